@@ -1,0 +1,361 @@
+package cookiesession
+
+// The sealed format, version 1. docs/FORMAT.md is the specification; this
+// file implements it and nothing else.
+//
+//	value  = base64url-nopad( header || nonce || ciphertext || tag )
+//	header = suite(1) || flags(1) || key id(4) || created(8, int64 BE Unix s)
+//	         || age(4, uint32 BE seconds from created to sealed)
+//	AD     = header || chunks(1) || cookie name
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"golang.org/x/crypto/chacha20poly1305"
+)
+
+// Cipher selects the AEAD that seals sessions. Its value is the first byte
+// of every sealed value (the suite byte of docs/FORMAT.md).
+type Cipher uint8
+
+const (
+	// XChaCha20Poly1305 is the default: a random 24-byte nonce per seal, so
+	// there is no practical limit on how many cookies one key seals.
+	XChaCha20Poly1305 Cipher = 0x01
+	// AES256GCM uses only FIPS 140-approved algorithms (AES-256-GCM with a
+	// random 96-bit nonce, HKDF-SHA256). One key must not seal more than
+	// 2^32 values; rotate keys well before that.
+	AES256GCM Cipher = 0x02
+)
+
+// String returns the cipher's name as docs/FORMAT.md writes it.
+func (c Cipher) String() string {
+	switch c {
+	case XChaCha20Poly1305:
+		return "XChaCha20-Poly1305"
+	case AES256GCM:
+		return "AES-256-GCM"
+	}
+	return fmt.Sprintf("Cipher(%#02x)", uint8(c))
+}
+
+// nonceSize is the nonce length the cipher's values carry.
+func (c Cipher) nonceSize() int {
+	if c == AES256GCM {
+		return 12
+	}
+	return chacha20poly1305.NonceSizeX
+}
+
+// Format constants of version 1 (docs/FORMAT.md).
+const (
+	// MinKeySize is the least number of bytes of key material a master key
+	// must have.
+	MinKeySize = 32
+
+	headerSize = 18
+	tagSize    = 16
+	keyIDSize  = 4
+
+	// MaxChunksLimit is the most cookies one session can be split across:
+	// the chunk count is bound into the associated data as one byte.
+	MaxChunksLimit = 255
+
+	flagBrowserSession = 1 << 0 // cookie carries no Max-Age
+	flagFlashes        = 1 << 1 // plaintext is [data, [flash...]]
+	flagsKnown         = flagBrowserSession | flagFlashes
+
+	infoKeyID = "cookiesession v1 key id"
+)
+
+// subkey info strings, one per purpose, so no two purposes share a key.
+var sealInfo = map[Cipher]string{
+	XChaCha20Poly1305: "cookiesession v1 xchacha20-poly1305 seal",
+	AES256GCM:         "cookiesession v1 aes-256-gcm seal",
+}
+
+// Overhead returns how many bytes sealing adds to a plaintext before base64:
+// 18 bytes of header, the nonce (24 or 12) and the 16-byte tag, so 58 for
+// XChaCha20Poly1305 and 46 for AES256GCM.
+func (c Cipher) Overhead() int { return headerSize + c.nonceSize() + tagSize }
+
+// SealedLen returns the length in bytes of the cookie value that sealing a
+// plaintext of n bytes produces: ceil(4*(n+Overhead)/3), base64 without
+// padding.
+func (c Cipher) SealedLen(n int) int {
+	return base64.RawURLEncoding.EncodedLen(n + c.Overhead())
+}
+
+// Header is the authenticated, unencrypted part of a sealed value.
+type Header struct {
+	// Cipher is the AEAD the value is sealed with.
+	Cipher Cipher
+	// KeyID identifies the master key (docs/FORMAT.md, "Key identifier").
+	KeyID [keyIDSize]byte
+	// Created is when the session began (seconds resolution).
+	Created time.Time
+	// Sealed is when this value was sealed; not before Created.
+	Sealed time.Time
+	// BrowserSession records that the cookie was set without a lifetime, so
+	// the browser drops it when it closes ("remember me" unchecked).
+	BrowserSession bool
+	// Flashes records that the plaintext carries flash messages.
+	Flashes bool
+	// Chunks is the number of cookies the value is split across (0 means 1).
+	// It is not stored in the value; it is bound as associated data.
+	Chunks int
+}
+
+func (h *Header) marshal(dst []byte) ([]byte, error) {
+	created, sealed := h.Created.Unix(), h.Sealed.Unix()
+	if created < 0 || sealed < created || sealed-created > math.MaxUint32 {
+		return nil, fmt.Errorf("%w: times out of range (created %d, sealed %d)", ErrEncode, created, sealed)
+	}
+	var flags byte
+	if h.BrowserSession {
+		flags |= flagBrowserSession
+	}
+	if h.Flashes {
+		flags |= flagFlashes
+	}
+	dst = append(dst, byte(h.Cipher), flags)
+	dst = append(dst, h.KeyID[:]...)
+	dst = binary.BigEndian.AppendUint64(dst, uint64(created))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(sealed-created))
+	return dst, nil
+}
+
+func parseHeader(b []byte) (Header, error) {
+	var h Header
+	if len(b) < 1 {
+		return h, fmt.Errorf("%w: empty", ErrMalformed)
+	}
+	h.Cipher = Cipher(b[0])
+	if h.Cipher != XChaCha20Poly1305 && h.Cipher != AES256GCM {
+		return h, fmt.Errorf("%w: unknown format byte %#02x (not a value this library wrote, or written by a newer version)", ErrMalformed, b[0])
+	}
+	if len(b) < h.Cipher.Overhead() {
+		return h, fmt.Errorf("%w: %d bytes, shorter than the %d-byte envelope", ErrMalformed, len(b), h.Cipher.Overhead())
+	}
+	flags := b[1]
+	if flags&^flagsKnown != 0 {
+		return h, fmt.Errorf("%w: unknown flags %#02x", ErrMalformed, flags)
+	}
+	h.BrowserSession = flags&flagBrowserSession != 0
+	h.Flashes = flags&flagFlashes != 0
+	copy(h.KeyID[:], b[2:6])
+	created := binary.BigEndian.Uint64(b[6:14])
+	if created > math.MaxInt64-math.MaxUint32 {
+		return h, fmt.Errorf("%w: creation time out of range", ErrMalformed)
+	}
+	age := binary.BigEndian.Uint32(b[14:18])
+	h.Created = time.Unix(int64(created), 0)
+	h.Sealed = time.Unix(int64(created)+int64(age), 0)
+	return h, nil
+}
+
+// ParseHeader decodes the header of a sealed value without any key. Nothing
+// it returns is authenticated: use it only to inspect a value, never to
+// decide anything. It fails with ErrMalformed.
+func ParseHeader(value string) (Header, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(value)
+	if err != nil {
+		return Header{}, fmt.Errorf("%w: not base64url", ErrMalformed)
+	}
+	return parseHeader(raw)
+}
+
+type codecKey struct {
+	id   [keyIDSize]byte
+	aead cipher.AEAD // XChaCha20-Poly1305, or AES-GCM with random nonces
+	gcm  cipher.AEAD // AES-GCM with caller nonces, only for a fixed rand
+}
+
+// Codec seals and opens cookie values. It holds the derived keys; it is safe
+// for concurrent use. A Store owns one; use a Codec directly only to build
+// tools around the format.
+type Codec struct {
+	cipher Cipher
+	keys   []codecKey
+	rand   io.Reader // nil: crypto/rand (and, for AES-GCM, the FIPS nonce path)
+}
+
+// NewCodec derives the subkeys of every master key. The first key seals;
+// all of them open. Each key must have at least MinKeySize bytes and no two
+// keys may be equal.
+func NewCodec(c Cipher, keys ...[]byte) (*Codec, error) {
+	if c == 0 {
+		c = XChaCha20Poly1305
+	}
+	info, ok := sealInfo[c]
+	if !ok {
+		return nil, optionsError("unknown cipher %v: use XChaCha20Poly1305 or AES256GCM", c)
+	}
+	if len(keys) == 0 {
+		return nil, optionsError("no keys: give at least one key of %d random bytes (cookiesession keygen prints one)", MinKeySize)
+	}
+	codec := &Codec{cipher: c, keys: make([]codecKey, 0, len(keys))}
+	for i, master := range keys {
+		if len(master) < MinKeySize {
+			return nil, optionsError("key %d has %d bytes: each key needs at least %d bytes of random key material (cookiesession keygen prints one)", i+1, len(master), MinKeySize)
+		}
+		k, err := deriveKey(c, info, master)
+		if err != nil {
+			return nil, err
+		}
+		for j, prev := range codec.keys {
+			if subtle.ConstantTimeCompare(prev.id[:], k.id[:]) == 1 {
+				return nil, optionsError("keys %d and %d have the same key id: remove the duplicate key", j+1, i+1)
+			}
+		}
+		codec.keys = append(codec.keys, k)
+	}
+	return codec, nil
+}
+
+func deriveKey(c Cipher, info string, master []byte) (codecKey, error) {
+	var k codecKey
+	id, err := hkdf.Key(sha256.New, master, nil, infoKeyID, keyIDSize)
+	if err != nil {
+		return k, err
+	}
+	copy(k.id[:], id)
+	sub, err := hkdf.Key(sha256.New, master, nil, info, 32)
+	if err != nil {
+		return k, err
+	}
+	switch c {
+	case XChaCha20Poly1305:
+		k.aead, err = chacha20poly1305.NewX(sub)
+	case AES256GCM:
+		var block cipher.Block
+		if block, err = aes.NewCipher(sub); err == nil {
+			if k.aead, err = cipher.NewGCMWithRandomNonce(block); err == nil {
+				k.gcm, err = cipher.NewGCM(block)
+			}
+		}
+	}
+	return k, err
+}
+
+// Cipher returns the AEAD this codec seals with.
+func (c *Codec) Cipher() Cipher { return c.cipher }
+
+// KeyID returns the identifier of the i-th master key (0 seals).
+func (c *Codec) KeyID(i int) [keyIDSize]byte { return c.keys[i].id }
+
+// Seal encrypts plaintext for the cookie called name under the first key.
+// It sets h.Cipher and h.KeyID; h.Created, h.Sealed, the flags and h.Chunks
+// are taken as given.
+func (c *Codec) Seal(name string, h Header, plaintext []byte) (string, error) {
+	k := &c.keys[0]
+	h.Cipher, h.KeyID = c.cipher, k.id
+	nonceSize := c.cipher.nonceSize()
+	raw := make([]byte, 0, c.cipher.Overhead()+len(plaintext))
+	raw, err := h.marshal(raw)
+	if err != nil {
+		return "", err
+	}
+	ad, err := associatedData(raw, h.Chunks, name)
+	if err != nil {
+		return "", err
+	}
+	if c.cipher == AES256GCM && c.rand == nil {
+		raw = k.aead.Seal(raw, nil, plaintext, ad) // appends nonce || ct || tag
+	} else {
+		nonce := raw[headerSize : headerSize+nonceSize]
+		if _, err := io.ReadFull(c.randReader(), nonce); err != nil {
+			return "", fmt.Errorf("cookiesession: reading random nonce: %w", err)
+		}
+		aead := k.aead
+		if c.cipher == AES256GCM {
+			aead = k.gcm
+		}
+		raw = aead.Seal(raw[:headerSize+nonceSize], nonce, plaintext, ad)
+	}
+	return base64.RawURLEncoding.EncodeToString(raw), nil
+}
+
+func (c *Codec) randReader() io.Reader {
+	if c.rand != nil {
+		return c.rand
+	}
+	return rand.Reader
+}
+
+// associatedData returns header || chunks || name in a new slice.
+func associatedData(header []byte, chunks int, name string) ([]byte, error) {
+	if chunks == 0 {
+		chunks = 1
+	}
+	if chunks < 1 || chunks > MaxChunksLimit {
+		return nil, fmt.Errorf("%w: chunk count %d out of range", ErrEncode, chunks)
+	}
+	ad := make([]byte, 0, headerSize+1+len(name))
+	ad = append(ad, header[:headerSize]...)
+	ad = append(ad, byte(chunks))
+	return append(ad, name...), nil
+}
+
+// Open authenticates and decrypts value, sealed for the cookie called name
+// and split across chunks cookies (0 means 1). It returns the header, the
+// plaintext and the index of the key that opened it (0 is the sealing key;
+// a larger index means the value should be re-sealed). It checks no times:
+// the Store enforces lifetimes. Errors match ErrMalformed, ErrUnknownKey or
+// ErrAuthentication.
+func (c *Codec) Open(name string, chunks int, value string) (Header, []byte, int, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(value)
+	if err != nil {
+		return Header{}, nil, -1, fmt.Errorf("%w: not base64url", ErrMalformed)
+	}
+	return c.openRaw(name, chunks, raw)
+}
+
+// openRaw opens a decoded value in place.
+func (c *Codec) openRaw(name string, chunks int, raw []byte) (Header, []byte, int, error) {
+	h, err := parseHeader(raw)
+	if err != nil {
+		return h, nil, -1, err
+	}
+	h.Chunks = chunks
+	if h.Cipher != c.cipher {
+		return h, nil, -1, fmt.Errorf("%w: sealed with %v but the store uses %v", ErrUnknownKey, h.Cipher, c.cipher)
+	}
+	idx := -1
+	for i := range c.keys {
+		if c.keys[i].id == h.KeyID {
+			idx = i
+			break
+		}
+	}
+	if idx < 0 {
+		return h, nil, -1, fmt.Errorf("%w: key id %x is not configured (rotated out, or another deployment's key)", ErrUnknownKey, h.KeyID)
+	}
+	ad, err := associatedData(raw, chunks, name)
+	if err != nil {
+		return h, nil, -1, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	k := &c.keys[idx]
+	var pt []byte
+	if c.cipher == AES256GCM {
+		pt, err = k.aead.Open(raw[headerSize:headerSize], nil, raw[headerSize:], ad)
+	} else {
+		n := headerSize + c.cipher.nonceSize()
+		pt, err = k.aead.Open(raw[n:n], raw[headerSize:n], raw[n:], ad)
+	}
+	if err != nil {
+		return h, nil, -1, fmt.Errorf("%w: altered, truncated, or sealed for a cookie other than %q", ErrAuthentication, name)
+	}
+	return h, pt, idx, nil
+}

@@ -1,0 +1,101 @@
+package cookiesession
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors that a Store, a Codec or a Session can return. Every error this
+// package returns matches one of these with errors.Is; most carry more detail
+// in their message. No message ever contains a key, plaintext session data or
+// a full cookie value.
+var (
+	// ErrInvalidOptions reports a configuration that New or NewCodec refuses:
+	// no keys, a key shorter than MinKeySize, an attribute a browser would
+	// reject, or a cookie prefix whose rules the options break. The message
+	// names the option and what to change.
+	ErrInvalidOptions = errors.New("cookiesession: invalid options")
+
+	// ErrMalformed reports a cookie value that this library did not write:
+	// not base64url, too short, or of an unknown format version.
+	ErrMalformed = errors.New("cookiesession: malformed cookie value")
+
+	// ErrUnknownKey reports a value sealed under a key that is not among the
+	// configured keys, for example one that was rotated out.
+	ErrUnknownKey = errors.New("cookiesession: cookie sealed with an unknown key")
+
+	// ErrAuthentication reports a value whose authentication failed: it was
+	// altered, truncated, or sealed for a different cookie name.
+	ErrAuthentication = errors.New("cookiesession: cookie failed authentication")
+
+	// ErrExpired reports a session past its absolute lifetime (Options.MaxAge),
+	// whatever the browser still sends.
+	ErrExpired = errors.New("cookiesession: session expired")
+
+	// ErrIdleTimeout reports a session that was not used within
+	// Options.IdleTimeout.
+	ErrIdleTimeout = errors.New("cookiesession: session idle timeout")
+
+	// ErrFromFuture reports a value whose timestamps lie further in the future
+	// than Options.ClockSkew allows: a clock is wrong or the value is forged.
+	ErrFromFuture = errors.New("cookiesession: cookie timestamps are in the future")
+
+	// ErrDecode reports a value that authenticated but whose JSON does not
+	// decode into the session's data type (for example after a type change).
+	ErrDecode = errors.New("cookiesession: session data does not decode")
+
+	// ErrEncode reports session data that json.Marshal cannot encode.
+	ErrEncode = errors.New("cookiesession: session data does not encode")
+
+	// ErrTooLarge reports a sealed session that exceeds the configured size
+	// limits. The error is a *TooLargeError carrying the figures.
+	ErrTooLarge = errors.New("cookiesession: session too large for a cookie")
+
+	// ErrInsecureRequest reports a cookie that must carry the Secure attribute
+	// being set in answer to a plain-HTTP request from a non-loopback client:
+	// the browser would refuse it.
+	ErrInsecureRequest = errors.New("cookiesession: Secure cookie over plain HTTP")
+
+	// ErrAlreadyWritten reports a Save after the response's header was
+	// already sent: a Set-Cookie can no longer be added.
+	ErrAlreadyWritten = errors.New("cookiesession: response already started")
+)
+
+// TooLargeError is the error returned when a sealed session does not fit the
+// configured cookie limits. It matches ErrTooLarge with errors.Is.
+type TooLargeError struct {
+	// Name is the cookie name.
+	Name string
+	// Size is the size in bytes that was needed: name plus value of the
+	// largest cookie when Total is false, of all the session's cookies
+	// together when Total is true.
+	Size int
+	// Limit is the limit that Size exceeds.
+	Limit int
+	// Total reports whether the total budget across chunks was exceeded
+	// (Options.MaxTotalBytes) rather than the per-cookie budget.
+	Total bool
+	// Chunks is the number of cookies the session would need, or 1.
+	Chunks int
+}
+
+func (e *TooLargeError) Error() string {
+	what := "name+value"
+	if e.Total {
+		what = "all chunks together"
+	}
+	hint := "store less in the session, or enable chunking with Options.MaxChunks"
+	if e.Chunks > 1 {
+		hint = "store less in the session, or raise Options.MaxChunks/MaxTotalBytes if every proxy on the path allows a longer Cookie header"
+	}
+	return fmt.Sprintf("cookiesession: session too large: cookie %q needs %d bytes (%s), limit %d; %s",
+		e.Name, e.Size, what, e.Limit, hint)
+}
+
+// Is reports whether target is ErrTooLarge.
+func (e *TooLargeError) Is(target error) bool { return target == ErrTooLarge }
+
+// optionsError returns an error wrapping ErrInvalidOptions.
+func optionsError(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalidOptions, fmt.Sprintf(format, args...))
+}
