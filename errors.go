@@ -28,6 +28,11 @@ var (
 	// altered, truncated, or sealed for a different cookie name.
 	ErrAuthentication = errors.New("cookiesession: cookie failed authentication")
 
+	// ErrChunks reports a chunked session whose cookies do not fit together:
+	// a chunk missing, duplicated, or beyond Options.MaxChunks, or an invalid
+	// chunk name.
+	ErrChunks = errors.New("cookiesession: session cookies inconsistent")
+
 	// ErrExpired reports a session past its absolute lifetime (Options.MaxAge),
 	// whatever the browser still sends.
 	ErrExpired = errors.New("cookiesession: session expired")

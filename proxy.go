@@ -1,0 +1,636 @@
+package cookiesession
+
+// Deciding whether a request reached the site over HTTPS, and so whether a
+// cookie set in answer to it gets the Secure attribute. docs/PROXIES.md
+// describes the rules; this file implements them.
+
+import (
+	"fmt"
+	"net/http"
+	"net/netip"
+	"strings"
+)
+
+// SecureMode says when cookies get the Secure attribute (RFC 6265 §4.1.2.5),
+// which tells the browser to send the cookie over HTTPS only.
+//
+// Whatever the mode, a cookie whose name starts with __Host- or __Secure-
+// always gets Secure: browsers refuse such a cookie without it (RFC 6265bis
+// §4.1.3), and New refuses SecureNever together with such a name.
+type SecureMode uint8
+
+const (
+	// SecureAuto, the zero value and default, sets Secure when the request
+	// arrived over TLS, or through a proxy listed in Options.TrustedProxies
+	// that says the client used https. Behind a TLS-terminating proxy that
+	// is not listed, cookies go out without Secure: in production prefer
+	// SecureAlways or a __Host- name, which fail loudly instead.
+	SecureAuto SecureMode = iota
+	// SecureAlways sets Secure on every cookie. A cookie set in answer to a
+	// request that did not arrive over HTTPS (directly or through a trusted
+	// proxy) fails with ErrInsecureRequest instead of being silently dropped
+	// by the browser; requests to a loopback host are the exception,
+	// because browsers accept Secure cookies from http://localhost.
+	SecureAlways
+	// SecureNever never sets Secure. Use it only for tests and plain-HTTP
+	// development on a host other than localhost.
+	SecureNever
+)
+
+// String returns the constant's Go name, or SecureMode(N) for an unknown
+// value.
+func (m SecureMode) String() string {
+	switch m {
+	case SecureAuto:
+		return "SecureAuto"
+	case SecureAlways:
+		return "SecureAlways"
+	case SecureNever:
+		return "SecureNever"
+	}
+	return fmt.Sprintf("SecureMode(%d)", uint8(m))
+}
+
+// Bounds on the forwarding headers a request may carry. A field longer than
+// maxForwardedBytes (all its lines together), or a list with more than
+// maxForwardedHops elements, is treated as malformed: never https. No real
+// proxy chain comes near either figure; they bound the work a hostile
+// header can cause.
+const (
+	maxForwardedBytes = 8 << 10
+	maxForwardedHops  = 32
+)
+
+// Named groups of addresses that Options.TrustedProxies accepts, the names
+// Express's "trust proxy" setting uses ("private" is ours; "uniquelocal" is
+// Express's name for the same set).
+var (
+	loopbackPrefixes = []netip.Prefix{
+		netip.MustParsePrefix("127.0.0.0/8"), // RFC 1122 §3.2.1.3
+		netip.MustParsePrefix("::1/128"),     // RFC 4291 §2.5.3
+	}
+	privatePrefixes = []netip.Prefix{
+		netip.MustParsePrefix("10.0.0.0/8"),     // RFC 1918 §3
+		netip.MustParsePrefix("172.16.0.0/12"),  // RFC 1918 §3
+		netip.MustParsePrefix("192.168.0.0/16"), // RFC 1918 §3
+		netip.MustParsePrefix("fc00::/7"),       // RFC 4193 unique local
+	}
+	linkLocalPrefixes = []netip.Prefix{
+		netip.MustParsePrefix("169.254.0.0/16"), // RFC 3927
+		netip.MustParsePrefix("fe80::/10"),      // RFC 4291 §2.5.6
+	}
+)
+
+// proxyTrust is the parsed form of Options.TrustedProxies: the addresses
+// whose forwarding headers are believed. It is immutable after
+// parseTrustedProxies and safe for concurrent use. A nil *proxyTrust trusts
+// nobody.
+type proxyTrust struct {
+	prefixes []netip.Prefix // masked; IPv4 prefixes in 4-byte form
+}
+
+// parseTrustedProxies parses Options.TrustedProxies. Each entry is an IP
+// address ("10.0.0.1", "2001:db8::1"), a CIDR prefix ("10.0.0.0/8",
+// "fd00::/8"), or one of the names "loopback" (127.0.0.0/8, ::1),
+// "private" or "uniquelocal" (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16,
+// fc00::/7) and "linklocal" (169.254.0.0/16, fe80::/10). Names are
+// case-insensitive; surrounding spaces are ignored. IPv4-mapped IPv6
+// addresses and prefixes (::ffff:10.0.0.1, ::ffff:10.0.0.0/104) mean the
+// IPv4 ones; other IPv6 prefixes, ::/0 included, match IPv6 peers only. An
+// empty list trusts nobody. A bad entry is an error matching
+// ErrInvalidOptions that names it.
+func parseTrustedProxies(entries []string) (*proxyTrust, error) {
+	t := &proxyTrust{}
+	for i, entry := range entries {
+		s := strings.TrimSpace(entry)
+		switch strings.ToLower(s) {
+		case "loopback":
+			t.prefixes = append(t.prefixes, loopbackPrefixes...)
+			continue
+		case "private", "uniquelocal":
+			t.prefixes = append(t.prefixes, privatePrefixes...)
+			continue
+		case "linklocal":
+			t.prefixes = append(t.prefixes, linkLocalPrefixes...)
+			continue
+		}
+		p, why := parseTrustEntry(s)
+		if why != "" {
+			return nil, optionsError("TrustedProxies[%d] %q: %s; accepted are IP addresses (10.0.0.1, ::1), CIDR prefixes (10.0.0.0/8, fd00::/8) and the names loopback, private (or uniquelocal) and linklocal, one per entry",
+				i, entry, why)
+		}
+		t.prefixes = append(t.prefixes, p)
+	}
+	return t, nil
+}
+
+// parseTrustEntry parses one address or prefix entry. It returns a reason
+// when the entry is not acceptable.
+func parseTrustEntry(s string) (netip.Prefix, string) {
+	switch {
+	case s == "":
+		return netip.Prefix{}, "empty entry"
+	case strings.ContainsAny(s, ", \t"):
+		return netip.Prefix{}, "more than one value in one entry"
+	case strings.Contains(s, "%"):
+		return netip.Prefix{}, "IPv6 zones are not supported (drop the %zone part)"
+	}
+	var p netip.Prefix
+	if strings.Contains(s, "/") {
+		var err error
+		if p, err = netip.ParsePrefix(s); err != nil {
+			return netip.Prefix{}, "not a valid CIDR prefix"
+		}
+	} else {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return netip.Prefix{}, "not an IP address, a CIDR prefix or a known name"
+		}
+		p = netip.PrefixFrom(a, a.BitLen())
+	}
+	p = p.Masked()
+	// ::ffff:a.b.c.d/n with n >= 96 covers only IPv4-mapped addresses:
+	// store it as the IPv4 prefix, since peers are compared unmapped.
+	if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+		p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+	}
+	return p, ""
+}
+
+// trusts reports whether a (unmapped, without zone) is a trusted proxy. An
+// IPv4 address matches IPv4 prefixes only, an IPv6 address IPv6 prefixes
+// only: ::/0 does not cover IPv4 peers.
+func (t *proxyTrust) trusts(a netip.Addr) bool {
+	if t == nil || !a.IsValid() {
+		return false
+	}
+	for _, p := range t.prefixes {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// empty reports whether t trusts nobody.
+func (t *proxyTrust) empty() bool { return t == nil || len(t.prefixes) == 0 }
+
+// remoteAddr returns the immediate peer of r: r.RemoteAddr as "ip:port",
+// "[ip]:port" or a bare IP, IPv4-mapped IPv6 unmapped and any zone dropped.
+// It returns the zero Addr when RemoteAddr is not an IP (a Unix socket).
+func remoteAddr(r *http.Request) netip.Addr {
+	s := r.RemoteAddr
+	var a netip.Addr
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		a = ap.Addr()
+	} else if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+		a, _ = netip.ParseAddr(s[1 : len(s)-1])
+	} else {
+		a, _ = netip.ParseAddr(s)
+	}
+	return a.Unmap().WithZone("")
+}
+
+// protoVerdict is what the forwarding headers say about the client's scheme.
+type protoVerdict uint8
+
+const (
+	protoAbsent    protoVerdict = iota // neither header is present
+	protoHTTPS                         // the believed value is https
+	protoOther                         // another scheme, a missing proto, or the headers disagree
+	protoMalformed                     // a header does not parse, or exceeds the bounds
+)
+
+// httpsCheck is the outcome of inspecting a request, with a reason for
+// error messages. The reason never quotes header values.
+type httpsCheck struct {
+	https  bool
+	reason string
+}
+
+// requestIsHTTPS reports whether the client reached the site over HTTPS:
+// either r arrived over TLS, or its immediate peer (r.RemoteAddr) is
+// trusted and its Forwarded (RFC 7239) or X-Forwarded-Proto header says
+// https, by the rules of docs/PROXIES.md. Headers from a peer that is not
+// trusted are ignored. When a trusted peer's headers say anything other
+// than https (including malformed or conflicting headers), the answer is
+// false even if the connection from the proxy to the app uses TLS: the
+// proxy knows how the client connected.
+func (t *proxyTrust) requestIsHTTPS(r *http.Request) bool {
+	return t.check(r).https
+}
+
+func (t *proxyTrust) check(r *http.Request) httpsCheck {
+	if r == nil {
+		return httpsCheck{reason: "no request"}
+	}
+	tls := r.TLS != nil
+	fwd := r.Header.Values("Forwarded")
+	xfp := r.Header.Values("X-Forwarded-Proto")
+	peer := remoteAddr(r)
+	if len(fwd) == 0 && len(xfp) == 0 {
+		if tls {
+			return httpsCheck{https: true}
+		}
+		if !t.empty() && t.trusts(peer) {
+			return httpsCheck{reason: fmt.Sprintf("trusted proxy %v sent neither Forwarded nor X-Forwarded-Proto", peer)}
+		}
+		return httpsCheck{reason: fmt.Sprintf("the request from %s arrived over plain HTTP", peerString(peer, r))}
+	}
+	if t.empty() || !t.trusts(peer) {
+		if tls {
+			return httpsCheck{https: true}
+		}
+		if t.empty() {
+			return httpsCheck{reason: fmt.Sprintf("the request from %s carries forwarding headers, but Options.TrustedProxies is empty", peerString(peer, r))}
+		}
+		return httpsCheck{reason: fmt.Sprintf("the request carries forwarding headers, but its peer %s is not in Options.TrustedProxies", peerString(peer, r))}
+	}
+	v, why := forwardedVerdict(fwd, xfp, t)
+	if v == protoHTTPS {
+		return httpsCheck{https: true}
+	}
+	return httpsCheck{reason: fmt.Sprintf("trusted proxy %v: %s", peer, why)}
+}
+
+// peerString names the peer in a message: the address, or the raw
+// RemoteAddr (quoted) when it is not an IP.
+func peerString(a netip.Addr, r *http.Request) string {
+	if a.IsValid() {
+		return a.String()
+	}
+	if r.RemoteAddr == "" {
+		return "an unknown peer"
+	}
+	return fmt.Sprintf("%.64q", r.RemoteAddr)
+}
+
+// forwardedVerdict combines the Forwarded and X-Forwarded-Proto headers of
+// a request whose immediate peer is trusted. When both are present they
+// must both say https; any disagreement means not https. It also returns a
+// reason when the verdict is not https.
+func forwardedVerdict(fwd, xfp []string, t *proxyTrust) (protoVerdict, string) {
+	fv := protoAbsent
+	if len(fwd) > 0 {
+		fv = forwardedProto(fwd, t)
+	}
+	xv := protoAbsent
+	if len(xfp) > 0 {
+		xv = xForwardedProto(xfp)
+	}
+	switch {
+	case fv == protoMalformed:
+		return protoMalformed, "Forwarded header is malformed or too long"
+	case xv == protoMalformed:
+		return protoMalformed, "X-Forwarded-Proto header is malformed or too long"
+	case fv == protoAbsent && xv == protoAbsent:
+		return protoAbsent, "no forwarded proto"
+	case fv == protoHTTPS && (xv == protoHTTPS || xv == protoAbsent):
+		return protoHTTPS, ""
+	case xv == protoHTTPS && fv == protoAbsent:
+		return protoHTTPS, ""
+	case fv == protoHTTPS || xv == protoHTTPS:
+		return protoOther, "Forwarded and X-Forwarded-Proto disagree"
+	case fv == protoOther:
+		return protoOther, "Forwarded says the client did not use https"
+	default:
+		return protoOther, "X-Forwarded-Proto says the client did not use https"
+	}
+}
+
+// xForwardedProto reads X-Forwarded-Proto: a comma-separated list of
+// schemes, one per hop, possibly over several header lines. The rightmost
+// value, written by the nearest proxy, is the one believed. Empty list
+// elements are skipped (RFC 9110 §5.6.1); every other element must be a
+// token.
+func xForwardedProto(lines []string) protoVerdict {
+	n, hops := 0, 0
+	last := ""
+	for _, line := range lines {
+		n += len(line)
+		if n > maxForwardedBytes {
+			return protoMalformed
+		}
+		for elem := range strings.SplitSeq(line, ",") {
+			elem = strings.Trim(elem, " \t")
+			if elem == "" {
+				continue
+			}
+			if !isToken(elem) {
+				return protoMalformed
+			}
+			if hops++; hops > maxForwardedHops {
+				return protoMalformed
+			}
+			last = elem
+		}
+	}
+	switch {
+	case last == "":
+		return protoMalformed
+	case strings.EqualFold(last, "https"):
+		return protoHTTPS
+	}
+	return protoOther
+}
+
+// forwardedElem is the part of one Forwarded element (one hop) that
+// matters here.
+type forwardedElem struct {
+	forAddr  netip.Addr // zero when for= is absent, "unknown", obfuscated or invalid
+	proto    string
+	hasProto bool
+}
+
+// forwardedProto reads the Forwarded header (RFC 7239). Each element was
+// appended by one proxy and describes the connection it received: for= is
+// the address that connected to it, proto= the scheme. Starting from the
+// rightmost element (written by the immediate peer, which is trusted), it
+// walks left while the element's for= address is itself a trusted proxy,
+// and believes the proto= of the element where it stops: the connection
+// made by the first untrusted party, normally the browser. An element
+// without proto= where the walk stops means not https. A header that does
+// not parse means malformed.
+func forwardedProto(lines []string, t *proxyTrust) protoVerdict {
+	var elems [maxForwardedHops]forwardedElem
+	n, size := 0, 0
+	for _, line := range lines {
+		if size += len(line); size > maxForwardedBytes {
+			return protoMalformed
+		}
+		p := forwardedParser{s: line}
+		for {
+			e, present, more, ok := p.element()
+			if !ok {
+				return protoMalformed
+			}
+			if present {
+				if n == len(elems) {
+					return protoMalformed
+				}
+				elems[n] = e
+				n++
+			}
+			if !more {
+				break
+			}
+		}
+	}
+	if n == 0 {
+		return protoMalformed
+	}
+	i := n - 1
+	for i > 0 && t.trusts(elems[i].forAddr) {
+		i--
+	}
+	e := elems[i]
+	switch {
+	case !e.hasProto:
+		return protoOther
+	case strings.EqualFold(e.proto, "https"):
+		return protoHTTPS
+	}
+	return protoOther
+}
+
+// forwardedParser parses one line of a Forwarded header:
+//
+//	Forwarded         = 1#forwarded-element
+//	forwarded-element = [ forwarded-pair ] *( ";" [ forwarded-pair ] )
+//	forwarded-pair    = token "=" value
+//	value             = token / quoted-string
+//
+// (RFC 7239 §4), accepting optional whitespace around ";" and ",". Parameter
+// names are case-insensitive and none may appear twice in one element.
+type forwardedParser struct {
+	s string
+	i int
+}
+
+// element parses the next element. present is false for an empty element
+// (skipped, RFC 9110 §5.6.1); more reports a following ","; ok is false on a
+// syntax error.
+func (p *forwardedParser) element() (e forwardedElem, present, more, ok bool) {
+	var seenFor, seenProto, seenBy, seenHost bool
+	for {
+		p.skipSpace()
+		if p.i < len(p.s) && p.s[p.i] != ';' && p.s[p.i] != ',' {
+			name := p.token()
+			if name == "" || p.i >= len(p.s) || p.s[p.i] != '=' {
+				return e, false, false, false
+			}
+			p.i++
+			val, vok := p.value()
+			if !vok {
+				return e, false, false, false
+			}
+			present = true
+			var seen *bool
+			switch {
+			case strings.EqualFold(name, "for"):
+				seen = &seenFor
+				e.forAddr = forwardedNode(val)
+			case strings.EqualFold(name, "proto"):
+				seen = &seenProto
+				e.proto, e.hasProto = val, true
+			case strings.EqualFold(name, "by"):
+				seen = &seenBy
+			case strings.EqualFold(name, "host"):
+				seen = &seenHost
+			}
+			if seen != nil {
+				if *seen {
+					return e, false, false, false // RFC 7239 §4: at most once per element
+				}
+				*seen = true
+			}
+			p.skipSpace()
+		}
+		if p.i >= len(p.s) {
+			return e, present, false, true
+		}
+		switch p.s[p.i] {
+		case ';':
+			p.i++
+		case ',':
+			p.i++
+			return e, present, true, true
+		default:
+			return e, false, false, false
+		}
+	}
+}
+
+func (p *forwardedParser) skipSpace() {
+	for p.i < len(p.s) && (p.s[p.i] == ' ' || p.s[p.i] == '\t') {
+		p.i++
+	}
+}
+
+func (p *forwardedParser) token() string {
+	start := p.i
+	for p.i < len(p.s) && isTokenChar(p.s[p.i]) {
+		p.i++
+	}
+	return p.s[start:p.i]
+}
+
+// value parses a token or a quoted-string (RFC 9110 §5.6.4) and returns it
+// unquoted.
+func (p *forwardedParser) value() (string, bool) {
+	if p.i >= len(p.s) {
+		return "", false
+	}
+	if p.s[p.i] != '"' {
+		v := p.token()
+		return v, v != ""
+	}
+	p.i++
+	var b strings.Builder
+	for p.i < len(p.s) {
+		c := p.s[p.i]
+		p.i++
+		switch {
+		case c == '"':
+			return b.String(), true
+		case c == '\\':
+			if p.i >= len(p.s) || !isQuotedPairChar(p.s[p.i]) {
+				return "", false
+			}
+			b.WriteByte(p.s[p.i])
+			p.i++
+		case isQDText(c):
+			b.WriteByte(c)
+		default:
+			return "", false
+		}
+	}
+	return "", false // unterminated
+}
+
+// forwardedNode parses a for= value (RFC 7239 §6): an IPv4 address, a
+// bracketed IPv6 address, either with an optional port, "unknown" or an
+// obfuscated identifier. Only an IP address is returned; anything else
+// gives the zero Addr, which is never trusted.
+func forwardedNode(v string) netip.Addr {
+	host := v
+	if strings.HasPrefix(v, "[") {
+		end := strings.IndexByte(v, ']')
+		if end < 0 {
+			return netip.Addr{}
+		}
+		host = v[1:end]
+		if rest := v[end+1:]; rest != "" && rest[0] != ':' {
+			return netip.Addr{}
+		}
+		a, err := netip.ParseAddr(host)
+		if err != nil || !a.Is6() {
+			return netip.Addr{}
+		}
+		return a.Unmap().WithZone("")
+	}
+	if i := strings.IndexByte(v, ':'); i >= 0 {
+		host = v[:i]
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil || !a.Is4() {
+		return netip.Addr{}
+	}
+	return a
+}
+
+// isTokenChar reports whether c is a tchar (RFC 9110 §5.6.2).
+func isTokenChar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
+
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isTokenChar(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isQDText reports whether c may appear unescaped in a quoted-string
+// (RFC 9110 §5.6.4).
+func isQDText(c byte) bool {
+	return c == '\t' || c == ' ' || c == 0x21 || (0x23 <= c && c <= 0x5b) || (0x5d <= c && c <= 0x7e) || c >= 0x80
+}
+
+// isQuotedPairChar reports whether c may follow a backslash in a
+// quoted-string (RFC 9110 §5.6.4).
+func isQuotedPairChar(c byte) bool {
+	return c == '\t' || c == ' ' || (0x21 <= c && c <= 0x7e) || c >= 0x80
+}
+
+// requestHostIsLoopback reports whether the request's Host names a loopback
+// origin: localhost, a name under .localhost (RFC 6761 §6.3), or a loopback
+// IP literal. Browsers treat such origins as secure contexts and accept
+// Secure cookies from them over plain HTTP.
+func requestHostIsLoopback(r *http.Request) bool {
+	host := r.Host
+	if host == "" && r.URL != nil {
+		host = r.URL.Host
+	}
+	if strings.HasPrefix(host, "[") {
+		end := strings.IndexByte(host, ']')
+		if end < 0 {
+			return false
+		}
+		host = host[1:end]
+	} else if i := strings.LastIndexByte(host, ':'); i >= 0 && strings.Count(host, ":") == 1 {
+		host = host[:i]
+	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Unmap().IsLoopback()
+}
+
+// secureAttribute decides the Secure attribute of a cookie set in answer to
+// r. mustBeSecure is true for a cookie name with a __Host- or __Secure-
+// prefix (RFC 6265bis §4.1.3), which gets Secure whatever the mode.
+//
+// When the cookie must be Secure (SecureAlways, or a prefix) but the client
+// did not reach the site over HTTPS, the browser would drop the cookie; the
+// result is then an error matching ErrInsecureRequest that says why and
+// what to change, never a silently dropped cookie. Plain-HTTP requests to
+// a loopback host (localhost, 127.0.0.1, [::1]) are accepted, since
+// browsers store Secure cookies from such origins.
+func secureAttribute(r *http.Request, mode SecureMode, t *proxyTrust, mustBeSecure bool) (bool, error) {
+	switch mode {
+	case SecureAuto, SecureAlways, SecureNever:
+	default:
+		return false, optionsError("Secure is %v; use SecureAuto, SecureAlways or SecureNever", mode)
+	}
+	if !mustBeSecure {
+		switch mode {
+		case SecureNever:
+			return false, nil
+		case SecureAuto:
+			return t.requestIsHTTPS(r), nil
+		}
+	}
+	c := t.check(r)
+	if c.https {
+		return true, nil
+	}
+	if r != nil && requestHostIsLoopback(r) {
+		return true, nil
+	}
+	why := "Options.Secure is SecureAlways"
+	if mustBeSecure {
+		why = "its name has a __Host- or __Secure- prefix"
+	}
+	return false, fmt.Errorf("%w: the cookie must be Secure (%s) but %s, so the browser would drop it; "+
+		"terminate TLS in front of the app, or list the TLS-terminating proxy in Options.TrustedProxies and have it send X-Forwarded-Proto or Forwarded (see docs/PROXIES.md)",
+		ErrInsecureRequest, why, c.reason)
+}
