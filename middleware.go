@@ -106,4 +106,3 @@ func (w *responseWriter) FlushError() error {
 
 // Unwrap returns the wrapped writer, for http.ResponseController.
 func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
