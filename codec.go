@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/chacha20poly1305"
@@ -169,11 +170,28 @@ func parseHeader(b []byte) (Header, error) {
 // it returns is authenticated: use it only to inspect a value, never to
 // decide anything. It fails with ErrMalformed.
 func ParseHeader(value string) (Header, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(value)
+	raw, err := decodeValue(value)
 	if err != nil {
-		return Header{}, fmt.Errorf("%w: not base64url", ErrMalformed)
+		return Header{}, err
 	}
 	return parseHeader(raw)
+}
+
+// strictBase64 is base64url without padding, rejecting non-zero trailing
+// bits, so that each value has exactly one encoding.
+var strictBase64 = base64.RawURLEncoding.Strict()
+
+// decodeValue decodes a cookie value, refusing every input but canonical
+// base64url without padding (the decoder alone would skip CR and LF).
+func decodeValue(value string) ([]byte, error) {
+	if strings.ContainsAny(value, "\r\n") {
+		return nil, fmt.Errorf("%w: not base64url", ErrMalformed)
+	}
+	raw, err := strictBase64.DecodeString(value)
+	if err != nil {
+		return nil, fmt.Errorf("%w: not base64url", ErrMalformed)
+	}
+	return raw, nil
 }
 
 type codecKey struct {
@@ -315,9 +333,9 @@ func associatedData(header []byte, chunks int, name string) ([]byte, error) {
 // the Store enforces lifetimes. Errors match ErrMalformed, ErrUnknownKey or
 // ErrAuthentication.
 func (c *Codec) Open(name string, chunks int, value string) (Header, []byte, int, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(value)
+	raw, err := decodeValue(value)
 	if err != nil {
-		return Header{}, nil, -1, fmt.Errorf("%w: not base64url", ErrMalformed)
+		return Header{}, nil, -1, err
 	}
 	return c.openRaw(name, chunks, raw)
 }

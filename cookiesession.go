@@ -23,7 +23,6 @@ package cookiesession
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -366,9 +365,9 @@ func (s *Store[T]) load(r *http.Request) *Session[T] {
 
 // open authenticates in.value and fills sess, or returns why it cannot.
 func (s *Store[T]) open(sess *Session[T], in incoming, now time.Time) error {
-	raw, err := base64.RawURLEncoding.DecodeString(in.value)
+	raw, err := decodeValue(in.value)
 	if err != nil {
-		return fmt.Errorf("%w: not base64url", ErrMalformed)
+		return err
 	}
 	h, pt, keyIdx, err := s.c.codec.openRaw(s.c.name, in.chunks, raw)
 	if err != nil {

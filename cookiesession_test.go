@@ -225,13 +225,8 @@ func TestTamperEveryByte(t *testing.T) {
 						r.AddCookie(&http.Cookie{Name: "session", Value: string(mod)})
 						return r
 					}())
-					// The last character may carry unused bits: a change
-					// there can decode to the same bytes, which is fine.
 					if !sess.IsNew() {
-						dec, _ := base64.RawURLEncoding.DecodeString(string(mod))
-						if !bytes.Equal(dec, raw) {
-							t.Fatalf("char %d -> %q opened", i, ch)
-						}
+						t.Fatalf("char %d -> %q opened", i, ch)
 					}
 				}
 			}

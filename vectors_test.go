@@ -1,0 +1,184 @@
+package cookiesession
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+var updateVectors = flag.Bool("update-vectors", false, "rewrite testdata/vectors.json from the current implementation")
+
+// vector is one entry of testdata/vectors.json (docs/FORMAT.md, "Test
+// vectors").
+type vector struct {
+	Comment        string   `json:"comment"`
+	Cipher         string   `json:"cipher"`           // "XChaCha20-Poly1305" or "AES-256-GCM"
+	Keys           []string `json:"keys"`             // base64url master keys; the first seals
+	Name           string   `json:"name"`             // cookie name
+	Chunks         int      `json:"chunks"`           // bound in the associated data
+	Created        int64    `json:"created"`          // Unix seconds
+	Sealed         int64    `json:"sealed"`           // Unix seconds
+	BrowserSession bool     `json:"browser_session"`  // flag bit 0
+	Flashes        bool     `json:"flashes"`          // flag bit 1
+	Nonce          string   `json:"nonce,omitempty"`  // hex
+	Plaintext      string   `json:"plaintext"`        // the JSON sealed
+	KeyID          string   `json:"key_id,omitempty"` // hex, of the sealing key
+	Value          string   `json:"value"`            // the cookie value
+	Error          string   `json:"error,omitempty"`  // for vectors that must fail: malformed, unknown_key, authentication
+}
+
+var vectorErrors = map[string]error{
+	"malformed":      ErrMalformed,
+	"unknown_key":    ErrUnknownKey,
+	"authentication": ErrAuthentication,
+}
+
+func cipherByName(t *testing.T, name string) Cipher {
+	for _, c := range []Cipher{XChaCha20Poly1305, AES256GCM} {
+		if c.String() == name {
+			return c
+		}
+	}
+	t.Fatalf("unknown cipher %q", name)
+	return 0
+}
+
+func vectorCodec(t *testing.T, v *vector) *Codec {
+	t.Helper()
+	keys := make([][]byte, len(v.Keys))
+	for i, k := range v.Keys {
+		var err error
+		if keys[i], err = base64.RawURLEncoding.DecodeString(k); err != nil {
+			t.Fatalf("%s: key %d: %v", v.Comment, i, err)
+		}
+	}
+	c, err := NewCodec(cipherByName(t, v.Cipher), keys...)
+	if err != nil {
+		t.Fatalf("%s: %v", v.Comment, err)
+	}
+	return c
+}
+
+// TestVectors checks testdata/vectors.json both ways: sealing the plaintext
+// with the given nonce and clock yields the value exactly, and opening the
+// value yields the plaintext and header; failing vectors fail with the
+// named error.
+func TestVectors(t *testing.T) {
+	path := filepath.Join("testdata", "vectors.json")
+	if *updateVectors {
+		writeVectors(t, path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vectors []vector
+	if err := json.Unmarshal(data, &vectors); err != nil {
+		t.Fatal(err)
+	}
+	if len(vectors) < 10 {
+		t.Fatalf("only %d vectors", len(vectors))
+	}
+	for _, v := range vectors {
+		c := vectorCodec(t, &v)
+		if v.Error != "" {
+			_, _, _, err := c.Open(v.Name, v.Chunks, v.Value)
+			if want := vectorErrors[v.Error]; want == nil || !errors.Is(err, want) {
+				t.Errorf("%s: Open err = %v, want %s", v.Comment, err, v.Error)
+			}
+			continue
+		}
+		nonce, err := hex.DecodeString(v.Nonce)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.rand = bytes.NewReader(nonce)
+		h := Header{Created: time.Unix(v.Created, 0), Sealed: time.Unix(v.Sealed, 0), BrowserSession: v.BrowserSession, Flashes: v.Flashes, Chunks: v.Chunks}
+		got, err := c.Seal(v.Name, h, []byte(v.Plaintext))
+		if err != nil {
+			t.Fatalf("%s: Seal: %v", v.Comment, err)
+		}
+		if got != v.Value {
+			t.Errorf("%s: Seal =\n%s\nwant\n%s", v.Comment, got, v.Value)
+		}
+		c.rand = nil
+		oh, pt, idx, err := c.Open(v.Name, v.Chunks, v.Value)
+		if err != nil {
+			t.Fatalf("%s: Open: %v", v.Comment, err)
+		}
+		if string(pt) != v.Plaintext || oh.Created.Unix() != v.Created || oh.Sealed.Unix() != v.Sealed ||
+			oh.BrowserSession != v.BrowserSession || oh.Flashes != v.Flashes || hex.EncodeToString(oh.KeyID[:]) != v.KeyID {
+			t.Errorf("%s: Open = %+v %q (key %d)", v.Comment, oh, pt, idx)
+		}
+	}
+}
+
+// writeVectors regenerates the vector file. Fixed inputs only: the output
+// changes only if the format does, which the diff then shows.
+func writeVectors(t *testing.T, path string) {
+	k1 := base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{0x42}, 32))
+	k2 := base64.RawURLEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef0123456789"))
+	nonce24 := "000102030405060708090a0b0c0d0e0f1011121314151617"
+	nonce12 := "a0a1a2a3a4a5a6a7a8a9aaab"
+	base := []vector{
+		{Comment: "XChaCha20-Poly1305, small object", Cipher: "XChaCha20-Poly1305", Keys: []string{k1}, Name: "session", Chunks: 1, Created: 1796212800, Sealed: 1796212800, Nonce: nonce24, Plaintext: `{"user":"ada","n":1}`},
+		{Comment: "XChaCha20-Poly1305, sealed an hour after creation, browser-session flag", Cipher: "XChaCha20-Poly1305", Keys: []string{k1}, Name: "__Host-sid", Chunks: 1, Created: 1796212800, Sealed: 1796216400, BrowserSession: true, Nonce: nonce24, Plaintext: `{"cart":["a","b"],"é":"ü"}`},
+		{Comment: "XChaCha20-Poly1305, flashes envelope", Cipher: "XChaCha20-Poly1305", Keys: []string{k1}, Name: "session", Chunks: 1, Created: 1796212800, Sealed: 1796212860, Flashes: true, Nonce: nonce24, Plaintext: `[{"n":2},["saved"]]`},
+		{Comment: "XChaCha20-Poly1305, value split across 3 cookies", Cipher: "XChaCha20-Poly1305", Keys: []string{k1}, Name: "session", Chunks: 3, Created: 1796212800, Sealed: 1796212800, Nonce: nonce24, Plaintext: `{}`},
+		{Comment: "XChaCha20-Poly1305, second key configured but first seals", Cipher: "XChaCha20-Poly1305", Keys: []string{k2, k1}, Name: "session", Chunks: 1, Created: 0, Sealed: 4294967295, Nonce: nonce24, Plaintext: `null`},
+		{Comment: "AES-256-GCM, small object", Cipher: "AES-256-GCM", Keys: []string{k1}, Name: "session", Chunks: 1, Created: 1796212800, Sealed: 1796212800, Nonce: nonce12, Plaintext: `{"user":"ada","n":1}`},
+		{Comment: "AES-256-GCM, both flags", Cipher: "AES-256-GCM", Keys: []string{k2}, Name: "s", Chunks: 2, Created: 1796212800, Sealed: 1796299200, BrowserSession: true, Flashes: true, Nonce: nonce12, Plaintext: `[{},["a","b"]]`},
+	}
+	var out []vector
+	for _, v := range base {
+		c := vectorCodec(t, &v)
+		nonce, _ := hex.DecodeString(v.Nonce)
+		c.rand = bytes.NewReader(nonce)
+		h := Header{Created: time.Unix(v.Created, 0), Sealed: time.Unix(v.Sealed, 0), BrowserSession: v.BrowserSession, Flashes: v.Flashes, Chunks: v.Chunks}
+		val, err := c.Seal(v.Name, h, []byte(v.Plaintext))
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := c.KeyID(0)
+		v.Value, v.KeyID = val, hex.EncodeToString(id[:])
+		out = append(out, v)
+	}
+	good := out[0]
+	raw, _ := base64.RawURLEncoding.DecodeString(good.Value)
+	mutate := func(comment, errName string, f func(v *vector, raw []byte)) {
+		v := good
+		v.Comment, v.Error, v.Nonce, v.KeyID = comment, errName, "", ""
+		r := bytes.Clone(raw)
+		f(&v, r)
+		if v.Value == good.Value {
+			v.Value = base64.RawURLEncoding.EncodeToString(r)
+		}
+		out = append(out, v)
+	}
+	mutate("must fail: opened under another cookie name", "authentication", func(v *vector, _ []byte) { v.Name = "other" })
+	mutate("must fail: opened as 2 chunks", "authentication", func(v *vector, _ []byte) { v.Chunks = 2 })
+	mutate("must fail: last tag byte flipped", "authentication", func(_ *vector, r []byte) { r[len(r)-1] ^= 1 })
+	mutate("must fail: creation time changed", "authentication", func(_ *vector, r []byte) { r[13] ^= 1 })
+	mutate("must fail: flag bit 0 set", "authentication", func(_ *vector, r []byte) { r[1] ^= flagBrowserSession })
+	mutate("must fail: ciphertext byte flipped", "authentication", func(_ *vector, r []byte) { r[50] ^= 0x80 })
+	mutate("must fail: sealing key not configured", "unknown_key", func(v *vector, _ []byte) { v.Keys = []string{k2} })
+	mutate("must fail: key id altered", "unknown_key", func(_ *vector, r []byte) { r[2] ^= 1 })
+	mutate("must fail: unknown format byte", "malformed", func(_ *vector, r []byte) { r[0] = 0x03 })
+	mutate("must fail: unknown flag bit", "malformed", func(_ *vector, r []byte) { r[1] |= 0x80 })
+	mutate("must fail: truncated below the envelope", "malformed", func(v *vector, r []byte) { v.Value = base64.RawURLEncoding.EncodeToString(r[:57]) })
+	mutate("must fail: standard base64 with padding", "malformed", func(v *vector, r []byte) { v.Value = base64.StdEncoding.EncodeToString(r) + "=" })
+	data, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
