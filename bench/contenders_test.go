@@ -1,0 +1,219 @@
+package bench
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cookiesession/cookiesession"
+	"github.com/gorilla/securecookie"
+	"github.com/gorilla/sessions"
+	"golang.org/x/crypto/chacha20poly1305"
+)
+
+// cookieName is the cookie every contender writes.
+const cookieName = "session"
+
+// Fixed keys: the figures must not depend on key material.
+var (
+	key32   = bytes.Repeat([]byte{0x42}, 32) // sealing / encryption key
+	hashKey = bytes.Repeat([]byte{0x17}, 32) // securecookie's HMAC key
+)
+
+// impl seals one payload into a cookie value and opens it again. open
+// decodes into fresh data every time, as a server does per request.
+type impl struct {
+	seal func() (string, error)
+	open func(value string) error
+}
+
+// contender builds an impl for a payload.
+type contender struct {
+	name string
+	make func(tb testing.TB, p payload) impl
+}
+
+// contenders, in the order the tables show them: the floor first.
+var contenders = []contender{
+	{"floor", floorImpl},
+	{"codec-xchacha", codecImpl(cookiesession.XChaCha20Poly1305)},
+	{"codec-aesgcm", codecImpl(cookiesession.AES256GCM)},
+	{"store", func(tb testing.TB, p payload) impl { return p.store(tb) }},
+	{"securecookie-json", secureCookieImpl},
+	{"gorilla-sessions", gorillaImpl},
+}
+
+// floorImpl is the least any JSON-in-an-AEAD cookie can do: json.Marshal,
+// XChaCha20-Poly1305 with a random nonce, base64url; and back. No header,
+// no associated data, no key ids, no times.
+func floorImpl(tb testing.TB, p payload) impl {
+	aead, err := chacha20poly1305.NewX(key32)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ns := aead.NonceSize()
+	return impl{
+		seal: func() (string, error) {
+			pt, err := json.Marshal(p.value)
+			if err != nil {
+				return "", err
+			}
+			buf := make([]byte, ns, ns+len(pt)+aead.Overhead())
+			if _, err := rand.Read(buf); err != nil {
+				return "", err
+			}
+			buf = aead.Seal(buf, buf[:ns], pt, nil)
+			return base64.RawURLEncoding.EncodeToString(buf), nil
+		},
+		open: func(value string) error {
+			raw, err := base64.RawURLEncoding.DecodeString(value)
+			if err != nil {
+				return err
+			}
+			if len(raw) < ns {
+				return errors.New("short value")
+			}
+			pt, err := aead.Open(raw[ns:ns], raw[:ns], raw[ns:], nil)
+			if err != nil {
+				return err
+			}
+			return json.Unmarshal(pt, p.decode())
+		},
+	}
+}
+
+// codecImpl uses the library's Codec with encoding/json around it.
+func codecImpl(c cookiesession.Cipher) func(testing.TB, payload) impl {
+	return func(tb testing.TB, p payload) impl {
+		codec, err := cookiesession.NewCodec(c, key32)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return impl{
+			seal: func() (string, error) {
+				pt, err := json.Marshal(p.value)
+				if err != nil {
+					return "", err
+				}
+				now := time.Now()
+				return codec.Seal(cookieName, cookiesession.Header{Created: now, Sealed: now}, pt)
+			},
+			open: func(value string) error {
+				_, pt, _, err := codec.Open(cookieName, 1, value)
+				if err != nil {
+					return err
+				}
+				return json.Unmarshal(pt, p.decode())
+			},
+		}
+	}
+}
+
+// storeImpl goes through the library's Store as a handler does without the
+// middleware: store.Get(r), set Data, Session.Save(w) into an
+// httptest.ResponseRecorder; and store.Get(r) on a request carrying the
+// cookie. Each iteration uses a shallow copy of a request made once with
+// httptest.NewRequest, as gorillaImpl does.
+func storeImpl[T any](v T) func(testing.TB) impl {
+	return func(tb testing.TB) impl {
+		store, err := cookiesession.New[T](cookiesession.Options{Keys: [][]byte{key32}, Name: cookieName})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		bare := httptest.NewRequest(http.MethodGet, "/", nil)
+		rec := httptest.NewRecorder()
+		return impl{
+			seal: func() (string, error) {
+				r := *bare
+				s := store.Get(&r)
+				s.Data = v
+				clear(rec.Header())
+				if err := s.Save(rec); err != nil {
+					return "", err
+				}
+				return setCookieValue(rec.Header())
+			},
+			open: func(value string) error {
+				r := *bare
+				r.Header = http.Header{"Cookie": {cookieName + "=" + value}}
+				s := store.Get(&r)
+				if s.IsNew() {
+					return fmt.Errorf("store: session not opened: %v", s.Err())
+				}
+				return nil
+			},
+		}
+	}
+}
+
+// secureCookieImpl is gorilla/securecookie with its JSONEncoder, AES-256
+// (CTR) and HMAC-SHA256. MaxLength is lifted so that the large payload,
+// whose value exceeds 4096 bytes, can be measured at all.
+func secureCookieImpl(tb testing.TB, p payload) impl {
+	sc := securecookie.New(hashKey, key32).SetSerializer(securecookie.JSONEncoder{}).MaxLength(0)
+	return impl{
+		seal: func() (string, error) { return sc.Encode(cookieName, p.value) },
+		open: func(value string) error { return sc.Decode(cookieName, value, p.decode()) },
+	}
+}
+
+// gorillaImpl is gorilla/sessions' CookieStore as handlers use it:
+// store.Get(r, name), set Values, session.Save(r, w); and store.Get on a
+// request carrying the cookie. Values are gob-encoded (JSONEncoder cannot
+// encode map[interface{}]interface{}). MaxLength is lifted as for
+// securecookie.
+func gorillaImpl(tb testing.TB, p payload) impl {
+	store := sessions.NewCookieStore(hashKey, key32)
+	for _, c := range store.Codecs {
+		c.(*securecookie.SecureCookie).MaxLength(0)
+	}
+	bare := httptest.NewRequest(http.MethodGet, "/", nil)
+	rec := httptest.NewRecorder()
+	return impl{
+		seal: func() (string, error) {
+			r := *bare
+			s, err := store.Get(&r, cookieName)
+			if err != nil {
+				return "", err
+			}
+			s.Values = p.gorilla
+			clear(rec.Header())
+			if err := s.Save(&r, rec); err != nil {
+				return "", err
+			}
+			return setCookieValue(rec.Header())
+		},
+		open: func(value string) error {
+			r := *bare
+			r.Header = http.Header{"Cookie": {cookieName + "=" + value}}
+			s, err := store.Get(&r, cookieName)
+			if err != nil {
+				return err
+			}
+			if s.IsNew {
+				return errors.New("gorilla: session not opened")
+			}
+			return nil
+		},
+	}
+}
+
+// setCookieValue returns the value of the one Set-Cookie line for
+// cookieName in h.
+func setCookieValue(h http.Header) (string, error) {
+	for _, line := range h["Set-Cookie"] {
+		nv, _, _ := strings.Cut(line, ";")
+		if name, value, ok := strings.Cut(nv, "="); ok && name == cookieName && value != "" {
+			return value, nil
+		}
+	}
+	return "", fmt.Errorf("no Set-Cookie for %q in %q", cookieName, h["Set-Cookie"])
+}
