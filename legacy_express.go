@@ -1,0 +1,398 @@
+package cookiesession
+
+// Reading, upgrading and (during a transition) writing the cookies of
+// Express's cookie-session middleware (npm cookie-session 1.x and 2.x, which
+// sign with the cookies and keygrip packages). docs/MIGRATING.md describes the
+// migration; this file holds the format and the errors shared by every legacy
+// format.
+//
+//	NAME     = base64(JSON.stringify(session))       standard alphabet, padded
+//	NAME.sig = HMAC(keys[0], "NAME=" + value)          base64, "+/" -> "-_", no "="
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+)
+
+// Errors of the legacy formats (ExpressSession, GorillaSession). A legacy
+// cookie that fails gives the request a new, empty session; Session.Err and
+// Options.OnReject report one of these. Like every error of this package,
+// their messages never contain a key or session data.
+var (
+	// ErrLegacySignature reports a legacy session cookie whose signature
+	// matches none of the configured keys: it was altered, or signed with a
+	// key that is not (or no longer) configured, or with another hash
+	// algorithm. Add the key that signed it (old keys go after the current
+	// one) and check ExpressSession.SHA256; for gorilla, check that KeyPairs
+	// are exactly those given to NewCookieStore, in the same order.
+	ErrLegacySignature = errors.New("cookiesession: legacy session cookie signature invalid")
+
+	// ErrLegacyPayload reports a legacy session cookie whose signature is
+	// valid but whose content is not a session this library can take over:
+	// not base64, not a JSON object, or gob data with unregistered types.
+	// The message says which.
+	ErrLegacyPayload = errors.New("cookiesession: legacy session cookie content unusable")
+)
+
+// ExpressSession describes the cookies that Express's cookie-session
+// middleware wrote, so that a Store (Options.Express) can read them, hand
+// them to handlers as ordinary session data and replace them with its own
+// sealed cookie on the same response. Express cookie-session cookies are
+// signed but not encrypted; anything in them has been readable by the
+// client.
+//
+// The Store's own cookie must have another name (Options.Name): the default
+// names of both libraries are "session", so set one of them.
+type ExpressSession struct {
+	// Name is the cookie name given to cookie-session as `name`. Empty means
+	// "session", cookie-session 2's default; cookie-session 1.x used
+	// "express:sess". The signature travels in the cookie Name + ".sig".
+	Name string
+
+	// Keys are cookie-session's `keys`, as the same strings, in the same
+	// order: Keys[0] signs, and a signature made with any of them is
+	// accepted. Express's `secret: s` is Keys: []string{s}. At least one
+	// key is required; cookies written with `signed: false` are not
+	// accepted, as anyone could have forged them.
+	Keys []string
+
+	// SHA256 selects HMAC-SHA256, for an app that passed
+	// Keygrip(keys, 'sha256') as `keys`. The default is keygrip's HMAC-SHA1.
+	SHA256 bool
+
+	// Transition keeps writing cookie-session's format (signed, NOT
+	// encrypted) instead of this library's sealed cookie, so that Express
+	// services not yet migrated still read sessions that Go services
+	// changed or created. Turn it off once every service runs this library:
+	// sessions are then upgraded as they arrive.
+	Transition bool
+
+	// Path and Domain are the attributes the Express app set its cookies
+	// with (cookie-session's `path` and `domain`). Empty means the same as
+	// the Store's Options.Path and Options.Domain. They must match, or the
+	// browser keeps the old cookies beside the ones this library writes or
+	// deletes.
+	Path   string
+	Domain string
+}
+
+// expressFormat is a checked ExpressSession.
+type expressFormat struct {
+	name, sigName string
+	keys          [][]byte
+	newHash       func() hash.Hash
+	sha256        bool
+	trans         bool
+	path, domain  string
+}
+
+// DefaultExpressName is cookie-session 2's default cookie name.
+const DefaultExpressName = "session"
+
+// format checks e and prepares it for a store.
+func (e *ExpressSession) format() (*expressFormat, error) {
+	f := &expressFormat{name: e.Name, trans: e.Transition, newHash: sha1.New, path: e.Path, domain: e.Domain}
+	if f.name == "" {
+		f.name = DefaultExpressName
+	}
+	if !validLegacyName(f.name) {
+		return nil, optionsError("ExpressSession.Name %q: use printable ASCII without spaces, ';', '=', ',', '\"' or '\\'", f.name)
+	}
+	f.sigName = f.name + ".sig"
+	if e.SHA256 {
+		f.newHash, f.sha256 = sha256.New, true
+	}
+	if len(e.Keys) == 0 {
+		return nil, optionsError("ExpressSession.Keys is empty: give cookie-session's keys (or [secret]) in the same order")
+	}
+	for i, k := range e.Keys {
+		if k == "" {
+			return nil, optionsError("ExpressSession.Keys[%d] is empty: an empty HMAC key lets anyone sign a session", i)
+		}
+		f.keys = append(f.keys, []byte(k))
+	}
+	return f, nil
+}
+
+// validLegacyName accepts the names another library may have used: visible
+// ASCII without the characters that break a Cookie header. It allows ':'
+// (cookie-session 1.x's "express:sess") which is not an RFC 6265 token.
+func validLegacyName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`;=,"\`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// sign returns keygrip's signature of data under key.
+func (f *expressFormat) sign(key []byte, data string) string {
+	m := hmac.New(f.newHash, key)
+	m.Write([]byte(data))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// verify returns the index of the first key whose signature of data is sig,
+// or -1. Every key is tried, each comparison in constant time.
+func (f *expressFormat) verify(data, sig string) int {
+	found := -1
+	for i, k := range f.keys {
+		want := f.sign(k, data)
+		if subtle.ConstantTimeCompare([]byte(want), []byte(sig)) == 1 && found < 0 {
+			found = i
+		}
+	}
+	return found
+}
+
+// decode reads the session from a Cookie header the way cookie-session 2
+// does: the first NAME=value pair, quotes stripped, verified against the
+// first NAME.sig pair. It returns the JSON object and the index of the key
+// that signed it. found is false when there is no non-empty NAME cookie.
+func (f *expressFormat) decode(header string) (obj []byte, keyIdx int, found bool, err error) {
+	value, ok := nodeCookieValue(header, f.name)
+	if !ok || value == "" {
+		return nil, -1, false, nil
+	}
+	sig, ok := nodeCookieValue(header, f.sigName)
+	if !ok || sig == "" {
+		return nil, -1, true, fmt.Errorf("%w: cookie %q has no %q signature cookie beside it", ErrLegacySignature, f.name, f.sigName)
+	}
+	keyIdx = f.verify(f.name+"="+value, sig)
+	if keyIdx < 0 {
+		return nil, -1, true, fmt.Errorf("%w: Express cookie %q: the signature matches none of the %d configured keys%s", ErrLegacySignature, f.name, len(f.keys), f.sigHint(sig))
+	}
+	obj, err = legacyJSONObject(nodeBase64Decode(value), fmt.Sprintf("Express cookie %q", f.name))
+	if err != nil {
+		return nil, keyIdx, true, err
+	}
+	return obj, keyIdx, true, nil
+}
+
+// sigHint explains a signature that matched no key, from its length alone.
+func (f *expressFormat) sigHint(sig string) string {
+	switch {
+	case len(sig) == 43 && !f.sha256:
+		return " (it has the length of an HMAC-SHA256 signature: set SHA256 if the app used Keygrip(keys, 'sha256'))"
+	case len(sig) == 27 && f.sha256:
+		return " (it has the length of an HMAC-SHA1 signature: unset SHA256, keygrip's default is SHA-1)"
+	}
+	return " (altered, or signed with a key not in Keys: add it after the current key)"
+}
+
+// encode returns the two cookie values cookie-session 2 writes for a
+// session whose JSON is data: the data cookie's value and its signature.
+func (f *expressFormat) encode(data []byte) (value, sig string, err error) {
+	js, err := jsStringify(data)
+	if err != nil {
+		return "", "", err
+	}
+	value = base64.StdEncoding.EncodeToString(js)
+	return value, f.sign(f.keys[0], f.name+"="+value), nil
+}
+
+// cookieHeader returns the request's Cookie header lines joined with "; ",
+// as Node.js joins repeated Cookie headers.
+func cookieHeader(r *http.Request) string {
+	return strings.Join(r.Header["Cookie"], "; ")
+}
+
+// nodeCookieValue finds a cookie the way the npm cookies package (0.9) does:
+// the first match of /(?:^|;) *NAME=([^;]*)/ in the header, then a leading
+// '"' removes the first and the last character. Unlike net/http it accepts
+// names that are not tokens (such as "express:sess") and values with any
+// byte but ';'.
+func nodeCookieValue(header, name string) (string, bool) {
+	for start := 0; start <= len(header); {
+		i := start
+		for i < len(header) && header[i] == ' ' {
+			i++
+		}
+		if strings.HasPrefix(header[i:], name) && i+len(name) < len(header) && header[i+len(name)] == '=' {
+			v := header[i+len(name)+1:]
+			if end := strings.IndexByte(v, ';'); end >= 0 {
+				v = v[:end]
+			}
+			if len(v) > 0 && v[0] == '"' {
+				if len(v) >= 2 {
+					v = v[1 : len(v)-1]
+				} else {
+					v = ""
+				}
+			}
+			return v, true
+		}
+		next := strings.IndexByte(header[start:], ';')
+		if next < 0 {
+			break
+		}
+		start += next + 1
+	}
+	return "", false
+}
+
+// base64Value maps a byte to its 6-bit value in either the standard or the
+// URL-safe alphabet, or 0xff.
+var base64Value = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	const std = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for i := 0; i < len(std); i++ {
+		t[std[i]] = byte(i)
+	}
+	t['-'], t['_'] = 62, 63
+	return t
+}()
+
+// nodeBase64Decode decodes s as Node.js's Buffer.from(s, 'base64') does:
+// both alphabets are accepted, any other byte is skipped, decoding stops at
+// the first '=', and a final group of two or three characters yields one or
+// two bytes (unused bits ignored); a lone final character yields nothing.
+func nodeBase64Decode(s string) []byte {
+	out := make([]byte, 0, len(s)*3/4)
+	var acc uint32
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '=' {
+			break
+		}
+		v := base64Value[c]
+		if v == 0xff {
+			continue
+		}
+		acc = acc<<6 | uint32(v)
+		n++
+		if n == 4 {
+			out = append(out, byte(acc>>16), byte(acc>>8), byte(acc))
+			acc, n = 0, 0
+		}
+	}
+	switch n {
+	case 2:
+		out = append(out, byte(acc>>4))
+	case 3:
+		out = append(out, byte(acc>>10), byte(acc>>2))
+	}
+	return out
+}
+
+// legacyJSONObject checks that b, the decoded content of a legacy cookie,
+// is one JSON object, and returns it without surrounding whitespace.
+// Invalid UTF-8 (which neither library writes) becomes U+FFFD first, as
+// Node.js's Buffer.toString does.
+func legacyJSONObject(b []byte, what string) ([]byte, error) {
+	if !utf8.Valid(b) {
+		b = bytes.ToValidUTF8(b, []byte("\uFFFD"))
+	}
+	if !json.Valid(b) {
+		return nil, fmt.Errorf("%w: %s does not hold JSON (or not base64 JSON)", ErrLegacyPayload, what)
+	}
+	b = bytes.Trim(b, " \t\r\n")
+	if b[0] != '{' {
+		return nil, fmt.Errorf("%w: %s holds JSON that is not an object (%s)", ErrLegacyPayload, what, jsonKind(b[0]))
+	}
+	return b, nil
+}
+
+// jsonKind names the JSON type that starts with c.
+func jsonKind(c byte) string {
+	switch c {
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+// jsStringify rewrites the JSON data as JavaScript's JSON.stringify would
+// print the same value: no whitespace, and strings escaped only where
+// JSON.stringify escapes them (no \u003c for '<', no \u2028, no \/).
+// Numbers and the order of keys are kept as they are.
+func jsStringify(data []byte) ([]byte, error) {
+	if !json.Valid(data) {
+		return nil, fmt.Errorf("%w: session data is not valid JSON", ErrEncode)
+	}
+	out := make([]byte, 0, len(data))
+	for i := 0; i < len(data); {
+		c := data[i]
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			i++
+		case '"':
+			end := i + 1
+			for data[end] != '"' {
+				if data[end] == '\\' {
+					end++
+				}
+				end++
+			}
+			end++
+			var s string
+			if err := json.Unmarshal(data[i:end], &s); err != nil {
+				return nil, fmt.Errorf("%w: %v", ErrEncode, err)
+			}
+			out = appendJSString(out, s)
+			i = end
+		default:
+			out = append(out, c)
+			i++
+		}
+	}
+	return out, nil
+}
+
+// appendJSString appends s as a JSON string literal the way JSON.stringify
+// writes it.
+func appendJSString(out []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	out = append(out, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case '"':
+			out = append(out, '\\', '"')
+		case '\\':
+			out = append(out, '\\', '\\')
+		case '\b':
+			out = append(out, '\\', 'b')
+		case '\f':
+			out = append(out, '\\', 'f')
+		case '\n':
+			out = append(out, '\\', 'n')
+		case '\r':
+			out = append(out, '\\', 'r')
+		case '\t':
+			out = append(out, '\\', 't')
+		default:
+			if c < 0x20 {
+				out = append(out, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			} else {
+				out = append(out, c)
+			}
+		}
+	}
+	return append(out, '"')
+}

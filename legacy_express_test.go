@@ -1,0 +1,350 @@
+package cookiesession
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// Vectors computed with Node.js 20, keygrip 1.1.0 and cookie-session 2.1.1:
+//
+//	v = Buffer.from(JSON.stringify({user: "alice", n: 1})).toString('base64')
+//	Keygrip(['k1']).sign('session=' + v)
+//	Keygrip(['k1'], 'sha256').sign('session=' + v)
+const (
+	vecValue  = "eyJ1c2VyIjoiYWxpY2UiLCJuIjoxfQ=="
+	vecSig1   = "IkVgzUP-YuX-SH0rbHimxq8xOWc"
+	vecSig256 = "6SH1Z5P-Qld2zflalQIiyOtN8_y0RQvRfl4nyLh03BY"
+	vecJSON   = `{"user":"alice","n":1}`
+)
+
+func mustExpress(t *testing.T, e ExpressSession) *expressFormat {
+	t.Helper()
+	f, err := e.format()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestExpressKeygripVectors(t *testing.T) {
+	f := mustExpress(t, ExpressSession{Keys: []string{"k1"}})
+	if got := f.sign([]byte("k1"), "session="+vecValue); got != vecSig1 {
+		t.Fatalf("SHA-1 signature %q, keygrip gives %q", got, vecSig1)
+	}
+	obj, idx, found, err := f.decode("session=" + vecValue + "; session.sig=" + vecSig1)
+	if err != nil || !found || idx != 0 || string(obj) != vecJSON {
+		t.Fatalf("decode = %s, %d, %v, %v", obj, idx, found, err)
+	}
+	value, sig, err := f.encode([]byte(vecJSON))
+	if err != nil || value != vecValue || sig != vecSig1 {
+		t.Fatalf("encode = %q, %q, %v; cookie-session writes %q, %q", value, sig, err, vecValue, vecSig1)
+	}
+
+	f256 := mustExpress(t, ExpressSession{Keys: []string{"k1"}, SHA256: true})
+	if got := f256.sign([]byte("k1"), "session="+vecValue); got != vecSig256 {
+		t.Fatalf("SHA-256 signature %q, keygrip gives %q", got, vecSig256)
+	}
+	if _, _, _, err := f256.decode("session=" + vecValue + "; session.sig=" + vecSig256); err != nil {
+		t.Fatal(err)
+	}
+	// The wrong algorithm is diagnosed from the signature's length.
+	_, _, _, err = f.decode("session=" + vecValue + "; session.sig=" + vecSig256)
+	if !errors.Is(err, ErrLegacySignature) || !strings.Contains(err.Error(), "set SHA256") {
+		t.Fatalf("SHA-256 cookie read as SHA-1: %v", err)
+	}
+	_, _, _, err = f256.decode("session=" + vecValue + "; session.sig=" + vecSig1)
+	if !errors.Is(err, ErrLegacySignature) || !strings.Contains(err.Error(), "unset SHA256") {
+		t.Fatalf("SHA-1 cookie read as SHA-256: %v", err)
+	}
+}
+
+func TestExpressKeyRotation(t *testing.T) {
+	oldF := mustExpress(t, ExpressSession{Keys: []string{"old"}})
+	value, sig, err := oldF.encode([]byte(vecJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := "session=" + value + "; session.sig=" + sig
+
+	rotated := mustExpress(t, ExpressSession{Keys: []string{"new", "old"}})
+	obj, idx, _, err := rotated.decode(header)
+	if err != nil || idx != 1 || string(obj) != vecJSON {
+		t.Fatalf("cookie signed with the second key: %s, %d, %v", obj, idx, err)
+	}
+	// The first key signs.
+	_, sig2, _ := rotated.encode([]byte(vecJSON))
+	if sig2 == sig || sig2 != rotated.sign([]byte("new"), "session="+value) {
+		t.Fatal("encode did not sign with Keys[0]")
+	}
+	// Order matters only for signing: reversed keys still read both.
+	reversed := mustExpress(t, ExpressSession{Keys: []string{"old", "new"}})
+	if _, idx, _, err := reversed.decode("session=" + value + "; session.sig=" + sig2); err != nil || idx != 1 {
+		t.Fatalf("second key after reversal: %d, %v", idx, err)
+	}
+	// Once the old key is dropped the cookie is refused.
+	dropped := mustExpress(t, ExpressSession{Keys: []string{"new"}})
+	if _, _, _, err := dropped.decode(header); !errors.Is(err, ErrLegacySignature) {
+		t.Fatalf("old key removed: %v", err)
+	}
+}
+
+func TestExpressRejects(t *testing.T) {
+	f := mustExpress(t, ExpressSession{Keys: []string{"k1"}})
+	good := "session=" + vecValue + "; session.sig=" + vecSig1
+	cases := []struct {
+		name, header string
+		want         error
+		found        bool
+	}{
+		{"no cookie", "other=1", nil, false},
+		{"empty header", "", nil, false},
+		{"empty value", "session=; session.sig=" + vecSig1, nil, false},
+		{"signature only", "session.sig=" + vecSig1, nil, false},
+		{"no signature", "session=" + vecValue, ErrLegacySignature, true},
+		{"empty signature", "session=" + vecValue + "; session.sig=", ErrLegacySignature, true},
+		{"value altered", "session=" + strings.Replace(vecValue, "eyJ1", "eyJ2", 1) + "; session.sig=" + vecSig1, ErrLegacySignature, true},
+		{"value extended", "session=" + vecValue + "AA; session.sig=" + vecSig1, ErrLegacySignature, true},
+		{"signature altered", "session=" + vecValue + "; session.sig=" + vecSig1[:26] + "x", ErrLegacySignature, true},
+		{"signature padded", "session=" + vecValue + "; session.sig=" + vecSig1 + "=", ErrLegacySignature, true},
+		{"signature in standard alphabet", "session=" + vecValue + "; session.sig=" + strings.ReplaceAll(vecSig1, "-", "+"), ErrLegacySignature, true},
+		{"good", good, nil, true},
+		{"first cookie wins", good + "; session=eyJ9; session.sig=x", nil, true},
+		{"first cookie wins, bad first", "session=eyJ9; session.sig=x; " + good, ErrLegacySignature, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, _, found, err := f.decode(c.header)
+			if found != c.found || !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
+				t.Fatalf("found %v err %v; want found %v err %v", found, err, c.found, c.want)
+			}
+			if err != nil && (strings.Contains(err.Error(), "k1") || strings.Contains(err.Error(), "alice")) {
+				t.Fatalf("error message leaks the key or the data: %v", err)
+			}
+		})
+	}
+
+	wrong := mustExpress(t, ExpressSession{Keys: []string{"k2"}})
+	if _, _, _, err := wrong.decode(good); !errors.Is(err, ErrLegacySignature) {
+		t.Fatalf("wrong key: %v", err)
+	}
+	// The signature binds the cookie name.
+	named := mustExpress(t, ExpressSession{Name: "sid", Keys: []string{"k1"}})
+	if _, _, _, err := named.decode("sid=" + vecValue + "; sid.sig=" + vecSig1); !errors.Is(err, ErrLegacySignature) {
+		t.Fatalf("signature for another name: %v", err)
+	}
+}
+
+// sealExpress returns a Cookie header with a validly signed value that
+// decodes to payload.
+func sealExpress(f *expressFormat, value string) string {
+	return f.name + "=" + value + "; " + f.sigName + "=" + f.sign(f.keys[0], f.name+"="+value)
+}
+
+func TestExpressPayloads(t *testing.T) {
+	f := mustExpress(t, ExpressSession{Keys: []string{"k1"}})
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	ok := []struct{ name, value, want string }{
+		{"standard", b64(vecJSON), vecJSON},
+		{"unpadded", strings.TrimRight(b64(vecJSON), "="), vecJSON},
+		{"URL alphabet", base64.URLEncoding.EncodeToString([]byte(`{"k":"~~~???>>>"}`)), `{"k":"~~~???>>>"}`},
+		{"mixed alphabets", "eyJrIjoifn5-Pz8_Pj4+In0", `{"k":"~~~???>>>"}`},
+		{"junk between groups", "ey!Jh.Ijox*fQ==", `{"a":1}`},
+		{"data after padding", b64(`{"a":1}`) + "AAAA", `{"a":1}`},
+		{"whitespace around JSON", b64(" \n{\"a\":1}\t "), `{"a":1}`},
+		{"unicode", b64(`{"name":"Zoë 😀","esc":"\u00e9\ud83d\ude00"}`), `{"name":"Zoë 😀","esc":"\u00e9\ud83d\ude00"}`},
+		{"huge numbers", b64(`{"n":123456789012345678901234567890,"f":1e308,"neg":-9007199254740993}`), `{"n":123456789012345678901234567890,"f":1e308,"neg":-9007199254740993}`},
+		{"nested", b64(`{"a":{"b":[1,{"c":[]}]},"d":null}`), `{"a":{"b":[1,{"c":[]}]},"d":null}`},
+		{"prototype keys", b64(`{"__proto__":{"admin":true},"constructor":1,"isNew":false}`), `{"__proto__":{"admin":true},"constructor":1,"isNew":false}`},
+		{"invalid UTF-8", b64("{\"s\":\"a\xffb\"}"), "{\"s\":\"a\uFFFDb\"}"},
+		{"control characters", b64(`{"s":"\u0000\u001f<script>"}`), `{"s":"\u0000\u001f<script>"}`},
+	}
+	for _, c := range ok {
+		t.Run(c.name, func(t *testing.T) {
+			obj, _, found, err := f.decode(sealExpress(f, c.value))
+			if err != nil || !found || string(obj) != c.want {
+				t.Fatalf("got %s, %v; want %s", obj, err, c.want)
+			}
+		})
+	}
+	bad := []struct{ name, value string }{
+		{"array", b64(`[1,2]`)},
+		{"string", b64(`"abc"`)},
+		{"number", b64(`42`)},
+		{"null", b64(`null`)},
+		{"boolean", b64(`true`)},
+		{"truncated at inner padding", "eyJh=IjoxfQ"},
+		{"not JSON", b64(`{a:1}`)},
+		{"two values", b64(`{} {}`)},
+		{"trailing comma", b64(`{"a":1,}`)},
+		{"deep nesting", b64(strings.Repeat(`{"a":`, 20000) + "1" + strings.Repeat("}", 20000))},
+		{"only junk", "!!!!"},
+		{"byte order mark", b64("\uFEFF{}")},
+	}
+	for _, c := range bad {
+		t.Run(c.name, func(t *testing.T) {
+			_, _, found, err := f.decode(sealExpress(f, c.value))
+			if !found || !errors.Is(err, ErrLegacyPayload) {
+				t.Fatalf("found %v, err %v; want ErrLegacyPayload", found, err)
+			}
+			if strings.Contains(err.Error(), "abc") {
+				t.Fatalf("error leaks the payload: %v", err)
+			}
+		})
+	}
+}
+
+// Outputs of Buffer.from(s, 'base64').toString('hex') in Node.js 20.
+func TestNodeBase64Decode(t *testing.T) {
+	vectors := []struct{ in, hex string }{
+		{"", ""},
+		{"a", ""},
+		{"ab", "69"},
+		{"abc", "69b7"},
+		{"abcd", "69b71d"},
+		{"abcde", "69b71d"},
+		{"=abc", ""},
+		{"====", ""},
+		{"=", ""},
+		{"YQ", "61"},
+		{"YR", "61"},
+		{"YQ=", "61"},
+		{"YQ==", "61"},
+		{"YQ===", "61"},
+		{"YQ=A", "61"},
+		{"YWI", "6162"},
+		{"YWJ", "6162"},
+		{"YW=Jj", "61"},
+		{"Y=W=J=j", ""},
+		{"Y-_/+A", "63effff8"},
+		{"eyJhIjoxfQ", "7b2261223a317d"},
+		{"eyJhIjoxfQ=", "7b2261223a317d"},
+		{"ey JhIjoxfQ", "7b2261223a317d"},
+		{"ey\tJh\nIjoxfQ", "7b2261223a317d"},
+		{"eyJhIjoxfQ==eyJh", "7b2261223a317d"},
+		{"eyJh=IjoxfQ", "7b2261"},
+		{"eyJh!IjoxfQ", "7b2261223a317d"},
+		{"eyJhIjoxfQ%3D%3D", "7b2261223a317d0dc3dc"},
+		{"eyJhIjoxfQ.eyJh", "7b2261223a317d07b226"},
+		{"YWJj\u00e9ZGVm", "616263646566"},
+		{"YWJj\x00ZGVm", "616263646566"},
+		{"YWJj\u0141", "616263"},
+		{"YW JjZGVmYW JjZGVmYW JjZGVmYW ", "61626364656661626364656661626364656661"},
+	}
+	for _, v := range vectors {
+		if got := hex.EncodeToString(nodeBase64Decode(v.in)); got != v.hex {
+			t.Errorf("nodeBase64Decode(%q) = %s, Node.js gives %s", v.in, got, v.hex)
+		}
+	}
+}
+
+func TestNodeCookieValue(t *testing.T) {
+	cases := []struct {
+		header, name, want string
+		ok                 bool
+	}{
+		{"session=abc", "session", "abc", true},
+		{"a=1; session=abc; b=2", "session", "abc", true},
+		{"a=1;session=abc", "session", "abc", true},
+		{"a=1;   session=abc", "session", "abc", true},
+		{"xsession=abc", "session", "", false},
+		{"session.sig=x; session=abc", "session", "abc", true},
+		{"session.sig=x", "session", "", false},
+		{"session=abc; session.sig=x", "session.sig", "x", true},
+		{"sessionXsig=x", "session.sig", "", false},
+		{"session=abc ; b=2", "session", "abc ", true},
+		{`session="abc"`, "session", "abc", true},
+		{`session="abc`, "session", "ab", true},
+		{`session="`, "session", "", true},
+		{"session=", "session", "", true},
+		{"session=a=b=c", "session", "a=b=c", true},
+		{"express:sess=abc; express:sess.sig=x", "express:sess", "abc", true},
+		{"a=session=x", "session", "", false},
+		{"\tsession=abc", "session", "", false},
+		{";session=abc", "session", "abc", true},
+	}
+	for _, c := range cases {
+		got, ok := nodeCookieValue(c.header, c.name)
+		if got != c.want || ok != c.ok {
+			t.Errorf("nodeCookieValue(%q, %q) = %q, %v; want %q, %v", c.header, c.name, got, ok, c.want, c.ok)
+		}
+	}
+	// Linear in the header size even when every pair nearly matches.
+	long := strings.Repeat("sessio=1;", 200000) + "session=abc"
+	if got, ok := nodeCookieValue(long, "session"); !ok || got != "abc" {
+		t.Fatal("long header")
+	}
+}
+
+func TestJSStringify(t *testing.T) {
+	// JSON.stringify({s: "é😀 <>&\u2028\u2029\u0001\u007f\"\\/\n\t",
+	//   arr: [1, 2.5, -0, 1e21, 1e-7, {x: null}], t: true}) in Node.js 20,
+	// except that -0 stays -0 here: numbers are copied, not reformatted.
+	in := "{\"s\": \"\\u00e9\\ud83d\\ude00 \\u003c\\u003e\\u0026\\u2028\\u2029\\u0001\u007f\\\"\\\\\\/\\n\\t\",\n \"arr\": [1, 2.5, 0, 1e+21, 1e-7, {\"x\": null}], \"t\": true}"
+	want := "{\"s\":\"é😀 <>&\u2028\u2029\\u0001\u007f\\\"\\\\/\\n\\t\",\"arr\":[1,2.5,0,1e+21,1e-7,{\"x\":null}],\"t\":true}"
+	got, err := jsStringify([]byte(in))
+	if err != nil || string(got) != want {
+		t.Fatalf("got  %s\nwant %s (%v)", got, want, err)
+	}
+	// and cookie-session's base64 of it, from Node.js
+	const nodeB64 = "eyJzIjoiw6nwn5iAIDw+JuKAqOKAqVx1MDAwMX9cIlxcL1xuXHQiLCJhcnIiOlsxLDIuNSwwLDFlKzIxLDFlLTcseyJ4IjpudWxsfV0sInQiOnRydWV9"
+	f := mustExpress(t, ExpressSession{Keys: []string{"k1"}})
+	if v, _, _ := f.encode([]byte(in)); v != nodeB64 {
+		t.Fatalf("encode = %s\nNode.js  %s", v, nodeB64)
+	}
+	if _, err := jsStringify([]byte(`{"a":`)); !errors.Is(err, ErrEncode) {
+		t.Fatalf("invalid JSON: %v", err)
+	}
+}
+
+func TestExpressRoundTrip(t *testing.T) {
+	f := mustExpress(t, ExpressSession{Name: "express:sess", Keys: []string{"k1", "k0"}, SHA256: true})
+	for _, js := range []string{
+		`{}`,
+		`{"a":"b"}`,
+		`{"u":"Zoë 😀 \u0000 \"q\" \\ /","n":[1,-2.5e-9,123456789012345678901234567890],"o":{"p":{}}}`,
+	} {
+		value, sig, err := f.encode([]byte(js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.ContainsAny(value, ";, \"") {
+			t.Fatalf("value %q is not a plain cookie value", value)
+		}
+		obj, idx, found, err := f.decode("express:sess=" + value + "; express:sess.sig=" + sig)
+		if err != nil || !found || idx != 0 {
+			t.Fatalf("%s: %v", js, err)
+		}
+		again, _ := jsStringify([]byte(js))
+		if string(obj) != string(again) {
+			t.Fatalf("round trip %s -> %s", js, obj)
+		}
+	}
+}
+
+func TestExpressOptions(t *testing.T) {
+	bad := []ExpressSession{
+		{},
+		{Keys: []string{}},
+		{Keys: []string{"a", ""}},
+		{Name: "a b", Keys: []string{"k"}},
+		{Name: "a;b", Keys: []string{"k"}},
+		{Name: "a=b", Keys: []string{"k"}},
+		{Name: "sé", Keys: []string{"k"}},
+	}
+	for _, e := range bad {
+		if _, err := e.format(); !errors.Is(err, ErrInvalidOptions) {
+			t.Errorf("%+v: %v", e, err)
+		}
+	}
+	f := mustExpress(t, ExpressSession{Keys: []string{"k"}})
+	if f.name != "session" || f.sigName != "session.sig" {
+		t.Fatalf("default name %q", f.name)
+	}
+	f = mustExpress(t, ExpressSession{Name: "express:sess", Keys: []string{"k"}})
+	if f.sigName != "express:sess.sig" {
+		t.Fatal(f.sigName)
+	}
+}

@@ -1,0 +1,395 @@
+package cookiesession
+
+// Reading, upgrading and (during a transition) writing the cookies of
+// gorilla/sessions' CookieStore, which encodes with gorilla/securecookie:
+//
+//	value = base64url(timestamp "|" base64url(iv || AES-CTR(gob(values))) "|" HMAC-SHA256)
+//
+// with HMAC over "NAME|timestamp|base64url(...)" and the AES layer present
+// only when a block key is configured. docs/MIGRATING.md describes the
+// migration.
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/gob"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/securecookie"
+)
+
+// GorillaSession describes the cookies that a gorilla/sessions CookieStore
+// (or gorilla/securecookie used directly) wrote, so that a Store
+// (Options.Gorilla) can read them, hand them to handlers as ordinary session
+// data and replace them with its own sealed cookie on the same response.
+//
+// A CookieStore keeps Session.Values, a map[interface{}]interface{}, encoded
+// with encoding/gob. It becomes a JSON object: string keys stay as they
+// are; keys of other basic kinds become their decimal (integers), shortest
+// 'g' (floats) or "true"/"false" text; keys of any other type, or two keys
+// that become the same text, make the cookie unusable (ErrLegacyPayload).
+// Values become JSON as encoding/json encodes them; nested
+// map[interface{}]interface{} values follow the same rules as the top
+// level. Flash messages stay where gorilla keeps them, an array under
+// "_flash" (or the key given to Session.AddFlash).
+//
+// Values of types registered with gob.Register in the gorilla application
+// must be registered the same way (same type, same name) in this program
+// before its first request, or their cookies fail with ErrLegacyPayload
+// naming the type. They then become JSON as encoding/json encodes the type
+// (its exported fields, json tags honoured).
+type GorillaSession struct {
+	// Name is the cookie name, as given to store.Get(r, name).
+	Name string
+
+	// KeyPairs are the keys as passed to sessions.NewCookieStore (or
+	// securecookie.CodecsFromPairs): hash key 1, block key 1, hash key 2,
+	// block key 2, ... A block key may be nil (no encryption) or absent
+	// after the last hash key; it must otherwise have 16, 24 or 32 bytes
+	// (AES-128, -192, -256). The first pair writes; every pair reads.
+	KeyPairs [][]byte
+
+	// JSON says the values were encoded with securecookie.JSONEncoder
+	// instead of gob. A CookieStore cannot do that (encoding/json cannot
+	// encode its map[interface{}]interface{}), so this is for applications
+	// that used securecookie directly with a JSON object, such as a
+	// map[string]interface{} or a struct.
+	JSON bool
+
+	// MaxAge is the lifetime in seconds that the CookieStore enforced on
+	// its cookies' timestamps: what was passed to store.MaxAge, or
+	// sessions.Options.MaxAge at NewCookieStore. 0 means securecookie's
+	// default, 30 days; negative is refused. A cookie older than this
+	// fails with ErrExpired, as it would have in the gorilla application.
+	MaxAge int
+
+	// Transition keeps writing the gorilla format instead of this library's
+	// sealed cookie, so that Go services still on gorilla/sessions read
+	// sessions that migrated services changed or created. Values written
+	// back are what JSON can express (see docs/MIGRATING.md): strings,
+	// booleans, integral numbers as int (or uint64, or float64 beyond),
+	// other numbers as float64, arrays as []interface{} and objects as
+	// map[string]interface{}, which both sides must then have registered
+	// with gob.Register. Turn it off once every service runs this library.
+	Transition bool
+
+	// Path and Domain are the attributes the gorilla application set its
+	// cookie with (sessions.Options.Path and Domain). Empty means the same
+	// as the Store's Options.Path and Options.Domain.
+	Path   string
+	Domain string
+}
+
+// gorillaDefaultMaxAge is securecookie's and CookieStore's default
+// lifetime, 30 days.
+const gorillaDefaultMaxAge = 86400 * 30
+
+// gorillaMaxLength is securecookie's default limit on a value's length,
+// which a CookieStore keeps: longer values are neither written nor read.
+const gorillaMaxLength = 4096
+
+// gorillaFormat is a checked GorillaSession.
+type gorillaFormat struct {
+	name         string
+	codecs       []*securecookie.SecureCookie // decode, without age check
+	enc          *securecookie.SecureCookie   // encode, first pair
+	json         bool
+	maxAge       int64
+	trans        bool
+	path, domain string
+}
+
+// registerGobBasics registers what gorilla/sessions registers: the type of
+// flash message lists.
+var registerGobBasics = sync.OnceFunc(func() { gob.Register([]interface{}{}) })
+
+// format checks g and prepares it for a store.
+func (g *GorillaSession) format() (*gorillaFormat, error) {
+	f := &gorillaFormat{name: g.Name, json: g.JSON, trans: g.Transition, path: g.Path, domain: g.Domain}
+	if f.name == "" {
+		return nil, optionsError("GorillaSession.Name is empty: give the name passed to store.Get(r, name)")
+	}
+	if !validLegacyName(f.name) || strings.ContainsAny(f.name, "()<>@:/[]?{}") {
+		return nil, optionsError("GorillaSession.Name %q is not an RFC 6265 token, so net/http (and gorilla) never read such a cookie", f.name)
+	}
+	switch {
+	case g.MaxAge < 0:
+		return nil, optionsError("GorillaSession.MaxAge %d is negative: give the seconds the CookieStore's MaxAge was (0 means 30 days)", g.MaxAge)
+	case g.MaxAge == 0:
+		f.maxAge = gorillaDefaultMaxAge
+	default:
+		f.maxAge = int64(g.MaxAge)
+	}
+	if len(g.KeyPairs) == 0 {
+		return nil, optionsError("GorillaSession.KeyPairs is empty: give the keys passed to sessions.NewCookieStore, in the same order")
+	}
+	for i := 0; i < len(g.KeyPairs); i += 2 {
+		hashKey := g.KeyPairs[i]
+		var blockKey []byte
+		if i+1 < len(g.KeyPairs) && len(g.KeyPairs[i+1]) > 0 {
+			blockKey = g.KeyPairs[i+1]
+		}
+		if len(hashKey) == 0 {
+			return nil, optionsError("GorillaSession.KeyPairs[%d] (a hash key) is empty", i)
+		}
+		if blockKey != nil && len(blockKey) != 16 && len(blockKey) != 24 && len(blockKey) != 32 {
+			return nil, optionsError("GorillaSession.KeyPairs[%d] (a block key) has %d bytes: AES needs 16, 24 or 32 (or nil for no encryption)", i+1, len(blockKey))
+		}
+		var sz securecookie.Serializer = securecookie.GobEncoder{}
+		if g.JSON {
+			sz = securecookie.JSONEncoder{}
+		}
+		if i == 0 {
+			f.enc = securecookie.New(hashKey, blockKey).SetSerializer(sz).MaxLength(0)
+		}
+		// Decoding checks the MAC and decrypts; this file checks the age
+		// and decodes the payload, so that each failure has its own error.
+		dec := securecookie.New(hashKey, blockKey).SetSerializer(securecookie.NopEncoder{}).MaxAge(0).MaxLength(gorillaMaxLength)
+		f.codecs = append(f.codecs, dec)
+	}
+	if !g.JSON {
+		registerGobBasics()
+	}
+	return f, nil
+}
+
+// decode verifies the cookie value and returns the session as a JSON
+// object. now is the current time, for MaxAge.
+func (f *gorillaFormat) decode(value string, now time.Time) ([]byte, error) {
+	what := fmt.Sprintf("gorilla cookie %q", f.name)
+	if len(value) > gorillaMaxLength {
+		return nil, fmt.Errorf("%w: %s is %d bytes, longer than securecookie's %d-byte limit", ErrLegacyPayload, what, len(value), gorillaMaxLength)
+	}
+	outer, err := base64.URLEncoding.DecodeString(value)
+	parts := bytes.SplitN(outer, []byte("|"), 3)
+	if err != nil || len(parts) != 3 {
+		return nil, fmt.Errorf("%w: %s is not a gorilla/securecookie value", ErrLegacyPayload, what)
+	}
+	var raw []byte
+	matched := false
+	for _, c := range f.codecs {
+		if c.Decode(f.name, value, &raw) == nil {
+			matched = true
+			break
+		}
+	}
+	if !matched {
+		return nil, fmt.Errorf("%w: %s: the MAC matches none of the %d hash keys in KeyPairs (altered, or written for another cookie name or with other keys)", ErrLegacySignature, what, len(f.codecs))
+	}
+	ts, err := strconv.ParseInt(string(parts[0]), 10, 64)
+	if err != nil { // securecookie refuses it too; unreachable after a MAC
+		return nil, fmt.Errorf("%w: %s has an invalid timestamp", ErrLegacyPayload, what)
+	}
+	if ts < now.Unix()-f.maxAge {
+		return nil, fmt.Errorf("%w: %s last saved %s, older than its MaxAge of %ds", ErrExpired, what, time.Unix(ts, 0).UTC().Format(time.RFC3339), f.maxAge)
+	}
+	if f.json {
+		return legacyJSONObject(raw, what)
+	}
+	return gobToJSON(raw, what)
+}
+
+// gobToJSON decodes a CookieStore's gob-encoded map[interface{}]interface{}
+// and converts it to a JSON object.
+func gobToJSON(raw []byte, what string) ([]byte, error) {
+	var values map[interface{}]interface{}
+	if err := gob.NewDecoder(bytes.NewReader(raw)).Decode(&values); err != nil {
+		msg := err.Error()
+		if strings.Contains(msg, "not registered") {
+			return nil, fmt.Errorf("%w: %s holds a value of a type not registered with gob in this program (%s): call gob.Register for it, as the gorilla application did, before serving", ErrLegacyPayload, what, strings.TrimPrefix(msg, "gob: "))
+		}
+		return nil, fmt.Errorf("%w: %s is not a gob-encoded CookieStore map (%s); set JSON if it used securecookie.JSONEncoder", ErrLegacyPayload, what, strings.TrimPrefix(msg, "gob: "))
+	}
+	obj, err := gorillaObject(values)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrLegacyPayload, what, err)
+	}
+	out, err := json.Marshal(obj)
+	if err != nil {
+		var ue *json.UnsupportedValueError
+		var te *json.UnsupportedTypeError
+		switch {
+		case errors.As(err, &ue):
+			return nil, fmt.Errorf("%w: %s holds a value JSON cannot express (%s)", ErrLegacyPayload, what, ue.Str)
+		case errors.As(err, &te):
+			return nil, fmt.Errorf("%w: %s holds a value of type %v, which JSON cannot express", ErrLegacyPayload, what, te.Type)
+		}
+		return nil, fmt.Errorf("%w: %s does not convert to JSON", ErrLegacyPayload, what)
+	}
+	return out, nil
+}
+
+// gorillaObject converts a gob-decoded map to one JSON encoding/json can
+// encode, with the key rules of GorillaSession's documentation.
+func gorillaObject(m map[interface{}]interface{}) (map[string]any, error) {
+	out := make(map[string]any, len(m))
+	// String keys first, so that a collision is reported whatever the
+	// map's iteration order.
+	for k, v := range m {
+		if s, ok := k.(string); ok {
+			cv, err := gorillaValue(v)
+			if err != nil {
+				return nil, err
+			}
+			out[s] = cv
+		}
+	}
+	for k, v := range m {
+		if _, ok := k.(string); ok {
+			continue
+		}
+		s, err := gorillaKey(k)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := out[s]; dup {
+			return nil, fmt.Errorf("a key of type %T has the same text as another key", k)
+		}
+		cv, err := gorillaValue(v)
+		if err != nil {
+			return nil, err
+		}
+		out[s] = cv
+	}
+	return out, nil
+}
+
+// gorillaKey returns the JSON object key for a non-string map key.
+func gorillaKey(k interface{}) (string, error) {
+	v := reflect.ValueOf(k)
+	if !v.IsValid() {
+		return "", errors.New("a nil key cannot be a JSON object key")
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return v.String(), nil
+	case reflect.Bool:
+		return strconv.FormatBool(v.Bool()), nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(v.Int(), 10), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return strconv.FormatUint(v.Uint(), 10), nil
+	case reflect.Float32, reflect.Float64:
+		f := v.Float()
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return "", fmt.Errorf("a %T key that is not finite cannot be a JSON object key", k)
+		}
+		bits := 64
+		if v.Kind() == reflect.Float32 {
+			bits = 32
+		}
+		return strconv.FormatFloat(f, 'g', -1, bits), nil
+	}
+	return "", fmt.Errorf("a key of type %T cannot be a JSON object key", k)
+}
+
+// gorillaValue converts nested gob maps; other values are left to
+// encoding/json.
+func gorillaValue(v interface{}) (interface{}, error) {
+	switch x := v.(type) {
+	case map[interface{}]interface{}:
+		return gorillaObject(x)
+	case []interface{}:
+		out := make([]interface{}, len(x))
+		for i, e := range x {
+			ce, err := gorillaValue(e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = ce
+		}
+		return out, nil
+	case map[string]interface{}:
+		out := make(map[string]interface{}, len(x))
+		for k, e := range x {
+			ce, err := gorillaValue(e)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = ce
+		}
+		return out, nil
+	}
+	return v, nil
+}
+
+// encode returns a cookie value that a CookieStore with the same keys
+// reads back as the values in the JSON object data.
+func (f *gorillaFormat) encode(data []byte) (string, error) {
+	var src interface{}
+	if f.json {
+		if !json.Valid(data) {
+			return "", fmt.Errorf("%w: session data is not valid JSON", ErrEncode)
+		}
+		src = json.RawMessage(data)
+	} else {
+		values, err := jsonToGorilla(data)
+		if err != nil {
+			return "", err
+		}
+		src = values
+	}
+	value, err := f.enc.Encode(f.name, src)
+	if err != nil {
+		msg := err.Error()
+		hint := ""
+		if strings.Contains(msg, "not registered") {
+			hint = ": nested objects are written as map[string]interface{}; register it with gob.Register(map[string]interface{}{}) here and in the gorilla services, or keep the session flat"
+		}
+		return "", fmt.Errorf("%w: writing the gorilla cookie %q: %s%s", ErrEncode, f.name, msg, hint)
+	}
+	return value, nil
+}
+
+// jsonToGorilla converts a JSON object to the map a CookieStore holds.
+func jsonToGorilla(data []byte) (map[interface{}]interface{}, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var obj map[string]interface{}
+	if err := dec.Decode(&obj); err != nil || obj == nil {
+		return nil, fmt.Errorf("%w: session data is not a JSON object, which a gorilla session needs", ErrEncode)
+	}
+	out := make(map[interface{}]interface{}, len(obj))
+	for k, v := range obj {
+		out[k] = gorillaFromJSON(v)
+	}
+	return out, nil
+}
+
+// gorillaFromJSON converts a value decoded with UseNumber to the Go types
+// a gorilla application most likely stored.
+func gorillaFromJSON(v interface{}) interface{} {
+	switch x := v.(type) {
+	case json.Number:
+		s := string(x)
+		if !strings.ContainsAny(s, ".eE") {
+			if i, err := strconv.ParseInt(s, 10, 0); err == nil {
+				return int(i)
+			}
+			if u, err := strconv.ParseUint(s, 10, 64); err == nil {
+				return u
+			}
+		}
+		f, _ := strconv.ParseFloat(s, 64)
+		return f
+	case []interface{}:
+		for i := range x {
+			x[i] = gorillaFromJSON(x[i])
+		}
+		return x
+	case map[string]interface{}:
+		for k := range x {
+			x[k] = gorillaFromJSON(x[k])
+		}
+		return x
+	}
+	return v
+}

@@ -1,0 +1,358 @@
+package cookiesession
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/gob"
+	"encoding/json"
+	"errors"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/securecookie"
+)
+
+var (
+	gHash1  = []byte("0123456789abcdef0123456789abcdef")
+	gBlock1 = []byte("fedcba9876543210fedcba9876543210")
+	gHash2  = []byte("an older hash key, 32 bytes long")
+	gBlock2 = []byte("older block key!")
+)
+
+// gorillaCookie encodes values the way gorilla/sessions' CookieStore.Save
+// does: securecookie.EncodeMulti over CodecsFromPairs(pairs...).
+func gorillaCookie(t *testing.T, name string, values any, json bool, pairs ...[]byte) string {
+	t.Helper()
+	codecs := securecookie.CodecsFromPairs(pairs...)
+	if json {
+		for _, c := range codecs {
+			c.(*securecookie.SecureCookie).SetSerializer(securecookie.JSONEncoder{})
+		}
+	}
+	v, err := securecookie.EncodeMulti(name, values, codecs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// gorillaRead decodes value the way a CookieStore with pairs does.
+func gorillaRead(t *testing.T, name, value string, pairs ...[]byte) map[interface{}]interface{} {
+	t.Helper()
+	got := map[interface{}]interface{}{}
+	if err := securecookie.DecodeMulti(name, value, &got, securecookie.CodecsFromPairs(pairs...)...); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func mustGorilla(t *testing.T, g GorillaSession) *gorillaFormat {
+	t.Helper()
+	f, err := g.format()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func jsonEqual(t *testing.T, got []byte, want string) {
+	t.Helper()
+	var a, b any
+	if err := json.Unmarshal(got, &a); err != nil {
+		t.Fatalf("%s: %v", got, err)
+	}
+	if err := json.Unmarshal([]byte(want), &b); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a, b) {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestGorillaGob(t *testing.T) {
+	registerGobBasics()
+	values := map[interface{}]interface{}{
+		"user":   "zoë 😀",
+		"id":     42,
+		"admin":  true,
+		"score":  2.5,
+		"big":    int64(math.MaxInt64),
+		"ubig":   uint64(math.MaxUint64),
+		"bytes":  []byte("raw"),
+		"_flash": []interface{}{"saved", "twice"},
+		7:        "int key",
+		true:     "bool key",
+		1.5:      "float key",
+		"nested": []interface{}{"a", 1, []interface{}{false}},
+	}
+	want := `{"user":"zoë 😀","id":42,"admin":true,"score":2.5,"big":9223372036854775807,
+		"ubig":18446744073709551615,"bytes":"cmF3","_flash":["saved","twice"],"7":"int key",
+		"true":"bool key","1.5":"float key","nested":["a",1,[false]]}`
+	for _, tc := range []struct {
+		name  string
+		pairs [][]byte
+	}{
+		{"encrypted", [][]byte{gHash1, gBlock1}},
+		{"hash only", [][]byte{gHash1, nil}},
+		{"hash only, odd pairs", [][]byte{gHash1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := mustGorilla(t, GorillaSession{Name: "gsess", KeyPairs: tc.pairs})
+			got, err := f.decode(gorillaCookie(t, "gsess", values, false, tc.pairs...), time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			jsonEqual(t, got, want)
+			if !bytes.Contains(got, []byte("9223372036854775807")) || !bytes.Contains(got, []byte("18446744073709551615")) {
+				t.Fatalf("large integers not kept exactly: %s", got)
+			}
+		})
+	}
+}
+
+func TestGorillaKeyRotation(t *testing.T) {
+	registerGobBasics()
+	old := gorillaCookie(t, "s", map[interface{}]interface{}{"k": "v"}, false, gHash2, gBlock2)
+	f := mustGorilla(t, GorillaSession{Name: "s", KeyPairs: [][]byte{gHash1, gBlock1, gHash2, gBlock2}})
+	got, err := f.decode(old, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonEqual(t, got, `{"k":"v"}`)
+	// A pair's block key belongs to its hash key: crossing them fails.
+	crossed := mustGorilla(t, GorillaSession{Name: "s", KeyPairs: [][]byte{gHash1, gBlock1, gHash2, gBlock1}})
+	if _, err := crossed.decode(old, time.Now()); !errors.Is(err, ErrLegacyPayload) {
+		t.Fatalf("wrong block key: %v", err)
+	}
+	only := mustGorilla(t, GorillaSession{Name: "s", KeyPairs: [][]byte{gHash1, gBlock1}})
+	if _, err := only.decode(old, time.Now()); !errors.Is(err, ErrLegacySignature) {
+		t.Fatalf("old pair removed: %v", err)
+	}
+}
+
+func TestGorillaRejects(t *testing.T) {
+	registerGobBasics()
+	f := mustGorilla(t, GorillaSession{Name: "s", KeyPairs: [][]byte{gHash1, gBlock1}})
+	good := gorillaCookie(t, "s", map[interface{}]interface{}{"secret-data": "alice"}, false, gHash1, gBlock1)
+	raw, _ := base64.URLEncoding.DecodeString(good)
+	flipped := append([]byte(nil), raw...)
+	flipped[len(flipped)/2] ^= 1
+	cases := []struct {
+		name, value string
+		want        error
+	}{
+		{"altered", base64.URLEncoding.EncodeToString(flipped), ErrLegacySignature},
+		{"other cookie name", gorillaCookie(t, "other", map[interface{}]interface{}{"a": 1}, false, gHash1, gBlock1), ErrLegacySignature},
+		{"other keys", gorillaCookie(t, "s", map[interface{}]interface{}{"a": 1}, false, gHash2, gBlock2), ErrLegacySignature},
+		{"not base64", "%%%", ErrLegacyPayload},
+		{"base64 without fields", base64.URLEncoding.EncodeToString([]byte("abc")), ErrLegacyPayload},
+		{"too long", strings.Repeat("A", 4097), ErrLegacyPayload},
+		{"empty", "", ErrLegacyPayload},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := f.decode(c.value, time.Now())
+			if !errors.Is(err, c.want) {
+				t.Fatalf("got %v, want %v", err, c.want)
+			}
+			if strings.Contains(err.Error(), "alice") || strings.Contains(err.Error(), string(gHash1)) {
+				t.Fatalf("error leaks data or key: %v", err)
+			}
+		})
+	}
+}
+
+func TestGorillaMaxAge(t *testing.T) {
+	registerGobBasics()
+	v := gorillaCookie(t, "s", map[interface{}]interface{}{"a": 1}, false, gHash1, gBlock1)
+	def := mustGorilla(t, GorillaSession{Name: "s", KeyPairs: [][]byte{gHash1, gBlock1}})
+	if _, err := def.decode(v, time.Now().Add(29*24*time.Hour)); err != nil {
+		t.Fatalf("29 days old, default MaxAge 30 days: %v", err)
+	}
+	if _, err := def.decode(v, time.Now().Add(31*24*time.Hour)); !errors.Is(err, ErrExpired) {
+		t.Fatalf("31 days old: %v", err)
+	}
+	short := mustGorilla(t, GorillaSession{Name: "s", KeyPairs: [][]byte{gHash1, gBlock1}, MaxAge: 60})
+	if _, err := short.decode(v, time.Now().Add(2*time.Minute)); !errors.Is(err, ErrExpired) {
+		t.Fatalf("MaxAge 60s, 2 minutes old: %v", err)
+	}
+}
+
+func TestGorillaKeys(t *testing.T) {
+	registerGobBasics()
+	f := mustGorilla(t, GorillaSession{Name: "s", KeyPairs: [][]byte{gHash1, gBlock1}})
+	read := func(values map[interface{}]interface{}) ([]byte, error) {
+		return f.decode(gorillaCookie(t, "s", values, false, gHash1, gBlock1), time.Now())
+	}
+	got, err := read(map[interface{}]interface{}{int8(-3): 1, uint16(9): 2, float32(0.25): 3, false: 4, "s": 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonEqual(t, got, `{"-3":1,"9":2,"0.25":3,"false":4,"s":5}`)
+
+	for name, values := range map[string]map[interface{}]interface{}{
+		"int and string collide": {1: "a", "1": "b"},
+		"int and int64 collide":  {1: "a", int64(1): "b"},
+		"NaN key":                {math.NaN(): "a"},
+		"NaN value":              {"a": math.NaN()},
+		"infinite value":         {"a": math.Inf(1)},
+		"complex value":          {"a": complex(1, 2)},
+		"struct key":             {gorillaTestKey{1}: "a"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := read(values); !errors.Is(err, ErrLegacyPayload) {
+				t.Fatalf("got %v", err)
+			}
+		})
+	}
+}
+
+// gorillaTestKey stands for an application type used as a session key.
+type gorillaTestKey struct{ A int }
+
+func init() { gob.Register(gorillaTestKey{}) }
+
+// gorillaTestUser stands for an application type stored in a session.
+type gorillaTestUser struct {
+	Name  string `json:"name"`
+	Roles []string
+}
+
+func TestGorillaRegisteredTypes(t *testing.T) {
+	registerGobBasics()
+	values := map[interface{}]interface{}{"user": gorillaTestUser{Name: "zoë", Roles: []string{"admin"}}}
+	// Encoding needs the type registered, as in the gorilla application.
+	gob.RegisterName("app.User", gorillaTestUser{})
+	cookie := gorillaCookie(t, "s", values, false, gHash1, gBlock1)
+
+	f := mustGorilla(t, GorillaSession{Name: "s", KeyPairs: [][]byte{gHash1, gBlock1}})
+	got, err := f.decode(cookie, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonEqual(t, got, `{"user":{"name":"zoë","Roles":["admin"]}}`)
+
+	// A type this program never registered names itself in the error.
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(map[interface{}]interface{}{"x": gorillaTestUser{}}); err != nil {
+		t.Fatal(err)
+	}
+	unknown := bytes.Replace(buf.Bytes(), []byte("app.User"), []byte("app.Usex"), 1)
+	_, err = gobToJSON(unknown, "test cookie")
+	if !errors.Is(err, ErrLegacyPayload) || !strings.Contains(err.Error(), "app.Usex") || !strings.Contains(err.Error(), "gob.Register") {
+		t.Fatalf("unregistered type: %v", err)
+	}
+}
+
+func TestGorillaJSON(t *testing.T) {
+	f := mustGorilla(t, GorillaSession{Name: "s", KeyPairs: [][]byte{gHash1, gBlock1}, JSON: true})
+	v := gorillaCookie(t, "s", map[string]any{"a": "b", "n": json.Number("123456789012345678901234567890")}, true, gHash1, gBlock1)
+	got, err := f.decode(v, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != `{"a":"b","n":123456789012345678901234567890}` {
+		t.Fatalf("got %s", got)
+	}
+	for _, notObject := range []any{[]int{1}, "s", nil, 3} {
+		v := gorillaCookie(t, "s", notObject, true, gHash1, gBlock1)
+		if _, err := f.decode(v, time.Now()); !errors.Is(err, ErrLegacyPayload) {
+			t.Fatalf("%v: %v", notObject, err)
+		}
+	}
+	// A gob cookie read as JSON, and a JSON cookie read as gob.
+	gobF := mustGorilla(t, GorillaSession{Name: "s", KeyPairs: [][]byte{gHash1, gBlock1}})
+	if _, err := gobF.decode(v, time.Now()); !errors.Is(err, ErrLegacyPayload) || !strings.Contains(err.Error(), "set JSON") {
+		t.Fatalf("JSON read as gob: %v", err)
+	}
+	registerGobBasics()
+	g := gorillaCookie(t, "s", map[interface{}]interface{}{"a": 1}, false, gHash1, gBlock1)
+	if _, err := f.decode(g, time.Now()); !errors.Is(err, ErrLegacyPayload) {
+		t.Fatalf("gob read as JSON: %v", err)
+	}
+}
+
+func TestGorillaEncode(t *testing.T) {
+	f := mustGorilla(t, GorillaSession{Name: "s", KeyPairs: [][]byte{gHash1, gBlock1, gHash2, gBlock2}})
+	v, err := f.encode([]byte(`{"user":"zoë","id":42,"big":12345678901234567890,"huge":1e30,"ratio":0.5,"ok":true,"none":null,"_flash":["hi"],"list":[1,"a"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := gorillaRead(t, "s", v, gHash1, gBlock1)
+	want := map[interface{}]interface{}{
+		"user": "zoë", "id": 42, "big": uint64(12345678901234567890), "huge": 1e30, "ratio": 0.5,
+		"ok": true, "none": nil, "_flash": []interface{}{"hi"}, "list": []interface{}{1, "a"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("gorilla reads\n%#v\nwant\n%#v", got, want)
+	}
+	// Written with the first pair only.
+	if err := securecookie.DecodeMulti("s", v, &got, securecookie.CodecsFromPairs(gHash2, gBlock2)...); err == nil {
+		t.Fatal("written with the second pair")
+	}
+	// And read back by this side.
+	back, err := f.decode(v, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonEqual(t, back, `{"user":"zoë","id":42,"big":12345678901234567890,"huge":1e30,"ratio":0.5,"ok":true,"none":null,"_flash":["hi"],"list":[1,"a"]}`)
+
+	if _, err := f.encode([]byte(`[1]`)); !errors.Is(err, ErrEncode) {
+		t.Fatalf("array: %v", err)
+	}
+
+	// Nested objects need map[string]interface{} registered with gob, here
+	// and in the gorilla services.
+	nested := []byte(`{"prefs":{"theme":"dark","n":1}}`)
+	if _, err := f.encode(nested); err != nil {
+		if !errors.Is(err, ErrEncode) || !strings.Contains(err.Error(), "gob.Register(map[string]interface{}{})") {
+			t.Fatalf("nested object: %v", err)
+		}
+		gob.Register(map[string]interface{}{})
+	}
+	v, err = f.encode(nested)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = gorillaRead(t, "s", v, gHash1, gBlock1)
+	if !reflect.DeepEqual(got, map[interface{}]interface{}{"prefs": map[string]interface{}{"theme": "dark", "n": 1}}) {
+		t.Fatalf("%#v", got)
+	}
+
+	js := mustGorilla(t, GorillaSession{Name: "s", KeyPairs: [][]byte{gHash1, nil}, JSON: true})
+	v, err = js.encode([]byte(`{"a": [1, {"b": "c"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	codec := securecookie.New(gHash1, nil).SetSerializer(securecookie.JSONEncoder{})
+	if err := codec.Decode("s", v, &m); err != nil || !reflect.DeepEqual(m, map[string]any{"a": []any{1.0, map[string]any{"b": "c"}}}) {
+		t.Fatalf("%v %v", m, err)
+	}
+}
+
+func TestGorillaOptions(t *testing.T) {
+	bad := []GorillaSession{
+		{KeyPairs: [][]byte{gHash1}},
+		{Name: "s"},
+		{Name: "s", KeyPairs: [][]byte{nil, gBlock1}},
+		{Name: "s", KeyPairs: [][]byte{gHash1, []byte("short")}},
+		{Name: "s", KeyPairs: [][]byte{gHash1, gBlock1, gHash2, []byte("seventeen bytes!!")}},
+		{Name: "s", KeyPairs: [][]byte{gHash1}, MaxAge: -1},
+		{Name: "a:b", KeyPairs: [][]byte{gHash1}},
+		{Name: "a b", KeyPairs: [][]byte{gHash1}},
+	}
+	for _, g := range bad {
+		if _, err := g.format(); !errors.Is(err, ErrInvalidOptions) {
+			t.Errorf("%q: %v", g.Name, err)
+		}
+	}
+	for _, block := range [][]byte{nil, {}, make([]byte, 16), make([]byte, 24), make([]byte, 32)} {
+		if _, err := (&GorillaSession{Name: "s", KeyPairs: [][]byte{gHash1, block}}).format(); err != nil {
+			t.Errorf("block key of %d bytes: %v", len(block), err)
+		}
+	}
+}
