@@ -104,7 +104,11 @@ type incoming struct {
 	value   string   // the reassembled value; "" when absent
 	chunks  int      // how many cookies it came in
 	present presence // which chunk cookies were sent, for expiring them
+	foreign []string // names in the chunk namespace that no writer makes
 }
+
+// maxForeign bounds how many malformed chunk names one save expires.
+const maxForeign = 8
 
 // readChunks scans the request's Cookie headers for the cookie name and its
 // chunks. The work is linear in the header size and allocates only when the
@@ -131,8 +135,11 @@ func readChunks(r *http.Request, name string, l limits) (in incoming, err error)
 				}
 				i = parseChunkIndex(k[len(name)+1:])
 				if i < 2 {
-					if err == nil {
-						err = fmt.Errorf("%w: cookie %q has an invalid chunk index", ErrChunks, truncateName(k))
+					// Not a name this library writes (NAME~0, NAME~02,
+					// NAME~999999999): ignore it, and have the next save
+					// delete it, so it cannot wedge the session.
+					if len(in.foreign) < maxForeign && validCookieName(k) && len(k) <= 256 {
+						in.foreign = append(in.foreign, k)
 					}
 					continue
 				}

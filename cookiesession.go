@@ -339,7 +339,7 @@ func (s *Store[T]) load(r *http.Request) *Session[T] {
 	now := s.c.now()
 	sess := &Session[T]{store: s, r: r, isNew: true, browserSession: s.c.browserSession}
 	in, err := readChunks(r, s.c.name, s.c.limits)
-	sess.present = in.present
+	sess.present, sess.foreign = in.present, in.foreign
 	if err == nil && in.chunks > 0 {
 		err = s.open(sess, in, now)
 		if err == nil {
@@ -481,6 +481,7 @@ type Session[T any] struct {
 	r         *http.Request
 	w         *responseWriter // nil without the middleware
 	present   presence        // chunk cookies the request carried
+	foreign   []string        // malformed chunk names the request carried
 	legacyIdx int             // 1 + index of the legacy format loaded from, or 0
 	err       error
 
@@ -591,10 +592,10 @@ func (s *Session[T]) writeTo(h http.Header) error {
 			return err
 		}
 		dropOwnLines(h, c.name)
-		c.expireAll(h, s.present, 1, a)
+		c.expireAll(h, s.present, s.foreign, 1, a)
 		s.expireLegacy(h, a)
 		noStore(h)
-		s.destroyed, s.present = false, presence{}
+		s.destroyed, s.present, s.foreign = false, presence{}, nil
 		return nil
 	}
 	dataJSON, err := json.Marshal(s.Data)
@@ -650,9 +651,10 @@ func (s *Session[T]) writeTo(h http.Header) error {
 	for i, p := range parts {
 		h.Add("Set-Cookie", a.line(chunkName(c.name, i+1), p))
 	}
-	c.expireAll(h, s.present, n+1, a)
+	c.expireAll(h, s.present, s.foreign, n+1, a)
 	s.expireLegacy(h, a)
 	noStore(h)
+	s.foreign = nil
 
 	s.opened, s.created, s.sealed, s.isNew = dataJSON, created, now, false
 	s.dirty, s.reseal, s.legacyIdx = false, false, 0
@@ -697,13 +699,17 @@ func (s *Session[T]) expireLegacy(h http.Header, a *cookieAttrs) {
 
 // expireAll deletes the chunk cookies from index from on: those the request
 // carried and, when chunking is on, every possible one, so that no response
-// racing with another (two tabs) can leave an orphan chunk behind.
-func (c *core) expireAll(h http.Header, present presence, from int, a *cookieAttrs) {
+// racing with another (two tabs) can leave an orphan chunk behind; and the
+// malformed chunk names the request carried.
+func (c *core) expireAll(h http.Header, present presence, foreign []string, from int, a *cookieAttrs) {
 	last := c.limits.chunks
 	for i := from; i <= MaxChunksLimit; i++ {
 		if i <= last || present.has(i) {
 			h.Add("Set-Cookie", a.expireLine(chunkName(c.name, i)))
 		}
+	}
+	for _, name := range foreign {
+		h.Add("Set-Cookie", a.expireLine(name))
 	}
 }
 

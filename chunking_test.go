@@ -1,0 +1,265 @@
+package cookiesession
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func chunkedStore(t testing.TB, o Options) *Store[Map] {
+	if o.MaxChunks == 0 {
+		o.MaxChunks = 4
+	}
+	if o.MaxTotalBytes == 0 {
+		o.MaxTotalBytes = 16384
+	}
+	return newStore[Map](t, o)
+}
+
+// sizer sets the session's "blob" to n bytes from the query, or reads it.
+func sizer(s *Store[Map]) http.Handler {
+	return s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess := s.Get(r)
+		switch q := r.URL.Query(); {
+		case q.Has("n"):
+			var n int
+			fmt.Sscan(q.Get("n"), &n)
+			sess.Data["blob"] = strings.Repeat("b", n)
+		case q.Has("destroy"):
+			sess.Destroy()
+		}
+		blob, _ := sess.Data["blob"].(string)
+		fmt.Fprint(w, len(blob))
+	}))
+}
+
+func (j jar) get(t testing.TB, h http.Handler, target string) *httptest.ResponseRecorder {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, j.request("GET", target))
+	j.update(t, rec.Header())
+	return rec
+}
+
+func TestChunksRoundTripAndShrink(t *testing.T) {
+	s := chunkedStore(t, Options{})
+	h := sizer(s)
+	j := jar{}
+	j.get(t, h, "/?n=9000")
+	if len(j) != 3 || j["session"] == "" || j["session~2"] == "" || j["session~3"] == "" {
+		t.Fatalf("3 chunks expected, jar has %d: %v", len(j), keys(j))
+	}
+	for name, v := range j {
+		if len(name)+len(v) > DefaultMaxCookieBytes {
+			t.Errorf("%s: %d bytes over the budget", name, len(name)+len(v))
+		}
+	}
+	if rec := j.get(t, h, "/"); rec.Body.String() != "9000" {
+		t.Fatalf("read back %q", rec.Body.String())
+	}
+	// Shrink to one cookie: every other chunk name is expired.
+	rec := j.get(t, h, "/?n=10")
+	expired := 0
+	for _, line := range rec.Header()["Set-Cookie"] {
+		if strings.Contains(line, "Max-Age=0") {
+			expired++
+		}
+	}
+	if len(j) != 1 || expired != 3 { // session~2, ~3, ~4
+		t.Fatalf("after shrinking: jar %v, %d expiring lines", keys(j), expired)
+	}
+	if rec := j.get(t, h, "/"); rec.Body.String() != "10" {
+		t.Fatalf("read back %q", rec.Body.String())
+	}
+	// Grow again, then destroy: nothing left.
+	j.get(t, h, "/?n=6000")
+	if len(j) != 2 {
+		t.Fatalf("2 chunks expected: %v", keys(j))
+	}
+	j.get(t, h, "/?destroy=1")
+	if len(j) != 0 {
+		t.Fatalf("after destroy: %v", keys(j))
+	}
+}
+
+func keys(j jar) []string {
+	var out []string
+	for k, v := range j {
+		out = append(out, fmt.Sprintf("%s(%d)", k, len(v)))
+	}
+	return out
+}
+
+// TestHostileChunks checks that missing, extra, reordered, duplicated and
+// mixed chunks give a new empty session with a reason, and that the next
+// save leaves no stale cookie.
+func TestHostileChunks(t *testing.T) {
+	s := chunkedStore(t, Options{})
+	h := sizer(s)
+	a, b := jar{}, jar{}
+	a.get(t, h, "/?n=9000")
+	b.get(t, h, "/?n=9001")
+	cases := map[string]struct {
+		cookies string
+		want    error
+	}{
+		"missing middle": {fmt.Sprintf("session=%s; session~3=%s", a["session"], a["session~3"]), ErrChunks},
+		"missing last":   {fmt.Sprintf("session=%s; session~2=%s", a["session"], a["session~2"]), ErrAuthentication},
+		"missing first":  {fmt.Sprintf("session~2=%s; session~3=%s", a["session~2"], a["session~3"]), ErrChunks},
+		"extra":          {fmt.Sprintf("session=%s; session~2=%s; session~3=%s; session~4=AAAA", a["session"], a["session~2"], a["session~3"]), ErrAuthentication},
+		"beyond max":     {fmt.Sprintf("session=%s; session~2=%s; session~3=%s; session~5=AAAA", a["session"], a["session~2"], a["session~3"]), ErrChunks},
+		"reordered":      {fmt.Sprintf("session=%s; session~2=%s; session~3=%s", a["session"], a["session~3"], a["session~2"]), ErrAuthentication},
+		"duplicated":     {fmt.Sprintf("session=%s; session~2=%s; session~2=%s; session~3=%s", a["session"], a["session~2"], a["session~2"], a["session~3"]), ErrChunks},
+		"mixed":          {fmt.Sprintf("session=%s; session~2=%s; session~3=%s", a["session"], b["session~2"], a["session~3"]), ErrAuthentication},
+		"huge index":     {fmt.Sprintf("session~999999999=x; session~2=%s", a["session~2"]), ErrChunks},
+		"zero index":     {"session~0=x; session~3=" + a["session~3"], ErrChunks},
+		"leading zero":   {"session~02=x; session~2=" + a["session~2"], ErrChunks},
+		"one index":      {"session~1=x; session~2=" + a["session~2"], ErrChunks},
+		"megabyte value": {"session=" + strings.Repeat("A", 1<<20), ErrTooLarge},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/", nil)
+			r.Header.Set("Cookie", c.cookies)
+			sess := s.Get(r)
+			if !sess.IsNew() || len(sess.Data) != 0 || !errors.Is(sess.Err(), c.want) {
+				t.Fatalf("new=%v data=%d err=%v, want %v", sess.IsNew(), len(sess.Data), sess.Err(), c.want)
+			}
+			// The next save replaces every cookie the request carried.
+			sess.Data["x"] = 1
+			rec := httptest.NewRecorder()
+			if err := sess.Save(rec); err != nil {
+				t.Fatal(err)
+			}
+			j := jar{}
+			for _, part := range strings.Split(c.cookies, "; ") {
+				k, v, _ := strings.Cut(part, "=")
+				j[k] = v
+			}
+			j.update(t, rec.Header())
+			for k := range j {
+				if k != "session" {
+					t.Errorf("stale cookie %q survives the save", truncateName(k))
+				}
+			}
+			if got := s.Get(j.request("GET", "/")); got.IsNew() || got.Data["x"] != 1.0 {
+				t.Errorf("re-saved session does not open: %v", got.Err())
+			}
+		})
+	}
+}
+
+// TestHostileHeadersBoundedWork checks that huge Cookie headers cost no
+// allocation beyond a constant when they do not hold the session.
+func TestHostileHeadersBoundedWork(t *testing.T) {
+	s := chunkedStore(t, Options{})
+	var many strings.Builder
+	for i := 0; i < 10000; i++ {
+		fmt.Fprintf(&many, "c%d=v; session~%d=x; ", i, 100+i%100)
+	}
+	headers := map[string]string{
+		"10k cookies":       many.String(),
+		"megabyte value":    "session=" + strings.Repeat("A", 1<<20),
+		"megabyte chunk":    "session=AAAA; session~2=" + strings.Repeat("A", 1<<20),
+		"999999999":         "session~999999999=" + strings.Repeat("A", 100),
+		"many semicolons":   strings.Repeat(";", 1<<20),
+		"many equal prefix": strings.Repeat("sessionx=1;", 50000),
+	}
+	for name, hdr := range headers {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Cookie", hdr)
+		allocs := testing.AllocsPerRun(5, func() {
+			readChunks(r, "session", s.c.limits)
+		})
+		if allocs > 4 {
+			t.Errorf("%s: %.0f allocations", name, allocs)
+		}
+		wantErr := name == "megabyte value" || name == "megabyte chunk" || name == "10k cookies"
+		if sess := s.Get(r); !sess.IsNew() || (sess.Err() != nil) != wantErr {
+			t.Errorf("%s: new=%v err=%v", name, sess.IsNew(), sess.Err())
+		}
+	}
+}
+
+// TestForeignChunkNamesIgnored checks that a cookie in the chunk namespace
+// that no writer makes neither breaks a valid session nor survives a save.
+func TestForeignChunkNamesIgnored(t *testing.T) {
+	s := chunkedStore(t, Options{})
+	j := jar{}
+	j.get(t, sizer(s), "/?n=100")
+	j["session~0"], j["session~007"], j["session~x"] = "a", "b", "c"
+	rec := j.get(t, sizer(s), "/?n=200")
+	if rec.Body.String() != "200" || len(j) != 1 {
+		t.Fatalf("body %q, jar %v", rec.Body.String(), keys(j))
+	}
+}
+
+func TestChunkBudgets(t *testing.T) {
+	// Without chunking, the largest value fits exactly the per-cookie budget.
+	s := newStore[Map](t, Options{})
+	last := 0
+	for n := 2990; n < 3100; n++ {
+		sess := s.Get(httptest.NewRequest("GET", "/", nil))
+		sess.Data["v"] = strings.Repeat("a", n)
+		rec := httptest.NewRecorder()
+		err := sess.Save(rec)
+		if err != nil {
+			var tl *TooLargeError
+			if !errors.As(err, &tl) || tl.Total || tl.Limit != DefaultMaxCookieBytes || tl.Size != DefaultMaxCookieBytes+1 && last == 0 {
+				t.Fatalf("n=%d: %v", n, err)
+			}
+			break
+		}
+		nv, _, _ := strings.Cut(rec.Header().Get("Set-Cookie"), ";")
+		last = len(nv) - 1 // minus "="
+	}
+	if last < DefaultMaxCookieBytes-3 || last > DefaultMaxCookieBytes {
+		t.Fatalf("largest cookie %d bytes, budget %d", last, DefaultMaxCookieBytes)
+	}
+
+	// With chunking, the total budget caps the session.
+	c := newStore[Map](t, Options{MaxChunks: 8})
+	sess := c.Get(httptest.NewRequest("GET", "/", nil))
+	sess.Data["v"] = strings.Repeat("a", 5000)
+	err := sess.Save(httptest.NewRecorder())
+	var tl *TooLargeError
+	if !errors.As(err, &tl) || !tl.Total || tl.Limit != DefaultMaxTotalBytes || tl.Chunks != 2 {
+		t.Fatalf("over the total budget: %v", err)
+	}
+	// And MaxChunks caps it even under a large total budget.
+	c2 := newStore[Map](t, Options{MaxChunks: 2, MaxTotalBytes: 64 << 10})
+	sess = c2.Get(httptest.NewRequest("GET", "/", nil))
+	sess.Data["v"] = strings.Repeat("a", 9000)
+	if err := sess.Save(httptest.NewRecorder()); !errors.As(err, &tl) || tl.Chunks != 3 {
+		t.Fatalf("over MaxChunks: %v", err)
+	}
+}
+
+// TestChunkCapacity logs the largest JSON document that fits one cookie and
+// the default chunk budget; docs/LIMITS.md quotes these figures.
+func TestChunkCapacity(t *testing.T) {
+	largest := func(o Options) int {
+		s := newStore[Map](t, o)
+		lo, hi := 1, 64<<10
+		for lo < hi {
+			mid := (lo + hi + 1) / 2
+			sess := s.Get(httptest.NewRequest("GET", "/", nil))
+			sess.Data["v"] = strings.Repeat("a", mid-len(`{"v":""}`))
+			if sess.Save(httptest.NewRecorder()) == nil {
+				lo = mid
+			} else {
+				hi = mid - 1
+			}
+		}
+		return lo
+	}
+	one := largest(Options{})
+	chunked := largest(Options{MaxChunks: 4})
+	if one < 3000 || chunked <= one {
+		t.Fatalf("one cookie %d, default chunk budget %d", one, chunked)
+	}
+	t.Logf("largest JSON: one cookie %d bytes; MaxChunks 4 with the default total budget %d bytes", one, chunked)
+}
