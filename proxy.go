@@ -596,10 +596,11 @@ func requestHostIsLoopback(r *http.Request) bool {
 }
 
 // secureAttribute decides the Secure attribute of a cookie set in answer to
-// r. mustBeSecure is true for a cookie name with a __Host- or __Secure-
-// prefix (RFC 6265bis §4.1.3), which gets Secure whatever the mode.
+// r. mustBeSecure is true for a cookie that browsers accept only with
+// Secure, whatever the mode: a name with a __Host- or __Secure- prefix (RFC
+// 6265bis §4.1.3), SameSite=None, or Partitioned.
 //
-// When the cookie must be Secure (SecureAlways, or a prefix) but the client
+// When the cookie must be Secure (SecureAlways, or mustBeSecure) but the client
 // did not reach the site over HTTPS, the browser would drop the cookie; the
 // result is then an error matching ErrInsecureRequest that says why and
 // what to change, never a silently dropped cookie. Plain-HTTP requests to
@@ -628,7 +629,7 @@ func secureAttribute(r *http.Request, mode SecureMode, t *proxyTrust, mustBeSecu
 	}
 	why := "Options.Secure is SecureAlways"
 	if mustBeSecure {
-		why = "its name has a __Host- or __Secure- prefix"
+		why = "a __Host- or __Secure- name, SameSite=None and Partitioned require it"
 	}
 	return false, fmt.Errorf("%w: the cookie must be Secure (%s) but %s, so the browser would drop it; "+
 		"terminate TLS in front of the app, or list the TLS-terminating proxy in Options.TrustedProxies and have it send X-Forwarded-Proto or Forwarded (see docs/PROXIES.md)",
