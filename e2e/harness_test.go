@@ -295,7 +295,8 @@ type BlockedCookie struct {
 // final response. It fails the test when the navigation fails (connection
 // refused, TLS error, timeout); an HTTP error status is not a failure. A
 // response that does not commit a page (204, a download) makes Navigate
-// wait until the action timeout.
+// wait until the action timeout. A URL without a network response
+// (about:blank, data:) gives a Page with only URL set.
 func (b *Browser) Navigate(url string) *Page {
 	b.t.Helper()
 	p, err := b.navigate(url)
@@ -358,9 +359,6 @@ func (b *Browser) navigate(url string) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	if resp == nil {
-		return nil, errors.New("the browser reported no response")
-	}
 
 	// The extra-info event (which carries the blocked cookies) may trail
 	// the response; wait briefly for it when the browser announced one.
@@ -381,6 +379,10 @@ func (b *Browser) navigate(url string) (*Page, error) {
 	mu.Unlock()
 	if final == nil {
 		final = resp
+	}
+	if final == nil { // about:blank, data: URLs
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		return &Page{URL: loc, Header: http.Header{}}, err
 	}
 	p := &Page{
 		URL:            final.URL,
