@@ -132,6 +132,16 @@ type Options struct {
 	// returns the same error.
 	OnReject func(r *http.Request, err error)
 
+	// Express reads sessions of Express's cookie-session middleware, so
+	// that its users stay logged in: each is handed to handlers as ordinary
+	// session data and replaced by this store's sealed cookie on the same
+	// response (or kept in the old format, with Transition). Options.Name
+	// must differ from the Express cookie's name. docs/MIGRATING.md.
+	Express *ExpressSession
+	// Gorilla does the same for sessions of a gorilla/sessions
+	// CookieStore. docs/MIGRATING.md.
+	Gorilla *GorillaSession
+
 	// Now returns the current time; nil means time.Now. For tests.
 	Now func() time.Time
 }
@@ -272,7 +282,7 @@ func (c *core) init(o *Options) error {
 	if c.now == nil {
 		c.now = time.Now
 	}
-	return nil
+	return c.initLegacy(o)
 }
 
 // checkPrefix enforces the cookie-name prefixes of RFC 6265bis §4.1.3 and
@@ -433,8 +443,8 @@ func (s *Store[T]) loadLegacy(sess *Session[T]) error {
 		sess.created = s.c.now()
 		if !f.transition() {
 			sess.reseal = true // upgrade to the sealed format now
-		} else {
-			sess.opened = data
+		} else if sess.opened, err = json.Marshal(d); err != nil {
+			return fmt.Errorf("%w: %v", ErrEncode, err)
 		}
 		return nil
 	}
@@ -619,8 +629,8 @@ func (s *Session[T]) writeTo(h http.Header) error {
 	if now.Before(created) { // a clock behind the one that sealed
 		now = created
 	}
-	if s.legacyIdx > 0 && c.legacy[s.legacyIdx-1].transition() {
-		return s.writeLegacy(h, dataJSON, now)
+	if f := s.transitionFormat(); f != nil {
+		return s.writeLegacy(h, f, dataJSON, now)
 	}
 	hdr := Header{Created: created, Sealed: now, BrowserSession: s.browserSession, Flashes: len(s.flashes) > 0}
 	pt := dataJSON
@@ -675,13 +685,13 @@ func (s *Session[T]) expiry(created, now time.Time) time.Time {
 }
 
 // writeLegacy saves in a legacy format during a transition.
-func (s *Session[T]) writeLegacy(h http.Header, dataJSON []byte, now time.Time) error {
+func (s *Session[T]) writeLegacy(h http.Header, f legacyFormat, dataJSON []byte, now time.Time) error {
 	c := &s.store.c
 	a, err := c.attrs(s.r, !s.browserSession, int(s.expiry(now, now).Sub(now)/time.Second))
 	if err != nil {
 		return err
 	}
-	if err := c.legacy[s.legacyIdx-1].write(h, s.r, dataJSON, a); err != nil {
+	if err := f.write(h, s.r, dataJSON, a); err != nil {
 		return err
 	}
 	noStore(h)

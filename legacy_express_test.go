@@ -1,9 +1,14 @@
 package cookiesession
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -346,5 +351,270 @@ func TestExpressOptions(t *testing.T) {
 	f = mustExpress(t, ExpressSession{Name: "express:sess", Keys: []string{"k"}})
 	if f.sigName != "express:sess.sig" {
 		t.Fatal(f.sigName)
+	}
+}
+
+// legacyJar keeps cookies by name like a browser, parsing Set-Cookie lines
+// by hand since net/http refuses names such as "express:sess".
+type legacyJar map[string]string
+
+func (j legacyJar) update(lines []string) {
+	for _, l := range lines {
+		pair, attrs, _ := strings.Cut(l, ";")
+		name, value, _ := strings.Cut(pair, "=")
+		if strings.Contains(attrs, "Max-Age=0") {
+			delete(j, name)
+		} else {
+			j[name] = value
+		}
+	}
+}
+
+func (j legacyJar) header() string {
+	var parts []string
+	for k, v := range j {
+		parts = append(parts, k+"="+v)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "; ")
+}
+
+// serve runs one request with the jar's cookies through h and returns the
+// response's Set-Cookie lines, after updating the jar.
+func (j legacyJar) serve(h http.Handler) []string {
+	r := httptest.NewRequest("GET", "http://example.test/", nil)
+	if len(j) > 0 {
+		r.Header.Set("Cookie", j.header())
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	lines := rec.Result().Header["Set-Cookie"]
+	j.update(lines)
+	return lines
+}
+
+func legacyStore[T any](t *testing.T, o Options) *Store[T] {
+	t.Helper()
+	o.Keys = [][]byte{bytes.Repeat([]byte{7}, 32)}
+	o.Secure = SecureNever
+	if o.Name == "" {
+		o.Name = "sid"
+	}
+	s, err := New[T](o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// expressJar returns a jar holding the cookies cookie-session writes for
+// the session JSON js.
+func expressJar(t *testing.T, e ExpressSession, js string) legacyJar {
+	t.Helper()
+	f := mustExpress(t, e)
+	value, sig, err := f.encode([]byte(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return legacyJar{f.name: value, f.sigName: sig}
+}
+
+func hasLine(lines []string, prefix string) bool {
+	for _, l := range lines {
+		if strings.HasPrefix(l, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestStoreUpgradesExpressSession(t *testing.T) {
+	e := ExpressSession{Name: "express:sess", Keys: []string{"new", "old"}}
+	old := e
+	old.Keys = []string{"old"}
+	js := `{"user":"zoë","cart":[1,2,{"sku":"a"}],"big":123456789012345678}`
+	jar := expressJar(t, old, js)
+
+	var rejects []error
+	s := legacyStore[Map](t, Options{Express: &e, OnReject: func(r *http.Request, err error) { rejects = append(rejects, err) }})
+	var seen []byte
+	var isNew bool
+	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess := s.Get(r)
+		seen, _ = json.Marshal(sess.Data)
+		isNew = sess.IsNew()
+	}))
+	lines := jar.serve(h)
+	jsonEqual(t, seen, js)
+	if isNew || len(rejects) > 0 {
+		t.Fatalf("isNew %v, rejects %v", isNew, rejects)
+	}
+	if !hasLine(lines, "sid=") || !hasLine(lines, "express:sess=; Max-Age=0") || !hasLine(lines, "express:sess.sig=; Max-Age=0") {
+		t.Fatalf("upgrade response: %q", lines)
+	}
+	if _, ok := jar["express:sess"]; ok || len(jar) != 1 {
+		t.Fatalf("jar after upgrade: %v", jar)
+	}
+	// The next request reads the sealed cookie and writes nothing.
+	seen = nil
+	if lines := jar.serve(h); len(lines) != 0 {
+		t.Fatalf("second response sets cookies: %q", lines)
+	}
+	jsonEqual(t, seen, `{"user":"zoë","cart":[1,2,{"sku":"a"}],"big":123456789012345678}`)
+
+	// A typed store gets the same data.
+	type user struct {
+		User string `json:"user"`
+		Big  int64  `json:"big"`
+	}
+	ts := legacyStore[user](t, Options{Express: &e})
+	var got user
+	expressJar(t, old, js).serve(ts.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = ts.Get(r).Data
+	})))
+	if got.User != "zoë" || got.Big != 123456789012345678 {
+		t.Fatalf("typed: %+v", got)
+	}
+}
+
+func TestStoreRejectsBadExpressCookie(t *testing.T) {
+	e := ExpressSession{Keys: []string{"k1"}}
+	var rejected error
+	s := legacyStore[Map](t, Options{Express: &e, OnReject: func(r *http.Request, err error) { rejected = err }})
+	var sessErr error
+	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess := s.Get(r)
+		sessErr = sess.Err()
+		if !sess.IsNew() || len(sess.Data) != 0 {
+			t.Errorf("rejected cookie gave data %v", sess.Data)
+		}
+	}))
+	for name, jar := range map[string]legacyJar{
+		"wrong key":     expressJar(t, ExpressSession{Keys: []string{"k2"}}, `{"a":1}`),
+		"no signature":  {"session": "eyJhIjoxfQ=="},
+		"not an object": expressJar(t, e, `[1]`),
+	} {
+		rejected, sessErr = nil, nil
+		jar.serve(h)
+		want := ErrLegacySignature
+		if name == "not an object" {
+			want = ErrLegacyPayload
+		}
+		if !errors.Is(sessErr, want) || !errors.Is(rejected, want) {
+			t.Errorf("%s: Session.Err %v, OnReject %v", name, sessErr, rejected)
+		}
+	}
+}
+
+func TestStoreExpressTransition(t *testing.T) {
+	e := ExpressSession{Keys: []string{"k1"}, Transition: true, SHA256: true}
+	f := mustExpress(t, e)
+	s := legacyStore[Map](t, Options{Express: &e})
+	mutate := false
+	destroy := false
+	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess := s.Get(r)
+		switch {
+		case destroy:
+			sess.Destroy()
+		case mutate:
+			sess.Data["n"] = 1 + len(sess.Data)
+			sess.Data["html"] = "<b>&</b>"
+		}
+	}))
+	// Keys out of JSON.stringify order and nothing changed: nothing written.
+	jar := expressJar(t, e, `{"z":1,"a":"x"}`)
+	if lines := jar.serve(h); len(lines) != 0 {
+		t.Fatalf("unchanged transition session rewritten: %q", lines)
+	}
+	// Changed: written in cookie-session's format, not sealed.
+	mutate = true
+	lines := jar.serve(h)
+	if len(lines) != 2 || !hasLine(lines, "session=") || !hasLine(lines, "session.sig=") {
+		t.Fatalf("transition write: %q", lines)
+	}
+	obj, _, _, err := f.decode(jar.header())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(obj) != `{"a":"x","html":"<b>&</b>","n":3,"z":1}` {
+		t.Fatalf("Express would read %s", obj)
+	}
+	// A new session is written in the old format too.
+	jar = legacyJar{}
+	lines = jar.serve(h)
+	if len(lines) != 2 || !hasLine(lines, "session=") {
+		t.Fatalf("new session in transition: %q", lines)
+	}
+	// A session already sealed stays sealed.
+	sealedStore := legacyStore[Map](t, Options{})
+	jar = legacyJar{}
+	jar.serve(sealedStore.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sealedStore.Get(r).Data["x"] = 1
+	})))
+	lines = jar.serve(h)
+	if !hasLine(lines, "sid=") || hasLine(lines, "session=") {
+		t.Fatalf("sealed session in transition: %q", lines)
+	}
+	// Destroy deletes the old cookies too, so logout reaches Express.
+	jar = expressJar(t, e, `{"user":"a"}`)
+	destroy = true
+	lines = jar.serve(h)
+	if !hasLine(lines, "session=; Max-Age=0") || !hasLine(lines, "session.sig=; Max-Age=0") || len(jar) != 0 {
+		t.Fatalf("destroy: %q, jar %v", lines, jar)
+	}
+}
+
+func TestStoreLegacyOptions(t *testing.T) {
+	k := [][]byte{bytes.Repeat([]byte{7}, 32)}
+	bad := []Options{
+		{Keys: k, Express: &ExpressSession{Keys: []string{"a"}}},                              // both "session"
+		{Keys: k, Name: "x", Express: &ExpressSession{Name: "x", Keys: []string{"a"}}},        // same name
+		{Keys: k, Name: "x.sig", Express: &ExpressSession{Name: "x", Keys: []string{"a"}}},    // the signature cookie
+		{Keys: k, Name: "x", Express: &ExpressSession{Name: "x~2", Keys: []string{"a"}}},      // a chunk name
+		{Keys: k, Name: "x", Gorilla: &GorillaSession{Name: "x", KeyPairs: [][]byte{gHash1}}}, // same name
+		{Keys: k, Name: "x", Express: &ExpressSession{Name: "g", Keys: []string{"a"}}, Gorilla: &GorillaSession{Name: "g", KeyPairs: [][]byte{gHash1}}},
+		{Keys: k, Name: "x", Express: &ExpressSession{Keys: []string{"a"}, Path: "nope"}},
+		{Keys: k, Name: "x", Express: &ExpressSession{Keys: []string{"a"}, Domain: "bad domain"}},
+		{Keys: k, Name: "x", Express: &ExpressSession{Name: "__Host-s", Keys: []string{"a"}, Domain: "example.com"}},
+		{Keys: k, Name: "x", Gorilla: &GorillaSession{Name: "g", KeyPairs: [][]byte{gHash1}, Path: "/a;b"}},
+		{Keys: k, Name: "x", Express: &ExpressSession{}},
+	}
+	for i, o := range bad {
+		if _, err := NewMap(o); !errors.Is(err, ErrInvalidOptions) {
+			t.Errorf("%d: %v", i, err)
+		}
+	}
+	if _, err := NewMap(Options{Keys: k, Name: "__Host-session", Express: &ExpressSession{Keys: []string{"a"}}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStoreLegacyPathDomain(t *testing.T) {
+	e := ExpressSession{Keys: []string{"k1"}, Path: "/app", Domain: "example.test"}
+	s := legacyStore[Map](t, Options{Express: &e, Domain: "www.example.test"})
+	jar := expressJar(t, e, `{"a":1}`)
+	lines := jar.serve(s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.Get(r) })))
+	var old, sealed string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "session=") {
+			old = l
+		}
+		if strings.HasPrefix(l, "sid=") {
+			sealed = l
+		}
+	}
+	if !strings.Contains(old, "; Path=/app; Domain=example.test;") || strings.Contains(old, "www.") {
+		t.Fatalf("legacy deletion line %q", old)
+	}
+	if !strings.Contains(sealed, "; Path=/; Domain=www.example.test;") {
+		t.Fatalf("sealed line %q", sealed)
+	}
+	a := &cookieAttrs{suffix: "; Path=/; HttpOnly; SameSite=Lax", maxAge: 5}
+	if got := legacyAttrs(a, "", "d.test").suffix; got != "; Path=/; Domain=d.test; HttpOnly; SameSite=Lax" {
+		t.Fatal(got)
+	}
+	if legacyAttrs(a, "", "") != a {
+		t.Fatal("no override should keep the attributes")
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
@@ -105,6 +106,7 @@ type gorillaFormat struct {
 	maxAge       int64
 	trans        bool
 	path, domain string
+	now          func() time.Time // the store's clock; nil means time.Now
 }
 
 // registerGobBasics registers what gorilla/sessions registers: the type of
@@ -392,4 +394,48 @@ func gorillaFromJSON(v interface{}) interface{} {
 		return x
 	}
 	return v
+}
+
+// load implements legacyFormat. Like a CookieStore it reads the first
+// cookie of the name that net/http parses.
+func (f *gorillaFormat) load(r *http.Request) ([]byte, bool, error) {
+	c, err := r.Cookie(f.name)
+	if err != nil {
+		return nil, false, nil
+	}
+	now := time.Now
+	if f.now != nil {
+		now = f.now
+	}
+	data, err := f.decode(c.Value, now())
+	return data, true, err
+}
+
+// transition implements legacyFormat.
+func (f *gorillaFormat) transition() bool { return f.trans }
+
+// write implements legacyFormat: one cookie a CookieStore reads, with the
+// store's attributes (Path and Domain as configured here).
+func (f *gorillaFormat) write(h http.Header, r *http.Request, data []byte, a *cookieAttrs) error {
+	value, err := f.encode(data)
+	if err != nil {
+		return err
+	}
+	if len(value) > gorillaMaxLength || len(f.name)+len(value) > DefaultMaxCookieBytes {
+		return &TooLargeError{Name: f.name, Size: len(f.name) + len(value), Limit: min(DefaultMaxCookieBytes, len(f.name)+gorillaMaxLength), Chunks: 1}
+	}
+	la := legacyAttrs(a, f.path, f.domain)
+	dropLegacyLines(h, f.name)
+	h.Add("Set-Cookie", la.line(f.name, value))
+	return nil
+}
+
+// expire implements legacyFormat: it deletes the cookie if r carries it.
+func (f *gorillaFormat) expire(h http.Header, r *http.Request, a *cookieAttrs) {
+	if _, err := r.Cookie(f.name); err != nil {
+		return
+	}
+	la := legacyAttrs(a, f.path, f.domain)
+	dropLegacyLines(h, f.name)
+	h.Add("Set-Cookie", la.expireLine(f.name))
 }

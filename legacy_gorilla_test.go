@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -354,5 +356,64 @@ func TestGorillaOptions(t *testing.T) {
 		if _, err := (&GorillaSession{Name: "s", KeyPairs: [][]byte{gHash1, block}}).format(); err != nil {
 			t.Errorf("block key of %d bytes: %v", len(block), err)
 		}
+	}
+}
+
+func TestStoreUpgradesGorillaSession(t *testing.T) {
+	registerGobBasics()
+	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1, gHash2, gBlock2}, MaxAge: 3600}
+	now := time.Now()
+	var rejected error
+	s := legacyStore[Map](t, Options{Gorilla: &g, Now: func() time.Time { return now }, OnReject: func(r *http.Request, err error) { rejected = err }})
+	var seen Map
+	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = s.Get(r).Data }))
+
+	cookie := gorillaCookie(t, "gsess", map[interface{}]interface{}{"user": "zoë", 7: true, "_flash": []interface{}{"hi"}}, false, gHash2, gBlock2)
+	jar := legacyJar{"gsess": cookie}
+	lines := jar.serve(h)
+	if rejected != nil || seen["user"] != "zoë" || seen["7"] != true || !reflect.DeepEqual(seen["_flash"], []any{"hi"}) {
+		t.Fatalf("seen %v, rejected %v", seen, rejected)
+	}
+	if !hasLine(lines, "sid=") || !hasLine(lines, "gsess=; Max-Age=0") || len(jar) != 1 {
+		t.Fatalf("upgrade: %q", lines)
+	}
+
+	// An hour later by the store's clock, the gorilla cookie has expired.
+	now = now.Add(time.Hour + time.Minute)
+	jar = legacyJar{"gsess": cookie}
+	jar.serve(h)
+	if !errors.Is(rejected, ErrExpired) || len(seen) != 0 {
+		t.Fatalf("expired: %v, %v", rejected, seen)
+	}
+}
+
+func TestStoreGorillaTransition(t *testing.T) {
+	registerGobBasics()
+	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}, Transition: true}
+	s := legacyStore[Map](t, Options{Gorilla: &g})
+	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess := s.Get(r)
+		if r.URL.Query().Has("logout") {
+			sess.Destroy()
+			return
+		}
+		n, _ := sess.Data["visits"].(float64)
+		sess.Data["visits"] = n + 1
+	}))
+	jar := legacyJar{"gsess": gorillaCookie(t, "gsess", map[interface{}]interface{}{"user": "zoë", "visits": 1}, false, gHash1, gBlock1)}
+	lines := jar.serve(h)
+	if len(lines) != 1 || !hasLine(lines, "gsess=") {
+		t.Fatalf("transition write: %q", lines)
+	}
+	got := gorillaRead(t, "gsess", jar["gsess"], gHash1, gBlock1)
+	if !reflect.DeepEqual(got, map[interface{}]interface{}{"user": "zoë", "visits": 2}) {
+		t.Fatalf("gorilla reads %#v", got)
+	}
+	r := httptest.NewRequest("GET", "/?logout", nil)
+	r.Header.Set("Cookie", jar.header())
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	if lines := rec.Result().Header["Set-Cookie"]; !hasLine(lines, "gsess=; Max-Age=0") {
+		t.Fatalf("logout: %q", lines)
 	}
 }
