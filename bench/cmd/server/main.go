@@ -1,0 +1,153 @@
+// Command server is the Go side of the end-to-end benchmark: one handler
+// that reads the session, increments a counter and writes it back, served
+// by net/http on a loopback address.
+//
+//	server -mode middleware   # store.Middleware, the session saved on write
+//	server -mode save         # store.Get and Session.Save, no middleware
+//	server -mode none         # the same handler without any session
+//
+// It prints "listening on http://ADDR" once it accepts connections, and
+// serves runtime figures (goroutines, heap) as JSON at /debug/stats; with
+// ?gc=1 it collects garbage first (twice, to empty sync.Pool caches), so
+// that heap_alloc is the live heap.
+package main
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/cookiesession/cookiesession"
+)
+
+// counter is the session data: {"n":N}, as in the Express server.
+type counter struct {
+	N int `json:"n"`
+}
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:0", "loopback address to listen on")
+	mode := flag.String("mode", "middleware", "middleware, save or none")
+	flag.Parse()
+
+	h, err := newHandler(*mode, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ln, err := listenLoopback(*addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       60 * time.Second,
+	}
+	fmt.Printf("listening on http://%s\n", ln.Addr())
+
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-stop
+		srv.Close()
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		log.Fatal(err)
+	}
+}
+
+// listenLoopback listens on addr, which must be a loopback address.
+func listenLoopback(addr string) (net.Listener, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return nil, fmt.Errorf("-addr %q: only loopback addresses (127.0.0.1, ::1) are allowed", addr)
+	}
+	return net.Listen("tcp", addr)
+}
+
+// newHandler returns the server's handler for mode. keys nil means one
+// random key.
+func newHandler(mode string, keys [][]byte) (http.Handler, error) {
+	if keys == nil {
+		k := make([]byte, cookiesession.MinKeySize)
+		if _, err := rand.Read(k); err != nil {
+			return nil, err
+		}
+		keys = [][]byte{k}
+	}
+	store, err := cookiesession.New[counter](cookiesession.Options{Keys: keys})
+	if err != nil {
+		return nil, err
+	}
+	var app http.Handler
+	switch mode {
+	case "middleware":
+		app = store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s := store.Get(r)
+			s.Data.N++
+			writeCount(w, s.Data.N)
+		}))
+	case "save":
+		app = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s := store.Get(r)
+			s.Data.N++
+			if err := s.Save(w); err != nil {
+				http.Error(w, "session not saved", http.StatusInternalServerError)
+				return
+			}
+			writeCount(w, s.Data.N)
+		})
+	case "none":
+		app = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			writeCount(w, 1)
+		})
+	default:
+		return nil, fmt.Errorf("-mode %q: use middleware, save or none", mode)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /{$}", app)
+	mux.HandleFunc("GET /debug/stats", stats)
+	return mux, nil
+}
+
+func writeCount(w http.ResponseWriter, n int) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	var buf [20]byte
+	w.Write(strconv.AppendInt(buf[:0], int64(n), 10))
+}
+
+// stats answers the runtime figures the soak test watches.
+func stats(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("gc") == "1" {
+		// Twice: the first collection moves sync.Pool contents to the
+		// victim cache, the second frees them.
+		runtime.GC()
+		runtime.GC()
+	}
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]uint64{
+		"goroutines":   uint64(runtime.NumGoroutine()),
+		"heap_alloc":   m.HeapAlloc,
+		"heap_inuse":   m.HeapInuse,
+		"heap_objects": m.HeapObjects,
+		"heap_sys":     m.HeapSys,
+		"total_alloc":  m.TotalAlloc,
+		"num_gc":       uint64(m.NumGC),
+	})
+}

@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# Runs the measurements of docs/PERFORMANCE.md and writes their tables to
+# stdout and to $OUT/results.md:
+#
+#   micro  codec and store benchmarks: ROUNDS interleaved runs of every
+#          benchmark (-count 1 each), then benchstat and benchratio;
+#   http   the same handler in Go (middleware, explicit Save, no session)
+#          and in Express 5 + cookie-session 2 under wrk, HTTP_ROUNDS
+#          rounds taken in turn, medians reported;
+#   soak   the Go middleware stack under wrk for SOAK seconds, with the
+#          server's goroutines and live heap sampled every 10 s.
+#
+# Everything listens on and connects to 127.0.0.1 only; every loop is
+# bounded. Needs go, wrk, curl and node, and interop/node_modules (npm ci in
+# ../interop). Settings come from the environment, e.g.
+#   PARTS="micro" ROUNDS=3 BENCHTIME=200ms ./run.sh
+set -euo pipefail
+cd "$(dirname "$0")"
+
+OUT=${OUT:-results}
+PARTS=${PARTS:-"micro http soak"}
+ROUNDS=${ROUNDS:-10}          # micro: runs of the whole benchmark set
+BENCHTIME=${BENCHTIME:-1s}    # micro: -benchtime of each benchmark
+BENCH=${BENCH:-.}             # micro: -bench pattern
+THREADS=${THREADS:-1}         # wrk threads
+CONNS=${CONNS:-64}            # wrk connections
+DURATION=${DURATION:-15}      # http: seconds measured per stack and round
+WARMUP=${WARMUP:-3}           # http: seconds of load before measuring
+HTTP_ROUNDS=${HTTP_ROUNDS:-3} # http: rounds over the four stacks
+SOAK=${SOAK:-60}              # soak: seconds
+PIN=${PIN:-0}                 # 1: server on CPU 1, wrk on CPU 0 (taskset)
+QUIET_LOAD=${QUIET_LOAD:-}    # e.g. 0.5: first wait until the 1-minute load
+QUIET_WAIT=${QUIET_WAIT:-600} #   average is below it, at most QUIET_WAIT s
+
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+RESULTS=$OUT/results.md
+: >"$RESULTS"
+
+say() { printf '%s\n' "$*" | tee -a "$RESULTS"; }
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+server_pid=
+stop_server() {
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=
+  fi
+}
+trap stop_server EXIT
+
+pin_server=() pin_wrk=()
+if [ "$PIN" = 1 ]; then
+  pin_server=(taskset -c 1) pin_wrk=(taskset -c 0)
+fi
+
+# start_server LOG CMD...: starts CMD in the background and sets URL from
+# its "listening on http://..." line (waits at most 10 s).
+start_server() {
+  local log=$1
+  shift
+  "${pin_server[@]}" "$@" >"$log" 2>&1 &
+  server_pid=$!
+  URL=
+  for _ in $(seq 100); do
+    URL=$(sed -n 's#^listening on \(http://127\.0\.0\.1:[0-9]*\)$#\1#p' "$log")
+    [ -n "$URL" ] && return 0
+    sleep 0.1
+  done
+  echo "server did not start: $*" >&2
+  cat "$log" >&2
+  return 1
+}
+
+# session_cookie URL: the Cookie header value a browser would send after
+# one request to URL (all its Set-Cookie name=value pairs).
+session_cookie() {
+  curl -s -m 5 -D - -o /dev/null "$1/" |
+    sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | paste -sd';' - | sed 's/;/; /g'
+}
+
+# run_wrk SECONDS COOKIE EXPECT SETCOOKIE: wrk against $URL with the
+# checking script; prints its RESULT line.
+run_wrk() {
+  WRK_COOKIE=$2 WRK_EXPECT=$3 WRK_SETCOOKIE=$4 \
+    "${pin_wrk[@]}" wrk -t "$THREADS" -c "$CONNS" -d "$1s" --timeout 5s -s wrk/session.lua "$URL/" |
+    grep '^RESULT '
+}
+
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "-"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+stat_field() { grep -o "\"$1\":[0-9]*" | cut -d: -f2; }
+
+if [ -n "$QUIET_LOAD" ]; then
+  for _ in $(seq $((QUIET_WAIT / 10))); do
+    awk -v l="$(load1)" -v q="$QUIET_LOAD" 'BEGIN {exit !(l < q)}' && break
+    sleep 10
+  done
+fi
+
+say "# cookiesession benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
+say ""
+say "- $(go version)"
+say "- $(nproc) CPUs: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sort -u | paste -sd, -)"
+say "- node $(node --version 2>/dev/null || echo absent), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
+say "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+for part in $PARTS; do
+  case $part in
+  micro)
+    say ""
+    say "## Codec and store (ROUNDS=$ROUNDS, -benchtime=$BENCHTIME)"
+    say ""
+    say '```'
+    say "go test -c -o bench.test ."
+    say "for i in \$(seq $ROUNDS); do ./bench.test -test.run '^\$' -test.bench '$BENCH' -test.benchtime $BENCHTIME -test.count 1; done > micro.txt"
+    say "benchstat -row /payload -col /impl micro.txt"
+    say "go run ./cmd/benchratio micro.txt"
+    say '```'
+    go test -c -o "$OUT/bench.test" .
+    : >"$OUT/micro.txt"
+    for i in $(seq "$ROUNDS"); do
+      echo "round $i/$ROUNDS, load $(load1)" >&2
+      "$OUT/bench.test" -test.run '^$' -test.bench "$BENCH" -test.benchtime "$BENCHTIME" -test.count 1 >>"$OUT/micro.txt"
+    done
+    say "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+    benchstat=$(command -v benchstat || echo "$(go env GOPATH)/bin/benchstat")
+    if [ ! -x "$benchstat" ]; then
+      go install golang.org/x/perf/cmd/benchstat@latest
+    fi
+    say ""
+    say '```'
+    "$benchstat" -row /payload -col /impl "$OUT/micro.txt" | tee -a "$RESULTS"
+    say '```'
+    go run ./cmd/benchratio "$OUT/micro.txt" | tee -a "$RESULTS" || true
+    ;;
+
+  http)
+    go build -o "$OUT/server" ./cmd/server
+    say ""
+    say "## End to end over HTTP (wrk -t $THREADS -c $CONNS -d ${DURATION}s after ${WARMUP}s of warm-up, $HTTP_ROUNDS rounds, PIN=$PIN)"
+    : >"$OUT/http.txt"
+    stacks="go-middleware go-save go-none express"
+    for round in $(seq "$HTTP_ROUNDS"); do
+      for stack in $stacks; do
+        case $stack in
+        go-*) start_server "$OUT/$stack.log" "$OUT/server" -mode "${stack#go-}" ;;
+        express) start_server "$OUT/$stack.log" env NODE_ENV=production node express/server.js ;;
+        esac
+        # Every stack gets a cookie holding n=1 from its own first
+        # response (go-none gets go's for the same request size), so every
+        # measured response must say 2 and set a new cookie.
+        case $stack in
+        go-none) cookie=$go_cookie expect=1 setcookie=0 ;;
+        *) cookie=$(session_cookie "$URL") expect=2 setcookie=1 ;;
+        esac
+        [ "$stack" = go-middleware ] && go_cookie=$cookie
+        if [ -z "$cookie" ]; then
+          echo "$stack: no session cookie" >&2
+          exit 1
+        fi
+        run_wrk "$WARMUP" "$cookie" "$expect" "$setcookie" >/dev/null
+        line=$(run_wrk "$DURATION" "$cookie" "$expect" "$setcookie")
+        echo "$line stack=$stack round=$round load=$(load1)" | tee -a "$OUT/http.txt" >&2
+        stop_server
+      done
+    done
+    say ""
+    say "| stack | requests/s (median) | per round | p50 | p99 | errors | failed checks |"
+    say "|---|---:|---|---:|---:|---:|---:|"
+    express_rps=$(grep 'stack=express ' "$OUT/http.txt" | field rps | median)
+    for stack in $stacks; do
+      rows=$(grep "stack=$stack " "$OUT/http.txt")
+      rps=$(field rps <<<"$rows" | median)
+      all=$(field rps <<<"$rows" | paste -sd/ -)
+      p50=$(field p50_us <<<"$rows" | median)
+      p99=$(field p99_us <<<"$rows" | median)
+      errs=$(field errors <<<"$rows" | awk '{s += $1} END {print s}')
+      bad=$(field bad <<<"$rows" | awk '{s += $1} END {print s}')
+      say "| $stack | $rps | $all | $(awk -v u="$p50" 'BEGIN {printf "%.2f ms", u/1000}') | $(awk -v u="$p99" 'BEGIN {printf "%.2f ms", u/1000}') | $errs | $bad |"
+    done
+    for stack in go-middleware go-save; do
+      rps=$(grep "stack=$stack " "$OUT/http.txt" | field rps | median)
+      say ""
+      say "$stack / express throughput: $(awk -v a="$rps" -v b="$express_rps" 'BEGIN {printf "%.2f×", a/b}') (target ≥ 5×)"
+    done
+    say ""
+    say "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+    ;;
+
+  soak)
+    go build -o "$OUT/server" ./cmd/server
+    say ""
+    say "## Soak: go-middleware under wrk -t $THREADS -c $CONNS -d ${SOAK}s"
+    start_server "$OUT/soak.log" "$OUT/server" -mode middleware
+    cookie=$(session_cookie "$URL")
+    stats() { curl -s -m 5 "$URL/debug/stats?gc=1"; }
+    say ""
+    say "| when | goroutines | live heap (after GC) | heap in use | GCs so far | total allocated |"
+    say "|---|---:|---:|---:|---:|---:|"
+    row() {
+      local s
+      s=$(stats)
+      say "| $1 | $(stat_field goroutines <<<"$s") | $(stat_field heap_alloc <<<"$s" | awk '{printf "%.0f KiB", $1/1024}') | $(stat_field heap_inuse <<<"$s" | awk '{printf "%.0f KiB", $1/1024}') | $(stat_field num_gc <<<"$s") | $(stat_field total_alloc <<<"$s" | awk '{printf "%.0f MiB", $1/1048576}') |"
+    }
+    row "idle, before"
+    run_wrk "$SOAK" "$cookie" 2 1 >"$OUT/soak.wrk" &
+    wrk_pid=$!
+    sleep 5
+    for t in $(seq 5 10 $((SOAK - 1))); do
+      row "under load, t=${t}s"
+      sleep 10
+    done
+    wait "$wrk_pid"
+    sleep 2
+    row "idle, 2 s after"
+    stop_server
+    say ""
+    say "wrk: $(cat "$OUT/soak.wrk")"
+    ;;
+  *)
+    echo "unknown part $part" >&2
+    exit 2
+    ;;
+  esac
+done
+say ""
+say "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
