@@ -12,13 +12,16 @@ package e2e
 //
 // Things to know when writing a test:
 //   - Each NewBrowser starts its own Chromium with a fresh profile, so tests
-//     never share cookies and may run in parallel (each browser costs about
-//     100 MB and a second of start-up; the machines have 2 cores).
+//     never share cookies. They may run in parallel, but each browser is
+//     several processes and up to a second of start-up: keep it modest.
 //   - Cookies do not depend on the port: two servers on 127.0.0.1 in one test
 //     share one cookie jar, as they would in any browser.
 //   - The HTTP cache is disabled, so each Navigate reaches the server.
 //   - Every browser action is bounded by a timeout (DefaultActionTimeout), so
 //     a hung browser fails the test instead of hanging the run.
+//   - Page.BlockedCookies tells why Chromium refused a Set-Cookie line; log
+//     it when a cookie is unexpectedly missing from the jar.
+//   - Browser.Context gives the raw chromedp context for anything else.
 
 import (
 	"bytes"
