@@ -170,7 +170,7 @@ func parseHeader(b []byte) (Header, error) {
 // it returns is authenticated: use it only to inspect a value, never to
 // decide anything. It fails with ErrMalformed.
 func ParseHeader(value string) (Header, error) {
-	raw, err := decodeValue(value)
+	raw, err := decodeValue(value, 0)
 	if err != nil {
 		return Header{}, err
 	}
@@ -182,16 +182,19 @@ func ParseHeader(value string) (Header, error) {
 var strictBase64 = base64.RawURLEncoding.Strict()
 
 // decodeValue decodes a cookie value, refusing every input but canonical
-// base64url without padding (the decoder alone would skip CR and LF).
-func decodeValue(value string) ([]byte, error) {
+// base64url without padding (the decoder alone would skip CR and LF). The
+// result has spare capacity for spare more bytes.
+func decodeValue(value string, spare int) ([]byte, error) {
 	if strings.ContainsAny(value, "\r\n") {
 		return nil, fmt.Errorf("%w: not base64url", ErrMalformed)
 	}
-	raw, err := strictBase64.DecodeString(value)
+	n := strictBase64.DecodedLen(len(value))
+	buf := make([]byte, n, n+spare)
+	n, err := strictBase64.Decode(buf, []byte(value))
 	if err != nil {
 		return nil, fmt.Errorf("%w: not base64url", ErrMalformed)
 	}
-	return raw, nil
+	return buf[:n], nil
 }
 
 type codecKey struct {
@@ -277,24 +280,37 @@ func (c *Codec) KeyID(i int) [keyIDSize]byte { return c.keys[i].id }
 // It sets h.Cipher and h.KeyID; h.Created, h.Sealed, the flags and h.Chunks
 // are taken as given.
 func (c *Codec) Seal(name string, h Header, plaintext []byte) (string, error) {
+	raw, err := c.seal(name, h, plaintext)
+	if err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(raw), nil
+}
+
+// seal returns the sealed value before base64, in one allocation: the
+// associated data is built in the buffer's spare capacity, past the end of
+// the ciphertext, where sealing never writes.
+func (c *Codec) seal(name string, h Header, plaintext []byte) ([]byte, error) {
 	k := &c.keys[0]
 	h.Cipher, h.KeyID = c.cipher, k.id
 	nonceSize := c.cipher.nonceSize()
-	raw := make([]byte, 0, c.cipher.Overhead()+len(plaintext))
-	raw, err := h.marshal(raw)
+	n := c.cipher.Overhead() + len(plaintext)
+	buf := make([]byte, 0, n+headerSize+1+len(name))
+	raw, err := h.marshal(buf)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	ad, err := associatedData(raw, h.Chunks, name)
+	ad, err := appendAD(buf[n:n], raw, h.Chunks, name)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
+	raw = raw[:headerSize:n] // cap the output short of the AD (crypto/cipher.AEAD)
 	if c.cipher == AES256GCM && c.rand == nil {
 		raw = k.aead.Seal(raw, nil, plaintext, ad) // appends nonce || ct || tag
 	} else {
 		nonce := raw[headerSize : headerSize+nonceSize]
 		if _, err := io.ReadFull(c.randReader(), nonce); err != nil {
-			return "", fmt.Errorf("cookiesession: reading random nonce: %w", err)
+			return nil, fmt.Errorf("cookiesession: reading random nonce: %w", err)
 		}
 		aead := k.aead
 		if c.cipher == AES256GCM {
@@ -302,7 +318,7 @@ func (c *Codec) Seal(name string, h Header, plaintext []byte) (string, error) {
 		}
 		raw = aead.Seal(raw[:headerSize+nonceSize], nonce, plaintext, ad)
 	}
-	return base64.RawURLEncoding.EncodeToString(raw), nil
+	return raw, nil
 }
 
 func (c *Codec) randReader() io.Reader {
@@ -312,18 +328,17 @@ func (c *Codec) randReader() io.Reader {
 	return rand.Reader
 }
 
-// associatedData returns header || chunks || name in a new slice.
-func associatedData(header []byte, chunks int, name string) ([]byte, error) {
+// appendAD appends the associated data, header || chunks || name, to dst.
+func appendAD(dst, header []byte, chunks int, name string) ([]byte, error) {
 	if chunks == 0 {
 		chunks = 1
 	}
 	if chunks < 1 || chunks > MaxChunksLimit {
 		return nil, fmt.Errorf("%w: chunk count %d out of range", ErrEncode, chunks)
 	}
-	ad := make([]byte, 0, headerSize+1+len(name))
-	ad = append(ad, header[:headerSize]...)
-	ad = append(ad, byte(chunks))
-	return append(ad, name...), nil
+	dst = append(dst, header[:headerSize]...)
+	dst = append(dst, byte(chunks))
+	return append(dst, name...), nil
 }
 
 // Open authenticates and decrypts value, sealed for the cookie called name
@@ -333,7 +348,7 @@ func associatedData(header []byte, chunks int, name string) ([]byte, error) {
 // the Store enforces lifetimes. Errors match ErrMalformed, ErrUnknownKey or
 // ErrAuthentication.
 func (c *Codec) Open(name string, chunks int, value string) (Header, []byte, int, error) {
-	raw, err := decodeValue(value)
+	raw, err := decodeValue(value, headerSize+1+len(name))
 	if err != nil {
 		return Header{}, nil, -1, err
 	}
@@ -360,17 +375,18 @@ func (c *Codec) openRaw(name string, chunks int, raw []byte) (Header, []byte, in
 	if idx < 0 {
 		return h, nil, -1, fmt.Errorf("%w: key id %x is not configured (rotated out, or another deployment's key)", ErrUnknownKey, h.KeyID)
 	}
-	ad, err := associatedData(raw, chunks, name)
+	ad, err := appendAD(raw[len(raw):], raw, chunks, name) // spare capacity, if any
 	if err != nil {
 		return h, nil, -1, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	k := &c.keys[idx]
 	var pt []byte
 	if c.cipher == AES256GCM {
-		pt, err = k.aead.Open(raw[headerSize:headerSize], nil, raw[headerSize:], ad)
+		// The wrapper treats nonce || ciphertext as its input.
+		pt, err = k.aead.Open(raw[headerSize:headerSize:len(raw)], nil, raw[headerSize:], ad)
 	} else {
 		n := headerSize + c.cipher.nonceSize()
-		pt, err = k.aead.Open(raw[n:n], raw[headerSize:n], raw[n:], ad)
+		pt, err = k.aead.Open(raw[n:n:len(raw)], raw[headerSize:n], raw[n:], ad)
 	}
 	if err != nil {
 		return h, nil, -1, fmt.Errorf("%w: altered, truncated, or sealed for a cookie other than %q", ErrAuthentication, name)

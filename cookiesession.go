@@ -163,6 +163,8 @@ type core struct {
 
 	legacy []legacyFormat
 
+	suffix [2]string // attribute suffix without and with Secure
+
 	errorHandler func(http.ResponseWriter, *http.Request, error)
 	onReject     func(*http.Request, error)
 	now          func() time.Time
@@ -253,6 +255,7 @@ func (c *core) init(o *Options) error {
 	if err := c.checkPrefix(); err != nil {
 		return err
 	}
+	c.suffix = [2]string{c.attrSuffix(false), c.attrSuffix(true)}
 
 	c.maxAge = o.MaxAge
 	switch {
@@ -309,10 +312,17 @@ func (c *core) checkPrefix() error {
 // newData returns the data of a new session: the zero T, or an empty map
 // when T is a map type, so that s.Data["k"] = v works at once.
 func (s *Store[T]) newData() T {
-	var d T
 	if s.isMap {
-		reflect.ValueOf(&d).Elem().Set(reflect.MakeMap(reflect.TypeFor[T]()))
+		return s.newMap()
 	}
+	var d T
+	return d
+}
+
+// newMap returns an empty map of type T, which must be a map type.
+func (s *Store[T]) newMap() T {
+	var d T
+	reflect.ValueOf(&d).Elem().Set(reflect.MakeMap(reflect.TypeFor[T]()))
 	return d
 }
 
@@ -375,7 +385,7 @@ func (s *Store[T]) load(r *http.Request) *Session[T] {
 
 // open authenticates in.value and fills sess, or returns why it cannot.
 func (s *Store[T]) open(sess *Session[T], in incoming, now time.Time) error {
-	raw, err := decodeValue(in.value)
+	raw, err := decodeValue(in.value, headerSize+1+len(s.c.name))
 	if err != nil {
 		return err
 	}
@@ -398,11 +408,13 @@ func (s *Store[T]) open(sess *Session[T], in incoming, now time.Time) error {
 		}
 		dataJSON = arr[0]
 	}
-	data := s.newData()
-	if err := json.Unmarshal(dataJSON, &data); err != nil {
+	// Decode in place; on error load resets Data, so no partial data
+	// survives.
+	sess.Data = s.newData()
+	if err := json.Unmarshal(dataJSON, &sess.Data); err != nil {
 		return fmt.Errorf("%w into %v: %v", ErrDecode, reflect.TypeFor[T](), err)
 	}
-	sess.Data, sess.opened, sess.flashes = data, dataJSON, flashes
+	sess.opened, sess.flashes = dataJSON, flashes
 	sess.isNew = false
 	sess.created, sess.sealed = h.Created, h.Sealed
 	sess.browserSession = h.BrowserSession
@@ -652,14 +664,18 @@ func (s *Session[T]) writeTo(h http.Header) error {
 	if err != nil {
 		return err
 	}
-	value, err := c.codec.Seal(c.name, hdr, pt)
+	raw, err := c.codec.seal(c.name, hdr, pt)
 	if err != nil {
 		return err
 	}
 	dropOwnLines(h, c.name)
-	parts := splitValue(c.name, value, n, c.limits)
-	for i, p := range parts {
-		h.Add("Set-Cookie", a.line(chunkName(c.name, i+1), p))
+	if n == 1 {
+		h.Add("Set-Cookie", a.lineRaw(c.name, raw))
+	} else {
+		parts := splitValue(c.name, strictBase64.EncodeToString(raw), n, c.limits)
+		for i, p := range parts {
+			h.Add("Set-Cookie", a.line(chunkName(c.name, i+1), p))
+		}
 	}
 	c.expireAll(h, s.present, s.foreign, n+1, a)
 	s.expireLegacy(h, a)
@@ -691,7 +707,7 @@ func (s *Session[T]) writeLegacy(h http.Header, f legacyFormat, dataJSON []byte,
 	if err != nil {
 		return err
 	}
-	if err := f.write(h, s.r, dataJSON, a); err != nil {
+	if err := f.write(h, s.r, dataJSON, &a); err != nil {
 		return err
 	}
 	noStore(h)
@@ -701,9 +717,10 @@ func (s *Session[T]) writeLegacy(h http.Header, f legacyFormat, dataJSON []byte,
 
 // expireLegacy deletes the cookies of every legacy format the request
 // carried, except one still being written in transition.
-func (s *Session[T]) expireLegacy(h http.Header, a *cookieAttrs) {
+func (s *Session[T]) expireLegacy(h http.Header, a cookieAttrs) {
 	for _, f := range s.store.c.legacy {
-		f.expire(h, s.r, a)
+		la := a // a copy per call keeps the common no-legacy path allocation-free
+		f.expire(h, s.r, &la)
 	}
 }
 
@@ -711,7 +728,7 @@ func (s *Session[T]) expireLegacy(h http.Header, a *cookieAttrs) {
 // carried and, when chunking is on, every possible one, so that no response
 // racing with another (two tabs) can leave an orphan chunk behind; and the
 // malformed chunk names the request carried.
-func (c *core) expireAll(h http.Header, present presence, foreign []string, from int, a *cookieAttrs) {
+func (c *core) expireAll(h http.Header, present presence, foreign []string, from int, a cookieAttrs) {
 	last := c.limits.chunks
 	for i := from; i <= MaxChunksLimit; i++ {
 		if i <= last || present.has(i) {
@@ -790,7 +807,7 @@ func defaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	http.Error(w, http.StatusText(http.StatusInternalServerError)+": the session could not be saved", http.StatusInternalServerError)
 }
 
-// cookieAttrs is the attribute suffix of one response's Set-Cookie lines.
+// cookieAttrs are the attributes of one response's Set-Cookie lines.
 type cookieAttrs struct {
 	suffix string // "; Path=/; ...", without Max-Age
 	maxAge int    // seconds; 0 means a browser-session cookie
@@ -798,11 +815,23 @@ type cookieAttrs struct {
 
 // attrs returns the attributes of the Set-Cookie lines answering r (RFC
 // 6265bis §4.1): a persistent cookie gets Max-Age maxAge (at least 1).
-func (c *core) attrs(r *http.Request, persistent bool, maxAge int) (*cookieAttrs, error) {
+func (c *core) attrs(r *http.Request, persistent bool, maxAge int) (cookieAttrs, error) {
 	secure, err := secureAttribute(r, c.secure, c.trust, c.mustBeSecure)
 	if err != nil {
-		return nil, err
+		return cookieAttrs{}, err
 	}
+	a := cookieAttrs{suffix: c.suffix[0]}
+	if secure {
+		a.suffix = c.suffix[1]
+	}
+	if persistent {
+		a.maxAge = max(maxAge, 1)
+	}
+	return a, nil
+}
+
+// attrSuffix formats the attributes every line of the store shares.
+func (c *core) attrSuffix(secure bool) string {
 	var b strings.Builder
 	b.WriteString("; Path=")
 	b.WriteString(c.path)
@@ -827,30 +856,50 @@ func (c *core) attrs(r *http.Request, persistent bool, maxAge int) (*cookieAttrs
 	if c.partitioned {
 		b.WriteString("; Partitioned")
 	}
-	a := &cookieAttrs{suffix: b.String()}
-	if persistent {
-		a.maxAge = max(maxAge, 1)
-	}
-	return a, nil
+	return b.String()
 }
 
 // line formats a Set-Cookie line that stores value under name.
-func (a *cookieAttrs) line(name, value string) string {
+func (a cookieAttrs) line(name, value string) string {
 	var b strings.Builder
 	b.Grow(len(name) + len(value) + len(a.suffix) + 24)
 	b.WriteString(name)
 	b.WriteByte('=')
 	b.WriteString(value)
-	if a.maxAge > 0 {
-		b.WriteString("; Max-Age=")
-		b.WriteString(strconv.Itoa(a.maxAge))
-	}
-	b.WriteString(a.suffix)
+	a.finish(&b)
 	return b.String()
 }
 
+// lineRaw is line for a value still to be base64-encoded: it encodes
+// straight into the line, in one allocation.
+func (a cookieAttrs) lineRaw(name string, raw []byte) string {
+	var b strings.Builder
+	b.Grow(len(name) + strictBase64.EncodedLen(len(raw)) + len(a.suffix) + 24)
+	b.WriteString(name)
+	b.WriteByte('=')
+	var buf [64]byte
+	for len(raw) > 0 {
+		n := min(len(raw), 48) // 48 bytes encode to 64 characters, no padding
+		strictBase64.Encode(buf[:], raw[:n])
+		b.Write(buf[:strictBase64.EncodedLen(n)])
+		raw = raw[n:]
+	}
+	a.finish(&b)
+	return b.String()
+}
+
+// finish appends Max-Age, if any, and the shared attributes.
+func (a cookieAttrs) finish(b *strings.Builder) {
+	if a.maxAge > 0 {
+		var num [20]byte
+		b.WriteString("; Max-Age=")
+		b.Write(strconv.AppendInt(num[:0], int64(a.maxAge), 10))
+	}
+	b.WriteString(a.suffix)
+}
+
 // expireLine formats a Set-Cookie line that deletes the cookie name.
-func (a *cookieAttrs) expireLine(name string) string {
+func (a cookieAttrs) expireLine(name string) string {
 	return name + "=; Max-Age=0" + a.suffix
 }
 

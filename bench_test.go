@@ -1,0 +1,154 @@
+package cookiesession
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/chacha20poly1305"
+)
+
+// benchSession is a typical small session: about 300 bytes of JSON.
+type benchSession struct {
+	UserID    int64     `json:"user_id"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	Roles     []string  `json:"roles"`
+	CSRF      string    `json:"csrf"`
+	LoginAt   time.Time `json:"login_at"`
+	Locale    string    `json:"locale"`
+	Theme     string    `json:"theme"`
+	CartItems []int     `json:"cart_items"`
+	Notes     string    `json:"notes"`
+}
+
+func benchPayload(size string) benchSession {
+	s := benchSession{
+		UserID: 1234567, Email: "ada.lovelace@example.com", Name: "Ada Lovelace",
+		Roles: []string{"admin", "editor", "billing"}, CSRF: "q2Jv8bYl3rK0xW9mZt4uPA",
+		LoginAt: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC), Locale: "en-GB", Theme: "dark",
+		CartItems: []int{101, 202, 303, 404, 505, 606},
+	}
+	switch size {
+	case "300B":
+		s.Notes = strings.Repeat("n", 300-baseLen(s))
+	case "2KB":
+		s.Notes = strings.Repeat("n", 2048-baseLen(s))
+	}
+	return s
+}
+
+func baseLen(s benchSession) int { b, _ := json.Marshal(s); return len(b) }
+
+var benchSizes = []string{"300B", "2KB"}
+
+// BenchmarkSealOpen measures one full cycle through the store's public
+// API: Session.Save of a changed session, then Store.Get of the request
+// carrying the cookie.
+func BenchmarkSealOpen(b *testing.B) {
+	for _, c := range []Cipher{XChaCha20Poly1305, AES256GCM} {
+		for _, size := range benchSizes {
+			b.Run(c.String()+"/"+size, func(b *testing.B) {
+				s := newStore[benchSession](b, Options{Cipher: c})
+				payload := benchPayload(size)
+				req := httptest.NewRequest("GET", "/", nil)
+				h := http.Header{}
+				var value string
+				b.ReportAllocs()
+				for b.Loop() {
+					sess := s.Get(req)
+					sess.Data = payload
+					sess.Data.UserID++
+					clear(h)
+					if err := sess.Save(headerWriter(h)); err != nil {
+						b.Fatal(err)
+					}
+					line := h["Set-Cookie"][0]
+					value = line[len("session="):strings.IndexByte(line, ';')]
+					r := &http.Request{Header: http.Header{"Cookie": {"session=" + value}}}
+					if got := s.Get(r); got.IsNew() {
+						b.Fatal(got.Err())
+					}
+				}
+				b.ReportMetric(float64(len(value)), "cookie-bytes")
+			})
+		}
+	}
+}
+
+// BenchmarkOpen measures Store.Get of a request carrying a sealed cookie.
+func BenchmarkOpen(b *testing.B) {
+	for _, size := range benchSizes {
+		b.Run(size, func(b *testing.B) {
+			s := newStore[benchSession](b, Options{})
+			sess := s.Get(httptest.NewRequest("GET", "/", nil))
+			sess.Data = benchPayload(size)
+			h := http.Header{}
+			if err := sess.Save(headerWriter(h)); err != nil {
+				b.Fatal(err)
+			}
+			line := h["Set-Cookie"][0]
+			r := &http.Request{Header: http.Header{"Cookie": {line[:strings.IndexByte(line, ';')]}}}
+			b.ReportAllocs()
+			for b.Loop() {
+				if got := s.Get(r); got.IsNew() {
+					b.Fatal(got.Err())
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkFloorSealOpen is the floor the store is measured against:
+// json.Marshal + XChaCha20-Poly1305 + base64, and back, with no library.
+func BenchmarkFloorSealOpen(b *testing.B) {
+	for _, size := range benchSizes {
+		b.Run(size, func(b *testing.B) {
+			key := make([]byte, 32)
+			rand.Read(key)
+			aead, _ := chacha20poly1305.NewX(key)
+			payload := benchPayload(size)
+			ad := []byte("session")
+			var value string
+			b.ReportAllocs()
+			for b.Loop() {
+				payload.UserID++
+				pt, err := json.Marshal(payload)
+				if err != nil {
+					b.Fatal(err)
+				}
+				nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(pt)+aead.Overhead())
+				rand.Read(nonce)
+				sealed := aead.Seal(nonce, nonce, pt, ad)
+				value = base64.RawURLEncoding.EncodeToString(sealed)
+
+				raw, err := base64.RawURLEncoding.DecodeString(value)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n := aead.NonceSize()
+				opened, err := aead.Open(raw[n:n], raw[:n], raw[n:], ad)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var out benchSession
+				if err := json.Unmarshal(opened, &out); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(value)), "cookie-bytes")
+		})
+	}
+}
+
+// headerWriter is a ResponseWriter that only collects headers.
+type headerWriter http.Header
+
+func (h headerWriter) Header() http.Header         { return http.Header(h) }
+func (h headerWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (h headerWriter) WriteHeader(int)             {}
