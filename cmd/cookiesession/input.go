@@ -1,0 +1,373 @@
+package main
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cookiesession/cookiesession"
+)
+
+// maxInput bounds what is read from stdin: far more than any session.
+const maxInput = 1 << 20
+
+// storeFlags are the flags that configure a store, shared by seal, open and
+// inspect.
+type storeFlags struct {
+	keys           string
+	name           string
+	maxAge, idle   time.Duration
+	maxChunks      int
+	maxCookieBytes int
+	maxTotalBytes  int
+}
+
+// register adds the flags to fs; idle only for the commands that open.
+func (f *storeFlags) register(fs *flag.FlagSet, idle bool) {
+	fs.StringVar(&f.keys, "keys", "", "")
+	fs.StringVar(&f.name, "name", cookiesession.DefaultName, "")
+	fs.DurationVar(&f.maxAge, "max-age", cookiesession.DefaultMaxAge, "")
+	if idle {
+		fs.DurationVar(&f.idle, "idle", 0, "")
+	}
+	fs.IntVar(&f.maxChunks, "max-chunks", 0, "")
+	fs.IntVar(&f.maxCookieBytes, "max-cookie-bytes", 0, "")
+	fs.IntVar(&f.maxTotalBytes, "max-total-bytes", 0, "")
+}
+
+// options returns the store options the flags describe, with keys.
+func (f *storeFlags) options(keys [][]byte, c *cli) cookiesession.Options {
+	return cookiesession.Options{
+		Keys:           keys,
+		Name:           f.name,
+		MaxAge:         f.maxAge,
+		IdleTimeout:    f.idle,
+		MaxChunks:      f.maxChunks,
+		MaxCookieBytes: f.maxCookieBytes,
+		MaxTotalBytes:  f.maxTotalBytes,
+		Now:            c.now,
+	}
+}
+
+// newStore returns a store for o; invalid options are usage errors. Without
+// keys (inspect) it checks the options with a throwaway key.
+func newStore(o cookiesession.Options) (*cookiesession.Store[json.RawMessage], error) {
+	if len(o.Keys) == 0 {
+		k := make([]byte, cookiesession.MinKeySize)
+		_, _ = rand.Read(k)
+		o.Keys = [][]byte{k}
+	}
+	s, err := cookiesession.New[json.RawMessage](o)
+	if err != nil {
+		if errors.Is(err, cookiesession.ErrInvalidOptions) {
+			return nil, &usageError{err}
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+// limits are the size budgets a store applies, resolved the way Options
+// documents its defaults.
+type limits struct {
+	cookie, total, chunks int
+}
+
+// resolve fills in the defaults; chunks is the chunk count to assume when
+// -max-chunks is not given.
+func (f *storeFlags) resolve(chunks int) limits {
+	l := limits{cookie: f.maxCookieBytes, total: f.maxTotalBytes, chunks: f.maxChunks}
+	if l.cookie == 0 {
+		l.cookie = cookiesession.DefaultMaxCookieBytes
+	}
+	if l.chunks == 0 {
+		l.chunks = max(chunks, 1)
+	}
+	if l.total == 0 {
+		l.total = cookiesession.DefaultMaxTotalBytes
+		if l.chunks == 1 {
+			l.total = l.cookie
+		}
+	}
+	return l
+}
+
+// readStdin reads at most maxInput bytes of stdin.
+func (c *cli) readStdin() ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(c.stdin, maxInput+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading stdin: %w", err)
+	}
+	if len(b) > maxInput {
+		return nil, fmt.Errorf("stdin is too large: more than %d bytes", maxInput)
+	}
+	return b, nil
+}
+
+// input returns the Cookie header that the command line describes: one
+// positional VALUE (or "-" for stdin), or -cookie HEADER (or "-cookie -").
+func (c *cli) input(fs *flag.FlagSet, cookieFlag, name string) (string, error) {
+	cookieSet := false
+	fs.Visit(func(f *flag.Flag) { cookieSet = cookieSet || f.Name == "cookie" })
+	if cookieSet {
+		if fs.NArg() > 0 {
+			return "", usagef("give either VALUE or -cookie HEADER, not both")
+		}
+		h := cookieFlag
+		if h == "-" {
+			b, err := c.readStdin()
+			if err != nil {
+				return "", err
+			}
+			h = string(b)
+		}
+		return normalize(h, name)
+	}
+	switch fs.NArg() {
+	case 0:
+		return "", usagef("give the cookie: VALUE, - (stdin) or -cookie HEADER")
+	case 1:
+	default:
+		return "", usagef("give one VALUE; for several cookies use -cookie HEADER")
+	}
+	arg := fs.Arg(0)
+	if arg == "-" {
+		b, err := c.readStdin()
+		if err != nil {
+			return "", err
+		}
+		arg = string(b)
+	} else if strings.TrimSpace(arg) == "" {
+		return "", usagef("VALUE is empty")
+	}
+	return normalize(arg, name)
+}
+
+// normalize turns what a user may paste into a Cookie header: a bare
+// value, NAME=VALUE pairs on one line ("; "-separated) or on several,
+// Set-Cookie header lines, or a Cookie header with or without "Cookie:".
+func normalize(text, name string) (string, error) {
+	var pieces []string
+	sc := bufio.NewScanner(strings.NewReader(text))
+	sc.Buffer(nil, maxInput+1)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		if rest, ok := cutPrefixFold(line, "set-cookie:"); ok {
+			line, _, _ = strings.Cut(rest, ";") // drop the attributes
+		} else if rest, ok := cutPrefixFold(line, "cookie:"); ok {
+			line = rest
+		}
+		if line = strings.TrimSpace(line); line != "" {
+			pieces = append(pieces, line)
+		}
+	}
+	switch {
+	case len(pieces) == 0:
+		return "", errors.New("no cookie in the input: it is empty")
+	case len(pieces) == 1 && !strings.Contains(pieces[0], "="):
+		if !isBase64URL(pieces[0]) {
+			return "", fmt.Errorf("%w: not base64url", cookiesession.ErrMalformed)
+		}
+		return name + "=" + pieces[0], nil
+	}
+	for _, p := range pieces {
+		if !strings.Contains(p, "=") {
+			return "", errors.New("the input mixes bare values with NAME=VALUE pairs: give one value, or NAME=VALUE pairs")
+		}
+	}
+	return strings.Join(pieces, "; "), nil
+}
+
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):], true
+	}
+	return s, false
+}
+
+// isBase64URL reports whether s holds only base64url characters.
+func isBase64URL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// pair is one name=value of a Cookie header.
+type pair struct{ name, value string }
+
+// pairs splits a Cookie header, dropping double quotes around a value as
+// the library does.
+func pairs(header string) []pair {
+	var out []pair
+	for _, part := range strings.Split(header, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			continue
+		}
+		if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
+			v = v[1 : len(v)-1]
+		}
+		out = append(out, pair{k, v})
+	}
+	return out
+}
+
+// chunkIndex returns the chunk index of the cookie called cookie in the
+// session called name: 1 for name itself, k for name~k, 0 when it is
+// another cookie, -1 for an invalid index.
+func chunkIndex(cookie, name string) int {
+	if cookie == name {
+		return 1
+	}
+	rest, ok := strings.CutPrefix(cookie, name+"~")
+	if !ok {
+		return 0
+	}
+	if rest == "" || len(rest) > 3 || rest[0] == '0' {
+		return -1
+	}
+	n, err := strconv.Atoi(rest)
+	if err != nil || n < 2 || n > cookiesession.MaxChunksLimit {
+		return -1
+	}
+	return n
+}
+
+// chunkName returns the name of chunk i of the session called name.
+func chunkName(name string, i int) string {
+	if i == 1 {
+		return name
+	}
+	return name + "~" + strconv.Itoa(i)
+}
+
+// chunk is one of a session's cookies.
+type chunk struct {
+	index int
+	name  string
+	value string
+}
+
+// layout returns the session's cookies in index order and, when they do
+// not make one value, why (a chunk missing, twice, or misnamed).
+func layout(ps []pair, name string) ([]chunk, error) {
+	var cs []chunk
+	var problem error
+	seen := map[int]bool{}
+	for _, p := range ps {
+		i := chunkIndex(p.name, name)
+		switch {
+		case i == 0:
+			continue
+		case i < 0:
+			if problem == nil {
+				problem = fmt.Errorf("%w: cookie %q has an invalid chunk index", cookiesession.ErrChunks, truncate(p.name))
+			}
+			continue
+		case seen[i]:
+			if problem == nil {
+				problem = fmt.Errorf("%w: cookie %q sent twice", cookiesession.ErrChunks, p.name)
+			}
+			continue
+		}
+		seen[i] = true
+		cs = append(cs, chunk{i, p.name, p.value})
+	}
+	sort.Slice(cs, func(a, b int) bool { return cs[a].index < cs[b].index })
+	if len(cs) == 0 {
+		if problem != nil {
+			return nil, problem
+		}
+		return nil, fmt.Errorf("no cookie named %q in the input", name)
+	}
+	for k, c := range cs {
+		if c.index != k+1 && problem == nil {
+			problem = fmt.Errorf("%w: chunk %d (%s) of %d is missing", cookiesession.ErrChunks, k+1, chunkName(name, k+1), cs[len(cs)-1].index)
+		}
+	}
+	return cs, problem
+}
+
+// highestChunk returns the largest valid chunk index in the header.
+func highestChunk(ps []pair, name string) int {
+	n := 0
+	for _, p := range ps {
+		n = max(n, chunkIndex(p.name, name))
+	}
+	return n
+}
+
+// truncate shortens a hostile cookie name for a message.
+func truncate(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
+}
+
+// detectCipher reads the suite byte of the session's first cookie, so that
+// open works whichever cipher sealed it; the default when it cannot tell.
+func detectCipher(ps []pair, name string) cookiesession.Cipher {
+	for _, p := range ps {
+		if p.name == name && len(p.value) >= 4 {
+			b, err := base64.RawURLEncoding.DecodeString(p.value[:4])
+			if err == nil && cookiesession.Cipher(b[0]) == cookiesession.AES256GCM {
+				return cookiesession.AES256GCM
+			}
+		}
+	}
+	return cookiesession.XChaCha20Poly1305
+}
+
+// opened is a session that verified.
+type opened struct {
+	data    json.RawMessage
+	flashes []string
+	created time.Time
+	expires time.Time
+}
+
+// verify opens the session in the Cookie header as a store configured by f
+// would, checking authenticity, name, chunks, sizes and lifetimes.
+func (c *cli) verify(f *storeFlags, keys [][]byte, header string) (*opened, error) {
+	ps := pairs(header)
+	o := f.options(keys, c)
+	if o.MaxChunks == 0 {
+		o.MaxChunks = max(highestChunk(ps, f.name), 1)
+	}
+	o.Cipher = detectCipher(ps, f.name)
+	store, err := newStore(o)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequest(http.MethodGet, "http://localhost/", nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Cookie", header)
+	s := store.Get(req)
+	if err := s.Err(); err != nil {
+		return nil, err
+	}
+	if s.IsNew() {
+		return nil, fmt.Errorf("no cookie named %q in the input", f.name)
+	}
+	return &opened{data: s.Data, flashes: s.Flashes(), created: s.Created(), expires: s.ExpiresAt()}, nil
+}

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cookiesession/cookiesession"
+)
+
+func (c *cli) open(args []string) error {
+	fs := newFlags("open")
+	var f storeFlags
+	f.register(fs, true)
+	cookie := fs.String("cookie", "", "")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	keys, err := c.keys(f.keys, true)
+	if err != nil {
+		return err
+	}
+	if _, err := newStore(f.options(keys, c)); err != nil {
+		return err // check the flags before reading any input
+	}
+	header, err := c.input(fs, *cookie, f.name)
+	if err != nil {
+		return err
+	}
+	s, err := c.verify(&f, keys, header)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(c.stdout, "%s\n", s.data)
+	return err
+}
+
+func (c *cli) inspect(args []string) error {
+	fs := newFlags("inspect")
+	var f storeFlags
+	f.register(fs, true)
+	cookie := fs.String("cookie", "", "")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	keys, err := c.keys(f.keys, false)
+	if err != nil {
+		return err
+	}
+	if _, err := newStore(f.options(keys, c)); err != nil {
+		return err
+	}
+	header, err := c.input(fs, *cookie, f.name)
+	if err != nil {
+		return err
+	}
+
+	p := &printer{w: &bytes.Buffer{}}
+	defer func() { _, _ = c.stdout.Write(p.w.Bytes()) }()
+
+	chunks, problem := layout(pairs(header), f.name)
+	highest := 0
+	if len(chunks) > 0 {
+		highest = chunks[len(chunks)-1].index
+	}
+	l := f.resolve(highest)
+	if len(chunks) > 0 {
+		p.chunkLayout(&f, chunks, l)
+	}
+	if problem != nil {
+		return problem
+	}
+	var value strings.Builder
+	for _, ch := range chunks {
+		value.WriteString(ch.value)
+	}
+	h, err := cookiesession.ParseHeader(value.String())
+	if err != nil {
+		return err
+	}
+	p.header(h, value.Len(), keys)
+	p.times(&f, h, c.now())
+
+	if len(keys) == 0 {
+		p.field("verified", "no: the header is unauthenticated, anyone can forge every field above; give -keys to verify the value and see its JSON")
+		return nil
+	}
+	s, err := c.verify(&f, keys, header)
+	if err != nil {
+		p.field("verified", "NO: "+oneLine(err))
+		return err
+	}
+	p.field("verified", fmt.Sprintf("yes: authentic, sealed for cookie %q, within its lifetime", f.name))
+	if len(s.flashes) > 0 {
+		fl, _ := json.Marshal(s.flashes)
+		p.field("flashes", string(fl))
+	}
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, s.data, "", "  "); err != nil {
+		pretty.Write(s.data)
+	}
+	p.line("data:")
+	p.line(pretty.String())
+	return nil
+}
+
+// printer writes inspect's report: "label   text" lines.
+type printer struct{ w *bytes.Buffer }
+
+func (p *printer) field(label, text string) { fmt.Fprintf(p.w, "%-15s %s\n", label, text) }
+func (p *printer) line(text string)         { fmt.Fprintln(p.w, text) }
+
+// chunkLayout prints the session's cookies and their sizes against the
+// budgets.
+func (p *printer) chunkLayout(f *storeFlags, chunks []chunk, l limits) {
+	limitNote := fmt.Sprintf("at most %d (-max-chunks)", l.chunks)
+	if f.maxChunks == 0 {
+		limitNote = fmt.Sprintf("-max-chunks not given: assuming %d, as the input carries", l.chunks)
+	}
+	noun := "cookie"
+	if len(chunks) > 1 {
+		noun = "cookies"
+	}
+	p.field("cookies", fmt.Sprintf("%d %s named %q; %s", len(chunks), noun, f.name, limitNote))
+	total := 0
+	for k, ch := range chunks {
+		size := len(ch.name) + len(ch.value)
+		p.field("  "+ch.name, fmt.Sprintf("%d bytes (name+value) of %d (-max-cookie-bytes) %s", size, l.cookie, verdict(size, l.cookie)))
+		total += size + 1
+		if k > 0 {
+			total += 2
+		}
+	}
+	if len(chunks) > 1 || l.chunks > 1 {
+		p.field("  together", fmt.Sprintf("%d bytes in the Cookie header of %d (-max-total-bytes) %s", total, l.total, verdict(total, l.total)))
+	}
+	if len(chunks) > l.chunks {
+		p.field("  chunk count", fmt.Sprintf("%d, OVER -max-chunks %d", len(chunks), l.chunks))
+	}
+}
+
+// verdict compares a size with its limit.
+func verdict(size, limit int) string {
+	if size > limit {
+		return fmt.Sprintf("OVER by %d", size-limit)
+	}
+	return fmt.Sprintf("ok, %d%%", size*100/max(limit, 1))
+}
+
+// header prints what the value's header and length say.
+func (p *printer) header(h cookiesession.Header, valueLen int, keys [][]byte) {
+	p.field("format", fmt.Sprintf("version 1, %v (suite byte %#02x)", h.Cipher, uint8(h.Cipher)))
+	p.field("key id", hex.EncodeToString(h.KeyID[:])+keyNote(h, keys))
+	raw := base64.RawURLEncoding.DecodedLen(valueLen)
+	p.field("value", fmt.Sprintf("%d characters, %d bytes: %d of envelope (header, nonce, tag), %d of sealed plaintext", valueLen, raw, h.Cipher.Overhead(), raw-h.Cipher.Overhead()))
+	kind := "persistent (sealed to be set with Max-Age)"
+	if h.BrowserSession {
+		kind = "browser session (sealed to be set without Max-Age)"
+	}
+	p.field("cookie kind", kind)
+	fl := "no"
+	if h.Flashes {
+		fl = "yes, flash messages are queued"
+	}
+	p.field("flashes", fl)
+}
+
+// keyNote says which of the given keys has the value's key id.
+func keyNote(h cookiesession.Header, keys [][]byte) string {
+	if len(keys) == 0 {
+		return ""
+	}
+	codec, err := cookiesession.NewCodec(h.Cipher, keys...)
+	if err != nil {
+		return ""
+	}
+	for i := range keys {
+		if codec.KeyID(i) == h.KeyID {
+			if i == 0 {
+				return fmt.Sprintf(" (key 1 of %d, the sealing key)", len(keys))
+			}
+			return fmt.Sprintf(" (key %d of %d: an older key; a store re-seals it with key 1)", i+1, len(keys))
+		}
+	}
+	return fmt.Sprintf(" (none of the %d keys given)", len(keys))
+}
+
+// times prints the creation and seal times and the deadlines under the
+// flags' lifetimes.
+func (p *printer) times(f *storeFlags, h cookiesession.Header, now time.Time) {
+	skew := cookiesession.DefaultClockSkew
+	p.field("created", stamp(h.Created, now, skew))
+	p.field("sealed", fmt.Sprintf("%s, %v after creation", stamp(h.Sealed, now, skew), h.Sealed.Sub(h.Created)))
+	expires := h.Created.Add(f.maxAge)
+	p.field("expires", fmt.Sprintf("%s = created + %v (-max-age) %s", expires.UTC().Format(time.RFC3339), f.maxAge, deadline(expires, now)))
+	if f.idle <= 0 {
+		p.field("idle deadline", "none (no -idle)")
+	} else {
+		idle := h.Sealed.Add(f.idle)
+		p.field("idle deadline", fmt.Sprintf("%s = sealed + %v (-idle) %s", idle.UTC().Format(time.RFC3339), f.idle, deadline(idle, now)))
+	}
+}
+
+// stamp formats t, with a note when it lies in the future.
+func stamp(t, now time.Time, skew time.Duration) string {
+	s := t.UTC().Format(time.RFC3339)
+	switch {
+	case t.After(now.Add(skew)):
+		return s + fmt.Sprintf(" (IN THE FUTURE by %v: a clock is wrong or the value is forged)", t.Sub(now).Round(time.Second))
+	case t.After(now):
+		return s + " (just now)"
+	}
+	return s + fmt.Sprintf(" (%v ago)", now.Sub(t).Round(time.Second))
+}
+
+// deadline says how far now is from end.
+func deadline(end, now time.Time) string {
+	if !now.Before(end) {
+		return fmt.Sprintf("(EXPIRED %v ago)", now.Sub(end).Round(time.Second))
+	}
+	return fmt.Sprintf("(in %v)", end.Sub(now).Round(time.Second))
+}

@@ -1,0 +1,394 @@
+// Package demo is a small web application built on cookiesession, for
+// trying the library in a browser: one page shows the session's JSON, the
+// size of each session cookie against the limits and the chunk count, with
+// buttons that change the session. The command `cookiesession demo` serves
+// it; tests build it with Handler.
+//
+// Routes:
+//
+//	GET  /         the page
+//	GET  /state    the same figures as JSON (for scripts and tests)
+//	POST /inc      increment the counter
+//	POST /add      add about 1 KB of random data (the session grows, chunks,
+//	               then exceeds the limits and the error page answers)
+//	POST /login    log in as the form field "username" (Session.Renew)
+//	POST /logout   log out (Session.Destroy)
+//	POST /destroy  destroy the session (Session.Destroy)
+//
+// Elements a browser test can rely on: the buttons #inc, #add, #login,
+// #logout and #destroy; the field #username; #session-json (the session's
+// data as JSON), #chunks (the number of session cookies the request
+// carried), #sizes (a table with one tr.cookie per session cookie, carrying
+// data-name and data-bytes, and tr#total), #counter, #user, #message and
+// #reject; on the error page #error and the link #back.
+//
+// Cross-site form posts are refused by http.CrossOriginProtection (which
+// checks Sec-Fetch-Site and Origin), on top of the session cookie's
+// SameSite=Lax.
+package demo
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cookiesession/cookiesession"
+)
+
+// Demo defaults for zero fields of the options given to Handler: a
+// per-cookie budget of half the usual, so that a few presses of "add" split
+// the session into DefaultMaxChunks cookies, while all of them together stay
+// under the library's DefaultMaxTotalBytes, which proxies, curl and browsers
+// all pass on.
+const (
+	// DefaultMaxChunks is the demo's Options.MaxChunks.
+	DefaultMaxChunks = 3
+	// DefaultMaxCookieBytes is the demo's Options.MaxCookieBytes.
+	DefaultMaxCookieBytes = 2048
+)
+
+const (
+	// addBytes is how much data one press of "add" stores.
+	addBytes = 1024
+	// maxUserName is the longest user name the login form accepts.
+	maxUserName = 32
+)
+
+// data is the demo's session.
+type data struct {
+	Counter int      `json:"counter"`
+	User    string   `json:"user,omitempty"`
+	Notes   []string `json:"notes,omitempty"`
+}
+
+// app is the demo's state: the store and its resolved limits.
+type app struct {
+	store       *cookiesession.Store[data]
+	name        string
+	cookieLimit int
+	totalLimit  int
+	maxChunks   int
+}
+
+// Handler returns the demo application for opts. Options.Keys is required.
+// Zero fields get the library's defaults, except MaxChunks
+// (DefaultMaxChunks), MaxCookieBytes (DefaultMaxCookieBytes) and
+// ErrorHandler: a page that shows the error and says that the previous
+// session is intact. It returns the error of cookiesession.New when the
+// options are invalid.
+//
+// With the demo's defaults, the second press of "add" splits the session
+// into two cookies, the third into three, and the fifth exceeds the limits.
+func Handler(opts cookiesession.Options) (http.Handler, error) {
+	if opts.MaxChunks == 0 {
+		opts.MaxChunks = DefaultMaxChunks
+	}
+	if opts.MaxCookieBytes == 0 {
+		opts.MaxCookieBytes = DefaultMaxCookieBytes
+	}
+	if opts.ErrorHandler == nil {
+		opts.ErrorHandler = errorPage
+	}
+	store, err := cookiesession.New[data](opts)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{store: store, name: opts.Name, maxChunks: opts.MaxChunks}
+	if a.name == "" {
+		a.name = cookiesession.DefaultName
+	}
+	// The store does not expose its resolved limits; these follow the
+	// defaults documented on Options.
+	a.cookieLimit = opts.MaxCookieBytes
+	a.totalLimit = opts.MaxTotalBytes
+	if a.totalLimit == 0 {
+		a.totalLimit = cookiesession.DefaultMaxTotalBytes
+		if a.maxChunks == 1 {
+			a.totalLimit = a.cookieLimit
+		}
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", a.page)
+	mux.HandleFunc("GET /state", a.state)
+	mux.HandleFunc("POST /inc", a.inc)
+	mux.HandleFunc("POST /add", a.add)
+	mux.HandleFunc("POST /login", a.login)
+	mux.HandleFunc("POST /logout", a.destroy("logout"))
+	mux.HandleFunc("POST /destroy", a.destroy("destroyed"))
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		renderError(w, http.StatusForbidden, "Cross-origin request refused: the form must be posted from this site.", false)
+	}))
+	return securityHeaders(csrf.Handler(store.Middleware(mux))), nil
+}
+
+// securityHeaders sets headers that suit every page of the demo: no
+// scripts, no framing, forms only to this origin.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// redirect answers a form post with 303 to the page, with a message code.
+func redirect(w http.ResponseWriter, r *http.Request, msg string) {
+	http.Redirect(w, r, "/?m="+msg, http.StatusSeeOther)
+}
+
+func (a *app) inc(w http.ResponseWriter, r *http.Request) {
+	s := a.store.Get(r)
+	s.Data.Counter++
+	redirect(w, r, "inc")
+}
+
+func (a *app) add(w http.ResponseWriter, r *http.Request) {
+	s := a.store.Get(r)
+	b := make([]byte, addBytes/2)
+	_, _ = rand.Read(b) // never fails (crypto/rand)
+	s.Data.Notes = append(s.Data.Notes, hex.EncodeToString(b))
+	redirect(w, r, "added") // saving happens here; the error page may answer instead
+}
+
+func (a *app) login(w http.ResponseWriter, r *http.Request) {
+	user := strings.TrimSpace(r.PostFormValue("username"))
+	if !validUser(user) {
+		redirect(w, r, "bad-name")
+		return
+	}
+	s := a.store.Get(r)
+	s.Renew() // a privilege change: new creation time, new cookie value
+	s.Data.User = user
+	redirect(w, r, "login")
+}
+
+func (a *app) destroy(msg string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		a.store.Get(r).Destroy()
+		redirect(w, r, msg)
+	}
+}
+
+// validUser accepts 1 to maxUserName letters, digits, '.', '-' and '_'.
+func validUser(s string) bool {
+	if s == "" || len(s) > maxUserName {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// cookieSize is one session cookie as the request carried it.
+type cookieSize struct {
+	Name    string `json:"name"`
+	Bytes   int    `json:"bytes"` // name + value
+	Percent int    `json:"-"`
+}
+
+// view is everything the page and /state show.
+type view struct {
+	Name        string          `json:"name"`
+	Data        json.RawMessage `json:"data"`
+	New         bool            `json:"new"`
+	Chunks      int             `json:"chunks"`
+	Cookies     []cookieSize    `json:"cookies"`
+	Total       int             `json:"total"` // bytes in the Cookie header
+	CookieLimit int             `json:"cookieLimit"`
+	TotalLimit  int             `json:"totalLimit"`
+	MaxChunks   int             `json:"maxChunks"`
+	Reject      string          `json:"reject,omitempty"`
+
+	JSON         string `json:"-"`
+	Counter      int    `json:"-"`
+	User         string `json:"-"`
+	Notes        int    `json:"-"`
+	Created      string `json:"created,omitempty"`
+	Expires      string `json:"expires"`
+	Message      string `json:"-"`
+	TotalPercent int    `json:"-"`
+}
+
+// view reads the request's session and its cookies.
+func (a *app) view(r *http.Request) *view {
+	s := a.store.Get(r)
+	v := &view{
+		Name: a.name, New: s.IsNew(), CookieLimit: a.cookieLimit,
+		TotalLimit: a.totalLimit, MaxChunks: a.maxChunks,
+		Counter: s.Data.Counter, User: s.Data.User, Notes: len(s.Data.Notes),
+		Cookies: []cookieSize{},
+	}
+	if err := s.Err(); err != nil {
+		v.Reject = err.Error()
+	}
+	v.Data, _ = json.Marshal(s.Data)
+	pretty, _ := json.MarshalIndent(s.Data, "", "  ")
+	v.JSON = string(pretty)
+	if !s.IsNew() {
+		v.Created = s.Created().UTC().Format(time.RFC3339)
+	}
+	v.Expires = s.ExpiresAt().UTC().Format(time.RFC3339)
+
+	// The session's cookies in chunk order: NAME, NAME~2, NAME~3, ...
+	byName := map[string]int{}
+	for _, c := range r.Cookies() {
+		byName[c.Name] = len(c.Name) + len(c.Value)
+	}
+	for i := 1; i <= cookiesession.MaxChunksLimit; i++ {
+		n := a.name
+		if i > 1 {
+			n += "~" + strconv.Itoa(i)
+		}
+		size, ok := byName[n]
+		if !ok {
+			break
+		}
+		v.Cookies = append(v.Cookies, cookieSize{Name: n, Bytes: size, Percent: percent(size, a.cookieLimit)})
+		v.Total += size + 1 // "="
+		if i > 1 {
+			v.Total += 2 // "; "
+		}
+	}
+	v.Chunks = len(v.Cookies)
+	v.TotalPercent = percent(v.Total, a.totalLimit)
+	return v
+}
+
+func percent(n, of int) int { return min(100, n*100/max(of, 1)) }
+
+// messages are the texts the page shows after an action (?m=CODE); only
+// these fixed texts are ever shown.
+var messages = map[string]string{
+	"inc":       "Counter incremented.",
+	"added":     "Added 1 KB of data.",
+	"login":     "Logged in. Renew gave the session a new creation time and a new cookie value.",
+	"logout":    "Logged out: Destroy expired every session cookie.",
+	"destroyed": "Session destroyed: every session cookie was expired.",
+	"bad-name":  "Not logged in: give a user name of 1 to 32 letters, digits, '.', '-' or '_'.",
+}
+
+func (a *app) page(w http.ResponseWriter, r *http.Request) {
+	v := a.view(r)
+	v.Message = messages[r.URL.Query().Get("m")]
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = pageTemplate.Execute(w, v)
+}
+
+func (a *app) state(w http.ResponseWriter, r *http.Request) {
+	v := a.view(r)
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// errorPage is the demo's Options.ErrorHandler: the session could not be
+// saved, the library left the client's cookies alone, and this page says
+// so.
+func errorPage(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusInternalServerError
+	if errors.Is(err, cookiesession.ErrTooLarge) {
+		status = http.StatusRequestEntityTooLarge
+	}
+	renderError(w, status, err.Error(), true)
+}
+
+// renderError writes the error page.
+func renderError(w http.ResponseWriter, status int, msg string, intact bool) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = errorTemplate.Execute(w, struct {
+		Status  int
+		Text    string
+		Message string
+		Intact  bool
+	}{status, http.StatusText(status), msg, intact})
+}
+
+const css = `
+body{font:15px/1.45 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f;background:#fafafa}
+h1{font-size:1.4rem;margin:0 0 .2rem}h2{font-size:1.05rem;margin:1.4rem 0 .4rem}
+.sub{color:#666;margin:0 0 1rem}
+.msg{background:#e8f4ea;border:1px solid #b6dcbd;padding:.5rem .8rem;border-radius:6px}
+.warn{background:#fff4e0;border:1px solid #f0cf8a;padding:.5rem .8rem;border-radius:6px}
+.err{background:#fde8e8;border:1px solid #f0b4b4;padding:.7rem .9rem;border-radius:6px}
+.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0}
+.facts dt{color:#666}.facts dd{margin:0}
+pre{background:#fff;border:1px solid #ddd;border-radius:6px;padding:.6rem;max-height:16rem;overflow:auto;white-space:pre-wrap;word-break:break-all;font-size:13px}
+table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #ddd;border-radius:6px}
+th,td{text-align:left;padding:.3rem .6rem;border-bottom:1px solid #eee}td.n{text-align:right;font-variant-numeric:tabular-nums}
+meter{width:10rem}
+.actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
+.actions form{margin:0}
+button{font:inherit;padding:.35rem .8rem;border:1px solid #888;border-radius:6px;background:#fff;cursor:pointer}
+button:hover{background:#f0f0f0}button.danger{border-color:#c55;color:#a22}
+input{font:inherit;padding:.3rem .5rem;border:1px solid #aaa;border-radius:6px;width:9rem}
+code{font-size:13px}
+`
+
+var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>cookiesession demo</title><style>` + css + `</style></head>
+<body>
+<h1>cookiesession demo</h1>
+<p class="sub">The whole session lives, sealed, in the cookie <code>{{.Name}}</code>{{if gt .MaxChunks 1}} (split across up to {{.MaxChunks}} cookies){{end}}. Nothing is stored on the server.</p>
+{{with .Message}}<p class="msg" id="message">{{.}}</p>{{end}}
+{{with .Reject}}<p class="warn" id="reject">The session cookie was rejected, so a new session began: {{.}}</p>{{end}}
+
+<div class="actions">
+<form method="post" action="/inc"><button id="inc" type="submit">Increment counter</button></form>
+<form method="post" action="/add"><button id="add" type="submit">Add 1 KB of data</button></form>
+<form method="post" action="/login"><input id="username" name="username" placeholder="user name" maxlength="32" autocomplete="username" required> <button id="login" type="submit">Log in</button></form>
+<form method="post" action="/logout"><button id="logout" type="submit">Log out</button></form>
+<form method="post" action="/destroy"><button id="destroy" class="danger" type="submit">Destroy session</button></form>
+</div>
+
+<h2>Session</h2>
+<dl class="facts">
+<dt>state</dt><dd id="state">{{if .New}}new (no session cookie yet){{else}}opened from the cookie{{end}}</dd>
+<dt>user</dt><dd id="user">{{if .User}}{{.User}}{{else}}(not logged in){{end}}</dd>
+<dt>counter</dt><dd id="counter">{{.Counter}}</dd>
+<dt>data added</dt><dd id="notes">{{.Notes}} KB</dd>
+{{with .Created}}<dt>created</dt><dd id="created">{{.}}</dd>{{end}}
+<dt>expires</dt><dd id="expires">{{.Expires}}</dd>
+</dl>
+<h2>Session JSON</h2>
+<pre id="session-json">{{.JSON}}</pre>
+
+<h2>Cookies: <span id="chunks">{{.Chunks}}</span> of at most {{.MaxChunks}}</h2>
+<table id="sizes">
+<thead><tr><th>cookie</th><th>bytes</th><th>limit</th><th></th></tr></thead>
+<tbody>
+{{range .Cookies}}<tr class="cookie" data-name="{{.Name}}" data-bytes="{{.Bytes}}"><td><code>{{.Name}}</code></td><td class="n">{{.Bytes}}</td><td class="n">{{$.CookieLimit}}</td><td><meter min="0" max="100" high="90" value="{{.Percent}}">{{.Percent}}%</meter></td></tr>
+{{else}}<tr><td colspan="4">no session cookie</td></tr>
+{{end}}<tr id="total" data-bytes="{{.Total}}"><td>all together, as in the Cookie header</td><td class="n">{{.Total}}</td><td class="n">{{.TotalLimit}}</td><td><meter min="0" max="100" high="90" value="{{.TotalPercent}}">{{.TotalPercent}}%</meter></td></tr>
+</tbody></table>
+<p class="sub">Bytes per cookie are its name plus its value, the figure browsers limit (to 4096); these are the cookies this request carried. This demo's budgets are {{.CookieLimit}} bytes per cookie and {{.TotalLimit}} together.</p>
+</body></html>
+`))
+
+var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{{.Status}} {{.Text}} - cookiesession demo</title><style>` + css + `</style></head>
+<body>
+<h1>{{.Status}} {{.Text}}</h1>
+<div class="err" id="error"><p>{{.Message}}</p>
+{{if .Intact}}<p>The session was not saved. Your browser keeps its previous cookies, so the previous session is intact.</p>{{end}}</div>
+<p><a id="back" href="/">Back to the demo</a></p>
+</body></html>
+`))

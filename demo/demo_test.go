@@ -1,0 +1,395 @@
+package demo
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cookiesession/cookiesession"
+)
+
+func testKey() []byte { return bytes.Repeat([]byte{7}, 32) }
+
+// client is a browser stand-in: a cookie jar and the demo's server.
+type client struct {
+	t   *testing.T
+	srv *httptest.Server
+	c   *http.Client
+}
+
+func newClient(t *testing.T, opts cookiesession.Options) *client {
+	t.Helper()
+	if opts.Keys == nil {
+		opts.Keys = [][]byte{testKey()}
+	}
+	h, err := Handler(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &client{t: t, srv: srv, c: &http.Client{Jar: jar}}
+}
+
+// do sends a request as a browser's same-origin form post or navigation
+// would, and returns the response with its body read.
+func (c *client) do(method, path string, form url.Values, noRedirect bool) (*http.Response, string) {
+	c.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, c.srv.URL+path, body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if method == http.MethodPost {
+		req.Header.Set("Origin", c.srv.URL)
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+	}
+	hc := c.c
+	if noRedirect {
+		cp := *c.c
+		cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		hc = &cp
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return resp, string(b)
+}
+
+// post sends a form post, follows the redirect to the page and returns it.
+func (c *client) post(path string, form url.Values) (*http.Response, string) {
+	c.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	return c.do(http.MethodPost, path, form, false)
+}
+
+// state returns /state.
+func (c *client) state() view {
+	c.t.Helper()
+	resp, body := c.do(http.MethodGet, "/state", nil, false)
+	if resp.StatusCode != http.StatusOK {
+		c.t.Fatalf("/state: %d", resp.StatusCode)
+	}
+	var v view
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		c.t.Fatal(err)
+	}
+	return v
+}
+
+// data decodes the session data of a view.
+func (v view) session(t *testing.T) data {
+	t.Helper()
+	var d data
+	if err := json.Unmarshal(v.Data, &d); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// jarCookies returns the session cookies the jar holds, by name.
+func (c *client) jarCookies() map[string]string {
+	u, _ := url.Parse(c.srv.URL)
+	m := map[string]string{}
+	for _, ck := range c.c.Jar.Cookies(u) {
+		m[ck.Name] = ck.Value
+	}
+	return m
+}
+
+func TestPage(t *testing.T) {
+	c := newClient(t, cookiesession.Options{})
+	resp, body := c.do(http.MethodGet, "/", nil, false)
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("GET /: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	for _, id := range []string{"inc", "add", "login", "logout", "destroy", "username", "session-json", "chunks", "sizes", "counter", "user", "total"} {
+		if !strings.Contains(body, `id="`+id+`"`) {
+			t.Errorf("page lacks id=%q", id)
+		}
+	}
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+		t.Errorf("Content-Security-Policy %q", csp)
+	}
+	if len(resp.Header.Values("Set-Cookie")) != 0 {
+		t.Error("a page view without a session set a cookie")
+	}
+	if v := c.state(); !v.New || v.Chunks != 0 || v.MaxChunks != DefaultMaxChunks || v.CookieLimit != DefaultMaxCookieBytes || v.TotalLimit != cookiesession.DefaultMaxTotalBytes {
+		t.Errorf("state %+v", v)
+	}
+	if resp, _ := c.do(http.MethodGet, "/nope", nil, false); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /nope: %d", resp.StatusCode)
+	}
+	if resp, _ := c.do(http.MethodGet, "/inc", nil, false); resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("GET /inc: %d", resp.StatusCode)
+	}
+}
+
+func TestCounterPersists(t *testing.T) {
+	c := newClient(t, cookiesession.Options{})
+	for i := 1; i <= 3; i++ {
+		resp, body := c.post("/inc", nil)
+		if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/" {
+			t.Fatalf("POST /inc ended at %s with %d", resp.Request.URL, resp.StatusCode)
+		}
+		if !strings.Contains(body, `<dd id="counter">`+string(rune('0'+i))+`</dd>`) {
+			t.Fatalf("page after %d increments lacks the counter", i)
+		}
+		if !strings.Contains(body, `id="message">Counter incremented.`) {
+			t.Error("no message after the increment")
+		}
+	}
+	v := c.state()
+	if v.New || v.session(t).Counter != 3 || v.Chunks != 1 || len(v.Cookies) != 1 || v.Cookies[0].Name != "session" {
+		t.Fatalf("state %+v", v)
+	}
+	if _, ok := c.jarCookies()["session"]; !ok {
+		t.Fatal("no session cookie in the jar")
+	}
+}
+
+func TestAddChunksThenLimit(t *testing.T) {
+	c := newClient(t, cookiesession.Options{})
+	c.post("/inc", nil)
+	wantChunks := []int{1, 2, 3, 3}
+	for i, want := range wantChunks {
+		resp, body := c.post("/add", nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("add %d: status %d", i+1, resp.StatusCode)
+		}
+		v := c.state()
+		if v.Chunks != want || len(v.session(t).Notes) != i+1 {
+			t.Fatalf("after add %d: %d chunks, %d notes; want %d chunks", i+1, v.Chunks, len(v.session(t).Notes), want)
+		}
+		total := 0
+		for k, ck := range v.Cookies {
+			if ck.Bytes > DefaultMaxCookieBytes {
+				t.Errorf("cookie %s has %d bytes, over the budget", ck.Name, ck.Bytes)
+			}
+			total += ck.Bytes + 1
+			if k > 0 {
+				total += 2
+			}
+		}
+		if total != v.Total || v.Total > v.TotalLimit {
+			t.Errorf("total %d, reported %d, limit %d", total, v.Total, v.TotalLimit)
+		}
+		if !strings.Contains(body, `<span id="chunks">`+string(rune('0'+want))+`</span>`) {
+			t.Errorf("page after add %d does not show %d chunks", i+1, want)
+		}
+		if want > 1 && !strings.Contains(body, `data-name="session~`+string(rune('0'+want))+`"`) {
+			t.Errorf("page after add %d does not list session~%d", i+1, want)
+		}
+	}
+	before := c.jarCookies()
+
+	// The next add exceeds the limits: the error page answers, no cookie
+	// changes, and the previous session is intact.
+	resp, body := c.do(http.MethodPost, "/add", url.Values{}, true)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("add over the limit: status %d", resp.StatusCode)
+	}
+	if n := len(resp.Header.Values("Set-Cookie")); n != 0 {
+		t.Errorf("the error response sets %d cookies", n)
+	}
+	for _, want := range []string{`id="error"`, "too large", "previous session is intact", `id="back"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("error page lacks %q", want)
+		}
+	}
+	after := c.jarCookies()
+	if len(after) != len(before) {
+		t.Fatalf("jar changed: %d cookies, was %d", len(after), len(before))
+	}
+	for k, v := range before {
+		if after[k] != v {
+			t.Errorf("cookie %s changed", k)
+		}
+	}
+	v := c.state()
+	if d := v.session(t); v.New || d.Counter != 1 || len(d.Notes) != 4 || v.Chunks != 3 {
+		t.Errorf("after the error: new %v, counter %d, %d notes, %d chunks", v.New, d.Counter, len(d.Notes), v.Chunks)
+	}
+}
+
+func TestLoginLogout(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	c := newClient(t, cookiesession.Options{Now: clock})
+
+	c.post("/inc", nil)
+	for range 3 {
+		c.post("/add", nil) // three chunks, so that logout has three to clear
+	}
+	v := c.state()
+	if v.Chunks != 3 || v.Created != "2026-11-26T12:00:00Z" {
+		t.Fatalf("before login: %d chunks, created %s", v.Chunks, v.Created)
+	}
+	oldValue := c.jarCookies()["session"]
+
+	advance(time.Hour)
+	_, body := c.post("/login", url.Values{"username": {"ada"}})
+	if !strings.Contains(body, `<dd id="user">ada</dd>`) || !strings.Contains(body, "Logged in") {
+		t.Fatal("page after login does not show the user")
+	}
+	v = c.state()
+	if d := v.session(t); d.User != "ada" || d.Counter != 1 || len(d.Notes) != 3 {
+		t.Errorf("after login: %+v", d)
+	}
+	if v.Created != "2026-11-26T13:00:00Z" {
+		t.Errorf("login did not renew the session: created %s", v.Created)
+	}
+	if c.jarCookies()["session"] == oldValue {
+		t.Error("login kept the cookie value")
+	}
+
+	// A bad user name changes nothing.
+	_, body = c.post("/login", url.Values{"username": {"<script>"}})
+	if !strings.Contains(body, "Not logged in") || strings.Contains(body, "<script>") {
+		t.Error("bad user name not refused, or echoed")
+	}
+	if d := c.state().session(t); d.User != "ada" {
+		t.Errorf("user %q after a bad login", d.User)
+	}
+
+	// Logout expires every session cookie.
+	resp, _ := c.do(http.MethodPost, "/logout", url.Values{}, true)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout: status %d", resp.StatusCode)
+	}
+	expired := map[string]bool{}
+	for _, ck := range resp.Cookies() {
+		if ck.MaxAge < 0 && ck.Value == "" {
+			expired[ck.Name] = true
+		}
+	}
+	for _, name := range []string{"session", "session~2", "session~3"} {
+		if !expired[name] {
+			t.Errorf("logout does not expire %s; Set-Cookie: %q", name, resp.Header.Values("Set-Cookie"))
+		}
+	}
+	if jc := c.jarCookies(); len(jc) != 0 {
+		t.Errorf("cookies left after logout: %v", jc)
+	}
+	_, body = c.do(http.MethodGet, "/?m=logout", nil, false)
+	if !strings.Contains(body, "Logged out") || !strings.Contains(body, `<dd id="user">(not logged in)</dd>`) || !strings.Contains(body, `<span id="chunks">0</span>`) {
+		t.Error("page after logout still shows a session")
+	}
+	if v := c.state(); !v.New || v.session(t).Counter != 0 {
+		t.Errorf("after logout: %+v", v)
+	}
+}
+
+func TestDestroy(t *testing.T) {
+	c := newClient(t, cookiesession.Options{Name: "demo"})
+	c.post("/inc", nil)
+	c.post("/add", nil)
+	c.post("/add", nil)
+	if v := c.state(); v.Chunks != 2 || v.Cookies[1].Name != "demo~2" {
+		t.Fatalf("state %+v", v)
+	}
+	_, body := c.post("/destroy", nil)
+	if !strings.Contains(body, "Session destroyed") {
+		t.Error("no message after destroy")
+	}
+	if jc := c.jarCookies(); len(jc) != 0 {
+		t.Errorf("cookies left after destroy: %v", jc)
+	}
+	if v := c.state(); !v.New {
+		t.Error("session survived destroy")
+	}
+}
+
+func TestCrossOriginRefused(t *testing.T) {
+	c := newClient(t, cookiesession.Options{})
+	c.post("/inc", nil)
+	for _, h := range []http.Header{
+		{"Sec-Fetch-Site": {"cross-site"}},
+		{"Origin": {"https://evil.example"}},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, c.srv.URL+"/inc", strings.NewReader(""))
+		for k, v := range h {
+			req.Header[k] = v
+		}
+		resp, err := c.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("%v: status %d, want 403", h, resp.StatusCode)
+		}
+	}
+	if n := c.state().session(t).Counter; n != 1 {
+		t.Errorf("counter %d after refused posts, want 1", n)
+	}
+}
+
+func TestRejectedCookie(t *testing.T) {
+	c := newClient(t, cookiesession.Options{})
+	c.post("/inc", nil)
+	u, _ := url.Parse(c.srv.URL)
+	c.c.Jar.SetCookies(u, []*http.Cookie{{Name: "session", Value: "AAAA", Path: "/"}})
+	_, body := c.do(http.MethodGet, "/", nil, false)
+	if !strings.Contains(body, `id="reject"`) || !strings.Contains(body, "malformed") {
+		t.Error("page does not say the cookie was rejected")
+	}
+}
+
+func TestHandlerOptions(t *testing.T) {
+	if _, err := Handler(cookiesession.Options{}); !errors.Is(err, cookiesession.ErrInvalidOptions) {
+		t.Errorf("no keys: %v", err)
+	}
+	if _, err := Handler(cookiesession.Options{Keys: [][]byte{testKey()}, MaxChunks: 300}); !errors.Is(err, cookiesession.ErrInvalidOptions) {
+		t.Errorf("MaxChunks 300: %v", err)
+	}
+	// A caller's own limits and error handler are kept.
+	var called atomic.Bool
+	c := newClient(t, cookiesession.Options{
+		MaxChunks: 1, MaxCookieBytes: 4092,
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			called.Store(true)
+			http.Error(w, "custom", http.StatusTeapot)
+		},
+	})
+	if v := c.state(); v.MaxChunks != 1 || v.CookieLimit != 4092 || v.TotalLimit != 4092 {
+		t.Errorf("limits %+v", v)
+	}
+	for range 3 {
+		c.post("/add", nil)
+	}
+	resp, _ := c.post("/add", nil)
+	if resp.StatusCode != http.StatusTeapot || !called.Load() {
+		t.Errorf("status %d, handler called %v", resp.StatusCode, called.Load())
+	}
+}
