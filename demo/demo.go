@@ -7,7 +7,10 @@
 // Routes:
 //
 //	GET  /         the page
-//	GET  /state    the same figures as JSON (for scripts and tests)
+//	GET  /state    the same figures as JSON (for scripts and tests): name,
+//	               data, new, chunks, cookies ([{name, bytes}]), total,
+//	               cookieLimit, totalLimit, maxChunks, reject, created,
+//	               expires
 //	POST /inc      increment the counter
 //	POST /add      add about 1 KB of random data (the session grows, chunks,
 //	               then exceeds the limits and the error page answers)

@@ -364,10 +364,23 @@ func (c *cli) verify(f *storeFlags, keys [][]byte, header string) (*opened, erro
 	req.Header.Set("Cookie", header)
 	s := store.Get(req)
 	if err := s.Err(); err != nil {
+		var tl *cookiesession.TooLargeError
+		if errors.As(err, &tl) {
+			return nil, receivedTooLarge(tl)
+		}
 		return nil, err
 	}
 	if s.IsNew() {
 		return nil, fmt.Errorf("no cookie named %q in the input", f.name)
 	}
 	return &opened{data: s.Data, flashes: s.Flashes(), created: s.Created(), expires: s.ExpiresAt()}, nil
+}
+
+// receivedTooLarge explains, with the command's flags, why a store would
+// refuse the cookies it was sent.
+func receivedTooLarge(e *cookiesession.TooLargeError) error {
+	if e.Total {
+		return fmt.Errorf("session too large: its %d cookies take %d bytes in the Cookie header, over the limit of %d (-max-total-bytes)", e.Chunks, e.Size, e.Limit)
+	}
+	return fmt.Errorf("session too large: cookie %q has %d bytes (name+value), over the limit of %d (-max-cookie-bytes)", truncate(e.Name), e.Size, e.Limit)
 }

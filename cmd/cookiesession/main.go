@@ -40,7 +40,8 @@ Commands:
   open     verify and decrypt a cookie value; print the session's JSON
   inspect  describe a cookie value: format, key id, times, chunks, sizes
   demo     run a small web app that shows a session as it changes
-  help     print this text, or "help COMMAND" for one command's flags
+  help     print this text; "help COMMAND" (or COMMAND -h) prints the
+           command's flags
 
 Keys: -keys K1[,K2...], or the COOKIESESSION_KEYS environment variable when
 -keys is absent, comma-separated. Each key is base64url (padding optional) of
@@ -85,10 +86,11 @@ Flags:
 
 const openUsage = `Usage: cookiesession open [flags] (VALUE | - | -cookie HEADER)
 
-Verifies and decrypts a session and prints its data as JSON on one line.
-Fails with exit status 1 and a one-line reason when the value is malformed,
-tampered with, expired, sealed for another cookie name, or sealed with a key
-not given.
+Verifies and decrypts a session as a store configured with these flags
+would, and prints its data as JSON on one line, as the cookie holds it. Fails
+with exit status 1 and a one-line reason when the value is malformed,
+tampered with, expired, sealed for another cookie name, sealed with a key not
+given, or over the size limits. The cipher is read from the value.
 
 Input, one of:
   VALUE           a cookie value; NAME=VALUE pairs ("; "-separated) work too

@@ -467,7 +467,7 @@ func TestOpenCookieHeader(t *testing.T) {
 	cmd(t, "", "open", "-keys", key, "-max-chunks", "1", "-cookie", header).fails(t, exitFailure, "at most 1")
 	cmd(t, "", "open", "-keys", key, "-cookie", header+"; "+lines[1]).fails(t, exitFailure, "sent twice")
 	cmd(t, "", "open", "-keys", key, "-cookie", header+"; session~3=AAAA").fails(t, exitFailure, "failed authentication")
-	cmd(t, "", "open", "-keys", key, "-max-total-bytes", "4500", "-cookie", header).fails(t, exitFailure, "too large")
+	cmd(t, "", "open", "-keys", key, "-max-total-bytes", "4500", "-cookie", header).fails(t, exitFailure, "too large", "over the limit of 4500 (-max-total-bytes)")
 }
 
 func TestInspect(t *testing.T) {
