@@ -1,0 +1,72 @@
+// Command gorillamux uses cookiesession with gorilla/mux.
+//
+//	SESSION_KEY=$(openssl rand -base64 32) go run ./gorillamux
+//
+// The store's middleware wraps the whole router rather than going through
+// Router.Use: gorilla/mux runs Use middlewares only for requests that match
+// a route, and a NotFoundHandler or MethodNotAllowedHandler that reads the
+// session should see it too.
+package main
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"log"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/cookiesession/cookiesession"
+	"github.com/gorilla/mux"
+)
+
+type session struct {
+	Visits int `json:"visits,omitempty"`
+}
+
+func newStore(keys [][]byte) (*cookiesession.Store[session], error) {
+	return cookiesession.New[session](cookiesession.Options{Keys: keys, Name: "__Host-session"})
+}
+
+func routes(store *cookiesession.Store[session]) http.Handler {
+	r := mux.NewRouter()
+	r.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s := store.Get(r)
+		s.Data.Visits++
+		fmt.Fprintf(w, "visits: %d\n", s.Data.Visits)
+	}).Methods(http.MethodGet)
+	r.HandleFunc("/logout", func(w http.ResponseWriter, r *http.Request) {
+		store.Get(r).Destroy()
+		w.WriteHeader(http.StatusNoContent)
+	}).Methods(http.MethodPost)
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprintf(w, "not found (visits so far: %d)\n", store.Get(r).Data.Visits)
+	})
+	return store.Middleware(r)
+}
+
+func keysFromEnv() [][]byte {
+	if v := os.Getenv("SESSION_KEY"); v != "" {
+		k, err := base64.StdEncoding.DecodeString(v)
+		if err != nil {
+			log.Fatalf("SESSION_KEY is not base64: %v", err)
+		}
+		return [][]byte{k}
+	}
+	log.Print("SESSION_KEY not set: using a random key; sessions end when the process does")
+	k := make([]byte, cookiesession.MinKeySize)
+	rand.Read(k)
+	return [][]byte{k}
+}
+
+func main() {
+	store, err := newStore(keysFromEnv())
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := &http.Server{Addr: "localhost:8080", Handler: routes(store), ReadHeaderTimeout: 10 * time.Second}
+	log.Printf("listening on http://%s/", srv.Addr)
+	log.Fatal(srv.ListenAndServe())
+}

@@ -1,0 +1,106 @@
+// Package serverless shows the shape most function platforms and their
+// adapters expect: one plain func(http.ResponseWriter, *http.Request),
+// whose dependencies are built once per cold start and reused by every
+// invocation the instance serves. No session database means no connection
+// to open at cold start and none to exhaust when the platform scales out.
+//
+// Wire Handle into the platform's entry point, for example with an adapter
+// that turns an API Gateway or function-URL event into an *http.Request and
+// calls an http.Handler (http.HandlerFunc(Handle)), or by registering it as
+// an HTTP function. This package imports no platform SDK.
+//
+// Configuration comes from the environment:
+//
+//	SESSION_KEYS    comma-separated base64 keys of 32 bytes or more; the
+//	                first seals, all open (rotation: put the new key first)
+//	HTTPS_ONLY      "true" when the platform's endpoint refuses plain HTTP
+package serverless
+
+import (
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cookiesession/cookiesession"
+)
+
+// Session is what the cookie holds.
+type Session struct {
+	Visits int `json:"visits,omitempty"`
+}
+
+var (
+	coldStart sync.Once
+	handler   http.Handler
+	initErr   error
+)
+
+// Handle is the function's entry point.
+func Handle(w http.ResponseWriter, r *http.Request) {
+	coldStart.Do(func() { handler, initErr = Build(os.Getenv) })
+	if initErr != nil {
+		slog.Error("session store not configured", "err", initErr)
+		http.Error(w, "service misconfigured", http.StatusInternalServerError)
+		return
+	}
+	handler.ServeHTTP(w, r)
+}
+
+// Build creates the handler from configuration read with getenv.
+func Build(getenv func(string) string) (http.Handler, error) {
+	var keys [][]byte
+	for i, s := range strings.Split(getenv("SESSION_KEYS"), ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		k, err := base64.StdEncoding.DecodeString(s)
+		if err != nil {
+			return nil, fmt.Errorf("SESSION_KEYS entry %d is not base64", i+1)
+		}
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("SESSION_KEYS is empty")
+	}
+	store, err := cookiesession.New[Session](cookiesession.Options{
+		Keys:   keys,
+		Name:   "__Host-session",
+		MaxAge: 8 * time.Hour,
+	})
+	if err != nil {
+		return nil, err
+	}
+	var h http.Handler = store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := store.Get(r)
+		s.Data.Visits++
+		fmt.Fprintf(w, "visits: %d\n", s.Data.Visits)
+	}))
+	if getenv("HTTPS_ONLY") == "true" {
+		h = httpsOnly(h)
+	}
+	return h, nil
+}
+
+// httpsOnly marks every request as having arrived over HTTPS. The platform
+// terminates TLS before the function runs; an adapter that builds the
+// request from an event typically leaves r.TLS nil, and there is no proxy
+// address of the platform's to list in Options.TrustedProxies. The store
+// then cannot tell that the client used HTTPS, and a __Host- cookie fails
+// with ErrInsecureRequest. Use this only when the endpoint cannot be
+// reached over plain HTTP at all.
+func httpsOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.TLS == nil {
+			r = r.WithContext(r.Context()) // a shallow copy; the caller's request is not changed
+			r.TLS = &tls.ConnectionState{}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
