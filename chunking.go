@@ -59,7 +59,11 @@ func planChunks(name string, valueLen int, l limits) (int, error) {
 		if l.chunks == 1 {
 			return 0, &TooLargeError{Name: name, Size: len(name) + valueLen, Limit: l.cookie, Chunks: 1}
 		}
-		return 0, &TooLargeError{Name: name, Size: totalSize(name, valueLen, l.cookie), Limit: l.chunks * l.cookie, Chunks: n}
+		// More chunks than allowed: report the Cookie-header bytes needed
+		// against what MaxChunks full cookies (or the total budget) hold.
+		need, chunks := totalSize(name, valueLen, l.cookie)
+		most, _ := totalSize(name, valueLen-left, l.cookie)
+		return 0, &TooLargeError{Name: name, Size: need, Limit: min(most, l.total), Total: true, Chunks: chunks}
 	}
 	if n > 1 && total > l.total {
 		return 0, &TooLargeError{Name: name, Size: total, Limit: l.total, Total: true, Chunks: n}
@@ -67,17 +71,19 @@ func planChunks(name string, valueLen int, l limits) (int, error) {
 	return n, nil
 }
 
-// totalSize estimates the Cookie-header bytes of a value of valueLen bytes
-// split with an unlimited chunk count; it only feeds error messages.
-func totalSize(name string, valueLen, perCookie int) int {
-	total := 0
-	for i := 1; valueLen > 0; i++ {
+// totalSize returns the Cookie-header bytes and the number of cookies of a
+// value of valueLen bytes split without a chunk limit; it feeds error
+// messages only.
+func totalSize(name string, valueLen, perCookie int) (bytes, chunks int) {
+	total, i := 0, 0
+	for valueLen > 0 {
+		i++
 		room := perCookie - chunkNameLen(name, i)
 		part := min(valueLen, room)
 		valueLen -= part
 		total += chunkNameLen(name, i) + 1 + part + 2
 	}
-	return total - 2
+	return total - 2, i
 }
 
 // splitValue cuts value into n parts the way planChunks counted them.
@@ -162,7 +168,7 @@ func readChunks(r *http.Request, name string, l limits) (in incoming, err error)
 				v = v[1 : len(v)-1]
 			}
 			if len(k)+len(v) > MaxCookieBytesLimit {
-				err = &TooLargeError{Name: k, Size: len(k) + len(v), Limit: l.cookie, Chunks: 1}
+				err = &TooLargeError{Name: k, Size: len(k) + len(v), Limit: MaxCookieBytesLimit, Chunks: 1}
 				continue
 			}
 			total += len(k) + 1 + len(v)
