@@ -397,10 +397,10 @@ func gorillaFromJSON(v interface{}) interface{} {
 }
 
 // load implements legacyFormat. Like a CookieStore it reads the first
-// cookie of the name that net/http parses.
+// cookie of the name that net/http parses; an empty one counts as absent.
 func (f *gorillaFormat) load(r *http.Request) ([]byte, bool, error) {
 	c, err := r.Cookie(f.name)
-	if err != nil {
+	if err != nil || c.Value == "" {
 		return nil, false, nil
 	}
 	now := time.Now

@@ -417,3 +417,46 @@ func TestStoreGorillaTransition(t *testing.T) {
 		t.Fatalf("logout: %q", lines)
 	}
 }
+
+func TestLegacyConcurrentUse(t *testing.T) {
+	registerGobBasics()
+	e := ExpressSession{Keys: []string{"k1"}}
+	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}, Transition: true}
+	s := legacyStore[Map](t, Options{Express: &e, Gorilla: &g})
+	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess := s.Get(r)
+		if sess.Err() != nil || sess.IsNew() {
+			t.Errorf("%v", sess.Err())
+		}
+		sess.Data["n"] = 1
+	}))
+	express := expressJar(t, e, `{"a":1}`)
+	gorilla := legacyJar{"gsess": gorillaCookie(t, "gsess", map[interface{}]interface{}{"a": 1}, false, gHash1, gBlock1)}
+	done := make(chan struct{})
+	for i := 0; i < 8; i++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for k := 0; k < 50; k++ {
+				for _, j := range []legacyJar{express, gorilla} {
+					r := httptest.NewRequest("GET", "/", nil)
+					r.Header.Set("Cookie", j.header())
+					h.ServeHTTP(httptest.NewRecorder(), r)
+				}
+			}
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		<-done
+	}
+}
+
+func TestGorillaEmptyCookieIsAbsent(t *testing.T) {
+	f := mustGorilla(t, GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1}})
+	for _, h := range []string{"", "gsess=", "other=1", "gsess=\"\""} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Cookie", h)
+		if _, found, err := f.load(r); found || err != nil {
+			t.Errorf("%q: found %v, err %v", h, found, err)
+		}
+	}
+}
