@@ -233,7 +233,7 @@ func TestChunkBudgets(t *testing.T) {
 	c2 := newStore[Map](t, Options{MaxChunks: 2, MaxTotalBytes: 64 << 10})
 	sess = c2.Get(httptest.NewRequest("GET", "/", nil))
 	sess.Data["v"] = strings.Repeat("a", 9000)
-	if err := sess.Save(httptest.NewRecorder()); !errors.As(err, &tl) || tl.Chunks != 3 || !tl.Total || tl.Size <= tl.Limit || tl.Limit != 2*(DefaultMaxCookieBytes+1)+2 {
+	if err := sess.Save(httptest.NewRecorder()); !errors.As(err, &tl) || tl.Chunks != 3 || tl.Total || tl.Size <= tl.Limit || tl.Limit != 2*(DefaultMaxCookieBytes+1)+2 {
 		t.Fatalf("over MaxChunks: %v", err)
 	}
 }

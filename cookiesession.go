@@ -102,7 +102,8 @@ type Options struct {
 	Secure SecureMode
 	// TrustedProxies lists the peers whose Forwarded and X-Forwarded-Proto
 	// headers are believed: IP addresses, CIDR prefixes and the names
-	// "loopback", "private" and "linklocal". docs/PROXIES.md explains.
+	// "loopback", "private" (alias "uniquelocal") and "linklocal".
+	// docs/PROXIES.md explains.
 	TrustedProxies []string
 	// ScriptAccess drops the HttpOnly attribute, letting page scripts read
 	// the cookie. Leave it false unless you need it.
@@ -716,7 +717,7 @@ func (s *Session[T]) writeLegacy(h http.Header, f legacyFormat, dataJSON []byte,
 }
 
 // expireLegacy deletes the cookies of every legacy format the request
-// carried, except one still being written in transition.
+// carried, once the session is saved in this store's own format.
 func (s *Session[T]) expireLegacy(h http.Header, a cookieAttrs) {
 	for _, f := range s.store.c.legacy {
 		la := a // a copy per call keeps the common no-legacy path allocation-free

@@ -71,30 +71,30 @@ var (
 type TooLargeError struct {
 	// Name is the cookie name.
 	Name string
-	// Size is the size in bytes that was needed: name plus value of the
-	// largest cookie when Total is false, of all the session's cookies
-	// together when Total is true.
-	Size int
-	// Limit is the limit that Size exceeds.
-	Limit int
-	// Total reports whether the total budget across chunks was exceeded
-	// (Options.MaxTotalBytes) rather than the per-cookie budget.
+	// Size is the size in bytes that was needed, and Limit the limit it
+	// exceeds. With Chunks 1: name plus value of the cookie against the
+	// per-cookie budget (Options.MaxCookieBytes). With Total: the session's
+	// cookies as they appear in the Cookie header against
+	// Options.MaxTotalBytes. With neither (Chunks > 1): the Cookie-header
+	// bytes needed against what Options.MaxChunks cookies can hold.
+	Size, Limit int
+	// Total reports whether the total budget across chunks was exceeded.
 	Total bool
-	// Chunks is the number of cookies the session would need, or 1.
+	// Chunks is the number of cookies the session would need.
 	Chunks int
 }
 
 func (e *TooLargeError) Error() string {
-	what := "name+value"
-	if e.Total {
-		what = "all chunks together"
+	switch {
+	case e.Total:
+		return fmt.Sprintf("cookiesession: session too large: its %d cookies %q... need %d bytes in the Cookie header, limit %d (Options.MaxTotalBytes); store less in the session, or raise MaxTotalBytes if every proxy on the path allows a longer Cookie header",
+			e.Chunks, e.Name, e.Size, e.Limit)
+	case e.Chunks > 1:
+		return fmt.Sprintf("cookiesession: session too large: it needs %d cookies %q... (%d bytes in the Cookie header), more than Options.MaxChunks allows (%d bytes); store less in the session, or raise MaxChunks",
+			e.Chunks, e.Name, e.Size, e.Limit)
 	}
-	hint := "store less in the session, or enable chunking with Options.MaxChunks"
-	if e.Chunks > 1 {
-		hint = "store less in the session, or raise Options.MaxChunks/MaxTotalBytes if every proxy on the path allows a longer Cookie header"
-	}
-	return fmt.Sprintf("cookiesession: session too large: cookie %q needs %d bytes (%s), limit %d; %s",
-		e.Name, e.Size, what, e.Limit, hint)
+	return fmt.Sprintf("cookiesession: session too large: cookie %q needs %d bytes (name+value), limit %d (Options.MaxCookieBytes); store less in the session, or enable chunking with Options.MaxChunks",
+		e.Name, e.Size, e.Limit)
 }
 
 // Is reports whether target is ErrTooLarge.
