@@ -486,7 +486,7 @@ func (sl *slot[T]) save(h http.Header) error {
 	if sl.session == nil {
 		return nil
 	}
-	if err := sl.session.writeTo(h); err != nil {
+	if err := sl.session.writeTo(h, true); err != nil {
 		return err
 	}
 	addVary(h) // the response was made with the session: caches must key on it
@@ -514,6 +514,9 @@ type Session[T any] struct {
 	sealed         time.Time
 	isNew          bool
 	browserSession bool
+
+	tried  []byte // data JSON of the last save attempt
+	failed []byte // data JSON whose explicit Save failed
 
 	dirty     bool // flashes, persistence or Renew changed
 	reseal    bool // rotation, refresh or legacy upgrade
@@ -602,32 +605,49 @@ func (s *Session[T]) Save(w http.ResponseWriter) error {
 	if s.w != nil && s.w.state != statePending {
 		return ErrAlreadyWritten
 	}
-	return s.writeTo(w.Header())
+	err := s.writeTo(w.Header(), false)
+	if err != nil {
+		// The handler has the error; the middleware will not report the
+		// same unchanged session again through Options.ErrorHandler.
+		s.failed = s.tried
+	}
+	return err
 }
 
 // writeTo adds the Set-Cookie lines the session needs, if any, to h; on
-// error it adds nothing.
-func (s *Session[T]) writeTo(h http.Header) error {
+// error it adds nothing. The middleware's commit skips a session whose
+// explicit Save failed and which has not changed since.
+func (s *Session[T]) writeTo(h http.Header, commit bool) error {
 	c := &s.store.c
-	if s.destroyed {
-		a, err := c.attrs(s.r, false, 0)
-		if err != nil {
-			return err
-		}
-		dropOwnLines(h, c.name)
-		c.expireAll(h, s.present, s.foreign, 1, a)
-		s.expireLegacy(h, a)
-		noStore(h)
-		s.destroyed, s.present, s.foreign = false, presence{}, nil
-		return nil
-	}
 	dataJSON, err := json.Marshal(s.Data)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrEncode, err)
 	}
+	s.tried = dataJSON
+	if commit && s.failed != nil && bytes.Equal(dataJSON, s.failed) {
+		return nil
+	}
+	empty := bytes.Equal(dataJSON, s.store.zeroJSON) && len(s.flashes) == 0
+	if s.destroyed {
+		if empty {
+			a, err := c.attrs(s.r, false, 0)
+			if err != nil {
+				return err
+			}
+			dropOwnLines(h, c.name)
+			c.expireAll(h, s.present, s.foreign, 1, a)
+			s.expireLegacy(h, a)
+			noStore(h)
+			s.destroyed, s.present, s.foreign = false, presence{}, nil
+			return nil
+		}
+		// Used again after Destroy: save it as a new session below, which
+		// replaces or deletes every cookie of the old one.
+		s.dirty = true
+	}
 	changed := s.dirty || s.reseal
 	if s.isNew {
-		changed = changed || !bytes.Equal(dataJSON, s.store.zeroJSON) || len(s.flashes) > 0
+		changed = changed || !empty
 	} else {
 		changed = changed || !bytes.Equal(dataJSON, s.opened)
 	}
@@ -684,7 +704,7 @@ func (s *Session[T]) writeTo(h http.Header) error {
 	s.foreign = nil
 
 	s.opened, s.created, s.sealed, s.isNew = dataJSON, created, now, false
-	s.dirty, s.reseal, s.legacyIdx = false, false, 0
+	s.dirty, s.reseal, s.legacyIdx, s.destroyed = false, false, 0, false
 	s.present = presence{}
 	for i := 1; i <= n; i++ {
 		s.present.set(i)

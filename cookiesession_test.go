@@ -689,3 +689,58 @@ func TestOneCookieCapacity(t *testing.T) {
 		t.Logf("%s: %d bytes of JSON fit one %d-byte cookie", name, fits, DefaultMaxCookieBytes)
 	}
 }
+
+// TestUseAfterDestroy checks that a session used again after Destroy (a
+// "logged out" flash, say) is saved as a new session.
+func TestUseAfterDestroy(t *testing.T) {
+	s := newStore[cart](t, Options{MaxChunks: 3, MaxTotalBytes: 12000})
+	j := jar{}
+	var act func(*Session[cart])
+	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { act(s.Get(r)) }))
+	act = func(sess *Session[cart]) { sess.Data.Items = []string{strings.Repeat("i", 5000)}; sess.Data.User = "ada" }
+	j.do(t, h)
+	if len(j) != 2 {
+		t.Fatalf("jar %v", keys(j))
+	}
+	act = func(sess *Session[cart]) { sess.Destroy(); sess.AddFlash("bye") }
+	j.do(t, h)
+	sess := s.Get(j.request("GET", "/"))
+	if len(j) != 1 || sess.IsNew() || sess.Data.User != "" || len(sess.Data.Items) != 0 {
+		t.Fatalf("after destroy+flash: jar %v, new=%v data=%+v", keys(j), sess.IsNew(), sess.Data)
+	}
+	if f := sess.Flashes(); len(f) != 1 || f[0] != "bye" {
+		t.Fatalf("flashes %v", f)
+	}
+}
+
+// TestHandledSaveError checks that a handler that handled a failed Save
+// keeps its own response: the middleware does not report it again.
+func TestHandledSaveError(t *testing.T) {
+	called := false
+	s := newStore[cart](t, Options{ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) { called = true }})
+	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess := s.Get(r)
+		sess.Data.Items = []string{strings.Repeat("i", 5000)}
+		if err := sess.Save(w); errors.Is(err, ErrTooLarge) {
+			http.Error(w, "your cart is full", http.StatusUnprocessableEntity)
+		}
+	}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if called || rec.Code != http.StatusUnprocessableEntity || len(rec.Header()["Set-Cookie"]) != 0 {
+		t.Fatalf("error handler called=%v, status %d, cookies %v", called, rec.Code, rec.Header()["Set-Cookie"])
+	}
+	// A change after the failed Save is saved (or reported) as usual.
+	h = s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess := s.Get(r)
+		sess.Data.Items = []string{strings.Repeat("i", 5000)}
+		if sess.Save(w) != nil {
+			sess.Data.Items = []string{"small"}
+		}
+	}))
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if called || len(rec.Header()["Set-Cookie"]) != 1 {
+		t.Fatalf("reverted session not saved: called=%v %v", called, rec.Header())
+	}
+}
