@@ -697,7 +697,10 @@ func TestUseAfterDestroy(t *testing.T) {
 	j := jar{}
 	var act func(*Session[cart])
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { act(s.Get(r)) }))
-	act = func(sess *Session[cart]) { sess.Data.Items = []string{strings.Repeat("i", 5000)}; sess.Data.User = "ada" }
+	act = func(sess *Session[cart]) {
+		sess.Data.Items = []string{strings.Repeat("i", 5000)}
+		sess.Data.User = "ada"
+	}
 	j.do(t, h)
 	if len(j) != 2 {
 		t.Fatalf("jar %v", keys(j))
