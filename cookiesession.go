@@ -171,22 +171,6 @@ type core struct {
 	now          func() time.Time
 }
 
-// legacyFormat is another library's cookie format that a store can read,
-// upgrade and, in a transition period, keep writing (legacy_*.go).
-type legacyFormat interface {
-	// load returns the session's JSON object from r's cookies; found is
-	// false when none of the format's cookies is present.
-	load(r *http.Request) (data []byte, found bool, err error)
-	// transition reports whether the store writes this format instead of
-	// its own.
-	transition() bool
-	// write adds the Set-Cookie lines that store data in this format.
-	write(h http.Header, r *http.Request, data []byte, a *cookieAttrs) error
-	// expire adds Set-Cookie lines that delete this format's cookies that r
-	// carries.
-	expire(h http.Header, r *http.Request, a *cookieAttrs)
-}
-
 // Store seals and opens sessions whose data is a T, encoded with
 // encoding/json. It is safe for concurrent use. Create it with New.
 type Store[T any] struct {
@@ -955,18 +939,7 @@ func printable(s string) bool {
 
 // validCookieName reports whether name is a token (RFC 6265 §4.1.1, RFC
 // 9110 §5.6.2).
-func validCookieName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?={}`, c) >= 0 {
-			return false
-		}
-	}
-	return true
-}
+func validCookieName(name string) bool { return isToken(name) }
 
 // validDomain reports whether d is a plausible host name for Domain=.
 func validDomain(d string) bool {

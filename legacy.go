@@ -1,0 +1,153 @@
+package cookiesession
+
+// Legacy formats: another library's session cookies that a store reads,
+// upgrades to its own sealed format and, during a transition, keeps writing
+// (legacy_express.go, legacy_gorilla.go). docs/MIGRATING.md explains.
+
+import (
+	"net/http"
+	"strings"
+)
+
+// legacyFormat is another library's cookie format that a store can read,
+// upgrade and, in a transition period, keep writing (legacy_*.go).
+type legacyFormat interface {
+	// load returns the session's JSON object from r's cookies; found is
+	// false when none of the format's cookies is present.
+	load(r *http.Request) (data []byte, found bool, err error)
+	// transition reports whether the store writes this format instead of
+	// its own.
+	transition() bool
+	// write adds the Set-Cookie lines that store data in this format.
+	write(h http.Header, r *http.Request, data []byte, a *cookieAttrs) error
+	// expire adds Set-Cookie lines that delete this format's cookies that r
+	// carries.
+	expire(h http.Header, r *http.Request, a *cookieAttrs)
+}
+
+// initLegacy builds the legacy formats of o, after the rest of c is set.
+func (c *core) initLegacy(o *Options) error {
+	var names []string
+	if o.Express != nil {
+		f, err := o.Express.format()
+		if err != nil {
+			return err
+		}
+		if err := checkLegacyAttributes("ExpressSession", f.name, f.path, f.domain); err != nil {
+			return err
+		}
+		c.legacy = append(c.legacy, f)
+		names = append(names, f.name, f.sigName)
+	}
+	if o.Gorilla != nil {
+		f, err := o.Gorilla.format()
+		if err != nil {
+			return err
+		}
+		if err := checkLegacyAttributes("GorillaSession", f.name, f.path, f.domain); err != nil {
+			return err
+		}
+		f.now = c.now
+		c.legacy = append(c.legacy, f)
+		names = append(names, f.name)
+	}
+	for i, n := range names {
+		if n == c.name || strings.HasPrefix(n, c.name+string(chunkSep)) {
+			return optionsError("the legacy cookie %q is also this store's cookie name %q: give Options.Name a new name (for instance \"__Host-session\"), so that old and new cookies can live side by side during the migration", n, c.name)
+		}
+		for _, m := range names[:i] {
+			if m == n {
+				return optionsError("ExpressSession and GorillaSession both use the cookie %q: they cannot both have written it", n)
+			}
+		}
+	}
+	return nil
+}
+
+// transitionFormat returns the legacy format a session is written in
+// during a transition, or nil for the sealed format: the format it was
+// loaded from if that one is in transition, else, for a session that no
+// sealed cookie carried, the first format in transition. A session once
+// sealed stays sealed.
+func (s *Session[T]) transitionFormat() legacyFormat {
+	legacy := s.store.c.legacy
+	if s.legacyIdx > 0 && legacy[s.legacyIdx-1].transition() {
+		return legacy[s.legacyIdx-1]
+	}
+	if !s.sealed.IsZero() {
+		return nil
+	}
+	for _, f := range legacy {
+		if f.transition() {
+			return f
+		}
+	}
+	return nil
+}
+
+// checkLegacyAttributes checks the Path and Domain overrides of a legacy
+// format, and the rules of a "__Host-" name.
+func checkLegacyAttributes(what, name, path, domain string) error {
+	if path != "" && (path[0] != '/' || strings.ContainsAny(path, ";\x00\r\n") || !printable(path) || len(path) > maxAttributeBytes) {
+		return optionsError("%s.Path %q must start with / and contain no ';' or control characters", what, path)
+	}
+	if domain != "" && (!validDomain(domain) || len(domain) > maxAttributeBytes) {
+		return optionsError("%s.Domain %q is not a host name", what, domain)
+	}
+	if strings.HasPrefix(name, "__Host-") && (domain != "" || (path != "" && path != "/")) {
+		return optionsError("%s cookie %q: the __Host- prefix requires Path \"/\" and no Domain", what, name)
+	}
+	return nil
+}
+
+// legacyAttrs returns a with its Path and Domain replaced by path and
+// domain where those are set.
+func legacyAttrs(a *cookieAttrs, path, domain string) *cookieAttrs {
+	if path == "" && domain == "" {
+		return a
+	}
+	var b strings.Builder
+	for _, part := range strings.Split(a.suffix, "; ") {
+		switch {
+		case part == "":
+			continue
+		case domain != "" && strings.HasPrefix(part, "Domain="):
+			continue
+		case strings.HasPrefix(part, "Path="):
+			if path != "" {
+				part = "Path=" + path
+			}
+			if domain != "" {
+				part += "; Domain=" + domain
+			}
+		}
+		b.WriteString("; ")
+		b.WriteString(part)
+	}
+	return &cookieAttrs{suffix: b.String(), maxAge: a.maxAge}
+}
+
+// dropLegacyLines removes the Set-Cookie lines for the given names that an
+// earlier save of this response added, so that a second save replaces
+// them.
+func dropLegacyLines(h http.Header, names ...string) {
+	lines := h["Set-Cookie"]
+	kept := lines[:0]
+	for _, l := range lines {
+		drop := false
+		for _, n := range names {
+			if strings.HasPrefix(l, n+"=") {
+				drop = true
+				break
+			}
+		}
+		if !drop {
+			kept = append(kept, l)
+		}
+	}
+	if len(kept) == 0 {
+		delete(h, "Set-Cookie")
+	} else {
+		h["Set-Cookie"] = kept
+	}
+}
