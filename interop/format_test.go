@@ -1,0 +1,244 @@
+package interop
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cookiesession/cookiesession"
+)
+
+// The tests of this file check format/cookieformat.js, a second
+// implementation of docs/FORMAT.md in Node.js, against the test vectors and
+// against the Go codec, both ways. They need node on PATH but no npm package.
+
+// requireNodeBinary skips the test when node is missing, or fails it when
+// CI=true.
+func requireNodeBinary(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("node"); err == nil {
+		return
+	}
+	msg := "node is not on PATH: the format interop tests run format/verify.js with Node.js"
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg + " (CI=true: these tests must not be skipped)")
+	}
+	t.Skip(msg)
+}
+
+func TestFormatVectorsNode(t *testing.T) {
+	requireNodeBinary(t)
+	out, err := exec.Command("node", "format/verify.js", "../testdata/vectors.json").CombinedOutput()
+	if err != nil {
+		t.Fatalf("format/verify.js: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	last := lines[len(lines)-1]
+	if !regexp.MustCompile(`^[1-9][0-9]* passed, 0 failed$`).MatchString(last) {
+		t.Fatalf("format/verify.js ended with %q:\n%s", last, out)
+	}
+	t.Log(last)
+}
+
+// formatCase is one value to seal in one implementation and open in the
+// other. The request fields follow format/verify.js --stdin.
+type formatCase struct {
+	Op             string   `json:"op"`
+	Cipher         string   `json:"cipher"`
+	Keys           []string `json:"keys"`
+	Name           string   `json:"name"`
+	Chunks         int      `json:"chunks"`
+	Created        int64    `json:"created,string"`
+	Sealed         int64    `json:"sealed,string"`
+	BrowserSession bool     `json:"browser_session"`
+	Flashes        bool     `json:"flashes"`
+	Plaintext      string   `json:"plaintext"`
+	Value          string   `json:"value,omitempty"`
+}
+
+type formatResult struct {
+	Value          string `json:"value"`
+	Plaintext      string `json:"plaintext"`
+	Created        int64  `json:"created,string"`
+	Sealed         int64  `json:"sealed,string"`
+	BrowserSession bool   `json:"browser_session"`
+	Flashes        bool   `json:"flashes"`
+	KeyID          string `json:"key_id"`
+	KeyIndex       int    `json:"key_index"`
+	Error          string `json:"error"`
+}
+
+// nodeFormat runs the requests through format/verify.js --stdin.
+func nodeFormat(t *testing.T, reqs []formatCase) []formatResult {
+	t.Helper()
+	in, err := json.Marshal(reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("node", "format/verify.js", "--stdin")
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("format/verify.js --stdin: %v\n%s", err, stderr.Bytes())
+	}
+	var res []formatResult
+	if err := json.Unmarshal(out, &res); err != nil || len(res) != len(reqs) {
+		t.Fatalf("format/verify.js --stdin answered %d results (%v):\n%s", len(res), err, out)
+	}
+	return res
+}
+
+var (
+	formatKeyA = bytes.Repeat([]byte{0x11}, 32)
+	formatKeyB = []byte("a master key longer than thirty-two bytes, which is allowed")
+	formatKeyC = bytes.Repeat([]byte{0x33}, 32)
+)
+
+func b64(keys ...[]byte) []string {
+	s := make([]string, len(keys))
+	for i, k := range keys {
+		s[i] = base64.RawURLEncoding.EncodeToString(k)
+	}
+	return s
+}
+
+// formatFixture is a value sealed with c.Keys[0] and opened by a reader
+// configured with openKeys, where the sealing key has index keyIndex.
+type formatFixture struct {
+	c        formatCase
+	openKeys [][]byte
+	keyIndex int
+}
+
+// formatCases covers both ciphers, both flags, chunk counts, the ends of the
+// age field, a long plaintext and values sealed by a key that is not the
+// reader's first.
+func formatCases() []formatFixture {
+	x, a := cookiesession.XChaCha20Poly1305.String(), cookiesession.AES256GCM.String()
+	return []formatFixture{
+		{formatCase{Cipher: x, Keys: b64(formatKeyA), Name: "session", Chunks: 1, Created: 1796212800, Sealed: 1796216400,
+			Plaintext: `{"user":"Zoë","emoji":"😀","html":"\u003cb\u003e","n":1}`}, [][]byte{formatKeyA}, 0},
+		{formatCase{Cipher: x, Keys: b64(formatKeyB), Name: "__Host-sid", Chunks: 7, Created: 0, Sealed: 1<<32 - 1,
+			BrowserSession: true, Flashes: true, Plaintext: `[{"n":2},["saved","again"]]`}, [][]byte{formatKeyA, formatKeyB}, 1},
+		{formatCase{Cipher: a, Keys: b64(formatKeyA), Name: "s", Chunks: 255, Created: 1 << 40, Sealed: 1<<40 + 17,
+			Flashes: true, Plaintext: `[null,[]]`}, [][]byte{formatKeyA}, 0},
+		{formatCase{Cipher: a, Keys: b64(formatKeyC), Name: "my.app-sess_1", Chunks: 2, Created: 1700000000, Sealed: 1700000000,
+			BrowserSession: true, Plaintext: `{"big":"` + strings.Repeat("x", 3000) + `"}`}, [][]byte{formatKeyB, formatKeyC}, 1},
+	}
+}
+
+func goCodec(t *testing.T, cipher string, keys ...[]byte) *cookiesession.Codec {
+	t.Helper()
+	c := cookiesession.XChaCha20Poly1305
+	if cipher == cookiesession.AES256GCM.String() {
+		c = cookiesession.AES256GCM
+	}
+	codec, err := cookiesession.NewCodec(c, keys...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return codec
+}
+
+func TestFormatGoSealsNodeOpens(t *testing.T) {
+	requireNodeBinary(t)
+	var reqs []formatCase
+	var want []formatResult
+	for _, fc := range formatCases() {
+		c := fc.c
+		keys, _ := base64.RawURLEncoding.DecodeString(c.Keys[0])
+		sealer := goCodec(t, c.Cipher, keys)
+		value, err := sealer.Seal(c.Name, cookiesession.Header{
+			Created: time.Unix(c.Created, 0), Sealed: time.Unix(c.Sealed, 0),
+			BrowserSession: c.BrowserSession, Flashes: c.Flashes, Chunks: c.Chunks,
+		}, []byte(c.Plaintext))
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := sealer.KeyID(0)
+		ok := formatResult{Plaintext: c.Plaintext, Created: c.Created, Sealed: c.Sealed,
+			BrowserSession: c.BrowserSession, Flashes: c.Flashes, KeyID: hex.EncodeToString(id[:]), KeyIndex: fc.keyIndex}
+		open := formatCase{Op: "open", Cipher: c.Cipher, Keys: b64(fc.openKeys...), Name: c.Name, Chunks: c.Chunks, Value: value}
+		reqs = append(reqs, open)
+		want = append(want, ok)
+
+		// The same value under another name, another chunk count, with
+		// none of its keys, and for a reader of the other cipher.
+		other := open
+		other.Name += "x"
+		reqs, want = append(reqs, other), append(want, formatResult{Error: "authentication"})
+		other = open
+		other.Chunks = c.Chunks%255 + 1
+		reqs, want = append(reqs, other), append(want, formatResult{Error: "authentication"})
+		other = open
+		other.Keys = b64(bytes.Repeat([]byte{0x44}, 32))
+		reqs, want = append(reqs, other), append(want, formatResult{Error: "unknown_key"})
+		other = open
+		other.Cipher = cookiesession.AES256GCM.String()
+		if c.Cipher == other.Cipher {
+			other.Cipher = cookiesession.XChaCha20Poly1305.String()
+		}
+		reqs, want = append(reqs, other), append(want, formatResult{Error: "unknown_key"})
+	}
+	got := nodeFormat(t, reqs)
+	for i := range reqs {
+		if got[i] != want[i] {
+			t.Errorf("Node opening %+v:\n got %+v\nwant %+v", reqs[i], got[i], want[i])
+		}
+	}
+}
+
+func TestFormatNodeSealsGoOpens(t *testing.T) {
+	requireNodeBinary(t)
+	cases := formatCases()
+	var reqs []formatCase
+	for _, fc := range cases {
+		c := fc.c
+		c.Op = "seal"
+		reqs = append(reqs, c, c) // twice: the nonces must differ
+	}
+	got := nodeFormat(t, reqs)
+	for i, fc := range cases {
+		c := fc.c
+		v1, v2 := got[2*i], got[2*i+1]
+		if v1.Error != "" || v1.Value == "" {
+			t.Fatalf("Node sealing %+v: %+v", c, v1)
+		}
+		if v1.Value == v2.Value {
+			t.Errorf("Node sealed the same value twice: %s", v1.Value)
+		}
+		keys, _ := base64.RawURLEncoding.DecodeString(c.Keys[0])
+		opener := goCodec(t, c.Cipher, fc.openKeys...)
+		for _, value := range []string{v1.Value, v2.Value} {
+			h, plaintext, idx, err := opener.Open(c.Name, c.Chunks, value)
+			if err != nil {
+				t.Fatalf("Go opening Node's %s value for %q: %v", c.Cipher, c.Name, err)
+			}
+			if string(plaintext) != c.Plaintext {
+				t.Errorf("plaintext %q, want %q", plaintext, c.Plaintext)
+			}
+			sealerID := goCodec(t, c.Cipher, keys).KeyID(0)
+			if h.Cipher.String() != c.Cipher || h.KeyID != sealerID || idx != fc.keyIndex ||
+				h.Created.Unix() != c.Created || h.Sealed.Unix() != c.Sealed ||
+				h.BrowserSession != c.BrowserSession || h.Flashes != c.Flashes {
+				t.Errorf("Go read header %+v (key %d) from Node's value, sealed as %+v", h, idx, c)
+			}
+			if _, _, _, err := opener.Open(c.Name+"x", c.Chunks, value); !errors.Is(err, cookiesession.ErrAuthentication) {
+				t.Errorf("Go opened Node's value under another name: %v", err)
+			}
+			if _, _, _, err := opener.Open(c.Name, c.Chunks%255+1, value); !errors.Is(err, cookiesession.ErrAuthentication) {
+				t.Errorf("Go opened Node's value with another chunk count: %v", err)
+			}
+		}
+	}
+}
