@@ -2,7 +2,7 @@
 // the store's func(http.Handler) http.Handler middleware; handlers reach the
 // session through c.Request().
 //
-//	SESSION_KEY=$(openssl rand -base64 32) go run ./echo
+//	COOKIESESSION_KEYS=$(go run github.com/cookiesession/cookiesession/cmd/cookiesession keygen) go run ./echo
 package main
 
 import (
@@ -12,6 +12,7 @@ import (
 	"log"
 	"net/http"
 	"os"
+	"strings"
 
 	"github.com/cookiesession/cookiesession"
 	"github.com/labstack/echo/v4"
@@ -41,18 +42,31 @@ func routes(store *cookiesession.Store[session]) *echo.Echo {
 	return e
 }
 
+// keysFromEnv reads COOKIESESSION_KEYS: comma-separated keys of 32 bytes
+// or more in base64url, as "cookiesession keygen" prints them (the standard
+// alphabet is accepted too). The first key seals; all of them open. Without
+// it a random key is used, and sessions end with the process.
 func keysFromEnv() [][]byte {
-	if v := os.Getenv("SESSION_KEY"); v != "" {
-		k, err := base64.StdEncoding.DecodeString(v)
-		if err != nil {
-			log.Fatalf("SESSION_KEY is not base64: %v", err)
+	var keys [][]byte
+	for _, s := range strings.Split(os.Getenv("COOKIESESSION_KEYS"), ",") {
+		if s = strings.TrimRight(strings.TrimSpace(s), "="); s == "" {
+			continue
 		}
-		return [][]byte{k}
+		k, err := base64.RawURLEncoding.DecodeString(s)
+		if err != nil {
+			if k, err = base64.RawStdEncoding.DecodeString(s); err != nil {
+				log.Fatalf("COOKIESESSION_KEYS: key %d is not base64", len(keys)+1)
+			}
+		}
+		keys = append(keys, k)
 	}
-	log.Print("SESSION_KEY not set: using a random key; sessions end when the process does")
-	k := make([]byte, cookiesession.MinKeySize)
-	rand.Read(k)
-	return [][]byte{k}
+	if len(keys) == 0 {
+		log.Print("COOKIESESSION_KEYS not set: using a random key; sessions end with the process")
+		k := make([]byte, cookiesession.MinKeySize)
+		rand.Read(k)
+		keys = append(keys, k)
+	}
+	return keys
 }
 
 func main() {

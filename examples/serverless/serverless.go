@@ -11,9 +11,10 @@
 //
 // Configuration comes from the environment:
 //
-//	SESSION_KEYS    comma-separated base64 keys of 32 bytes or more; the
-//	                first seals, all open (rotation: put the new key first)
-//	HTTPS_ONLY      "true" when the platform's endpoint refuses plain HTTP
+//	COOKIESESSION_KEYS  comma-separated keys of 32 bytes or more, base64url
+//	                    as "cookiesession keygen" prints them; the first
+//	                    seals, all open (rotation: put the new key first)
+//	HTTPS_ONLY          "true" when the platform's endpoint refuses plain HTTP
 package serverless
 
 import (
@@ -56,18 +57,21 @@ func Handle(w http.ResponseWriter, r *http.Request) {
 // Build creates the handler from configuration read with getenv.
 func Build(getenv func(string) string) (http.Handler, error) {
 	var keys [][]byte
-	for i, s := range strings.Split(getenv("SESSION_KEYS"), ",") {
+	for i, s := range strings.Split(getenv("COOKIESESSION_KEYS"), ",") {
 		if s = strings.TrimSpace(s); s == "" {
 			continue
 		}
-		k, err := base64.StdEncoding.DecodeString(s)
+		s = strings.TrimRight(s, "=")
+		k, err := base64.RawURLEncoding.DecodeString(s)
 		if err != nil {
-			return nil, fmt.Errorf("SESSION_KEYS entry %d is not base64", i+1)
+			if k, err = base64.RawStdEncoding.DecodeString(s); err != nil {
+				return nil, fmt.Errorf("COOKIESESSION_KEYS entry %d is not base64", i+1)
+			}
 		}
 		keys = append(keys, k)
 	}
 	if len(keys) == 0 {
-		return nil, errors.New("SESSION_KEYS is empty")
+		return nil, errors.New("COOKIESESSION_KEYS is empty")
 	}
 	store, err := cookiesession.New[Session](cookiesession.Options{
 		Keys:   keys,

@@ -15,7 +15,7 @@ import (
 func newKey() string {
 	k := make([]byte, 32)
 	rand.Read(k)
-	return base64.StdEncoding.EncodeToString(k)
+	return base64.RawURLEncoding.EncodeToString(k)
 }
 
 func env(m map[string]string) func(string) string {
@@ -43,7 +43,7 @@ func invoke(t *testing.T, h http.HandlerFunc, cookies []*http.Cookie) (string, [
 }
 
 func TestHandleRoundTrip(t *testing.T) {
-	t.Setenv("SESSION_KEYS", newKey())
+	t.Setenv("COOKIESESSION_KEYS", newKey())
 	t.Setenv("HTTPS_ONLY", "true")
 	body, cookies := invoke(t, Handle, nil)
 	if body != "visits: 1\n" || len(cookies) != 1 {
@@ -59,11 +59,11 @@ func TestHandleRoundTrip(t *testing.T) {
 
 func TestAnotherInstanceOpensTheSession(t *testing.T) {
 	keys := newKey()
-	a, err := Build(env(map[string]string{"SESSION_KEYS": keys, "HTTPS_ONLY": "true"}))
+	a, err := Build(env(map[string]string{"COOKIESESSION_KEYS": keys, "HTTPS_ONLY": "true"}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Build(env(map[string]string{"SESSION_KEYS": keys, "HTTPS_ONLY": "true"}))
+	b, err := Build(env(map[string]string{"COOKIESESSION_KEYS": keys, "HTTPS_ONLY": "true"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestAnotherInstanceOpensTheSession(t *testing.T) {
 
 	// A deployment with a new key first and the old one second still opens
 	// the session, and re-seals it under the new key.
-	rotated, err := Build(env(map[string]string{"SESSION_KEYS": newKey() + "," + keys, "HTTPS_ONLY": "true"}))
+	rotated, err := Build(env(map[string]string{"COOKIESESSION_KEYS": newKey() + "," + keys, "HTTPS_ONLY": "true"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestAnotherInstanceOpensTheSession(t *testing.T) {
 }
 
 func TestWithoutHTTPSOnlyTheCookieIsRefused(t *testing.T) {
-	h, err := Build(env(map[string]string{"SESSION_KEYS": newKey()}))
+	h, err := Build(env(map[string]string{"COOKIESESSION_KEYS": newKey()}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,11 +100,11 @@ func TestBuildErrors(t *testing.T) {
 	if _, err := Build(env(nil)); err == nil {
 		t.Fatal("no keys accepted")
 	}
-	if _, err := Build(env(map[string]string{"SESSION_KEYS": "not base64!"})); err == nil || strings.Contains(err.Error(), "not base64!") {
+	if _, err := Build(env(map[string]string{"COOKIESESSION_KEYS": "not base64!"})); err == nil || strings.Contains(err.Error(), "not base64!") {
 		t.Fatalf("bad key: %v", err)
 	}
 	short := base64.StdEncoding.EncodeToString([]byte("short"))
-	if _, err := Build(env(map[string]string{"SESSION_KEYS": short})); !errors.Is(err, cookiesession.ErrInvalidOptions) {
+	if _, err := Build(env(map[string]string{"COOKIESESSION_KEYS": short})); !errors.Is(err, cookiesession.ErrInvalidOptions) {
 		t.Fatalf("short key: %v", err)
 	}
 }

@@ -1,0 +1,232 @@
+package cookiesession_test
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/cookiesession/cookiesession"
+)
+
+// newKey returns a random 32-byte key. A real deployment loads its keys
+// from a secret store, so that every instance and every restart shares
+// them ("cookiesession keygen" prints one).
+func newKey() []byte {
+	k := make([]byte, cookiesession.MinKeySize)
+	rand.Read(k)
+	return k
+}
+
+// browser returns a client that keeps cookies like a browser, and a
+// function that GETs a path of srv with it and returns the body.
+func browser(srv *httptest.Server) func(path string) string {
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	return func(path string) string {
+		resp, err := client.Get(srv.URL + path)
+		if err != nil {
+			return err.Error()
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return strings.TrimSpace(string(b))
+	}
+}
+
+// A typed session: the store encodes a Go type as JSON in the cookie, and
+// the middleware writes the cookie back when the handler changed it.
+func ExampleNew() {
+	type Cart struct {
+		Items []string `json:"items"`
+	}
+	store, err := cookiesession.New[Cart](cookiesession.Options{Keys: [][]byte{newKey()}})
+	if err != nil {
+		panic(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/add", func(w http.ResponseWriter, r *http.Request) {
+		s := store.Get(r)
+		s.Data.Items = append(s.Data.Items, r.URL.Query().Get("item"))
+		fmt.Fprintln(w, strings.Join(s.Data.Items, ", "))
+	})
+	srv := httptest.NewServer(store.Middleware(mux))
+	defer srv.Close()
+
+	get := browser(srv)
+	fmt.Println(get("/add?item=tea"))
+	fmt.Println(get("/add?item=milk"))
+	// Output:
+	// tea
+	// tea, milk
+}
+
+// An untyped session, as in Express's req.session: Data is a map that is
+// ready to use in a new session. Values come back as JSON decodes them, so
+// numbers are float64.
+func ExampleNewMap() {
+	store, err := cookiesession.NewMap(cookiesession.Options{Keys: [][]byte{newKey()}})
+	if err != nil {
+		panic(err)
+	}
+	h := store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := store.Get(r)
+		views, _ := s.Data["views"].(float64)
+		s.Data["views"] = views + 1
+		fmt.Fprintf(w, "views: %v", s.Data["views"])
+	}))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	get := browser(srv)
+	fmt.Println(get("/"))
+	fmt.Println(get("/"))
+	// Output:
+	// views: 1
+	// views: 2
+}
+
+// Save writes the cookie now and returns why it cannot, so a handler can
+// answer a session that outgrew its cookie itself instead of leaving it to
+// Options.ErrorHandler. On error nothing is written: the browser keeps the
+// cookie it has.
+func ExampleSession_Save() {
+	store, err := cookiesession.NewMap(cookiesession.Options{Keys: [][]byte{newKey()}})
+	if err != nil {
+		panic(err)
+	}
+	h := store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := store.Get(r)
+		s.Data["note"] = strings.Repeat("x", 5000) // more than one cookie holds
+		if err := s.Save(w); errors.Is(err, cookiesession.ErrTooLarge) {
+			var tl *cookiesession.TooLargeError
+			errors.As(err, &tl)
+			fmt.Printf("too large: over the %d-byte budget of one cookie\n", tl.Limit)
+			delete(s.Data, "note") // keep the session as it was
+			http.Error(w, "note too long", http.StatusRequestEntityTooLarge)
+			return
+		}
+	}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("POST", "/notes", nil))
+	fmt.Println(rec.Code, len(rec.Result().Cookies()))
+	// Output:
+	// too large: over the 4092-byte budget of one cookie
+	// 413 0
+}
+
+// Key rotation: deploy the new key after the old one (every instance can
+// then open what the new key seals), then first; keep the old key until the
+// sessions it sealed have expired (Options.MaxAge). A session opened with
+// the old key is re-sealed with the new one on the same response.
+func ExampleOptions_keyRotation() {
+	oldKey, newKey := newKey(), newKey()
+	type Visits struct{ N int }
+	handler := func(store *cookiesession.Store[Visits]) http.Handler {
+		return store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s := store.Get(r)
+			if r.URL.Query().Has("count") {
+				s.Data.N++ // before writing: the response carries the cookie
+			}
+			fmt.Fprintf(w, "visits: %d", s.Data.N)
+		}))
+	}
+	before, _ := cookiesession.New[Visits](cookiesession.Options{Keys: [][]byte{oldKey}})
+	during, _ := cookiesession.New[Visits](cookiesession.Options{Keys: [][]byte{newKey, oldKey}})
+	after, _ := cookiesession.New[Visits](cookiesession.Options{Keys: [][]byte{newKey}})
+
+	// One visitor's cookie, sealed with the old key.
+	r := httptest.NewRequest("GET", "/?count", nil)
+	rec := httptest.NewRecorder()
+	handler(before).ServeHTTP(rec, r)
+	oldCookie := rec.Result().Cookies()[0]
+
+	// The rotated store opens it and re-seals it, though nothing changed.
+	r = httptest.NewRequest("GET", "/", nil)
+	r.AddCookie(oldCookie)
+	rec = httptest.NewRecorder()
+	handler(during).ServeHTTP(rec, r)
+	resealed := rec.Result().Cookies()[0]
+	fmt.Println(rec.Body, "- re-sealed:", resealed.Value != oldCookie.Value)
+
+	// Once the old key is gone, only the re-sealed cookie still opens.
+	for _, c := range []*http.Cookie{oldCookie, resealed} {
+		r = httptest.NewRequest("GET", "/", nil)
+		r.AddCookie(c)
+		s := after.Get(r)
+		fmt.Println(s.Data.N, errors.Is(s.Err(), cookiesession.ErrUnknownKey))
+	}
+	// Output:
+	// visits: 1 - re-sealed: true
+	// 0 true
+	// 1 false
+}
+
+// Login renews the session: it keeps the data, gets a fresh creation time
+// (so a fresh MaxAge) and a new cookie value. Logout destroys it: the
+// response expires the cookie and the data is gone. Destroy does not revoke
+// a copy of the value taken earlier; docs/SECURITY.md shows how to add that.
+func ExampleSession_Renew() {
+	type Account struct {
+		User string `json:"user,omitempty"`
+	}
+	store, _ := cookiesession.New[Account](cookiesession.Options{Keys: [][]byte{newKey()}})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
+		s := store.Get(r)
+		s.Data.User = r.URL.Query().Get("user") // after checking a password
+		s.Renew()
+		fmt.Fprint(w, "signed in as ", s.Data.User)
+	})
+	mux.HandleFunc("/logout", func(w http.ResponseWriter, r *http.Request) {
+		store.Get(r).Destroy()
+		fmt.Fprint(w, "signed out")
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if u := store.Get(r).Data.User; u != "" {
+			fmt.Fprint(w, "hello, ", u)
+			return
+		}
+		fmt.Fprint(w, "hello, stranger")
+	})
+	srv := httptest.NewServer(store.Middleware(mux))
+	defer srv.Close()
+
+	get := browser(srv)
+	fmt.Println(get("/login?user=ada"))
+	fmt.Println(get("/"))
+	fmt.Println(get("/logout"))
+	fmt.Println(get("/"))
+	// Output:
+	// signed in as ada
+	// hello, ada
+	// signed out
+	// hello, stranger
+}
+
+// Flashes are messages for the next request, read once: a redirect after a
+// form post is the usual use.
+func ExampleSession_AddFlash() {
+	store, _ := cookiesession.NewMap(cookiesession.Options{Keys: [][]byte{newKey()}})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/save", func(w http.ResponseWriter, r *http.Request) {
+		store.Get(r).AddFlash("settings saved")
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "flashes: %q", store.Get(r).Flashes())
+	})
+	srv := httptest.NewServer(store.Middleware(mux))
+	defer srv.Close()
+
+	get := browser(srv)
+	fmt.Println(get("/save")) // follows the redirect
+	fmt.Println(get("/"))
+	// Output:
+	// flashes: ["settings saved"]
+	// flashes: []
+}
