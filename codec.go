@@ -102,7 +102,8 @@ func (c Cipher) SealedLen(n int) int {
 type Header struct {
 	// Cipher is the AEAD the value is sealed with.
 	Cipher Cipher
-	// KeyID identifies the master key (docs/FORMAT.md, "Key identifier").
+	// KeyID identifies the master key (docs/FORMAT.md, "Master keys and
+	// subkeys").
 	KeyID [keyIDSize]byte
 	// Created is when the session began (seconds resolution).
 	Created time.Time
