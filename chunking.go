@@ -63,7 +63,10 @@ func planChunks(name string, valueLen int, l limits) (int, error) {
 		// against what MaxChunks full cookies (or the total budget) hold.
 		need, chunks := totalSize(name, valueLen, l.cookie)
 		most, _ := totalSize(name, valueLen-left, l.cookie)
-		return 0, &TooLargeError{Name: name, Size: need, Limit: min(most, l.total), Chunks: chunks}
+		if most > l.total { // the total budget binds before MaxChunks does
+			return 0, &TooLargeError{Name: name, Size: need, Limit: l.total, Total: true, Chunks: chunks}
+		}
+		return 0, &TooLargeError{Name: name, Size: need, Limit: most, Chunks: chunks}
 	}
 	if n > 1 && total > l.total {
 		return 0, &TooLargeError{Name: name, Size: total, Limit: l.total, Total: true, Chunks: n}
