@@ -170,6 +170,11 @@ func (f *expressFormat) decode(header string) (obj []byte, keyIdx int, found boo
 	if !ok || value == "" {
 		return nil, -1, false, nil
 	}
+	if n := len(f.name) + len(value); n > MaxCookieBytesLimit {
+		// No browser stores such a cookie, so cookie-session never had it
+		// back: refuse it before any HMAC work.
+		return nil, -1, true, &TooLargeError{Name: f.name, Size: n, Limit: MaxCookieBytesLimit, Chunks: 1}
+	}
 	sig, ok := nodeCookieValue(header, f.sigName)
 	if !ok || sig == "" {
 		return nil, -1, true, fmt.Errorf("%w: cookie %q has no %q signature cookie beside it", ErrLegacySignature, f.name, f.sigName)
