@@ -138,6 +138,31 @@ func BenchmarkCookieMiddleware(b *testing.B) {
 	}
 }
 
+// BenchmarkJSON is the JSON part alone, decode then encode, which both
+// kinds of store pay: it shows how much of each figure is the data format
+// rather than the storage.
+func BenchmarkJSON(b *testing.B) {
+	for _, sz := range sizes {
+		b.Run(sz.name, func(b *testing.B) {
+			v, err := json.Marshal(sample(sz.large))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				var s session
+				if err := json.Unmarshal(v, &s); err != nil {
+					b.Fatal(err)
+				}
+				s.Visits++
+				if _, err := json.Marshal(s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 func redisClient(b *testing.B) *redis.Client {
 	addr := os.Getenv("REDIS_ADDR")
 	if addr == "" {
