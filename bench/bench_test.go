@@ -7,7 +7,7 @@ import (
 // Benchmark names are Benchmark{Seal,Open,SealOpen}/payload=P/impl=I, so
 // that benchstat can put the contenders side by side:
 //
-//	benchstat -row /payload -col /impl results.txt
+//	benchstat -table .name -row /payload -col /impl results.txt
 //
 // Every benchmark reports cookie-bytes, the length of the cookie value
 // (without the name) the contender produces for the payload.

@@ -116,7 +116,7 @@ for part in $PARTS; do
     say '```'
     say "go test -c -o bench.test ."
     say "for i in \$(seq $ROUNDS); do ./bench.test -test.run '^\$' -test.bench '$BENCH' -test.benchtime $BENCHTIME -test.count 1; done > micro.txt"
-    say "benchstat -row /payload -col /impl micro.txt"
+    say "benchstat -table .name -row /payload -col /impl micro.txt"
     say "go run ./cmd/benchratio micro.txt"
     say '```'
     go test -c -o "$OUT/bench.test" .
@@ -132,7 +132,7 @@ for part in $PARTS; do
     fi
     say ""
     say '```'
-    "$benchstat" -row /payload -col /impl "$OUT/micro.txt" | tee -a "$RESULTS"
+    "$benchstat" -table .name -row /payload -col /impl "$OUT/micro.txt" | tee -a "$RESULTS"
     say '```'
     go run ./cmd/benchratio "$OUT/micro.txt" | tee -a "$RESULTS" || true
     ;;
