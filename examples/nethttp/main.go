@@ -14,7 +14,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
-	"html"
 	"log"
 	"net/http"
 	"os"
@@ -61,7 +60,7 @@ func routes(store *cookiesession.Store[session]) http.Handler {
 		s := store.Get(r)
 		s.Data.User = user
 		s.Renew() // a privilege change: fresh creation time and a new value
-		s.AddFlash("welcome, " + html.EscapeString(user))
+		s.AddFlash("welcome, " + user)
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 	})
 	mux.HandleFunc("POST /logout", func(w http.ResponseWriter, r *http.Request) {
