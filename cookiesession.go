@@ -231,8 +231,8 @@ func (c *core) init(o *Options) error {
 		return optionsError("SameSite %d unknown: use http.SameSiteLaxMode, StrictMode or NoneMode", o.SameSite)
 	}
 	c.secure = o.Secure
-	if c.secure > SecureNever {
-		return optionsError("Secure %d unknown: use SecureAuto, SecureAlways or SecureNever", o.Secure)
+	if c.secure > SecureTerminated {
+		return optionsError("Secure %d unknown: use SecureAuto, SecureAlways, SecureNever or SecureTerminated", o.Secure)
 	}
 	if c.trust, err = parseTrustedProxies(o.TrustedProxies); err != nil {
 		return err

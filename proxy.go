@@ -35,6 +35,13 @@ const (
 	// SecureNever never sets Secure. Use it only for tests and plain-HTTP
 	// development on a host other than localhost.
 	SecureNever
+	// SecureTerminated sets Secure on every cookie without looking at the
+	// request: for platforms that accept only HTTPS from browsers and
+	// terminate TLS where the application cannot see it (serverless
+	// functions, PaaS routers) and pass no forwarding header it can trust.
+	// Use it only where plain HTTP cannot reach the application: on such a
+	// request the browser drops the cookie.
+	SecureTerminated
 )
 
 // String returns the constant's Go name, or SecureMode(N) for an unknown
@@ -47,6 +54,8 @@ func (m SecureMode) String() string {
 		return "SecureAlways"
 	case SecureNever:
 		return "SecureNever"
+	case SecureTerminated:
+		return "SecureTerminated"
 	}
 	return fmt.Sprintf("SecureMode(%d)", uint8(m))
 }
@@ -609,8 +618,10 @@ func requestHostIsLoopback(r *http.Request) bool {
 func secureAttribute(r *http.Request, mode SecureMode, t *proxyTrust, mustBeSecure bool) (bool, error) {
 	switch mode {
 	case SecureAuto, SecureAlways, SecureNever:
+	case SecureTerminated:
+		return true, nil
 	default:
-		return false, optionsError("Secure is %v; use SecureAuto, SecureAlways or SecureNever", mode)
+		return false, optionsError("Secure is %v; use SecureAuto, SecureAlways, SecureNever or SecureTerminated", mode)
 	}
 	if !mustBeSecure {
 		switch mode {

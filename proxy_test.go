@@ -371,6 +371,9 @@ func TestSecureAttribute(t *testing.T) {
 		{"always, 10.0.0.1 is not loopback", SecureAlways, false, nil, "127.0.0.1:1", false, "10.0.0.1:8080", nil, false, "SecureAlways"},
 		{"always, unterminated bracket", SecureAlways, false, nil, "127.0.0.1:1", false, "[::1", nil, false, "SecureAlways"},
 
+		{"terminated, plain HTTP from anywhere", SecureTerminated, false, nil, "198.51.100.7:1", false, "example.com", nil, true, ""},
+		{"terminated, forged http proto ignored", SecureTerminated, true, []string{"loopback"}, "127.0.0.1:1", false, "example.com", []hdr{xfp("http")}, true, ""},
+
 		{"unknown mode", SecureMode(9), false, nil, "198.51.100.7:1", true, "example.com", nil, false, "SecureMode(9)"},
 	}
 	for _, tc := range tests {
@@ -421,11 +424,12 @@ func TestSecureAttributeErrorQuotesNoHeaderValue(t *testing.T) {
 
 func TestSecureModeString(t *testing.T) {
 	for m, want := range map[SecureMode]string{
-		SecureAuto:      "SecureAuto",
-		SecureAlways:    "SecureAlways",
-		SecureNever:     "SecureNever",
-		SecureMode(3):   "SecureMode(3)",
-		SecureMode(255): "SecureMode(255)",
+		SecureAuto:       "SecureAuto",
+		SecureAlways:     "SecureAlways",
+		SecureNever:      "SecureNever",
+		SecureTerminated: "SecureTerminated",
+		SecureMode(4):    "SecureMode(4)",
+		SecureMode(255):  "SecureMode(255)",
 	} {
 		if got := m.String(); got != want {
 			t.Errorf("SecureMode(%d).String() = %q, want %q", uint8(m), got, want)

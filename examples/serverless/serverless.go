@@ -18,7 +18,6 @@
 package serverless
 
 import (
-	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -73,38 +72,25 @@ func Build(getenv func(string) string) (http.Handler, error) {
 	if len(keys) == 0 {
 		return nil, errors.New("COOKIESESSION_KEYS is empty")
 	}
-	store, err := cookiesession.New[Session](cookiesession.Options{
+	opts := cookiesession.Options{
 		Keys:   keys,
 		Name:   "__Host-session",
 		MaxAge: 8 * time.Hour,
-	})
+	}
+	if getenv("HTTPS_ONLY") == "true" {
+		// The platform terminates TLS before the function runs; an adapter
+		// that builds the request from an event leaves r.TLS nil, and there
+		// is no proxy address to list in TrustedProxies. Without this, the
+		// __Host- cookie would fail with ErrInsecureRequest.
+		opts.Secure = cookiesession.SecureTerminated
+	}
+	store, err := cookiesession.New[Session](opts)
 	if err != nil {
 		return nil, err
 	}
-	var h http.Handler = store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := store.Get(r)
 		s.Data.Visits++
 		fmt.Fprintf(w, "visits: %d\n", s.Data.Visits)
-	}))
-	if getenv("HTTPS_ONLY") == "true" {
-		h = httpsOnly(h)
-	}
-	return h, nil
-}
-
-// httpsOnly marks every request as having arrived over HTTPS. The platform
-// terminates TLS before the function runs; an adapter that builds the
-// request from an event typically leaves r.TLS nil, and there is no proxy
-// address of the platform's to list in Options.TrustedProxies. The store
-// then cannot tell that the client used HTTPS, and a __Host- cookie fails
-// with ErrInsecureRequest. Use this only when the endpoint cannot be
-// reached over plain HTTP at all.
-func httpsOnly(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.TLS == nil {
-			r = r.WithContext(r.Context()) // a shallow copy; the caller's request is not changed
-			r.TLS = &tls.ConnectionState{}
-		}
-		next.ServeHTTP(w, r)
-	})
+	})), nil
 }
