@@ -5,14 +5,14 @@
 #   micro  codec and store benchmarks: ROUNDS interleaved runs of every
 #          benchmark (-count 1 each), then benchstat and benchratio;
 #   http   the same handler in Go (middleware, explicit Save, no session)
-#          and in Express 5 + cookie-session 2 under wrk, HTTP_ROUNDS
-#          rounds taken in turn, medians reported;
+#          and in Express 5 (with cookie-session 2, and without) under wrk,
+#          HTTP_ROUNDS rounds taken in turn, medians reported;
 #   soak   the Go middleware stack under wrk for SOAK seconds, with the
 #          server's goroutines and live heap sampled every 10 s.
 #
 # Everything listens on and connects to 127.0.0.1 only; every loop is
 # bounded. Needs go, wrk, curl and node, and interop/node_modules (npm ci in
-# ../interop). Settings come from the environment, e.g.
+# ../interop, or INTEROP_DIR). Settings come from the environment, e.g.
 #   PARTS="micro" ROUNDS=3 BENCHTIME=200ms ./run.sh
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -105,6 +105,7 @@ say ""
 say "- $(go version)"
 say "- $(nproc) CPUs: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sort -u | paste -sd, -)"
 say "- node $(node --version 2>/dev/null || echo absent), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
+say "- library at commit ${REV:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}, GOEXPERIMENT=${GOEXPERIMENT:-none}"
 say "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 for part in $PARTS; do
@@ -142,21 +143,27 @@ for part in $PARTS; do
     say ""
     say "## End to end over HTTP (wrk -t $THREADS -c $CONNS -d ${DURATION}s after ${WARMUP}s of warm-up, $HTTP_ROUNDS rounds, PIN=$PIN)"
     : >"$OUT/http.txt"
-    stacks="go-middleware go-save go-none express"
+    stacks="go-middleware go-save go-none express express-none"
     for round in $(seq "$HTTP_ROUNDS"); do
       for stack in $stacks; do
         case $stack in
         go-*) start_server "$OUT/$stack.log" "$OUT/server" -mode "${stack#go-}" ;;
         express) start_server "$OUT/$stack.log" env NODE_ENV=production node express/server.js ;;
+        express-none) start_server "$OUT/$stack.log" env NODE_ENV=production SESSION=0 node express/server.js ;;
         esac
-        # Every stack gets a cookie holding n=1 from its own first
-        # response (go-none gets go's for the same request size), so every
-        # measured response must say 2 and set a new cookie.
+        # Every session stack gets a cookie holding n=1 from its own first
+        # response, so every measured response must say 2 and set a new
+        # cookie. The stacks without sessions get the same cookie as their
+        # session twin (same request size) and must say 1.
         case $stack in
         go-none) cookie=$go_cookie expect=1 setcookie=0 ;;
+        express-none) cookie=$express_cookie expect=1 setcookie=0 ;;
         *) cookie=$(session_cookie "$URL") expect=2 setcookie=1 ;;
         esac
-        [ "$stack" = go-middleware ] && go_cookie=$cookie
+        case $stack in
+        go-middleware) go_cookie=$cookie ;;
+        express) express_cookie=$cookie ;;
+        esac
         if [ -z "$cookie" ]; then
           echo "$stack: no session cookie" >&2
           exit 1

@@ -5,6 +5,7 @@
 // (npm ci there), or in the directory INTEROP_DIR names.
 //
 //   node server.js [port]   # prints "listening on http://127.0.0.1:PORT"
+//   SESSION=0 node server.js  # the same handler without cookie-session
 //
 // It listens on 127.0.0.1 only. /debug/stats answers process.memoryUsage().
 
@@ -16,20 +17,27 @@ const load = (name) => require(require.resolve(name, { paths: [modules] }))
 const express = load('express')
 const cookieSession = load('cookie-session')
 
-const app = express()
-app.use(cookieSession({
-  name: 'session',
-  keys: [crypto.randomBytes(32).toString('base64')],
-  maxAge: 24 * 60 * 60 * 1000,
-  httpOnly: true,
-  sameSite: 'lax'
-}))
+const withSession = process.env.SESSION !== '0'
 
-app.get('/', (req, res) => {
-  const n = (req.session.n || 0) + 1
-  req.session.n = n
-  res.type('text/plain').send(String(n))
-})
+const app = express()
+if (withSession) {
+  app.use(cookieSession({
+    name: 'session',
+    keys: [crypto.randomBytes(32).toString('base64')],
+    maxAge: 24 * 60 * 60 * 1000,
+    httpOnly: true,
+    sameSite: 'lax'
+  }))
+  app.get('/', (req, res) => {
+    const n = (req.session.n || 0) + 1
+    req.session.n = n
+    res.type('text/plain').send(String(n))
+  })
+} else {
+  app.get('/', (req, res) => {
+    res.type('text/plain').send('1')
+  })
+}
 
 app.get('/debug/stats', (req, res) => {
   res.json(process.memoryUsage())

@@ -102,6 +102,17 @@ func parseName(name string) (key, bool) {
 	return k, true
 }
 
+// has reports whether there are samples of op (in unit, unless unit is
+// empty).
+func (s samples) has(op, unit string) bool {
+	for k, units := range s {
+		if k.op == op && (unit == "" || len(units[unit]) > 0) {
+			return true
+		}
+	}
+	return false
+}
+
 // median returns the median of op/payload/impl in unit, and whether there
 // is one.
 func (s samples) median(op, payload, impl, unit string) (float64, bool) {
@@ -177,6 +188,9 @@ var targets = []target{
 func report(w io.Writer, s samples) bool {
 	payloads, impls := s.values()
 	for _, op := range []string{"SealOpen", "Seal", "Open"} {
+		if !s.has(op, "") {
+			continue
+		}
 		fmt.Fprintf(w, "\n%s, medians: ns/op · B/op · allocs/op · cookie bytes\n\n", op)
 		fmt.Fprintf(w, "| payload | %s |\n|---|%s\n", strings.Join(impls, " | "), strings.Repeat("---:|", len(impls)))
 		for _, p := range payloads {
@@ -199,6 +213,9 @@ func report(w io.Writer, s samples) bool {
 	fmt.Fprintf(w, "\nTargets (ratios of medians from the same run)\n\n| target | %s |\n|---|%s\n", strings.Join(payloads, " | "), strings.Repeat("---|", len(payloads)))
 	all := true
 	for _, t := range targets {
+		if !s.has(t.op, t.unit) {
+			continue
+		}
 		fmt.Fprintf(w, "| %s |", t.what)
 		for _, p := range payloads {
 			n, ok1 := s.median(t.op, p, t.num, t.unit)
