@@ -28,6 +28,7 @@ DURATION=${DURATION:-15}      # http: seconds measured per stack and round
 WARMUP=${WARMUP:-3}           # http: seconds of load before measuring
 HTTP_ROUNDS=${HTTP_ROUNDS:-3} # http: rounds over the four stacks
 SOAK=${SOAK:-60}              # soak: seconds
+SOAK2=${SOAK2:-20}            # soak: seconds of a second burst
 PIN=${PIN:-0}                 # 1: server on CPU 1, wrk on CPU 0 (taskset)
 QUIET_LOAD=${QUIET_LOAD:-}    # e.g. 0.5: first wait until the 1-minute load
 QUIET_WAIT=${QUIET_WAIT:-600} #   average is below it, at most QUIET_WAIT s
@@ -223,9 +224,15 @@ for part in $PARTS; do
     wait "$wrk_pid"
     sleep 2
     row "idle, 2 s after"
+    # A second, shorter burst on the same process: a fixed cost of the
+    # first burst stays the same, a leak grows again.
+    run_wrk "$SOAK2" "$cookie" 2 1 >"$OUT/soak2.wrk"
+    sleep 2
+    row "idle, 2 s after a second ${SOAK2}s burst"
     stop_server
     say ""
     say "wrk: $(cat "$OUT/soak.wrk")"
+    say "wrk, second burst: $(cat "$OUT/soak2.wrk")"
     ;;
   *)
     echo "unknown part $part" >&2
