@@ -8,7 +8,9 @@
 #          and in Express 5 (with cookie-session 2, and without) under wrk,
 #          HTTP_ROUNDS rounds taken in turn, medians reported;
 #   soak   the Go middleware stack under wrk for SOAK seconds, with the
-#          server's goroutines and live heap sampled every 10 s.
+#          server's goroutines and live heap sampled every 10 s;
+#   jsonv2 (not in the default PARTS) the BENCH benchmarks built with and
+#          without GOEXPERIMENT=jsonv2, ROUNDS rounds taken in turn.
 #
 # Everything listens on and connects to 127.0.0.1 only; every loop is
 # bounded. Needs go, wrk, curl and node, and interop/node_modules (npm ci in
@@ -233,6 +235,35 @@ for part in $PARTS; do
     say ""
     say "wrk: $(cat "$OUT/soak.wrk")"
     say "wrk, second burst: $(cat "$OUT/soak2.wrk")"
+    ;;
+  jsonv2)
+    say ""
+    say "## encoding/json as shipped against GOEXPERIMENT=jsonv2 (ROUNDS=$ROUNDS, -benchtime=$BENCHTIME, -bench '$BENCH')"
+    say ""
+    say '```'
+    say "go test -c -o v1.test . && GOEXPERIMENT=jsonv2 go test -c -o v2.test ."
+    say "for i in \$(seq $ROUNDS); do ./v1.test -test.run '^\$' -test.bench '$BENCH' -test.benchtime $BENCHTIME >> v1.txt; ./v2.test ... >> v2.txt; done"
+    say "benchstat -filter '.unit:(sec/op OR allocs/op)' v1.txt v2.txt"
+    say "go run ./cmd/benchratio v2.txt"
+    say '```'
+    GOEXPERIMENT= go test -c -o "$OUT/v1.test" .
+    GOEXPERIMENT=jsonv2 go test -c -o "$OUT/v2.test" .
+    : >"$OUT/v1.txt"
+    : >"$OUT/v2.txt"
+    for i in $(seq "$ROUNDS"); do
+      echo "round $i/$ROUNDS, load $(load1)" >&2
+      "$OUT/v1.test" -test.run '^$' -test.bench "$BENCH" -test.benchtime "$BENCHTIME" -test.count 1 >>"$OUT/v1.txt"
+      "$OUT/v2.test" -test.run '^$' -test.bench "$BENCH" -test.benchtime "$BENCHTIME" -test.count 1 >>"$OUT/v2.txt"
+    done
+    benchstat=$(command -v benchstat || echo "$(go env GOPATH)/bin/benchstat")
+    if [ ! -x "$benchstat" ]; then
+      go install golang.org/x/perf/cmd/benchstat@latest
+    fi
+    say ""
+    say '```'
+    (cd "$OUT" && "$benchstat" -filter '.unit:(sec/op OR allocs/op)' v1.txt v2.txt) | tee -a "$RESULTS"
+    say '```'
+    go run ./cmd/benchratio "$OUT/v2.txt" | tee -a "$RESULTS" || true
     ;;
   *)
     echo "unknown part $part" >&2
