@@ -9,6 +9,7 @@ package cookiesession
 
 import (
 	"fmt"
+	"math/bits"
 	"net/http"
 	"strconv"
 	"strings"
@@ -107,6 +108,16 @@ type presence [4]uint64
 
 func (p *presence) set(i int)      { p[i>>6] |= 1 << (i & 63) }
 func (p *presence) has(i int) bool { return p[i>>6]&(1<<(i&63)) != 0 }
+
+// highest returns the largest index present, or 0.
+func (p *presence) highest() int {
+	for w := len(p) - 1; w >= 0; w-- {
+		if p[w] != 0 {
+			return w*64 + bits.Len64(p[w]) - 1
+		}
+	}
+	return 0
+}
 
 // incoming is what a request carried of one session's cookies.
 type incoming struct {

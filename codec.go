@@ -183,16 +183,14 @@ func ParseHeader(value string) (Header, error) {
 var strictBase64 = base64.RawURLEncoding.Strict()
 
 // decodeValue decodes a cookie value, refusing every input but canonical
-// base64url without padding (the decoder alone would skip CR and LF). The
-// result has spare capacity for spare more bytes.
+// base64url without padding. The decoder skips CR and LF; a value that held
+// any decodes to fewer bytes than its length implies, and is refused too.
+// The result has spare capacity for spare more bytes.
 func decodeValue(value string, spare int) ([]byte, error) {
-	if strings.ContainsAny(value, "\r\n") {
-		return nil, fmt.Errorf("%w: not base64url", ErrMalformed)
-	}
 	n := strictBase64.DecodedLen(len(value))
 	buf := make([]byte, n, n+spare)
 	n, err := strictBase64.Decode(buf, []byte(value))
-	if err != nil {
+	if err != nil || strictBase64.EncodedLen(n) != len(value) {
 		return nil, fmt.Errorf("%w: not base64url", ErrMalformed)
 	}
 	return buf[:n], nil
@@ -285,7 +283,22 @@ func (c *Codec) Seal(name string, h Header, plaintext []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return base64.RawURLEncoding.EncodeToString(raw), nil
+	var b strings.Builder
+	b.Grow(strictBase64.EncodedLen(len(raw)))
+	appendBase64(&b, raw)
+	return b.String(), nil
+}
+
+// appendBase64 writes raw to b as base64url without padding, through a
+// small buffer, so that the only allocation is b's own.
+func appendBase64(b *strings.Builder, raw []byte) {
+	var buf [64]byte
+	for len(raw) > 0 {
+		n := min(len(raw), 48) // 48 bytes encode to 64 characters, no padding
+		strictBase64.Encode(buf[:], raw[:n])
+		b.Write(buf[:strictBase64.EncodedLen(n)])
+		raw = raw[n:]
+	}
 }
 
 // seal returns the sealed value before base64, in one allocation: the

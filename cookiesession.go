@@ -194,7 +194,8 @@ func New[T any](o Options) (*Store[T], error) {
 		return nil, err
 	}
 	s.isMap = reflect.TypeFor[T]().Kind() == reflect.Map
-	zero, err := json.Marshal(s.newData())
+	zeroData := s.newData()
+	zero, err := json.Marshal(&zeroData)
 	if err != nil {
 		return nil, optionsError("the session data type %v does not encode as JSON: %v", reflect.TypeFor[T](), err)
 	}
@@ -382,13 +383,12 @@ func (s *Store[T]) open(sess *Session[T], in incoming, now time.Time) error {
 		return err
 	}
 	dataJSON := pt
-	var flashes []string
 	if h.Flashes {
 		var arr [2]json.RawMessage
 		if err := json.Unmarshal(pt, &arr); err != nil || arr[0] == nil {
 			return fmt.Errorf("%w: flash envelope is not [data, [messages]]", ErrDecode)
 		}
-		if err := json.Unmarshal(arr[1], &flashes); err != nil {
+		if err := json.Unmarshal(arr[1], &sess.flashes); err != nil {
 			return fmt.Errorf("%w: flash messages: %v", ErrDecode, err)
 		}
 		dataJSON = arr[0]
@@ -399,7 +399,7 @@ func (s *Store[T]) open(sess *Session[T], in incoming, now time.Time) error {
 	if err := json.Unmarshal(dataJSON, &sess.Data); err != nil {
 		return fmt.Errorf("%w into %v: %v", ErrDecode, reflect.TypeFor[T](), err)
 	}
-	sess.opened, sess.flashes = dataJSON, flashes
+	sess.opened = dataJSON
 	sess.isNew = false
 	sess.created, sess.sealed = h.Created, h.Sealed
 	sess.browserSession = h.BrowserSession
@@ -603,7 +603,7 @@ func (s *Session[T]) Save(w http.ResponseWriter) error {
 // explicit Save failed and which has not changed since.
 func (s *Session[T]) writeTo(h http.Header, commit bool) error {
 	c := &s.store.c
-	dataJSON, err := json.Marshal(s.Data)
+	dataJSON, err := json.Marshal(&s.Data) // as Unmarshal: pointer methods apply
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrEncode, err)
 	}
@@ -735,7 +735,7 @@ func (s *Session[T]) expireLegacy(h http.Header, a cookieAttrs) {
 // malformed chunk names the request carried.
 func (c *core) expireAll(h http.Header, present presence, foreign []string, from int, a cookieAttrs) {
 	last := c.limits.chunks
-	for i := from; i <= MaxChunksLimit; i++ {
+	for i, end := from, max(last, present.highest()); i <= end; i++ {
 		if i <= last || present.has(i) {
 			h.Add("Set-Cookie", a.expireLine(chunkName(c.name, i)))
 		}
@@ -767,8 +767,14 @@ func dropOwnLines(h http.Header, name string) {
 // cookie: Vary: Cookie, and Cache-Control "private" in place of "public" or
 // s-maxage (RFC 9111 §5.2.2.7).
 func noStore(h http.Header) {
-	addVary(h)
 	cc := h.Get("Cache-Control")
+	if cc == "" && len(h["Vary"]) == 0 {
+		// The common case, in one allocation for both headers.
+		v := [2]string{"Cookie", `private, no-cache="Set-Cookie"`}
+		h["Vary"], h["Cache-Control"] = v[0:1:1], v[1:2:2]
+		return
+	}
+	addVary(h)
 	if cc == "" {
 		h.Set("Cache-Control", `private, no-cache="Set-Cookie"`)
 		return
@@ -882,13 +888,7 @@ func (a cookieAttrs) lineRaw(name string, raw []byte) string {
 	b.Grow(len(name) + strictBase64.EncodedLen(len(raw)) + len(a.suffix) + 24)
 	b.WriteString(name)
 	b.WriteByte('=')
-	var buf [64]byte
-	for len(raw) > 0 {
-		n := min(len(raw), 48) // 48 bytes encode to 64 characters, no padding
-		strictBase64.Encode(buf[:], raw[:n])
-		b.Write(buf[:strictBase64.EncodedLen(n)])
-		raw = raw[n:]
-	}
+	appendBase64(&b, raw)
 	a.finish(&b)
 	return b.String()
 }

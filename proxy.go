@@ -212,6 +212,15 @@ const (
 
 // httpsCheck is the outcome of inspecting a request, with a reason for
 // error messages. The reason never quotes header values.
+// notHTTPS is a negative verdict, with its reason when explain is set: the
+// reason is built only for an error message, never on the hot path.
+func notHTTPS(explain bool, reason func() string) httpsCheck {
+	if !explain {
+		return httpsCheck{}
+	}
+	return httpsCheck{reason: reason()}
+}
+
 type httpsCheck struct {
 	https  bool
 	reason string
@@ -226,10 +235,10 @@ type httpsCheck struct {
 // false even if the connection from the proxy to the app uses TLS: the
 // proxy knows how the client connected.
 func (t *proxyTrust) requestIsHTTPS(r *http.Request) bool {
-	return t.check(r).https
+	return t.check(r, false).https
 }
 
-func (t *proxyTrust) check(r *http.Request) httpsCheck {
+func (t *proxyTrust) check(r *http.Request, explain bool) httpsCheck {
 	if r == nil {
 		return httpsCheck{reason: "no request"}
 	}
@@ -242,24 +251,30 @@ func (t *proxyTrust) check(r *http.Request) httpsCheck {
 			return httpsCheck{https: true}
 		}
 		if !t.empty() && t.trusts(peer) {
-			return httpsCheck{reason: fmt.Sprintf("trusted proxy %v sent neither Forwarded nor X-Forwarded-Proto", peer)}
+			return notHTTPS(explain, func() string {
+				return fmt.Sprintf("trusted proxy %v sent neither Forwarded nor X-Forwarded-Proto", peer)
+			})
 		}
-		return httpsCheck{reason: fmt.Sprintf("the request from %s arrived over plain HTTP", peerString(peer, r))}
+		return notHTTPS(explain, func() string { return fmt.Sprintf("the request from %s arrived over plain HTTP", peerString(peer, r)) })
 	}
 	if t.empty() || !t.trusts(peer) {
 		if tls {
 			return httpsCheck{https: true}
 		}
 		if t.empty() {
-			return httpsCheck{reason: fmt.Sprintf("the request from %s carries forwarding headers, but Options.TrustedProxies is empty", peerString(peer, r))}
+			return notHTTPS(explain, func() string {
+				return fmt.Sprintf("the request from %s carries forwarding headers, but Options.TrustedProxies is empty", peerString(peer, r))
+			})
 		}
-		return httpsCheck{reason: fmt.Sprintf("the request carries forwarding headers, but its peer %s is not in Options.TrustedProxies", peerString(peer, r))}
+		return notHTTPS(explain, func() string {
+			return fmt.Sprintf("the request carries forwarding headers, but its peer %s is not in Options.TrustedProxies", peerString(peer, r))
+		})
 	}
 	v, why := forwardedVerdict(fwd, xfp, t)
 	if v == protoHTTPS {
 		return httpsCheck{https: true}
 	}
-	return httpsCheck{reason: fmt.Sprintf("trusted proxy %v: %s", peer, why)}
+	return notHTTPS(explain, func() string { return fmt.Sprintf("trusted proxy %v: %s", peer, why) })
 }
 
 // peerString names the peer in a message: the address, or the raw
@@ -631,7 +646,10 @@ func secureAttribute(r *http.Request, mode SecureMode, t *proxyTrust, mustBeSecu
 			return t.requestIsHTTPS(r), nil
 		}
 	}
-	c := t.check(r)
+	c := t.check(r, false)
+	if !c.https {
+		c = t.check(r, true) // the reason, built only for the error
+	}
 	if c.https {
 		return true, nil
 	}

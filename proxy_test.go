@@ -196,7 +196,7 @@ func TestRequestIsHTTPS(t *testing.T) {
 			pt := mustTrust(t, tc.trusted...)
 			r := newProxyRequest(tc.remote, tc.tls, "", tc.headers...)
 			if got := pt.requestIsHTTPS(r); got != tc.want {
-				t.Errorf("requestIsHTTPS = %v, want %v (%s)", got, tc.want, pt.check(r).reason)
+				t.Errorf("requestIsHTTPS = %v, want %v (%s)", got, tc.want, pt.check(r, true).reason)
 			}
 		})
 	}
@@ -254,7 +254,7 @@ func TestForwardedBounds(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newProxyRequest("10.0.0.2:1", false, "", tc.headers...)
 			if got := pt.requestIsHTTPS(r); got != tc.want {
-				t.Errorf("requestIsHTTPS = %v, want %v (%s)", got, tc.want, pt.check(r).reason)
+				t.Errorf("requestIsHTTPS = %v, want %v (%s)", got, tc.want, pt.check(r, true).reason)
 			}
 		})
 	}
