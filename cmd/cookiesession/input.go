@@ -30,6 +30,7 @@ type storeFlags struct {
 	maxChunks      int
 	maxCookieBytes int
 	maxTotalBytes  int
+	legacy         legacyFlags // open and inspect only
 }
 
 // register adds the flags to fs; idle only for the commands that open.
@@ -39,6 +40,7 @@ func (f *storeFlags) register(fs *flag.FlagSet, idle bool) {
 	fs.DurationVar(&f.maxAge, "max-age", cookiesession.DefaultMaxAge, "")
 	if idle {
 		fs.DurationVar(&f.idle, "idle", 0, "")
+		f.legacy.register(fs)
 	}
 	fs.IntVar(&f.maxChunks, "max-chunks", 0, "")
 	fs.IntVar(&f.maxCookieBytes, "max-cookie-bytes", 0, "")
@@ -349,6 +351,9 @@ type opened struct {
 func (c *cli) verify(f *storeFlags, keys [][]byte, header string) (*opened, error) {
 	ps := pairs(header)
 	o := f.options(keys, c)
+	if err := f.legacy.apply(&o, len(keys) > 0); err != nil {
+		return nil, err
+	}
 	if o.MaxChunks == 0 {
 		o.MaxChunks = max(highestChunk(ps, f.name), 1)
 	}
@@ -371,6 +376,9 @@ func (c *cli) verify(f *storeFlags, keys [][]byte, header string) (*opened, erro
 		return nil, err
 	}
 	if s.IsNew() {
+		if f.legacy.any() {
+			return nil, fmt.Errorf("no session in the input: no cookie named %q, and no legacy session cookie of the configured names", f.name)
+		}
 		return nil, fmt.Errorf("no cookie named %q in the input", f.name)
 	}
 	return &opened{data: s.Data, flashes: s.Flashes(), created: s.Created(), expires: s.ExpiresAt()}, nil

@@ -109,6 +109,21 @@ Flags:
                         carries)
   -max-cookie-bytes N   budget per cookie, name+value (default 4092)
   -max-total-bytes N    budget of all chunks (default 6144 when chunked)
+
+Legacy sessions (with -cookie HEADER; -keys becomes optional):
+  -express-keys K1[,K2...]  Express cookie-session keys, raw strings as
+                            configured in Express (keys, or [secret])
+  -express-name NAME        its cookie name (default "session"; 1.x used
+                            "express:sess")
+  -express-sha256           the app used Keygrip(keys, 'sha256')
+  -gorilla-keys HASH:BLOCK[,HASH:BLOCK...]
+                            gorilla/sessions CookieStore key pairs; each key
+                            a raw string, or base64:... or hex:...; BLOCK
+                            may be empty (signed, not encrypted)
+  -gorilla-name NAME        its cookie name (default "session")
+  -gorilla-json             values were encoded with securecookie's
+                            JSONEncoder instead of gob
+  -gorilla-max-age SECONDS  the CookieStore's MaxAge (default 30 days)
 `
 
 const inspectUsage = `Usage: cookiesession inspect [flags] (VALUE | - | -cookie HEADER)
@@ -120,7 +135,10 @@ Without keys it shows only what the unauthenticated header says; with keys
 it also verifies the value and prints the session's JSON. Exit status 1 when
 the value cannot be parsed or, with keys, does not verify.
 
-Input and flags as for open; -keys is optional.
+Input and flags as for open; -keys is optional. With -express-keys or
+-gorilla-keys and a Cookie header holding such a legacy session (and no
+sealed cookie), it describes the legacy cookies, verifies them and prints
+their JSON.
 `
 
 const demoUsage = `Usage: cookiesession demo [flags]

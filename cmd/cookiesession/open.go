@@ -20,11 +20,15 @@ func (c *cli) open(args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	keys, err := c.keys(f.keys, true)
+	keys, err := c.keys(f.keys, !f.legacy.any())
 	if err != nil {
 		return err
 	}
-	if _, err := newStore(f.options(keys, c)); err != nil {
+	o := f.options(keys, c)
+	if err := f.legacy.apply(&o, len(keys) > 0); err != nil {
+		return err
+	}
+	if _, err := newStore(o); err != nil {
 		return err // check the flags before reading any input
 	}
 	header, err := c.input(fs, *cookie, f.name)
@@ -51,7 +55,11 @@ func (c *cli) inspect(args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := newStore(f.options(keys, c)); err != nil {
+	o := f.options(keys, c)
+	if err := f.legacy.apply(&o, len(keys) > 0); err != nil {
+		return err
+	}
+	if _, err := newStore(o); err != nil {
 		return err
 	}
 	header, err := c.input(fs, *cookie, f.name)
@@ -61,6 +69,9 @@ func (c *cli) inspect(args []string) error {
 
 	p := &printer{w: &bytes.Buffer{}}
 	defer func() { _, _ = c.stdout.Write(p.w.Bytes()) }()
+	if f.legacy.any() && !hasCookie(pairs(header), f.name, len(keys) > 0) {
+		return c.inspectLegacy(p, &f, keys, header)
+	}
 
 	chunks, problem := layout(pairs(header), f.name)
 	highest := 0
@@ -223,4 +234,58 @@ func deadline(end, now time.Time) string {
 		return fmt.Sprintf("(EXPIRED %v ago)", now.Sub(end).Round(time.Second))
 	}
 	return fmt.Sprintf("(in %v)", end.Sub(now).Round(time.Second))
+}
+
+// hasCookie reports whether the header carries the sealed session's first
+// cookie; with legacy readers on and no sealed-format keys, a cookie of that
+// name is the legacy one.
+func hasCookie(ps []pair, name string, haveKeys bool) bool {
+	if !haveKeys {
+		return false
+	}
+	for _, p := range ps {
+		if p.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// inspectLegacy describes an Express cookie-session or gorilla/sessions
+// cookie: which cookies of the configured names the header carries, their
+// sizes, whether they verify, and the session they hold.
+func (c *cli) inspectLegacy(p *printer, f *storeFlags, keys [][]byte, header string) error {
+	ps := pairs(header)
+	describe := func(format, name string, extra ...string) {
+		for _, n := range append([]string{name}, extra...) {
+			for _, q := range ps {
+				if q.name == n {
+					p.field("cookie", fmt.Sprintf("%s: %q, %d bytes (name+value) of %d a browser keeps", format, n, len(n)+len(q.value), cookiesession.MaxCookieBytesLimit))
+				}
+			}
+		}
+	}
+	if f.legacy.expressKeys != "" {
+		alg := "HMAC-SHA1"
+		if f.legacy.expressSHA256 {
+			alg = "HMAC-SHA256"
+		}
+		describe("Express cookie-session ("+alg+" signature, not encrypted)", f.legacy.expressName, f.legacy.expressName+".sig")
+	}
+	if f.legacy.gorillaKeys != "" {
+		describe("gorilla/securecookie", f.legacy.gorillaName)
+	}
+	s, err := c.verify(f, keys, header)
+	if err != nil {
+		p.field("verified", "NO: "+oneLine(err))
+		return err
+	}
+	p.field("verified", "yes: the legacy signature matches a configured key; a store with these options re-seals it in the sealed format on its next response")
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, s.data, "", "  "); err != nil {
+		pretty.Write(s.data)
+	}
+	p.line("data:")
+	p.line(pretty.String())
+	return nil
 }
