@@ -6,15 +6,12 @@
 package main
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"log"
 	"net/http"
-	"os"
-	"strings"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/examples/internal/envkeys"
 	"github.com/labstack/echo/v4"
 )
 
@@ -42,35 +39,8 @@ func routes(store *cookiesession.Store[session]) *echo.Echo {
 	return e
 }
 
-// keysFromEnv reads COOKIESESSION_KEYS: comma-separated keys of 32 bytes
-// or more in base64url, as "cookiesession keygen" prints them (the standard
-// alphabet is accepted too). The first key seals; all of them open. Without
-// it a random key is used, and sessions end with the process.
-func keysFromEnv() [][]byte {
-	var keys [][]byte
-	for _, s := range strings.Split(os.Getenv("COOKIESESSION_KEYS"), ",") {
-		if s = strings.TrimRight(strings.TrimSpace(s), "="); s == "" {
-			continue
-		}
-		k, err := base64.RawURLEncoding.DecodeString(s)
-		if err != nil {
-			if k, err = base64.RawStdEncoding.DecodeString(s); err != nil {
-				log.Fatalf("COOKIESESSION_KEYS: key %d is not base64", len(keys)+1)
-			}
-		}
-		keys = append(keys, k)
-	}
-	if len(keys) == 0 {
-		log.Print("COOKIESESSION_KEYS not set: using a random key; sessions end with the process")
-		k := make([]byte, cookiesession.MinKeySize)
-		rand.Read(k)
-		keys = append(keys, k)
-	}
-	return keys
-}
-
 func main() {
-	store, err := newStore(keysFromEnv())
+	store, err := newStore(envkeys.Load())
 	if err != nil {
 		log.Fatal(err)
 	}

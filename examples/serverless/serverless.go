@@ -18,13 +18,10 @@
 package serverless
 
 import (
-	"encoding/base64"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -55,22 +52,9 @@ func Handle(w http.ResponseWriter, r *http.Request) {
 
 // Build creates the handler from configuration read with getenv.
 func Build(getenv func(string) string) (http.Handler, error) {
-	var keys [][]byte
-	for i, s := range strings.Split(getenv("COOKIESESSION_KEYS"), ",") {
-		if s = strings.TrimSpace(s); s == "" {
-			continue
-		}
-		s = strings.TrimRight(s, "=")
-		k, err := base64.RawURLEncoding.DecodeString(s)
-		if err != nil {
-			if k, err = base64.RawStdEncoding.DecodeString(s); err != nil {
-				return nil, fmt.Errorf("COOKIESESSION_KEYS entry %d is not base64", i+1)
-			}
-		}
-		keys = append(keys, k)
-	}
-	if len(keys) == 0 {
-		return nil, errors.New("COOKIESESSION_KEYS is empty")
+	keys, err := cookiesession.ParseKeys(getenv("COOKIESESSION_KEYS"))
+	if err != nil {
+		return nil, fmt.Errorf("COOKIESESSION_KEYS: %w", err)
 	}
 	opts := cookiesession.Options{
 		Keys:   keys,
