@@ -746,15 +746,25 @@ func (c *core) expireAll(h http.Header, present presence, foreign []string, from
 }
 
 // dropOwnLines removes Set-Cookie lines an earlier Save of this response
-// added for the cookie name, so that a second Save replaces the first.
+// added for the cookie name or its chunks, so that a second Save replaces
+// the first.
 func dropOwnLines(h http.Header, name string) {
+	dropLines(h, func(l string) bool {
+		return strings.HasPrefix(l, name) && len(l) > len(name) && (l[len(name)] == '=' || l[len(name)] == chunkSep)
+	})
+}
+
+// dropLines removes the Set-Cookie lines for which drop is true.
+func dropLines(h http.Header, drop func(line string) bool) {
 	lines := h["Set-Cookie"]
+	if len(lines) == 0 {
+		return
+	}
 	kept := lines[:0]
 	for _, l := range lines {
-		if strings.HasPrefix(l, name) && len(l) > len(name) && (l[len(name)] == '=' || l[len(name)] == chunkSep) {
-			continue
+		if !drop(l) {
+			kept = append(kept, l)
 		}
-		kept = append(kept, l)
 	}
 	if len(kept) == 0 {
 		delete(h, "Set-Cookie")

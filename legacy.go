@@ -131,23 +131,12 @@ func legacyAttrs(a *cookieAttrs, path, domain string) *cookieAttrs {
 // earlier save of this response added, so that a second save replaces
 // them.
 func dropLegacyLines(h http.Header, names ...string) {
-	lines := h["Set-Cookie"]
-	kept := lines[:0]
-	for _, l := range lines {
-		drop := false
+	dropLines(h, func(l string) bool {
 		for _, n := range names {
 			if strings.HasPrefix(l, n+"=") {
-				drop = true
-				break
+				return true
 			}
 		}
-		if !drop {
-			kept = append(kept, l)
-		}
-	}
-	if len(kept) == 0 {
-		delete(h, "Set-Cookie")
-	} else {
-		h["Set-Cookie"] = kept
-	}
+		return false
+	})
 }

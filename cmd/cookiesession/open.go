@@ -20,16 +20,9 @@ func (c *cli) open(args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	keys, err := c.keys(f.keys, !f.legacy.any())
+	keys, err := c.checkFlags(&f, !f.legacy.any())
 	if err != nil {
 		return err
-	}
-	o := f.options(keys, c)
-	if err := f.legacy.apply(&o, len(keys) > 0); err != nil {
-		return err
-	}
-	if _, err := newStore(o); err != nil {
-		return err // check the flags before reading any input
 	}
 	header, err := c.input(fs, *cookie, f.name)
 	if err != nil {
@@ -51,15 +44,8 @@ func (c *cli) inspect(args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	keys, err := c.keys(f.keys, false)
+	keys, err := c.checkFlags(&f, false)
 	if err != nil {
-		return err
-	}
-	o := f.options(keys, c)
-	if err := f.legacy.apply(&o, len(keys) > 0); err != nil {
-		return err
-	}
-	if _, err := newStore(o); err != nil {
 		return err
 	}
 	header, err := c.input(fs, *cookie, f.name)
@@ -288,4 +274,21 @@ func (c *cli) inspectLegacy(p *printer, f *storeFlags, keys [][]byte, header str
 	p.line("data:")
 	p.line(pretty.String())
 	return nil
+}
+
+// checkFlags reads the keys (required or not) and checks every store flag,
+// legacy readers included, before any input is read.
+func (c *cli) checkFlags(f *storeFlags, required bool) ([][]byte, error) {
+	keys, err := c.keys(f.keys, required)
+	if err != nil {
+		return nil, err
+	}
+	o := f.options(keys, c)
+	if err := f.legacy.apply(&o, len(keys) > 0); err != nil {
+		return nil, err
+	}
+	if _, err := newStore(o); err != nil {
+		return nil, err
+	}
+	return keys, nil
 }

@@ -186,6 +186,19 @@ func redisSeed(b *testing.B, c *redis.Client, key string, data session) {
 	}
 }
 
+// redisLoad fetches the session stored under key and decodes it.
+func redisLoad(b *testing.B, c *redis.Client, ctx context.Context, key string) session {
+	v, err := c.Get(ctx, key).Bytes()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var s session
+	if err := json.Unmarshal(v, &s); err != nil || s.UserID == "" {
+		b.Fatal("bad session", err)
+	}
+	return s
+}
+
 // BenchmarkRedisRead fetches the session by id and decodes it.
 func BenchmarkRedisRead(b *testing.B) {
 	for _, sz := range sizes {
@@ -196,14 +209,7 @@ func BenchmarkRedisRead(b *testing.B) {
 			redisSeed(b, c, key, sample(sz.large))
 			b.ResetTimer()
 			for b.Loop() {
-				v, err := c.Get(ctx, key).Bytes()
-				if err != nil {
-					b.Fatal(err)
-				}
-				var s session
-				if err := json.Unmarshal(v, &s); err != nil || s.UserID == "" {
-					b.Fatal("bad session", err)
-				}
+				redisLoad(b, c, ctx, key)
 			}
 		})
 	}
@@ -221,16 +227,10 @@ func BenchmarkRedisReadWrite(b *testing.B) {
 			redisSeed(b, c, key, sample(sz.large))
 			b.ResetTimer()
 			for b.Loop() {
-				v, err := c.Get(ctx, key).Bytes()
-				if err != nil {
-					b.Fatal(err)
-				}
-				var s session
-				if err := json.Unmarshal(v, &s); err != nil {
-					b.Fatal(err)
-				}
+				s := redisLoad(b, c, ctx, key)
 				s.Visits++
-				if v, err = json.Marshal(s); err != nil {
+				v, err := json.Marshal(s)
+				if err != nil {
 					b.Fatal(err)
 				}
 				if err := c.Set(ctx, key, v, time.Hour).Err(); err != nil {

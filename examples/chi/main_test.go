@@ -1,16 +1,13 @@
 package main
 
 import (
-	"crypto/rand"
 	"testing"
 
 	"github.com/cookiesession/cookiesession/examples/internal/roundtrip"
 )
 
 func TestSessionRoundTrip(t *testing.T) {
-	key := make([]byte, 32)
-	rand.Read(key)
-	store, err := newStore([][]byte{key})
+	store, err := newStore(roundtrip.Keys())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/rand"
 	"testing"
 
 	"github.com/cookiesession/cookiesession/examples/internal/roundtrip"
@@ -11,9 +10,7 @@ import (
 
 func TestSessionRoundTrip(t *testing.T) {
 	gin.SetMode(gin.TestMode)
-	key := make([]byte, 32)
-	rand.Read(key)
-	store, err := newStore([][]byte{key})
+	store, err := newStore(roundtrip.Keys())
 	if err != nil {
 		t.Fatal(err)
 	}

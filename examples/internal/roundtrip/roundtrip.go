@@ -3,6 +3,7 @@
 package roundtrip
 
 import (
+	"crypto/rand"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -42,4 +43,11 @@ func Check(t *testing.T, h http.Handler) {
 	if got := do("GET", "/", http.StatusOK); got != "visits: 1\n" {
 		t.Fatalf("after logout: %q", got)
 	}
+}
+
+// Keys returns one fresh random key, for a store under test.
+func Keys() [][]byte {
+	k := make([]byte, 32)
+	rand.Read(k)
+	return [][]byte{k}
 }
