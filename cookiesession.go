@@ -24,6 +24,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -174,13 +175,23 @@ type core struct {
 // Store seals and opens sessions whose data is a T, encoded with
 // encoding/json. It is safe for concurrent use. Create it with New.
 type Store[T any] struct {
-	c        core
-	zeroJSON []byte // json.Marshal of a new session's data
-	isMap    bool
+	c         core
+	zeroJSON  []byte // json.Marshal of a new session's data
+	isMap     bool
+	useNumber bool // T holds interface values: decode numbers as json.Number
 }
 
 // Map is the data of an untyped session, as in Express cookie-session's
 // req.session.
+//
+// Values decode as encoding/json decodes into an interface, except numbers:
+// every JSON number decodes as a json.Number holding its exact text, so
+// integers beyond 2^53, uint64 values and long decimals survive any number
+// of requests unchanged (a float64 would round them). Read one with its
+// Int64, Float64 or String method. Go numbers stored in a Map (int, int64,
+// uint64, float64, ...) are encoded exactly; on the next request they come
+// back as json.Number. The same holds for interface values anywhere inside
+// a typed session's data.
 type Map = map[string]any
 
 // NewMap returns a store of untyped sessions, New[Map].
@@ -194,6 +205,7 @@ func New[T any](o Options) (*Store[T], error) {
 		return nil, err
 	}
 	s.isMap = reflect.TypeFor[T]().Kind() == reflect.Map
+	s.useNumber = holdsInterface(reflect.TypeFor[T](), map[reflect.Type]bool{})
 	zeroData := s.newData()
 	zero, err := json.Marshal(&zeroData)
 	if err != nil {
@@ -312,6 +324,51 @@ func (s *Store[T]) newMap() T {
 	return d
 }
 
+// holdsInterface reports whether a value of type t can hold an interface
+// value that encoding/json would fill: only then do numbers need
+// json.Number to survive exactly. seen breaks cycles of recursive types.
+func holdsInterface(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Interface:
+		return true
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return holdsInterface(t.Elem(), seen)
+	case reflect.Map:
+		return holdsInterface(t.Key(), seen) || holdsInterface(t.Elem(), seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if holdsInterface(t.Field(i).Type, seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// decodeData decodes a session's JSON into d, which it resets first; numbers
+// in interface values become json.Number (see Map).
+func (s *Store[T]) decodeData(data []byte, d *T) error {
+	*d = s.newData()
+	var err error
+	if s.useNumber {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		if err = dec.Decode(d); err == nil && dec.More() {
+			err = errors.New("data after the JSON value")
+		}
+	} else {
+		err = json.Unmarshal(data, d)
+	}
+	if err != nil {
+		return fmt.Errorf("%w into %v: %v", ErrDecode, reflect.TypeFor[T](), err)
+	}
+	return nil
+}
+
 // ctxKey keys a request's session slot in its context; one per store.
 type ctxKey struct{ c *core }
 
@@ -395,9 +452,8 @@ func (s *Store[T]) open(sess *Session[T], in incoming, now time.Time) error {
 	}
 	// Decode in place; on error load resets Data, so no partial data
 	// survives.
-	sess.Data = s.newData()
-	if err := json.Unmarshal(dataJSON, &sess.Data); err != nil {
-		return fmt.Errorf("%w into %v: %v", ErrDecode, reflect.TypeFor[T](), err)
+	if err := s.decodeData(dataJSON, &sess.Data); err != nil {
+		return err
 	}
 	sess.opened = dataJSON
 	sess.isNew = false
@@ -432,9 +488,9 @@ func (s *Store[T]) loadLegacy(sess *Session[T]) error {
 		if err != nil {
 			return err
 		}
-		d := s.newData()
-		if err := json.Unmarshal(data, &d); err != nil {
-			return fmt.Errorf("%w into %v: %v", ErrDecode, reflect.TypeFor[T](), err)
+		var d T
+		if err := s.decodeData(data, &d); err != nil {
+			return err
 		}
 		sess.Data, sess.isNew = d, false
 		sess.created = s.c.now()
