@@ -2,6 +2,7 @@ package cookiesession_test
 
 import (
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -75,7 +76,9 @@ func ExampleNewMap() {
 	}
 	h := store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := store.Get(r)
-		views, _ := s.Data["views"].(float64)
+		// Numbers come back as json.Number, exact at any size.
+		n, _ := s.Data["views"].(json.Number)
+		views, _ := n.Int64()
 		s.Data["views"] = views + 1
 		fmt.Fprintf(w, "views: %v", s.Data["views"])
 	}))

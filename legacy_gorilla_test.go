@@ -397,8 +397,9 @@ func TestStoreGorillaTransition(t *testing.T) {
 			sess.Destroy()
 			return
 		}
-		n, _ := sess.Data["visits"].(float64)
-		sess.Data["visits"] = n + 1
+		n, _ := sess.Data["visits"].(json.Number)
+		v, _ := n.Int64()
+		sess.Data["visits"] = v + 1
 	}))
 	jar := legacyJar{"gsess": gorillaCookie(t, "gsess", map[interface{}]interface{}{"user": "zoë", "visits": 1}, false, gHash1, gBlock1)}
 	lines := jar.serve(h)
