@@ -22,7 +22,6 @@ package cookiesession
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -128,6 +127,14 @@ type Options struct {
 	// are left as they were, and the handler's own later writes are
 	// discarded. Nil means: log the error with slog and answer 500.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
+	// OnLostChange is called, at most once per request, when a session
+	// change can no longer reach the client and no response can say so:
+	// under the middleware, a change (Data, Destroy, Renew, flashes,
+	// SetPersistent) made after the response started, or pending when the
+	// handler hijacked the connection. err is a *LostChangeError naming
+	// what was lost, never the data. Nil means: log it with slog's default
+	// logger at level Error.
+	OnLostChange func(r *http.Request, err error)
 	// OnReject is called when a request's session cookie is rejected
 	// (expired, tampered, unknown key, ...), so that the reason can be
 	// logged; the request then gets a new, empty session. Session.Err
@@ -169,6 +176,7 @@ type core struct {
 
 	errorHandler func(http.ResponseWriter, *http.Request, error)
 	onReject     func(*http.Request, error)
+	onLostChange func(*http.Request, error)
 	now          func() time.Time
 }
 
@@ -276,7 +284,7 @@ func (c *core) init(o *Options) error {
 	} else if c.skew < 0 {
 		c.skew = 0
 	}
-	c.errorHandler, c.onReject, c.now = o.ErrorHandler, o.OnReject, o.Now
+	c.errorHandler, c.onReject, c.onLostChange, c.now = o.ErrorHandler, o.OnReject, o.OnLostChange, o.Now
 	if c.errorHandler == nil {
 		c.errorHandler = defaultErrorHandler
 	}
@@ -369,15 +377,6 @@ func (s *Store[T]) decodeData(data []byte, d *T) error {
 	return nil
 }
 
-// ctxKey keys a request's session slot in its context; one per store.
-type ctxKey struct{ c *core }
-
-// slot holds one request's session for the middleware.
-type slot[T any] struct {
-	session *Session[T]
-	w       *responseWriter
-}
-
 // Get returns the request's session, opening the cookie on first use. Under
 // the store's Middleware it returns the same session for the whole request
 // and saves it before the response starts. Without the middleware it opens
@@ -386,15 +385,10 @@ type slot[T any] struct {
 // Get never fails: a missing or rejected cookie gives a new, empty session,
 // and Session.Err tells why a cookie was rejected.
 func (s *Store[T]) Get(r *http.Request) *Session[T] {
-	sl, _ := r.Context().Value(ctxKey{&s.c}).(*slot[T])
-	if sl == nil {
-		return s.load(r)
+	if sl, _ := r.Context().Value(ctxKey{&s.c}).(*slot[T]); sl != nil {
+		return sl.get(s, r)
 	}
-	if sl.session == nil {
-		sl.session = s.load(r)
-		sl.session.w = sl.w
-	}
-	return sl.session
+	return s.load(r)
 }
 
 // load opens the session in r's cookies, or starts a new one.
@@ -504,38 +498,15 @@ func (s *Store[T]) loadLegacy(sess *Session[T]) error {
 	return nil
 }
 
-// Middleware opens sessions lazily (on the first Store.Get) and writes the
-// cookie just before the response starts: on the handler's first
-// WriteHeader, Write, ReadFrom or Flush, or after it returns if it wrote
-// nothing. If the session cannot be saved, Options.ErrorHandler answers
-// instead and the handler's later writes are discarded.
-func (s *Store[T]) Middleware(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sl := &slot[T]{}
-		sw := &responseWriter{ResponseWriter: w, commit: sl, errorHandler: s.c.errorHandler}
-		sl.w = sw
-		r = r.WithContext(context.WithValue(r.Context(), ctxKey{&s.c}, sl))
-		sw.r = r
-		next.ServeHTTP(sw, r)
-		sw.finish()
-	})
-}
-
-// save implements committer for the middleware.
-func (sl *slot[T]) save(h http.Header) error {
-	if sl.session == nil {
-		return nil
-	}
-	if err := sl.session.writeTo(h, true); err != nil {
-		return err
-	}
-	addVary(h) // the response was made with the session: caches must key on it
-	return nil
-}
-
 // Session is one request's session. Data is yours to read and change; the
-// other state changes through methods. A Session belongs to one request and
-// is not safe for concurrent use.
+// other state changes through methods.
+//
+// Concurrency: under the middleware, Store.Get may be called from several
+// goroutines of one request and returns the same *Session. The Session
+// itself is not safe for concurrent use: goroutines that share it must
+// synchronize their use of Data and of its methods, and must be done with
+// it before the handler starts the response (the middleware reads it then
+// to save it, and again when the handler returns to report late changes).
 type Session[T any] struct {
 	// Data is the session's data, encoded as JSON in the cookie.
 	Data T
@@ -557,10 +528,36 @@ type Session[T any] struct {
 
 	tried  []byte // data JSON of the last save attempt
 	failed []byte // data JSON whose explicit Save failed
+	told   bool   // an explicit Save returned ErrAlreadyWritten
 
-	dirty     bool // flashes, persistence or Renew changed
-	reseal    bool // rotation, refresh or legacy upgrade
+	changed   change // what the methods changed since the last save
+	reseal    bool   // rotation, refresh or legacy upgrade
 	destroyed bool
+}
+
+// change is a set of changes a session's cookie does not yet carry.
+type change uint8
+
+const (
+	changedData change = 1 << iota
+	changedFlashes
+	changedPersistence
+	changedRenew
+	changedDestroy
+)
+
+// String names the changes, for reports that must not carry the data.
+func (c change) String() string {
+	var parts []string
+	for _, n := range [...]struct {
+		c    change
+		name string
+	}{{changedDestroy, "Destroy"}, {changedRenew, "Renew"}, {changedData, "Data"}, {changedFlashes, "flash messages"}, {changedPersistence, "SetPersistent"}} {
+		if c&n.c != 0 {
+			parts = append(parts, n.name)
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // IsNew reports whether the request carried no valid session: the session
@@ -604,7 +601,7 @@ func (s *Session[T]) Destroy() {
 // privileges any longer than its own lifetime.
 func (s *Session[T]) Renew() {
 	s.created = time.Time{}
-	s.dirty = true
+	s.changed |= changedRenew
 }
 
 // SetPersistent chooses, for this session, between a persistent cookie that
@@ -614,14 +611,14 @@ func (s *Session[T]) Renew() {
 func (s *Session[T]) SetPersistent(persistent bool) {
 	if s.browserSession == persistent {
 		s.browserSession = !persistent
-		s.dirty = true
+		s.changed |= changedPersistence
 	}
 }
 
 // AddFlash queues a message to be read once, by Flashes, on a later request.
 func (s *Session[T]) AddFlash(msg string) {
 	s.flashes = append(s.flashes, msg)
-	s.dirty = true
+	s.changed |= changedFlashes
 }
 
 // Flashes returns the queued flash messages and removes them from the
@@ -630,7 +627,7 @@ func (s *Session[T]) Flashes() []string {
 	f := s.flashes
 	if len(f) > 0 {
 		s.flashes = nil
-		s.dirty = true
+		s.changed |= changedFlashes
 	}
 	return f
 }
@@ -641,11 +638,20 @@ func (s *Session[T]) Flashes() []string {
 // nothing is added to w, so the client keeps its previous cookies. Under the
 // middleware Save is optional; it lets a handler handle the error itself.
 // Nothing is written when nothing changed.
+//
+// Without the middleware, Save cannot know whether w has already sent its
+// header: a Save after the handler's first Write, WriteHeader or Flush adds
+// Set-Cookie lines that never reach the client, and returns nil. Call Save
+// before writing the response.
 func (s *Session[T]) Save(w http.ResponseWriter) error {
 	if s.w != nil && s.w.state != statePending {
+		s.told = true
 		return ErrAlreadyWritten
 	}
-	err := s.writeTo(w.Header(), false)
+	dataJSON, err := s.marshal()
+	if err == nil {
+		err = s.writeTo(w.Header(), dataJSON)
+	}
 	if err != nil {
 		// The handler has the error; the middleware will not report the
 		// same unchanged session again through Options.ErrorHandler.
@@ -654,49 +660,83 @@ func (s *Session[T]) Save(w http.ResponseWriter) error {
 	return err
 }
 
-// writeTo adds the Set-Cookie lines the session needs, if any, to h; on
-// error it adds nothing. The middleware's commit skips a session whose
-// explicit Save failed and which has not changed since.
-func (s *Session[T]) writeTo(h http.Header, commit bool) error {
-	c := &s.store.c
+// commit is the middleware's save: like Save, but a session whose explicit
+// Save failed, and which has not changed since, was the handler's to
+// answer and is skipped.
+func (s *Session[T]) commit(h http.Header) error {
+	dataJSON, err := s.marshal()
+	if err != nil {
+		return err
+	}
+	if s.failed != nil && bytes.Equal(dataJSON, s.failed) {
+		return nil
+	}
+	return s.writeTo(h, dataJSON)
+}
+
+// unsaved returns a *LostChangeError naming the changes the client was not
+// sent, or nil: for the middleware, once the response has started.
+func (s *Session[T]) unsaved() *LostChangeError {
+	if s.told {
+		return nil // the handler's Save was told ErrAlreadyWritten
+	}
+	dataJSON, err := s.marshal()
+	if err != nil {
+		return &LostChangeError{What: changedData.String(), Err: err}
+	}
+	if s.failed != nil && bytes.Equal(dataJSON, s.failed) {
+		return nil
+	}
+	if c := s.pending(dataJSON); c != 0 {
+		return &LostChangeError{What: c.String()}
+	}
+	return nil
+}
+
+// marshal encodes Data and records it as the last save attempt.
+func (s *Session[T]) marshal() ([]byte, error) {
 	dataJSON, err := json.Marshal(&s.Data) // as Unmarshal: pointer methods apply
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrEncode, err)
+		return nil, fmt.Errorf("%w: %v", ErrEncode, err)
 	}
 	s.tried = dataJSON
-	if commit && s.failed != nil && bytes.Equal(dataJSON, s.failed) {
-		return nil
-	}
+	return dataJSON, nil
+}
+
+// pending returns the changes the client's cookies do not carry, given
+// Data encoded as dataJSON. A key rotation, refresh or legacy upgrade due
+// is not among them: a later request does it as well.
+func (s *Session[T]) pending(dataJSON []byte) change {
+	c := s.changed
 	empty := bytes.Equal(dataJSON, s.store.zeroJSON) && len(s.flashes) == 0
-	if s.destroyed {
-		if empty {
-			a, err := c.attrs(s.r, false, 0)
-			if err != nil {
-				return err
-			}
-			dropOwnLines(h, c.name)
-			c.expireAll(h, s.present, s.foreign, 1, a)
-			s.expireLegacy(h, a)
-			noStore(h)
-			s.destroyed, s.present, s.foreign = false, presence{}, nil
-			return nil
+	switch {
+	case s.destroyed && empty:
+		return changedDestroy // whatever else changed goes with it
+	case s.destroyed:
+		c |= changedDestroy | changedData // used again: a new session
+	case s.isNew:
+		if !empty {
+			c |= changedData
 		}
-		// Used again after Destroy: save it as a new session below, which
-		// replaces or deletes every cookie of the old one.
-		s.dirty = true
+	case !bytes.Equal(dataJSON, s.opened):
+		c |= changedData
 	}
-	changed := s.dirty || s.reseal
-	if s.isNew {
-		changed = changed || !empty
-	} else {
-		changed = changed || !bytes.Equal(dataJSON, s.opened)
-	}
-	if !changed {
+	return c
+}
+
+// writeTo adds the Set-Cookie lines the session needs, if any, to h; on
+// error it adds nothing.
+func (s *Session[T]) writeTo(h http.Header, dataJSON []byte) error {
+	c := s.pending(dataJSON)
+	switch {
+	case c == changedDestroy:
+		return s.expire(h)
+	case c == 0 && !s.reseal:
 		return nil
 	}
-	now := c.now().Truncate(time.Second)
+	now := s.store.c.now().Truncate(time.Second)
 	created := s.created
-	if created.IsZero() || s.isNew {
+	if created.IsZero() || s.isNew || c&changedDestroy != 0 {
 		created = now
 	}
 	if now.Before(created) { // a clock behind the one that sealed
@@ -705,29 +745,57 @@ func (s *Session[T]) writeTo(h http.Header, commit bool) error {
 	if f := s.transitionFormat(); f != nil {
 		return s.writeLegacy(h, f, dataJSON, now)
 	}
+	n, err := s.seal(h, dataJSON, created, now)
+	if err != nil {
+		return err
+	}
+	s.opened, s.created, s.sealed, s.isNew = dataJSON, created, now, false
+	s.changed, s.reseal, s.legacyIdx, s.destroyed = 0, false, 0, false
+	s.foreign, s.present = nil, presence{}
+	for i := 1; i <= n; i++ {
+		s.present.set(i)
+	}
+	return nil
+}
+
+// expire adds the lines that delete every cookie of a destroyed session.
+func (s *Session[T]) expire(h http.Header) error {
+	c := &s.store.c
+	a, err := c.attrs(s.r, false, 0)
+	if err != nil {
+		return err
+	}
+	dropOwnLines(h, c.name)
+	c.expireAll(h, s.present, s.foreign, 1, a)
+	s.expireLegacy(h, a)
+	noStore(h)
+	s.destroyed, s.present, s.foreign, s.changed = false, presence{}, nil, 0
+	return nil
+}
+
+// seal adds the lines that store dataJSON (and the flashes) in the sealed
+// format, replacing and deleting every other cookie of the session, and
+// returns the number of chunks.
+func (s *Session[T]) seal(h http.Header, dataJSON []byte, created, now time.Time) (int, error) {
+	c := &s.store.c
 	hdr := Header{Created: created, Sealed: now, BrowserSession: s.browserSession, Flashes: len(s.flashes) > 0}
-	pt := dataJSON
-	if hdr.Flashes {
-		fl, err := json.Marshal(s.flashes)
-		if err != nil {
-			return fmt.Errorf("%w: flash messages: %v", ErrEncode, err)
-		}
-		pt = make([]byte, 0, len(dataJSON)+len(fl)+3)
-		pt = append(append(append(append(append(pt, '['), dataJSON...), ','), fl...), ']')
+	pt, err := s.plaintext(dataJSON, hdr.Flashes)
+	if err != nil {
+		return 0, err
 	}
 	n, err := planChunks(c.name, c.codec.cipher.SealedLen(len(pt)), c.limits)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	hdr.Chunks = n
 	maxAge := int(s.expiry(created, now).Sub(now) / time.Second)
 	a, err := c.attrs(s.r, !s.browserSession, maxAge)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	raw, err := c.codec.seal(c.name, hdr, pt)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	dropOwnLines(h, c.name)
 	if n == 1 {
@@ -741,15 +809,21 @@ func (s *Session[T]) writeTo(h http.Header, commit bool) error {
 	c.expireAll(h, s.present, s.foreign, n+1, a)
 	s.expireLegacy(h, a)
 	noStore(h)
-	s.foreign = nil
+	return n, nil
+}
 
-	s.opened, s.created, s.sealed, s.isNew = dataJSON, created, now, false
-	s.dirty, s.reseal, s.legacyIdx, s.destroyed = false, false, 0, false
-	s.present = presence{}
-	for i := 1; i <= n; i++ {
-		s.present.set(i)
+// plaintext is what is sealed: the data JSON, or with flashes the envelope
+// [data, [messages]] (docs/FORMAT.md).
+func (s *Session[T]) plaintext(dataJSON []byte, flashes bool) ([]byte, error) {
+	if !flashes {
+		return dataJSON, nil
 	}
-	return nil
+	fl, err := json.Marshal(s.flashes)
+	if err != nil {
+		return nil, fmt.Errorf("%w: flash messages: %v", ErrEncode, err)
+	}
+	pt := make([]byte, 0, len(dataJSON)+len(fl)+3)
+	return append(append(append(append(append(pt, '['), dataJSON...), ','), fl...), ']'), nil
 }
 
 // expiry is when a session created at created and sealed at now ends.
@@ -772,7 +846,7 @@ func (s *Session[T]) writeLegacy(h http.Header, f legacyFormat, dataJSON []byte,
 		return err
 	}
 	noStore(h)
-	s.opened, s.dirty, s.reseal = dataJSON, false, false
+	s.opened, s.changed, s.reseal = dataJSON, 0, false
 	return nil
 }
 

@@ -64,7 +64,52 @@ var (
 	// ErrAlreadyWritten reports a Save after the response's header was
 	// already sent: a Set-Cookie can no longer be added.
 	ErrAlreadyWritten = errors.New("cookiesession: response already started")
+
+	// ErrHijacked reports a session change that was pending when the
+	// handler hijacked the connection (a websocket upgrade, say): the
+	// response that would have carried the Set-Cookie is the handler's own.
+	ErrHijacked = errors.New("cookiesession: connection hijacked")
 )
+
+// LostChangeError reports session changes that never reached the client
+// and that no response can report any more: made after the response
+// started, or pending when the connection was hijacked. The middleware
+// passes it to Options.OnLostChange. It matches ErrAlreadyWritten, or
+// ErrHijacked when Hijacked, and whatever Err matches.
+type LostChangeError struct {
+	// What names the changes lost: "Destroy", "Renew", "Data", "flash
+	// messages", "SetPersistent", comma-separated. Never the data.
+	What string
+	// Hijacked reports that the connection was hijacked with the changes
+	// pending.
+	Hijacked bool
+	// Err is why Data could not even be encoded (ErrEncode), if it could
+	// not.
+	Err error
+}
+
+func (e *LostChangeError) Error() string {
+	if e.Hijacked {
+		return fmt.Sprintf("cookiesession: session change lost (%s): pending when the connection was hijacked, or made after it, so no Set-Cookie could be sent; call Session.Save(w) before the upgrade and have the upgrader send w.Header() (gorilla/websocket: pass it as responseHeader)", e.What)
+	}
+	msg := fmt.Sprintf("cookiesession: session change lost (%s): made after the response started, so no Set-Cookie could be sent; change the session before the handler's first Write, WriteHeader or Flush", e.What)
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+// Is reports whether target is ErrAlreadyWritten, or ErrHijacked for a
+// hijacked connection.
+func (e *LostChangeError) Is(target error) bool {
+	if e.Hijacked {
+		return target == ErrHijacked
+	}
+	return target == ErrAlreadyWritten
+}
+
+// Unwrap returns Err.
+func (e *LostChangeError) Unwrap() error { return e.Err }
 
 // TooLargeError is the error returned when a sealed session does not fit the
 // configured cookie limits. It matches ErrTooLarge with errors.Is.

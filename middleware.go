@@ -1,18 +1,105 @@
 package cookiesession
 
+// The middleware: a per-request slot for the session, and a response
+// writer that saves the session just before the response starts, reports
+// what can no longer be saved, and exposes exactly the optional interfaces
+// (http.Flusher, http.Hijacker, http.Pusher, io.ReaderFrom,
+// http.CloseNotifier) of the writer it wraps.
+
 import (
+	"bufio"
+	"context"
 	"errors"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
+	"sync"
 )
 
 // errDiscarded is returned by the wrapped writer's Write and ReadFrom after
 // the session could not be saved and the error handler answered instead.
 var errDiscarded = errors.New("cookiesession: response discarded: the session could not be saved and the error handler answered")
 
-// committer saves a request's session into the response header.
-type committer interface {
-	save(h http.Header) error
+// Middleware opens sessions lazily (on the first Store.Get) and writes the
+// cookie just before the response starts: on the handler's first
+// WriteHeader, Write, ReadFrom or Flush, or after it returns if it wrote
+// nothing. If the session cannot be saved, Options.ErrorHandler answers
+// instead and the handler's later writes are discarded; the headers that
+// handlers outside the middleware set (Strict-Transport-Security, ...) are
+// kept. A change made after the response started, or pending when the
+// connection is hijacked, cannot reach the client: it is reported once,
+// through Options.OnLostChange.
+func (s *Store[T]) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sl := &slot[T]{}
+		sw := &responseWriter{ResponseWriter: w, sess: sl, c: &s.c}
+		if len(w.Header()) > 0 {
+			sw.outer = w.Header().Clone()
+		}
+		sl.w = sw
+		r = r.WithContext(context.WithValue(r.Context(), ctxKey{&s.c}, sl))
+		sw.r = r
+		next.ServeHTTP(wrap(sw), r)
+		sw.finish()
+	})
+}
+
+// ctxKey keys a request's session slot in its context; one per store.
+type ctxKey struct{ c *core }
+
+// slot holds one request's session for the middleware. Its mutex makes
+// Store.Get safe from several goroutines of one handler.
+type slot[T any] struct {
+	mu      sync.Mutex
+	session *Session[T]
+	w       *responseWriter
+}
+
+// get returns the request's session, loading it on first use.
+func (sl *slot[T]) get(s *Store[T], r *http.Request) *Session[T] {
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	if sl.session == nil {
+		sl.session = s.load(r)
+		sl.session.w = sl.w
+	}
+	return sl.session
+}
+
+// commit implements requestSession.
+func (sl *slot[T]) commit(h http.Header) error {
+	sl.mu.Lock()
+	sess := sl.session
+	sl.mu.Unlock()
+	if sess == nil {
+		return nil
+	}
+	if err := sess.commit(h); err != nil {
+		return err
+	}
+	addVary(h) // the response was made with the session: caches must key on it
+	return nil
+}
+
+// unsaved implements requestSession.
+func (sl *slot[T]) unsaved() *LostChangeError {
+	sl.mu.Lock()
+	sess := sl.session
+	sl.mu.Unlock()
+	if sess == nil {
+		return nil
+	}
+	return sess.unsaved()
+}
+
+// requestSession is the middleware's view of a request's session.
+type requestSession interface {
+	// commit adds the session's Set-Cookie lines, if any, to h.
+	commit(h http.Header) error
+	// unsaved describes the changes the client has not been sent, or
+	// returns nil if there are none.
+	unsaved() *LostChangeError
 }
 
 // Response states of the wrapped writer.
@@ -20,15 +107,18 @@ const (
 	statePending   = iota // nothing sent yet; the session may still change
 	stateCommitted        // the session was saved; writes pass through
 	stateFailed           // the error handler answered; writes are dropped
+	stateHijacked         // the handler took over the connection
 )
 
 // responseWriter commits the session just before the response starts.
 type responseWriter struct {
 	http.ResponseWriter
-	r            *http.Request
-	commit       committer
-	errorHandler func(http.ResponseWriter, *http.Request, error)
-	state        int
+	r        *http.Request
+	c        *core
+	sess     requestSession
+	outer    http.Header // the header as the middleware received it
+	state    int
+	reported bool // a lost change was reported for this request
 }
 
 // before commits the session if it has not been; it reports whether the
@@ -36,20 +126,58 @@ type responseWriter struct {
 func (w *responseWriter) before() bool {
 	if w.state == statePending {
 		w.state = stateCommitted
-		if err := w.commit.save(w.Header()); err != nil {
+		if err := w.sess.commit(w.Header()); err != nil {
 			w.state = stateFailed
-			h := w.Header()
-			for k := range h {
-				delete(h, k) // the handler's headers described another response
-			}
-			w.errorHandler(w.ResponseWriter, w.r, err)
+			w.restoreHeader()
+			w.c.errorHandler(w.ResponseWriter, w.r, err)
 		}
 	}
 	return w.state == stateCommitted
 }
 
-// finish commits after the handler returned, if it wrote nothing.
-func (w *responseWriter) finish() { w.before() }
+// restoreHeader drops what the handlers inside the middleware set, keeping
+// the header as it was when the request reached the middleware.
+func (w *responseWriter) restoreHeader() {
+	h := w.Header()
+	for k := range h {
+		if _, ok := w.outer[k]; !ok {
+			delete(h, k)
+		}
+	}
+	for k, v := range w.outer {
+		h[k] = v
+	}
+}
+
+// finish runs after the handler returned: it commits if nothing was
+// written, and otherwise reports a change the client was never sent.
+func (w *responseWriter) finish() {
+	switch w.state {
+	case statePending:
+		w.before()
+	case stateCommitted, stateHijacked:
+		w.reportUnsaved()
+	}
+}
+
+// reportUnsaved reports, at most once per request, a session change that
+// can no longer reach the client.
+func (w *responseWriter) reportUnsaved() {
+	if w.reported {
+		return
+	}
+	err := w.sess.unsaved()
+	if err == nil {
+		return
+	}
+	w.reported = true
+	err.Hijacked = w.state == stateHijacked
+	if w.c.onLostChange != nil {
+		w.c.onLostChange(w.r, err)
+		return
+	}
+	slog.ErrorContext(w.r.Context(), "cookiesession: session change lost", "err", err, "path", w.r.URL.Path)
+}
 
 // WriteHeader commits the session, then sends the status, unless the
 // session failed to save. Informational (1xx) statuses pass through
@@ -69,40 +197,128 @@ func (w *responseWriter) WriteHeader(code int) {
 // Write commits the session, then writes p.
 func (w *responseWriter) Write(p []byte) (int, error) {
 	if !w.before() {
-		return 0, errDiscarded
+		return 0, w.discarded()
 	}
 	return w.ResponseWriter.Write(p)
 }
 
-// ReadFrom commits the session, then copies from src, keeping the
-// underlying writer's sendfile path when it has one.
-func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
-	if !w.before() {
-		return 0, errDiscarded
+// discarded is the error of a write that cannot go out.
+func (w *responseWriter) discarded() error {
+	if w.state == stateHijacked {
+		return http.ErrHijacked
 	}
-	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
-		return rf.ReadFrom(src)
-	}
-	return io.Copy(writerOnly{w.ResponseWriter}, src)
-}
-
-// writerOnly hides every method but Write, so io.Copy cannot recurse.
-type writerOnly struct{ io.Writer }
-
-// Flush commits the session, then flushes.
-func (w *responseWriter) Flush() {
-	if w.before() {
-		_ = http.NewResponseController(w.ResponseWriter).Flush()
-	}
-}
-
-// FlushError is Flush for http.ResponseController, reporting the error.
-func (w *responseWriter) FlushError() error {
-	if !w.before() {
-		return errDiscarded
-	}
-	return http.NewResponseController(w.ResponseWriter).Flush()
+	return errDiscarded
 }
 
 // Unwrap returns the wrapped writer, for http.ResponseController.
 func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// readFrom commits the session, then copies from src, keeping the
+// underlying writer's sendfile path.
+func (w *responseWriter) readFrom(src io.Reader) (int64, error) {
+	if !w.before() {
+		return 0, w.discarded()
+	}
+	return w.ResponseWriter.(io.ReaderFrom).ReadFrom(src)
+}
+
+// flushError commits the session, then flushes.
+func (w *responseWriter) flushError() error {
+	if !w.before() {
+		return w.discarded()
+	}
+	return http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// hijack hands the connection to the handler. A pending change cannot be
+// sent any more (an upgrader such as gorilla/websocket writes its own
+// response): it is reported, and nothing is ever written afterwards.
+func (w *responseWriter) hijack() (net.Conn, *bufio.ReadWriter, error) {
+	switch w.state {
+	case stateFailed:
+		return nil, nil, errDiscarded
+	case stateHijacked:
+		return nil, nil, http.ErrHijacked
+	}
+	conn, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	w.state = stateHijacked
+	w.reportUnsaved()
+	return conn, rw, nil
+}
+
+// The optional interfaces, one small type each, combined by wrap
+// (wrap_gen.go).
+//
+//go:generate go run gen_wrap.go
+type (
+	flusher      struct{ w *responseWriter }
+	hijacker     struct{ w *responseWriter }
+	pusher       struct{ w *responseWriter }
+	readerFrom   struct{ w *responseWriter }
+	closeNotifer struct{ w *responseWriter }
+)
+
+// Flush commits the session, then flushes.
+func (f flusher) Flush() { _ = f.w.flushError() }
+
+// FlushError is Flush for http.ResponseController, reporting the error.
+func (f flusher) FlushError() error { return f.w.flushError() }
+
+// Hijack implements http.Hijacker.
+func (h hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) { return h.w.hijack() }
+
+// Push implements http.Pusher; a push promise does not start the response.
+func (p pusher) Push(target string, opts *http.PushOptions) error {
+	return p.w.ResponseWriter.(http.Pusher).Push(target, opts)
+}
+
+// ReadFrom implements io.ReaderFrom.
+func (rf readerFrom) ReadFrom(src io.Reader) (int64, error) { return rf.w.readFrom(src) }
+
+// CloseNotify implements the deprecated http.CloseNotifier, which some
+// frameworks' writers still call.
+func (c closeNotifer) CloseNotify() <-chan bool {
+	return c.w.ResponseWriter.(http.CloseNotifier).CloseNotify() //nolint:staticcheck // passed through as the wrapped writer has it
+}
+
+// Optional interfaces of the wrapped writer, as bits.
+const (
+	hasFlush = 1 << iota
+	hasHijack
+	hasPush
+	hasReadFrom
+	hasCloseNotify
+)
+
+// optional returns the optional interfaces rw offers: Flush and Hijack
+// wherever http.ResponseController reaches them (rw, or what it unwraps
+// to), the others only when rw has them itself.
+func optional(rw http.ResponseWriter) int {
+	bits := 0
+	for u := rw; u != nil; {
+		if _, ok := u.(http.Flusher); ok {
+			bits |= hasFlush
+		}
+		if _, ok := u.(http.Hijacker); ok {
+			bits |= hasHijack
+		}
+		uw, ok := u.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			break
+		}
+		u = uw.Unwrap()
+	}
+	if _, ok := rw.(http.Pusher); ok {
+		bits |= hasPush
+	}
+	if _, ok := rw.(io.ReaderFrom); ok {
+		bits |= hasReadFrom
+	}
+	if _, ok := rw.(http.CloseNotifier); ok { //nolint:staticcheck // passed through
+		bits |= hasCloseNotify
+	}
+	return bits
+}
