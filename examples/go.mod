@@ -5,10 +5,12 @@ go 1.26.0
 replace github.com/cookiesession/cookiesession => ../
 
 require (
+	github.com/coder/websocket v1.8.15
 	github.com/cookiesession/cookiesession v0.0.0-00010101000000-000000000000
 	github.com/gin-gonic/gin v1.12.0
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/gorilla/mux v1.8.1
+	github.com/gorilla/websocket v1.5.3
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/redis/go-redis/v9 v9.23.0
 )
