@@ -372,7 +372,7 @@ func (s *Store[T]) decodeData(data []byte, d *T) error {
 		err = json.Unmarshal(data, d)
 	}
 	if err != nil {
-		return fmt.Errorf("%w into %v: %v", ErrDecode, reflect.TypeFor[T](), err)
+		return fmt.Errorf("%w into %v: %s; if the data type changed, old sessions need a migration or a new cookie name", ErrDecode, reflect.TypeFor[T](), jsonProblem(err))
 	}
 	return nil
 }
@@ -440,7 +440,7 @@ func (s *Store[T]) open(sess *Session[T], in incoming, now time.Time) error {
 			return fmt.Errorf("%w: flash envelope is not [data, [messages]]", ErrDecode)
 		}
 		if err := json.Unmarshal(arr[1], &sess.flashes); err != nil {
-			return fmt.Errorf("%w: flash messages: %v", ErrDecode, err)
+			return fmt.Errorf("%w: flash messages: %s", ErrDecode, jsonProblem(err))
 		}
 		dataJSON = arr[0]
 	}
@@ -491,7 +491,7 @@ func (s *Store[T]) loadLegacy(sess *Session[T]) error {
 		if !f.transition() {
 			sess.reseal = true // upgrade to the sealed format now
 		} else if sess.opened, err = json.Marshal(d); err != nil {
-			return fmt.Errorf("%w: %v", ErrEncode, err)
+			return fmt.Errorf("%w: %s", ErrEncode, jsonProblem(err))
 		}
 		return nil
 	}
@@ -697,7 +697,7 @@ func (s *Session[T]) unsaved() *LostChangeError {
 func (s *Session[T]) marshal() ([]byte, error) {
 	dataJSON, err := json.Marshal(&s.Data) // as Unmarshal: pointer methods apply
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrEncode, err)
+		return nil, fmt.Errorf("%w: %s", ErrEncode, jsonProblem(err))
 	}
 	s.tried = dataJSON
 	return dataJSON, nil
@@ -820,7 +820,7 @@ func (s *Session[T]) plaintext(dataJSON []byte, flashes bool) ([]byte, error) {
 	}
 	fl, err := json.Marshal(s.flashes)
 	if err != nil {
-		return nil, fmt.Errorf("%w: flash messages: %v", ErrEncode, err)
+		return nil, fmt.Errorf("%w: flash messages: %s", ErrEncode, jsonProblem(err))
 	}
 	pt := make([]byte, 0, len(dataJSON)+len(fl)+3)
 	return append(append(append(append(append(pt, '['), dataJSON...), ','), fl...), ']'), nil

@@ -1,8 +1,10 @@
 package cookiesession
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Errors that a Store, a Codec or a Session can return. Every error this
@@ -148,4 +150,36 @@ func (e *TooLargeError) Is(target error) bool { return target == ErrTooLarge }
 // optionsError returns an error wrapping ErrInvalidOptions.
 func optionsError(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalidOptions, fmt.Sprintf(format, args...))
+}
+
+// jsonProblem describes an encoding/json error without the session data it
+// may quote: its messages can carry a value ("number 1.5", a character of
+// the input, a map key in a path, a MarshalJSON method's own error text),
+// and they differ between the v1 and v2 engines. Only types, kinds and
+// offsets are kept.
+func jsonProblem(err error) string {
+	var (
+		typeErr   *json.UnmarshalTypeError
+		syntaxErr *json.SyntaxError
+		unsupType *json.UnsupportedTypeError
+		unsupVal  *json.UnsupportedValueError
+		marshaler *json.MarshalerError
+	)
+	switch {
+	case errors.As(err, &typeErr):
+		kind, _, _ := strings.Cut(typeErr.Value, " ") // "number 1.5" -> "number"
+		if typeErr.Type == nil {
+			return fmt.Sprintf("a JSON %s where the data type does not take one (byte %d)", kind, typeErr.Offset)
+		}
+		return fmt.Sprintf("a JSON %s where the data type has %v (byte %d)", kind, typeErr.Type, typeErr.Offset)
+	case errors.As(err, &syntaxErr):
+		return fmt.Sprintf("invalid JSON at byte %d", syntaxErr.Offset)
+	case errors.As(err, &unsupType):
+		return fmt.Sprintf("type %v cannot be encoded as JSON", unsupType.Type)
+	case errors.As(err, &unsupVal):
+		return "a value JSON cannot represent (NaN, an infinity, or a cycle)"
+	case errors.As(err, &marshaler):
+		return fmt.Sprintf("the %s method of %v failed", marshaler.Type, marshaler.Type)
+	}
+	return "the JSON does not fit the data type"
 }
