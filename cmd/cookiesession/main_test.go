@@ -235,7 +235,10 @@ func TestSealSetCookie(t *testing.T) {
 	})
 
 	t.Run("__Host- needs Secure", func(t *testing.T) {
-		cmd(t, `{}`, "seal", "-keys", key, "-set-cookie", "-secure=false", "-name", "__Host-s").fails(t, exitUsage, "Secure")
+		// Browsers match the prefixes in any case (RFC 6265bis, draft 13+).
+		for _, name := range []string{"__Host-s", "__host-s", "__HOST-s", "__Secure-s", "__secure-s", "__SECURE-s"} {
+			cmd(t, `{}`, "seal", "-keys", key, "-set-cookie", "-secure=false", "-name", name).fails(t, exitUsage, "Secure", "-secure=false")
+		}
 	})
 }
 
