@@ -26,3 +26,67 @@ func TestParseKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestParseKeysSeparators checks that commas and whitespace of every kind
+// separate keys, and never merge two keys into one: Go's base64 decoders
+// skip line breaks, so "k1\nk2" once parsed as one 64-byte key.
+func TestParseKeysSeparators(t *testing.T) {
+	k1, k2, k3 := testKey(1), testKey(2), testKey(3)
+	e1, e2, e3 := base64.RawURLEncoding.EncodeToString(k1), base64.RawURLEncoding.EncodeToString(k2), base64.URLEncoding.EncodeToString(k3)
+	for name, list := range map[string]string{
+		"newline":          e1 + "\n" + e2 + "\n" + e3,
+		"crlf":             e1 + "\r\n" + e2 + "\r\n" + e3 + "\r\n",
+		"spaces":           e1 + " " + e2 + "   " + e3,
+		"tabs":             e1 + "\t" + e2 + "\t\t" + e3,
+		"commas":           e1 + "," + e2 + "," + e3,
+		"comma and spaces": " " + e1 + " , " + e2 + " ,\t" + e3 + " ",
+		"mixed":            "\n" + e1 + ",\r\n" + e2 + " \t\n\n" + e3 + "\n",
+		"vertical tab, ff": e1 + "\v" + e2 + "\f" + e3,
+	} {
+		keys, err := ParseKeys(list)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if len(keys) != 3 || !bytes.Equal(keys[0], k1) || !bytes.Equal(keys[1], k2) || !bytes.Equal(keys[2], k3) {
+			t.Errorf("%s: ParseKeys gave %d keys of %d, ... bytes, want k1, k2, k3 of 32", name, len(keys), len(keys[0]))
+		}
+	}
+	// The rotation written one key per line: two keys, not one of 64 bytes.
+	if keys, err := ParseKeys(e1 + "\n" + e2); err != nil || len(keys) != 2 || !bytes.Equal(keys[0], k1) || !bytes.Equal(keys[1], k2) {
+		t.Errorf("ParseKeys(k1\\nk2) = %d keys, %v; want k1, k2", len(keys), err)
+	}
+	for name, bad := range map[string]string{
+		"two commas":           e1 + ",\n," + e2,
+		"trailing comma":       e1 + "\n" + e2 + ",\n",
+		"leading comma":        " ," + e1,
+		"only a comma":         " , ",
+		"whitespace only":      "\r\n\t ",
+		"newline inside a key": e1[:20] + "\n" + e1[20:] + "\n" + e2,
+		"crlf inside a key":    e1[:21] + "\r\n" + e1[21:],
+		"space inside a key":   e1[:22] + " " + e1[22:],
+	} {
+		keys, err := ParseKeys(bad)
+		if !errors.Is(err, ErrInvalidOptions) {
+			t.Errorf("%s: ParseKeys = %d keys, %v; want ErrInvalidOptions", name, len(keys), err)
+			continue
+		}
+		if strings.Contains(err.Error(), e1[:8]) || strings.Contains(err.Error(), e1[len(e1)-8:]) {
+			t.Errorf("%s: error %q echoes a key", name, err)
+		}
+	}
+}
+
+// TestDecodeKeyLineBreak checks that decoding one key never skips a line
+// break inside it, as encoding/base64 would.
+func TestDecodeKeyLineBreak(t *testing.T) {
+	e := base64.RawURLEncoding.EncodeToString(testKey(1))
+	for _, s := range []string{e[:10] + "\n" + e[10:], e[:10] + "\r" + e[10:], e + "\r\n", e[:10] + "\r\n" + e[10:] + "=\n"} {
+		if k, err := decodeKey(s); err == nil {
+			t.Errorf("decodeKey(%q) = %d bytes, want an error", s, len(k))
+		}
+	}
+	if k, err := decodeKey(e); err != nil || !bytes.Equal(k, testKey(1)) {
+		t.Errorf("decodeKey(e) = %x, %v", k, err)
+	}
+}

@@ -357,6 +357,12 @@ func TestKeysEnv(t *testing.T) {
 	// Rotation: a new key first, the old one still opens.
 	t.Setenv(keysEnv, k2+", "+k1)
 	sameJSON(t, cmd(t, "", "open", value).ok(t).stdout, `{"a":1}`)
+	// One key per line, as in a file: two keys, not one merged key.
+	for _, sep := range []string{"\n", "\r\n", " ", "\t"} {
+		t.Setenv(keysEnv, k2+sep+k1+sep)
+		sameJSON(t, cmd(t, "", "open", value).ok(t).stdout, `{"a":1}`)
+		sameJSON(t, cmd(t, "", "open", "-keys", k2+sep+k1, value).ok(t).stdout, `{"a":1}`)
+	}
 	// -keys wins over the environment.
 	cmd(t, "", "open", "-keys", k2, value).fails(t, exitFailure, "unknown key")
 
@@ -396,7 +402,14 @@ func TestKeyErrors(t *testing.T) {
 	}
 	t.Run("env", func(t *testing.T) {
 		t.Setenv(keysEnv, short)
-		cmd(t, "", "open", "x").fails(t, exitUsage, "key 1 in "+keysEnv, "16 bytes")
+		cmd(t, "", "open", "x").fails(t, exitUsage, keysEnv+": ", "key 1 has 16 bytes")
+	})
+	t.Run("line break inside a key", func(t *testing.T) {
+		r := cmd(t, `{}`, "seal", "-keys", good[:20]+"\n"+good[20:])
+		r.fails(t, exitUsage, "-keys: ", "key 1")
+		if strings.Contains(r.stderr, good[:20]) || strings.Contains(r.stderr, good[20:]) {
+			t.Errorf("stderr reveals a key: %q", r.stderr)
+		}
 	})
 }
 
