@@ -2,14 +2,16 @@ package cookiesession
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"testing"
 )
 
 func TestParseKeys(t *testing.T) {
-	k1, k2 := testKey(1), bytes.Repeat([]byte{0xfb}, 40)
+	k1, k2 := testKey(1), append(testKey(0xfb), testKey(0xfc)[:8]...)
 	list := base64.RawURLEncoding.EncodeToString(k1) + " , " + base64.StdEncoding.EncodeToString(k2)
 	keys, err := ParseKeys(list)
 	if err != nil || len(keys) != 2 || !bytes.Equal(keys[0], k1) || !bytes.Equal(keys[1], k2) {
@@ -88,5 +90,73 @@ func TestDecodeKeyLineBreak(t *testing.T) {
 	}
 	if k, err := decodeKey(e); err != nil || !bytes.Equal(k, testKey(1)) {
 		t.Errorf("decodeKey(e) = %x, %v", k, err)
+	}
+}
+
+// TestWeakKeys checks that master keys that are obviously not random are
+// refused by New, NewCodec and ParseKeys, with an error that names the key
+// by position, never by content, and says what to do.
+func TestWeakKeys(t *testing.T) {
+	random := testKey(1)
+	hexText := []byte(hex.EncodeToString(testKey(2)))
+	b64Text := []byte(base64.RawURLEncoding.EncodeToString(testKey(3)))
+	pattern := bytes.Repeat([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, 3)
+	for _, tc := range []struct {
+		name string
+		key  []byte
+		text bool
+	}{
+		{"32 zero bytes", make([]byte, 32), false},
+		{"64 zero bytes", make([]byte, 64), false},
+		{"aaaa", bytes.Repeat([]byte("a"), 32), true},
+		{"password four times", bytes.Repeat([]byte("password"), 4), true},
+		{"15-byte pattern", pattern, false},
+		{"0xff and 0x00", bytes.Repeat([]byte{0xff, 0x00}, 20), false},
+		{"hex text", hexText, true},
+		{"base64 text", b64Text, true},
+		{"passphrase", []byte("correct horse battery staple, then some\n"), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			check := func(what string, err error) {
+				t.Helper()
+				if !errors.Is(err, ErrInvalidOptions) {
+					t.Fatalf("%s: err = %v, want ErrInvalidOptions", what, err)
+				}
+				msg := err.Error()
+				if !strings.Contains(msg, "key 2") || !strings.Contains(msg, "cookiesession keygen") {
+					t.Errorf("%s: %q does not name key 2 and cookiesession keygen", what, msg)
+				}
+				if tc.text && !strings.Contains(msg, "ParseKeys") {
+					t.Errorf("%s: %q does not point at ParseKeys", what, msg)
+				}
+				if strings.Contains(msg, string(tc.key[:16])) || strings.Contains(msg, base64.RawURLEncoding.EncodeToString(tc.key)[:8]) {
+					t.Errorf("%s: %q reveals the key", what, msg)
+				}
+			}
+			_, err := New[cart](Options{Keys: [][]byte{random, tc.key}})
+			check("New", err)
+			_, err = NewCodec(AES256GCM, random, tc.key)
+			check("NewCodec", err)
+			_, err = ParseKeys(base64.RawURLEncoding.EncodeToString(random) + "," + base64.RawURLEncoding.EncodeToString(tc.key))
+			check("ParseKeys", err)
+		})
+	}
+}
+
+// TestRandomKeysAccepted checks that random keys pass the weak-key checks:
+// the chance that one in this test is refused is below 1e-10.
+func TestRandomKeysAccepted(t *testing.T) {
+	for i := range 1000 {
+		k := make([]byte, MinKeySize+i%33)
+		rand.Read(k)
+		if err := checkKeyQuality(1, k); err != nil {
+			t.Fatalf("random key of %d bytes refused: %v", len(k), err)
+		}
+	}
+	// Legacy keys stay as the old apps had them.
+	if _, err := NewMap(Options{Keys: [][]byte{testKey(1)}, Name: "x",
+		Express: &ExpressSession{Keys: []string{"aaaa"}},
+		Gorilla: &GorillaSession{Name: "g", KeyPairs: [][]byte{make([]byte, 32), bytes.Repeat([]byte("a"), 32)}}}); err != nil {
+		t.Fatalf("weak legacy keys refused: %v", err)
 	}
 }

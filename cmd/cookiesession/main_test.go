@@ -381,6 +381,8 @@ func TestKeysEnv(t *testing.T) {
 func TestKeyErrors(t *testing.T) {
 	short := base64.RawURLEncoding.EncodeToString([]byte("sixteen byte key"))
 	good := newKey(t)
+	zero := base64.RawURLEncoding.EncodeToString(make([]byte, 32))
+	hexText := base64.RawURLEncoding.EncodeToString([]byte(strings.Repeat("0123456789abcdef", 4)))
 	for _, tc := range []struct {
 		name string
 		keys string
@@ -391,6 +393,8 @@ func TestKeyErrors(t *testing.T) {
 		{"not base64", "!!!!" + good, []string{"key 1", "not base64url"}},
 		{"empty entry", good + ",,", []string{"key 2", "empty"}},
 		{"duplicate", good + "," + good, []string{"same key id"}},
+		{"zero key", good + "," + zero, []string{"-keys: ", "key 2", "not random", "cookiesession keygen"}},
+		{"hex text key", hexText, []string{"-keys: ", "key 1", "printable text", "ParseKeys"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := cmd(t, `{}`, "seal", "-keys", tc.keys)
