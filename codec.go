@@ -212,8 +212,10 @@ type Codec struct {
 }
 
 // NewCodec derives the subkeys of every master key. The first key seals;
-// all of them open. Each key must have at least MinKeySize bytes and no two
-// keys may be equal.
+// all of them open. Each key must have at least MinKeySize bytes and must
+// not be obviously non-random (a repeated byte or short pattern, or
+// printable text such as a password or an undecoded hex or base64 key), and
+// no two keys may be equal.
 func NewCodec(c Cipher, keys ...[]byte) (*Codec, error) {
 	if c == 0 {
 		c = XChaCha20Poly1305
@@ -229,6 +231,9 @@ func NewCodec(c Cipher, keys ...[]byte) (*Codec, error) {
 	for i, master := range keys {
 		if len(master) < MinKeySize {
 			return nil, optionsError("key %d has %d bytes: each key needs at least %d bytes of random key material (cookiesession keygen prints one)", i+1, len(master), MinKeySize)
+		}
+		if err := checkKeyQuality(i+1, master); err != nil {
+			return nil, err
 		}
 		k, err := deriveKey(c, info, master)
 		if err != nil {

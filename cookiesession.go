@@ -294,16 +294,29 @@ func (c *core) init(o *Options) error {
 	return c.initLegacy(o)
 }
 
-// checkPrefix enforces the cookie-name prefixes of RFC 6265bis §4.1.3 and
-// the attributes that need Secure.
+// The cookie-name prefixes of RFC 6265bis §4.1.3. Browsers match them in
+// any case (the storage model, §5.7, since draft 13), so "__host-" and
+// "__SECURE-" carry the same rules.
+const (
+	hostPrefix   = "__Host-"
+	securePrefix = "__Secure-"
+)
+
+// hasPrefixFold reports whether name begins with prefix, ignoring case.
+func hasPrefixFold(name, prefix string) bool {
+	return len(name) >= len(prefix) && strings.EqualFold(name[:len(prefix)], prefix)
+}
+
+// checkPrefix enforces the cookie-name prefixes of RFC 6265bis §4.1.3, in
+// any case, and the attributes that need Secure.
 func (c *core) checkPrefix() error {
 	switch {
-	case strings.HasPrefix(c.name, "__Host-"):
+	case hasPrefixFold(c.name, hostPrefix):
 		if c.path != "/" || c.domain != "" {
-			return optionsError("cookie %q: the __Host- prefix requires Path \"/\" and no Domain", c.name)
+			return optionsError("cookie %q: the __Host- prefix (in any case) requires Path \"/\" and no Domain", c.name)
 		}
 		c.mustBeSecure = true
-	case strings.HasPrefix(c.name, "__Secure-"):
+	case hasPrefixFold(c.name, securePrefix):
 		c.mustBeSecure = true
 	}
 	if c.sameSite == http.SameSiteNoneMode || c.partitioned {

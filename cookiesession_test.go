@@ -2,6 +2,7 @@ package cookiesession
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -21,7 +22,8 @@ type cart struct {
 	N     int      `json:"n,omitempty"`
 }
 
-func testKey(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
+// testKey returns a fixed master key that looks random: SHA-256 of b.
+func testKey(b byte) []byte { k := sha256.Sum256([]byte{b}); return k[:] }
 
 // clock is a settable time source for stores under test.
 type clock struct {

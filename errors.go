@@ -12,10 +12,12 @@ import (
 // in their message. No message ever contains a key, plaintext session data or
 // a full cookie value.
 var (
-	// ErrInvalidOptions reports a configuration that New or NewCodec refuses:
-	// no keys, a key shorter than MinKeySize, an attribute a browser would
-	// reject, or a cookie prefix whose rules the options break. The message
-	// names the option and what to change.
+	// ErrInvalidOptions reports a configuration that New, NewCodec or
+	// ParseKeys refuses: no keys, a key shorter than MinKeySize or obviously
+	// not random (a repeated byte or pattern, or printable text), an
+	// attribute a browser would reject, or a cookie prefix (in any case)
+	// whose rules the options break. The message names the option, or the
+	// key by position, and what to change.
 	ErrInvalidOptions = errors.New("cookiesession: invalid options")
 
 	// ErrMalformed reports a cookie value that this library did not write:

@@ -2,14 +2,16 @@ package cookiesession
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"testing"
 )
 
 func TestParseKeys(t *testing.T) {
-	k1, k2 := testKey(1), bytes.Repeat([]byte{0xfb}, 40)
+	k1, k2 := testKey(1), append(testKey(0xfb), testKey(0xfc)[:8]...)
 	list := base64.RawURLEncoding.EncodeToString(k1) + " , " + base64.StdEncoding.EncodeToString(k2)
 	keys, err := ParseKeys(list)
 	if err != nil || len(keys) != 2 || !bytes.Equal(keys[0], k1) || !bytes.Equal(keys[1], k2) {
@@ -24,5 +26,137 @@ func TestParseKeys(t *testing.T) {
 		if err != nil && bad != "" && strings.Contains(err.Error(), strings.TrimSpace(bad)) && strings.TrimSpace(bad) != "" {
 			t.Errorf("error %q echoes the input", err)
 		}
+	}
+}
+
+// TestParseKeysSeparators checks that commas and whitespace of every kind
+// separate keys, and never merge two keys into one: Go's base64 decoders
+// skip line breaks, so "k1\nk2" once parsed as one 64-byte key.
+func TestParseKeysSeparators(t *testing.T) {
+	k1, k2, k3 := testKey(1), testKey(2), testKey(3)
+	e1, e2, e3 := base64.RawURLEncoding.EncodeToString(k1), base64.RawURLEncoding.EncodeToString(k2), base64.URLEncoding.EncodeToString(k3)
+	for name, list := range map[string]string{
+		"newline":          e1 + "\n" + e2 + "\n" + e3,
+		"crlf":             e1 + "\r\n" + e2 + "\r\n" + e3 + "\r\n",
+		"spaces":           e1 + " " + e2 + "   " + e3,
+		"tabs":             e1 + "\t" + e2 + "\t\t" + e3,
+		"commas":           e1 + "," + e2 + "," + e3,
+		"comma and spaces": " " + e1 + " , " + e2 + " ,\t" + e3 + " ",
+		"mixed":            "\n" + e1 + ",\r\n" + e2 + " \t\n\n" + e3 + "\n",
+		"vertical tab, ff": e1 + "\v" + e2 + "\f" + e3,
+	} {
+		keys, err := ParseKeys(list)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if len(keys) != 3 || !bytes.Equal(keys[0], k1) || !bytes.Equal(keys[1], k2) || !bytes.Equal(keys[2], k3) {
+			t.Errorf("%s: ParseKeys gave %d keys of %d, ... bytes, want k1, k2, k3 of 32", name, len(keys), len(keys[0]))
+		}
+	}
+	// The rotation written one key per line: two keys, not one of 64 bytes.
+	if keys, err := ParseKeys(e1 + "\n" + e2); err != nil || len(keys) != 2 || !bytes.Equal(keys[0], k1) || !bytes.Equal(keys[1], k2) {
+		t.Errorf("ParseKeys(k1\\nk2) = %d keys, %v; want k1, k2", len(keys), err)
+	}
+	for name, bad := range map[string]string{
+		"two commas":           e1 + ",\n," + e2,
+		"trailing comma":       e1 + "\n" + e2 + ",\n",
+		"leading comma":        " ," + e1,
+		"only a comma":         " , ",
+		"whitespace only":      "\r\n\t ",
+		"newline inside a key": e1[:20] + "\n" + e1[20:] + "\n" + e2,
+		"crlf inside a key":    e1[:21] + "\r\n" + e1[21:],
+		"space inside a key":   e1[:22] + " " + e1[22:],
+	} {
+		keys, err := ParseKeys(bad)
+		if !errors.Is(err, ErrInvalidOptions) {
+			t.Errorf("%s: ParseKeys = %d keys, %v; want ErrInvalidOptions", name, len(keys), err)
+			continue
+		}
+		if strings.Contains(err.Error(), e1[:8]) || strings.Contains(err.Error(), e1[len(e1)-8:]) {
+			t.Errorf("%s: error %q echoes a key", name, err)
+		}
+	}
+}
+
+// TestDecodeKeyLineBreak checks that decoding one key never skips a line
+// break inside it, as encoding/base64 would.
+func TestDecodeKeyLineBreak(t *testing.T) {
+	e := base64.RawURLEncoding.EncodeToString(testKey(1))
+	for _, s := range []string{e[:10] + "\n" + e[10:], e[:10] + "\r" + e[10:], e + "\r\n", e[:10] + "\r\n" + e[10:] + "=\n"} {
+		if k, err := decodeKey(s); err == nil {
+			t.Errorf("decodeKey(%q) = %d bytes, want an error", s, len(k))
+		}
+	}
+	if k, err := decodeKey(e); err != nil || !bytes.Equal(k, testKey(1)) {
+		t.Errorf("decodeKey(e) = %x, %v", k, err)
+	}
+}
+
+// TestWeakKeys checks that master keys that are obviously not random are
+// refused by New, NewCodec and ParseKeys, with an error that names the key
+// by position, never by content, and says what to do.
+func TestWeakKeys(t *testing.T) {
+	random := testKey(1)
+	hexText := []byte(hex.EncodeToString(testKey(2)))
+	b64Text := []byte(base64.RawURLEncoding.EncodeToString(testKey(3)))
+	pattern := bytes.Repeat([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, 3)
+	for _, tc := range []struct {
+		name string
+		key  []byte
+		text bool
+	}{
+		{"32 zero bytes", make([]byte, 32), false},
+		{"64 zero bytes", make([]byte, 64), false},
+		{"aaaa", bytes.Repeat([]byte("a"), 32), true},
+		{"password four times", bytes.Repeat([]byte("password"), 4), true},
+		{"15-byte pattern", pattern, false},
+		{"0xff and 0x00", bytes.Repeat([]byte{0xff, 0x00}, 20), false},
+		{"hex text", hexText, true},
+		{"base64 text", b64Text, true},
+		{"passphrase", []byte("correct horse battery staple, then some\n"), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			check := func(what string, err error) {
+				t.Helper()
+				if !errors.Is(err, ErrInvalidOptions) {
+					t.Fatalf("%s: err = %v, want ErrInvalidOptions", what, err)
+				}
+				msg := err.Error()
+				if !strings.Contains(msg, "key 2") || !strings.Contains(msg, "cookiesession keygen") {
+					t.Errorf("%s: %q does not name key 2 and cookiesession keygen", what, msg)
+				}
+				if tc.text && !strings.Contains(msg, "ParseKeys") {
+					t.Errorf("%s: %q does not point at ParseKeys", what, msg)
+				}
+				if strings.Contains(msg, string(tc.key[:16])) || strings.Contains(msg, base64.RawURLEncoding.EncodeToString(tc.key)[:8]) {
+					t.Errorf("%s: %q reveals the key", what, msg)
+				}
+			}
+			_, err := New[cart](Options{Keys: [][]byte{random, tc.key}})
+			check("New", err)
+			_, err = NewCodec(AES256GCM, random, tc.key)
+			check("NewCodec", err)
+			_, err = ParseKeys(base64.RawURLEncoding.EncodeToString(random) + "," + base64.RawURLEncoding.EncodeToString(tc.key))
+			check("ParseKeys", err)
+		})
+	}
+}
+
+// TestRandomKeysAccepted checks that random keys pass the weak-key checks:
+// the chance that one in this test is refused is below 1e-10.
+func TestRandomKeysAccepted(t *testing.T) {
+	for i := range 1000 {
+		k := make([]byte, MinKeySize+i%33)
+		rand.Read(k)
+		if err := checkKeyQuality(1, k); err != nil {
+			t.Fatalf("random key of %d bytes refused: %v", len(k), err)
+		}
+	}
+	// Legacy keys stay as the old apps had them.
+	if _, err := NewMap(Options{Keys: [][]byte{testKey(1)}, Name: "x",
+		Express: &ExpressSession{Keys: []string{"aaaa"}},
+		Gorilla: &GorillaSession{Name: "g", KeyPairs: [][]byte{make([]byte, 32), bytes.Repeat([]byte("a"), 32)}}}); err != nil {
+		t.Fatalf("weak legacy keys refused: %v", err)
 	}
 }

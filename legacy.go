@@ -86,7 +86,7 @@ func (s *Session[T]) transitionFormat() legacyFormat {
 }
 
 // checkLegacyAttributes checks the Path and Domain overrides of a legacy
-// format, and the rules of a "__Host-" name.
+// format, and the rules of a "__Host-" name in any case.
 func checkLegacyAttributes(what, name, path, domain string) error {
 	if path != "" && (path[0] != '/' || strings.ContainsAny(path, ";\x00\r\n") || !printable(path) || len(path) > maxAttributeBytes) {
 		return optionsError("%s.Path %q must start with / and contain no ';' or control characters", what, path)
@@ -94,8 +94,8 @@ func checkLegacyAttributes(what, name, path, domain string) error {
 	if domain != "" && (!validDomain(domain) || len(domain) > maxAttributeBytes) {
 		return optionsError("%s.Domain %q is not a host name", what, domain)
 	}
-	if strings.HasPrefix(name, "__Host-") && (domain != "" || (path != "" && path != "/")) {
-		return optionsError("%s cookie %q: the __Host- prefix requires Path \"/\" and no Domain", what, name)
+	if hasPrefixFold(name, hostPrefix) && (domain != "" || (path != "" && path != "/")) {
+		return optionsError("%s cookie %q: the __Host- prefix (in any case) requires Path \"/\" and no Domain", what, name)
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package cookiesession
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -394,7 +393,7 @@ func (j legacyJar) serve(h http.Handler) []string {
 
 func legacyStore[T any](t *testing.T, o Options) *Store[T] {
 	t.Helper()
-	o.Keys = [][]byte{bytes.Repeat([]byte{7}, 32)}
+	o.Keys = [][]byte{testKey(7)}
 	o.Secure = SecureNever
 	if o.Name == "" {
 		o.Name = "sid"
@@ -565,7 +564,7 @@ func TestStoreExpressTransition(t *testing.T) {
 }
 
 func TestStoreLegacyOptions(t *testing.T) {
-	k := [][]byte{bytes.Repeat([]byte{7}, 32)}
+	k := [][]byte{testKey(7)}
 	bad := []Options{
 		{Keys: k, Express: &ExpressSession{Keys: []string{"a"}}},                              // both "session"
 		{Keys: k, Name: "x", Express: &ExpressSession{Name: "x", Keys: []string{"a"}}},        // same name

@@ -517,7 +517,7 @@ func TestProxyWorkedExample(t *testing.T) {
 	var got error
 	newApp := func(trusted []string) http.Handler {
 		store, err := New[login](Options{
-			Keys:           [][]byte{[]byte("0123456789abcdef0123456789abcdef")},
+			Keys:           [][]byte{testKey(9)},
 			Name:           "__Host-session",
 			TrustedProxies: trusted,
 			ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {

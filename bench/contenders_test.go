@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -24,8 +25,8 @@ const cookieName = "session"
 
 // Fixed keys: the figures must not depend on key material.
 var (
-	key32   = bytes.Repeat([]byte{0x42}, 32) // sealing / encryption key
-	hashKey = bytes.Repeat([]byte{0x17}, 32) // securecookie's HMAC key
+	key32   = func() []byte { k := sha256.Sum256([]byte{0x42}); return k[:] }() // sealing / encryption key
+	hashKey = bytes.Repeat([]byte{0x17}, 32)                                    // securecookie's HMAC key
 )
 
 // impl seals one payload into a cookie value and opens it again. open

@@ -1,7 +1,7 @@
 package demo
 
 import (
-	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"io"
@@ -18,7 +18,8 @@ import (
 	"github.com/cookiesession/cookiesession"
 )
 
-func testKey() []byte { return bytes.Repeat([]byte{7}, 32) }
+// testKey returns a fixed master key that looks random: SHA-256 of 7.
+func testKey() []byte { k := sha256.Sum256([]byte{7}); return k[:] }
 
 // client is a browser stand-in: a cookie jar and the demo's server.
 type client struct {

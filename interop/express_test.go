@@ -1,7 +1,6 @@
 package interop
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -13,7 +12,7 @@ import (
 	"github.com/cookiesession/cookiesession"
 )
 
-var storeKey = bytes.Repeat([]byte{0x5a}, 32)
+var storeKey = testKey(0x5a)
 
 // goStore returns an untyped store that takes over Express sessions.
 func goStore(t *testing.T, e cookiesession.ExpressSession) *cookiesession.Store[cookiesession.Map] {

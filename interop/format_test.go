@@ -2,6 +2,7 @@ package interop
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -98,10 +99,13 @@ func nodeFormat(t *testing.T, reqs []formatCase) []formatResult {
 	return res
 }
 
+// testKey returns a fixed master key that looks random: SHA-256 of b.
+func testKey(b byte) []byte { k := sha256.Sum256([]byte{b}); return k[:] }
+
 var (
-	formatKeyA = bytes.Repeat([]byte{0x11}, 32)
-	formatKeyB = []byte("a master key longer than thirty-two bytes, which is allowed")
-	formatKeyC = bytes.Repeat([]byte{0x33}, 32)
+	formatKeyA = testKey(0x11)
+	formatKeyB = append(testKey(0x22), testKey(0x23)...) // longer than 32 bytes, which is allowed
+	formatKeyC = testKey(0x33)
 )
 
 func b64(keys ...[]byte) []string {
@@ -181,7 +185,7 @@ func TestFormatGoSealsNodeOpens(t *testing.T) {
 		other.Chunks = c.Chunks%255 + 1
 		reqs, want = append(reqs, other), append(want, formatResult{Error: "authentication"})
 		other = open
-		other.Keys = b64(bytes.Repeat([]byte{0x44}, 32))
+		other.Keys = b64(testKey(0x44))
 		reqs, want = append(reqs, other), append(want, formatResult{Error: "unknown_key"})
 		other = open
 		other.Cipher = cookiesession.AES256GCM.String()

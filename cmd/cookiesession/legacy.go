@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"strings"
 
@@ -108,9 +109,19 @@ func legacyKey(s string) ([]byte, error) {
 	return []byte(s), nil
 }
 
+// decodeKeyStd decodes a legacy key given as "base64:...": the standard
+// alphabet with padding, as apps usually hold gorilla keys, or base64url or
+// unpadded. A line break inside is refused: the decoders would skip it.
 func decodeKeyStd(s string) ([]byte, error) {
+	if strings.ContainsAny(s, "\r\n") {
+		return nil, errors.New("line break in a key")
+	}
 	if k, err := base64.StdEncoding.DecodeString(s); err == nil {
 		return k, nil
 	}
-	return decodeKey(s)
+	s = strings.TrimRight(s, "=")
+	if k, err := base64.RawURLEncoding.DecodeString(s); err == nil {
+		return k, nil
+	}
+	return base64.RawStdEncoding.DecodeString(s)
 }

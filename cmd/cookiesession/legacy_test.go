@@ -61,6 +61,9 @@ func TestOpenLegacyGorilla(t *testing.T) {
 	}
 	cmd(t, "", "open", "-gorilla-keys", other, "-gorilla-name", "sid", "-cookie", "sid="+value).fails(t, exitFailure)
 	cmd(t, "", "open", "-gorilla-keys", "a:b:c", "-cookie", "sid="+value).fails(t, exitUsage, "HASH:BLOCK")
+	// A line break inside a base64 key is refused, not skipped.
+	b64 := base64.StdEncoding.EncodeToString(hash)
+	cmd(t, "", "open", "-gorilla-keys", "base64:"+b64[:10]+"\n"+b64[10:]+":hex:"+hex.EncodeToString(block), "-gorilla-name", "sid", "-cookie", "sid="+value).fails(t, exitUsage, "pair 1", "hash key")
 }
 
 func TestInspectLegacy(t *testing.T) {

@@ -44,8 +44,9 @@ Commands:
            command's flags
 
 Keys: -keys K1[,K2...], or the COOKIESESSION_KEYS environment variable when
--keys is absent, comma-separated. Each key is base64url (padding optional) of
-at least 32 bytes, as keygen prints it. The first key seals; every key opens.
+-keys is absent, separated by commas or whitespace (one key per line works).
+Each key is base64url (padding optional) of at least 32 bytes, as keygen
+prints it. The first key seals; every key opens.
 
 Exit status: 0 success; 1 the value could not be sealed, opened or inspected
 (one line on stderr says why); 2 usage error (bad flags, missing or invalid
@@ -298,8 +299,9 @@ func (c *cli) keygen(args []string) error {
 }
 
 // keys decodes the -keys flag, or COOKIESESSION_KEYS when the flag is
-// empty. With required false, no keys at all is not an error. Messages
-// name a key by its position, never by its content.
+// empty, with cookiesession.ParseKeys, as a server would read them. With
+// required false, no keys at all is not an error. Messages name the source
+// and a key by its position, never by its content.
 func (c *cli) keys(flagValue string, required bool) ([][]byte, error) {
 	src, list := "-keys", flagValue
 	if strings.TrimSpace(list) == "" {
@@ -311,30 +313,9 @@ func (c *cli) keys(flagValue string, required bool) ([][]byte, error) {
 		}
 		return nil, nil
 	}
-	var keys [][]byte
-	for i, s := range strings.Split(list, ",") {
-		s = strings.TrimSpace(s)
-		if s == "" {
-			return nil, usagef("key %d in %s is empty", i+1, src)
-		}
-		k, err := decodeKey(s)
-		if err != nil {
-			return nil, usagef("key %d in %s is not base64url", i+1, src)
-		}
-		if len(k) < cookiesession.MinKeySize {
-			return nil, usagef("key %d in %s has %d bytes: a key needs at least %d random bytes (cookiesession keygen prints one)", i+1, src, len(k), cookiesession.MinKeySize)
-		}
-		keys = append(keys, k)
+	keys, err := cookiesession.ParseKeys(list)
+	if err != nil {
+		return nil, usagef("%s: %w", src, err)
 	}
 	return keys, nil
-}
-
-// decodeKey decodes base64url with or without padding; the standard
-// alphabet is accepted too.
-func decodeKey(s string) ([]byte, error) {
-	s = strings.TrimRight(s, "=")
-	if k, err := base64.RawURLEncoding.DecodeString(s); err == nil {
-		return k, nil
-	}
-	return base64.RawStdEncoding.DecodeString(s)
 }

@@ -235,7 +235,10 @@ func TestSealSetCookie(t *testing.T) {
 	})
 
 	t.Run("__Host- needs Secure", func(t *testing.T) {
-		cmd(t, `{}`, "seal", "-keys", key, "-set-cookie", "-secure=false", "-name", "__Host-s").fails(t, exitUsage, "Secure")
+		// Browsers match the prefixes in any case (RFC 6265bis, draft 13+).
+		for _, name := range []string{"__Host-s", "__host-s", "__HOST-s", "__Secure-s", "__secure-s", "__SECURE-s"} {
+			cmd(t, `{}`, "seal", "-keys", key, "-set-cookie", "-secure=false", "-name", name).fails(t, exitUsage, "Secure", "-secure=false")
+		}
 	})
 }
 
@@ -354,6 +357,12 @@ func TestKeysEnv(t *testing.T) {
 	// Rotation: a new key first, the old one still opens.
 	t.Setenv(keysEnv, k2+", "+k1)
 	sameJSON(t, cmd(t, "", "open", value).ok(t).stdout, `{"a":1}`)
+	// One key per line, as in a file: two keys, not one merged key.
+	for _, sep := range []string{"\n", "\r\n", " ", "\t"} {
+		t.Setenv(keysEnv, k2+sep+k1+sep)
+		sameJSON(t, cmd(t, "", "open", value).ok(t).stdout, `{"a":1}`)
+		sameJSON(t, cmd(t, "", "open", "-keys", k2+sep+k1, value).ok(t).stdout, `{"a":1}`)
+	}
 	// -keys wins over the environment.
 	cmd(t, "", "open", "-keys", k2, value).fails(t, exitFailure, "unknown key")
 
@@ -372,6 +381,8 @@ func TestKeysEnv(t *testing.T) {
 func TestKeyErrors(t *testing.T) {
 	short := base64.RawURLEncoding.EncodeToString([]byte("sixteen byte key"))
 	good := newKey(t)
+	zero := base64.RawURLEncoding.EncodeToString(make([]byte, 32))
+	hexText := base64.RawURLEncoding.EncodeToString([]byte(strings.Repeat("0123456789abcdef", 4)))
 	for _, tc := range []struct {
 		name string
 		keys string
@@ -382,6 +393,8 @@ func TestKeyErrors(t *testing.T) {
 		{"not base64", "!!!!" + good, []string{"key 1", "not base64url"}},
 		{"empty entry", good + ",,", []string{"key 2", "empty"}},
 		{"duplicate", good + "," + good, []string{"same key id"}},
+		{"zero key", good + "," + zero, []string{"-keys: ", "key 2", "not random", "cookiesession keygen"}},
+		{"hex text key", hexText, []string{"-keys: ", "key 1", "printable text", "ParseKeys"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := cmd(t, `{}`, "seal", "-keys", tc.keys)
@@ -393,7 +406,14 @@ func TestKeyErrors(t *testing.T) {
 	}
 	t.Run("env", func(t *testing.T) {
 		t.Setenv(keysEnv, short)
-		cmd(t, "", "open", "x").fails(t, exitUsage, "key 1 in "+keysEnv, "16 bytes")
+		cmd(t, "", "open", "x").fails(t, exitUsage, keysEnv+": ", "key 1 has 16 bytes")
+	})
+	t.Run("line break inside a key", func(t *testing.T) {
+		r := cmd(t, `{}`, "seal", "-keys", good[:20]+"\n"+good[20:])
+		r.fails(t, exitUsage, "-keys: ", "key 1")
+		if strings.Contains(r.stderr, good[:20]) || strings.Contains(r.stderr, good[20:]) {
+			t.Errorf("stderr reveals a key: %q", r.stderr)
+		}
 	})
 }
 

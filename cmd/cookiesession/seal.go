@@ -41,7 +41,7 @@ func (c *cli) seal(args []string) error {
 	o.Path, o.Domain = *path, *domain
 	o.Secure = cookiesession.SecureAlways
 	if *setCookie && !*secure {
-		if strings.HasPrefix(f.name, "__Host-") || strings.HasPrefix(f.name, "__Secure-") {
+		if hasCookiePrefix(f.name) {
 			return usagef("cookie %q needs the Secure attribute (its name prefix says so): drop -secure=false", f.name)
 		}
 		o.Secure = cookiesession.SecureNever
@@ -83,6 +83,15 @@ func (c *cli) seal(args []string) error {
 	}
 	_, err = fmt.Fprint(c.stdout, out.String())
 	return err
+}
+
+// hasCookiePrefix reports whether name starts with __Host- or __Secure- in
+// any case: browsers match the prefixes case-insensitively (RFC 6265bis
+// §5.7, since draft 13) and then require Secure.
+func hasCookiePrefix(name string) bool {
+	_, host := cutPrefixFold(name, "__Host-")
+	_, secure := cutPrefixFold(name, "__Secure-")
+	return host || secure
 }
 
 // parseCipher accepts the cipher's name with or without dashes, in any

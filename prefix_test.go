@@ -1,0 +1,64 @@
+package cookiesession
+
+import (
+	"errors"
+	"testing"
+)
+
+// TestPrefixCaseInsensitive checks that the __Host- and __Secure- rules
+// apply to the prefixes in any case, as browsers match them (RFC 6265bis,
+// storage model, since draft 13): a name they would treat as prefixed but
+// whose options break the prefix's rules is refused, not dropped later by
+// the browser.
+func TestPrefixCaseInsensitive(t *testing.T) {
+	k := [][]byte{testKey(1)}
+	for _, tc := range []struct {
+		name string
+		o    Options
+		ok   bool
+	}{
+		{"__Host- with Domain", Options{Name: "__Host-session", Domain: "example.com"}, false},
+		{"__host- with Domain", Options{Name: "__host-session", Domain: "example.com"}, false},
+		{"__HOST- with Path", Options{Name: "__HOST-s", Path: "/app"}, false},
+		{"__hOsT- with Path", Options{Name: "__hOsT-s", Path: "/app"}, false},
+		{"__host- with SecureNever", Options{Name: "__host-s", Secure: SecureNever}, false},
+		{"__secure- with SecureNever", Options{Name: "__secure-s", Secure: SecureNever}, false},
+		{"__SECURE- with SecureNever", Options{Name: "__SECURE-s", Secure: SecureNever}, false},
+		{"__Secure- with SecureNever", Options{Name: "__Secure-s", Secure: SecureNever}, false},
+		{"__host- defaults", Options{Name: "__host-s"}, true},
+		{"__SECURE- with Domain and Path", Options{Name: "__SECURE-s", Domain: "example.com", Path: "/app"}, true},
+		{"no dash is no prefix", Options{Name: "__hosts", Domain: "example.com", Secure: SecureNever}, true},
+		{"prefix later in the name", Options{Name: "x__Host-s", Domain: "example.com", Secure: SecureNever}, true},
+		{"legacy __host- with Domain", Options{Name: "x", Express: &ExpressSession{Name: "__host-s", Keys: []string{"a"}, Domain: "example.com"}}, false},
+		{"legacy __HOST- with Path", Options{Name: "x", Gorilla: &GorillaSession{Name: "__HOST-g", KeyPairs: [][]byte{gHash1}, Path: "/app"}}, false},
+		{"legacy __host- plain", Options{Name: "x", Express: &ExpressSession{Name: "__host-s", Keys: []string{"a"}}}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.o.Keys = k
+			s, err := NewMap(tc.o)
+			if tc.ok {
+				if err != nil {
+					t.Fatalf("New: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrInvalidOptions) {
+				t.Fatalf("New = %v, %v; want ErrInvalidOptions", s != nil, err)
+			}
+		})
+	}
+}
+
+// TestPrefixCaseInsensitiveMustBeSecure checks that a lower-case __host-
+// or __secure- name is treated as needing Secure over plain HTTP too.
+func TestPrefixCaseInsensitiveMustBeSecure(t *testing.T) {
+	for _, name := range []string{"__host-s", "__SECURE-s", "__Host-s", "__Secure-s"} {
+		s, err := NewMap(Options{Keys: [][]byte{testKey(1)}, Name: name})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !s.c.mustBeSecure {
+			t.Errorf("%s: not treated as needing Secure", name)
+		}
+	}
+}
