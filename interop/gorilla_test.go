@@ -90,10 +90,9 @@ func fillGorilla(s *sessions.Session) {
 }
 
 // gorillaJSON is fillGorilla's session as an untyped (Map) session sees it:
-// like JavaScript, Map holds numbers as float64, so the int64 1<<63-1 reads
-// as 9223372036854775807 rounded to a double. A typed session keeps it
-// exactly (TestGorillaTypedAndExpiry).
-const gorillaJSON = `{"user":"Zoë 😀","id":42,"admin":true,"ratio":0.25,"big":9223372036854776000,"99":"an int key",
+// Map holds numbers as json.Number, so the int64 1<<63-1 reads back exactly,
+// as a typed session's int64 does (TestGorillaTypedAndExpiry).
+const gorillaJSON = `{"user":"Zoë 😀","id":42,"admin":true,"ratio":0.25,"big":9223372036854775807,"99":"an int key",
 	"profile":{"name":"zoë","roles":["admin","dev"],"Age":7},"list":["a",1,true],"_flash":["welcome back","second"]}`
 
 func TestGorillaCookieStoreReadByGo(t *testing.T) {
