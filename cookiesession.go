@@ -53,7 +53,9 @@ const (
 // usable default.
 type Options struct {
 	// Keys are the master keys, each at least MinKeySize random bytes
-	// (cookiesession keygen prints one). The first key seals; every key
+	// (cookiesession keygen prints one; ParseKeys reads its output). Keys
+	// that are obviously not random (too few distinct bytes, or text such
+	// as a password or an undecoded hex string) are refused. The first key seals; every key
 	// opens, so a new key goes first and an old one stays until sessions
 	// sealed with it have expired. Sessions opened with an older key are
 	// re-sealed with the first on the same response.
@@ -310,20 +312,23 @@ func hasPrefixFold(name, prefix string) bool {
 // checkPrefix enforces the cookie-name prefixes of RFC 6265bis §4.1.3, in
 // any case, and the attributes that need Secure.
 func (c *core) checkPrefix() error {
+	var why string // the first reason the cookie must be Secure
 	switch {
 	case hasPrefixFold(c.name, hostPrefix):
 		if c.path != "/" || c.domain != "" {
 			return optionsError("cookie %q: the __Host- prefix (in any case) requires Path \"/\" and no Domain", c.name)
 		}
-		c.mustBeSecure = true
+		why = "its __Host- prefix"
 	case hasPrefixFold(c.name, securePrefix):
-		c.mustBeSecure = true
+		why = "its __Secure- prefix"
+	case c.sameSite == http.SameSiteNoneMode:
+		why = "SameSite=None"
+	case c.partitioned:
+		why = "Partitioned"
 	}
-	if c.sameSite == http.SameSiteNoneMode || c.partitioned {
-		c.mustBeSecure = true
-	}
+	c.mustBeSecure = why != ""
 	if c.mustBeSecure && c.secure == SecureNever {
-		return optionsError("cookie %q needs the Secure attribute (a __Host-/__Secure- prefix, SameSite=None or Partitioned) but Secure is SecureNever: use SecureAuto or SecureAlways", c.name)
+		return optionsError("cookie %q needs the Secure attribute because of %s, but Secure is SecureNever: use SecureAuto or SecureAlways", c.name, why)
 	}
 	return nil
 }

@@ -52,6 +52,9 @@ func (c *core) initLegacy(o *Options) error {
 		names = append(names, f.name)
 	}
 	for i, n := range names {
+		if c.secure == SecureNever && (hasPrefixFold(n, hostPrefix) || hasPrefixFold(n, securePrefix)) {
+			return optionsError("the legacy cookie %q needs the Secure attribute because of its prefix, but Secure is SecureNever: use SecureAuto or SecureAlways", n)
+		}
 		if n == c.name || strings.HasPrefix(n, c.name+string(chunkSep)) {
 			return optionsError("the legacy cookie %q is also this store's cookie name %q: give Options.Name a new name (for instance \"__Host-session\"), so that old and new cookies can live side by side during the migration", n, c.name)
 		}

@@ -32,6 +32,8 @@ func TestPrefixCaseInsensitive(t *testing.T) {
 		{"legacy __host- with Domain", Options{Name: "x", Express: &ExpressSession{Name: "__host-s", Keys: []string{"a"}, Domain: "example.com"}}, false},
 		{"legacy __HOST- with Path", Options{Name: "x", Gorilla: &GorillaSession{Name: "__HOST-g", KeyPairs: [][]byte{gHash1}, Path: "/app"}}, false},
 		{"legacy __host- plain", Options{Name: "x", Express: &ExpressSession{Name: "__host-s", Keys: []string{"a"}}}, true},
+		{"legacy __Secure- with SecureNever", Options{Name: "x", Secure: SecureNever, Express: &ExpressSession{Name: "__Secure-s", Keys: []string{"a"}}}, false},
+		{"legacy __host- with SecureNever", Options{Name: "x", Secure: SecureNever, Gorilla: &GorillaSession{Name: "__host-g", KeyPairs: [][]byte{gHash1}}}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.o.Keys = k
