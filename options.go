@@ -1,0 +1,345 @@
+package cookiesession
+
+// Options and their validation: what New accepts, the defaults of their
+// zero values, and the checks that refuse a configuration a browser would
+// not honour.
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Defaults for the zero values of Options.
+const (
+	// DefaultName is the cookie name when Options.Name is empty.
+	DefaultName = "session"
+	// DefaultMaxAge is the absolute lifetime of a session when
+	// Options.MaxAge is zero.
+	DefaultMaxAge = 24 * time.Hour
+	// MaxMaxAge is the longest lifetime New accepts: RFC 6265bis §5.6.1 caps
+	// a cookie's Max-Age at 400 days, and a longer server-side lifetime would
+	// outlive the cookie silently.
+	MaxMaxAge = 400 * 24 * time.Hour
+	// DefaultClockSkew is how far in the future a value's timestamps may lie
+	// (servers' clocks differ) when Options.ClockSkew is zero.
+	DefaultClockSkew = time.Minute
+)
+
+// Options configures a Store. The zero value of every field but Keys is a
+// usable default.
+type Options struct {
+	// Keys are the master keys, each at least MinKeySize random bytes
+	// (cookiesession keygen prints one; ParseKeys reads its output). Keys
+	// that are obviously not random (too few distinct bytes, or text such
+	// as a password or an undecoded hex string) are refused. The first key seals; every key
+	// opens, so a new key goes first and an old one stays until sessions
+	// sealed with it have expired. Sessions opened with an older key are
+	// re-sealed with the first on the same response.
+	Keys [][]byte
+
+	// Cipher is the AEAD: XChaCha20Poly1305 (the default) or AES256GCM.
+	Cipher Cipher
+
+	// Name is the cookie name; DefaultName if empty. A "__Host-" prefix is
+	// recommended in production: it requires Secure and Path "/" and forbids
+	// Domain, so no sibling subdomain can set or shadow the session.
+	Name string
+	// Path is the cookie path; "/" if empty.
+	Path string
+	// Domain is the cookie domain; empty means host-only (recommended).
+	Domain string
+
+	// MaxAge is the absolute lifetime of a session, counted from its
+	// creation (or its last Renew) and enforced on the server whatever the
+	// browser sends. Zero means DefaultMaxAge; at most MaxMaxAge.
+	MaxAge time.Duration
+	// IdleTimeout ends a session not used for this long, enforced on the
+	// server. Zero disables it.
+	IdleTimeout time.Duration
+	// RefreshAfter re-seals a session that is read at least this long after
+	// it was last sealed, so an active session does not reach IdleTimeout.
+	// Zero means IdleTimeout/4 (no refresh without IdleTimeout); negative
+	// disables it.
+	RefreshAfter time.Duration
+	// ClockSkew is how far in the future a cookie's timestamps may lie
+	// before it is rejected. Zero means DefaultClockSkew; negative means
+	// none.
+	ClockSkew time.Duration
+
+	// BrowserSession makes cookies browser-session cookies (no Max-Age) by
+	// default; a session can choose with Session.SetPersistent. The server
+	// enforces MaxAge either way.
+	BrowserSession bool
+
+	// SameSite is the SameSite attribute; zero means http.SameSiteLaxMode.
+	// http.SameSiteNoneMode requires Secure.
+	SameSite http.SameSite
+	// Secure decides the Secure attribute; see SecureMode. The default,
+	// SecureAuto, sets it when the request came over TLS or through a
+	// trusted proxy that says https.
+	Secure SecureMode
+	// TrustedProxies lists the peers whose Forwarded and X-Forwarded-Proto
+	// headers are believed: IP addresses, CIDR prefixes and the names
+	// "loopback", "private" (alias "uniquelocal") and "linklocal".
+	// docs/PROXIES.md explains.
+	TrustedProxies []string
+	// ScriptAccess drops the HttpOnly attribute, letting page scripts read
+	// the cookie. Leave it false unless you need it.
+	ScriptAccess bool
+	// Partitioned sets the Partitioned attribute (CHIPS), for sessions in
+	// third-party iframes. It requires Secure.
+	Partitioned bool
+
+	// MaxCookieBytes is the per-cookie budget for name plus value;
+	// zero means DefaultMaxCookieBytes, at most MaxCookieBytesLimit.
+	MaxCookieBytes int
+	// MaxChunks is how many cookies one session may be split across; zero
+	// or one disables chunking.
+	MaxChunks int
+	// MaxTotalBytes is the budget for all chunks together as they appear
+	// in the Cookie header; zero means DefaultMaxTotalBytes when chunking.
+	MaxTotalBytes int
+
+	// ErrorHandler answers a request whose session could not be saved
+	// (ErrTooLarge, ErrInsecureRequest, ErrEncode). The client's cookies
+	// are left as they were, and the handler's own later writes are
+	// discarded. Nil means: log the error with slog and answer 500.
+	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
+	// OnLostChange is called, at most once per request, when a session
+	// change can no longer reach the client and no response can say so:
+	// under the middleware, a change (Data, Destroy, Renew, flashes,
+	// SetPersistent) made after the response started, or pending when the
+	// handler hijacked the connection. err is a *LostChangeError naming
+	// what was lost, never the data. Nil means: log it with slog's default
+	// logger at level Error.
+	OnLostChange func(r *http.Request, err error)
+	// OnReject is called when a request's session cookie is rejected
+	// (expired, tampered, unknown key, ...), so that the reason can be
+	// logged; the request then gets a new, empty session. Session.Err
+	// returns the same error.
+	OnReject func(r *http.Request, err error)
+
+	// Express reads sessions of Express's cookie-session middleware, so
+	// that its users stay logged in: each is handed to handlers as ordinary
+	// session data and replaced by this store's sealed cookie on the same
+	// response (or kept in the old format, with Transition). Options.Name
+	// must differ from the Express cookie's name. docs/MIGRATING.md.
+	Express *ExpressSession
+	// Gorilla does the same for sessions of a gorilla/sessions
+	// CookieStore. docs/MIGRATING.md.
+	Gorilla *GorillaSession
+
+	// Now returns the current time; nil means time.Now. For tests.
+	Now func() time.Time
+}
+
+// core is the part of a store that does not depend on the data type.
+type core struct {
+	name, path, domain string
+	sameSite           http.SameSite
+	secure             SecureMode
+	trust              *proxyTrust
+	mustBeSecure       bool // __Host- / __Secure- prefix, SameSite=None, Partitioned
+	httpOnly           bool
+	partitioned        bool
+	browserSession     bool
+
+	maxAge, idle, refresh, skew time.Duration
+	limits                      limits
+	codec                       *Codec
+
+	legacy []legacyFormat
+
+	suffix [2]string // attribute suffix without and with Secure
+
+	errorHandler func(http.ResponseWriter, *http.Request, error)
+	onReject     func(*http.Request, error)
+	onLostChange func(*http.Request, error)
+	now          func() time.Time
+}
+
+// init checks o and fills c from it.
+func (c *core) init(o *Options) error {
+	codec, err := NewCodec(o.Cipher, o.Keys...)
+	if err != nil {
+		return err
+	}
+	c.codec = codec
+	if c.limits, err = resolveLimits(o); err != nil {
+		return err
+	}
+	if err := c.initCookie(o); err != nil {
+		return err
+	}
+	if err := c.initLifetimes(o); err != nil {
+		return err
+	}
+	c.errorHandler, c.onReject, c.onLostChange, c.now = o.ErrorHandler, o.OnReject, o.OnLostChange, o.Now
+	if c.errorHandler == nil {
+		c.errorHandler = defaultErrorHandler
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	return c.initLegacy(o)
+}
+
+// initCookie checks and sets the cookie's name and attributes.
+func (c *core) initCookie(o *Options) error {
+	c.name, c.path, c.domain = o.Name, o.Path, o.Domain
+	if c.name == "" {
+		c.name = DefaultName
+	}
+	if c.path == "" {
+		c.path = "/"
+	}
+	if err := checkAttributes(c.name, c.path, c.domain); err != nil {
+		return err
+	}
+	c.httpOnly, c.partitioned, c.browserSession = !o.ScriptAccess, o.Partitioned, o.BrowserSession
+	c.sameSite = o.SameSite
+	switch c.sameSite {
+	case 0, http.SameSiteDefaultMode:
+		c.sameSite = http.SameSiteLaxMode
+	case http.SameSiteLaxMode, http.SameSiteStrictMode, http.SameSiteNoneMode:
+	default:
+		return optionsError("SameSite %d unknown: use http.SameSiteLaxMode, StrictMode or NoneMode", o.SameSite)
+	}
+	c.secure = o.Secure
+	if c.secure > SecureTerminated {
+		return optionsError("Secure %d unknown: use SecureAuto, SecureAlways, SecureNever or SecureTerminated", o.Secure)
+	}
+	var err error
+	if c.trust, err = parseTrustedProxies(o.TrustedProxies); err != nil {
+		return err
+	}
+	if err := c.checkPrefix(); err != nil {
+		return err
+	}
+	c.suffix = [2]string{c.attrSuffix(false), c.attrSuffix(true)}
+	return nil
+}
+
+// initLifetimes checks and sets the lifetimes the server enforces.
+func (c *core) initLifetimes(o *Options) error {
+	c.maxAge = o.MaxAge
+	switch {
+	case c.maxAge == 0:
+		c.maxAge = DefaultMaxAge
+	case c.maxAge < time.Second || c.maxAge > MaxMaxAge:
+		return optionsError("MaxAge %v out of range: use 1s..%v (400 days, the most a browser keeps a cookie); 0 means %v", o.MaxAge, MaxMaxAge, DefaultMaxAge)
+	}
+	c.idle = o.IdleTimeout
+	if c.idle < 0 || (c.idle > 0 && c.idle < time.Second) {
+		return optionsError("IdleTimeout %v out of range: use 0 (none) or at least 1s", o.IdleTimeout)
+	}
+	c.refresh = o.RefreshAfter
+	if c.refresh == 0 {
+		c.refresh = c.idle / 4
+	}
+	c.skew = o.ClockSkew
+	if c.skew == 0 {
+		c.skew = DefaultClockSkew
+	} else if c.skew < 0 {
+		c.skew = 0
+	}
+	return nil
+}
+
+// The cookie-name prefixes of RFC 6265bis §4.1.3. Browsers match them in
+// any case (the storage model, §5.7, since draft 13), so "__host-" and
+// "__SECURE-" carry the same rules.
+const (
+	hostPrefix   = "__Host-"
+	securePrefix = "__Secure-"
+)
+
+// hasPrefixFold reports whether name begins with prefix, ignoring case.
+func hasPrefixFold(name, prefix string) bool {
+	return len(name) >= len(prefix) && strings.EqualFold(name[:len(prefix)], prefix)
+}
+
+// checkPrefix enforces the cookie-name prefixes of RFC 6265bis §4.1.3, in
+// any case, and the attributes that need Secure.
+func (c *core) checkPrefix() error {
+	var why string // the first reason the cookie must be Secure
+	switch {
+	case hasPrefixFold(c.name, hostPrefix):
+		if c.path != "/" || c.domain != "" {
+			return optionsError("cookie %q: the __Host- prefix (in any case) requires Path \"/\" and no Domain", c.name)
+		}
+		why = "its __Host- prefix"
+	case hasPrefixFold(c.name, securePrefix):
+		why = "its __Secure- prefix"
+	case c.sameSite == http.SameSiteNoneMode:
+		why = "SameSite=None"
+	case c.partitioned:
+		why = "Partitioned"
+	}
+	c.mustBeSecure = why != ""
+	if c.mustBeSecure && c.secure == SecureNever {
+		return optionsError("cookie %q needs the Secure attribute because of %s, but Secure is SecureNever: use SecureAuto or SecureAlways", c.name, why)
+	}
+	return nil
+}
+
+// defaultErrorHandler logs err and answers 500 without details.
+func defaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
+	slog.ErrorContext(r.Context(), "cookiesession: session not saved", "err", err, "path", r.URL.Path)
+	http.Error(w, http.StatusText(http.StatusInternalServerError)+": the session could not be saved", http.StatusInternalServerError)
+}
+
+// checkAttributes rejects a name, path or domain a browser would not take.
+func checkAttributes(name, path, domain string) error {
+	if !validCookieName(name) {
+		return optionsError("cookie name %q is not an RFC 6265 token: use letters, digits and !#$%%&'*+-.^_`|~ only", name)
+	}
+	if strings.IndexByte(name, chunkSep) >= 0 {
+		return optionsError("cookie name %q contains %q, which chunk names use: choose another name", name, chunkSep)
+	}
+	if len(path) > maxAttributeBytes || len(domain) > maxAttributeBytes {
+		return optionsError("Path or Domain longer than %d bytes: browsers ignore such attributes (RFC 6265bis §5.6)", maxAttributeBytes)
+	}
+	if path[0] != '/' || strings.ContainsAny(path, ";\x00\r\n") || !printable(path) {
+		return optionsError("Path %q must start with / and contain no ';' or control characters", path)
+	}
+	if domain != "" && !validDomain(domain) {
+		return optionsError("Domain %q is not a host name", domain)
+	}
+	return nil
+}
+
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// validCookieName reports whether name is a token (RFC 6265 §4.1.1, RFC
+// 9110 §5.6.2).
+func validCookieName(name string) bool { return isToken(name) }
+
+// validDomain reports whether d is a plausible host name for Domain=.
+func validDomain(d string) bool {
+	d = strings.TrimPrefix(d, ".")
+	if d == "" || len(d) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(d, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
