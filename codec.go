@@ -17,6 +17,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"math"
@@ -98,13 +99,20 @@ func (c Cipher) SealedLen(n int) int {
 	return base64.RawURLEncoding.EncodedLen(n + c.Overhead())
 }
 
+// KeyID identifies a master key without revealing it: the first 4 bytes
+// of HKDF-SHA256(key, info "cookiesession v1 key id") (docs/FORMAT.md).
+type KeyID [keyIDSize]byte
+
+// String returns the key id in hex, as docs/FORMAT.md and the CLI write it.
+func (id KeyID) String() string { return hex.EncodeToString(id[:]) }
+
 // Header is the authenticated, unencrypted part of a sealed value.
 type Header struct {
 	// Cipher is the AEAD the value is sealed with.
 	Cipher Cipher
 	// KeyID identifies the master key (docs/FORMAT.md, "Master keys and
 	// subkeys").
-	KeyID [keyIDSize]byte
+	KeyID KeyID
 	// Created is when the session began (seconds resolution).
 	Created time.Time
 	// Sealed is when this value was sealed; not before Created.
@@ -197,9 +205,8 @@ func decodeValue(value string, spare int) ([]byte, error) {
 }
 
 type codecKey struct {
-	id   [keyIDSize]byte
+	id   KeyID
 	aead cipher.AEAD // XChaCha20-Poly1305, or AES-GCM with random nonces
-	gcm  cipher.AEAD // AES-GCM with caller nonces, only for a fixed rand
 }
 
 // Codec seals and opens cookie values. It holds the derived keys; it is safe
@@ -208,7 +215,6 @@ type codecKey struct {
 type Codec struct {
 	cipher Cipher
 	keys   []codecKey
-	rand   io.Reader // nil: crypto/rand (and, for AES-GCM, the FIPS nonce path)
 }
 
 // NewCodec derives the subkeys of every master key. The first key seals;
@@ -266,9 +272,7 @@ func deriveKey(c Cipher, info string, master []byte) (codecKey, error) {
 	case AES256GCM:
 		var block cipher.Block
 		if block, err = aes.NewCipher(sub); err == nil {
-			if k.aead, err = cipher.NewGCMWithRandomNonce(block); err == nil {
-				k.gcm, err = cipher.NewGCM(block)
-			}
+			k.aead, err = cipher.NewGCMWithRandomNonce(block) // the FIPS 140-3 nonce path
 		}
 	}
 	return k, err
@@ -278,7 +282,7 @@ func deriveKey(c Cipher, info string, master []byte) (codecKey, error) {
 func (c *Codec) Cipher() Cipher { return c.cipher }
 
 // KeyID returns the identifier of the i-th master key (0 seals).
-func (c *Codec) KeyID(i int) [keyIDSize]byte { return c.keys[i].id }
+func (c *Codec) KeyID(i int) KeyID { return c.keys[i].id }
 
 // Seal encrypts plaintext for the cookie called name under the first key.
 // It sets h.Cipher and h.KeyID; h.Created, h.Sealed, the flags and h.Chunks
@@ -324,27 +328,14 @@ func (c *Codec) seal(name string, h Header, plaintext []byte) ([]byte, error) {
 		return nil, err
 	}
 	raw = raw[:headerSize:n] // cap the output short of the AD (crypto/cipher.AEAD)
-	if c.cipher == AES256GCM && c.rand == nil {
-		raw = k.aead.Seal(raw, nil, plaintext, ad) // appends nonce || ct || tag
-	} else {
-		nonce := raw[headerSize : headerSize+nonceSize]
-		if _, err := io.ReadFull(c.randReader(), nonce); err != nil {
-			return nil, fmt.Errorf("cookiesession: reading random nonce: %w", err)
-		}
-		aead := k.aead
-		if c.cipher == AES256GCM {
-			aead = k.gcm
-		}
-		raw = aead.Seal(raw[:headerSize+nonceSize], nonce, plaintext, ad)
+	if c.cipher == AES256GCM {
+		return k.aead.Seal(raw, nil, plaintext, ad), nil // appends nonce || ct || tag
 	}
-	return raw, nil
-}
-
-func (c *Codec) randReader() io.Reader {
-	if c.rand != nil {
-		return c.rand
+	nonce := raw[headerSize : headerSize+nonceSize]
+	if _, err := io.ReadFull(rand.Reader, nonce); err != nil {
+		return nil, fmt.Errorf("cookiesession: reading random nonce: %w", err)
 	}
-	return rand.Reader
+	return k.aead.Seal(raw[:headerSize+nonceSize], nonce, plaintext, ad), nil
 }
 
 // appendAD appends the associated data, header || chunks || name, to dst.
@@ -361,20 +352,22 @@ func appendAD(dst, header []byte, chunks int, name string) ([]byte, error) {
 }
 
 // Open authenticates and decrypts value, sealed for the cookie called name
-// and split across chunks cookies (0 means 1). It returns the header, the
-// plaintext and the index of the key that opened it (0 is the sealing key;
-// a larger index means the value should be re-sealed). It checks no times:
-// the Store enforces lifetimes. Errors match ErrMalformed, ErrUnknownKey or
+// and split across chunks cookies (0 means 1), and returns its header and
+// plaintext. The header's KeyID tells which key opened it: a value not
+// sealed with KeyID(0) should be re-sealed. It checks no times: the Store
+// enforces lifetimes. Errors match ErrMalformed, ErrUnknownKey or
 // ErrAuthentication.
-func (c *Codec) Open(name string, chunks int, value string) (Header, []byte, int, error) {
+func (c *Codec) Open(name string, chunks int, value string) (Header, []byte, error) {
 	raw, err := decodeValue(value, headerSize+1+len(name))
 	if err != nil {
-		return Header{}, nil, -1, err
+		return Header{}, nil, err
 	}
-	return c.openRaw(name, chunks, raw)
+	h, pt, _, err := c.openRaw(name, chunks, raw)
+	return h, pt, err
 }
 
-// openRaw opens a decoded value in place.
+// openRaw opens a decoded value in place; it also returns the index of the
+// key that opened it.
 func (c *Codec) openRaw(name string, chunks int, raw []byte) (Header, []byte, int, error) {
 	h, err := parseHeader(raw)
 	if err != nil {
@@ -392,7 +385,7 @@ func (c *Codec) openRaw(name string, chunks int, raw []byte) (Header, []byte, in
 		}
 	}
 	if idx < 0 {
-		return h, nil, -1, fmt.Errorf("%w: key id %x is not configured (rotated out, or another deployment's key)", ErrUnknownKey, h.KeyID)
+		return h, nil, -1, fmt.Errorf("%w: key id %s is not configured (rotated out, or another deployment's key)", ErrUnknownKey, h.KeyID)
 	}
 	ad, err := appendAD(raw[len(raw):], raw, chunks, name) // spare capacity, if any
 	if err != nil {
@@ -400,8 +393,7 @@ func (c *Codec) openRaw(name string, chunks int, raw []byte) (Header, []byte, in
 	}
 	k := &c.keys[idx]
 	var pt []byte
-	if c.cipher == AES256GCM {
-		// The wrapper treats nonce || ciphertext as its input.
+	if c.cipher == AES256GCM { // NewGCMWithRandomNonce reads nonce || ciphertext
 		pt, err = k.aead.Open(raw[headerSize:headerSize:len(raw)], nil, raw[headerSize:], ad)
 	} else {
 		n := headerSize + c.cipher.nonceSize()

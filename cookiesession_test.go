@@ -587,7 +587,7 @@ func TestDestroyRenewFlashPersistence(t *testing.T) {
 	}
 
 	// Browser-session cookie ("remember me" off) survives later saves.
-	act = func(sess *Session[cart]) string { sess.SetPersistent(false); return "" }
+	act = func(sess *Session[cart]) string { sess.SetBrowserSession(true); return "" }
 	rec = j.do(t, h)
 	if strings.Contains(rec.Header().Get("Set-Cookie"), "Max-Age") {
 		t.Fatalf("browser-session cookie has Max-Age: %q", rec.Header().Get("Set-Cookie"))

@@ -37,7 +37,7 @@ func TestLateChangesReported(t *testing.T) {
 		"destroy":    {func(s *Session[cart]) { s.Destroy() }, "Destroy"},
 		"renew":      {func(s *Session[cart]) { s.Renew() }, "Renew"},
 		"flash":      {func(s *Session[cart]) { s.AddFlash(secret) }, "flash messages"},
-		"persistent": {func(s *Session[cart]) { s.SetPersistent(false) }, "SetPersistent"},
+		"persistent": {func(s *Session[cart]) { s.SetBrowserSession(true) }, "SetBrowserSession"},
 	}
 	starts := map[string]func(w http.ResponseWriter){
 		"write":       func(w http.ResponseWriter) { io.WriteString(w, "body") },

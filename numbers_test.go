@@ -15,7 +15,7 @@ func sealedJSON(t *testing.T, j jar, name string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, pt, _, err := c.Open(name, 1, j[name])
+	_, pt, err := c.Open(name, 1, j[name])
 	if err != nil {
 		t.Fatalf("open %s: %v", name, err)
 	}

@@ -18,10 +18,10 @@ const (
 	// DefaultMaxAge is the absolute lifetime of a session when
 	// Options.MaxAge is zero.
 	DefaultMaxAge = 24 * time.Hour
-	// MaxMaxAge is the longest lifetime New accepts: RFC 6265bis §5.6.1 caps
+	// MaxAgeLimit is the longest lifetime New accepts: RFC 6265bis §5.6.1 caps
 	// a cookie's Max-Age at 400 days, and a longer server-side lifetime would
 	// outlive the cookie silently.
-	MaxMaxAge = 400 * 24 * time.Hour
+	MaxAgeLimit = 400 * 24 * time.Hour
 	// DefaultClockSkew is how far in the future a value's timestamps may lie
 	// (servers' clocks differ) when Options.ClockSkew is zero.
 	DefaultClockSkew = time.Minute
@@ -53,7 +53,7 @@ type Options struct {
 
 	// MaxAge is the absolute lifetime of a session, counted from its
 	// creation (or its last Renew) and enforced on the server whatever the
-	// browser sends. Zero means DefaultMaxAge; at most MaxMaxAge.
+	// browser sends. Zero means DefaultMaxAge; at most MaxAgeLimit.
 	MaxAge time.Duration
 	// IdleTimeout ends a session not used for this long, enforced on the
 	// server. Zero disables it.
@@ -69,8 +69,8 @@ type Options struct {
 	ClockSkew time.Duration
 
 	// BrowserSession makes cookies browser-session cookies (no Max-Age) by
-	// default; a session can choose with Session.SetPersistent. The server
-	// enforces MaxAge either way.
+	// default; a session can choose with Session.SetBrowserSession. The
+	// server enforces MaxAge either way.
 	BrowserSession bool
 
 	// SameSite is the SameSite attribute; zero means http.SameSiteLaxMode.
@@ -85,9 +85,10 @@ type Options struct {
 	// "loopback", "private" (alias "uniquelocal") and "linklocal".
 	// docs/PROXIES.md explains.
 	TrustedProxies []string
-	// ScriptAccess drops the HttpOnly attribute, letting page scripts read
-	// the cookie. Leave it false unless you need it.
-	ScriptAccess bool
+	// DisableHTTPOnly drops the HttpOnly attribute, letting page scripts
+	// read the cookie (and any script injected into the page steal it).
+	// Leave it false unless you need it.
+	DisableHTTPOnly bool
 	// Partitioned sets the Partitioned attribute (CHIPS), for sessions in
 	// third-party iframes. It requires Secure.
 	Partitioned bool
@@ -110,7 +111,7 @@ type Options struct {
 	// OnLostChange is called, at most once per request, when a session
 	// change can no longer reach the client and no response can say so:
 	// under the middleware, a change (Data, Destroy, Renew, flashes,
-	// SetPersistent) made after the response started, or pending when the
+	// SetBrowserSession) made after the response started, or pending when the
 	// handler hijacked the connection. err is a *LostChangeError naming
 	// what was lost, never the data. Nil means: log it with slog's default
 	// logger at level Error.
@@ -198,7 +199,7 @@ func (c *core) initCookie(o *Options) error {
 	if err := checkAttributes(c.name, c.path, c.domain); err != nil {
 		return err
 	}
-	c.httpOnly, c.partitioned, c.browserSession = !o.ScriptAccess, o.Partitioned, o.BrowserSession
+	c.httpOnly, c.partitioned, c.browserSession = !o.DisableHTTPOnly, o.Partitioned, o.BrowserSession
 	c.sameSite = o.SameSite
 	switch c.sameSite {
 	case 0, http.SameSiteDefaultMode:
@@ -228,8 +229,8 @@ func (c *core) initLifetimes(o *Options) error {
 	switch {
 	case c.maxAge == 0:
 		c.maxAge = DefaultMaxAge
-	case c.maxAge < time.Second || c.maxAge > MaxMaxAge:
-		return optionsError("MaxAge %v out of range: use 1s..%v (400 days, the most a browser keeps a cookie); 0 means %v", o.MaxAge, MaxMaxAge, DefaultMaxAge)
+	case c.maxAge < time.Second || c.maxAge > MaxAgeLimit:
+		return optionsError("MaxAge %v out of range: use 1s..%v (400 days, the most a browser keeps a cookie); 0 means %v", o.MaxAge, MaxAgeLimit, DefaultMaxAge)
 	}
 	c.idle = o.IdleTimeout
 	if c.idle < 0 || (c.idle > 0 && c.idle < time.Second) {

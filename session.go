@@ -67,7 +67,7 @@ func (c change) String() string {
 	for _, n := range [...]struct {
 		c    change
 		name string
-	}{{changedDestroy, "Destroy"}, {changedRenew, "Renew"}, {changedData, "Data"}, {changedFlashes, "flash messages"}, {changedPersistence, "SetPersistent"}} {
+	}{{changedDestroy, "Destroy"}, {changedRenew, "Renew"}, {changedData, "Data"}, {changedFlashes, "flash messages"}, {changedPersistence, "SetBrowserSession"}} {
 		if c&n.c != 0 {
 			parts = append(parts, n.name)
 		}
@@ -119,13 +119,13 @@ func (s *Session[T]) Renew() {
 	s.changed |= changedRenew
 }
 
-// SetPersistent chooses, for this session, between a persistent cookie that
-// outlives the browser (true, the default unless Options.BrowserSession)
-// and a browser-session cookie dropped when the browser closes ("remember
-// me" unchecked). The server enforces MaxAge either way.
-func (s *Session[T]) SetPersistent(persistent bool) {
-	if s.browserSession == persistent {
-		s.browserSession = !persistent
+// SetBrowserSession chooses, for this session, between a browser-session
+// cookie, without Max-Age, that the browser drops when it closes (true:
+// "remember me" unchecked), and a persistent one (false). The default is
+// Options.BrowserSession. The server enforces MaxAge either way.
+func (s *Session[T]) SetBrowserSession(on bool) {
+	if s.browserSession != on {
+		s.browserSession = on
 		s.changed |= changedPersistence
 	}
 }

@@ -108,7 +108,7 @@ func codecImpl(c cookiesession.Cipher) func(testing.TB, payload) impl {
 				return codec.Seal(cookieName, cookiesession.Header{Created: now, Sealed: now}, pt)
 			},
 			open: func(value string) error {
-				_, pt, _, err := codec.Open(cookieName, 1, value)
+				_, pt, err := codec.Open(cookieName, 1, value)
 				if err != nil {
 					return err
 				}

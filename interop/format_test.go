@@ -224,7 +224,7 @@ func TestFormatNodeSealsGoOpens(t *testing.T) {
 		keys, _ := base64.RawURLEncoding.DecodeString(c.Keys[0])
 		opener := goCodec(t, c.Cipher, fc.openKeys...)
 		for _, value := range []string{v1.Value, v2.Value} {
-			h, plaintext, idx, err := opener.Open(c.Name, c.Chunks, value)
+			h, plaintext, err := opener.Open(c.Name, c.Chunks, value)
 			if err != nil {
 				t.Fatalf("Go opening Node's %s value for %q: %v", c.Cipher, c.Name, err)
 			}
@@ -232,15 +232,15 @@ func TestFormatNodeSealsGoOpens(t *testing.T) {
 				t.Errorf("plaintext %q, want %q", plaintext, c.Plaintext)
 			}
 			sealerID := goCodec(t, c.Cipher, keys).KeyID(0)
-			if h.Cipher.String() != c.Cipher || h.KeyID != sealerID || idx != fc.keyIndex ||
+			if h.Cipher.String() != c.Cipher || h.KeyID != sealerID || h.KeyID != opener.KeyID(fc.keyIndex) ||
 				h.Created.Unix() != c.Created || h.Sealed.Unix() != c.Sealed ||
 				h.BrowserSession != c.BrowserSession || h.Flashes != c.Flashes {
-				t.Errorf("Go read header %+v (key %d) from Node's value, sealed as %+v", h, idx, c)
+				t.Errorf("Go read header %+v from Node's value, sealed as %+v (key %d)", h, c, fc.keyIndex)
 			}
-			if _, _, _, err := opener.Open(c.Name+"x", c.Chunks, value); !errors.Is(err, cookiesession.ErrAuthentication) {
+			if _, _, err := opener.Open(c.Name+"x", c.Chunks, value); !errors.Is(err, cookiesession.ErrAuthentication) {
 				t.Errorf("Go opened Node's value under another name: %v", err)
 			}
-			if _, _, _, err := opener.Open(c.Name, c.Chunks%255+1, value); !errors.Is(err, cookiesession.ErrAuthentication) {
+			if _, _, err := opener.Open(c.Name, c.Chunks%255+1, value); !errors.Is(err, cookiesession.ErrAuthentication) {
 				t.Errorf("Go opened Node's value with another chunk count: %v", err)
 			}
 		}

@@ -498,7 +498,7 @@ func TestInspect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyID := hex.EncodeToString(h.KeyID[:])
+	keyID := h.KeyID.String()
 
 	t.Run("without keys", func(t *testing.T) {
 		t.Setenv(keysEnv, "")

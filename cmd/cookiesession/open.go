@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -151,7 +150,7 @@ func verdict(size, limit int) string {
 // header prints what the value's header and length say.
 func (p *printer) header(h cookiesession.Header, valueLen int, keys [][]byte) {
 	p.field("format", fmt.Sprintf("version 1, %v (suite byte %#02x)", h.Cipher, uint8(h.Cipher)))
-	p.field("key id", hex.EncodeToString(h.KeyID[:])+keyNote(h, keys))
+	p.field("key id", h.KeyID.String()+keyNote(h, keys))
 	raw := base64.RawURLEncoding.DecodedLen(valueLen)
 	p.field("value", fmt.Sprintf("%d characters, %d bytes: %d of envelope (header, nonce, tag), %d of sealed plaintext", valueLen, raw, h.Cipher.Overhead(), raw-h.Cipher.Overhead()))
 	kind := "persistent (sealed to be set with Max-Age)"
