@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -459,5 +460,145 @@ func TestGorillaEmptyCookieIsAbsent(t *testing.T) {
 		if _, found, err := f.load(r); found || err != nil {
 			t.Errorf("%q: found %v, err %v", h, found, err)
 		}
+	}
+}
+
+// appendGobUint appends u in encoding/gob's unsigned-integer form: one byte below
+// 128, else the negated byte count and the big-endian bytes.
+func appendGobUint(b []byte, u uint64) []byte {
+	if u < 0x80 {
+		return append(b, byte(u))
+	}
+	var be [8]byte
+	n := 0
+	for v := u; v > 0; v >>= 8 {
+		n++
+	}
+	for i := 0; i < n; i++ {
+		be[7-i] = byte(u >> (8 * i))
+	}
+	return append(append(b, byte(-n)), be[8-n:]...)
+}
+
+// gobMsg prefixes payload with its length, as one gob message.
+func gobMsg(b []byte, payload ...byte) []byte {
+	return append(appendGobUint(b, uint64(len(payload))), payload...)
+}
+
+// gobIface appends an interface value's header: the registered name, the
+// concrete type id (as gob's signed form) and a byte count.
+func gobIface(b []byte, name string, id ...byte) []byte {
+	b = appendGobUint(b, uint64(len(name)))
+	b = append(b, name...)
+	return append(append(b, id...), 0x7f)
+}
+
+// Type definitions, as encoding/gob sends them for a CookieStore: id 64 is
+// map[interface{}]interface{}, id 65 []interface{}.
+var (
+	gobMapDef   = gobMsg(nil, 0x7f, 0x04, 0x01, 0x02, 0xff, 0x80, 0x00, 0x01, 0x10, 0x01, 0x10, 0x00, 0x00)
+	gobSliceDef = gobMsg(nil, 0xff, 0x81, 0x02, 0x01, 0x02, 0xff, 0x82, 0x00, 0x01, 0x10, 0x00, 0x00)
+)
+
+const (
+	gobMapName   = "map[interface {}]interface {}"
+	gobSliceName = "[]interface {}"
+)
+
+// gorillaBombs returns gob payloads small enough for a cookie that declare
+// far more than they hold.
+func gorillaBombs() map[string][]byte {
+	bombs := map[string][]byte{}
+	top := func(count uint64) []byte { return appendGobUint([]byte{0xff, 0x80, 0x00}, count) }
+	for name, n := range map[string]uint64{"map of 16M": 1 << 24, "map of 64M": 1 << 26, "map of 2^62": 1 << 62} {
+		bombs[name] = gobMsg(gobMapDef, top(n)...)
+	}
+	// Each level a map of 1M entries whose first value is the next level.
+	nested := top(1 << 20)
+	for len(nested) < 1700 {
+		nested = append(gobIface(append(gobIface(nested, "string", 0x0c), 0x00, 0x01, 'k'), gobMapName, 0xff, 0x80), 0x00)
+		nested = appendGobUint(nested, 1<<20)
+	}
+	bombs["nested maps"] = gobMsg(gobMapDef, nested...)
+	// A slice of 600k interfaces (10 MB each) per level.
+	slices := append(gobIface(top(1), "string", 0x0c), 0x00, 0x01, 'k')
+	for len(slices) < 1700 {
+		slices = append(gobIface(slices, gobSliceName, 0xff, 0x82), 0x00)
+		slices = appendGobUint(slices, 600_000)
+	}
+	bombs["nested slices"] = gobMsg(append(gobMapDef, gobSliceDef...), slices...)
+	str := appendGobUint(append(gobIface(top(1), "string", 0x0c), 0x00), 1<<30)
+	bombs["string of 1G"] = gobMsg(gobMapDef, str...)
+	bombs["message of 9M"] = append(appendGobUint(gobMapDef, 9<<20), top(1)...)
+	// A struct type of 400k fields (24 bytes each in gob's wireType).
+	bombs["type of 400k fields"] = gobMsg(nil, append([]byte{0xff, 0x81, 0x03, 0x01, 0x02, 0xff, 0x82, 0x00, 0x01}, appendGobUint(nil, 400_000)...)...)
+	return bombs
+}
+
+// sealGorilla wraps a raw payload in securecookie's MAC and encryption, as
+// a CookieStore with gHash1 and gBlock1 would.
+func sealGorilla(t testing.TB, name string, raw []byte) string {
+	t.Helper()
+	v, err := securecookie.New(gHash1, gBlock1).SetSerializer(securecookie.NopEncoder{}).Encode(name, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v) > gorillaMaxLength {
+		t.Fatalf("hostile cookie of %d bytes does not fit", len(v))
+	}
+	return v
+}
+
+// gorillaBombLimit is what reading one hostile cookie may allocate in all:
+// a few times the cookie's size plus the store's fixed costs.
+const gorillaBombLimit = 4 << 20
+
+func TestGorillaGobBomb(t *testing.T) {
+	registerGobBasics()
+	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}}
+	s := legacyStore[Map](t, Options{Gorilla: &g})
+	for name, raw := range gorillaBombs() {
+		t.Run(name, func(t *testing.T) {
+			cookie := sealGorilla(t, "gsess", raw)
+			r := httptest.NewRequest("GET", "/", nil)
+			r.Header.Set("Cookie", "gsess="+cookie)
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			sess := s.Get(r)
+			runtime.ReadMemStats(&after)
+			if !sess.IsNew() || len(sess.Data) != 0 || !errors.Is(sess.Err(), ErrLegacyPayload) {
+				t.Fatalf("new %v, data %v, err %v", sess.IsNew(), sess.Data, sess.Err())
+			}
+			if n := after.TotalAlloc - before.TotalAlloc; n > gorillaBombLimit {
+				t.Fatalf("%d-byte cookie allocated %d bytes reading it, limit %d", len(cookie), n, gorillaBombLimit)
+			}
+			if strings.Contains(sess.Err().Error(), cookie[:40]) {
+				t.Fatalf("error quotes the cookie: %v", sess.Err())
+			}
+		})
+	}
+}
+
+func BenchmarkGorillaGobBomb(b *testing.B) {
+	registerGobBasics()
+	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}}
+	s, err := New[Map](Options{Keys: [][]byte{bytes.Repeat([]byte{7}, 32)}, Name: "sid", Secure: SecureNever, Gorilla: &g})
+	if err != nil {
+		b.Fatal(err)
+	}
+	bombs := gorillaBombs()
+	for _, name := range []string{"map of 16M", "nested maps", "nested slices"} {
+		cookie := sealGorilla(b, "gsess", bombs[name])
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			r := httptest.NewRequest("GET", "/", nil)
+			r.Header.Set("Cookie", "gsess="+cookie)
+			for b.Loop() {
+				if s.Get(r).Err() == nil {
+					b.Fatal("hostile cookie accepted")
+				}
+			}
+		})
 	}
 }
