@@ -19,6 +19,7 @@ import (
 	"math"
 	"net/http"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -205,8 +206,8 @@ func gobToJSON(raw []byte, what string) ([]byte, error) {
 	if err := checkGob(raw); err != nil {
 		return nil, fmt.Errorf("%w: %s is not a well-formed gob-encoded CookieStore map (%v); set JSON if it used securecookie.JSONEncoder", ErrLegacyPayload, what, err)
 	}
-	var values map[interface{}]interface{}
-	if err := gob.NewDecoder(bytes.NewReader(raw)).Decode(&values); err != nil {
+	values, err := decodeGob(raw)
+	if err != nil {
 		msg := err.Error()
 		if strings.Contains(msg, "not registered") {
 			return nil, fmt.Errorf("%w: %s holds a value of a type not registered with gob in this program (%s): call gob.Register for it, as the gorilla application did, before serving", ErrLegacyPayload, what, strings.TrimPrefix(msg, "gob: "))
@@ -230,6 +231,24 @@ func gobToJSON(raw []byte, what string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %s does not convert to JSON", ErrLegacyPayload, what)
 	}
 	return out, nil
+}
+
+// decodeGob decodes a CookieStore's map. encoding/gob turns its own
+// failures into errors but lets a runtime panic through: a map key whose
+// concrete type cannot be a map key (a slice, say) panics inside
+// reflect.Value.SetMapIndex. decodeGob returns that as an error too, so
+// that such a cookie is refused like any other broken one.
+func decodeGob(raw []byte) (values map[interface{}]interface{}, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			values, err = nil, errors.New("gob: the decoder failed on it")
+			if re, ok := p.(runtime.Error); ok { // names types, never values
+				err = fmt.Errorf("gob: the decoder failed on it: %v", re)
+			}
+		}
+	}()
+	err = gob.NewDecoder(bytes.NewReader(raw)).Decode(&values)
+	return values, err
 }
 
 // gorillaObject converts a gob-decoded map to one JSON encoding/json can

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -496,8 +497,9 @@ func gobIface(b []byte, name string, id ...byte) []byte {
 // Type definitions, as encoding/gob sends them for a CookieStore: id 64 is
 // map[interface{}]interface{}, id 65 []interface{}.
 var (
-	gobMapDef   = gobMsg(nil, 0x7f, 0x04, 0x01, 0x02, 0xff, 0x80, 0x00, 0x01, 0x10, 0x01, 0x10, 0x00, 0x00)
-	gobSliceDef = gobMsg(nil, 0xff, 0x81, 0x02, 0x01, 0x02, 0xff, 0x82, 0x00, 0x01, 0x10, 0x00, 0x00)
+	// Clipped, so that appending to them always copies.
+	gobMapDef   = slices.Clip(gobMsg(nil, 0x7f, 0x04, 0x01, 0x02, 0xff, 0x80, 0x00, 0x01, 0x10, 0x01, 0x10, 0x00, 0x00))
+	gobSliceDef = slices.Clip(gobMsg(nil, 0xff, 0x81, 0x02, 0x01, 0x02, 0xff, 0x82, 0x00, 0x01, 0x10, 0x00, 0x00))
 )
 
 const (
@@ -600,5 +602,20 @@ func BenchmarkGorillaGobBomb(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestGorillaUnhashableKey reads a payload whose map key is a slice, which
+// encoding/gob decodes and then panics on when it inserts the key.
+func TestGorillaUnhashableKey(t *testing.T) {
+	registerGobBasics()
+	v := appendGobUint([]byte{0xff, 0x80, 0x00}, 1)
+	v = append(gobIface(v, gobSliceName, 0xff, 0x82), 0x00, 0x00) // key: []interface{}{}
+	v = append(v, 0x00)                                           // value: nil
+	raw := gobMsg(append(gobMapDef, gobSliceDef...), v...)
+	f := mustGorilla(t, GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}})
+	_, err := f.decode(sealGorilla(t, "gsess", raw), time.Now())
+	if !errors.Is(err, ErrLegacyPayload) {
+		t.Fatalf("got %v", err)
 	}
 }
