@@ -77,10 +77,13 @@ type GorillaSession struct {
 	// sealed cookie, so that Go services still on gorilla/sessions read
 	// sessions that migrated services changed or created. Values written
 	// back are what JSON can express (see docs/MIGRATING.md): strings,
-	// booleans, integral numbers as int (or uint64, or float64 beyond),
-	// other numbers as float64, arrays as []interface{} and objects as
+	// booleans, integers as int (or int64 where int has 32 bits, uint64
+	// above MaxInt64), other numbers as float64 when a float64 holds them
+	// exactly, arrays as []interface{} and objects as
 	// map[string]interface{}, which both sides must then have registered
-	// with gob.Register. Turn it off once every service runs this library.
+	// with gob.Register. A number no Go number type holds exactly fails
+	// the save with ErrEncode. Turn it off once every service runs this
+	// library.
 	Transition bool
 
 	// Path and Domain are the attributes the gorilla application set its
@@ -373,7 +376,9 @@ func (f *gorillaFormat) encode(data []byte) (string, error) {
 	return value, nil
 }
 
-// jsonToGorilla converts a JSON object to the map a CookieStore holds.
+// jsonToGorilla converts a JSON object to the map a CookieStore holds. Its
+// numbers are decoded as json.Number, so that none passes through float64
+// on the way (see gorillaNumber).
 func jsonToGorilla(data []byte) (map[interface{}]interface{}, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -383,39 +388,93 @@ func jsonToGorilla(data []byte) (map[interface{}]interface{}, error) {
 	}
 	out := make(map[interface{}]interface{}, len(obj))
 	for k, v := range obj {
-		out[k] = gorillaFromJSON(v)
+		cv, err := gorillaFromJSON(v)
+		if err != nil {
+			return nil, fmt.Errorf("%w: writing the gorilla cookie: a value %v", ErrEncode, err)
+		}
+		out[k] = cv
 	}
 	return out, nil
 }
 
 // gorillaFromJSON converts a value decoded with UseNumber to the Go types
 // a gorilla application most likely stored.
-func gorillaFromJSON(v interface{}) interface{} {
+func gorillaFromJSON(v interface{}) (interface{}, error) {
+	var err error
 	switch x := v.(type) {
 	case json.Number:
-		s := string(x)
-		if !strings.ContainsAny(s, ".eE") {
-			if i, err := strconv.ParseInt(s, 10, 0); err == nil {
-				return int(i)
-			}
-			if u, err := strconv.ParseUint(s, 10, 64); err == nil {
-				return u
-			}
-		}
-		f, _ := strconv.ParseFloat(s, 64)
-		return f
+		return gorillaNumber(string(x))
 	case []interface{}:
 		for i := range x {
-			x[i] = gorillaFromJSON(x[i])
+			if x[i], err = gorillaFromJSON(x[i]); err != nil {
+				return nil, err
+			}
 		}
-		return x
 	case map[string]interface{}:
 		for k := range x {
-			x[k] = gorillaFromJSON(x[k])
+			if x[k], err = gorillaFromJSON(x[k]); err != nil {
+				return nil, err
+			}
 		}
-		return x
 	}
-	return v
+	return v, nil
+}
+
+// gorillaNumber converts a JSON number to the Go value a CookieStore gets
+// back: an integer as int if it fits (what gorilla applications store
+// most), else int64, else uint64; any other number, and an integer beyond
+// 64 bits, as float64, but only if the float64 has the same decimal value,
+// so that no digit is lost. A number that fits none of these is an error.
+func gorillaNumber(s string) (interface{}, error) {
+	if !strings.ContainsAny(s, ".eE") {
+		if i, err := strconv.ParseInt(s, 10, 0); err == nil {
+			return int(i), nil
+		}
+		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return i, nil
+		}
+		if u, err := strconv.ParseUint(s, 10, 64); err == nil {
+			return u, nil
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err == nil && sameDecimal(s, strconv.FormatFloat(f, 'e', -1, 64)) {
+		return f, nil
+	}
+	return nil, errors.New("is a number that neither a 64-bit integer nor a float64 holds exactly: store it as a string")
+}
+
+// sameDecimal reports whether the JSON numbers a and b have the same value.
+func sameDecimal(a, b string) bool {
+	an, ad, ae, aok := decimalParts(a)
+	bn, bd, be, bok := decimalParts(b)
+	return aok && bok && an == bn && ad == bd && (ae == be || ad == "")
+}
+
+// decimalParts splits a JSON number into its sign, its significant digits
+// without leading or trailing zeros, and the power of ten that the last
+// digit stands for: "-12.50e3" is -, "125", 2.
+func decimalParts(s string) (neg bool, digits string, exp int, ok bool) {
+	neg = strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	mant, e, hasExp := strings.Cut(strings.ToLower(s), "e")
+	if hasExp {
+		var err error
+		if exp, err = strconv.Atoi(e); err != nil {
+			return false, "", 0, false
+		}
+	}
+	whole, frac, _ := strings.Cut(mant, ".")
+	digits = strings.TrimLeft(whole+frac, "0")
+	exp -= len(frac)
+	for strings.HasSuffix(digits, "0") {
+		digits = digits[:len(digits)-1]
+		exp++
+	}
+	if digits == "" {
+		neg = false // -0 and 0 are the same number
+	}
+	return neg, digits, exp, true
 }
 
 // load implements legacyFormat. Like a CookieStore it reads the first

@@ -6,12 +6,14 @@ import (
 	"encoding/gob"
 	"encoding/json"
 	"errors"
+	"maps"
 	"math"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -617,5 +619,142 @@ func TestGorillaUnhashableKey(t *testing.T) {
 	_, err := f.decode(sealGorilla(t, "gsess", raw), time.Now())
 	if !errors.Is(err, ErrLegacyPayload) {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// gorillaNumbers are values a CookieStore may hold that a float64 would
+// round, or whose type JSON cannot keep.
+func gorillaNumbers() map[interface{}]interface{} {
+	return map[interface{}]interface{}{
+		"i64": int64(1<<53 + 1), "u64": uint64(math.MaxUint64), "min": int64(math.MinInt64),
+		"int": 7, "i32": int32(-5), "u8": uint8(200), "f64": 0.1, "f32": float32(0.1),
+		"e20": 1e20, "e300": 1e300, "whole": 2.0,
+		"list": []interface{}{int64(1<<62 + 1), uint64(1<<63 + 1)},
+	}
+}
+
+func TestGorillaNumbersToJSON(t *testing.T) {
+	registerGobBasics()
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(gorillaNumbers()); err != nil {
+		t.Fatal(err)
+	}
+	out, err := gobToJSON(buf.Bytes(), "test cookie")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	dec.UseNumber()
+	var got map[string]any
+	if err := dec.Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"i64": "9007199254740993", "u64": "18446744073709551615", "min": "-9223372036854775808",
+		"int": "7", "i32": "-5", "u8": "200", "f64": "0.1", "f32": "0.1",
+		"e20": "100000000000000000000", "e300": "1e+300", "whole": "2",
+	}
+	for k, w := range want {
+		if n, ok := got[k].(json.Number); !ok || string(n) != w {
+			t.Errorf("%s: %#v, want %s", k, got[k], w)
+		}
+	}
+	if l := got["list"].([]any); l[0].(json.Number) != "4611686018427387905" || l[1].(json.Number) != "9223372036854775809" {
+		t.Errorf("list: %v", l)
+	}
+}
+
+func TestGorillaNumbersFromJSON(t *testing.T) {
+	ok := map[string]any{
+		"9007199254740993":      9007199254740993,
+		"-9223372036854775808":  math.MinInt64,
+		"9223372036854775807":   math.MaxInt64,
+		"9223372036854775808":   uint64(1 << 63),
+		"18446744073709551615":  uint64(math.MaxUint64),
+		"7":                     7,
+		"-0":                    0,
+		"100000000000000000000": 1e20,
+		"0.1":                   0.1,
+		"2.5":                   2.5,
+		"1.0":                   1.0,
+		"1e30":                  1e30,
+		"1e+300":                1e300,
+		"-1.5E-7":               -1.5e-7,
+	}
+	if strconv.IntSize == 32 {
+		ok["9007199254740993"] = int64(9007199254740993)
+		ok["-9223372036854775808"] = int64(math.MinInt64)
+		ok["9223372036854775807"] = int64(math.MaxInt64)
+	}
+	for text, want := range ok {
+		got, err := jsonToGorilla([]byte(`{"n":` + text + `,"l":[` + text + `]}`))
+		if err != nil {
+			t.Errorf("%s: %v", text, err)
+			continue
+		}
+		if got["n"] != want || got["l"].([]interface{})[0] != want {
+			t.Errorf("%s: %#v (%T), want %#v (%T)", text, got["n"], got["n"], want, want)
+		}
+	}
+	for _, text := range []string{
+		"-9223372036854775809", "18446744073709551616", "123456789012345678901234567890",
+		"3.14159265358979323846264338327950288", "0.10000000000000000001", "1e400", "1e-400",
+	} {
+		for _, js := range []string{`{"n":` + text + `}`, `{"l":[{"m":` + text + `}]}`} {
+			_, err := jsonToGorilla([]byte(js))
+			if !errors.Is(err, ErrEncode) || strings.Contains(err.Error(), text) {
+				t.Errorf("%s: %v", js, err)
+			}
+		}
+	}
+}
+
+// TestStoreGorillaNumbers reads a CookieStore session with large numbers
+// through a Map store, over two requests, with and without transition.
+func TestStoreGorillaNumbers(t *testing.T) {
+	registerGobBasics()
+	wantNumbers := map[string]string{"i64": "9007199254740993", "u64": "18446744073709551615", "min": "-9223372036854775808", "i32": "-5", "f64": "0.1"}
+	for _, trans := range []bool{false, true} {
+		t.Run(map[bool]string{false: "upgrade", true: "transition"}[trans], func(t *testing.T) {
+			g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}, Transition: trans}
+			s := legacyStore[Map](t, Options{Gorilla: &g})
+			var seen Map
+			h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				sess := s.Get(r)
+				if sess.Err() != nil {
+					t.Errorf("request: %v", sess.Err())
+				}
+				seen = maps.Clone(sess.Data)
+				sess.Data["visits"] = len(seen)
+			}))
+			jar := legacyJar{"gsess": gorillaCookie(t, "gsess", gorillaNumbers(), false, gHash1, gBlock1)}
+			for req := 1; req <= 2; req++ {
+				jar.serve(h)
+				for k, w := range wantNumbers {
+					if n, ok := seen[k].(json.Number); !ok || string(n) != w {
+						t.Errorf("request %d: Data[%q] = %#v, want json.Number %s", req, k, seen[k], w)
+					}
+				}
+				_, hasSealed := jar["sid"]
+				if hasSealed == trans || len(jar) != 1 {
+					t.Fatalf("request %d: jar %v", req, jar)
+				}
+			}
+			if !trans {
+				return
+			}
+			got := gorillaRead(t, "gsess", jar["gsess"], gHash1, gBlock1)
+			want := map[interface{}]interface{}{
+				"i64": 1<<53 + 1, "u64": uint64(math.MaxUint64), "min": math.MinInt64, "int": 7, "i32": -5, "u8": 200,
+				"f64": 0.1, "f32": 0.1, "e20": 1e20, "e300": 1e300, "whole": 2, "visits": 13,
+				"list": []interface{}{1<<62 + 1, uint64(1<<63 + 1)},
+			}
+			if strconv.IntSize == 32 {
+				t.Skip("expectations are for 64-bit int")
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("gorilla reads\n%#v\nwant\n%#v", got, want)
+			}
+		})
 	}
 }
