@@ -758,3 +758,42 @@ func TestStoreGorillaNumbers(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkGorillaHostileHeader measures the gorilla reader (r.Cookie, as
+// a CookieStore uses) on 1 MB Cookie headers, the net/http server's
+// default MaxHeaderBytes, against Request.Cookies parsing the same header.
+func BenchmarkGorillaHostileHeader(b *testing.B) {
+	f, err := (&GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1}}).format()
+	if err != nil {
+		b.Fatal(err)
+	}
+	const size = 1 << 20 // http.DefaultMaxHeaderBytes
+	for _, h := range []struct{ name, header string }{
+		{"semicolons", strings.Repeat(";", size)},
+		{"200k pairs", strings.Repeat("a=b; ", 200_000)},
+		{"80k chunk names", strings.Repeat("gsess~2=x; ", 80_000)},
+		// net/http ignores a header of more than 3,000 cookies (GODEBUG
+		// httpcookiemaxnum) after counting them, so the shapes above cost
+		// one scan; this one stays below and fills 1 MB with long values.
+		{"2999 long pairs", strings.Repeat("a="+strings.Repeat("v", size/2999-4)+"; ", 2999)},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header["Cookie"] = []string{h.header}
+		b.Run(h.name+"/gorilla", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(h.header)))
+			for b.Loop() {
+				if _, found, _ := f.load(r); found {
+					b.Fatal("found a session")
+				}
+			}
+		})
+		b.Run(h.name+"/Request.Cookies", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(h.header)))
+			for b.Loop() {
+				_ = r.Cookies()
+			}
+		})
+	}
+}
