@@ -6,10 +6,14 @@ import (
 	"encoding/gob"
 	"encoding/json"
 	"errors"
+	"maps"
 	"math"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -459,5 +463,337 @@ func TestGorillaEmptyCookieIsAbsent(t *testing.T) {
 		if _, found, err := f.load(r); found || err != nil {
 			t.Errorf("%q: found %v, err %v", h, found, err)
 		}
+	}
+}
+
+// appendGobUint appends u in encoding/gob's unsigned-integer form: one byte below
+// 128, else the negated byte count and the big-endian bytes.
+func appendGobUint(b []byte, u uint64) []byte {
+	if u < 0x80 {
+		return append(b, byte(u))
+	}
+	var be [8]byte
+	n := 0
+	for v := u; v > 0; v >>= 8 {
+		n++
+	}
+	for i := 0; i < n; i++ {
+		be[7-i] = byte(u >> (8 * i))
+	}
+	return append(append(b, byte(-n)), be[8-n:]...)
+}
+
+// gobMsg prefixes payload with its length, as one gob message.
+func gobMsg(b []byte, payload ...byte) []byte {
+	return append(appendGobUint(b, uint64(len(payload))), payload...)
+}
+
+// gobIface appends an interface value's header: the registered name, the
+// concrete type id (as gob's signed form) and a byte count.
+func gobIface(b []byte, name string, id ...byte) []byte {
+	b = appendGobUint(b, uint64(len(name)))
+	b = append(b, name...)
+	return append(append(b, id...), 0x7f)
+}
+
+// Type definitions, as encoding/gob sends them for a CookieStore: id 64 is
+// map[interface{}]interface{}, id 65 []interface{}.
+var (
+	// Clipped, so that appending to them always copies.
+	gobMapDef   = slices.Clip(gobMsg(nil, 0x7f, 0x04, 0x01, 0x02, 0xff, 0x80, 0x00, 0x01, 0x10, 0x01, 0x10, 0x00, 0x00))
+	gobSliceDef = slices.Clip(gobMsg(nil, 0xff, 0x81, 0x02, 0x01, 0x02, 0xff, 0x82, 0x00, 0x01, 0x10, 0x00, 0x00))
+)
+
+const (
+	gobMapName   = "map[interface {}]interface {}"
+	gobSliceName = "[]interface {}"
+)
+
+// gorillaBombs returns gob payloads small enough for a cookie that declare
+// far more than they hold.
+func gorillaBombs() map[string][]byte {
+	bombs := map[string][]byte{}
+	top := func(count uint64) []byte { return appendGobUint([]byte{0xff, 0x80, 0x00}, count) }
+	for name, n := range map[string]uint64{"map of 16M": 1 << 24, "map of 64M": 1 << 26, "map of 2^62": 1 << 62} {
+		bombs[name] = gobMsg(gobMapDef, top(n)...)
+	}
+	// Each level a map of 1M entries whose first value is the next level.
+	nested := top(1 << 20)
+	for len(nested) < 1700 {
+		nested = append(gobIface(append(gobIface(nested, "string", 0x0c), 0x00, 0x01, 'k'), gobMapName, 0xff, 0x80), 0x00)
+		nested = appendGobUint(nested, 1<<20)
+	}
+	bombs["nested maps"] = gobMsg(gobMapDef, nested...)
+	// A slice of 600k interfaces (10 MB each) per level.
+	slices := append(gobIface(top(1), "string", 0x0c), 0x00, 0x01, 'k')
+	for len(slices) < 1700 {
+		slices = append(gobIface(slices, gobSliceName, 0xff, 0x82), 0x00)
+		slices = appendGobUint(slices, 600_000)
+	}
+	bombs["nested slices"] = gobMsg(append(gobMapDef, gobSliceDef...), slices...)
+	str := appendGobUint(append(gobIface(top(1), "string", 0x0c), 0x00), 1<<30)
+	bombs["string of 1G"] = gobMsg(gobMapDef, str...)
+	bombs["message of 9M"] = append(appendGobUint(gobMapDef, 9<<20), top(1)...)
+	// A struct type of 400k fields (24 bytes each in gob's wireType).
+	bombs["type of 400k fields"] = gobMsg(nil, append([]byte{0xff, 0x81, 0x03, 0x01, 0x02, 0xff, 0x82, 0x00, 0x01}, appendGobUint(nil, 400_000)...)...)
+	return bombs
+}
+
+// sealGorilla wraps a raw payload in securecookie's MAC and encryption, as
+// a CookieStore with gHash1 and gBlock1 would.
+func sealGorilla(t testing.TB, name string, raw []byte) string {
+	t.Helper()
+	v, err := securecookie.New(gHash1, gBlock1).SetSerializer(securecookie.NopEncoder{}).Encode(name, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v) > gorillaMaxLength {
+		t.Fatalf("hostile cookie of %d bytes does not fit", len(v))
+	}
+	return v
+}
+
+// gorillaBombLimit is what reading one hostile cookie may allocate in all:
+// a few times the cookie's size plus the store's fixed costs.
+const gorillaBombLimit = 4 << 20
+
+func TestGorillaGobBomb(t *testing.T) {
+	registerGobBasics()
+	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}}
+	s := legacyStore[Map](t, Options{Gorilla: &g})
+	for name, raw := range gorillaBombs() {
+		t.Run(name, func(t *testing.T) {
+			cookie := sealGorilla(t, "gsess", raw)
+			r := httptest.NewRequest("GET", "/", nil)
+			r.Header.Set("Cookie", "gsess="+cookie)
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			sess := s.Get(r)
+			runtime.ReadMemStats(&after)
+			if !sess.IsNew() || len(sess.Data) != 0 || !errors.Is(sess.Err(), ErrLegacyPayload) {
+				t.Fatalf("new %v, data %v, err %v", sess.IsNew(), sess.Data, sess.Err())
+			}
+			if n := after.TotalAlloc - before.TotalAlloc; n > gorillaBombLimit {
+				t.Fatalf("%d-byte cookie allocated %d bytes reading it, limit %d", len(cookie), n, gorillaBombLimit)
+			}
+			if strings.Contains(sess.Err().Error(), cookie[:40]) {
+				t.Fatalf("error quotes the cookie: %v", sess.Err())
+			}
+		})
+	}
+}
+
+func BenchmarkGorillaGobBomb(b *testing.B) {
+	registerGobBasics()
+	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}}
+	s, err := New[Map](Options{Keys: [][]byte{bytes.Repeat([]byte{7}, 32)}, Name: "sid", Secure: SecureNever, Gorilla: &g})
+	if err != nil {
+		b.Fatal(err)
+	}
+	bombs := gorillaBombs()
+	for _, name := range []string{"map of 16M", "nested maps", "nested slices"} {
+		cookie := sealGorilla(b, "gsess", bombs[name])
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			r := httptest.NewRequest("GET", "/", nil)
+			r.Header.Set("Cookie", "gsess="+cookie)
+			for b.Loop() {
+				if s.Get(r).Err() == nil {
+					b.Fatal("hostile cookie accepted")
+				}
+			}
+		})
+	}
+}
+
+// TestGorillaUnhashableKey reads a payload whose map key is a slice, which
+// encoding/gob decodes and then panics on when it inserts the key.
+func TestGorillaUnhashableKey(t *testing.T) {
+	registerGobBasics()
+	v := appendGobUint([]byte{0xff, 0x80, 0x00}, 1)
+	v = append(gobIface(v, gobSliceName, 0xff, 0x82), 0x00, 0x00) // key: []interface{}{}
+	v = append(v, 0x00)                                           // value: nil
+	raw := gobMsg(append(gobMapDef, gobSliceDef...), v...)
+	f := mustGorilla(t, GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}})
+	_, err := f.decode(sealGorilla(t, "gsess", raw), time.Now())
+	if !errors.Is(err, ErrLegacyPayload) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// gorillaNumbers are values a CookieStore may hold that a float64 would
+// round, or whose type JSON cannot keep.
+func gorillaNumbers() map[interface{}]interface{} {
+	return map[interface{}]interface{}{
+		"i64": int64(1<<53 + 1), "u64": uint64(math.MaxUint64), "min": int64(math.MinInt64),
+		"int": 7, "i32": int32(-5), "u8": uint8(200), "f64": 0.1, "f32": float32(0.1),
+		"e20": 1e20, "e300": 1e300, "whole": 2.0,
+		"list": []interface{}{int64(1<<62 + 1), uint64(1<<63 + 1)},
+	}
+}
+
+func TestGorillaNumbersToJSON(t *testing.T) {
+	registerGobBasics()
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(gorillaNumbers()); err != nil {
+		t.Fatal(err)
+	}
+	out, err := gobToJSON(buf.Bytes(), "test cookie")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	dec.UseNumber()
+	var got map[string]any
+	if err := dec.Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"i64": "9007199254740993", "u64": "18446744073709551615", "min": "-9223372036854775808",
+		"int": "7", "i32": "-5", "u8": "200", "f64": "0.1", "f32": "0.1",
+		"e20": "100000000000000000000", "e300": "1e+300", "whole": "2",
+	}
+	for k, w := range want {
+		if n, ok := got[k].(json.Number); !ok || string(n) != w {
+			t.Errorf("%s: %#v, want %s", k, got[k], w)
+		}
+	}
+	if l := got["list"].([]any); l[0].(json.Number) != "4611686018427387905" || l[1].(json.Number) != "9223372036854775809" {
+		t.Errorf("list: %v", l)
+	}
+}
+
+func TestGorillaNumbersFromJSON(t *testing.T) {
+	ok := map[string]any{
+		"9007199254740993":      9007199254740993,
+		"-9223372036854775808":  math.MinInt64,
+		"9223372036854775807":   math.MaxInt64,
+		"9223372036854775808":   uint64(1 << 63),
+		"18446744073709551615":  uint64(math.MaxUint64),
+		"7":                     7,
+		"-0":                    0,
+		"100000000000000000000": 1e20,
+		"0.1":                   0.1,
+		"2.5":                   2.5,
+		"1.0":                   1.0,
+		"1e30":                  1e30,
+		"1e+300":                1e300,
+		"-1.5E-7":               -1.5e-7,
+	}
+	if strconv.IntSize == 32 {
+		ok["9007199254740993"] = int64(9007199254740993)
+		ok["-9223372036854775808"] = int64(math.MinInt64)
+		ok["9223372036854775807"] = int64(math.MaxInt64)
+	}
+	for text, want := range ok {
+		got, err := jsonToGorilla([]byte(`{"n":` + text + `,"l":[` + text + `]}`))
+		if err != nil {
+			t.Errorf("%s: %v", text, err)
+			continue
+		}
+		if got["n"] != want || got["l"].([]interface{})[0] != want {
+			t.Errorf("%s: %#v (%T), want %#v (%T)", text, got["n"], got["n"], want, want)
+		}
+	}
+	for _, text := range []string{
+		"-9223372036854775809", "18446744073709551616", "123456789012345678901234567890",
+		"3.14159265358979323846264338327950288", "0.10000000000000000001", "1e400", "1e-400",
+	} {
+		for _, js := range []string{`{"n":` + text + `}`, `{"l":[{"m":` + text + `}]}`} {
+			_, err := jsonToGorilla([]byte(js))
+			if !errors.Is(err, ErrEncode) || strings.Contains(err.Error(), text) {
+				t.Errorf("%s: %v", js, err)
+			}
+		}
+	}
+}
+
+// TestStoreGorillaNumbers reads a CookieStore session with large numbers
+// through a Map store, over two requests, with and without transition.
+func TestStoreGorillaNumbers(t *testing.T) {
+	registerGobBasics()
+	wantNumbers := map[string]string{"i64": "9007199254740993", "u64": "18446744073709551615", "min": "-9223372036854775808", "i32": "-5", "f64": "0.1"}
+	for _, trans := range []bool{false, true} {
+		t.Run(map[bool]string{false: "upgrade", true: "transition"}[trans], func(t *testing.T) {
+			g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}, Transition: trans}
+			s := legacyStore[Map](t, Options{Gorilla: &g})
+			var seen Map
+			h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				sess := s.Get(r)
+				if sess.Err() != nil {
+					t.Errorf("request: %v", sess.Err())
+				}
+				seen = maps.Clone(sess.Data)
+				sess.Data["visits"] = len(seen)
+			}))
+			jar := legacyJar{"gsess": gorillaCookie(t, "gsess", gorillaNumbers(), false, gHash1, gBlock1)}
+			for req := 1; req <= 2; req++ {
+				jar.serve(h)
+				for k, w := range wantNumbers {
+					if n, ok := seen[k].(json.Number); !ok || string(n) != w {
+						t.Errorf("request %d: Data[%q] = %#v, want json.Number %s", req, k, seen[k], w)
+					}
+				}
+				_, hasSealed := jar["sid"]
+				if hasSealed == trans || len(jar) != 1 {
+					t.Fatalf("request %d: jar %v", req, jar)
+				}
+			}
+			if !trans {
+				return
+			}
+			got := gorillaRead(t, "gsess", jar["gsess"], gHash1, gBlock1)
+			want := map[interface{}]interface{}{
+				"i64": 1<<53 + 1, "u64": uint64(math.MaxUint64), "min": math.MinInt64, "int": 7, "i32": -5, "u8": 200,
+				"f64": 0.1, "f32": 0.1, "e20": 1e20, "e300": 1e300, "whole": 2, "visits": 13,
+				"list": []interface{}{1<<62 + 1, uint64(1<<63 + 1)},
+			}
+			if strconv.IntSize == 32 {
+				t.Skip("expectations are for 64-bit int")
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("gorilla reads\n%#v\nwant\n%#v", got, want)
+			}
+		})
+	}
+}
+
+// BenchmarkGorillaHostileHeader measures the gorilla reader (r.Cookie, as
+// a CookieStore uses) on 1 MB Cookie headers, the net/http server's
+// default MaxHeaderBytes, against Request.Cookies parsing the same header.
+func BenchmarkGorillaHostileHeader(b *testing.B) {
+	f, err := (&GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1}}).format()
+	if err != nil {
+		b.Fatal(err)
+	}
+	const size = 1 << 20 // http.DefaultMaxHeaderBytes
+	for _, h := range []struct{ name, header string }{
+		{"semicolons", strings.Repeat(";", size)},
+		{"200k pairs", strings.Repeat("a=b; ", 200_000)},
+		{"80k chunk names", strings.Repeat("gsess~2=x; ", 80_000)},
+		// net/http ignores a header of more than 3,000 cookies (GODEBUG
+		// httpcookiemaxnum) after counting them, so the shapes above cost
+		// one scan; this one stays below and fills 1 MB with long values.
+		{"2999 long pairs", strings.Repeat("a="+strings.Repeat("v", size/2999-4)+"; ", 2999)},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header["Cookie"] = []string{h.header}
+		b.Run(h.name+"/gorilla", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(h.header)))
+			for b.Loop() {
+				if _, found, _ := f.load(r); found {
+					b.Fatal("found a session")
+				}
+			}
+		})
+		b.Run(h.name+"/Request.Cookies", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(h.header)))
+			for b.Loop() {
+				_ = r.Cookies()
+			}
+		})
 	}
 }
