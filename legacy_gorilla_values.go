@@ -1,0 +1,265 @@
+package cookiesession
+
+// The values of a gorilla/sessions CookieStore (a gob-encoded
+// map[interface{}]interface{}) and their JSON form: exact numbers, string
+// keys, and back again in transition mode (docs/MIGRATING.md lists each
+// type).
+
+import (
+	"bytes"
+	"encoding/gob"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"runtime"
+	"strconv"
+	"strings"
+)
+
+// gobToJSON decodes a CookieStore's gob-encoded map[interface{}]interface{}
+// and converts it to a JSON object.
+func gobToJSON(raw []byte, what string) ([]byte, error) {
+	if err := checkGob(raw); err != nil {
+		return nil, fmt.Errorf("%w: %s is not a well-formed gob-encoded CookieStore map (%v); set JSON if it used securecookie.JSONEncoder", ErrLegacyPayload, what, err)
+	}
+	values, err := decodeGob(raw)
+	if err != nil {
+		msg := err.Error()
+		if strings.Contains(msg, "not registered") {
+			return nil, fmt.Errorf("%w: %s holds a value of a type not registered with gob in this program (%s): call gob.Register for it, as the gorilla application did, before serving", ErrLegacyPayload, what, strings.TrimPrefix(msg, "gob: "))
+		}
+		return nil, fmt.Errorf("%w: %s is not a gob-encoded CookieStore map (%s); set JSON if it used securecookie.JSONEncoder", ErrLegacyPayload, what, strings.TrimPrefix(msg, "gob: "))
+	}
+	obj, err := gorillaObject(values)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrLegacyPayload, what, err)
+	}
+	out, err := json.Marshal(obj)
+	if err != nil {
+		var ue *json.UnsupportedValueError
+		var te *json.UnsupportedTypeError
+		switch {
+		case errors.As(err, &ue):
+			return nil, fmt.Errorf("%w: %s holds a value JSON cannot express (%s)", ErrLegacyPayload, what, ue.Str)
+		case errors.As(err, &te):
+			return nil, fmt.Errorf("%w: %s holds a value of type %v, which JSON cannot express", ErrLegacyPayload, what, te.Type)
+		}
+		return nil, fmt.Errorf("%w: %s does not convert to JSON", ErrLegacyPayload, what)
+	}
+	return out, nil
+}
+
+// decodeGob decodes a CookieStore's map. encoding/gob turns its own
+// failures into errors but lets a runtime panic through: a map key whose
+// concrete type cannot be a map key (a slice, say) panics inside
+// reflect.Value.SetMapIndex. decodeGob returns that as an error too, so
+// that such a cookie is refused like any other broken one.
+func decodeGob(raw []byte) (values map[interface{}]interface{}, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			values, err = nil, errors.New("gob: the decoder failed on it")
+			if re, ok := p.(runtime.Error); ok { // names types, never values
+				err = fmt.Errorf("gob: the decoder failed on it: %v", re)
+			}
+		}
+	}()
+	err = gob.NewDecoder(bytes.NewReader(raw)).Decode(&values)
+	return values, err
+}
+
+// gorillaObject converts a gob-decoded map to one JSON encoding/json can
+// encode, with the key rules of GorillaSession's documentation.
+func gorillaObject(m map[interface{}]interface{}) (map[string]any, error) {
+	out := make(map[string]any, len(m))
+	// String keys first, so that a collision is reported whatever the
+	// map's iteration order.
+	for k, v := range m {
+		if s, ok := k.(string); ok {
+			cv, err := gorillaValue(v)
+			if err != nil {
+				return nil, err
+			}
+			out[s] = cv
+		}
+	}
+	for k, v := range m {
+		if _, ok := k.(string); ok {
+			continue
+		}
+		s, err := gorillaKey(k)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := out[s]; dup {
+			return nil, fmt.Errorf("a key of type %T has the same text as another key", k)
+		}
+		cv, err := gorillaValue(v)
+		if err != nil {
+			return nil, err
+		}
+		out[s] = cv
+	}
+	return out, nil
+}
+
+// gorillaKey returns the JSON object key for a non-string map key.
+func gorillaKey(k interface{}) (string, error) {
+	v := reflect.ValueOf(k)
+	if !v.IsValid() {
+		return "", errors.New("a nil key cannot be a JSON object key")
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return v.String(), nil
+	case reflect.Bool:
+		return strconv.FormatBool(v.Bool()), nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(v.Int(), 10), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return strconv.FormatUint(v.Uint(), 10), nil
+	case reflect.Float32, reflect.Float64:
+		f := v.Float()
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return "", fmt.Errorf("a %T key that is not finite cannot be a JSON object key", k)
+		}
+		bits := 64
+		if v.Kind() == reflect.Float32 {
+			bits = 32
+		}
+		return strconv.FormatFloat(f, 'g', -1, bits), nil
+	}
+	return "", fmt.Errorf("a key of type %T cannot be a JSON object key", k)
+}
+
+// gorillaValue converts nested gob maps; other values are left to
+// encoding/json.
+func gorillaValue(v interface{}) (interface{}, error) {
+	switch x := v.(type) {
+	case map[interface{}]interface{}:
+		return gorillaObject(x)
+	case []interface{}:
+		out := make([]interface{}, len(x))
+		for i, e := range x {
+			ce, err := gorillaValue(e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = ce
+		}
+		return out, nil
+	case map[string]interface{}:
+		out := make(map[string]interface{}, len(x))
+		for k, e := range x {
+			ce, err := gorillaValue(e)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = ce
+		}
+		return out, nil
+	}
+	return v, nil
+}
+
+// jsonToGorilla converts a JSON object to the map a CookieStore holds. Its
+// numbers are decoded as json.Number, so that none passes through float64
+// on the way (see gorillaNumber).
+func jsonToGorilla(data []byte) (map[interface{}]interface{}, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var obj map[string]interface{}
+	if err := dec.Decode(&obj); err != nil || obj == nil {
+		return nil, fmt.Errorf("%w: session data is not a JSON object, which a gorilla session needs", ErrEncode)
+	}
+	out := make(map[interface{}]interface{}, len(obj))
+	for k, v := range obj {
+		cv, err := gorillaFromJSON(v)
+		if err != nil {
+			return nil, fmt.Errorf("%w: writing the gorilla cookie: a value %v", ErrEncode, err)
+		}
+		out[k] = cv
+	}
+	return out, nil
+}
+
+// gorillaFromJSON converts a value decoded with UseNumber to the Go types
+// a gorilla application most likely stored.
+func gorillaFromJSON(v interface{}) (interface{}, error) {
+	var err error
+	switch x := v.(type) {
+	case json.Number:
+		return gorillaNumber(string(x))
+	case []interface{}:
+		for i := range x {
+			if x[i], err = gorillaFromJSON(x[i]); err != nil {
+				return nil, err
+			}
+		}
+	case map[string]interface{}:
+		for k := range x {
+			if x[k], err = gorillaFromJSON(x[k]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return v, nil
+}
+
+// gorillaNumber converts a JSON number to the Go value a CookieStore gets
+// back: an integer as int if it fits (what gorilla applications store
+// most), else int64, else uint64; any other number, and an integer beyond
+// 64 bits, as float64, but only if the float64 has the same decimal value,
+// so that no digit is lost. A number that fits none of these is an error.
+func gorillaNumber(s string) (interface{}, error) {
+	if !strings.ContainsAny(s, ".eE") {
+		if i, err := strconv.ParseInt(s, 10, 0); err == nil {
+			return int(i), nil
+		}
+		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return i, nil
+		}
+		if u, err := strconv.ParseUint(s, 10, 64); err == nil {
+			return u, nil
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err == nil && sameDecimal(s, strconv.FormatFloat(f, 'e', -1, 64)) {
+		return f, nil
+	}
+	return nil, errors.New("is a number that neither a 64-bit integer nor a float64 holds exactly: store it as a string")
+}
+
+// sameDecimal reports whether the JSON numbers a and b have the same value.
+func sameDecimal(a, b string) bool {
+	an, ad, ae, aok := decimalParts(a)
+	bn, bd, be, bok := decimalParts(b)
+	return aok && bok && an == bn && ad == bd && (ae == be || ad == "")
+}
+
+// decimalParts splits a JSON number into its sign, its significant digits
+// without leading or trailing zeros, and the power of ten that the last
+// digit stands for: "-12.50e3" is -, "125", 2.
+func decimalParts(s string) (neg bool, digits string, exp int, ok bool) {
+	neg = strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	mant, e, hasExp := strings.Cut(strings.ToLower(s), "e")
+	if hasExp {
+		var err error
+		if exp, err = strconv.Atoi(e); err != nil {
+			return false, "", 0, false
+		}
+	}
+	whole, frac, _ := strings.Cut(mant, ".")
+	digits = strings.TrimLeft(whole+frac, "0")
+	exp -= len(frac)
+	for strings.HasSuffix(digits, "0") {
+		digits = digits[:len(digits)-1]
+		exp++
+	}
+	if digits == "" {
+		neg = false // -0 and 0 are the same number
+	}
+	return neg, digits, exp, true
+}
