@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // chunkSep separates a cookie name from a chunk index.
@@ -130,90 +132,197 @@ type incoming struct {
 // maxForeign bounds how many malformed chunk names one save expires.
 const maxForeign = 8
 
+// maxCookies bounds the cookie pairs a reader examines in one request:
+// the store's reader stops after that many pairs that contain its name,
+// and the Express reader does not search a request that carries more. Past
+// it the session is reported (ErrChunks), never silently dropped. It is
+// net/http's defaultCookieMaxNum (Go 1.23+, GODEBUG httpcookiemaxnum),
+// past which Request.Cookies returns no cookie at all, and RFC 6265 §6.1's
+// figure for all the cookies a browser stores. A browser sends far fewer
+// in one request: Chrome (kDomainMaxCookies) and Firefox
+// (network.cookie.maxPerHost) keep 180 per site.
+const maxCookies = 3000
+
+// tooManyCookies reports a request over maxCookies: pairs that contain
+// name when named, else pairs in all.
+func tooManyCookies(name string, named bool) error {
+	what := "cookies"
+	if named {
+		what = fmt.Sprintf("cookies that contain the name %q", name)
+	}
+	return fmt.Errorf("%w: the request carries more than %d %s, which no browser sends: session %q not read; clearing the site's cookies in the client fixes it, and if the app sets that many, it must set fewer", ErrChunks, maxCookies, what, name)
+}
+
+// cookiePairs counts the cookie pairs of Cookie header lines the way
+// net/http does before it parses them: one more than the ';' of each line.
+func cookiePairs(lines []string) int {
+	n := 0
+	for _, line := range lines {
+		n += strings.Count(line, ";") + 1
+	}
+	return n
+}
+
+// chunkScan accumulates what readChunks finds.
+type chunkScan struct {
+	name           string
+	l              limits
+	in             incoming
+	err            error
+	parts          []string // parts[i-1] is chunk i; only for chunked sessions
+	first          string
+	total, highest int
+}
+
 // readChunks scans the request's Cookie headers for the cookie name and its
-// chunks. The work is linear in the header size and allocates only when the
-// session is chunked. Hostile input (duplicates, out-of-range indexes,
-// oversize values, gaps) yields ErrChunks or ErrTooLarge, after recording
-// which names were present so that a save can expire them.
-func readChunks(r *http.Request, name string, l limits) (in incoming, err error) {
-	var parts []string // parts[i-1] is chunk i; only for chunked sessions
-	var first string
-	total, highest := 0, 0
+// chunks. It allocates only when the session is chunked, and its work is
+// linear in the header size: a vectorised search for the name, then at
+// most one look at each cookie pair that contains it, and at most
+// maxCookies of those (ErrChunks past it). Cookies that do not contain the
+// name cost only the search, so a session behind any number of junk
+// cookies is still found. Hostile input (duplicates,
+// out-of-range indexes, oversize values, gaps) yields ErrChunks or
+// ErrTooLarge, after recording which names were present so that a save can
+// expire them.
+//
+// A pair counts as strings.TrimSpace of the text between two ';' of a
+// line; only a pair whose trimmed text begins with name can be the
+// session's, and the first occurrence of name in that pair is there.
+func readChunks(r *http.Request, name string, l limits) (incoming, error) {
+	c := chunkScan{name: name, l: l}
+	seen := 0
 	for _, line := range r.Header["Cookie"] {
-		for len(line) > 0 {
-			var part string
-			part, line, _ = strings.Cut(line, ";")
-			part = strings.TrimSpace(part)
-			k, v, ok := strings.Cut(part, "=")
-			if !ok || len(k) < len(name) || k[:len(name)] != name {
-				continue
+		for from := 0; from < len(line); {
+			i := strings.Index(line[from:], name)
+			if i < 0 {
+				break
 			}
-			i := 1
-			if len(k) > len(name) {
-				if k[len(name)] != chunkSep {
-					continue // another cookie that shares the prefix
+			pos := from + i
+			end := len(line)
+			if j := strings.IndexByte(line[pos:], ';'); j >= 0 {
+				end = pos + j
+			}
+			if seen++; seen > maxCookies {
+				if c.err == nil {
+					c.err = tooManyCookies(name, true)
 				}
-				i = parseChunkIndex(k[len(name)+1:])
-				if i < 2 {
-					// Not a name this library writes (NAME~0, NAME~02,
-					// NAME~999999999): ignore it, and have the next save
-					// delete it, so it cannot wedge the session.
-					if len(in.foreign) < maxForeign && validCookieName(k) && len(k) <= 256 {
-						in.foreign = append(in.foreign, k)
-					}
-					continue
-				}
+				return c.in, c.err
 			}
-			if in.present.has(i) {
-				if err == nil {
-					err = fmt.Errorf("%w: cookie %q sent twice (another path or domain?)", ErrChunks, chunkName(name, i))
-				}
-				continue
+			if next := pos + len(name); next < end && (line[next] == '=' || line[next] == chunkSep) && blankBefore(line, from, pos) {
+				c.add(strings.TrimSpace(line[pos:end]))
 			}
-			in.present.set(i)
-			if err != nil {
-				continue // keep recording names only
-			}
-			if i > l.chunks {
-				err = fmt.Errorf("%w: chunk %d present but at most %d allowed", ErrChunks, i, l.chunks)
-				continue
-			}
-			if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
-				v = v[1 : len(v)-1]
-			}
-			if len(k)+len(v) > MaxCookieBytesLimit {
-				err = &TooLargeError{Name: k, Size: len(k) + len(v), Limit: MaxCookieBytesLimit, Chunks: 1}
-				continue
-			}
-			total += len(k) + 1 + len(v)
-			highest = max(highest, i)
-			if i == 1 {
-				first = v
-				continue
-			}
-			if parts == nil {
-				parts = make([]string, l.chunks)
-			}
-			parts[i-1] = v
+			from = end + 1
 		}
 	}
-	if err != nil || highest == 0 {
-		return in, err
+	return c.result()
+}
+
+// blankBefore reports whether line[from:pos] ends with a run of the spaces
+// strings.TrimSpace removes that reaches back to from or to a ';': that is,
+// whether a cookie pair starts at pos once trimmed. from is the start of a
+// line or follows a ';'.
+func blankBefore(line string, from, pos int) bool {
+	for pos > from {
+		c := line[pos-1]
+		switch {
+		case c == ';':
+			return true
+		case c == ' ' || c >= '\t' && c <= '\r': // what TrimSpace removes
+			pos--
+		case c < utf8.RuneSelf:
+			return false
+		default:
+			r, n := utf8.DecodeLastRuneInString(line[from:pos])
+			if !unicode.IsSpace(r) {
+				return false
+			}
+			pos -= n
+		}
+	}
+	return true
+}
+
+// add takes one trimmed cookie pair that begins with the name.
+func (c *chunkScan) add(part string) {
+	name, in := c.name, &c.in
+	k, v, ok := strings.Cut(part, "=")
+	if !ok || len(k) < len(name) || k[:len(name)] != name {
+		return
+	}
+	i := 1
+	if len(k) > len(name) {
+		if k[len(name)] != chunkSep {
+			return // another cookie that shares the prefix
+		}
+		i = parseChunkIndex(k[len(name)+1:])
+		if i < 2 {
+			// Not a name this library writes (NAME~0, NAME~02,
+			// NAME~999999999): ignore it, and have the next save delete
+			// it, so it cannot wedge the session.
+			if len(in.foreign) < maxForeign && validCookieName(k) && len(k) <= 256 {
+				in.foreign = append(in.foreign, k)
+			}
+			return
+		}
+	}
+	if in.present.has(i) {
+		if c.err == nil {
+			c.err = fmt.Errorf("%w: cookie %q sent twice (another path or domain?)", ErrChunks, chunkName(name, i))
+		}
+		return
+	}
+	in.present.set(i)
+	if c.err != nil {
+		return // keep recording names only
+	}
+	c.value(k, v, i)
+}
+
+// value takes the value v of chunk i, called k.
+func (c *chunkScan) value(k, v string, i int) {
+	if i > c.l.chunks {
+		c.err = fmt.Errorf("%w: chunk %d present but at most %d allowed", ErrChunks, i, c.l.chunks)
+		return
+	}
+	if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
+		v = v[1 : len(v)-1]
+	}
+	if len(k)+len(v) > MaxCookieBytesLimit {
+		c.err = &TooLargeError{Name: k, Size: len(k) + len(v), Limit: MaxCookieBytesLimit, Chunks: 1}
+		return
+	}
+	c.total += len(k) + 1 + len(v)
+	c.highest = max(c.highest, i)
+	if i == 1 {
+		c.first = v
+		return
+	}
+	if c.parts == nil {
+		c.parts = make([]string, c.l.chunks)
+	}
+	c.parts[i-1] = v
+}
+
+// result checks what the scan found and reassembles the value.
+func (c *chunkScan) result() (incoming, error) {
+	in, highest := c.in, c.highest
+	if c.err != nil || highest == 0 {
+		return in, c.err
 	}
 	if highest == 1 {
-		in.value, in.chunks = first, 1
+		in.value, in.chunks = c.first, 1
 		return in, nil
 	}
-	if total > l.total {
-		return in, &TooLargeError{Name: name, Size: total, Limit: l.total, Total: true, Chunks: highest}
+	if c.total > c.l.total {
+		return in, &TooLargeError{Name: c.name, Size: c.total, Limit: c.l.total, Total: true, Chunks: highest}
 	}
-	parts[0] = first
+	c.parts[0] = c.first
 	for i := 1; i <= highest; i++ {
 		if !in.present.has(i) {
 			return in, fmt.Errorf("%w: chunk %d of %d is missing", ErrChunks, i, highest)
 		}
 	}
-	in.value, in.chunks = strings.Join(parts[:highest], ""), highest
+	in.value, in.chunks = strings.Join(c.parts[:highest], ""), highest
 	return in, nil
 }
 

@@ -181,7 +181,8 @@ func TestHostileHeadersBoundedWork(t *testing.T) {
 		if allocs > 16 {
 			t.Errorf("%s: %.0f allocations", name, allocs)
 		}
-		wantErr := name == "megabyte value" || name == "megabyte chunk" || name == "10k cookies"
+		// 50,000 cookies that contain the name are over maxNamedCookies.
+		wantErr := name != "999999999" && name != "many semicolons"
 		if sess := s.Get(r); !sess.IsNew() || (sess.Err() != nil) != wantErr {
 			t.Errorf("%s: new=%v err=%v", name, sess.IsNew(), sess.Err())
 		}

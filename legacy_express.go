@@ -161,12 +161,20 @@ func (f *expressFormat) verify(data, sig string) int {
 	return found
 }
 
-// decode reads the session from a Cookie header the way cookie-session 2
-// does: the first NAME=value pair, quotes stripped, verified against the
-// first NAME.sig pair. It returns the JSON object and the index of the key
-// that signed it. found is false when there is no non-empty NAME cookie.
-func (f *expressFormat) decode(header string) (obj []byte, keyIdx int, found bool, err error) {
-	value, ok := nodeCookieValue(header, f.name)
+// decode reads the session from the Cookie header lines the way
+// cookie-session 2 does: the first NAME=value pair, quotes stripped,
+// verified against the first NAME.sig pair. It returns the JSON object and
+// the index of the key that signed it. found is false when there is no
+// non-empty NAME cookie.
+//
+// A request with more than maxCookies cookie pairs is not searched: found
+// is true and the error ErrChunks. cookie-session never saw one, as Node's
+// default --max-http-header-size (16 KiB) refuses a header that long.
+func (f *expressFormat) decode(lines []string) (obj []byte, keyIdx int, found bool, err error) {
+	if cookiePairs(lines) > maxCookies {
+		return nil, -1, true, tooManyCookies(f.name, false)
+	}
+	value, ok := nodeCookie(lines, f.name)
 	if !ok || value == "" {
 		return nil, -1, false, nil
 	}
@@ -175,7 +183,7 @@ func (f *expressFormat) decode(header string) (obj []byte, keyIdx int, found boo
 		// back: refuse it before any HMAC work.
 		return nil, -1, true, &TooLargeError{Name: f.name, Size: n, Limit: MaxCookieBytesLimit, Chunks: 1}
 	}
-	sig, ok := nodeCookieValue(header, f.sigName)
+	sig, ok := nodeCookie(lines, f.sigName)
 	if !ok || sig == "" {
 		return nil, -1, true, fmt.Errorf("%w: cookie %q has no %q signature cookie beside it", ErrLegacySignature, f.name, f.sigName)
 	}
@@ -212,44 +220,65 @@ func (f *expressFormat) encode(data []byte) (value, sig string, err error) {
 	return value, f.sign(f.keys[0], f.name+"="+value), nil
 }
 
-// cookieHeader returns the request's Cookie header lines joined with "; ",
-// as Node.js joins repeated Cookie headers.
-func cookieHeader(r *http.Request) string {
-	return strings.Join(r.Header["Cookie"], "; ")
-}
-
-// nodeCookieValue finds a cookie the way the npm cookies package (0.9) does:
-// the first match of /(?:^|;) *NAME=([^;]*)/ in the header, then a leading
-// '"' removes the first and the last character. Unlike net/http it accepts
-// names that are not tokens (such as "express:sess") and values with any
-// byte but ';'.
-func nodeCookieValue(header, name string) (string, bool) {
-	for start := 0; start <= len(header); {
-		i := start
-		for i < len(header) && header[i] == ' ' {
-			i++
-		}
-		if strings.HasPrefix(header[i:], name) && i+len(name) < len(header) && header[i+len(name)] == '=' {
-			v := header[i+len(name)+1:]
-			if end := strings.IndexByte(v, ';'); end >= 0 {
-				v = v[:end]
+// nodeCookie finds a cookie in a request's Cookie header lines the way the
+// npm cookies package (0.9) does in the header Node.js makes of them (the
+// lines joined with "; "): the first match of /(?:^|;) *NAME=([^;]*)/,
+// then a leading '"' removes the first and the last character. Unlike
+// net/http it accepts names that are not tokens (such as "express:sess")
+// and values with any byte but ';'. The lines are searched in place,
+// without joining them: a line's start acts as the ';' the join puts
+// before it. The work is a vectorised search for name and at most one look
+// at each cookie pair that contains it.
+func nodeCookie(lines []string, name string) (value string, found bool) {
+	for _, line := range lines {
+		for from := 0; from < len(line); {
+			i := strings.Index(line[from:], name)
+			if i < 0 {
+				break
 			}
-			if len(v) > 0 && v[0] == '"' {
-				if len(v) >= 2 {
-					v = v[1 : len(v)-1]
-				} else {
-					v = ""
-				}
+			pos := from + i
+			end := len(line)
+			if j := strings.IndexByte(line[pos:], ';'); j >= 0 {
+				end = pos + j
 			}
-			return v, true
+			// In the joined header, pos starts a match when spaces alone
+			// lie between it and a ';' or the line's start.
+			if next := pos + len(name); next < len(line) && line[next] == '=' && spacesBefore(line, from, pos) {
+				return nodeUnquote(line[next+1 : end]), true
+			}
+			// No later occurrence in this pair can follow only spaces.
+			from = end + 1
 		}
-		next := strings.IndexByte(header[start:], ';')
-		if next < 0 {
-			break
-		}
-		start += next + 1
 	}
 	return "", false
+}
+
+// spacesBefore reports whether line[from:pos] ends with a run of ' ' that
+// reaches back to from or to a ';'. from is the start of a line or follows
+// a ';'.
+func spacesBefore(line string, from, pos int) bool {
+	for ; pos > from; pos-- {
+		switch line[pos-1] {
+		case ';':
+			return true
+		case ' ':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// nodeUnquote removes the first and the last character of a value that
+// starts with '"', as the cookies package does.
+func nodeUnquote(v string) string {
+	if len(v) > 0 && v[0] == '"' {
+		if len(v) >= 2 {
+			return v[1 : len(v)-1]
+		}
+		return ""
+	}
+	return v
 }
 
 // base64Value maps a byte to its 6-bit value in either the standard or the
@@ -404,7 +433,7 @@ func appendJSString(out []byte, s string) []byte {
 
 // load implements legacyFormat.
 func (f *expressFormat) load(r *http.Request) ([]byte, bool, error) {
-	data, _, found, err := f.decode(cookieHeader(r))
+	data, _, found, err := f.decode(r.Header["Cookie"])
 	return data, found, err
 }
 
@@ -431,11 +460,13 @@ func (f *expressFormat) write(h http.Header, r *http.Request, data []byte, a *co
 // expire implements legacyFormat: it deletes NAME and NAME.sig if r
 // carries either.
 func (f *expressFormat) expire(h http.Header, r *http.Request, a *cookieAttrs) {
-	header := cookieHeader(r)
-	_, hasData := nodeCookieValue(header, f.name)
-	_, hasSig := nodeCookieValue(header, f.sigName)
-	if !hasData && !hasSig {
-		return
+	lines := r.Header["Cookie"]
+	if cookiePairs(lines) <= maxCookies { // else unsearched: expire them
+		_, hasData := nodeCookie(lines, f.name)
+		_, hasSig := nodeCookie(lines, f.sigName)
+		if !hasData && !hasSig {
+			return
+		}
 	}
 	la := legacyAttrs(a, f.path, f.domain)
 	dropLegacyLines(h, f.name, f.sigName)

@@ -38,7 +38,7 @@ func TestExpressKeygripVectors(t *testing.T) {
 	if got := f.sign([]byte("k1"), "session="+vecValue); got != vecSig1 {
 		t.Fatalf("SHA-1 signature %q, keygrip gives %q", got, vecSig1)
 	}
-	obj, idx, found, err := f.decode("session=" + vecValue + "; session.sig=" + vecSig1)
+	obj, idx, found, err := decodeHeader(f, "session="+vecValue+"; session.sig="+vecSig1)
 	if err != nil || !found || idx != 0 || string(obj) != vecJSON {
 		t.Fatalf("decode = %s, %d, %v, %v", obj, idx, found, err)
 	}
@@ -51,15 +51,15 @@ func TestExpressKeygripVectors(t *testing.T) {
 	if got := f256.sign([]byte("k1"), "session="+vecValue); got != vecSig256 {
 		t.Fatalf("SHA-256 signature %q, keygrip gives %q", got, vecSig256)
 	}
-	if _, _, _, err := f256.decode("session=" + vecValue + "; session.sig=" + vecSig256); err != nil {
+	if _, _, _, err := decodeHeader(f256, "session="+vecValue+"; session.sig="+vecSig256); err != nil {
 		t.Fatal(err)
 	}
 	// The wrong algorithm is diagnosed from the signature's length.
-	_, _, _, err = f.decode("session=" + vecValue + "; session.sig=" + vecSig256)
+	_, _, _, err = decodeHeader(f, "session="+vecValue+"; session.sig="+vecSig256)
 	if !errors.Is(err, ErrLegacySignature) || !strings.Contains(err.Error(), "set SHA256") {
 		t.Fatalf("SHA-256 cookie read as SHA-1: %v", err)
 	}
-	_, _, _, err = f256.decode("session=" + vecValue + "; session.sig=" + vecSig1)
+	_, _, _, err = decodeHeader(f256, "session="+vecValue+"; session.sig="+vecSig1)
 	if !errors.Is(err, ErrLegacySignature) || !strings.Contains(err.Error(), "unset SHA256") {
 		t.Fatalf("SHA-1 cookie read as SHA-256: %v", err)
 	}
@@ -74,7 +74,7 @@ func TestExpressKeyRotation(t *testing.T) {
 	header := "session=" + value + "; session.sig=" + sig
 
 	rotated := mustExpress(t, ExpressSession{Keys: []string{"new", "old"}})
-	obj, idx, _, err := rotated.decode(header)
+	obj, idx, _, err := decodeHeader(rotated, header)
 	if err != nil || idx != 1 || string(obj) != vecJSON {
 		t.Fatalf("cookie signed with the second key: %s, %d, %v", obj, idx, err)
 	}
@@ -85,12 +85,12 @@ func TestExpressKeyRotation(t *testing.T) {
 	}
 	// Order matters only for signing: reversed keys still read both.
 	reversed := mustExpress(t, ExpressSession{Keys: []string{"old", "new"}})
-	if _, idx, _, err := reversed.decode("session=" + value + "; session.sig=" + sig2); err != nil || idx != 1 {
+	if _, idx, _, err := decodeHeader(reversed, "session="+value+"; session.sig="+sig2); err != nil || idx != 1 {
 		t.Fatalf("second key after reversal: %d, %v", idx, err)
 	}
 	// Once the old key is dropped the cookie is refused.
 	dropped := mustExpress(t, ExpressSession{Keys: []string{"new"}})
-	if _, _, _, err := dropped.decode(header); !errors.Is(err, ErrLegacySignature) {
+	if _, _, _, err := decodeHeader(dropped, header); !errors.Is(err, ErrLegacySignature) {
 		t.Fatalf("old key removed: %v", err)
 	}
 }
@@ -120,7 +120,7 @@ func TestExpressRejects(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, _, found, err := f.decode(c.header)
+			_, _, found, err := decodeHeader(f, c.header)
 			if found != c.found || !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
 				t.Fatalf("found %v err %v; want found %v err %v", found, err, c.found, c.want)
 			}
@@ -131,12 +131,12 @@ func TestExpressRejects(t *testing.T) {
 	}
 
 	wrong := mustExpress(t, ExpressSession{Keys: []string{"k2"}})
-	if _, _, _, err := wrong.decode(good); !errors.Is(err, ErrLegacySignature) {
+	if _, _, _, err := decodeHeader(wrong, good); !errors.Is(err, ErrLegacySignature) {
 		t.Fatalf("wrong key: %v", err)
 	}
 	// The signature binds the cookie name.
 	named := mustExpress(t, ExpressSession{Name: "sid", Keys: []string{"k1"}})
-	if _, _, _, err := named.decode("sid=" + vecValue + "; sid.sig=" + vecSig1); !errors.Is(err, ErrLegacySignature) {
+	if _, _, _, err := decodeHeader(named, "sid="+vecValue+"; sid.sig="+vecSig1); !errors.Is(err, ErrLegacySignature) {
 		t.Fatalf("signature for another name: %v", err)
 	}
 }
@@ -167,7 +167,7 @@ func TestExpressPayloads(t *testing.T) {
 	}
 	for _, c := range ok {
 		t.Run(c.name, func(t *testing.T) {
-			obj, _, found, err := f.decode(sealExpress(f, c.value))
+			obj, _, found, err := decodeHeader(f, sealExpress(f, c.value))
 			if err != nil || !found || string(obj) != c.want {
 				t.Fatalf("got %s, %v; want %s", obj, err, c.want)
 			}
@@ -188,7 +188,7 @@ func TestExpressPayloads(t *testing.T) {
 	}
 	for _, c := range bad {
 		t.Run(c.name, func(t *testing.T) {
-			_, _, found, err := f.decode(sealExpress(f, c.value))
+			_, _, found, err := decodeHeader(f, sealExpress(f, c.value))
 			if !found || !errors.Is(err, ErrLegacyPayload) {
 				t.Fatalf("found %v, err %v; want ErrLegacyPayload", found, err)
 			}
@@ -243,7 +243,7 @@ func TestNodeBase64Decode(t *testing.T) {
 	}
 }
 
-func TestNodeCookieValue(t *testing.T) {
+func TestNodeCookie(t *testing.T) {
 	cases := []struct {
 		header, name, want string
 		ok                 bool
@@ -269,14 +269,14 @@ func TestNodeCookieValue(t *testing.T) {
 		{";session=abc", "session", "abc", true},
 	}
 	for _, c := range cases {
-		got, ok := nodeCookieValue(c.header, c.name)
+		got, ok := nodeCookie([]string{c.header}, c.name)
 		if got != c.want || ok != c.ok {
-			t.Errorf("nodeCookieValue(%q, %q) = %q, %v; want %q, %v", c.header, c.name, got, ok, c.want, c.ok)
+			t.Errorf("nodeCookie(%q, %q) = %q, %v; want %q, %v", c.header, c.name, got, ok, c.want, c.ok)
 		}
 	}
 	// Linear in the header size even when every pair nearly matches.
 	long := strings.Repeat("sessio=1;", 200000) + "session=abc"
-	if got, ok := nodeCookieValue(long, "session"); !ok || got != "abc" {
+	if got, ok := nodeCookie([]string{long}, "session"); !ok || got != "abc" {
 		t.Fatal("long header")
 	}
 }
@@ -316,7 +316,7 @@ func TestExpressRoundTrip(t *testing.T) {
 		if strings.ContainsAny(value, ";, \"") {
 			t.Fatalf("value %q is not a plain cookie value", value)
 		}
-		obj, idx, found, err := f.decode("express:sess=" + value + "; express:sess.sig=" + sig)
+		obj, idx, found, err := decodeHeader(f, "express:sess="+value+"; express:sess.sig="+sig)
 		if err != nil || !found || idx != 0 {
 			t.Fatalf("%s: %v", js, err)
 		}
@@ -531,7 +531,7 @@ func TestStoreExpressTransition(t *testing.T) {
 	if len(lines) != 2 || !hasLine(lines, "session=") || !hasLine(lines, "session.sig=") {
 		t.Fatalf("transition write: %q", lines)
 	}
-	obj, _, _, err := f.decode(jar.header())
+	obj, _, _, err := decodeHeader(f, jar.header())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -627,8 +627,13 @@ func TestExpressOversizeRefusedBeforeHMAC(t *testing.T) {
 	// 20,000 levels of nesting, which no browser would have kept either.
 	big := base64.StdEncoding.EncodeToString([]byte(strings.Repeat(`{"a":`, 20000) + "1" + strings.Repeat("}", 20000)))
 	header := "session=" + big + "; session.sig=" + f.sign([]byte("k1"), "session="+big)
-	_, _, found, err := f.decode(header)
+	_, _, found, err := decodeHeader(f, header)
 	if !found || !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("found=%v err=%v", found, err)
 	}
+}
+
+// decodeHeader runs f.decode on a request with one Cookie header line.
+func decodeHeader(f *expressFormat, header string) ([]byte, int, bool, error) {
+	return f.decode([]string{header})
 }

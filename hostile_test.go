@@ -1,0 +1,431 @@
+package cookiesession
+
+// Hostile Cookie headers: what Store.Get costs on headers no browser sends,
+// against net/http's own parser on the same header, for the store's reader
+// and with the Express and gorilla legacy readers configured.
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gorilla/securecookie"
+)
+
+// hostileShape is one hostile Cookie header. With valid set, the reader's
+// genuine session cookies follow the junk on the last line.
+type hostileShape struct {
+	name  string
+	lines []string
+	valid bool
+}
+
+// hostileShapes returns the headers, each about 1 MB (Go's
+// http.DefaultMaxHeaderBytes), the most a net/http server accepts.
+func hostileShapes() []hostileShape {
+	var lines []string
+	for i := 0; i < 10000; i++ {
+		lines = append(lines, "c"+strconv.Itoa(i)+"="+strings.Repeat("v", 94))
+	}
+	spaces := strings.Repeat(" ", 1000)
+	return []hostileShape{
+		{name: "semicolons", lines: []string{strings.Repeat(";", 1<<20)}},
+		{name: "pairs", lines: []string{strings.Repeat("a=b;", 200000)}},
+		{name: "chunkNames", lines: []string{strings.Repeat("session~2=x;", 80000)}},
+		{name: "duplicates", lines: []string{strings.Repeat("session=x;", 80000)}},
+		{name: "foreignNames", lines: []string{strings.Repeat("session~0=x;", 80000)}},
+		{name: "prefixNames", lines: []string{strings.Repeat("sessionx=1;", 80000)}},
+		{name: "lines", lines: lines},
+		{name: "whitespace", lines: []string{strings.Repeat(";"+spaces+"sessionx=1"+spaces, 500)}},
+		{name: "validAfterJunk", lines: []string{strings.Repeat("a=b; ", 100000)}, valid: true},
+		{name: "validOnly", lines: []string{"a=b"}, valid: true}, // what opening the session costs
+	}
+}
+
+// hostileReader is a store configured one way, with the Cookie-header text
+// of a genuine session it opens.
+type hostileReader struct {
+	name  string
+	store *Store[Map]
+	valid string
+}
+
+// hostileReaders returns the store alone (cookie "session", chunked), and
+// stores whose own cookie is "sid" that read an Express or a gorilla
+// session called "session".
+func hostileReaders(tb testing.TB) []hostileReader {
+	own := newStore[Map](tb, Options{MaxChunks: 4, MaxTotalBytes: 16384})
+	sess := own.Get(httptest.NewRequest("GET", "/", nil))
+	sess.Data["blob"] = strings.Repeat("b", 9000)
+	rec := httptest.NewRecorder()
+	if err := sess.Save(rec); err != nil {
+		tb.Fatal(err)
+	}
+	var pairs []string
+	for _, c := range rec.Result().Cookies() {
+		if c.MaxAge >= 0 { // not the expiring lines of unused chunk names
+			pairs = append(pairs, c.Name+"="+c.Value)
+		}
+	}
+
+	e := ExpressSession{Keys: []string{"k1"}}
+	ef, err := e.format()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	value, sig, err := ef.encode([]byte(`{"blob":"express"}`))
+	if err != nil {
+		tb.Fatal(err)
+	}
+
+	g := GorillaSession{Name: "session", KeyPairs: [][]byte{gHash1, gBlock1}}
+	gv, err := securecookie.EncodeMulti("session", map[interface{}]interface{}{"blob": "gorilla"}, securecookie.CodecsFromPairs(g.KeyPairs...)...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return []hostileReader{
+		{name: "store", store: own, valid: strings.Join(pairs, "; ")},
+		{name: "storeExpress", store: newStore[Map](tb, Options{Name: "sid", Express: &e}), valid: "session=" + value + "; session.sig=" + sig},
+		{name: "storeGorilla", store: newStore[Map](tb, Options{Name: "sid", Gorilla: &g}), valid: "session=" + gv},
+	}
+}
+
+// request returns a request carrying sh's header for reader rd.
+func (sh hostileShape) request(rd hostileReader) *http.Request {
+	lines := append([]string(nil), sh.lines...)
+	if sh.valid {
+		lines[len(lines)-1] += "; " + rd.valid
+	}
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header["Cookie"] = lines
+	return r
+}
+
+// BenchmarkHostileCookieHeader measures Store.Get on each hostile header,
+// beside Request.Cookies on the store's header as the floor. Compare the
+// readers with benchstat, e.g. -col /reader.
+func BenchmarkHostileCookieHeader(b *testing.B) {
+	readers := hostileReaders(b)
+	for _, sh := range hostileShapes() {
+		b.Run("shape="+sh.name+"/reader=netHTTPCookies", func(b *testing.B) {
+			r := sh.request(readers[0])
+			b.ReportAllocs()
+			for b.Loop() {
+				r.Cookies()
+			}
+		})
+		for _, rd := range readers {
+			b.Run("shape="+sh.name+"/reader="+rd.name, func(b *testing.B) {
+				r := sh.request(rd)
+				b.ReportAllocs()
+				for b.Loop() {
+					rd.store.Get(r)
+				}
+			})
+		}
+	}
+}
+
+// hostileWant is the outcome a reader gives a hostile header: the session
+// opened (blob is the genuine session's), or a new one with err matching
+// (nil: no reason, the header holds no session).
+type hostileWant struct {
+	opened bool
+	err    error
+}
+
+// TestHostileHeaderOutcomes checks what Store.Get makes of each hostile
+// header, for the store's reader and the Express reader. The gorilla
+// reader is left out: it reads with Request.Cookie, which past net/http's
+// 3,000 cookies sees none, so its session behind 100,000 junk cookies is
+// not found, and without a reason.
+func TestHostileHeaderOutcomes(t *testing.T) {
+	want := map[string]map[string]hostileWant{
+		"store": {
+			"chunkNames":     {err: ErrChunks}, // session~2 sent twice
+			"duplicates":     {err: ErrChunks},
+			"foreignNames":   {err: ErrChunks}, // over maxCookies
+			"prefixNames":    {err: ErrChunks}, // over maxCookies
+			"validAfterJunk": {opened: true},
+			"validOnly":      {opened: true},
+		},
+		"storeExpress": { // every header over maxCookies pairs is refused
+			"semicolons": {err: ErrChunks}, "pairs": {err: ErrChunks}, "chunkNames": {err: ErrChunks},
+			"duplicates": {err: ErrChunks}, "foreignNames": {err: ErrChunks}, "prefixNames": {err: ErrChunks},
+			"lines": {err: ErrChunks}, "validAfterJunk": {err: ErrChunks}, "validOnly": {opened: true},
+		},
+	}
+	for _, rd := range hostileReaders(t)[:2] {
+		for _, sh := range hostileShapes() {
+			t.Run(sh.name+"/"+rd.name, func(t *testing.T) {
+				w := want[rd.name][sh.name]
+				sess := rd.store.Get(sh.request(rd))
+				checkHostile(t, sess, w, rd.valid)
+			})
+		}
+	}
+}
+
+// checkHostile checks sess against w; valid is the genuine session's
+// cookies, which no error message may quote.
+func checkHostile(t *testing.T, sess *Session[Map], w hostileWant, valid string) {
+	t.Helper()
+	err := sess.Err()
+	switch {
+	case w.opened:
+		if sess.IsNew() || err != nil || sess.Data["blob"] == nil {
+			t.Fatalf("genuine session not opened: new=%v err=%v", sess.IsNew(), err)
+		}
+	case !sess.IsNew() || len(sess.Data) != 0:
+		t.Fatalf("session opened with %d keys", len(sess.Data))
+	case w.err == nil && err != nil, w.err != nil && !errors.Is(err, w.err):
+		t.Fatalf("err = %v, want %v", err, w.err)
+	}
+	if err != nil {
+		for _, pair := range strings.Split(valid, "; ") {
+			if _, v, _ := strings.Cut(pair, "="); strings.Contains(err.Error(), v) {
+				t.Fatalf("error message quotes a cookie value: %v", err)
+			}
+		}
+	}
+}
+
+// TestHostileBoundExact checks that a session is found with maxCookies
+// cookie pairs counted against it, and reported with one more.
+func TestHostileBoundExact(t *testing.T) {
+	readers := hostileReaders(t)
+	own, express := readers[0], readers[1]
+	chunks := strings.Count(own.valid, ";") + 1
+	for extra, w := range []hostileWant{{opened: true}, {err: ErrChunks}} {
+		// Pairs that contain the name count for the store's reader;
+		// others, on lines of their own, cost it nothing.
+		lines := []string{strings.Repeat("x=1; ", 5000), strings.Repeat("sessionx=1; ", maxCookies-chunks+extra) + own.valid}
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header["Cookie"] = lines
+		checkHostile(t, own.store.Get(r), w, own.valid)
+
+		// Every pair counts for the Express reader, on any line.
+		lines = []string{strings.Repeat("a=b; ", maxCookies-3+extra) + "c=d", express.valid}
+		r = httptest.NewRequest("GET", "/", nil)
+		r.Header["Cookie"] = lines
+		checkHostile(t, express.store.Get(r), w, express.valid)
+	}
+}
+
+// TestHostileAllocations checks that Store.Get allocates a bounded amount
+// on every hostile header, whatever its size or number of lines: the
+// session's own cookies, the Session and an error at most, never a copy of
+// the header or memory per cookie.
+func TestHostileAllocations(t *testing.T) {
+	for _, rd := range hostileReaders(t) {
+		for _, sh := range hostileShapes() {
+			r := sh.request(rd)
+			allocs := testing.AllocsPerRun(10, func() { rd.store.Get(r) })
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			const runs = 10
+			for i := 0; i < runs; i++ {
+				rd.store.Get(r)
+			}
+			runtime.ReadMemStats(&after)
+			bytes := (after.TotalAlloc - before.TotalAlloc) / runs
+			limit, most := uint64(8<<10), 40.0
+			if sh.valid {
+				// The genuine session, opened: the store's is 9,000 bytes in
+				// three chunks; gob decoding allocates per value.
+				limit, most = 64<<10, 400
+			}
+			if allocs > most || bytes > limit {
+				t.Errorf("%s/%s: %.0f allocations, %d bytes per Get (limit %d)", sh.name, rd.name, allocs, bytes, limit)
+			}
+		}
+	}
+}
+
+// readChunksReference is readChunks as it was before the search-based
+// scan: every pair trimmed and examined. readChunks must agree with it
+// wherever maxCookies does not apply.
+func readChunksReference(r *http.Request, name string, l limits) (in incoming, err error) {
+	var parts []string // parts[i-1] is chunk i; only for chunked sessions
+	var first string
+	total, highest := 0, 0
+	for _, line := range r.Header["Cookie"] {
+		for len(line) > 0 {
+			var part string
+			part, line, _ = strings.Cut(line, ";")
+			part = strings.TrimSpace(part)
+			k, v, ok := strings.Cut(part, "=")
+			if !ok || len(k) < len(name) || k[:len(name)] != name {
+				continue
+			}
+			i := 1
+			if len(k) > len(name) {
+				if k[len(name)] != chunkSep {
+					continue // another cookie that shares the prefix
+				}
+				i = parseChunkIndex(k[len(name)+1:])
+				if i < 2 {
+					// Not a name this library writes (NAME~0, NAME~02,
+					// NAME~999999999): ignore it, and have the next save
+					// delete it, so it cannot wedge the session.
+					if len(in.foreign) < maxForeign && validCookieName(k) && len(k) <= 256 {
+						in.foreign = append(in.foreign, k)
+					}
+					continue
+				}
+			}
+			if in.present.has(i) {
+				if err == nil {
+					err = fmt.Errorf("%w: cookie %q sent twice (another path or domain?)", ErrChunks, chunkName(name, i))
+				}
+				continue
+			}
+			in.present.set(i)
+			if err != nil {
+				continue // keep recording names only
+			}
+			if i > l.chunks {
+				err = fmt.Errorf("%w: chunk %d present but at most %d allowed", ErrChunks, i, l.chunks)
+				continue
+			}
+			if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			if len(k)+len(v) > MaxCookieBytesLimit {
+				err = &TooLargeError{Name: k, Size: len(k) + len(v), Limit: MaxCookieBytesLimit, Chunks: 1}
+				continue
+			}
+			total += len(k) + 1 + len(v)
+			highest = max(highest, i)
+			if i == 1 {
+				first = v
+				continue
+			}
+			if parts == nil {
+				parts = make([]string, l.chunks)
+			}
+			parts[i-1] = v
+		}
+	}
+	if err != nil || highest == 0 {
+		return in, err
+	}
+	if highest == 1 {
+		in.value, in.chunks = first, 1
+		return in, nil
+	}
+	if total > l.total {
+		return in, &TooLargeError{Name: name, Size: total, Limit: l.total, Total: true, Chunks: highest}
+	}
+	parts[0] = first
+	for i := 1; i <= highest; i++ {
+		if !in.present.has(i) {
+			return in, fmt.Errorf("%w: chunk %d of %d is missing", ErrChunks, i, highest)
+		}
+	}
+	in.value, in.chunks = strings.Join(parts[:highest], ""), highest
+	return in, nil
+}
+
+// nodeCookieReference is nodeCookie as it was before the search-based
+// scan, on the lines joined with "; " as Node.js joins them: every ';'
+// visited. nodeCookie must agree with it.
+func nodeCookieReference(header, name string) (string, bool) {
+	for start := 0; start <= len(header); {
+		i := start
+		for i < len(header) && header[i] == ' ' {
+			i++
+		}
+		if strings.HasPrefix(header[i:], name) && i+len(name) < len(header) && header[i+len(name)] == '=' {
+			v := header[i+len(name)+1:]
+			if end := strings.IndexByte(v, ';'); end >= 0 {
+				v = v[:end]
+			}
+			if len(v) > 0 && v[0] == '"' {
+				if len(v) >= 2 {
+					v = v[1 : len(v)-1]
+				} else {
+					v = ""
+				}
+			}
+			return v, true
+		}
+		next := strings.IndexByte(header[start:], ';')
+		if next < 0 {
+			break
+		}
+		start += next + 1
+	}
+	return "", false
+}
+
+// compareReaders checks readChunks and nodeCookie against their
+// references on lines.
+func compareReaders(t *testing.T, lines []string) {
+	t.Helper()
+	joined := strings.Join(lines, "; ")
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header["Cookie"] = lines
+	l := limits{cookie: DefaultMaxCookieBytes, total: 16384, chunks: 4}
+	for _, name := range []string{"session", "s", "express:sess", "session.sig"} {
+		if strings.Count(joined, name) <= maxCookies && validCookieName(name) {
+			got, gotErr := readChunks(r, name, l)
+			want, wantErr := readChunksReference(r, name, l)
+			if fmt.Sprint(got, gotErr) != fmt.Sprint(want, wantErr) {
+				t.Fatalf("readChunks(%q, %q):\n got %v %v\nwant %v %v", lines, name, got, gotErr, want, wantErr)
+			}
+		}
+		v, ok := nodeCookie(lines, name)
+		wv, wok := nodeCookieReference(joined, name)
+		if v != wv || ok != wok {
+			t.Fatalf("nodeCookie(%q, %q) = %q, %v; want %q, %v", lines, name, v, ok, wv, wok)
+		}
+	}
+}
+
+// hostileFragments are the pieces random Cookie headers are made of: the
+// names, near misses, separators and the blanks TrimSpace removes (ASCII
+// and not), plus broken UTF-8.
+var hostileFragments = []string{
+	"session", "session~2", "session~3", "session~0", "session~02", "session~999", "sessionx", "session.sig",
+	"express:sess", "s", "=", "==", ";", "; ", " ", "  ", "\t", "\v", "\r\n", "\u00a0", "\u0085", "\u2003", "\u3000",
+	"\xc2", "\xa0", "\xe2\x80", `"`, "x", "AAAA", "~", "a=b", ";session=", "; session~2=",
+}
+
+// TestReadersMatchReference holds the readers to their references on
+// random headers of one to four lines.
+func TestReadersMatchReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		lines := make([]string, 1+rng.IntN(4))
+		for i := range lines {
+			var b strings.Builder
+			for range rng.IntN(24) {
+				b.WriteString(hostileFragments[rng.IntN(len(hostileFragments))])
+			}
+			lines[i] = b.String()
+		}
+		compareReaders(t, lines)
+	}
+}
+
+// FuzzReadersMatchReference is TestReadersMatchReference for the fuzzer;
+// '\n' separates Cookie header lines.
+func FuzzReadersMatchReference(f *testing.F) {
+	for _, seed := range []string{
+		"session=a; session~2=b", " \u00a0session=a\u2003;session~2=b ", "x=session; session~2=b\nsession=a",
+		"sessionx=1;session~0=a;session~02=b", "express:sess=v; express:sess.sig=s", ";; session\t=a",
+		"\xc2\xa0session=a", "\xe2\xc2\xa0session=a", "a=b\n  session=\"x\"\n",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, header string) {
+		compareReaders(t, strings.Split(header, "\n"))
+	})
+}
