@@ -34,7 +34,8 @@ var (
 
 	// ErrChunks reports a chunked session whose cookies do not fit together:
 	// a chunk missing, duplicated, or beyond Options.MaxChunks, or an invalid
-	// chunk name.
+	// chunk name; or a request carrying more cookies than a reader examines
+	// (3,000, net/http's own cap), which no browser sends.
 	ErrChunks = errors.New("cookiesession: session cookies inconsistent")
 
 	// ErrExpired reports a session past its absolute lifetime (Options.MaxAge),

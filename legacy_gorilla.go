@@ -231,6 +231,10 @@ func (f *gorillaFormat) encode(data []byte) (string, error) {
 // cookie of the name that net/http parses; an empty one counts as absent.
 func (f *gorillaFormat) load(r *http.Request) ([]byte, bool, error) {
 	c, err := r.Cookie(f.name)
+	if err != nil && cookiePairs(r.Header["Cookie"]) > maxCookies {
+		// net/http reads no cookie past its cap: report it, never drop it.
+		return nil, true, tooManyCookies(f.name, false)
+	}
 	if err != nil || c.Value == "" {
 		return nil, false, nil
 	}

@@ -797,3 +797,22 @@ func BenchmarkGorillaHostileHeader(b *testing.B) {
 		})
 	}
 }
+
+// TestGorillaPastCookieCapReported checks that a gorilla session behind
+// more cookies than net/http parses is reported, not silently dropped.
+func TestGorillaPastCookieCapReported(t *testing.T) {
+	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1}}
+	s := legacyStore[Map](t, Options{Gorilla: &g})
+	valid := gorillaCookie(t, "gsess", map[interface{}]interface{}{"user": "ada"}, false, gHash1)
+	for _, n := range []int{10, maxCookies + 10} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Cookie", strings.Repeat("a=b; ", n)+"gsess="+valid)
+		sess := s.Get(r)
+		switch {
+		case n < maxCookies && (sess.IsNew() || sess.Data["user"] != "ada"):
+			t.Errorf("%d junk cookies: session not read: %v", n, sess.Err())
+		case n > maxCookies && !errors.Is(sess.Err(), ErrChunks):
+			t.Errorf("%d junk cookies: Err() = %v, want ErrChunks", n, sess.Err())
+		}
+	}
+}
