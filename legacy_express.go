@@ -386,7 +386,7 @@ func jsStringify(data []byte) ([]byte, error) {
 			end++
 			var s string
 			if err := json.Unmarshal(data[i:end], &s); err != nil {
-				return nil, fmt.Errorf("%w: %v", ErrEncode, err)
+				return nil, fmt.Errorf("%w: %s", ErrEncode, jsonProblem(err))
 			}
 			out = appendJSString(out, s)
 			i = end

@@ -38,15 +38,7 @@ func gobToJSON(raw []byte, what string) ([]byte, error) {
 	}
 	out, err := json.Marshal(obj)
 	if err != nil {
-		var ue *json.UnsupportedValueError
-		var te *json.UnsupportedTypeError
-		switch {
-		case errors.As(err, &ue):
-			return nil, fmt.Errorf("%w: %s holds a value JSON cannot express (%s)", ErrLegacyPayload, what, ue.Str)
-		case errors.As(err, &te):
-			return nil, fmt.Errorf("%w: %s holds a value of type %v, which JSON cannot express", ErrLegacyPayload, what, te.Type)
-		}
-		return nil, fmt.Errorf("%w: %s does not convert to JSON", ErrLegacyPayload, what)
+		return nil, fmt.Errorf("%w: %s does not convert to JSON: %s", ErrLegacyPayload, what, jsonProblem(err))
 	}
 	return out, nil
 }
