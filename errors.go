@@ -186,3 +186,23 @@ func jsonProblem(err error) string {
 	}
 	return "the JSON does not fit the data type"
 }
+
+// Errors of the legacy formats (ExpressSession, GorillaSession). A legacy
+// cookie that fails gives the request a new, empty session; Session.Err and
+// Options.OnReject report one of these. Like every error of this package,
+// their messages never contain a key or session data.
+var (
+	// ErrLegacySignature reports a legacy session cookie whose signature
+	// matches none of the configured keys: it was altered, or signed with a
+	// key that is not (or no longer) configured, or with another hash
+	// algorithm. Add the key that signed it (old keys go after the current
+	// one) and check ExpressSession.SHA256; for gorilla, check that KeyPairs
+	// are exactly those given to NewCookieStore, in the same order.
+	ErrLegacySignature = errors.New("cookiesession: legacy session cookie signature invalid")
+
+	// ErrLegacyPayload reports a legacy session cookie whose signature is
+	// valid but whose content is not a session this library can take over:
+	// not base64, not a JSON object, or gob data with unregistered types.
+	// The message says which.
+	ErrLegacyPayload = errors.New("cookiesession: legacy session cookie content unusable")
+)

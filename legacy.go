@@ -5,8 +5,12 @@ package cookiesession
 // (legacy_express.go, legacy_gorilla.go). docs/MIGRATING.md explains.
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
 // legacyFormat is another library's cookie format that a store can read,
@@ -142,4 +146,53 @@ func dropLegacyLines(h http.Header, names ...string) {
 		}
 		return false
 	})
+}
+
+// validLegacyName accepts the names another library may have used: visible
+// ASCII without the characters that break a Cookie header. It allows ':'
+// (cookie-session 1.x's "express:sess") which is not an RFC 6265 token.
+func validLegacyName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`;=,"\`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// legacyJSONObject checks that b, the decoded content of a legacy cookie,
+// is one JSON object, and returns it without surrounding whitespace.
+// Invalid UTF-8 (which neither library writes) becomes U+FFFD first, as
+// Node.js's Buffer.toString does.
+func legacyJSONObject(b []byte, what string) ([]byte, error) {
+	if !utf8.Valid(b) {
+		b = bytes.ToValidUTF8(b, []byte("\uFFFD"))
+	}
+	if !json.Valid(b) {
+		return nil, fmt.Errorf("%w: %s does not hold JSON (or not base64 JSON)", ErrLegacyPayload, what)
+	}
+	b = bytes.Trim(b, " \t\r\n")
+	if b[0] != '{' {
+		return nil, fmt.Errorf("%w: %s holds JSON that is not an object (%s)", ErrLegacyPayload, what, jsonKind(b[0]))
+	}
+	return b, nil
+}
+
+// jsonKind names the JSON type that starts with c.
+func jsonKind(c byte) string {
+	switch c {
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
 }

@@ -10,39 +10,16 @@ package cookiesession
 //	NAME.sig = HMAC(keys[0], "NAME=" + value)          base64, "+/" -> "-_", no "="
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"hash"
 	"net/http"
 	"strings"
-	"unicode/utf8"
-)
-
-// Errors of the legacy formats (ExpressSession, GorillaSession). A legacy
-// cookie that fails gives the request a new, empty session; Session.Err and
-// Options.OnReject report one of these. Like every error of this package,
-// their messages never contain a key or session data.
-var (
-	// ErrLegacySignature reports a legacy session cookie whose signature
-	// matches none of the configured keys: it was altered, or signed with a
-	// key that is not (or no longer) configured, or with another hash
-	// algorithm. Add the key that signed it (old keys go after the current
-	// one) and check ExpressSession.SHA256; for gorilla, check that KeyPairs
-	// are exactly those given to NewCookieStore, in the same order.
-	ErrLegacySignature = errors.New("cookiesession: legacy session cookie signature invalid")
-
-	// ErrLegacyPayload reports a legacy session cookie whose signature is
-	// valid but whose content is not a session this library can take over:
-	// not base64, not a JSON object, or gob data with unregistered types.
-	// The message says which.
-	ErrLegacyPayload = errors.New("cookiesession: legacy session cookie content unusable")
 )
 
 // ExpressSession describes the cookies that Express's cookie-session
@@ -123,22 +100,6 @@ func (e *ExpressSession) format() (*expressFormat, error) {
 		f.keys = append(f.keys, []byte(k))
 	}
 	return f, nil
-}
-
-// validLegacyName accepts the names another library may have used: visible
-// ASCII without the characters that break a Cookie header. It allows ':'
-// (cookie-session 1.x's "express:sess") which is not an RFC 6265 token.
-func validLegacyName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`;=,"\`, c) >= 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // sign returns keygrip's signature of data under key.
@@ -326,39 +287,6 @@ func nodeBase64Decode(s string) []byte {
 		out = append(out, byte(acc>>10), byte(acc>>2))
 	}
 	return out
-}
-
-// legacyJSONObject checks that b, the decoded content of a legacy cookie,
-// is one JSON object, and returns it without surrounding whitespace.
-// Invalid UTF-8 (which neither library writes) becomes U+FFFD first, as
-// Node.js's Buffer.toString does.
-func legacyJSONObject(b []byte, what string) ([]byte, error) {
-	if !utf8.Valid(b) {
-		b = bytes.ToValidUTF8(b, []byte("\uFFFD"))
-	}
-	if !json.Valid(b) {
-		return nil, fmt.Errorf("%w: %s does not hold JSON (or not base64 JSON)", ErrLegacyPayload, what)
-	}
-	b = bytes.Trim(b, " \t\r\n")
-	if b[0] != '{' {
-		return nil, fmt.Errorf("%w: %s holds JSON that is not an object (%s)", ErrLegacyPayload, what, jsonKind(b[0]))
-	}
-	return b, nil
-}
-
-// jsonKind names the JSON type that starts with c.
-func jsonKind(c byte) string {
-	switch c {
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	return "a number"
 }
 
 // jsStringify rewrites the JSON data as JavaScript's JSON.stringify would
