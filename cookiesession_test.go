@@ -10,6 +10,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -55,24 +56,55 @@ func newStore[T any](t testing.TB, o Options) *Store[T] {
 	return s
 }
 
-// jar replays cookies between requests the way a browser would (by name).
+// jar replays cookies between requests the way a browser would, by name.
+// It reads Set-Cookie lines itself: net/http's parser drops names such as
+// "express:sess" that legacy formats use.
 type jar map[string]string
 
+// update applies the Set-Cookie lines of h.
 func (j jar) update(t testing.TB, h http.Header) {
 	t.Helper()
-	for _, c := range (&http.Response{Header: h}).Cookies() {
-		if c.MaxAge < 0 {
-			delete(j, c.Name)
+	j.updateLines(h["Set-Cookie"])
+}
+
+func (j jar) updateLines(lines []string) {
+	for _, l := range lines {
+		pair, attrs, _ := strings.Cut(l, ";")
+		name, value, _ := strings.Cut(pair, "=")
+		if expires(attrs) {
+			delete(j, name)
 		} else {
-			j[c.Name] = c.Value
+			j[name] = value
 		}
 	}
 }
 
+// expires reports whether a Set-Cookie line's attributes delete the cookie.
+func expires(attrs string) bool {
+	for _, a := range strings.Split(attrs, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(a), "=")
+		if strings.EqualFold(k, "Max-Age") && (v == "0" || strings.HasPrefix(v, "-")) {
+			return true
+		}
+	}
+	return false
+}
+
+// header is the jar as a Cookie header, in name order.
+func (j jar) header() string {
+	parts := make([]string, 0, len(j))
+	for k, v := range j {
+		parts = append(parts, k+"="+v)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "; ")
+}
+
+// request returns a request carrying the jar's cookies.
 func (j jar) request(method, target string) *http.Request {
 	r := httptest.NewRequest(method, target, nil)
-	for k, v := range j {
-		r.AddCookie(&http.Cookie{Name: k, Value: v})
+	if len(j) > 0 {
+		r.Header.Set("Cookie", j.header())
 	}
 	return r
 }
@@ -84,6 +116,15 @@ func (j jar) do(t testing.TB, h http.Handler) *httptest.ResponseRecorder {
 	h.ServeHTTP(rec, j.request("GET", "/"))
 	j.update(t, rec.Header())
 	return rec
+}
+
+// serve is do for tests that look at the Set-Cookie lines only.
+func (j jar) serve(h http.Handler) []string {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, j.request("GET", "/"))
+	lines := rec.Result().Header["Set-Cookie"]
+	j.updateLines(lines)
+	return lines
 }
 
 func counter(s *Store[cart]) http.Handler {

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
-	"sort"
 	"strings"
 	"testing"
 )
@@ -352,69 +350,16 @@ func TestExpressOptions(t *testing.T) {
 	}
 }
 
-// legacyJar keeps cookies by name like a browser, parsing Set-Cookie lines
-// by hand since net/http refuses names such as "express:sess".
-type legacyJar map[string]string
-
-func (j legacyJar) update(lines []string) {
-	for _, l := range lines {
-		pair, attrs, _ := strings.Cut(l, ";")
-		name, value, _ := strings.Cut(pair, "=")
-		if strings.Contains(attrs, "Max-Age=0") {
-			delete(j, name)
-		} else {
-			j[name] = value
-		}
-	}
-}
-
-func (j legacyJar) header() string {
-	var parts []string
-	for k, v := range j {
-		parts = append(parts, k+"="+v)
-	}
-	sort.Strings(parts)
-	return strings.Join(parts, "; ")
-}
-
-// serve runs one request with the jar's cookies through h and returns the
-// response's Set-Cookie lines, after updating the jar.
-func (j legacyJar) serve(h http.Handler) []string {
-	r := httptest.NewRequest("GET", "http://example.test/", nil)
-	if len(j) > 0 {
-		r.Header.Set("Cookie", j.header())
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, r)
-	lines := rec.Result().Header["Set-Cookie"]
-	j.update(lines)
-	return lines
-}
-
-func legacyStore[T any](t *testing.T, o Options) *Store[T] {
-	t.Helper()
-	o.Keys = [][]byte{testKey(7)}
-	o.Secure = SecureNever
-	if o.Name == "" {
-		o.Name = "sid"
-	}
-	s, err := New[T](o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 // expressJar returns a jar holding the cookies cookie-session writes for
 // the session JSON js.
-func expressJar(t *testing.T, e ExpressSession, js string) legacyJar {
+func expressJar(t *testing.T, e ExpressSession, js string) jar {
 	t.Helper()
 	f := mustExpress(t, e)
 	value, sig, err := f.encode([]byte(js))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return legacyJar{f.name: value, f.sigName: sig}
+	return jar{f.name: value, f.sigName: sig}
 }
 
 func hasLine(lines []string, prefix string) bool {
@@ -431,10 +376,10 @@ func TestStoreUpgradesExpressSession(t *testing.T) {
 	old := e
 	old.Keys = []string{"old"}
 	js := `{"user":"zoë","cart":[1,2,{"sku":"a"}],"big":123456789012345678}`
-	jar := expressJar(t, old, js)
+	cj := expressJar(t, old, js)
 
 	var rejects []error
-	s := legacyStore[Map](t, Options{Express: &e, OnReject: func(r *http.Request, err error) { rejects = append(rejects, err) }})
+	s := newStore[Map](t, Options{Name: "sid", Express: &e, OnReject: func(r *http.Request, err error) { rejects = append(rejects, err) }})
 	var seen []byte
 	var isNew bool
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -442,7 +387,7 @@ func TestStoreUpgradesExpressSession(t *testing.T) {
 		seen, _ = json.Marshal(sess.Data)
 		isNew = sess.IsNew()
 	}))
-	lines := jar.serve(h)
+	lines := cj.serve(h)
 	jsonEqual(t, seen, js)
 	if isNew || len(rejects) > 0 {
 		t.Fatalf("isNew %v, rejects %v", isNew, rejects)
@@ -450,12 +395,12 @@ func TestStoreUpgradesExpressSession(t *testing.T) {
 	if !hasLine(lines, "sid=") || !hasLine(lines, "express:sess=; Max-Age=0") || !hasLine(lines, "express:sess.sig=; Max-Age=0") {
 		t.Fatalf("upgrade response: %q", lines)
 	}
-	if _, ok := jar["express:sess"]; ok || len(jar) != 1 {
-		t.Fatalf("jar after upgrade: %v", jar)
+	if _, ok := cj["express:sess"]; ok || len(cj) != 1 {
+		t.Fatalf("jar after upgrade: %v", cj)
 	}
 	// The next request reads the sealed cookie and writes nothing.
 	seen = nil
-	if lines := jar.serve(h); len(lines) != 0 {
+	if lines := cj.serve(h); len(lines) != 0 {
 		t.Fatalf("second response sets cookies: %q", lines)
 	}
 	jsonEqual(t, seen, `{"user":"zoë","cart":[1,2,{"sku":"a"}],"big":123456789012345678}`)
@@ -465,7 +410,7 @@ func TestStoreUpgradesExpressSession(t *testing.T) {
 		User string `json:"user"`
 		Big  int64  `json:"big"`
 	}
-	ts := legacyStore[user](t, Options{Express: &e})
+	ts := newStore[user](t, Options{Name: "sid", Express: &e})
 	var got user
 	expressJar(t, old, js).serve(ts.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got = ts.Get(r).Data
@@ -478,7 +423,7 @@ func TestStoreUpgradesExpressSession(t *testing.T) {
 func TestStoreRejectsBadExpressCookie(t *testing.T) {
 	e := ExpressSession{Keys: []string{"k1"}}
 	var rejected error
-	s := legacyStore[Map](t, Options{Express: &e, OnReject: func(r *http.Request, err error) { rejected = err }})
+	s := newStore[Map](t, Options{Name: "sid", Express: &e, OnReject: func(r *http.Request, err error) { rejected = err }})
 	var sessErr error
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sess := s.Get(r)
@@ -487,13 +432,13 @@ func TestStoreRejectsBadExpressCookie(t *testing.T) {
 			t.Errorf("rejected cookie gave data %v", sess.Data)
 		}
 	}))
-	for name, jar := range map[string]legacyJar{
+	for name, cj := range map[string]jar{
 		"wrong key":     expressJar(t, ExpressSession{Keys: []string{"k2"}}, `{"a":1}`),
 		"no signature":  {"session": "eyJhIjoxfQ=="},
 		"not an object": expressJar(t, e, `[1]`),
 	} {
 		rejected, sessErr = nil, nil
-		jar.serve(h)
+		cj.serve(h)
 		want := ErrLegacySignature
 		if name == "not an object" {
 			want = ErrLegacyPayload
@@ -507,7 +452,7 @@ func TestStoreRejectsBadExpressCookie(t *testing.T) {
 func TestStoreExpressTransition(t *testing.T) {
 	e := ExpressSession{Keys: []string{"k1"}, Transition: true, SHA256: true}
 	f := mustExpress(t, e)
-	s := legacyStore[Map](t, Options{Express: &e})
+	s := newStore[Map](t, Options{Name: "sid", Express: &e})
 	mutate := false
 	destroy := false
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -521,17 +466,17 @@ func TestStoreExpressTransition(t *testing.T) {
 		}
 	}))
 	// Keys out of JSON.stringify order and nothing changed: nothing written.
-	jar := expressJar(t, e, `{"z":1,"a":"x"}`)
-	if lines := jar.serve(h); len(lines) != 0 {
+	cj := expressJar(t, e, `{"z":1,"a":"x"}`)
+	if lines := cj.serve(h); len(lines) != 0 {
 		t.Fatalf("unchanged transition session rewritten: %q", lines)
 	}
 	// Changed: written in cookie-session's format, not sealed.
 	mutate = true
-	lines := jar.serve(h)
+	lines := cj.serve(h)
 	if len(lines) != 2 || !hasLine(lines, "session=") || !hasLine(lines, "session.sig=") {
 		t.Fatalf("transition write: %q", lines)
 	}
-	obj, _, _, err := decodeHeader(f, jar.header())
+	obj, _, _, err := decodeHeader(f, cj.header())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -539,27 +484,27 @@ func TestStoreExpressTransition(t *testing.T) {
 		t.Fatalf("Express would read %s", obj)
 	}
 	// A new session is written in the old format too.
-	jar = legacyJar{}
-	lines = jar.serve(h)
+	cj = jar{}
+	lines = cj.serve(h)
 	if len(lines) != 2 || !hasLine(lines, "session=") {
 		t.Fatalf("new session in transition: %q", lines)
 	}
 	// A session already sealed stays sealed.
-	sealedStore := legacyStore[Map](t, Options{})
-	jar = legacyJar{}
-	jar.serve(sealedStore.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	sealedStore := newStore[Map](t, Options{Name: "sid"})
+	cj = jar{}
+	cj.serve(sealedStore.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sealedStore.Get(r).Data["x"] = 1
 	})))
-	lines = jar.serve(h)
+	lines = cj.serve(h)
 	if !hasLine(lines, "sid=") || hasLine(lines, "session=") {
 		t.Fatalf("sealed session in transition: %q", lines)
 	}
 	// Destroy deletes the old cookies too, so logout reaches Express.
-	jar = expressJar(t, e, `{"user":"a"}`)
+	cj = expressJar(t, e, `{"user":"a"}`)
 	destroy = true
-	lines = jar.serve(h)
-	if !hasLine(lines, "session=; Max-Age=0") || !hasLine(lines, "session.sig=; Max-Age=0") || len(jar) != 0 {
-		t.Fatalf("destroy: %q, jar %v", lines, jar)
+	lines = cj.serve(h)
+	if !hasLine(lines, "session=; Max-Age=0") || !hasLine(lines, "session.sig=; Max-Age=0") || len(cj) != 0 {
+		t.Fatalf("destroy: %q, jar %v", lines, cj)
 	}
 }
 
@@ -590,9 +535,9 @@ func TestStoreLegacyOptions(t *testing.T) {
 
 func TestStoreLegacyPathDomain(t *testing.T) {
 	e := ExpressSession{Keys: []string{"k1"}, Path: "/app", Domain: "example.test"}
-	s := legacyStore[Map](t, Options{Express: &e, Domain: "www.example.test"})
-	jar := expressJar(t, e, `{"a":1}`)
-	lines := jar.serve(s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.Get(r) })))
+	s := newStore[Map](t, Options{Name: "sid", Express: &e, Domain: "www.example.test"})
+	cj := expressJar(t, e, `{"a":1}`)
+	lines := cj.serve(s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.Get(r) })))
 	var old, sealed string
 	for _, l := range lines {
 		if strings.HasPrefix(l, "session=") {

@@ -368,24 +368,24 @@ func TestStoreUpgradesGorillaSession(t *testing.T) {
 	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1, gHash2, gBlock2}, MaxAge: 3600}
 	now := time.Now()
 	var rejected error
-	s := legacyStore[Map](t, Options{Gorilla: &g, Now: func() time.Time { return now }, OnReject: func(r *http.Request, err error) { rejected = err }})
+	s := newStore[Map](t, Options{Name: "sid", Gorilla: &g, Now: func() time.Time { return now }, OnReject: func(r *http.Request, err error) { rejected = err }})
 	var seen Map
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = s.Get(r).Data }))
 
 	cookie := gorillaCookie(t, "gsess", map[interface{}]interface{}{"user": "zoë", 7: true, "_flash": []interface{}{"hi"}}, false, gHash2, gBlock2)
-	jar := legacyJar{"gsess": cookie}
-	lines := jar.serve(h)
+	cj := jar{"gsess": cookie}
+	lines := cj.serve(h)
 	if rejected != nil || seen["user"] != "zoë" || seen["7"] != true || !reflect.DeepEqual(seen["_flash"], []any{"hi"}) {
 		t.Fatalf("seen %v, rejected %v", seen, rejected)
 	}
-	if !hasLine(lines, "sid=") || !hasLine(lines, "gsess=; Max-Age=0") || len(jar) != 1 {
+	if !hasLine(lines, "sid=") || !hasLine(lines, "gsess=; Max-Age=0") || len(cj) != 1 {
 		t.Fatalf("upgrade: %q", lines)
 	}
 
 	// An hour later by the store's clock, the gorilla cookie has expired.
 	now = now.Add(time.Hour + time.Minute)
-	jar = legacyJar{"gsess": cookie}
-	jar.serve(h)
+	cj = jar{"gsess": cookie}
+	cj.serve(h)
 	if !errors.Is(rejected, ErrExpired) || len(seen) != 0 {
 		t.Fatalf("expired: %v, %v", rejected, seen)
 	}
@@ -394,7 +394,7 @@ func TestStoreUpgradesGorillaSession(t *testing.T) {
 func TestStoreGorillaTransition(t *testing.T) {
 	registerGobBasics()
 	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}, Transition: true}
-	s := legacyStore[Map](t, Options{Gorilla: &g})
+	s := newStore[Map](t, Options{Name: "sid", Gorilla: &g})
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sess := s.Get(r)
 		if r.URL.Query().Has("logout") {
@@ -405,17 +405,17 @@ func TestStoreGorillaTransition(t *testing.T) {
 		v, _ := n.Int64()
 		sess.Data["visits"] = v + 1
 	}))
-	jar := legacyJar{"gsess": gorillaCookie(t, "gsess", map[interface{}]interface{}{"user": "zoë", "visits": 1}, false, gHash1, gBlock1)}
-	lines := jar.serve(h)
+	cj := jar{"gsess": gorillaCookie(t, "gsess", map[interface{}]interface{}{"user": "zoë", "visits": 1}, false, gHash1, gBlock1)}
+	lines := cj.serve(h)
 	if len(lines) != 1 || !hasLine(lines, "gsess=") {
 		t.Fatalf("transition write: %q", lines)
 	}
-	got := gorillaRead(t, "gsess", jar["gsess"], gHash1, gBlock1)
+	got := gorillaRead(t, "gsess", cj["gsess"], gHash1, gBlock1)
 	if !reflect.DeepEqual(got, map[interface{}]interface{}{"user": "zoë", "visits": 2}) {
 		t.Fatalf("gorilla reads %#v", got)
 	}
 	r := httptest.NewRequest("GET", "/?logout", nil)
-	r.Header.Set("Cookie", jar.header())
+	r.Header.Set("Cookie", cj.header())
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, r)
 	if lines := rec.Result().Header["Set-Cookie"]; !hasLine(lines, "gsess=; Max-Age=0") {
@@ -427,7 +427,7 @@ func TestLegacyConcurrentUse(t *testing.T) {
 	registerGobBasics()
 	e := ExpressSession{Keys: []string{"k1"}}
 	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}, Transition: true}
-	s := legacyStore[Map](t, Options{Express: &e, Gorilla: &g})
+	s := newStore[Map](t, Options{Name: "sid", Express: &e, Gorilla: &g})
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sess := s.Get(r)
 		if sess.Err() != nil || sess.IsNew() {
@@ -436,13 +436,13 @@ func TestLegacyConcurrentUse(t *testing.T) {
 		sess.Data["n"] = 1
 	}))
 	express := expressJar(t, e, `{"a":1}`)
-	gorilla := legacyJar{"gsess": gorillaCookie(t, "gsess", map[interface{}]interface{}{"a": 1}, false, gHash1, gBlock1)}
+	gorilla := jar{"gsess": gorillaCookie(t, "gsess", map[interface{}]interface{}{"a": 1}, false, gHash1, gBlock1)}
 	done := make(chan struct{})
 	for i := 0; i < 8; i++ {
 		go func() {
 			defer func() { done <- struct{}{} }()
 			for k := 0; k < 50; k++ {
-				for _, j := range []legacyJar{express, gorilla} {
+				for _, j := range []jar{express, gorilla} {
 					r := httptest.NewRequest("GET", "/", nil)
 					r.Header.Set("Cookie", j.header())
 					h.ServeHTTP(httptest.NewRecorder(), r)
@@ -560,7 +560,7 @@ const gorillaBombLimit = 4 << 20
 func TestGorillaGobBomb(t *testing.T) {
 	registerGobBasics()
 	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}}
-	s := legacyStore[Map](t, Options{Gorilla: &g})
+	s := newStore[Map](t, Options{Name: "sid", Gorilla: &g})
 	for name, raw := range gorillaBombs() {
 		t.Run(name, func(t *testing.T) {
 			cookie := sealGorilla(t, "gsess", raw)
@@ -717,7 +717,7 @@ func TestStoreGorillaNumbers(t *testing.T) {
 	for _, trans := range []bool{false, true} {
 		t.Run(map[bool]string{false: "upgrade", true: "transition"}[trans], func(t *testing.T) {
 			g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}, Transition: trans}
-			s := legacyStore[Map](t, Options{Gorilla: &g})
+			s := newStore[Map](t, Options{Name: "sid", Gorilla: &g})
 			var seen Map
 			h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				sess := s.Get(r)
@@ -727,23 +727,23 @@ func TestStoreGorillaNumbers(t *testing.T) {
 				seen = maps.Clone(sess.Data)
 				sess.Data["visits"] = len(seen)
 			}))
-			jar := legacyJar{"gsess": gorillaCookie(t, "gsess", gorillaNumbers(), false, gHash1, gBlock1)}
+			cj := jar{"gsess": gorillaCookie(t, "gsess", gorillaNumbers(), false, gHash1, gBlock1)}
 			for req := 1; req <= 2; req++ {
-				jar.serve(h)
+				cj.serve(h)
 				for k, w := range wantNumbers {
 					if n, ok := seen[k].(json.Number); !ok || string(n) != w {
 						t.Errorf("request %d: Data[%q] = %#v, want json.Number %s", req, k, seen[k], w)
 					}
 				}
-				_, hasSealed := jar["sid"]
-				if hasSealed == trans || len(jar) != 1 {
-					t.Fatalf("request %d: jar %v", req, jar)
+				_, hasSealed := cj["sid"]
+				if hasSealed == trans || len(cj) != 1 {
+					t.Fatalf("request %d: jar %v", req, cj)
 				}
 			}
 			if !trans {
 				return
 			}
-			got := gorillaRead(t, "gsess", jar["gsess"], gHash1, gBlock1)
+			got := gorillaRead(t, "gsess", cj["gsess"], gHash1, gBlock1)
 			want := map[interface{}]interface{}{
 				"i64": 1<<53 + 1, "u64": uint64(math.MaxUint64), "min": math.MinInt64, "int": 7, "i32": -5, "u8": 200,
 				"f64": 0.1, "f32": 0.1, "e20": 1e20, "e300": 1e300, "whole": 2, "visits": 13,
@@ -802,7 +802,7 @@ func BenchmarkGorillaHostileHeader(b *testing.B) {
 // more cookies than net/http parses is reported, not silently dropped.
 func TestGorillaPastCookieCapReported(t *testing.T) {
 	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1}}
-	s := legacyStore[Map](t, Options{Gorilla: &g})
+	s := newStore[Map](t, Options{Name: "sid", Gorilla: &g})
 	valid := gorillaCookie(t, "gsess", map[interface{}]interface{}{"user": "ada"}, false, gHash1)
 	for _, n := range []int{10, maxCookies + 10} {
 		r := httptest.NewRequest("GET", "/", nil)

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// sealedJSON opens the jar's one-cookie session with key 1 and returns its
+// sealedJSON opens the cj's one-cookie session with key 1 and returns its
 // data JSON, as the next request will decode it.
 func sealedJSON(t *testing.T, j jar, name string) string {
 	t.Helper()
@@ -127,19 +127,19 @@ func TestExpressNumbersExact(t *testing.T) {
 	js := `{"id":9007199254740993,"u":18446744073709551615,"d":0.1000000000000000055511151231257827}`
 	for _, transition := range []bool{false, true} {
 		e := ExpressSession{Name: "session", Keys: []string{"k"}, Transition: transition}
-		jar := expressJar(t, e, js)
-		s := legacyStore[Map](t, Options{Express: &e})
+		cj := expressJar(t, e, js)
+		s := newStore[Map](t, Options{Name: "sid", Express: &e})
 		var got Map
 		h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			got = s.Get(r).Data
 			got["n"] = 1 // a change, so the session is written
 		}))
-		jar.update(jar.serve(h))
+		cj.serve(h)
 		if got["id"].(json.Number).String() != "9007199254740993" || got["d"].(json.Number).String() != "0.1000000000000000055511151231257827" {
 			t.Fatalf("transition %v: read %v", transition, got)
 		}
 		// The next request reads what was written back, digit for digit.
-		jar.serve(s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = s.Get(r).Data })))
+		cj.serve(s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = s.Get(r).Data })))
 		if got["u"].(json.Number).String() != "18446744073709551615" || got["id"].(json.Number).String() != "9007199254740993" {
 			t.Fatalf("transition %v: after write-back %v", transition, got)
 		}
