@@ -68,7 +68,7 @@ const (
 
 	headerSize = 18
 	tagSize    = 16
-	keyIDSize  = 4
+	keyIDSize  = len(KeyID{})
 
 	// MaxChunksLimit is the most cookies one session can be split across:
 	// the chunk count is bound into the associated data as one byte.
@@ -101,7 +101,7 @@ func (c Cipher) SealedLen(n int) int {
 
 // KeyID identifies a master key without revealing it: the first 4 bytes
 // of HKDF-SHA256(key, info "cookiesession v1 key id") (docs/FORMAT.md).
-type KeyID [keyIDSize]byte
+type KeyID [4]byte
 
 // String returns the key id in hex, as docs/FORMAT.md and the CLI write it.
 func (id KeyID) String() string { return hex.EncodeToString(id[:]) }
