@@ -193,14 +193,9 @@ func (s *Store[T]) open(sess *Session[T], in incoming, now time.Time) error {
 	}
 	dataJSON := pt
 	if h.Flashes {
-		var arr [2]json.RawMessage
-		if err := json.Unmarshal(pt, &arr); err != nil || arr[0] == nil {
-			return fmt.Errorf("%w: flash envelope is not [data, [messages]]", ErrDecode)
+		if dataJSON, sess.flashes, err = openEnvelope(pt); err != nil {
+			return err
 		}
-		if err := json.Unmarshal(arr[1], &sess.flashes); err != nil {
-			return fmt.Errorf("%w: flash messages: %s", ErrDecode, jsonProblem(err))
-		}
-		dataJSON = arr[0]
 	}
 	// Decode in place; on error load resets Data, so no partial data
 	// survives.

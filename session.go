@@ -294,7 +294,7 @@ func (s *Session[T]) expire(h http.Header) error {
 func (s *Session[T]) seal(h http.Header, dataJSON []byte, created, now time.Time) (int, error) {
 	c := &s.store.c
 	hdr := Header{Created: created, Sealed: now, BrowserSession: s.browserSession, Flashes: len(s.flashes) > 0}
-	pt, err := s.plaintext(dataJSON, hdr.Flashes)
+	pt, err := sealEnvelope(dataJSON, s.flashes)
 	if err != nil {
 		return 0, err
 	}
@@ -325,20 +325,6 @@ func (s *Session[T]) seal(h http.Header, dataJSON []byte, created, now time.Time
 	s.expireLegacy(h, a)
 	noStore(h)
 	return n, nil
-}
-
-// plaintext is what is sealed: the data JSON, or with flashes the envelope
-// [data, [messages]] (docs/FORMAT.md).
-func (s *Session[T]) plaintext(dataJSON []byte, flashes bool) ([]byte, error) {
-	if !flashes {
-		return dataJSON, nil
-	}
-	fl, err := json.Marshal(s.flashes)
-	if err != nil {
-		return nil, fmt.Errorf("%w: flash messages: %s", ErrEncode, jsonProblem(err))
-	}
-	pt := make([]byte, 0, len(dataJSON)+len(fl)+3)
-	return append(append(append(append(append(pt, '['), dataJSON...), ','), fl...), ']'), nil
 }
 
 // expiry is when a session created at created and sealed at now ends.

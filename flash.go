@@ -1,0 +1,37 @@
+package cookiesession
+
+// The flash envelope (docs/FORMAT.md): a session with flash messages seals
+// [data, [message, ...]] and sets the header's flashes flag; one without
+// seals the data JSON alone.
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// sealEnvelope returns the plaintext to seal for dataJSON and flashes.
+func sealEnvelope(dataJSON []byte, flashes []string) ([]byte, error) {
+	if len(flashes) == 0 {
+		return dataJSON, nil
+	}
+	fl, err := json.Marshal(flashes)
+	if err != nil {
+		return nil, fmt.Errorf("%w: flash messages: %s", ErrEncode, jsonProblem(err))
+	}
+	pt := make([]byte, 0, len(dataJSON)+len(fl)+3)
+	return append(append(append(append(append(pt, '['), dataJSON...), ','), fl...), ']'), nil
+}
+
+// openEnvelope splits an opened envelope into the data JSON and the flash
+// messages.
+func openEnvelope(pt []byte) ([]byte, []string, error) {
+	var arr [2]json.RawMessage
+	if err := json.Unmarshal(pt, &arr); err != nil || arr[0] == nil {
+		return nil, nil, fmt.Errorf("%w: flash envelope is not [data, [messages]]", ErrDecode)
+	}
+	var flashes []string
+	if err := json.Unmarshal(arr[1], &flashes); err != nil {
+		return nil, nil, fmt.Errorf("%w: flash messages: %s", ErrDecode, jsonProblem(err))
+	}
+	return arr[0], flashes, nil
+}
