@@ -76,7 +76,8 @@ const (
 
 	flagBrowserSession = 1 << 0 // cookie carries no Max-Age
 	flagFlashes        = 1 << 1 // plaintext is [data, [flash...]]
-	flagsKnown         = flagBrowserSession | flagFlashes
+	flagMeta           = 1 << 2 // plaintext starts with session metadata
+	flagsKnown         = flagBrowserSession | flagFlashes | flagMeta
 
 	infoKeyID = "cookiesession v1 key id"
 )
@@ -122,6 +123,9 @@ type Header struct {
 	BrowserSession bool
 	// Flashes records that the plaintext carries flash messages.
 	Flashes bool
+	// Meta records that the plaintext starts with the session's metadata
+	// (its own lifetime, identifier, subject: docs/FORMAT.md, "Metadata").
+	Meta bool
 	// Chunks is the number of cookies the value is split across (0 means 1).
 	// It is not stored in the value; it is bound as associated data.
 	Chunks int
@@ -138,6 +142,9 @@ func (h *Header) marshal(dst []byte) ([]byte, error) {
 	}
 	if h.Flashes {
 		flags |= flagFlashes
+	}
+	if h.Meta {
+		flags |= flagMeta
 	}
 	dst = append(dst, byte(h.Cipher), flags)
 	dst = append(dst, h.KeyID[:]...)
@@ -164,6 +171,7 @@ func parseHeader(b []byte) (Header, error) {
 	}
 	h.BrowserSession = flags&flagBrowserSession != 0
 	h.Flashes = flags&flagFlashes != 0
+	h.Meta = flags&flagMeta != 0
 	copy(h.KeyID[:], b[2:6])
 	created := binary.BigEndian.Uint64(b[6:14])
 	if created > math.MaxInt64-math.MaxUint32 {
@@ -206,8 +214,11 @@ func decodeValue(value string, spare int) ([]byte, error) {
 
 type codecKey struct {
 	id   KeyID
-	aead cipher.AEAD // XChaCha20-Poly1305, or AES-GCM with random nonces
+	aead [2]cipher.AEAD // by suite: XChaCha20-Poly1305, AES-GCM with random nonces
 }
+
+// aeadFor returns k's AEAD for suite c.
+func (k *codecKey) aeadFor(c Cipher) cipher.AEAD { return k.aead[c-XChaCha20Poly1305] }
 
 // Codec seals and opens cookie values. It holds the derived keys; it is safe
 // for concurrent use. A Store owns one; use a Codec directly only to build
@@ -217,8 +228,10 @@ type Codec struct {
 	keys   []codecKey
 }
 
-// NewCodec derives the subkeys of every master key. The first key seals;
-// all of them open. Each key must have at least MinKeySize bytes and must
+// NewCodec derives the subkeys of every master key, for both ciphers. The
+// first key seals, with cipher c; every key opens values sealed with either
+// cipher, so that changing the cipher logs nobody out (a value sealed with
+// the other one should be re-sealed, like one sealed with an older key). Each key must have at least MinKeySize bytes and must
 // not be obviously non-random (a repeated byte or short pattern, or
 // printable text such as a password or an undecoded hex or base64 key), and
 // no two keys may be equal.
@@ -226,8 +239,7 @@ func NewCodec(c Cipher, keys ...[]byte) (*Codec, error) {
 	if c == 0 {
 		c = XChaCha20Poly1305
 	}
-	info, ok := sealInfo[c]
-	if !ok {
+	if _, ok := sealInfo[c]; !ok {
 		return nil, optionsError("unknown cipher %v: use XChaCha20Poly1305 or AES256GCM", c)
 	}
 	if len(keys) == 0 {
@@ -241,7 +253,7 @@ func NewCodec(c Cipher, keys ...[]byte) (*Codec, error) {
 		if err := checkKeyQuality(i+1, master); err != nil {
 			return nil, err
 		}
-		k, err := deriveKey(c, info, master)
+		k, err := deriveKey(master)
 		if err != nil {
 			return nil, err
 		}
@@ -255,27 +267,34 @@ func NewCodec(c Cipher, keys ...[]byte) (*Codec, error) {
 	return codec, nil
 }
 
-func deriveKey(c Cipher, info string, master []byte) (codecKey, error) {
+// deriveKey derives a master key's identifier and its subkey for each
+// cipher (docs/FORMAT.md, "Master keys and subkeys").
+func deriveKey(master []byte) (codecKey, error) {
 	var k codecKey
 	id, err := hkdf.Key(sha256.New, master, nil, infoKeyID, keyIDSize)
 	if err != nil {
 		return k, err
 	}
 	copy(k.id[:], id)
-	sub, err := hkdf.Key(sha256.New, master, nil, info, 32)
-	if err != nil {
-		return k, err
-	}
-	switch c {
-	case XChaCha20Poly1305:
-		k.aead, err = chacha20poly1305.NewX(sub)
-	case AES256GCM:
-		var block cipher.Block
-		if block, err = aes.NewCipher(sub); err == nil {
-			k.aead, err = cipher.NewGCMWithRandomNonce(block) // the FIPS 140-3 nonce path
+	for _, c := range []Cipher{XChaCha20Poly1305, AES256GCM} {
+		sub, err := hkdf.Key(sha256.New, master, nil, sealInfo[c], 32)
+		if err != nil {
+			return k, err
 		}
+		var aead cipher.AEAD
+		if c == XChaCha20Poly1305 {
+			aead, err = chacha20poly1305.NewX(sub)
+		} else if block, berr := aes.NewCipher(sub); berr != nil {
+			err = berr
+		} else {
+			aead, err = cipher.NewGCMWithRandomNonce(block) // the FIPS 140-3 nonce path
+		}
+		if err != nil {
+			return k, err
+		}
+		k.aead[c-XChaCha20Poly1305] = aead
 	}
-	return k, err
+	return k, nil
 }
 
 // Cipher returns the AEAD this codec seals with.
@@ -328,14 +347,15 @@ func (c *Codec) seal(name string, h Header, plaintext []byte) ([]byte, error) {
 		return nil, err
 	}
 	raw = raw[:headerSize:n] // cap the output short of the AD (crypto/cipher.AEAD)
+	aead := k.aeadFor(c.cipher)
 	if c.cipher == AES256GCM {
-		return k.aead.Seal(raw, nil, plaintext, ad), nil // appends nonce || ct || tag
+		return aead.Seal(raw, nil, plaintext, ad), nil // appends nonce || ct || tag
 	}
 	nonce := raw[headerSize : headerSize+nonceSize]
 	if _, err := io.ReadFull(rand.Reader, nonce); err != nil {
 		return nil, fmt.Errorf("cookiesession: reading random nonce: %w", err)
 	}
-	return k.aead.Seal(raw[:headerSize+nonceSize], nonce, plaintext, ad), nil
+	return aead.Seal(raw[:headerSize+nonceSize], nonce, plaintext, ad), nil
 }
 
 // appendAD appends the associated data, header || chunks || name, to dst.
@@ -353,8 +373,8 @@ func appendAD(dst, header []byte, chunks int, name string) ([]byte, error) {
 
 // Open authenticates and decrypts value, sealed for the cookie called name
 // and split across chunks cookies (0 means 1), and returns its header and
-// plaintext. The header's KeyID tells which key opened it: a value not
-// sealed with KeyID(0) should be re-sealed. It checks no times: the Store
+// plaintext. The header tells which key and cipher sealed it: a value not
+// sealed with KeyID(0) and Cipher() should be re-sealed. It checks no times: the Store
 // enforces lifetimes. Errors match ErrMalformed, ErrUnknownKey or
 // ErrAuthentication.
 func (c *Codec) Open(name string, chunks int, value string) (Header, []byte, error) {
@@ -366,17 +386,14 @@ func (c *Codec) Open(name string, chunks int, value string) (Header, []byte, err
 	return h, pt, err
 }
 
-// openRaw opens a decoded value in place; it also returns the index of the
-// key that opened it.
+// openRaw opens a decoded value in place, whichever cipher sealed it; it
+// also returns the index of the key that opened it.
 func (c *Codec) openRaw(name string, chunks int, raw []byte) (Header, []byte, int, error) {
 	h, err := parseHeader(raw)
 	if err != nil {
 		return h, nil, -1, err
 	}
 	h.Chunks = chunks
-	if h.Cipher != c.cipher {
-		return h, nil, -1, fmt.Errorf("%w: sealed with %v but the store uses %v", ErrUnknownKey, h.Cipher, c.cipher)
-	}
 	idx := -1
 	for i := range c.keys {
 		if c.keys[i].id == h.KeyID {
@@ -391,13 +408,13 @@ func (c *Codec) openRaw(name string, chunks int, raw []byte) (Header, []byte, in
 	if err != nil {
 		return h, nil, -1, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
-	k := &c.keys[idx]
+	aead := c.keys[idx].aeadFor(h.Cipher)
 	var pt []byte
-	if c.cipher == AES256GCM { // NewGCMWithRandomNonce reads nonce || ciphertext
-		pt, err = k.aead.Open(raw[headerSize:headerSize:len(raw)], nil, raw[headerSize:], ad)
+	if h.Cipher == AES256GCM { // NewGCMWithRandomNonce reads nonce || ciphertext
+		pt, err = aead.Open(raw[headerSize:headerSize:len(raw)], nil, raw[headerSize:], ad)
 	} else {
-		n := headerSize + c.cipher.nonceSize()
-		pt, err = k.aead.Open(raw[n:n:len(raw)], raw[headerSize:n], raw[n:], ad)
+		n := headerSize + h.Cipher.nonceSize()
+		pt, err = aead.Open(raw[n:n:len(raw)], raw[headerSize:n], raw[n:], ad)
 	}
 	if err != nil {
 		return h, nil, -1, fmt.Errorf("%w: altered, truncated, or sealed for a cookie other than %q", ErrAuthentication, name)

@@ -65,7 +65,7 @@ func New[T any](o Options) (*Store[T], error) {
 	s.isMap = reflect.TypeFor[T]().Kind() == reflect.Map
 	s.useNumber = holdsInterface(reflect.TypeFor[T](), map[reflect.Type]bool{})
 	zeroData := s.newData()
-	zero, err := json.Marshal(&zeroData)
+	zero, err := s.c.marshal(&zeroData)
 	if err != nil {
 		return nil, optionsError("the session data type %v does not encode as JSON: %v", reflect.TypeFor[T](), err)
 	}
@@ -120,13 +120,16 @@ func holdsInterface(t reflect.Type, seen map[reflect.Type]bool) bool {
 func (s *Store[T]) decodeData(data []byte, d *T) error {
 	*d = s.newData()
 	var err error
-	if s.useNumber {
+	switch {
+	case s.c.unmarshal != nil:
+		err = s.c.unmarshal(data, d)
+	case s.useNumber:
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.UseNumber()
 		if err = dec.Decode(d); err == nil && dec.More() {
 			err = errors.New("data after the JSON value")
 		}
-	} else {
+	default:
 		err = json.Unmarshal(data, d)
 	}
 	if err != nil {
@@ -168,14 +171,24 @@ func (s *Store[T]) load(r *http.Request) *Session[T] {
 		}
 	}
 	sess.Data = s.newData()
-	sess.isNew, sess.opened, sess.flashes = true, nil, nil
+	sess.isNew, sess.opened, sess.flashes, sess.meta = true, nil, nil, meta{}
+	sess.reseal, sess.rotated, sess.created, sess.sealed = false, false, time.Time{}, time.Time{}
+	s.c.newID(&sess.meta)
 	if err != nil {
 		sess.err = err
-		if s.c.onReject != nil {
-			s.c.onReject(r, err)
-		}
+		s.c.reject(r, err)
 	}
 	return sess
+}
+
+// reject reports why a request's cookie was refused.
+func (c *core) reject(r *http.Request, err error) {
+	if c.onReject != nil {
+		c.onReject(r, err)
+	}
+	if errors.Is(err, ErrExpired) || errors.Is(err, ErrIdleTimeout) {
+		c.event(r, Event{Kind: EventExpired, Err: err})
+	}
 }
 
 // open authenticates in.value and fills sess, or returns why it cannot.
@@ -188,7 +201,15 @@ func (s *Store[T]) open(sess *Session[T], in incoming, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	if err := s.c.checkTimes(&h, now); err != nil {
+	if h.Meta {
+		if sess.meta, pt, err = parseMeta(pt); err != nil {
+			return err
+		}
+	}
+	if err := s.c.checkTimes(&h, s.c.lifetime(sess.meta.maxAge), now); err != nil {
+		return err
+	}
+	if err := s.c.checkRevoked(&sess.meta, h.Created); err != nil {
 		return err
 	}
 	dataJSON := pt
@@ -206,18 +227,41 @@ func (s *Store[T]) open(sess *Session[T], in incoming, now time.Time) error {
 	sess.isNew = false
 	sess.created, sess.sealed = h.Created, h.Sealed
 	sess.browserSession = h.BrowserSession
-	sess.reseal = keyIdx > 0 || (s.c.refresh > 0 && now.Sub(h.Sealed) >= s.c.refresh)
+	sess.rotated = keyIdx > 0 || h.Cipher != s.c.codec.cipher
+	sess.reseal = sess.rotated || (s.c.refresh > 0 && now.Sub(h.Sealed) >= s.c.refresh)
+	if s.c.revocations != nil && !sess.meta.hasID {
+		s.c.newID(&sess.meta) // sealed before revocation was on
+		sess.reseal = true
+	}
 	return nil
 }
 
-// checkTimes enforces the lifetimes on a value's header.
-func (c *core) checkTimes(h *Header, now time.Time) error {
+// checkRevoked asks the revocation list, if any, about an opened session;
+// a store without one drops the identifier (it seals none).
+func (c *core) checkRevoked(m *meta, created time.Time) error {
+	if c.revocations == nil {
+		m.hasID = false
+		return nil
+	}
+	id := ""
+	if m.hasID {
+		id = m.id.String()
+	}
+	if c.revocations.Revoked(id, m.subject, created) {
+		return fmt.Errorf("%w: by identifier, subject or a global cut-off (Options.Revocations)", ErrRevoked)
+	}
+	return nil
+}
+
+// checkTimes enforces the lifetimes on a value's header, maxAge being the
+// session's absolute lifetime.
+func (c *core) checkTimes(h *Header, maxAge time.Duration, now time.Time) error {
 	future := now.Add(c.skew)
 	switch {
 	case h.Created.After(future) || h.Sealed.After(future):
 		return fmt.Errorf("%w: sealed at %s, now %s: check the servers' clocks", ErrFromFuture, h.Sealed.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
-	case !now.Before(h.Created.Add(c.maxAge)):
-		return fmt.Errorf("%w: created %s, past the %v lifetime", ErrExpired, h.Created.UTC().Format(time.RFC3339), c.maxAge)
+	case !now.Before(h.Created.Add(maxAge)):
+		return fmt.Errorf("%w: created %s, past the %v lifetime", ErrExpired, h.Created.UTC().Format(time.RFC3339), maxAge)
 	case c.idle > 0 && !now.Before(h.Sealed.Add(c.idle)):
 		return fmt.Errorf("%w: last sealed %s, idle longer than %v", ErrIdleTimeout, h.Sealed.UTC().Format(time.RFC3339), c.idle)
 	}
@@ -235,6 +279,11 @@ func (s *Store[T]) loadLegacy(sess *Session[T]) error {
 		if err != nil {
 			return err
 		}
+		// A legacy cookie's creation is unknown: only a global cut-off
+		// can refuse it (Revocations).
+		if s.c.revocations != nil && s.c.revocations.Revoked("", "", time.Time{}) {
+			return fmt.Errorf("%w: a legacy session presented after a global cut-off (Options.Revocations)", ErrRevoked)
+		}
 		var d T
 		if err := s.decodeData(data, &d); err != nil {
 			return err
@@ -243,7 +292,7 @@ func (s *Store[T]) loadLegacy(sess *Session[T]) error {
 		sess.created = s.c.now()
 		if !f.transition() {
 			sess.reseal = true // upgrade to the sealed format now
-		} else if sess.opened, err = json.Marshal(d); err != nil {
+		} else if sess.opened, err = s.c.marshal(&d); err != nil {
 			return fmt.Errorf("%w: %s", ErrEncode, jsonProblem(err))
 		}
 		return nil

@@ -70,6 +70,11 @@ var (
 	// already sent: a Set-Cookie can no longer be added.
 	ErrAlreadyWritten = errors.New("cookiesession: response already started")
 
+	// ErrRevoked reports a session that Options.Revocations refused: its
+	// identifier was revoked, or it was created before a cut-off for its
+	// subject or for every session. The request gets a new, empty session.
+	ErrRevoked = errors.New("cookiesession: session revoked")
+
 	// ErrHijacked reports a session change that was pending when the
 	// handler hijacked the connection (a websocket upgrade, say): the
 	// response that would have carried the Set-Cookie is the handler's own.

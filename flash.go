@@ -9,16 +9,30 @@ import (
 	"fmt"
 )
 
-// sealEnvelope returns the plaintext to seal for dataJSON and flashes.
-func sealEnvelope(dataJSON []byte, flashes []string) ([]byte, error) {
-	if len(flashes) == 0 {
+// sealEnvelope returns the plaintext to seal: the metadata m, if any
+// (meta.go), then dataJSON, or [dataJSON, flashes] with flashes. A plain
+// session's plaintext is dataJSON itself, with no copy.
+func sealEnvelope(m *meta, dataJSON []byte, flashes []string) ([]byte, error) {
+	if len(flashes) == 0 && m.empty() {
 		return dataJSON, nil
 	}
-	fl, err := json.Marshal(flashes)
-	if err != nil {
-		return nil, fmt.Errorf("%w: flash messages: %s", ErrEncode, jsonProblem(err))
+	var fl []byte
+	if len(flashes) > 0 {
+		var err error
+		if fl, err = json.Marshal(flashes); err != nil {
+			return nil, fmt.Errorf("%w: flash messages: %s", ErrEncode, jsonProblem(err))
+		}
 	}
-	pt := make([]byte, 0, len(dataJSON)+len(fl)+3)
+	pt := make([]byte, 0, m.size()+len(dataJSON)+len(fl)+3)
+	if !m.empty() {
+		var err error
+		if pt, err = appendMeta(pt, m); err != nil {
+			return nil, err
+		}
+	}
+	if fl == nil {
+		return append(pt, dataJSON...), nil
+	}
 	return append(append(append(append(append(pt, '['), dataJSON...), ','), fl...), ']'), nil
 }
 

@@ -16,6 +16,8 @@ import (
 // legacyFormat is another library's cookie format that a store can read,
 // upgrade and, in a transition period, keep writing (legacy_*.go).
 type legacyFormat interface {
+	// formatName is the format's name for events: "express" or "gorilla".
+	formatName() string
 	// load returns the session's JSON object from r's cookies; found is
 	// false when none of the format's cookies is present.
 	load(r *http.Request) (data []byte, found bool, err error)
@@ -131,7 +133,7 @@ func legacyAttrs(a *cookieAttrs, path, domain string) *cookieAttrs {
 		b.WriteString("; ")
 		b.WriteString(part)
 	}
-	return &cookieAttrs{suffix: b.String(), maxAge: a.maxAge}
+	return &cookieAttrs{suffix: b.String(), maxAge: a.maxAge, expires: a.expires}
 }
 
 // dropLegacyLines removes the Set-Cookie lines for the given names that an

@@ -368,6 +368,9 @@ func (f *expressFormat) load(r *http.Request) ([]byte, bool, error) {
 // transition implements legacyFormat.
 func (f *expressFormat) transition() bool { return f.trans }
 
+// formatName implements legacyFormat.
+func (f *expressFormat) formatName() string { return "express" }
+
 // write implements legacyFormat: NAME=base64(JSON) and NAME.sig, with the
 // store's attributes (Path and Domain as configured here).
 func (f *expressFormat) write(h http.Header, r *http.Request, data []byte, a *cookieAttrs) error {

@@ -249,6 +249,9 @@ func (f *gorillaFormat) load(r *http.Request) ([]byte, bool, error) {
 // transition implements legacyFormat.
 func (f *gorillaFormat) transition() bool { return f.trans }
 
+// formatName implements legacyFormat.
+func (f *gorillaFormat) formatName() string { return "gorilla" }
+
 // write implements legacyFormat: one cookie a CookieStore reads, with the
 // store's attributes (Path and Domain as configured here).
 func (f *gorillaFormat) write(h http.Header, r *http.Request, data []byte, a *cookieAttrs) error {

@@ -5,6 +5,7 @@ package cookiesession
 // not honour.
 
 import (
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -25,6 +26,9 @@ const (
 	// DefaultClockSkew is how far in the future a value's timestamps may lie
 	// (servers' clocks differ) when Options.ClockSkew is zero.
 	DefaultClockSkew = time.Minute
+	// DefaultSizeWarning is the share of its size budget past which a saved
+	// session raises EventSizeWarning when Options.SizeWarning is zero.
+	DefaultSizeWarning = 0.8
 )
 
 // Options configures a Store. The zero value of every field but Keys is a
@@ -39,7 +43,10 @@ type Options struct {
 	// re-sealed with the first on the same response.
 	Keys [][]byte
 
-	// Cipher is the AEAD: XChaCha20Poly1305 (the default) or AES256GCM.
+	// Cipher is the AEAD that seals: XChaCha20Poly1305 (the default) or
+	// AES256GCM. Values sealed with the other one still open, and are
+	// re-sealed with this one on the same response, so the cipher can be
+	// changed without logging anyone out.
 	Cipher Cipher
 
 	// Name is the cookie name; DefaultName if empty. A "__Host-" prefix is
@@ -53,8 +60,13 @@ type Options struct {
 
 	// MaxAge is the absolute lifetime of a session, counted from its
 	// creation (or its last Renew) and enforced on the server whatever the
-	// browser sends. Zero means DefaultMaxAge; at most MaxAgeLimit.
+	// browser sends. Zero means DefaultMaxAge; at most MaxAgeLimit. A
+	// session can choose its own with Session.SetMaxAge.
 	MaxAge time.Duration
+	// MaxAgeCeiling is the longest lifetime Session.SetMaxAge may give a
+	// session ("remember me for 30 days"). Zero means MaxAge: sessions may
+	// only shorten theirs. At most MaxAgeLimit.
+	MaxAgeCeiling time.Duration
 	// IdleTimeout ends a session not used for this long, enforced on the
 	// server. Zero disables it.
 	IdleTimeout time.Duration
@@ -92,6 +104,10 @@ type Options struct {
 	// Partitioned sets the Partitioned attribute (CHIPS), for sessions in
 	// third-party iframes. It requires Secure.
 	Partitioned bool
+	// Priority sets Chrome's Priority attribute: with more cookies than a
+	// site may keep, Chrome evicts low-priority ones first. Zero sends none
+	// (Chrome then treats the cookie as PriorityMedium).
+	Priority Priority
 
 	// MaxCookieBytes is the per-cookie budget for name plus value;
 	// zero means DefaultMaxCookieBytes, at most MaxCookieBytesLimit.
@@ -122,6 +138,34 @@ type Options struct {
 	// returns the same error.
 	OnReject func(r *http.Request, err error)
 
+	// Revocations, when set, gives every session a random identifier
+	// (Session.ID) sealed in the value, and refuses with ErrRevoked, on
+	// every open, a session it reports revoked: by identifier, by subject
+	// (Session.SetSubject) created before a cut-off, or every session
+	// created before a global cut-off. NewRevocationList is one for a
+	// single machine; docs/SECURITY.md explains.
+	Revocations Revocations
+
+	// OnEvent, if set, is called with each session lifecycle event: a
+	// session created, renewed, destroyed, re-sealed under a newer key or
+	// cipher, upgraded from a legacy format, refused as expired or idle, or
+	// saved past SizeWarning of its budget. It runs in the request's
+	// goroutine, after the change it reports was written.
+	OnEvent func(r *http.Request, e Event)
+	// SizeWarning is the share of its size budget (MaxCookieBytes, or
+	// MaxTotalBytes when chunking) past which a saved session raises
+	// EventSizeWarning, so that growth is seen before ErrTooLarge. Zero
+	// means DefaultSizeWarning; negative disables it; at most 1.
+	SizeWarning float64
+
+	// Marshal and Unmarshal replace encoding/json for the session data
+	// (both or neither): for instance a faster encoder with the same
+	// output. They must produce and accept standard JSON, and Unmarshal
+	// must decode numbers into interface values exactly (as json.Number)
+	// for Map sessions to keep their numbers exact, as the default does.
+	Marshal   func(v any) ([]byte, error)
+	Unmarshal func(data []byte, v any) error
+
 	// Express reads sessions of Express's cookie-session middleware, so
 	// that its users stay logged in: each is handed to handlers as ordinary
 	// session data and replaced by this store's sealed cookie on the same
@@ -132,7 +176,7 @@ type Options struct {
 	// CookieStore. docs/MIGRATING.md.
 	Gorilla *GorillaSession
 
-	// Now returns the current time; nil means time.Now. For tests.
+	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
 
@@ -146,14 +190,22 @@ type core struct {
 	httpOnly           bool
 	partitioned        bool
 	browserSession     bool
+	priority           Priority
 
-	maxAge, idle, refresh, skew time.Duration
-	limits                      limits
-	codec                       *Codec
+	maxAge, ceiling, idle, refresh, skew time.Duration
+	limits                               limits
+	codec                                *Codec
 
 	legacy []legacyFormat
 
 	suffix [2]string // attribute suffix without and with Secure
+
+	revocations Revocations
+	onEvent     func(*http.Request, Event)
+	sizeWarning float64 // share of the budget; 0: no warning
+
+	marshal   func(any) ([]byte, error)
+	unmarshal func([]byte, any) error // nil: encoding/json, numbers exact
 
 	errorHandler func(http.ResponseWriter, *http.Request, error)
 	onReject     func(*http.Request, error)
@@ -175,6 +227,9 @@ func (c *core) init(o *Options) error {
 		return err
 	}
 	if err := c.initLifetimes(o); err != nil {
+		return err
+	}
+	if err := c.initHooks(o); err != nil {
 		return err
 	}
 	c.errorHandler, c.onReject, c.onLostChange, c.now = o.ErrorHandler, o.OnReject, o.OnLostChange, o.Now
@@ -219,6 +274,10 @@ func (c *core) initCookie(o *Options) error {
 	if err := c.checkPrefix(); err != nil {
 		return err
 	}
+	if o.Priority > PriorityHigh {
+		return optionsError("Priority %d unknown: use PriorityLow, PriorityMedium or PriorityHigh", o.Priority)
+	}
+	c.priority = o.Priority
 	c.suffix = [2]string{c.attrSuffix(false), c.attrSuffix(true)}
 	return nil
 }
@@ -245,6 +304,37 @@ func (c *core) initLifetimes(o *Options) error {
 		c.skew = DefaultClockSkew
 	} else if c.skew < 0 {
 		c.skew = 0
+	}
+	c.ceiling = o.MaxAgeCeiling
+	switch {
+	case c.ceiling == 0:
+		c.ceiling = c.maxAge
+	case c.ceiling < c.maxAge || c.ceiling > MaxAgeLimit:
+		return optionsError("MaxAgeCeiling %v out of range: use MaxAge (%v) up to %v; 0 means MaxAge", o.MaxAgeCeiling, c.maxAge, MaxAgeLimit)
+	}
+	return nil
+}
+
+// initHooks checks and sets the revocation list, the event hook and the
+// JSON codec.
+func (c *core) initHooks(o *Options) error {
+	c.revocations, c.onEvent = o.Revocations, o.OnEvent
+	switch w := o.SizeWarning; {
+	case w == 0:
+		c.sizeWarning = DefaultSizeWarning
+	case w < 0:
+		c.sizeWarning = 0
+	case w > 1:
+		return optionsError("SizeWarning %v out of range: use a share of the budget in (0, 1], 0 for %v, or negative for none", w, DefaultSizeWarning)
+	default:
+		c.sizeWarning = w
+	}
+	if (o.Marshal == nil) != (o.Unmarshal == nil) {
+		return optionsError("give both Marshal and Unmarshal, or neither (encoding/json)")
+	}
+	c.marshal, c.unmarshal = o.Marshal, o.Unmarshal
+	if c.marshal == nil {
+		c.marshal = json.Marshal
 	}
 	return nil
 }

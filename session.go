@@ -6,7 +6,6 @@ package cookiesession
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -45,8 +44,12 @@ type Session[T any] struct {
 	failed []byte // data JSON whose explicit Save failed
 	told   bool   // an explicit Save returned ErrAlreadyWritten
 
+	meta meta // lifetime, identifier, subject
+
 	changed   change // what the methods changed since the last save
-	reseal    bool   // rotation, refresh or legacy upgrade
+	wrote     change // what this request's saves wrote
+	reseal    bool   // rotation, refresh, legacy upgrade or a missing identifier
+	rotated   bool   // sealed under an older key or the other cipher
 	destroyed bool
 }
 
@@ -59,6 +62,8 @@ const (
 	changedPersistence
 	changedRenew
 	changedDestroy
+	changedLifetime
+	changedSubject
 )
 
 // String names the changes, for reports that must not carry the data.
@@ -67,7 +72,7 @@ func (c change) String() string {
 	for _, n := range [...]struct {
 		c    change
 		name string
-	}{{changedDestroy, "Destroy"}, {changedRenew, "Renew"}, {changedData, "Data"}, {changedFlashes, "flash messages"}, {changedPersistence, "SetBrowserSession"}} {
+	}{{changedDestroy, "Destroy"}, {changedRenew, "Renew"}, {changedData, "Data"}, {changedFlashes, "flash messages"}, {changedPersistence, "SetBrowserSession"}, {changedLifetime, "SetMaxAge"}, {changedSubject, "SetSubject"}} {
 		if c&n.c != 0 {
 			parts = append(parts, n.name)
 		}
@@ -94,11 +99,52 @@ func (s *Session[T]) ExpiresAt() time.Time {
 		created = s.store.c.now()
 		sealed = created
 	}
-	end := created.Add(s.store.c.maxAge)
-	if idle := s.store.c.idle; idle > 0 && sealed.Add(idle).Before(end) {
-		end = sealed.Add(idle)
+	return s.expiry(created, sealed)
+}
+
+// ID returns the session's random identifier (128 bits, base64url), sealed
+// encrypted in its value: what Revocations revokes a session by. It is kept
+// across saves and replaced by Renew and Destroy. Without
+// Options.Revocations sessions carry none, and ID returns "".
+func (s *Session[T]) ID() string {
+	if !s.meta.hasID {
+		return ""
 	}
-	return end
+	return s.meta.id.String()
+}
+
+// Subject returns what SetSubject bound the session to, or "".
+func (s *Session[T]) Subject() string { return s.meta.subject }
+
+// SetSubject binds the session to a subject, such as a user id, sealed
+// encrypted in its value, so that Revocations can refuse every session of
+// that subject at once ("log out all my devices"). It is kept by Renew and
+// cleared by Destroy; "" unbinds. A subject longer than MaxSubjectBytes,
+// or not UTF-8, makes the save fail with ErrEncode.
+func (s *Session[T]) SetSubject(subject string) {
+	if s.meta.subject != subject {
+		s.meta.subject = subject
+		s.changed |= changedSubject
+	}
+}
+
+// SetMaxAge gives this session its own absolute lifetime, d from its
+// creation (or its last Renew), enforced on the server and sealed in its
+// value: "remember me for 30 days". Renew keeps it; Destroy drops it; zero
+// returns to Options.MaxAge. d is counted in whole seconds and must lie
+// between 1 s and Options.MaxAgeCeiling; otherwise SetMaxAge returns an
+// error matching ErrInvalidOptions and changes nothing.
+func (s *Session[T]) SetMaxAge(d time.Duration) error {
+	c := &s.store.c
+	d = d.Truncate(time.Second)
+	if d != 0 && (d < time.Second || d > c.ceiling) {
+		return optionsError("SetMaxAge(%v) out of range: use 1s..%v (Options.MaxAgeCeiling), or 0 for MaxAge", d, c.ceiling)
+	}
+	if s.meta.maxAge != d {
+		s.meta.maxAge = d
+		s.changed |= changedLifetime
+	}
+	return nil
 }
 
 // Destroy ends the session: the response expires its cookies, and Data is
@@ -108,15 +154,43 @@ func (s *Session[T]) Destroy() {
 	s.Data = s.store.newData()
 	s.flashes, s.opened, s.isNew = nil, nil, true
 	s.created, s.sealed = time.Time{}, time.Time{}
+	s.meta = meta{}
+	s.store.c.newID(&s.meta)
 }
 
 // Renew gives the session a fresh creation time (so a fresh absolute
-// lifetime) and a new cookie value, keeping Data. Call it after a privilege
+// lifetime), a new identifier and a new cookie value, keeping Data, its
+// subject and its own lifetime (SetMaxAge). Call it after a privilege
 // change such as login, so a value seen before cannot stand for the new
 // privileges any longer than its own lifetime.
 func (s *Session[T]) Renew() {
 	s.created = time.Time{}
 	s.changed |= changedRenew
+	s.store.c.newID(&s.meta)
+}
+
+// Changed reports whether the session changed in this request, whether or
+// not it was saved yet: its data, or through Destroy, Renew, flashes,
+// SetBrowserSession, SetMaxAge or SetSubject. A re-seal the store does on
+// its own (key rotation, refresh) is not a change. Like cookie-session's
+// isChanged; it encodes Data to compare.
+func (s *Session[T]) Changed() bool {
+	if s.wrote != 0 {
+		return true
+	}
+	dataJSON, err := s.store.c.marshal(&s.Data)
+	return err != nil || s.pending(dataJSON) != 0
+}
+
+// Populated reports whether the session holds anything: data other than a
+// new session's, or flash messages. Like cookie-session's isPopulated; it
+// encodes Data to compare.
+func (s *Session[T]) Populated() bool {
+	if len(s.flashes) > 0 {
+		return true
+	}
+	dataJSON, err := s.store.c.marshal(&s.Data)
+	return err != nil || !bytes.Equal(dataJSON, s.store.zeroJSON)
 }
 
 // SetBrowserSession chooses, for this session, between a browser-session
@@ -210,7 +284,7 @@ func (s *Session[T]) unsaved() *LostChangeError {
 
 // marshal encodes Data and records it as the last save attempt.
 func (s *Session[T]) marshal() ([]byte, error) {
-	dataJSON, err := json.Marshal(&s.Data) // as Unmarshal: pointer methods apply
+	dataJSON, err := s.store.c.marshal(&s.Data) // as Unmarshal: pointer methods apply
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrEncode, jsonProblem(err))
 	}
@@ -258,14 +332,20 @@ func (s *Session[T]) writeTo(h http.Header, dataJSON []byte) error {
 		now = created
 	}
 	if f := s.transitionFormat(); f != nil {
-		return s.writeLegacy(h, f, dataJSON, now)
+		if err := s.writeLegacy(h, f, dataJSON, now); err != nil {
+			return err
+		}
+		s.wrote |= c
+		return nil
 	}
-	n, err := s.seal(h, dataJSON, created, now)
+	n, warn, err := s.seal(h, dataJSON, created, now)
 	if err != nil {
 		return err
 	}
+	s.events(c, warn)
 	s.opened, s.created, s.sealed, s.isNew = dataJSON, created, now, false
-	s.changed, s.reseal, s.legacyIdx, s.destroyed = 0, false, 0, false
+	s.wrote |= c
+	s.changed, s.reseal, s.rotated, s.legacyIdx, s.destroyed = 0, false, false, 0, false
 	s.foreign, s.present = nil, presence{}
 	for i := 1; i <= n; i++ {
 		s.present.set(i)
@@ -273,10 +353,33 @@ func (s *Session[T]) writeTo(h http.Header, dataJSON []byte) error {
 	return nil
 }
 
+// events reports what a successful seal did, c being what it wrote and
+// warn a size warning, if any.
+func (s *Session[T]) events(c change, warn *Event) {
+	core := &s.store.c
+	if core.onEvent == nil {
+		return
+	}
+	switch {
+	case s.isNew || c&changedDestroy != 0:
+		core.event(s.r, Event{Kind: EventCreated})
+	case c&changedRenew != 0:
+		core.event(s.r, Event{Kind: EventRenewed})
+	}
+	if s.legacyIdx > 0 {
+		core.event(s.r, Event{Kind: EventUpgraded, From: core.legacy[s.legacyIdx-1].formatName()})
+	} else if s.rotated {
+		core.event(s.r, Event{Kind: EventResealed})
+	}
+	if warn != nil {
+		core.event(s.r, *warn)
+	}
+}
+
 // expire adds the lines that delete every cookie of a destroyed session.
 func (s *Session[T]) expire(h http.Header) error {
 	c := &s.store.c
-	a, err := c.attrs(s.r, false, 0)
+	a, err := c.attrs(s.r, false, 0, time.Time{})
 	if err != nil {
 		return err
 	}
@@ -284,33 +387,36 @@ func (s *Session[T]) expire(h http.Header) error {
 	c.expireAll(h, s.present, s.foreign, 1, a)
 	s.expireLegacy(h, a)
 	noStore(h)
+	s.wrote |= changedDestroy
 	s.destroyed, s.present, s.foreign, s.changed = false, presence{}, nil, 0
+	c.event(s.r, Event{Kind: EventDestroyed})
 	return nil
 }
 
-// seal adds the lines that store dataJSON (and the flashes) in the sealed
-// format, replacing and deleting every other cookie of the session, and
-// returns the number of chunks.
-func (s *Session[T]) seal(h http.Header, dataJSON []byte, created, now time.Time) (int, error) {
+// seal adds the lines that store dataJSON (and the flashes and metadata)
+// in the sealed format, replacing and deleting every other cookie of the
+// session, and returns the number of chunks and a size warning, if due.
+func (s *Session[T]) seal(h http.Header, dataJSON []byte, created, now time.Time) (int, *Event, error) {
 	c := &s.store.c
-	hdr := Header{Created: created, Sealed: now, BrowserSession: s.browserSession, Flashes: len(s.flashes) > 0}
-	pt, err := sealEnvelope(dataJSON, s.flashes)
+	hdr := Header{Created: created, Sealed: now, BrowserSession: s.browserSession, Flashes: len(s.flashes) > 0, Meta: !s.meta.empty()}
+	pt, err := sealEnvelope(&s.meta, dataJSON, s.flashes)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	n, err := planChunks(c.name, c.codec.cipher.SealedLen(len(pt)), c.limits)
+	valueLen := c.codec.cipher.SealedLen(len(pt))
+	n, err := planChunks(c.name, valueLen, c.limits)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	hdr.Chunks = n
 	maxAge := int(s.expiry(created, now).Sub(now) / time.Second)
-	a, err := c.attrs(s.r, !s.browserSession, maxAge)
+	a, err := c.attrs(s.r, !s.browserSession, maxAge, now)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	raw, err := c.codec.seal(c.name, hdr, pt)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	dropOwnLines(h, c.name)
 	if n == 1 {
@@ -324,14 +430,32 @@ func (s *Session[T]) seal(h http.Header, dataJSON []byte, created, now time.Time
 	c.expireAll(h, s.present, s.foreign, n+1, a)
 	s.expireLegacy(h, a)
 	noStore(h)
-	return n, nil
+	return n, c.sizeWarningFor(valueLen), nil
 }
 
-// expiry is when a session created at created and sealed at now ends.
-func (s *Session[T]) expiry(created, now time.Time) time.Time {
-	end := created.Add(s.store.c.maxAge)
-	if idle := s.store.c.idle; idle > 0 && now.Add(idle).Before(end) {
-		end = now.Add(idle)
+// sizeWarningFor returns EventSizeWarning for a sealed value of valueLen
+// bytes past Options.SizeWarning of its budget, or nil.
+func (c *core) sizeWarningFor(valueLen int) *Event {
+	if c.onEvent == nil || c.sizeWarning == 0 {
+		return nil
+	}
+	size, budget := len(c.name)+valueLen, c.limits.cookie
+	if c.limits.chunks > 1 {
+		size, _ = totalSize(c.name, valueLen, c.limits.cookie)
+		budget = c.limits.total
+	}
+	if float64(size) <= c.sizeWarning*float64(budget) {
+		return nil
+	}
+	return &Event{Kind: EventSizeWarning, Size: size, Budget: budget}
+}
+
+// expiry is when a session created at created and sealed at sealed ends:
+// its lifetime after creation, or earlier by the idle timeout.
+func (s *Session[T]) expiry(created, sealed time.Time) time.Time {
+	end := created.Add(s.store.c.lifetime(s.meta.maxAge))
+	if idle := s.store.c.idle; idle > 0 && sealed.Add(idle).Before(end) {
+		end = sealed.Add(idle)
 	}
 	return end
 }
@@ -339,7 +463,7 @@ func (s *Session[T]) expiry(created, now time.Time) time.Time {
 // writeLegacy saves in a legacy format during a transition.
 func (s *Session[T]) writeLegacy(h http.Header, f legacyFormat, dataJSON []byte, now time.Time) error {
 	c := &s.store.c
-	a, err := c.attrs(s.r, !s.browserSession, int(s.expiry(now, now).Sub(now)/time.Second))
+	a, err := c.attrs(s.r, !s.browserSession, int(s.expiry(now, now).Sub(now)/time.Second), now)
 	if err != nil {
 		return err
 	}

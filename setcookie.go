@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // dropOwnLines removes Set-Cookie lines an earlier Save of this response
@@ -88,13 +89,17 @@ func addVary(h http.Header) {
 
 // cookieAttrs are the attributes of one response's Set-Cookie lines.
 type cookieAttrs struct {
-	suffix string // "; Path=/; ...", without Max-Age
-	maxAge int    // seconds; 0 means a browser-session cookie
+	suffix  string    // "; Path=/; ...", without Max-Age and Expires
+	maxAge  int       // seconds; 0 means a browser-session cookie
+	expires time.Time // now + maxAge, for clients that ignore Max-Age
 }
 
-// attrs returns the attributes of the Set-Cookie lines answering r (RFC
-// 6265bis §4.1): a persistent cookie gets Max-Age maxAge (at least 1).
-func (c *core) attrs(r *http.Request, persistent bool, maxAge int) (cookieAttrs, error) {
+// attrs returns the attributes of the Set-Cookie lines answering r at now
+// (RFC 6265bis §4.1): a persistent cookie gets Max-Age maxAge (at least 1)
+// and the matching Expires, as cookie-session and gorilla send both (a
+// client that ignores Max-Age would otherwise keep a browser-session
+// cookie).
+func (c *core) attrs(r *http.Request, persistent bool, maxAge int, now time.Time) (cookieAttrs, error) {
 	secure, err := secureAttribute(r, c.secure, c.trust, c.mustBeSecure)
 	if err != nil {
 		return cookieAttrs{}, err
@@ -105,6 +110,7 @@ func (c *core) attrs(r *http.Request, persistent bool, maxAge int) (cookieAttrs,
 	}
 	if persistent {
 		a.maxAge = max(maxAge, 1)
+		a.expires = now.Add(time.Duration(a.maxAge) * time.Second)
 	}
 	return a, nil
 }
@@ -135,13 +141,17 @@ func (c *core) attrSuffix(secure bool) string {
 	if c.partitioned {
 		b.WriteString("; Partitioned")
 	}
+	if c.priority != 0 {
+		b.WriteString("; Priority=")
+		b.WriteString(c.priority.String())
+	}
 	return b.String()
 }
 
 // line formats a Set-Cookie line that stores value under name.
 func (a cookieAttrs) line(name, value string) string {
 	var b strings.Builder
-	b.Grow(len(name) + len(value) + len(a.suffix) + 24)
+	b.Grow(len(name) + len(value) + len(a.suffix) + attrsExtra)
 	b.WriteString(name)
 	b.WriteByte('=')
 	b.WriteString(value)
@@ -153,7 +163,7 @@ func (a cookieAttrs) line(name, value string) string {
 // straight into the line, in one allocation.
 func (a cookieAttrs) lineRaw(name string, raw []byte) string {
 	var b strings.Builder
-	b.Grow(len(name) + strictBase64.EncodedLen(len(raw)) + len(a.suffix) + 24)
+	b.Grow(len(name) + strictBase64.EncodedLen(len(raw)) + len(a.suffix) + attrsExtra)
 	b.WriteString(name)
 	b.WriteByte('=')
 	appendBase64(&b, raw)
@@ -161,17 +171,51 @@ func (a cookieAttrs) lineRaw(name string, raw []byte) string {
 	return b.String()
 }
 
-// finish appends Max-Age, if any, and the shared attributes.
+// attrsExtra is room for "; Max-Age=N; Expires=DATE" (at most 59 bytes).
+const attrsExtra = 64
+
+// finish appends Max-Age and Expires, if any, and the shared attributes.
 func (a cookieAttrs) finish(b *strings.Builder) {
 	if a.maxAge > 0 {
-		var num [20]byte
+		var buf [32]byte
 		b.WriteString("; Max-Age=")
-		b.Write(strconv.AppendInt(num[:0], int64(a.maxAge), 10))
+		b.Write(strconv.AppendInt(buf[:0], int64(a.maxAge), 10))
+		b.WriteString("; Expires=")
+		b.Write(a.expires.UTC().AppendFormat(buf[:0], http.TimeFormat))
 	}
 	b.WriteString(a.suffix)
 }
 
-// expireLine formats a Set-Cookie line that deletes the cookie name.
+// expireLine formats a Set-Cookie line that deletes the cookie name: a
+// Max-Age of 0 and, for clients that ignore Max-Age, an Expires in the
+// past (RFC 6265 §5.2.1).
 func (a cookieAttrs) expireLine(name string) string {
-	return name + "=; Max-Age=0" + a.suffix
+	return name + "=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT" + a.suffix
+}
+
+// Priority is Chrome's Priority cookie attribute (not in RFC 6265bis): when
+// a site has more cookies than Chrome keeps, it evicts lower-priority ones
+// first.
+type Priority uint8
+
+const (
+	// PriorityLow is evicted first.
+	PriorityLow Priority = iota + 1
+	// PriorityMedium is Chrome's default.
+	PriorityMedium
+	// PriorityHigh is evicted last: fit for a session cookie.
+	PriorityHigh
+)
+
+// String returns the attribute value: "Low", "Medium" or "High".
+func (p Priority) String() string {
+	switch p {
+	case PriorityLow:
+		return "Low"
+	case PriorityMedium:
+		return "Medium"
+	case PriorityHigh:
+		return "High"
+	}
+	return ""
 }

@@ -1,0 +1,65 @@
+package cookiesession
+
+// Lifecycle events (Options.OnEvent): what OWASP's Session Management Cheat
+// Sheet asks to log (creation, renewal, destruction, invalid sessions), and
+// what a migration wants to watch (legacy cookies draining, keys rotating).
+
+import (
+	"fmt"
+	"net/http"
+)
+
+// EventKind says what happened to a session.
+type EventKind uint8
+
+const (
+	// EventCreated: a new session was saved for the first time.
+	EventCreated EventKind = iota + 1
+	// EventRenewed: a session was saved after Session.Renew.
+	EventRenewed
+	// EventDestroyed: a session's cookies were expired by Session.Destroy.
+	EventDestroyed
+	// EventResealed: a session sealed under an older key or the other
+	// cipher was re-sealed under the current ones.
+	EventResealed
+	// EventUpgraded: a legacy (Express or gorilla) session was replaced by
+	// a sealed one; Event.From names the format.
+	EventUpgraded
+	// EventExpired: a request's session was refused as expired or idle;
+	// Event.Err is ErrExpired or ErrIdleTimeout.
+	EventExpired
+	// EventSizeWarning: a saved session passed Options.SizeWarning of its
+	// budget; Event.Size and Event.Budget say by how much.
+	EventSizeWarning
+)
+
+// String returns the kind's name without the Event prefix, in lower case
+// ("created", "size-warning"), for logs.
+func (k EventKind) String() string {
+	names := [...]string{"", "created", "renewed", "destroyed", "resealed", "upgraded", "expired", "size-warning"}
+	if int(k) < len(names) && k > 0 {
+		return names[k]
+	}
+	return fmt.Sprintf("EventKind(%d)", uint8(k))
+}
+
+// Event is one lifecycle event. It carries no session data.
+type Event struct {
+	Kind EventKind
+	// Err is why the session was refused, for EventExpired.
+	Err error
+	// From is "express" or "gorilla", for EventUpgraded.
+	From string
+	// Size is the bytes the saved session takes (name plus value of its
+	// one cookie, or all its chunks as in the Cookie header), and Budget
+	// the limit that applies (MaxCookieBytes or MaxTotalBytes), for
+	// EventSizeWarning.
+	Size, Budget int
+}
+
+// event calls the event hook, if any.
+func (c *core) event(r *http.Request, e Event) {
+	if c.onEvent != nil {
+		c.onEvent(r, e)
+	}
+}
