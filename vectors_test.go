@@ -37,6 +37,10 @@ type vector struct {
 	Flashes        bool     `json:"flashes"`          // flag bit 1
 	Nonce          string   `json:"nonce,omitempty"`  // hex
 	Plaintext      string   `json:"plaintext"`        // the JSON sealed
+	Meta           string   `json:"meta,omitempty"`    // hex metadata block before it (flag M)
+	MaxAge         int64    `json:"max_age,omitempty"` // metadata fields
+	ID             string   `json:"id,omitempty"`
+	Subject        string   `json:"subject,omitempty"`
 	KeyID          string   `json:"key_id,omitempty"` // hex, of the sealing key
 	Value          string   `json:"value"`            // the cookie value
 	Error          string   `json:"error,omitempty"`  // for vectors that must fail: malformed, unknown_key, authentication
@@ -104,6 +108,11 @@ func specSeal(t *testing.T, v *vector) (value, keyID string) {
 	if v.Flashes {
 		flags |= 2
 	}
+	plaintext := []byte(v.Plaintext)
+	if v.Meta != "" {
+		flags |= 4
+		plaintext = append(must(hex.DecodeString(v.Meta)), plaintext...)
+	}
 	header := append([]byte{suite, flags}, id...)
 	header = binary.BigEndian.AppendUint64(header, uint64(v.Created))
 	header = binary.BigEndian.AppendUint32(header, uint32(v.Sealed-v.Created))
@@ -113,7 +122,7 @@ func specSeal(t *testing.T, v *vector) (value, keyID string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := append(append(header, nonce...), aead.Seal(nil, nonce, []byte(v.Plaintext), ad)...)
+	out := append(append(header, nonce...), aead.Seal(nil, nonce, plaintext, ad)...)
 	return base64.RawURLEncoding.EncodeToString(out), hex.EncodeToString(id)
 }
 
@@ -157,8 +166,8 @@ func TestVectors(t *testing.T) {
 			t.Errorf("%s: the specification seals\n%s (key id %s)\nwant\n%s (key id %s)", v.Comment, got, id, v.Value, v.KeyID)
 		}
 		checkOpens(t, c, &v, v.Value)
-		h := Header{Created: time.Unix(v.Created, 0), Sealed: time.Unix(v.Sealed, 0), BrowserSession: v.BrowserSession, Flashes: v.Flashes, Chunks: v.Chunks}
-		fresh, err := c.Seal(v.Name, h, []byte(v.Plaintext))
+		h := Header{Created: time.Unix(v.Created, 0), Sealed: time.Unix(v.Sealed, 0), BrowserSession: v.BrowserSession, Flashes: v.Flashes, Meta: v.Meta != "", Chunks: v.Chunks}
+		fresh, err := c.Seal(v.Name, h, append(must(hex.DecodeString(v.Meta)), v.Plaintext...))
 		if err != nil {
 			t.Fatalf("%s: Seal: %v", v.Comment, err)
 		}
@@ -175,6 +184,17 @@ func checkOpens(t *testing.T, c *Codec, v *vector, value string) {
 	oh, pt, err := c.Open(v.Name, v.Chunks, value)
 	if err != nil {
 		t.Fatalf("%s: Open: %v", v.Comment, err)
+	}
+	if oh.Meta != (v.Meta != "") {
+		t.Fatalf("%s: flag M = %v", v.Comment, oh.Meta)
+	}
+	if oh.Meta {
+		m, rest, err := parseMeta(pt)
+		if err != nil || hex.EncodeToString(pt[:len(pt)-len(rest)]) != v.Meta || int64(m.maxAge/time.Second) != v.MaxAge ||
+			(m.hasID && hex.EncodeToString(m.id[:]) != v.ID) || m.hasID != (v.ID != "") || m.subject != v.Subject {
+			t.Fatalf("%s: metadata %+v, %v", v.Comment, m, err)
+		}
+		pt = rest
 	}
 	if string(pt) != v.Plaintext || oh.Created.Unix() != v.Created || oh.Sealed.Unix() != v.Sealed ||
 		oh.BrowserSession != v.BrowserSession || oh.Flashes != v.Flashes || oh.KeyID.String() != v.KeyID {
@@ -200,6 +220,8 @@ func writeVectors(t *testing.T, path string) {
 		{Comment: "XChaCha20-Poly1305, second key configured but first seals", Cipher: "XChaCha20-Poly1305", Keys: []string{k2, k1}, Name: "session", Chunks: 1, Created: 0, Sealed: 4294967295, Nonce: nonce24, Plaintext: `null`},
 		{Comment: "AES-256-GCM, small object", Cipher: "AES-256-GCM", Keys: []string{k1}, Name: "session", Chunks: 1, Created: 1796212800, Sealed: 1796212800, Nonce: nonce12, Plaintext: `{"user":"ada","n":1}`},
 		{Comment: "AES-256-GCM, both flags", Cipher: "AES-256-GCM", Keys: []string{k2}, Name: "s", Chunks: 2, Created: 1796212800, Sealed: 1796299200, BrowserSession: true, Flashes: true, Nonce: nonce12, Plaintext: `[{},["a","b"]]`},
+		{Comment: "XChaCha20-Poly1305, metadata: the session's own lifetime (30 days)", Cipher: "XChaCha20-Poly1305", Keys: []string{k1}, Name: "__Host-session", Chunks: 1, Created: 1796212800, Sealed: 1796212800, Nonce: nonce24, Meta: "01010400278d00", MaxAge: 2592000, Plaintext: `{"user":"ada"}`},
+		{Comment: "AES-256-GCM, metadata: lifetime, identifier and subject, with flashes", Cipher: "AES-256-GCM", Keys: []string{k1}, Name: "session", Chunks: 1, Created: 1796212800, Sealed: 1796216400, Flashes: true, Nonce: nonce12, Meta: "030104000151800210" + "00112233445566778899aabbccddeeff" + "0308757365722d343231", MaxAge: 86400, ID: "00112233445566778899aabbccddeeff", Subject: "user-421", Plaintext: `[{"n":1},["hi"]]`},
 	}
 	var out []vector
 	for _, v := range base {

@@ -19,6 +19,8 @@ const TAG_SIZE = 16;
 const MIN_KEY_SIZE = 32;
 const FLAG_BROWSER = 0x01;
 const FLAG_FLASHES = 0x02;
+const FLAG_META = 0x04;
+const META_FIELDS = { 1: 'maxAge', 2: 'id', 3: 'subject' };
 const MAX_AGE = 0xffffffffn;
 const MAX_CREATED = (1n << 63n) - 1n - MAX_AGE;
 
@@ -122,8 +124,8 @@ function associatedData(header, chunks, name) {
   return Buffer.concat([header, Buffer.from([chunks]), Buffer.from(name, 'utf8')]);
 }
 
-// Codec holds the derived keys of one or more master keys for one cipher.
-// The first key seals; every key opens.
+// Codec holds the derived keys of one or more master keys. The first key
+// seals, with the codec's cipher; every key opens values of either cipher.
 class Codec {
   constructor(cipher, masterKeys) {
     const suite = typeof cipher === 'string' ? CIPHERS[cipher] : cipher;
@@ -133,7 +135,10 @@ class Codec {
     this.keys = masterKeys.map((m) => {
       m = Buffer.from(m);
       if (m.length < MIN_KEY_SIZE) throw new RangeError('a master key must have at least 32 bytes');
-      return { id: hkdf(m, KEY_ID_INFO, 4), key: hkdf(m, SEAL_INFO[suite], 32) };
+      return {
+        id: hkdf(m, KEY_ID_INFO, 4),
+        keys: { [XCHACHA]: hkdf(m, SEAL_INFO[XCHACHA], 32), [AESGCM]: hkdf(m, SEAL_INFO[AESGCM], 32) },
+      };
     });
     const ids = new Set(this.keys.map((k) => k.id.toString('hex')));
     if (ids.size !== this.keys.length) throw new RangeError('two master keys share a key identifier');
@@ -145,7 +150,8 @@ class Codec {
 
   // seal returns the cookie value of plaintext for the cookie called name.
   // h: {created, sealed} Unix seconds (numbers or bigints), browserSession,
-  // flashes, chunks (default 1). nonce is for test vectors only; by default
+  // flashes, meta (the plaintext starts with a metadata block), chunks
+  // (default 1). nonce is for test vectors only; by default
   // it is drawn from crypto.randomBytes.
   seal(name, h, plaintext, nonce) {
     const created = BigInt(h.created);
@@ -158,11 +164,11 @@ class Codec {
     if (nonce.length !== size) throw new RangeError('nonce must have ' + size + ' bytes');
     const header = Buffer.alloc(HEADER_SIZE);
     header[0] = this.suite;
-    header[1] = (h.browserSession ? FLAG_BROWSER : 0) | (h.flashes ? FLAG_FLASHES : 0);
+    header[1] = (h.browserSession ? FLAG_BROWSER : 0) | (h.flashes ? FLAG_FLASHES : 0) | (h.meta ? FLAG_META : 0);
     this.keys[0].id.copy(header, 2);
     header.writeBigInt64BE(created, 6);
     header.writeUInt32BE(Number(age), 14);
-    const sealed = aeadSeal(this.suite, this.keys[0].key, nonce, Buffer.from(plaintext),
+    const sealed = aeadSeal(this.suite, this.keys[0].keys[this.suite], nonce, Buffer.from(plaintext),
       associatedData(header, chunks, name));
     return b64encode(Buffer.concat([header, nonce, sealed]));
   }
@@ -178,17 +184,17 @@ class Codec {
     const suite = raw[0];
     const flags = raw[1];
     if (!NONCE_SIZE[suite]) throw new FormatError('malformed', 'unknown suite byte');
-    if (flags & ~(FLAG_BROWSER | FLAG_FLASHES)) throw new FormatError('malformed', 'unknown flag bits');
+    if (flags & ~(FLAG_BROWSER | FLAG_FLASHES | FLAG_META)) throw new FormatError('malformed', 'unknown flag bits');
     const size = NONCE_SIZE[suite];
     if (raw.length < HEADER_SIZE + size + TAG_SIZE) throw new FormatError('malformed', 'too short');
     const created = raw.readBigInt64BE(6);
     if (created < 0n || created > MAX_CREATED) throw new FormatError('malformed', 'created out of range');
     const keyID = raw.subarray(2, 6);
-    const keyIndex = suite === this.suite ? this.keys.findIndex((k) => k.id.equals(keyID)) : -1;
+    const keyIndex = this.keys.findIndex((k) => k.id.equals(keyID));
     if (keyIndex < 0) throw new FormatError('unknown_key', 'no configured key has id ' + keyID.toString('hex'));
     const header = raw.subarray(0, HEADER_SIZE);
     const nonce = raw.subarray(HEADER_SIZE, HEADER_SIZE + size);
-    const plaintext = aeadOpen(suite, this.keys[keyIndex].key, nonce, raw.subarray(HEADER_SIZE + size),
+    const plaintext = aeadOpen(suite, this.keys[keyIndex].keys[suite], nonce, raw.subarray(HEADER_SIZE + size),
       associatedData(header, chunks, name));
     if (plaintext === null) throw new FormatError('authentication', 'the value does not authenticate');
     return {
@@ -199,6 +205,7 @@ class Codec {
         sealed: created + BigInt(raw.readUInt32BE(14)),
         browserSession: (flags & FLAG_BROWSER) !== 0,
         flashes: (flags & FLAG_FLASHES) !== 0,
+        meta: (flags & FLAG_META) !== 0,
         chunks,
       },
       plaintext,
@@ -207,4 +214,37 @@ class Codec {
   }
 }
 
-module.exports = { Codec, FormatError, CIPHERS, hchacha20, b64decode, b64encode };
+// parseMeta splits a plaintext with flag M into its metadata block's fields
+// {maxAge (seconds), id (Buffer), subject} and the body, or throws a
+// FormatError('malformed').
+function parseMeta(pt) {
+  const bad = (why) => new FormatError('malformed', 'metadata: ' + why);
+  if (pt.length < 1) throw bad('missing');
+  const fields = {};
+  let off = 1;
+  let last = 0;
+  for (let i = 0; i < pt[0]; i++) {
+    if (off + 2 > pt.length || off + 2 + pt[off + 1] > pt.length) throw bad('truncated');
+    const tag = pt[off];
+    const val = pt.subarray(off + 2, off + 2 + pt[off + 1]);
+    off += 2 + val.length;
+    if (tag <= last) throw bad('tags out of order or repeated');
+    last = tag;
+    if (tag === 1 && val.length === 4 && val.readUInt32BE(0) > 0) fields.maxAge = val.readUInt32BE(0);
+    else if (tag === 2 && val.length === 16) fields.id = Buffer.from(val);
+    else if (tag === 3 && val.length > 0 && isUTF8(val)) fields.subject = val.toString('utf8');
+    else throw bad('unknown or invalid tag ' + tag);
+  }
+  return { fields, body: pt.subarray(off) };
+}
+
+function isUTF8(b) {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+module.exports = { Codec, FormatError, CIPHERS, META_FIELDS, hchacha20, b64decode, b64encode, parseMeta };

@@ -16,7 +16,7 @@
 // Keys are base64url without padding, created and sealed decimal strings.
 
 const fs = require('fs');
-const { Codec, FormatError, hchacha20, b64decode } = require('./cookieformat');
+const { Codec, FormatError, hchacha20, b64decode, parseMeta } = require('./cookieformat');
 
 function codecFor(v) {
   return new Codec(v.cipher, v.keys.map((k) => {
@@ -50,9 +50,10 @@ function checkVector(v) {
   }
   const h = {
     created: v.created, sealed: v.sealed, chunks: v.chunks,
-    browserSession: v.browser_session, flashes: v.flashes,
+    browserSession: v.browser_session, flashes: v.flashes, meta: v.meta !== undefined,
   };
-  const value = codec.seal(v.name, h, Buffer.from(v.plaintext, 'utf8'), Buffer.from(v.nonce, 'hex'));
+  const meta = Buffer.from(v.meta || '', 'hex');
+  const value = codec.seal(v.name, h, Buffer.concat([meta, Buffer.from(v.plaintext, 'utf8')]), Buffer.from(v.nonce, 'hex'));
   if (value !== v.value) problems.push('seal gives ' + value);
   if (codec.keyID().toString('hex') !== v.key_id) problems.push('key id ' + codec.keyID().toString('hex'));
   let got;
@@ -63,7 +64,16 @@ function checkVector(v) {
     return problems;
   }
   const g = got.header;
-  if (got.plaintext.toString('utf8') !== v.plaintext) problems.push('plaintext ' + JSON.stringify(got.plaintext.toString()));
+  let body = got.plaintext;
+  if (g.meta !== (v.meta !== undefined)) problems.push('flag M ' + g.meta);
+  if (g.meta) {
+    const m = parseMeta(got.plaintext);
+    body = m.body;
+    if ((m.fields.maxAge || 0) !== (v.max_age || 0)) problems.push('max_age ' + m.fields.maxAge);
+    if ((m.fields.id ? m.fields.id.toString('hex') : '') !== (v.id || '')) problems.push('id ' + m.fields.id);
+    if ((m.fields.subject || '') !== (v.subject || '')) problems.push('subject ' + m.fields.subject);
+  }
+  if (body.toString('utf8') !== v.plaintext) problems.push('plaintext ' + JSON.stringify(body.toString()));
   if (g.created !== BigInt(v.created)) problems.push('created ' + g.created);
   if (g.sealed !== BigInt(v.sealed)) problems.push('sealed ' + g.sealed);
   if (g.browserSession !== v.browser_session) problems.push('browser_session ' + g.browserSession);
