@@ -27,16 +27,16 @@ var updateVectors = flag.Bool("update-vectors", false, "rewrite testdata/vectors
 // vectors").
 type vector struct {
 	Comment        string   `json:"comment"`
-	Cipher         string   `json:"cipher"`           // "XChaCha20-Poly1305" or "AES-256-GCM"
-	Keys           []string `json:"keys"`             // base64url master keys; the first seals
-	Name           string   `json:"name"`             // cookie name
-	Chunks         int      `json:"chunks"`           // bound in the associated data
-	Created        int64    `json:"created"`          // Unix seconds
-	Sealed         int64    `json:"sealed"`           // Unix seconds
-	BrowserSession bool     `json:"browser_session"`  // flag bit 0
-	Flashes        bool     `json:"flashes"`          // flag bit 1
-	Nonce          string   `json:"nonce,omitempty"`  // hex
-	Plaintext      string   `json:"plaintext"`        // the JSON sealed
+	Cipher         string   `json:"cipher"`            // "XChaCha20-Poly1305" or "AES-256-GCM"
+	Keys           []string `json:"keys"`              // base64url master keys; the first seals
+	Name           string   `json:"name"`              // cookie name
+	Chunks         int      `json:"chunks"`            // bound in the associated data
+	Created        int64    `json:"created"`           // Unix seconds
+	Sealed         int64    `json:"sealed"`            // Unix seconds
+	BrowserSession bool     `json:"browser_session"`   // flag bit 0
+	Flashes        bool     `json:"flashes"`           // flag bit 1
+	Nonce          string   `json:"nonce,omitempty"`   // hex
+	Plaintext      string   `json:"plaintext"`         // the JSON sealed
 	Meta           string   `json:"meta,omitempty"`    // hex metadata block before it (flag M)
 	MaxAge         int64    `json:"max_age,omitempty"` // metadata fields
 	ID             string   `json:"id,omitempty"`
