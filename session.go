@@ -136,11 +136,10 @@ func (s *Session[T]) SetSubject(subject string) {
 // error matching ErrInvalidOptions and changes nothing.
 func (s *Session[T]) SetMaxAge(d time.Duration) error {
 	c := &s.store.c
-	d = d.Truncate(time.Second)
 	if d != 0 && (d < time.Second || d > c.ceiling) {
 		return optionsError("SetMaxAge(%v) out of range: use 1s..%v (Options.MaxAgeCeiling), or 0 for MaxAge", d, c.ceiling)
 	}
-	if s.meta.maxAge != d {
+	if d = d.Truncate(time.Second); s.meta.maxAge != d {
 		s.meta.maxAge = d
 		s.changed |= changedLifetime
 	}

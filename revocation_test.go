@@ -1,0 +1,229 @@
+package cookiesession
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// revokingStore returns a store with an in-memory revocation list on clk.
+func revokingStore(t *testing.T, clk *clock) (*Store[cart], *RevocationList) {
+	t.Helper()
+	l := NewRevocationList(24 * time.Hour)
+	l.now = clk.Now
+	return newStore[cart](t, Options{Now: clk.Now, Revocations: l}), l
+}
+
+// login returns a jar holding a session of subject, and its ID.
+func login(t *testing.T, s *Store[cart], subject string) (jar, string) {
+	t.Helper()
+	j := jar{}
+	var id string
+	j.do(t, s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess := s.Get(r)
+		sess.Data.User = subject
+		sess.SetSubject(subject)
+		id = sess.ID()
+	})))
+	return j, id
+}
+
+func TestRevokeSession(t *testing.T) {
+	clk := newClock()
+	s, l := revokingStore(t, clk)
+	j, id := login(t, s, "ada")
+	other, _ := login(t, s, "ada")
+	if len(id) != 22 {
+		t.Fatalf("ID %q: want 128 bits in base64url", id)
+	}
+	sess := s.Get(j.request("GET", "/"))
+	if sess.IsNew() || sess.ID() != id || sess.Subject() != "ada" {
+		t.Fatalf("opened: new %v id %q subject %q (%v)", sess.IsNew(), sess.ID(), sess.Subject(), sess.Err())
+	}
+	l.RevokeSession(id, sess.ExpiresAt())
+	if sess := s.Get(j.request("GET", "/")); !errors.Is(sess.Err(), ErrRevoked) || !sess.IsNew() {
+		t.Fatalf("revoked session: %v", sess.Err())
+	}
+	if sess := s.Get(other.request("GET", "/")); sess.Err() != nil {
+		t.Fatalf("another session of the subject refused: %v", sess.Err())
+	}
+	// The entry expires when the session would have.
+	clk.Add(25 * time.Hour)
+	l.RevokeSession("x", clk.Now().Add(time.Hour))
+	if l.Revoked(id, "", clk.Now()) {
+		t.Fatal("entry outlived its session")
+	}
+}
+
+func TestRevokeSubjectAndAll(t *testing.T) {
+	clk := newClock()
+	s, l := revokingStore(t, clk)
+	ada1, _ := login(t, s, "ada")
+	ada2, _ := login(t, s, "ada")
+	bob, _ := login(t, s, "bob")
+	clk.Add(time.Second)
+	l.RevokeSubject("ada", clk.Now())
+	for i, j := range []jar{ada1, ada2} {
+		if err := s.Get(j.request("GET", "/")).Err(); !errors.Is(err, ErrRevoked) {
+			t.Errorf("ada's session %d: %v", i, err)
+		}
+	}
+	if err := s.Get(bob.request("GET", "/")).Err(); err != nil {
+		t.Fatalf("bob refused: %v", err)
+	}
+	clk.Add(time.Second)
+	ada3, _ := login(t, s, "ada") // logged in again after the cut-off
+	if err := s.Get(ada3.request("GET", "/")).Err(); err != nil {
+		t.Fatalf("new login refused: %v", err)
+	}
+	l.RevokeAll(clk.Now().Add(time.Second))
+	for _, j := range []jar{bob, ada3} {
+		if err := s.Get(j.request("GET", "/")).Err(); !errors.Is(err, ErrRevoked) {
+			t.Errorf("after RevokeAll: %v", err)
+		}
+	}
+}
+
+// TestRevokeRenewGivesNewID checks that Renew replaces the identifier, so
+// revoking the old one leaves the renewed session valid.
+func TestRevokeRenewGivesNewID(t *testing.T) {
+	clk := newClock()
+	s, l := revokingStore(t, clk)
+	j, id := login(t, s, "ada")
+	var renewed string
+	j.do(t, s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess := s.Get(r)
+		sess.Renew()
+		renewed = sess.ID()
+	})))
+	if renewed == id || renewed == "" {
+		t.Fatalf("Renew kept the ID %q", id)
+	}
+	l.RevokeSession(id, clk.Now().Add(time.Hour))
+	if sess := s.Get(j.request("GET", "/")); sess.Err() != nil || sess.Subject() != "ada" {
+		t.Fatalf("renewed session: %v, subject %q", sess.Err(), sess.Subject())
+	}
+}
+
+// TestRevokeLegacyAfterGlobalCutOff checks the rule for legacy cookies,
+// whose creation is unknown: a global cut-off refuses them.
+func TestRevokeLegacyAfterGlobalCutOff(t *testing.T) {
+	clk := newClock()
+	l := NewRevocationList(24 * time.Hour)
+	l.now = clk.Now
+	e := ExpressSession{Name: "session", Keys: []string{"k"}}
+	s := newStore[Map](t, Options{Name: "sid", Now: clk.Now, Revocations: l, Express: &e})
+	j := expressJar(t, e, `{"user":"ada"}`)
+	if sess := s.Get(j.request("GET", "/")); sess.IsNew() {
+		t.Fatalf("legacy session refused: %v", sess.Err())
+	}
+	l.RevokeSubject("ada", clk.Now()) // cannot see a legacy cookie's subject
+	if sess := s.Get(j.request("GET", "/")); sess.IsNew() {
+		t.Fatalf("subject cut-off refused a legacy cookie it cannot identify: %v", sess.Err())
+	}
+	l.RevokeAll(clk.Now())
+	if sess := s.Get(j.request("GET", "/")); !errors.Is(sess.Err(), ErrRevoked) {
+		t.Fatalf("legacy cookie after a global cut-off: %v", sess.Err())
+	}
+}
+
+// TestNoIdentifierWithoutRevocation checks that a store without
+// revocation seals no identifier (capacity), and drops one it opens.
+func TestNoIdentifierWithoutRevocation(t *testing.T) {
+	clk := newClock()
+	s, _ := revokingStore(t, clk)
+	j, _ := login(t, s, "ada")
+	plain := newStore[cart](t, Options{Now: clk.Now})
+	if sess := plain.Get(j.request("GET", "/")); sess.ID() != "" || sess.IsNew() {
+		t.Fatalf("store without revocation: ID %q, err %v", sess.ID(), sess.Err())
+	}
+	fresh := jar{}
+	fresh.do(t, counter(plain))
+	h, err := ParseHeader(fresh["session"])
+	if err != nil || h.Meta {
+		t.Fatalf("a plain session sealed metadata: %+v %v", h, err)
+	}
+	if len(strings.TrimSpace(fresh["session"])) == 0 {
+		t.Fatal("no cookie")
+	}
+}
+
+// TestRevocationListConcurrent exercises the list from many goroutines;
+// run with -race.
+func TestRevocationListConcurrent(t *testing.T) {
+	l := NewRevocationList(time.Hour)
+	var wg sync.WaitGroup
+	now := time.Now()
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 500 {
+				id := string(rune('a'+g)) + strings.Repeat("x", i%7)
+				l.RevokeSession(id, now.Add(time.Minute))
+				l.RevokeSubject(id, now)
+				_ = l.Revoked(id, id, now.Add(-time.Second))
+			}
+		}()
+	}
+	wg.Wait()
+	if !l.Revoked("a", "", now) || l.Len() == 0 {
+		t.Fatal("entries lost")
+	}
+}
+
+// TestParseMetaRejects feeds parseMeta every malformed block.
+func TestParseMetaRejects(t *testing.T) {
+	good := "\x03\x01\x04\x00\x00\x0e\x10\x02\x10" + strings.Repeat("i", 16) + "\x03\x03ada{}"
+	m, rest, err := parseMeta([]byte(good))
+	if err != nil || m.maxAge != time.Hour || !m.hasID || m.subject != "ada" || string(rest) != "{}" {
+		t.Fatalf("good block: %+v %q %v", m, rest, err)
+	}
+	for name, b := range map[string]string{
+		"empty":            "",
+		"truncated field":  "\x01\x01\x04\x00\x00",
+		"truncated count":  "\x02\x01\x04\x00\x00\x0e\x10",
+		"repeated tag":     "\x02\x01\x04\x00\x00\x0e\x10\x01\x04\x00\x00\x0e\x10",
+		"out of order":     "\x02\x03\x01a\x01\x04\x00\x00\x0e\x10",
+		"unknown tag":      "\x01\x09\x01a",
+		"zero max-age":     "\x01\x01\x04\x00\x00\x00\x00",
+		"short id":         "\x01\x02\x03abc",
+		"empty subject":    "\x01\x03\x00",
+		"subject not utf8": "\x01\x03\x02\xff\xfe",
+	} {
+		if _, _, err := parseMeta([]byte(b)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("%s: %v, want ErrMalformed", name, err)
+		}
+	}
+}
+
+// TestCapacityWithRevocation reports what the identifier costs in one
+// cookie named __Host-session.
+func TestCapacityWithRevocation(t *testing.T) {
+	for _, rev := range []bool{false, true} {
+		o := Options{Name: "__Host-session", Secure: SecureTerminated}
+		if rev {
+			o.Revocations = NewRevocationList(time.Hour)
+		}
+		s := newStore[Map](t, o)
+		most := 0
+		for n := 2800; n < 3200; n++ {
+			sess := s.Get(j0())
+			sess.Data["v"] = strings.Repeat("a", n-len(`{"v":""}`))
+			if sess.Save(headerWriter(http.Header{})) != nil {
+				break
+			}
+			most = n
+		}
+		t.Logf("revocation %v: %d bytes of JSON in one cookie", rev, most)
+		if !rev && most < 3000 {
+			t.Fatalf("capacity %d below 3,000", most)
+		}
+		if rev && most < 2950 {
+			t.Fatalf("the identifier costs more than 50 bytes: %d", most)
+		}
+	}
+}
