@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/cookiesession/cookiesession"
 )
@@ -232,4 +235,61 @@ func ExampleSession_AddFlash() {
 	// Output:
 	// flashes: ["settings saved"]
 	// flashes: []
+}
+
+// Lifecycle events logged with log/slog, as OWASP asks (creation, renewal,
+// destruction), with "remember me" through a per-session lifetime and
+// "log out everywhere" through a revocation list.
+func Example_lifecycleEvents() {
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{} // a stable output for the example
+			}
+			return a
+		},
+	}))
+	revoked := cookiesession.NewRevocationList(30 * 24 * time.Hour)
+	store, err := cookiesession.NewMap(cookiesession.Options{
+		Keys:          [][]byte{newKey()},
+		MaxAgeCeiling: 30 * 24 * time.Hour,
+		Revocations:   revoked,
+		OnEvent: func(r *http.Request, e cookiesession.Event) {
+			logger.Info("session", "event", e.Kind.String(), "path", r.URL.Path)
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
+		s := store.Get(r)
+		s.Data["user"] = "ada"
+		s.SetSubject("user-42")
+		if err := s.SetMaxAge(30 * 24 * time.Hour); err != nil { // "remember me"
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	})
+	mux.HandleFunc("/renew", func(w http.ResponseWriter, r *http.Request) { store.Get(r).Renew() })
+	mux.HandleFunc("/everywhere", func(w http.ResponseWriter, r *http.Request) {
+		revoked.RevokeSubject(store.Get(r).Subject(), time.Now().Add(time.Second))
+	})
+	mux.HandleFunc("/whoami", func(w http.ResponseWriter, r *http.Request) {
+		s := store.Get(r)
+		fmt.Fprintln(w, s.Data["user"], errors.Is(s.Err(), cookiesession.ErrRevoked))
+	})
+	srv := httptest.NewServer(store.Middleware(mux))
+	defer srv.Close()
+
+	get := browser(srv)
+	get("/login")
+	get("/renew")
+	fmt.Println(get("/whoami"))
+	get("/everywhere")
+	fmt.Println(get("/whoami"))
+	// Output:
+	// level=INFO msg=session event=created path=/login
+	// level=INFO msg=session event=renewed path=/renew
+	// ada false
+	// <nil> true
 }
