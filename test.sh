@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Runs gofmt, go vet and the race-enabled tests of every module in this repo.
-# Browser and Node tests skip with a message when Chromium or Node is absent;
-# with CI=true they fail instead.
+# Runs gofmt, go vet and the race-enabled tests of every module in this repo,
+# after the setup it can do itself (npm ci in interop/ when Node is present
+# and its packages are missing). Ends with every skipped test and why, then
+# "N passed, N failed, N skipped". Tests that need an absent tool (Chromium,
+# Node, Redis, the Lambda runtime emulator) skip with a message; with
+# CI=true they fail instead.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -11,10 +14,20 @@ if [ -n "$unformatted" ]; then
   exit 1
 fi
 
+# Node packages for the interop tests, from the committed lockfile.
+if command -v npm >/dev/null 2>&1 && [ -f interop/package-lock.json ] && [ ! -d interop/node_modules ]; then
+  echo "== npm ci in interop/ (first run only)"
+  (cd interop && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed: the Express interop tests will skip" >&2
+fi
+
+json=$(mktemp)
+trap 'rm -f "$json"' EXIT
 status=0
 for mod in $(find . -name go.mod -not -path '*/node_modules/*' | sort); do
   dir=$(dirname "$mod")
   echo "== $dir"
-  (cd "$dir" && go vet ./... && go test -race -count=1 ./...) || status=1
+  (cd "$dir" && go vet ./...) || status=1
+  (cd "$dir" && go test -race -count=1 -json ./... >>"$json") || status=1
 done
+go run ./internal/testreport <"$json" || status=1
 exit $status
