@@ -271,7 +271,7 @@ func (c *core) checkTimes(h *Header, maxAge time.Duration, now time.Time) error 
 // loadLegacy tries the configured legacy formats, in order.
 func (s *Store[T]) loadLegacy(sess *Session[T]) error {
 	for i, f := range s.c.legacy {
-		data, found, err := f.load(sess.r)
+		data, found, stale, err := f.load(sess.r)
 		if !found {
 			continue
 		}
@@ -292,9 +292,15 @@ func (s *Store[T]) loadLegacy(sess *Session[T]) error {
 		sess.created = s.c.now()
 		if !f.transition() {
 			sess.reseal = true // upgrade to the sealed format now
-		} else if sess.opened, err = s.c.marshal(&d); err != nil {
+			return nil
+		}
+		if sess.opened, err = s.c.marshal(&d); err != nil {
 			return fmt.Errorf("%w: %s", ErrEncode, jsonProblem(err))
 		}
+		// Re-sign under the first key, as Express does, so that the old
+		// key can be dropped without logging out users who only reach
+		// this service.
+		sess.reseal = stale
 		return nil
 	}
 	return nil

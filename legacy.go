@@ -19,8 +19,9 @@ type legacyFormat interface {
 	// formatName is the format's name for events: "express" or "gorilla".
 	formatName() string
 	// load returns the session's JSON object from r's cookies; found is
-	// false when none of the format's cookies is present.
-	load(r *http.Request) (data []byte, found bool, err error)
+	// false when none of the format's cookies is present, and stale true
+	// when an older key than the first verified it (a write re-signs it).
+	load(r *http.Request) (data []byte, found, stale bool, err error)
 	// transition reports whether the store writes this format instead of
 	// its own.
 	transition() bool

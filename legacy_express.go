@@ -360,9 +360,9 @@ func appendJSString(out []byte, s string) []byte {
 }
 
 // load implements legacyFormat.
-func (f *expressFormat) load(r *http.Request) ([]byte, bool, error) {
-	data, _, found, err := f.decode(r.Header["Cookie"])
-	return data, found, err
+func (f *expressFormat) load(r *http.Request) ([]byte, bool, bool, error) {
+	data, keyIdx, found, err := f.decode(r.Header["Cookie"])
+	return data, found, keyIdx > 0, err
 }
 
 // transition implements legacyFormat.

@@ -582,3 +582,48 @@ func TestExpressOversizeRefusedBeforeHMAC(t *testing.T) {
 func decodeHeader(f *expressFormat, header string) ([]byte, int, bool, error) {
 	return f.decode([]string{header})
 }
+
+// TestExpressTransitionResignsOldKey checks that in transition mode a
+// cookie signed with an older Express key is re-signed with the first one
+// on the same response, as Express does, and then left alone.
+func TestExpressTransitionResignsOldKey(t *testing.T) {
+	old := ExpressSession{Name: "session", Keys: []string{"old"}}
+	cur := ExpressSession{Name: "session", Keys: []string{"new", "old"}, Transition: true}
+	cj := expressJar(t, old, `{"user":"ada"}`)
+	s := newStore[Map](t, Options{Name: "sid", Express: &cur})
+	read := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if sess := s.Get(r); sess.Data["user"] != "ada" {
+			t.Errorf("session %v, %v", sess.Data, sess.Err())
+		}
+	}))
+	lines := cj.serve(read)
+	if !hasLine(lines, "session.sig=") {
+		t.Fatalf("old-key cookie not re-signed: %q", lines)
+	}
+	// Only the new key is needed from now on.
+	newOnly := mustExpress(t, ExpressSession{Name: "session", Keys: []string{"new"}})
+	if data, idx, found, err := newOnly.decode([]string{cj.header()}); err != nil || !found || idx != 0 || string(data) != `{"user":"ada"}` {
+		t.Fatalf("re-signed cookie under the new key alone: %s %d %v %v", data, idx, found, err)
+	}
+	if lines := cj.serve(read); len(lines) != 0 {
+		t.Fatalf("current-key cookie re-written: %q", lines)
+	}
+}
+
+// TestGorillaTransitionResignsOldKey is the same for gorilla key pairs.
+func TestGorillaTransitionResignsOldKey(t *testing.T) {
+	registerGobBasics()
+	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash2, nil, gHash1, nil}, Transition: true}
+	cj := jar{"gsess": gorillaCookie(t, "gsess", map[interface{}]interface{}{"user": "ada"}, false, gHash1)}
+	s := newStore[Map](t, Options{Name: "sid", Gorilla: &g})
+	read := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _ = s.Get(r).Data["user"] }))
+	if lines := cj.serve(read); !hasLine(lines, "gsess=") {
+		t.Fatalf("old-pair cookie not re-encoded: %q", lines)
+	}
+	if got := gorillaRead(t, "gsess", cj["gsess"], gHash2); got["user"] != "ada" {
+		t.Fatalf("re-encoded cookie under the first pair: %v", got)
+	}
+	if lines := cj.serve(read); len(lines) != 0 {
+		t.Fatalf("current-pair cookie re-written: %q", lines)
+	}
+}

@@ -166,37 +166,47 @@ func (g *GorillaSession) format() (*gorillaFormat, error) {
 // decode verifies the cookie value and returns the session as a JSON
 // object. now is the current time, for MaxAge.
 func (f *gorillaFormat) decode(value string, now time.Time) ([]byte, error) {
+	data, _, err := f.decodeKey(value, now)
+	return data, err
+}
+
+// decodeKey is decode that also tells the index of the key pair whose MAC
+// matched.
+func (f *gorillaFormat) decodeKey(value string, now time.Time) ([]byte, int, error) {
 	what := fmt.Sprintf("gorilla cookie %q", f.name)
 	if len(value) > gorillaMaxLength {
-		return nil, fmt.Errorf("%w: %s is %d bytes, longer than securecookie's %d-byte limit", ErrLegacyPayload, what, len(value), gorillaMaxLength)
+		return nil, -1, fmt.Errorf("%w: %s is %d bytes, longer than securecookie's %d-byte limit", ErrLegacyPayload, what, len(value), gorillaMaxLength)
 	}
 	outer, err := base64.URLEncoding.DecodeString(value)
 	parts := bytes.SplitN(outer, []byte("|"), 3)
 	if err != nil || len(parts) != 3 {
-		return nil, fmt.Errorf("%w: %s is not a gorilla/securecookie value", ErrLegacyPayload, what)
+		return nil, -1, fmt.Errorf("%w: %s is not a gorilla/securecookie value", ErrLegacyPayload, what)
 	}
 	var raw []byte
-	matched := false
-	for _, c := range f.codecs {
+	matched := -1
+	for i, c := range f.codecs {
 		if c.Decode(f.name, value, &raw) == nil {
-			matched = true
+			matched = i
 			break
 		}
 	}
-	if !matched {
-		return nil, fmt.Errorf("%w: %s: the MAC matches none of the %d hash keys in KeyPairs (altered, or written for another cookie name or with other keys)", ErrLegacySignature, what, len(f.codecs))
+	if matched < 0 {
+		return nil, -1, fmt.Errorf("%w: %s: the MAC matches none of the %d hash keys in KeyPairs (altered, or written for another cookie name or with other keys)", ErrLegacySignature, what, len(f.codecs))
 	}
 	ts, err := strconv.ParseInt(string(parts[0]), 10, 64)
 	if err != nil { // securecookie refuses it too; unreachable after a MAC
-		return nil, fmt.Errorf("%w: %s has an invalid timestamp", ErrLegacyPayload, what)
+		return nil, -1, fmt.Errorf("%w: %s has an invalid timestamp", ErrLegacyPayload, what)
 	}
 	if ts < now.Unix()-f.maxAge {
-		return nil, fmt.Errorf("%w: %s last saved %s, older than its MaxAge of %ds", ErrExpired, what, time.Unix(ts, 0).UTC().Format(time.RFC3339), f.maxAge)
+		return nil, -1, fmt.Errorf("%w: %s last saved %s, older than its MaxAge of %ds", ErrExpired, what, time.Unix(ts, 0).UTC().Format(time.RFC3339), f.maxAge)
 	}
+	var data []byte
 	if f.json {
-		return legacyJSONObject(raw, what)
+		data, err = legacyJSONObject(raw, what)
+	} else {
+		data, err = gobToJSON(raw, what)
 	}
-	return gobToJSON(raw, what)
+	return data, matched, err
 }
 
 // encode returns a cookie value that a CookieStore with the same keys
@@ -229,21 +239,21 @@ func (f *gorillaFormat) encode(data []byte) (string, error) {
 
 // load implements legacyFormat. Like a CookieStore it reads the first
 // cookie of the name that net/http parses; an empty one counts as absent.
-func (f *gorillaFormat) load(r *http.Request) ([]byte, bool, error) {
+func (f *gorillaFormat) load(r *http.Request) ([]byte, bool, bool, error) {
 	c, err := r.Cookie(f.name)
 	if err != nil && cookiePairs(r.Header["Cookie"]) > maxCookies {
 		// net/http reads no cookie past its cap: report it, never drop it.
-		return nil, true, tooManyCookies(f.name, false)
+		return nil, true, false, tooManyCookies(f.name, false)
 	}
 	if err != nil || c.Value == "" {
-		return nil, false, nil
+		return nil, false, false, nil
 	}
 	now := time.Now
 	if f.now != nil {
 		now = f.now
 	}
-	data, err := f.decode(c.Value, now())
-	return data, true, err
+	data, pair, err := f.decodeKey(c.Value, now())
+	return data, true, pair > 0, err
 }
 
 // transition implements legacyFormat.

@@ -460,7 +460,7 @@ func TestGorillaEmptyCookieIsAbsent(t *testing.T) {
 	for _, h := range []string{"", "gsess=", "other=1", "gsess=\"\""} {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Header.Set("Cookie", h)
-		if _, found, err := f.load(r); found || err != nil {
+		if _, found, _, err := f.load(r); found || err != nil {
 			t.Errorf("%q: found %v, err %v", h, found, err)
 		}
 	}
@@ -783,7 +783,7 @@ func BenchmarkGorillaHostileHeader(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(h.header)))
 			for b.Loop() {
-				if _, found, _ := f.load(r); found {
+				if _, found, _, _ := f.load(r); found {
 					b.Fatal("found a session")
 				}
 			}
