@@ -297,3 +297,32 @@ func TestLenientBase64MatchesExpress(t *testing.T) {
 		})
 	}
 }
+
+// TestGoTransitionResignsOldExpressKey: a session that real Express signed
+// with an old key reaches only the Go service, in transition mode, which
+// re-signs it with the current key, as Express would; an Express service
+// that has dropped the old key then still reads it.
+func TestGoTransitionResignsOldExpressKey(t *testing.T) {
+	js := `{"user":"ada","n":1}`
+	j := expressSet(t, "v2old", js) // signed with k-old only
+	if isNew, _ := expressGet(t, "v2", j.clone()); !isNew {
+		t.Fatal("control: Express without k-old read the old-key cookie")
+	}
+	store := goStore(t, cookiesession.ExpressSession{Keys: []string{"k-current", "k-old"}, Transition: true})
+	lines := goServe(t, store, j, func(s *cookiesession.Session[cookiesession.Map]) {
+		if s.IsNew() || s.Data["user"] != "ada" {
+			t.Fatalf("Go did not read the old-key cookie: %v", s.Err())
+		}
+	})
+	if set, _ := lineNames(lines); !containsAll(set, []string{"session.sig"}) {
+		t.Fatalf("no re-signed session.sig: %q", lines)
+	}
+	isNew, sess := expressGet(t, "v2", j.clone())
+	if isNew {
+		t.Fatal("Express with only the current key does not read the re-signed cookie")
+	}
+	sameJSON(t, "re-signed session", []byte(js), sess)
+	if lines := goServe(t, store, j, func(*cookiesession.Session[cookiesession.Map]) {}); len(lines) != 0 {
+		t.Fatalf("current-key cookie re-written: %q", lines)
+	}
+}
