@@ -41,7 +41,7 @@ type platform struct {
 	p       serverless.Platform
 	adapter func(http.Handler) lambda.Handler
 	event   func(req request, cookieLines []string) any
-	deliver func(t *testing.T, raw []byte) response
+	deliver func(t testing.TB, raw []byte) response
 }
 
 const (
@@ -214,7 +214,7 @@ type lambdaResponse struct {
 	Body              string              `json:"body"`
 }
 
-func decode(t *testing.T, raw []byte) lambdaResponse {
+func decode(t testing.TB, raw []byte) lambdaResponse {
 	t.Helper()
 	var r lambdaResponse
 	if err := json.Unmarshal(raw, &r); err != nil {
@@ -243,7 +243,7 @@ func setCookieMulti(m map[string][]string) []string {
 }
 
 // deliverREST merges headers and multiValueHeaders, as API Gateway does.
-func deliverREST(t *testing.T, raw []byte) response {
+func deliverREST(t testing.TB, raw []byte) response {
 	r := decode(t, raw)
 	lines := setCookieMulti(r.MultiValueHeaders)
 	if len(lines) == 0 {
@@ -254,29 +254,29 @@ func deliverREST(t *testing.T, raw []byte) response {
 
 // deliverV2 turns each entry of cookies into one Set-Cookie line; a
 // set-cookie in headers would be one more line.
-func deliverV2(t *testing.T, raw []byte) response {
+func deliverV2(t testing.TB, raw []byte) response {
 	r := decode(t, raw)
 	return response{r.StatusCode, append(r.Cookies, setCookieHeader(r.Headers)...), r.Body}
 }
 
 // deliverURL is deliverV2: function URLs ignore multiValueHeaders.
-func deliverURL(t *testing.T, raw []byte) response { return deliverV2(t, raw) }
+func deliverURL(t testing.TB, raw []byte) response { return deliverV2(t, raw) }
 
 // deliverALBMulti reads multiValueHeaders only.
-func deliverALBMulti(t *testing.T, raw []byte) response {
+func deliverALBMulti(t testing.TB, raw []byte) response {
 	r := decode(t, raw)
 	return response{r.StatusCode, setCookieMulti(r.MultiValueHeaders), r.Body}
 }
 
 // deliverALBSingle reads headers only: one value per name.
-func deliverALBSingle(t *testing.T, raw []byte) response {
+func deliverALBSingle(t testing.TB, raw []byte) response {
 	r := decode(t, raw)
 	return response{r.StatusCode, setCookieHeader(r.Headers), r.Body}
 }
 
 // invoke sends one event through the real aws-lambda-go handler and returns
 // the response as the platform delivers it, or the invocation's error.
-func invoke(t *testing.T, pl platform, h lambda.Handler, req request, j *jar) (response, error) {
+func invoke(t testing.TB, pl platform, h lambda.Handler, req request, j *jar) (response, error) {
 	t.Helper()
 	payload, err := json.Marshal(pl.event(req, j.lines()))
 	if err != nil {

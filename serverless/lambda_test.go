@@ -45,7 +45,7 @@ func (j *jar) remove(name string) {
 }
 
 // apply stores the Set-Cookie lines as a browser does.
-func (j *jar) apply(t *testing.T, lines []string) {
+func (j *jar) apply(t testing.TB, lines []string) {
 	t.Helper()
 	for _, line := range lines {
 		c, err := http.ParseSetCookie(line)
