@@ -7,7 +7,10 @@
 // Wire Handle into the platform's entry point, for example with an adapter
 // that turns an API Gateway or function-URL event into an *http.Request and
 // calls an http.Handler (http.HandlerFunc(Handle)), or by registering it as
-// an HTTP function. This package imports no platform SDK.
+// an HTTP function. This package imports no platform SDK; the module
+// github.com/cookiesession/cookiesession/serverless (directory serverless/
+// of the repository, docs/SERVERLESS.md) wires the same kind of handler
+// through the real Lambda and Cloud Functions adapters.
 //
 // Configuration comes from the environment:
 //

@@ -1,0 +1,115 @@
+package serverless_test
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/cookiesession/cookiesession/serverless"
+)
+
+var albSingle = platform{
+	"ALBSingleValue", serverless.ALBSingleValue, albAdapter,
+	func(r request, c []string) any { return albEvent(r, c, false) }, deliverALBSingle,
+}
+
+// TestALBSingleValueStartupCheck: options that need several Set-Cookie
+// lines per response are refused before the first request.
+func TestALBSingleValueStartupCheck(t *testing.T) {
+	_, err := serverless.NewHandler(serverless.ALBSingleValue, env(map[string]string{
+		serverless.EnvKeys: newKey(t), serverless.EnvExpressKeys: expressSecret,
+	}))
+	var pe *serverless.PlatformError
+	if !errors.Is(err, serverless.ErrPlatform) || !errors.As(err, &pe) || pe.Platform != serverless.ALBSingleValue {
+		t.Fatalf("Express migration behind a single-value ALB: %v", err)
+	}
+	if err := serverless.CheckOptions(serverless.ALBSingleValue, serverless.StoreOptions(serverless.ALBMultiValue)); !errors.Is(err, serverless.ErrPlatform) {
+		t.Fatalf("MaxChunks 3 behind a single-value ALB: %v", err)
+	}
+	for _, p := range []serverless.Platform{serverless.RESTAPI, serverless.HTTPAPI, serverless.FunctionURL, serverless.ALBMultiValue, serverless.CloudFunctions} {
+		if err := serverless.CheckOptions(p, serverless.StoreOptions(p)); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+	t.Log(err)
+}
+
+// TestALBSingleValueOneCookie: with the options CheckOptions accepts, the
+// session works in one cookie, and a session that outgrows it fails the
+// save loudly (500, ErrTooLarge) while the browser keeps its intact cookie.
+func TestALBSingleValueOneCookie(t *testing.T) {
+	h := albAdapter(mustHandler(t, serverless.ALBSingleValue, map[string]string{serverless.EnvKeys: newKey(t)}))
+	j := newJar()
+	resp := must(invoke(t, albSingle, h, request{"POST", "/login", "user=ada", ""}, j))
+	if resp.status != http.StatusOK || len(resp.setCookies) != 1 || j.chunks() != 1 {
+		t.Fatalf("login: status %d, Set-Cookie %q", resp.status, resp.setCookies)
+	}
+	var notes int
+	for i := 0; ; i++ {
+		if i == 10 {
+			t.Fatal("the session never outgrew one cookie")
+		}
+		before := j.values[sessionName]
+		resp = must(invoke(t, albSingle, h, request{"POST", "/note", "", note(800)}, j))
+		if resp.status == http.StatusInternalServerError {
+			if len(resp.setCookies) != 0 || j.values[sessionName] != before {
+				t.Fatalf("a failed save changed the cookie: %q", resp.setCookies)
+			}
+			break
+		}
+		notes++
+	}
+	st := state(t, must(invoke(t, albSingle, h, request{"GET", "/", "", ""}, j)))
+	if st.New || st.User != "ada" || len(st.Notes) != notes {
+		t.Fatalf("after the refused save: %+v with %d notes, want %d", st.User, len(st.Notes), notes)
+	}
+}
+
+// TestALBSingleValueRefusesSeveralSetCookies: a handler whose options need
+// several lines (chunking), served behind a single-value target group
+// without the startup check, fails the invocation instead of returning one
+// line of three.
+func TestALBSingleValueRefusesSeveralSetCookies(t *testing.T) {
+	inner := mustHandler(t, serverless.ALBMultiValue, map[string]string{serverless.EnvKeys: newKey(t)})
+	payload, _ := json.Marshal(albEvent(request{"POST", "/login", "user=ada", ""}, nil, false))
+	var ev events.ALBTargetGroupRequest
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		t.Fatal(err)
+	}
+	_, err := serverless.NewALB(inner).ProxyWithContext(t.Context(), ev)
+	var pe *serverless.PlatformError
+	if !errors.As(err, &pe) || !errors.Is(err, serverless.ErrPlatform) {
+		t.Fatalf("3 Set-Cookie lines in single-value mode: %v", err)
+	}
+	// Through the Lambda runtime library the invocation fails: Lambda
+	// reports a function error and the load balancer answers 502.
+	if _, err := lambda.NewHandler(serverless.NewALB(inner).ProxyWithContext).Invoke(t.Context(), payload); err == nil {
+		t.Fatal("the invocation succeeded")
+	}
+	t.Log(pe)
+}
+
+// TestUpstreamALBAdapterSingleValue records why ALB exists: the upstream
+// adapter answers a single-value target group's event in
+// multiValueHeaders only, which such a target group does not read, so the
+// browser gets no Set-Cookie at all (and no Content-Type).
+func TestUpstreamALBAdapterSingleValue(t *testing.T) {
+	h := lambda.NewHandler(httpadapter.NewALB(mustHandler(t, serverless.ALBSingleValue, map[string]string{serverless.EnvKeys: newKey(t)})).ProxyWithContext)
+	payload, _ := json.Marshal(albSingle.event(request{"POST", "/login", "user=ada", ""}, nil))
+	raw, err := h.Invoke(t.Context(), payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := decode(t, raw)
+	if len(r.Headers) != 0 || len(setCookieMulti(r.MultiValueHeaders)) != 1 {
+		t.Fatalf("upstream adapter changed: headers %v, multiValueHeaders %v", r.Headers, r.MultiValueHeaders)
+	}
+	if resp := deliverALBSingle(t, raw); len(resp.setCookies) != 0 {
+		t.Fatalf("delivered %q", resp.setCookies)
+	}
+}
