@@ -281,3 +281,11 @@ func TestPresenceHighest(t *testing.T) {
 		}
 	}
 }
+
+// truncateName shortens a hostile cookie name for an error message.
+func truncateName(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
+}

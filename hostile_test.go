@@ -16,6 +16,8 @@ import (
 	"testing"
 
 	"github.com/gorilla/securecookie"
+
+	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
 // hostileShape is one hostile Cookie header. With valid set, the reader's
@@ -269,7 +271,7 @@ func readChunksReference(r *http.Request, name string, l limits) (in incoming, e
 				if k[len(name)] != chunkSep {
 					continue // another cookie that shares the prefix
 				}
-				i = parseChunkIndex(k[len(name)+1:])
+				i = chunks.ParseIndex(k[len(name)+1:])
 				if i < 2 {
 					// Not a name this library writes (NAME~0, NAME~02,
 					// NAME~999999999): ignore it, and have the next save
@@ -282,7 +284,7 @@ func readChunksReference(r *http.Request, name string, l limits) (in incoming, e
 			}
 			if in.present.has(i) {
 				if err == nil {
-					err = fmt.Errorf("%w: cookie %q sent twice (another path or domain?)", ErrChunks, chunkName(name, i))
+					err = fmt.Errorf("%w: cookie %q sent twice (another path or domain?)", ErrChunks, chunks.Name(name, i))
 				}
 				continue
 			}
