@@ -102,7 +102,7 @@ type chunkScan struct {
 	err     error
 	parts   []string // parts[i-1] is chunk i; only for chunked sessions
 	first   string
-	total   int
+	size    chunks.HeaderSize // of the chunks taken, for the total budget
 	highest int
 }
 
@@ -218,7 +218,7 @@ func (c *chunkScan) value(k, v string, i int) {
 		c.err = &TooLargeError{Name: k, Size: size, Limit: MaxCookieBytesLimit, Chunks: 1}
 		return
 	}
-	c.total += len(k) + 1 + len(v)
+	c.size.Add(len(k), len(v))
 	c.highest = max(c.highest, i)
 	if i == 1 {
 		c.first = v
@@ -240,8 +240,8 @@ func (c *chunkScan) result() (incoming, error) {
 		in.value, in.chunks = c.first, 1
 		return in, nil
 	}
-	if c.total > c.l.total {
-		return in, &TooLargeError{Name: c.name, Size: c.total, Limit: c.l.total, Total: true, Chunks: highest}
+	if total := c.size.Bytes(); total > c.l.total {
+		return in, &TooLargeError{Name: c.name, Size: total, Limit: c.l.total, Total: true, Chunks: highest}
 	}
 	c.parts[0] = c.first
 	for i := 1; i <= highest; i++ {

@@ -289,3 +289,43 @@ func truncateName(s string) string {
 	}
 	return s
 }
+
+// TestReadTotalAsInCookieHeader checks that the reader counts a chunked
+// session against MaxTotalBytes as the writer does and as the Cookie
+// header carries it, "; " between chunks included: a session the store
+// wrote at exactly its total budget opens, one byte less refuses it with
+// the header's size.
+func TestReadTotalAsInCookieHeader(t *testing.T) {
+	j := jar{}
+	j.get(t, sizer(chunkedStore(t, Options{})), "/?n=9000")
+	var pairs []string
+	for _, name := range []string{"session", "session~2", "session~3"} {
+		pairs = append(pairs, name+"="+j[name])
+	}
+	header := strings.Join(pairs, "; ")
+	if len(j) != 3 {
+		t.Fatalf("3 chunks expected: %v", keys(j))
+	}
+	get := func(total int) *Session[Map] {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Cookie", header)
+		return chunkedStore(t, Options{MaxTotalBytes: total}).Get(r)
+	}
+	if sess := get(len(header)); sess.IsNew() || sess.Err() != nil {
+		t.Fatalf("at exactly the total budget: new=%v err=%v", sess.IsNew(), sess.Err())
+	}
+	var tl *TooLargeError
+	err := get(len(header) - 1).Err()
+	if !errors.As(err, &tl) || !tl.Total || tl.Size != len(header) || tl.Limit != len(header)-1 || tl.Chunks != 3 {
+		t.Fatalf("one byte over the total budget: %v", err)
+	}
+
+	// The writer takes the same session at that budget, and not below.
+	for total, fits := range map[int]bool{len(header): true, len(header) - 1: false} {
+		sess := chunkedStore(t, Options{MaxTotalBytes: total}).Get(httptest.NewRequest("GET", "/", nil))
+		sess.Data["blob"] = strings.Repeat("b", 9000)
+		if err := sess.Save(httptest.NewRecorder()); (err == nil) != fits {
+			t.Errorf("saving under MaxTotalBytes %d (the header takes %d): %v", total, len(header), err)
+		}
+	}
+}

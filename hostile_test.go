@@ -256,7 +256,7 @@ func TestHostileAllocations(t *testing.T) {
 func readChunksReference(r *http.Request, name string, l limits) (in incoming, err error) {
 	var parts []string // parts[i-1] is chunk i; only for chunked sessions
 	var first string
-	total, highest := 0, 0
+	total, highest := 0, 0 // total: the chunks' name=value pairs joined by "; "
 	for _, line := range r.Header["Cookie"] {
 		for len(line) > 0 {
 			var part string
@@ -302,6 +302,9 @@ func readChunksReference(r *http.Request, name string, l limits) (in incoming, e
 			if len(k)+len(v) > MaxCookieBytesLimit {
 				err = &TooLargeError{Name: k, Size: len(k) + len(v), Limit: MaxCookieBytesLimit, Chunks: 1}
 				continue
+			}
+			if total > 0 {
+				total += 2
 			}
 			total += len(k) + 1 + len(v)
 			highest = max(highest, i)
