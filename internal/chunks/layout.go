@@ -54,7 +54,7 @@ type Layout struct {
 }
 
 // Highest returns the largest index among the chunks, or 0.
-func (l *Layout) Highest() int {
+func (l Layout) Highest() int {
 	if len(l.Chunks) == 0 {
 		return 0
 	}
@@ -62,7 +62,7 @@ func (l *Layout) Highest() int {
 }
 
 // Value returns the chunks' values joined in index order.
-func (l *Layout) Value() string {
+func (l Layout) Value() string {
 	var b strings.Builder
 	for _, c := range l.Chunks {
 		b.WriteString(c.Value)
@@ -71,7 +71,7 @@ func (l *Layout) Value() string {
 }
 
 // HeaderBytes returns the bytes the chunks take in a Cookie header.
-func (l *Layout) HeaderBytes() int {
+func (l Layout) HeaderBytes() int {
 	var h HeaderSize
 	for _, c := range l.Chunks {
 		h.Add(len(c.Name), len(c.Value))
