@@ -18,7 +18,8 @@ import (
 	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
-// chunkSep separates a cookie name from a chunk index.
+// chunkSep is chunks.Sep, under the name the Set-Cookie and legacy code
+// compares cookie names with.
 const chunkSep = chunks.Sep
 
 // wire returns the limits as package chunks takes them.

@@ -268,7 +268,7 @@ func readChunksReference(r *http.Request, name string, l limits) (in incoming, e
 			}
 			i := 1
 			if len(k) > len(name) {
-				if k[len(name)] != chunkSep {
+				if k[len(name)] != chunks.Sep {
 					continue // another cookie that shares the prefix
 				}
 				i = chunks.ParseIndex(k[len(name)+1:])
