@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
 func chunkedStore(t testing.TB, o Options) *Store[Map] {
@@ -326,6 +328,65 @@ func TestReadTotalAsInCookieHeader(t *testing.T) {
 		sess.Data["blob"] = strings.Repeat("b", 9000)
 		if err := sess.Save(httptest.NewRecorder()); (err == nil) != fits {
 			t.Errorf("saving under MaxTotalBytes %d (the header takes %d): %v", total, len(header), err)
+		}
+	}
+}
+
+// planChunksReference is planChunks as it was before package chunks held
+// the rules: planChunks must give the same counts and the same figures.
+func planChunksReference(name string, valueLen int, l limits) (int, error) {
+	nameLen := func(i int) int { return len(chunks.Name(name, i)) }
+	total := func(valueLen int) (bytes, n int) {
+		for valueLen > 0 {
+			n++
+			part := min(valueLen, l.cookie-nameLen(n))
+			valueLen -= part
+			bytes += nameLen(n) + 1 + part + 2
+		}
+		return bytes - 2, n
+	}
+	left, n, size := valueLen, 0, 0
+	for left > 0 || n == 0 {
+		if n++; n > l.chunks {
+			break
+		}
+		part := min(left, l.cookie-nameLen(n))
+		left -= part
+		size += nameLen(n) + 1 + part
+		if n > 1 {
+			size += 2
+		}
+	}
+	switch {
+	case left > 0 && l.chunks == 1:
+		return 0, &TooLargeError{Name: name, Size: len(name) + valueLen, Limit: l.cookie, Chunks: 1}
+	case left > 0:
+		need, count := total(valueLen)
+		most, _ := total(valueLen - left)
+		if most > l.total {
+			return 0, &TooLargeError{Name: name, Size: need, Limit: l.total, Total: true, Chunks: count}
+		}
+		return 0, &TooLargeError{Name: name, Size: need, Limit: most, Chunks: count}
+	case n > 1 && size > l.total:
+		return 0, &TooLargeError{Name: name, Size: size, Limit: l.total, Total: true, Chunks: n}
+	}
+	return n, nil
+}
+
+func TestPlanChunksMatchesReference(t *testing.T) {
+	for _, name := range []string{"s", "session", "__Host-session"} {
+		for _, l := range []limits{
+			{cookie: 256, total: 256, chunks: 1}, {cookie: 4092, total: 4092, chunks: 1},
+			{cookie: 256, total: 1000, chunks: 4}, {cookie: 256, total: 100000, chunks: 255},
+			{cookie: 4092, total: 6144, chunks: 4}, {cookie: 4096, total: 16384, chunks: 8},
+		} {
+			for valueLen := 0; valueLen <= 70000; valueLen += 1 + valueLen/50 {
+				n, err := planChunks(name, valueLen, l)
+				wn, werr := planChunksReference(name, valueLen, l)
+				if n != wn || fmt.Sprint(err) != fmt.Sprint(werr) || fmt.Sprintf("%#v", err) != fmt.Sprintf("%#v", werr) {
+					t.Fatalf("planChunks(%q, %d, %+v) = %d, %#v; want %d, %#v", name, valueLen, l, n, err, wn, werr)
+				}
+			}
 		}
 	}
 }
