@@ -11,102 +11,34 @@ import (
 	"fmt"
 	"math/bits"
 	"net/http"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
-// chunkSep separates a cookie name from a chunk index.
-const chunkSep = '~'
+// chunkSep is chunks.Sep, under the name the Set-Cookie and legacy code
+// compares cookie names with.
+const chunkSep = chunks.Sep
 
-// chunkName returns the name of chunk i (1-based) of the cookie called name.
-func chunkName(name string, i int) string {
-	if i == 1 {
-		return name
-	}
-	return name + string(chunkSep) + strconv.Itoa(i)
+// wire returns the limits as package chunks takes them.
+func (l limits) wire() chunks.Limits {
+	return chunks.Limits{Cookie: l.cookie, Total: l.total, Chunks: l.chunks}
 }
 
-// chunkNameLen is len(chunkName(name, i)) without building it.
-func chunkNameLen(name string, i int) int {
-	switch {
-	case i == 1:
-		return len(name)
-	case i < 10:
-		return len(name) + 2
-	case i < 100:
-		return len(name) + 3
-	}
-	return len(name) + 4
-}
-
-// planChunks returns how many cookies a value of valueLen bytes needs, and
-// the size it takes in a Cookie header, or a *TooLargeError.
+// planChunks returns how many cookies a value of valueLen bytes needs, or
+// a *TooLargeError.
 func planChunks(name string, valueLen int, l limits) (int, error) {
-	left, n, total := valueLen, 0, 0
-	for left > 0 || n == 0 {
-		n++
-		if n > l.chunks {
-			break
-		}
-		room := l.cookie - chunkNameLen(name, n)
-		part := min(left, room)
-		left -= part
-		total += chunkNameLen(name, n) + 1 + part
-		if n > 1 {
-			total += 2 // "; "
-		}
-	}
-	if left > 0 {
-		if l.chunks == 1 {
-			return 0, &TooLargeError{Name: name, Size: len(name) + valueLen, Limit: l.cookie, Chunks: 1}
-		}
-		// More chunks than allowed: report the Cookie-header bytes needed
-		// against what MaxChunks full cookies (or the total budget) hold.
-		need, chunks := totalSize(name, valueLen, l.cookie)
-		most, _ := totalSize(name, valueLen-left, l.cookie)
-		if most > l.total { // the total budget binds before MaxChunks does
-			return 0, &TooLargeError{Name: name, Size: need, Limit: l.total, Total: true, Chunks: chunks}
-		}
-		return 0, &TooLargeError{Name: name, Size: need, Limit: most, Chunks: chunks}
-	}
-	if n > 1 && total > l.total {
-		return 0, &TooLargeError{Name: name, Size: total, Limit: l.total, Total: true, Chunks: n}
+	n, over := chunks.Plan(name, valueLen, l.wire())
+	if over != nil {
+		return 0, &TooLargeError{Name: name, Size: over.Size, Limit: over.Limit, Total: over.Total, Chunks: over.Chunks}
 	}
 	return n, nil
 }
 
-// totalSize returns the Cookie-header bytes and the number of cookies of a
-// value of valueLen bytes split without a chunk limit; it feeds error
-// messages only.
-func totalSize(name string, valueLen, perCookie int) (bytes, chunks int) {
-	total, i := 0, 0
-	for valueLen > 0 {
-		i++
-		room := perCookie - chunkNameLen(name, i)
-		part := min(valueLen, room)
-		valueLen -= part
-		total += chunkNameLen(name, i) + 1 + part + 2
-	}
-	return total - 2, i
-}
-
-// splitValue cuts value into n parts the way planChunks counted them.
-func splitValue(name, value string, n int, l limits) []string {
-	parts := make([]string, n)
-	for i := 1; i <= n; i++ {
-		room := l.cookie - chunkNameLen(name, i)
-		if i == n || room > len(value) {
-			room = len(value)
-		}
-		parts[i-1], value = value[:room], value[room:]
-	}
-	return parts
-}
-
-// presence records which chunk indexes (1..MaxChunksLimit) a request sent.
-type presence [4]uint64
+// presence records which chunk indexes (1..chunks.Max) a request sent.
+type presence [chunks.Max/64 + 1]uint64
 
 func (p *presence) set(i int)      { p[i>>6] |= 1 << (i & 63) }
 func (p *presence) has(i int) bool { return p[i>>6]&(1<<(i&63)) != 0 }
@@ -165,13 +97,14 @@ func cookiePairs(lines []string) int {
 
 // chunkScan accumulates what readChunks finds.
 type chunkScan struct {
-	name           string
-	l              limits
-	in             incoming
-	err            error
-	parts          []string // parts[i-1] is chunk i; only for chunked sessions
-	first          string
-	total, highest int
+	name    string
+	l       limits
+	in      incoming
+	err     error
+	parts   []string // parts[i-1] is chunk i; only for chunked sessions
+	first   string
+	size    chunks.HeaderSize // of the chunks taken, for the total budget
+	highest int
 }
 
 // readChunks scans the request's Cookie headers for the cookie name and its
@@ -208,7 +141,7 @@ func readChunks(r *http.Request, name string, l limits) (incoming, error) {
 				}
 				return c.in, c.err
 			}
-			if next := pos + len(name); next < end && (line[next] == '=' || line[next] == chunkSep) && blankBefore(line, from, pos) {
+			if next := pos + len(name); next < end && (line[next] == '=' || line[next] == chunks.Sep) && blankBefore(line, from, pos) {
 				c.add(strings.TrimSpace(line[pos:end]))
 			}
 			from = end + 1
@@ -246,28 +179,25 @@ func blankBefore(line string, from, pos int) bool {
 func (c *chunkScan) add(part string) {
 	name, in := c.name, &c.in
 	k, v, ok := strings.Cut(part, "=")
-	if !ok || len(k) < len(name) || k[:len(name)] != name {
+	if !ok {
 		return
 	}
-	i := 1
-	if len(k) > len(name) {
-		if k[len(name)] != chunkSep {
-			return // another cookie that shares the prefix
+	i := chunks.Index(k, name)
+	switch {
+	case i == 0:
+		return // another cookie that shares the prefix
+	case i < 0:
+		// Not a name this library writes (NAME~0, NAME~02,
+		// NAME~999999999): ignore it, and have the next save delete
+		// it, so it cannot wedge the session.
+		if len(in.foreign) < maxForeign && validCookieName(k) && len(k) <= 256 {
+			in.foreign = append(in.foreign, k)
 		}
-		i = parseChunkIndex(k[len(name)+1:])
-		if i < 2 {
-			// Not a name this library writes (NAME~0, NAME~02,
-			// NAME~999999999): ignore it, and have the next save delete
-			// it, so it cannot wedge the session.
-			if len(in.foreign) < maxForeign && validCookieName(k) && len(k) <= 256 {
-				in.foreign = append(in.foreign, k)
-			}
-			return
-		}
+		return
 	}
 	if in.present.has(i) {
 		if c.err == nil {
-			c.err = fmt.Errorf("%w: cookie %q sent twice (another path or domain?)", ErrChunks, chunkName(name, i))
+			c.err = fmt.Errorf("%w: cookie %q sent twice (another path or domain?)", ErrChunks, chunks.Name(name, i))
 		}
 		return
 	}
@@ -284,14 +214,12 @@ func (c *chunkScan) value(k, v string, i int) {
 		c.err = fmt.Errorf("%w: chunk %d present but at most %d allowed", ErrChunks, i, c.l.chunks)
 		return
 	}
-	if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
-		v = v[1 : len(v)-1]
-	}
-	if len(k)+len(v) > MaxCookieBytesLimit {
-		c.err = &TooLargeError{Name: k, Size: len(k) + len(v), Limit: MaxCookieBytesLimit, Chunks: 1}
+	v = chunks.Unquote(v)
+	if size := chunks.CookieBytes(k, v); size > MaxCookieBytesLimit {
+		c.err = &TooLargeError{Name: k, Size: size, Limit: MaxCookieBytesLimit, Chunks: 1}
 		return
 	}
-	c.total += len(k) + 1 + len(v)
+	c.size.Add(len(k), len(v))
 	c.highest = max(c.highest, i)
 	if i == 1 {
 		c.first = v
@@ -313,8 +241,8 @@ func (c *chunkScan) result() (incoming, error) {
 		in.value, in.chunks = c.first, 1
 		return in, nil
 	}
-	if c.total > c.l.total {
-		return in, &TooLargeError{Name: c.name, Size: c.total, Limit: c.l.total, Total: true, Chunks: highest}
+	if total := c.size.Bytes(); total > c.l.total {
+		return in, &TooLargeError{Name: c.name, Size: total, Limit: c.l.total, Total: true, Chunks: highest}
 	}
 	c.parts[0] = c.first
 	for i := 1; i <= highest; i++ {
@@ -324,32 +252,4 @@ func (c *chunkScan) result() (incoming, error) {
 	}
 	in.value, in.chunks = strings.Join(c.parts[:highest], ""), highest
 	return in, nil
-}
-
-// parseChunkIndex parses a chunk index of at most three decimal digits
-// without leading zeros; it returns -1 for anything else.
-func parseChunkIndex(s string) int {
-	if len(s) == 0 || len(s) > 3 || s[0] == '0' {
-		return -1
-	}
-	n := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return -1
-		}
-		n = n*10 + int(c-'0')
-	}
-	if n > MaxChunksLimit {
-		return -1
-	}
-	return n
-}
-
-// truncateName shortens a hostile cookie name for an error message.
-func truncateName(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "..."
-	}
-	return s
 }

@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
 func chunkedStore(t testing.TB, o Options) *Store[Map] {
@@ -278,6 +280,113 @@ func TestPresenceHighest(t *testing.T) {
 		p.set(i)
 		if got := p.highest(); got != i {
 			t.Fatalf("after set(%d): highest %d", i, got)
+		}
+	}
+}
+
+// truncateName shortens a hostile cookie name for an error message.
+func truncateName(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
+}
+
+// TestReadTotalAsInCookieHeader checks that the reader counts a chunked
+// session against MaxTotalBytes as the writer does and as the Cookie
+// header carries it, "; " between chunks included: a session the store
+// wrote at exactly its total budget opens, one byte less refuses it with
+// the header's size.
+func TestReadTotalAsInCookieHeader(t *testing.T) {
+	j := jar{}
+	j.get(t, sizer(chunkedStore(t, Options{})), "/?n=9000")
+	var pairs []string
+	for _, name := range []string{"session", "session~2", "session~3"} {
+		pairs = append(pairs, name+"="+j[name])
+	}
+	header := strings.Join(pairs, "; ")
+	if len(j) != 3 {
+		t.Fatalf("3 chunks expected: %v", keys(j))
+	}
+	get := func(total int) *Session[Map] {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Cookie", header)
+		return chunkedStore(t, Options{MaxTotalBytes: total}).Get(r)
+	}
+	if sess := get(len(header)); sess.IsNew() || sess.Err() != nil {
+		t.Fatalf("at exactly the total budget: new=%v err=%v", sess.IsNew(), sess.Err())
+	}
+	var tl *TooLargeError
+	err := get(len(header) - 1).Err()
+	if !errors.As(err, &tl) || !tl.Total || tl.Size != len(header) || tl.Limit != len(header)-1 || tl.Chunks != 3 {
+		t.Fatalf("one byte over the total budget: %v", err)
+	}
+
+	// The writer takes the same session at that budget, and not below.
+	for total, fits := range map[int]bool{len(header): true, len(header) - 1: false} {
+		sess := chunkedStore(t, Options{MaxTotalBytes: total}).Get(httptest.NewRequest("GET", "/", nil))
+		sess.Data["blob"] = strings.Repeat("b", 9000)
+		if err := sess.Save(httptest.NewRecorder()); (err == nil) != fits {
+			t.Errorf("saving under MaxTotalBytes %d (the header takes %d): %v", total, len(header), err)
+		}
+	}
+}
+
+// planChunksReference is planChunks as it was before package chunks held
+// the rules: planChunks must give the same counts and the same figures.
+func planChunksReference(name string, valueLen int, l limits) (int, error) {
+	nameLen := func(i int) int { return len(chunks.Name(name, i)) }
+	total := func(valueLen int) (bytes, n int) {
+		for valueLen > 0 {
+			n++
+			part := min(valueLen, l.cookie-nameLen(n))
+			valueLen -= part
+			bytes += nameLen(n) + 1 + part + 2
+		}
+		return bytes - 2, n
+	}
+	left, n, size := valueLen, 0, 0
+	for left > 0 || n == 0 {
+		if n++; n > l.chunks {
+			break
+		}
+		part := min(left, l.cookie-nameLen(n))
+		left -= part
+		size += nameLen(n) + 1 + part
+		if n > 1 {
+			size += 2
+		}
+	}
+	switch {
+	case left > 0 && l.chunks == 1:
+		return 0, &TooLargeError{Name: name, Size: len(name) + valueLen, Limit: l.cookie, Chunks: 1}
+	case left > 0:
+		need, count := total(valueLen)
+		most, _ := total(valueLen - left)
+		if most > l.total {
+			return 0, &TooLargeError{Name: name, Size: need, Limit: l.total, Total: true, Chunks: count}
+		}
+		return 0, &TooLargeError{Name: name, Size: need, Limit: most, Chunks: count}
+	case n > 1 && size > l.total:
+		return 0, &TooLargeError{Name: name, Size: size, Limit: l.total, Total: true, Chunks: n}
+	}
+	return n, nil
+}
+
+func TestPlanChunksMatchesReference(t *testing.T) {
+	for _, name := range []string{"s", "session", "__Host-session"} {
+		for _, l := range []limits{
+			{cookie: 256, total: 256, chunks: 1}, {cookie: 4092, total: 4092, chunks: 1},
+			{cookie: 256, total: 1000, chunks: 4}, {cookie: 256, total: 100000, chunks: 255},
+			{cookie: 4092, total: 6144, chunks: 4}, {cookie: 4096, total: 16384, chunks: 8},
+		} {
+			for valueLen := 0; valueLen <= 70000; valueLen += 1 + valueLen/50 {
+				n, err := planChunks(name, valueLen, l)
+				wn, werr := planChunksReference(name, valueLen, l)
+				if n != wn || fmt.Sprint(err) != fmt.Sprint(werr) || fmt.Sprintf("%#v", err) != fmt.Sprintf("%#v", werr) {
+					t.Fatalf("planChunks(%q, %d, %+v) = %d, %#v; want %d, %#v", name, valueLen, l, n, err, wn, werr)
+				}
+			}
 		}
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cookiesession/cookiesession/internal/chunks"
 	"golang.org/x/crypto/chacha20poly1305"
 )
 
@@ -72,7 +73,7 @@ const (
 
 	// MaxChunksLimit is the most cookies one session can be split across:
 	// the chunk count is bound into the associated data as one byte.
-	MaxChunksLimit = 255
+	MaxChunksLimit = chunks.Max
 
 	flagBrowserSession = 1 << 0 // cookie carries no Max-Age
 	flagFlashes        = 1 << 1 // plaintext is [data, [flash...]]

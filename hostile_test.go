@@ -16,6 +16,8 @@ import (
 	"testing"
 
 	"github.com/gorilla/securecookie"
+
+	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
 // hostileShape is one hostile Cookie header. With valid set, the reader's
@@ -254,7 +256,7 @@ func TestHostileAllocations(t *testing.T) {
 func readChunksReference(r *http.Request, name string, l limits) (in incoming, err error) {
 	var parts []string // parts[i-1] is chunk i; only for chunked sessions
 	var first string
-	total, highest := 0, 0
+	total, highest := 0, 0 // total: the chunks' name=value pairs joined by "; "
 	for _, line := range r.Header["Cookie"] {
 		for len(line) > 0 {
 			var part string
@@ -266,10 +268,10 @@ func readChunksReference(r *http.Request, name string, l limits) (in incoming, e
 			}
 			i := 1
 			if len(k) > len(name) {
-				if k[len(name)] != chunkSep {
+				if k[len(name)] != chunks.Sep {
 					continue // another cookie that shares the prefix
 				}
-				i = parseChunkIndex(k[len(name)+1:])
+				i = chunks.ParseIndex(k[len(name)+1:])
 				if i < 2 {
 					// Not a name this library writes (NAME~0, NAME~02,
 					// NAME~999999999): ignore it, and have the next save
@@ -282,7 +284,7 @@ func readChunksReference(r *http.Request, name string, l limits) (in incoming, e
 			}
 			if in.present.has(i) {
 				if err == nil {
-					err = fmt.Errorf("%w: cookie %q sent twice (another path or domain?)", ErrChunks, chunkName(name, i))
+					err = fmt.Errorf("%w: cookie %q sent twice (another path or domain?)", ErrChunks, chunks.Name(name, i))
 				}
 				continue
 			}
@@ -300,6 +302,9 @@ func readChunksReference(r *http.Request, name string, l limits) (in incoming, e
 			if len(k)+len(v) > MaxCookieBytesLimit {
 				err = &TooLargeError{Name: k, Size: len(k) + len(v), Limit: MaxCookieBytesLimit, Chunks: 1}
 				continue
+			}
+			if total > 0 {
+				total += 2
 			}
 			total += len(k) + 1 + len(v)
 			highest = max(highest, i)

@@ -2,7 +2,9 @@ package cookiesession
 
 // Size limits that decide whether a browser stores a cookie and whether
 // proxies pass the Cookie header on. docs/LIMITS.md lists the figures and
-// their sources.
+// their sources; package chunks applies them.
+
+import "github.com/cookiesession/cookiesession/internal/chunks"
 
 const (
 	// DefaultMaxCookieBytes is the default per-cookie budget: the bytes of a
@@ -39,19 +41,8 @@ type limits struct {
 
 // resolveLimits applies defaults and checks the options' size fields.
 func resolveLimits(o *Options) (limits, error) {
-	l := limits{cookie: o.MaxCookieBytes, total: o.MaxTotalBytes, chunks: o.MaxChunks}
-	if l.cookie == 0 {
-		l.cookie = DefaultMaxCookieBytes
-	}
-	if l.chunks == 0 {
-		l.chunks = 1
-	}
-	if l.total == 0 {
-		l.total = DefaultMaxTotalBytes
-		if l.chunks == 1 {
-			l.total = l.cookie
-		}
-	}
+	w := chunks.Limits{Cookie: o.MaxCookieBytes, Total: o.MaxTotalBytes, Chunks: o.MaxChunks}.Resolve(DefaultMaxCookieBytes, DefaultMaxTotalBytes)
+	l := limits{cookie: w.Cookie, total: w.Total, chunks: w.Chunks}
 	switch {
 	case l.cookie < 256 || l.cookie > MaxCookieBytesLimit:
 		return l, optionsError("MaxCookieBytes %d out of range: use 256..%d (0 means %d)", o.MaxCookieBytes, MaxCookieBytesLimit, DefaultMaxCookieBytes)

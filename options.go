@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
 // Defaults for the zero values of Options.
@@ -387,8 +389,8 @@ func checkAttributes(name, path, domain string) error {
 	if !validCookieName(name) {
 		return optionsError("cookie name %q is not an RFC 6265 token: use letters, digits and !#$%%&'*+-.^_`|~ only", name)
 	}
-	if strings.IndexByte(name, chunkSep) >= 0 {
-		return optionsError("cookie name %q contains %q, which chunk names use: choose another name", name, chunkSep)
+	if strings.IndexByte(name, chunks.Sep) >= 0 {
+		return optionsError("cookie name %q contains %q, which chunk names use: choose another name", name, chunks.Sep)
 	}
 	if len(path) > maxAttributeBytes || len(domain) > maxAttributeBytes {
 		return optionsError("Path or Domain longer than %d bytes: browsers ignore such attributes (RFC 6265bis §5.6)", maxAttributeBytes)

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
 // Session is one request's session. Data is yours to read and change; the
@@ -421,9 +423,9 @@ func (s *Session[T]) seal(h http.Header, dataJSON []byte, created, now time.Time
 	if n == 1 {
 		h.Add("Set-Cookie", a.lineRaw(c.name, raw))
 	} else {
-		parts := splitValue(c.name, strictBase64.EncodeToString(raw), n, c.limits)
+		parts := chunks.Split(c.name, strictBase64.EncodeToString(raw), n, c.limits.wire())
 		for i, p := range parts {
-			h.Add("Set-Cookie", a.line(chunkName(c.name, i+1), p))
+			h.Add("Set-Cookie", a.line(chunks.Name(c.name, i+1), p))
 		}
 	}
 	c.expireAll(h, s.present, s.foreign, n+1, a)
@@ -491,7 +493,7 @@ func (c *core) expireAll(h http.Header, present presence, foreign []string, from
 	last := c.limits.chunks
 	for i, end := from, max(last, present.highest()); i <= end; i++ {
 		if i <= last || present.has(i) {
-			h.Add("Set-Cookie", a.expireLine(chunkName(c.name, i)))
+			h.Add("Set-Cookie", a.expireLine(chunks.Name(c.name, i)))
 		}
 	}
 	for _, name := range foreign {

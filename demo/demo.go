@@ -37,11 +37,11 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
 // Demo defaults for zero fields of the options given to Handler: a
@@ -246,26 +246,22 @@ func (a *app) view(r *http.Request) *view {
 	}
 	v.Expires = s.ExpiresAt().UTC().Format(time.RFC3339)
 
-	// The session's cookies in chunk order: NAME, NAME~2, NAME~3, ...
-	byName := map[string]int{}
-	for _, c := range r.Cookies() {
-		byName[c.Name] = len(c.Name) + len(c.Value)
+	// The session's cookies in chunk order (NAME, NAME~2, NAME~3, ...) up
+	// to the first one missing, and their size in the Cookie header.
+	var ps []chunks.Pair
+	for _, line := range r.Header["Cookie"] {
+		ps = append(ps, chunks.Pairs(line)...)
 	}
-	for i := 1; i <= cookiesession.MaxChunksLimit; i++ {
-		n := a.name
-		if i > 1 {
-			n += "~" + strconv.Itoa(i)
-		}
-		size, ok := byName[n]
-		if !ok {
+	lay := chunks.LayoutOf(ps, a.name)
+	for k, c := range lay.Chunks {
+		if c.Index != k+1 {
+			lay.Chunks = lay.Chunks[:k]
 			break
 		}
-		v.Cookies = append(v.Cookies, cookieSize{Name: n, Bytes: size, Percent: percent(size, a.cookieLimit)})
-		v.Total += size + 1 // "="
-		if i > 1 {
-			v.Total += 2 // "; "
-		}
+		size := chunks.CookieBytes(c.Name, c.Value)
+		v.Cookies = append(v.Cookies, cookieSize{Name: c.Name, Bytes: size, Percent: percent(size, a.cookieLimit)})
 	}
+	v.Total = lay.HeaderBytes()
 	v.Chunks = len(v.Cookies)
 	v.TotalPercent = percent(v.Total, a.totalLimit)
 	return v

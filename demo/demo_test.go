@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -392,5 +393,36 @@ func TestHandlerOptions(t *testing.T) {
 	resp, _ := c.post("/add", nil)
 	if resp.StatusCode != http.StatusTeapot || !called.Load() {
 		t.Errorf("status %d, handler called %v", resp.StatusCode, called.Load())
+	}
+}
+
+// TestViewCookies checks the cookies /state lists for a Cookie header that
+// holds no valid session: the session's chunks in index order up to the
+// first one missing, each name once, and their size in the Cookie header.
+func TestViewCookies(t *testing.T) {
+	h, err := Handler(cookiesession.Options{Keys: [][]byte{testKey()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for header, want := range map[string][]cookieSize{
+		"a=1; session~2=BB; session=AAAA; session~0=x": {{Name: "session", Bytes: 11}, {Name: "session~2", Bytes: 11}},
+		`session="AAAA"; session~3=C`:                  {{Name: "session", Bytes: 11}},
+		"session~2=BB; sessionx=1":                     {},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/state", nil)
+		r.Header.Set("Cookie", header)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		var v view
+		if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
+			t.Fatal(err)
+		}
+		var pairs []string
+		for _, c := range want {
+			pairs = append(pairs, c.Name+"="+strings.Repeat("x", c.Bytes-len(c.Name)))
+		}
+		if !reflect.DeepEqual(v.Cookies, want) || v.Chunks != len(want) || v.Total != len(strings.Join(pairs, "; ")) {
+			t.Errorf("%s: cookies %+v, %d chunks, total %d; want %+v", header, v.Cookies, v.Chunks, v.Total, want)
+		}
 	}
 }

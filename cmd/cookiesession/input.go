@@ -10,12 +10,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
 // maxInput bounds what is read from stdin: far more than any session.
@@ -79,29 +78,15 @@ func newStore(o cookiesession.Options) (*cookiesession.Store[json.RawMessage], e
 	return s, nil
 }
 
-// limits are the size budgets a store applies, resolved the way Options
-// documents its defaults.
-type limits struct {
-	cookie, total, chunks int
-}
-
-// resolve fills in the defaults; chunks is the chunk count to assume when
-// -max-chunks is not given.
-func (f *storeFlags) resolve(chunks int) limits {
-	l := limits{cookie: f.maxCookieBytes, total: f.maxTotalBytes, chunks: f.maxChunks}
-	if l.cookie == 0 {
-		l.cookie = cookiesession.DefaultMaxCookieBytes
+// limits returns the size budgets a store configured by f applies, the
+// defaults resolved as Options documents them; highest is the chunk count
+// to assume when -max-chunks is not given.
+func (f *storeFlags) limits(highest int) chunks.Limits {
+	l := chunks.Limits{Cookie: f.maxCookieBytes, Total: f.maxTotalBytes, Chunks: f.maxChunks}
+	if l.Chunks == 0 {
+		l.Chunks = highest
 	}
-	if l.chunks == 0 {
-		l.chunks = max(chunks, 1)
-	}
-	if l.total == 0 {
-		l.total = cookiesession.DefaultMaxTotalBytes
-		if l.chunks == 1 {
-			l.total = l.cookie
-		}
-	}
-	return l
+	return l.Resolve(cookiesession.DefaultMaxCookieBytes, cookiesession.DefaultMaxTotalBytes)
 }
 
 // readStdin reads at most maxInput bytes of stdin.
@@ -211,111 +196,6 @@ func isBase64URL(s string) bool {
 	return true
 }
 
-// pair is one name=value of a Cookie header.
-type pair struct{ name, value string }
-
-// pairs splits a Cookie header, dropping double quotes around a value as
-// the library does.
-func pairs(header string) []pair {
-	var out []pair
-	for _, part := range strings.Split(header, ";") {
-		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if !ok {
-			continue
-		}
-		if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
-			v = v[1 : len(v)-1]
-		}
-		out = append(out, pair{k, v})
-	}
-	return out
-}
-
-// chunkIndex returns the chunk index of the cookie called cookie in the
-// session called name: 1 for name itself, k for name~k, 0 when it is
-// another cookie, -1 for an invalid index.
-func chunkIndex(cookie, name string) int {
-	if cookie == name {
-		return 1
-	}
-	rest, ok := strings.CutPrefix(cookie, name+"~")
-	if !ok {
-		return 0
-	}
-	if rest == "" || len(rest) > 3 || rest[0] == '0' {
-		return -1
-	}
-	n, err := strconv.Atoi(rest)
-	if err != nil || n < 2 || n > cookiesession.MaxChunksLimit {
-		return -1
-	}
-	return n
-}
-
-// chunkName returns the name of chunk i of the session called name.
-func chunkName(name string, i int) string {
-	if i == 1 {
-		return name
-	}
-	return name + "~" + strconv.Itoa(i)
-}
-
-// chunk is one of a session's cookies.
-type chunk struct {
-	index int
-	name  string
-	value string
-}
-
-// layout returns the session's cookies in index order and, when they do
-// not make one value, why (a chunk missing, twice, or misnamed).
-func layout(ps []pair, name string) ([]chunk, error) {
-	var cs []chunk
-	var problem error
-	seen := map[int]bool{}
-	for _, p := range ps {
-		i := chunkIndex(p.name, name)
-		switch {
-		case i == 0:
-			continue
-		case i < 0:
-			if problem == nil {
-				problem = fmt.Errorf("%w: cookie %q has an invalid chunk index", cookiesession.ErrChunks, truncate(p.name))
-			}
-			continue
-		case seen[i]:
-			if problem == nil {
-				problem = fmt.Errorf("%w: cookie %q sent twice", cookiesession.ErrChunks, p.name)
-			}
-			continue
-		}
-		seen[i] = true
-		cs = append(cs, chunk{i, p.name, p.value})
-	}
-	sort.Slice(cs, func(a, b int) bool { return cs[a].index < cs[b].index })
-	if len(cs) == 0 {
-		if problem != nil {
-			return nil, problem
-		}
-		return nil, fmt.Errorf("no cookie named %q in the input", name)
-	}
-	for k, c := range cs {
-		if c.index != k+1 && problem == nil {
-			problem = fmt.Errorf("%w: chunk %d (%s) of %d is missing", cookiesession.ErrChunks, k+1, chunkName(name, k+1), cs[len(cs)-1].index)
-		}
-	}
-	return cs, problem
-}
-
-// highestChunk returns the largest valid chunk index in the header.
-func highestChunk(ps []pair, name string) int {
-	n := 0
-	for _, p := range ps {
-		n = max(n, chunkIndex(p.name, name))
-	}
-	return n
-}
-
 // truncate shortens a hostile cookie name for a message.
 func truncate(s string) string {
 	if len(s) > 64 {
@@ -326,10 +206,10 @@ func truncate(s string) string {
 
 // detectCipher reads the suite byte of the session's first cookie, so that
 // open works whichever cipher sealed it; the default when it cannot tell.
-func detectCipher(ps []pair, name string) cookiesession.Cipher {
+func detectCipher(ps []chunks.Pair, name string) cookiesession.Cipher {
 	for _, p := range ps {
-		if p.name == name && len(p.value) >= 4 {
-			b, err := base64.RawURLEncoding.DecodeString(p.value[:4])
+		if p.Name == name && len(p.Value) >= 4 {
+			b, err := base64.RawURLEncoding.DecodeString(p.Value[:4])
 			if err == nil && cookiesession.Cipher(b[0]) == cookiesession.AES256GCM {
 				return cookiesession.AES256GCM
 			}
@@ -349,13 +229,13 @@ type opened struct {
 // verify opens the session in the Cookie header as a store configured by f
 // would, checking authenticity, name, chunks, sizes and lifetimes.
 func (c *cli) verify(f *storeFlags, keys [][]byte, header string) (*opened, error) {
-	ps := pairs(header)
+	ps := chunks.Pairs(header)
 	o := f.options(keys, c)
 	if err := f.legacy.apply(&o, len(keys) > 0); err != nil {
 		return nil, err
 	}
 	if o.MaxChunks == 0 {
-		o.MaxChunks = max(highestChunk(ps, f.name), 1)
+		o.MaxChunks = max(chunks.LayoutOf(ps, f.name).Highest(), 1)
 	}
 	o.Cipher = detectCipher(ps, f.name)
 	store, err := newStore(o)

@@ -5,10 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
 func (c *cli) open(args []string) error {
@@ -54,31 +54,26 @@ func (c *cli) inspect(args []string) error {
 
 	p := &printer{w: &bytes.Buffer{}}
 	defer func() { _, _ = c.stdout.Write(p.w.Bytes()) }()
-	if f.legacy.any() && !hasCookie(pairs(header), f.name, len(keys) > 0) {
+	ps := chunks.Pairs(header)
+	if f.legacy.any() && !hasCookie(ps, f.name, len(keys) > 0) {
 		return c.inspectLegacy(p, &f, keys, header)
 	}
 
-	chunks, problem := layout(pairs(header), f.name)
-	highest := 0
-	if len(chunks) > 0 {
-		highest = chunks[len(chunks)-1].index
+	lay := chunks.LayoutOf(ps, f.name)
+	l := f.limits(lay.Highest())
+	p.chunkLayout(&f, lay, l)
+	switch {
+	case len(lay.Chunks) == 0:
+		return fmt.Errorf("no cookie named %q in the input", f.name)
+	case lay.Problem != "":
+		return fmt.Errorf("%w: %s", cookiesession.ErrChunks, lay.Problem)
 	}
-	l := f.resolve(highest)
-	if len(chunks) > 0 {
-		p.chunkLayout(&f, chunks, l)
-	}
-	if problem != nil {
-		return problem
-	}
-	var value strings.Builder
-	for _, ch := range chunks {
-		value.WriteString(ch.value)
-	}
-	h, err := cookiesession.ParseHeader(value.String())
+	value := lay.Value()
+	h, err := cookiesession.ParseHeader(value)
 	if err != nil {
 		return err
 	}
-	p.header(h, value.Len(), keys)
+	p.header(h, len(value), keys)
 	p.times(&f, h, c.now())
 
 	if len(keys) == 0 {
@@ -95,12 +90,7 @@ func (c *cli) inspect(args []string) error {
 		fl, _ := json.Marshal(s.flashes)
 		p.field("flashes", string(fl))
 	}
-	var pretty bytes.Buffer
-	if err := json.Indent(&pretty, s.data, "", "  "); err != nil {
-		pretty.Write(s.data)
-	}
-	p.line("data:")
-	p.line(pretty.String())
+	p.data(s.data)
 	return nil
 }
 
@@ -110,32 +100,55 @@ type printer struct{ w *bytes.Buffer }
 func (p *printer) field(label, text string) { fmt.Fprintf(p.w, "%-15s %s\n", label, text) }
 func (p *printer) line(text string)         { fmt.Fprintln(p.w, text) }
 
+// data prints the session's JSON, indented.
+func (p *printer) data(data json.RawMessage) {
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, data, "", "  "); err != nil {
+		pretty.Write(data)
+	}
+	p.line("data:")
+	p.line(pretty.String())
+}
+
 // chunkLayout prints the session's cookies and their sizes against the
-// budgets.
-func (p *printer) chunkLayout(f *storeFlags, chunks []chunk, l limits) {
-	limitNote := fmt.Sprintf("at most %d (-max-chunks)", l.chunks)
-	if f.maxChunks == 0 {
-		limitNote = fmt.Sprintf("-max-chunks not given: assuming %d, as the input carries", l.chunks)
-	}
-	noun := "cookie"
-	if len(chunks) > 1 {
-		noun = "cookies"
-	}
-	p.field("cookies", fmt.Sprintf("%d %s named %q; %s", len(chunks), noun, f.name, limitNote))
-	total := 0
-	for k, ch := range chunks {
-		size := len(ch.name) + len(ch.value)
-		p.field("  "+ch.name, fmt.Sprintf("%d bytes (name+value) of %d (-max-cookie-bytes) %s", size, l.cookie, verdict(size, l.cookie)))
-		total += size + 1
-		if k > 0 {
-			total += 2
+// budgets, and the names in the chunk namespace a store ignores.
+func (p *printer) chunkLayout(f *storeFlags, lay chunks.Layout, l chunks.Limits) {
+	if n := len(lay.Chunks); n > 0 {
+		limitNote := fmt.Sprintf("at most %d (-max-chunks)", l.Chunks)
+		if f.maxChunks == 0 {
+			limitNote = fmt.Sprintf("-max-chunks not given: assuming %d, as the input carries", l.Chunks)
 		}
+		noun := "cookie"
+		if n > 1 {
+			noun = "cookies"
+		}
+		p.field("cookies", fmt.Sprintf("%d %s named %q; %s", n, noun, f.name, limitNote))
 	}
-	if len(chunks) > 1 || l.chunks > 1 {
-		p.field("  together", fmt.Sprintf("%d bytes in the Cookie header of %d (-max-total-bytes) %s", total, l.total, verdict(total, l.total)))
+	for _, ch := range lay.Chunks {
+		size := chunks.CookieBytes(ch.Name, ch.Value)
+		p.field("  "+ch.Name, fmt.Sprintf("%d bytes (name+value) of %d (-max-cookie-bytes) %s", size, l.Cookie, verdict(size, l.Cookie)))
 	}
-	if len(chunks) > l.chunks {
-		p.field("  chunk count", fmt.Sprintf("%d, OVER -max-chunks %d", len(chunks), l.chunks))
+	if len(lay.Chunks) > 1 || len(lay.Chunks) > 0 && l.Chunks > 1 {
+		total := lay.HeaderBytes()
+		p.field("  together", fmt.Sprintf("%d bytes in the Cookie header of %d (-max-total-bytes) %s", total, l.Total, verdict(total, l.Total)))
+	}
+	if len(lay.Chunks) > l.Chunks {
+		p.field("  chunk count", fmt.Sprintf("%d, OVER -max-chunks %d", len(lay.Chunks), l.Chunks))
+	}
+	p.ignored(lay.Ignored)
+}
+
+// maxIgnoredShown bounds the ignored names inspect lists one by one.
+const maxIgnoredShown = 8
+
+// ignored lists the names in the chunk namespace that are not chunk names.
+func (p *printer) ignored(names []string) {
+	for i, n := range names {
+		if i == maxIgnoredShown {
+			p.field("ignored", fmt.Sprintf("%d more such names", len(names)-i))
+			break
+		}
+		p.field("ignored", fmt.Sprintf("%q: not a chunk name (those are NAME~2 to NAME~%d, no leading zero); a store ignores it and deletes it on its next save", truncate(n), chunks.Max))
 	}
 }
 
@@ -224,12 +237,12 @@ func deadline(end, now time.Time) string {
 // hasCookie reports whether the header carries the sealed session's first
 // cookie; with legacy readers on and no sealed-format keys, a cookie of that
 // name is the legacy one.
-func hasCookie(ps []pair, name string, haveKeys bool) bool {
+func hasCookie(ps []chunks.Pair, name string, haveKeys bool) bool {
 	if !haveKeys {
 		return false
 	}
 	for _, p := range ps {
-		if p.name == name {
+		if p.Name == name {
 			return true
 		}
 	}
@@ -240,12 +253,12 @@ func hasCookie(ps []pair, name string, haveKeys bool) bool {
 // cookie: which cookies of the configured names the header carries, their
 // sizes, whether they verify, and the session they hold.
 func (c *cli) inspectLegacy(p *printer, f *storeFlags, keys [][]byte, header string) error {
-	ps := pairs(header)
+	ps := chunks.Pairs(header)
 	describe := func(format, name string, extra ...string) {
 		for _, n := range append([]string{name}, extra...) {
 			for _, q := range ps {
-				if q.name == n {
-					p.field("cookie", fmt.Sprintf("%s: %q, %d bytes (name+value) of %d a browser keeps", format, n, len(n)+len(q.value), cookiesession.MaxCookieBytesLimit))
+				if q.Name == n {
+					p.field("cookie", fmt.Sprintf("%s: %q, %d bytes (name+value) of %d a browser keeps", format, n, chunks.CookieBytes(n, q.Value), cookiesession.MaxCookieBytesLimit))
 				}
 			}
 		}
@@ -266,12 +279,7 @@ func (c *cli) inspectLegacy(p *printer, f *storeFlags, keys [][]byte, header str
 		return err
 	}
 	p.field("verified", "yes: the legacy signature matches a configured key; a store with these options re-seals it in the sealed format on its next response")
-	var pretty bytes.Buffer
-	if err := json.Indent(&pretty, s.data, "", "  "); err != nil {
-		pretty.Write(s.data)
-	}
-	p.line("data:")
-	p.line(pretty.String())
+	p.data(s.data)
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
 func (c *cli) seal(args []string) error {
@@ -64,7 +65,7 @@ func (c *cli) seal(args []string) error {
 	if err != nil {
 		var tl *cookiesession.TooLargeError
 		if errors.As(err, &tl) {
-			return tooLarge(tl, f.resolve(1))
+			return tooLarge(tl, f.limits(1))
 		}
 		return err
 	}
@@ -75,10 +76,10 @@ func (c *cli) seal(args []string) error {
 			out.WriteString("Set-Cookie: " + l + "\n")
 		}
 	case len(cookies) == 1:
-		out.WriteString(cookies[0].value + "\n")
+		out.WriteString(cookies[0].Value + "\n")
 	default:
 		for _, ck := range cookies {
-			out.WriteString(ck.name + "=" + ck.value + "\n")
+			out.WriteString(ck.Name + "=" + ck.Value + "\n")
 		}
 	}
 	_, err = fmt.Fprint(c.stdout, out.String())
@@ -146,7 +147,7 @@ func jsonKind(b byte) string {
 // sealWith seals data with the store the way a handler would, and returns
 // the session's cookies and their Set-Cookie lines (without the lines that
 // expire unused chunk names).
-func sealWith(store *cookiesession.Store[json.RawMessage], data json.RawMessage) ([]pair, []string, error) {
+func sealWith(store *cookiesession.Store[json.RawMessage], data json.RawMessage) ([]chunks.Pair, []string, error) {
 	req, err := http.NewRequest(http.MethodGet, "https://localhost/", nil)
 	if err != nil {
 		return nil, nil, err
@@ -158,7 +159,7 @@ func sealWith(store *cookiesession.Store[json.RawMessage], data json.RawMessage)
 	if err := s.Save(w); err != nil {
 		return nil, nil, err
 	}
-	var cookies []pair
+	var cookies []chunks.Pair
 	var lines []string
 	for _, l := range w.Header().Values("Set-Cookie") {
 		nv, _, _ := strings.Cut(l, ";")
@@ -166,7 +167,7 @@ func sealWith(store *cookiesession.Store[json.RawMessage], data json.RawMessage)
 		if value == "" {
 			continue // an expiring line for a chunk not used
 		}
-		cookies = append(cookies, pair{name, value})
+		cookies = append(cookies, chunks.Pair{Name: name, Value: value})
 		lines = append(lines, l)
 	}
 	if len(cookies) == 0 {
@@ -184,14 +185,14 @@ func (w headerWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (w headerWriter) WriteHeader(int)             {}
 
 // tooLarge explains a TooLargeError with the command's flags.
-func tooLarge(e *cookiesession.TooLargeError, l limits) error {
+func tooLarge(e *cookiesession.TooLargeError, l chunks.Limits) error {
 	switch {
 	case e.Total:
 		return fmt.Errorf("session too large: its %d cookies need %d bytes together in the Cookie header, limit %d (-max-total-bytes); store less, or raise -max-total-bytes if every proxy on the path allows a longer Cookie header",
 			e.Chunks, e.Size, e.Limit)
 	case e.Chunks > 1:
 		return fmt.Errorf("session too large: it needs about %d bytes, more than %d cookies (-max-chunks) of %d bytes each (-max-cookie-bytes) hold; store less, or raise -max-chunks",
-			e.Size, l.chunks, l.cookie)
+			e.Size, l.Chunks, l.Cookie)
 	default:
 		return fmt.Errorf("session too large: cookie %q needs %d bytes (name+value), limit %d (-max-cookie-bytes); store less, or split it with -max-chunks N",
 			e.Name, e.Size, e.Limit)
