@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -148,7 +149,8 @@ func TestRedisRestart(t *testing.T) {
 		t.Fatal("forgot a revocation while Redis was down")
 	}
 	s.start() // empty: no persistence
-	within(t, 3*time.Second, "current again", func() bool { return b.list.Stale() < 200*time.Millisecond && a.list.Stale() < 200*time.Millisecond })
+	took := within(t, 3*time.Second, "current again", func() bool { return b.list.Stale() < 200*time.Millisecond && a.list.Stale() < 200*time.Millisecond })
+	t.Logf("both replicas re-synced %v after Redis came back", took)
 
 	c := newInstance(t, newList(t, s))
 	if u, _ := c.request(first); u != "" {
@@ -173,6 +175,18 @@ func TestFailClosed(t *testing.T) {
 	t.Logf("failed closed %v after Redis stopped", took)
 	s.start()
 	within(t, 3*time.Second, "open again", func() bool { return !l.Revoked("never-revoked", "", time.Now()) })
+}
+
+// A Redis that hangs (no answer, connection open) leaves the replica
+// unconfirmed: Stale grows, and falls back once Redis answers again.
+func TestStaleWhileRedisHangs(t *testing.T) {
+	s := startRedis(t)
+	l := newList(t, s, PingEvery(50*time.Millisecond))
+	within(t, time.Second, "confirmed by pings", func() bool { return l.Stale() < 100*time.Millisecond })
+	must(t, s.cmd.Process.Signal(syscall.SIGSTOP))
+	within(t, 2*time.Second, "stale while hung", func() bool { return l.Stale() > 300*time.Millisecond })
+	must(t, s.cmd.Process.Signal(syscall.SIGCONT))
+	within(t, 2*time.Second, "confirmed again", func() bool { return l.Stale() < 100*time.Millisecond })
 }
 
 // Without pub/sub (a frozen instance misses it), MaxStaleness refreshes in
