@@ -88,7 +88,9 @@ func New(ctx context.Context, client redis.UniversalClient, opts ...Option) (*Li
 func (l *List) start(ctx context.Context) error {
 	wait := 10 * time.Second
 	if dl, ok := ctx.Deadline(); ok {
-		wait = time.Until(dl)
+		if wait = time.Until(dl); wait <= 0 {
+			return fmt.Errorf("%w: %w", ErrUnavailable, context.DeadlineExceeded)
+		}
 	}
 	for {
 		msg, err := l.ps.ReceiveTimeout(ctx, wait)
@@ -104,7 +106,7 @@ func (l *List) start(ctx context.Context) error {
 
 // Close stops the background work and unsubscribes. The replica stays as it
 // is: Revoked keeps answering from it (no longer current), and the other
-// methods return ErrClosed.
+// methods return ErrClosed, a second Close too.
 func (l *List) Close() error {
 	err := ErrClosed
 	l.closed.Do(func() {
@@ -171,7 +173,7 @@ func (l *List) catchUp() {
 		<-f
 		return
 	}
-	if time.Since(l.failed) < time.Second {
+	if time.Since(l.failed) < time.Second || l.ctx.Err() != nil {
 		l.flightMu.Unlock()
 		return
 	}

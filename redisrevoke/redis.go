@@ -200,12 +200,7 @@ func (l *List) readKinds(ctx context.Context, ks []kind, versions [kinds]float64
 				got[m] = int64(z.Score)
 			}
 		}
-		missing := map[string]int64{}
-		for m, ms := range l.rep.snapshot(k, now) {
-			if ms > got[m] {
-				missing[m] = ms
-			}
-		}
+		missing := l.rep.missing(k, got, now)
 		l.rep.mergeAll(k, got, now)
 		l.versions[k], l.known[k] = versions[k], true
 		if len(missing) > 0 {

@@ -128,19 +128,20 @@ func (r *replica) revoked(id, subject string, created, now int64) bool {
 	return false
 }
 
-// snapshot returns the live entries of kind k.
-func (r *replica) snapshot(k kind, now int64) map[string]int64 {
+// missing returns the live entries of kind k that got lacks or holds
+// lower.
+func (r *replica) missing(k kind, got map[string]int64, now int64) map[string]int64 {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	out := map[string]int64{}
 	if k == kindAll {
-		if r.live(k, r.all, now) {
+		if r.live(k, r.all, now) && r.all > got[allMember] {
 			out[allMember] = r.all
 		}
 		return out
 	}
 	for m, ms := range r.sets[k] {
-		if r.live(k, ms, now) {
+		if r.live(k, ms, now) && ms > got[m] {
 			out[m] = ms
 		}
 	}
