@@ -20,7 +20,8 @@
 //	err = list.RevokeAll(ctx, time.Now())                 // everyone
 //
 // While Redis is unreachable, a List keeps enforcing what it knows and
-// Stale grows; revocations fail with ErrUnavailable. FailClosedAfter makes
+// Stale grows; revocations return ErrUnavailable, are enforced by the
+// instance that made them, and are written to Redis once it answers. FailClosedAfter makes
 // it refuse every session past a staleness bound instead. When Redis comes
 // back empty (restarted without persistence), each List writes back what
 // it still enforces. For instances frozen between invocations (serverless

@@ -53,6 +53,12 @@ const pairsPerCall = 1000
 
 // RevokeSession refuses the session with identifier id (Session.ID) until
 // until (Session.ExpiresAt), on every instance. The entry expires at until.
+//
+// Each Revoke method refuses the session on this instance at once. An
+// error matching ErrUnavailable means Redis did not record it: the other
+// instances learn it only when this one writes it back, after Redis
+// answers again, and never if this one stops first; retry, or tell the
+// user to.
 func (l *List) RevokeSession(ctx context.Context, id string, until time.Time) error {
 	if id == "" {
 		return fmt.Errorf("%w: empty session identifier", ErrInvalid)
@@ -76,19 +82,18 @@ func (l *List) RevokeAll(ctx context.Context, before time.Time) error {
 	return l.revoke(ctx, kindAll, allMember, before)
 }
 
-// revoke writes one entry to Redis, which publishes it, and to the
-// replica. The time is rounded up to the millisecond, so that rounding
-// never shortens a revocation.
+// revoke records one entry in the replica, then in Redis, which publishes
+// it. If Redis fails, this instance enforces the entry all the same and
+// writes it back at its first refresh once Redis answers. The time is
+// rounded up to the millisecond, so that rounding never shortens a
+// revocation.
 func (l *List) revoke(ctx context.Context, k kind, member string, t time.Time) error {
 	if l.ctx.Err() != nil {
 		return ErrClosed
 	}
 	ms := t.Add(time.Millisecond - time.Nanosecond).UnixMilli()
-	if err := l.write(ctx, k, map[string]int64{member: ms}, true); err != nil {
-		return err
-	}
 	l.hear(k, member, ms)
-	return nil
+	return l.write(ctx, k, map[string]int64{member: ms}, true)
 }
 
 // hear merges an entry that did not come from a read of Redis: the next
