@@ -80,6 +80,8 @@ func FailClosedAfter(d time.Duration) Option { return func(c *config) { c.failCl
 // changed), bounded by RefreshTimeout. Concurrent callers share that one
 // refresh; while Redis fails, one attempt a second is made and the others
 // use the replica as it is. Zero (the default) never does I/O in Revoked.
+// On an instance that is not frozen, pings confirm the replica every
+// PingEvery: a d above PingEvery then costs no round trip in Revoked.
 func MaxStaleness(d time.Duration) Option { return func(c *config) { c.maxStale = d } }
 
 // RefreshTimeout bounds the refresh that MaxStaleness makes inside Revoked
