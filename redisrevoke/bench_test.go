@@ -1,0 +1,129 @@
+package redisrevoke
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// fill writes n session entries and n/100 subject cut-offs to Redis
+// without publishing, and returns the session identifiers.
+func fill(tb testing.TB, l *List, n int) []string {
+	tb.Helper()
+	until := time.Now().Add(time.Hour).UnixMilli()
+	ids, sessions, subjects := make([]string, n), map[string]int64{}, map[string]int64{}
+	for i := range n {
+		ids[i] = fmt.Sprintf("%022d", i) // as long as a real identifier
+		sessions[ids[i]] = until
+		if i%100 == 0 {
+			subjects["user-"+strconv.Itoa(i)] = time.Now().UnixMilli()
+		}
+	}
+	must(tb, l.write(bg, kindSession, sessions, false))
+	must(tb, l.write(bg, kindSubject, subjects, false))
+	return ids
+}
+
+// heap returns the live heap after a collection.
+func heap() uint64 {
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// The per-request check against a replica of 100,000 revoked sessions
+// (and 1,000 subject cut-offs), and the replica's memory.
+func BenchmarkRevoked100k(b *testing.B) {
+	s := startRedis(b)
+	ids := fill(b, newList(b, s), 100_000)
+	before := heap()
+	l := newList(b, s, PingEvery(time.Hour), ResyncEvery(time.Hour))
+	mem := heap() - before
+	if l.Len() != 101_000 {
+		b.Fatalf("replica holds %d entries", l.Len())
+	}
+	created := time.Now().Add(-time.Minute)
+	b.Run("revoked", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			if !l.Revoked(ids[i%len(ids)], "", created) {
+				b.Fatal("not revoked")
+			}
+			i++
+		}
+		b.ReportMetric(float64(mem)/1e6, "replica-MB")
+		b.ReportMetric(float64(mem)/101_000, "replica-B/entry")
+	})
+	b.Run("not-revoked", func(b *testing.B) {
+		for b.Loop() {
+			if l.Revoked("AAAAAAAAAAAAAAAAAAAAAA", "someone", created) {
+				b.Fatal("revoked")
+			}
+		}
+	})
+	b.Run("not-revoked-parallel", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				l.Revoked("AAAAAAAAAAAAAAAAAAAAAA", "someone", created)
+			}
+		})
+	})
+}
+
+// Refresh against loopback Redis: unchanged (the versions only), and after
+// one entry changed (the versions, then the whole changed kind), with 0 and
+// 100,000 revoked sessions.
+func BenchmarkRefresh(b *testing.B) {
+	for _, n := range []int{0, 100_000} {
+		s := startRedis(b)
+		w := newList(b, s)
+		if n > 0 {
+			fill(b, w, n)
+		}
+		l := newList(b, s, PingEvery(time.Hour), ResyncEvery(time.Hour))
+		b.Run(fmt.Sprintf("entries=%d/unchanged", n), func(b *testing.B) {
+			for b.Loop() {
+				must(b, l.Refresh(bg))
+			}
+		})
+		b.Run(fmt.Sprintf("entries=%d/changed", n), func(b *testing.B) {
+			until := time.Now().Add(time.Hour).UnixMilli()
+			for b.Loop() {
+				b.StopTimer()
+				until++ // the same entry, later: the size stays n+1
+				must(b, w.write(bg, kindSession, map[string]int64{"changed": until}, false))
+				b.StartTimer()
+				must(b, l.Refresh(bg))
+			}
+		})
+	}
+}
+
+// How fast a revocation made on one instance is seen by another: 200
+// revocations, each timed from before RevokeSession until the other
+// instance's Revoked reports it.
+func TestPropagationLatency(t *testing.T) {
+	s := startRedis(t)
+	a, b := newList(t, s), newList(t, s)
+	var took []time.Duration
+	for i := range 200 {
+		id := "latency-" + strconv.Itoa(i)
+		start := time.Now()
+		must(t, a.RevokeSession(bg, id, start.Add(time.Hour)))
+		for !b.Revoked(id, "", start) {
+			if time.Since(start) > time.Second {
+				t.Fatalf("revocation %d not seen within 1s", i)
+			}
+			runtime.Gosched()
+		}
+		took = append(took, time.Since(start))
+	}
+	slices.Sort(took)
+	t.Logf("RevokeSession on one instance until Revoked on the other, %d revocations: p50 %v, p99 %v, max %v",
+		len(took), took[len(took)/2], took[len(took)*99/100], took[len(took)-1])
+}

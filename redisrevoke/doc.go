@@ -1,0 +1,32 @@
+// Package redisrevoke shares cookiesession revocations between machines
+// through Redis (or Valkey): a *List is a cookiesession.Revocations for
+// Options.Revocations whose revocations, made on any instance, reach every
+// instance.
+//
+// Each List keeps a replica of every revocation in memory. It is loaded by
+// New, kept current by Redis pub/sub (a revocation reaches the other
+// instances in well under a millisecond on a local network), compared with
+// Redis every ResyncEvery and after every reconnection, and its entries
+// expire with their times. Revoked, which the store calls on every request,
+// reads only the replica: no Redis command per request.
+//
+//	list, err := redisrevoke.New(ctx, rdb, redisrevoke.MaxAge(30*24*time.Hour))
+//	if err != nil { ... }
+//	defer list.Close()
+//	store, err := cookiesession.New[Data](cookiesession.Options{..., Revocations: list})
+//	...
+//	err = list.RevokeSession(ctx, s.ID(), s.ExpiresAt()) // this session, everywhere
+//	err = list.RevokeSubject(ctx, userID, time.Now())    // every device of a user
+//	err = list.RevokeAll(ctx, time.Now())                 // everyone
+//
+// While Redis is unreachable, a List keeps enforcing what it knows and
+// Stale grows; revocations return ErrUnavailable, are enforced by the
+// instance that made them, and are written to Redis once it answers. FailClosedAfter makes
+// it refuse every session past a staleness bound instead. When Redis comes
+// back empty (restarted without persistence), each List writes back what
+// it still enforces. For instances frozen between invocations (serverless
+// functions), MaxStaleness makes Revoked refresh a replica older than a
+// bound, in one round trip when nothing changed, and Refresh does it on
+// demand. README.md gives the storage layout, the failure modes and the
+// measured costs.
+package redisrevoke

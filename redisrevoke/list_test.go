@@ -1,0 +1,366 @@
+package redisrevoke
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cookiesession/cookiesession"
+)
+
+var bg = context.Background()
+
+// Two instances on one Redis: a session revoked on one is refused on the
+// other within a second, through real cookies and the middleware.
+func TestRevokeSessionReachesOtherInstance(t *testing.T) {
+	s := startRedis(t)
+	a, b := newInstance(t, newList(t, s)), newInstance(t, newList(t, s))
+	cookies, id := a.login(t, "alice")
+	other, _ := a.login(t, "alice")
+	if user, refusal := b.request(cookies); user != "alice" {
+		t.Fatalf("before revocation: user %q, refused: %s", user, refusal)
+	}
+	if err := a.list.RevokeSession(bg, id, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	took := within(t, time.Second, "revoked on the other instance", func() bool {
+		_, refusal := b.request(cookies)
+		return strings.Contains(refusal, cookiesession.ErrRevoked.Error())
+	})
+	t.Logf("refused on the other instance after %v", took)
+	if _, refusal := a.request(cookies); refusal == "" {
+		t.Error("the revoking instance still accepts the session")
+	}
+	if user, _ := b.request(other); user != "alice" {
+		t.Error("another session of the same subject was refused")
+	}
+}
+
+// Subject and global cut-offs reach the other instance; sessions created
+// after them open.
+func TestCutOffs(t *testing.T) {
+	s := startRedis(t)
+	a, b := newInstance(t, newList(t, s)), newInstance(t, newList(t, s))
+	alice, _ := a.login(t, "alice")
+	bob, _ := a.login(t, "bob")
+	if err := a.list.RevokeSubject(bg, "alice", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	within(t, time.Second, "subject cut-off on the other instance", func() bool {
+		user, _ := b.request(alice)
+		return user == ""
+	})
+	if user, _ := b.request(bob); user != "bob" {
+		t.Fatal("the subject cut-off refused another subject")
+	}
+	nextSecond() // Created has one-second resolution
+	later, _ := a.login(t, "alice")
+	if user, refusal := b.request(later); user != "alice" {
+		t.Fatalf("a session created after the cut-off was refused: %s", refusal)
+	}
+
+	if err := b.list.RevokeAll(bg, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	within(t, time.Second, "global cut-off on the other instance", func() bool {
+		u1, _ := a.request(bob)
+		u2, _ := a.request(later)
+		return u1 == "" && u2 == ""
+	})
+	if !a.list.Revoked("", "", time.Time{}) {
+		t.Error("a legacy session (zero creation time) passes the global cut-off")
+	}
+	nextSecond()
+	fresh, _ := b.login(t, "carol")
+	if user, _ := a.request(fresh); user != "carol" {
+		t.Error("a session created after the global cut-off was refused")
+	}
+}
+
+// nextSecond sleeps into the next whole second.
+func nextSecond() {
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second + 10*time.Millisecond)))
+}
+
+// Entries expire with their time: a session entry at until, a cut-off
+// MaxAge past itself; Redis drops them too.
+func TestExpiry(t *testing.T) {
+	s := startRedis(t)
+	c := s.client()
+	l := newList(t, s, MaxAge(time.Second))
+	now := time.Now()
+	must(t, l.RevokeSession(bg, "short", now.Add(300*time.Millisecond)))
+	must(t, l.RevokeSubject(bg, "u", now))
+	if !l.Revoked("short", "", now) || !l.Revoked("", "u", now.Add(-time.Second)) {
+		t.Fatal("not revoked at once")
+	}
+	within(t, 2*time.Second, "entries expired", func() bool {
+		return !l.Revoked("short", "", now) && !l.Revoked("", "u", now.Add(-time.Second))
+	})
+	within(t, 2*time.Second, "Redis keys expired", func() bool {
+		n, err := c.Exists(bg, DefaultPrefix+"sessions", DefaultPrefix+"subjects").Result()
+		return err == nil && n == 0
+	})
+}
+
+// A later revocation of the same entry extends it; an earlier one does not
+// shorten it, in Redis or in the replicas.
+func TestEntriesOnlyGrow(t *testing.T) {
+	s := startRedis(t)
+	a, b := newList(t, s), newList(t, s)
+	now := time.Now()
+	must(t, a.RevokeSession(bg, "id", now.Add(time.Hour)))
+	must(t, a.RevokeSession(bg, "id", now.Add(time.Millisecond)))
+	must(t, a.RevokeSubject(bg, "u", now))
+	must(t, a.RevokeSubject(bg, "u", now.Add(-time.Minute)))
+	c := newList(t, s) // loads from Redis
+	for _, l := range []*List{a, b, c} {
+		within(t, time.Second, "entries", func() bool {
+			return l.Revoked("id", "", now) && l.Revoked("", "u", now.Add(-time.Second))
+		})
+	}
+}
+
+// Redis restarts empty: the replicas keep enforcing what they knew while
+// it is down, re-subscribe and refresh when it is back, write back what it
+// lost so that an instance started afterwards enforces it too, and receive
+// new revocations again.
+func TestRedisRestart(t *testing.T) {
+	s := startRedis(t)
+	a := newInstance(t, newList(t, s, PingEvery(50*time.Millisecond)))
+	b := newInstance(t, newList(t, s, PingEvery(50*time.Millisecond)))
+	first, id1 := a.login(t, "alice")
+	second, id2 := a.login(t, "bob")
+	must(t, a.list.RevokeSession(bg, id1, time.Now().Add(time.Hour)))
+	within(t, time.Second, "revoked on b", func() bool { u, _ := b.request(first); return u == "" })
+
+	s.stop()
+	if err := a.list.RevokeSession(bg, id2, time.Now().Add(time.Hour)); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("revoking while Redis is down: %v, want ErrUnavailable", err)
+	}
+	within(t, 2*time.Second, "stale while down", func() bool { return b.list.Stale() > 500*time.Millisecond })
+	if u, _ := b.request(first); u != "" {
+		t.Fatal("forgot a revocation while Redis was down")
+	}
+	if u, _ := a.request(second); u != "" {
+		t.Fatal("a revocation that Redis did not record is not enforced where it was made")
+	}
+	s.start() // empty: no persistence
+	took := within(t, 3*time.Second, "current again", func() bool { return b.list.Stale() < 200*time.Millisecond && a.list.Stale() < 200*time.Millisecond })
+	t.Logf("both replicas re-synced %v after Redis came back", took)
+
+	c := newInstance(t, newList(t, s))
+	if u, _ := c.request(first); u != "" {
+		t.Fatal("an instance started after the restart does not know the revocation made before it")
+	}
+	// The revocation made during the outage was written back; b learns it
+	// at its next refresh (ResyncEvery), c loaded it.
+	must(t, b.list.Refresh(bg))
+	for _, in := range []*instance{b, c} {
+		if u, _ := in.request(second); u != "" {
+			t.Fatal("the revocation made while Redis was down was not written back")
+		}
+	}
+	third, id3 := a.login(t, "carol")
+	must(t, a.list.RevokeSession(bg, id3, time.Now().Add(time.Hour)))
+	for _, in := range []*instance{b, c} {
+		within(t, time.Second, "revocation after the restart", func() bool { u, _ := in.request(third); return u == "" })
+	}
+}
+
+// FailClosedAfter refuses every session once the replica is stale for that
+// long, and opens them again when Redis is back.
+func TestFailClosed(t *testing.T) {
+	s := startRedis(t)
+	l := newList(t, s, PingEvery(50*time.Millisecond), FailClosedAfter(300*time.Millisecond))
+	if l.Revoked("never-revoked", "", time.Now()) {
+		t.Fatal("refused while Redis is up")
+	}
+	s.stop()
+	took := within(t, 2*time.Second, "fail closed", func() bool { return l.Revoked("never-revoked", "", time.Now()) })
+	t.Logf("failed closed %v after Redis stopped", took)
+	s.start()
+	within(t, 3*time.Second, "open again", func() bool { return !l.Revoked("never-revoked", "", time.Now()) })
+}
+
+// A Redis that hangs (no answer, connection open) leaves the replica
+// unconfirmed: Stale grows, and falls back once Redis answers again.
+func TestStaleWhileRedisHangs(t *testing.T) {
+	s := startRedis(t)
+	l := newList(t, s, PingEvery(50*time.Millisecond))
+	within(t, time.Second, "confirmed by pings", func() bool { return l.Stale() < 100*time.Millisecond })
+	must(t, s.cmd.Process.Signal(syscall.SIGSTOP))
+	within(t, 2*time.Second, "stale while hung", func() bool { return l.Stale() > 300*time.Millisecond })
+	must(t, s.cmd.Process.Signal(syscall.SIGCONT))
+	within(t, 2*time.Second, "confirmed again", func() bool { return l.Stale() < 100*time.Millisecond })
+}
+
+// Without pub/sub (a frozen instance misses it), MaxStaleness refreshes in
+// Revoked once the replica is older than the bound, with one refresh for
+// many concurrent callers and one round trip when nothing changed.
+func TestMaxStaleness(t *testing.T) {
+	s := startRedis(t)
+	a := newList(t, s)
+	l := newList(t, s, MaxStaleness(200*time.Millisecond), PingEvery(time.Hour), ResyncEvery(time.Hour))
+	// Written without publishing: what a frozen instance does not hear.
+	must(t, a.write(bg, kindSession, map[string]int64{"quiet": time.Now().Add(time.Hour).UnixMilli()}, false))
+	if l.Revoked("quiet", "", time.Now()) {
+		t.Fatal("the entry arrived without pub/sub: the test shows nothing")
+	}
+	time.Sleep(250 * time.Millisecond)
+	before := s.commands()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var answers []bool
+	for range 50 {
+		wg.Go(func() {
+			r := l.Revoked("quiet", "", time.Now())
+			mu.Lock()
+			answers = append(answers, r)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if slices.Contains(answers, false) {
+		t.Errorf("a caller answered from the stale replica: %v", answers)
+	}
+	delta := diff(before, s.commands())
+	if delta["zscore"] != 3 || delta["zrangebyscore"] != 1 || len(delta) != 2 {
+		t.Errorf("50 concurrent stale checks sent %v; want one refresh (3 ZSCORE, then 1 ZRANGEBYSCORE for the kind that changed)", delta)
+	}
+	time.Sleep(250 * time.Millisecond)
+	before = s.commands()
+	l.Revoked("quiet", "", time.Now())
+	if delta := diff(before, s.commands()); delta["zscore"] != 3 || len(delta) != 1 {
+		t.Errorf("a refresh with nothing changed sent %v; want 3 ZSCORE in one pipeline", delta)
+	}
+}
+
+// Refresh brings a replica up to date on demand.
+func TestRefresh(t *testing.T) {
+	s := startRedis(t)
+	a := newList(t, s)
+	l := newList(t, s, PingEvery(time.Hour), ResyncEvery(time.Hour))
+	must(t, a.write(bg, kindSubject, map[string]int64{"u": time.Now().UnixMilli()}, false))
+	must(t, l.Refresh(bg))
+	if !l.Revoked("", "u", time.Now().Add(-time.Minute)) {
+		t.Fatal("Refresh did not load the cut-off")
+	}
+	must(t, l.Close())
+	if err := l.Refresh(bg); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Refresh after Close: %v", err)
+	}
+}
+
+// 10,000 requests with a session cookie send no command to Redis.
+func TestNoCommandsPerRequest(t *testing.T) {
+	s := startRedis(t)
+	for _, opts := range [][]Option{{}, {MaxStaleness(time.Minute)}} {
+		in := newInstance(t, newList(t, s, append(opts, PingEvery(time.Hour), ResyncEvery(time.Hour))...))
+		must(t, in.list.RevokeSession(bg, "someone-else", time.Now().Add(time.Hour)))
+		cookies, _ := in.login(t, "alice")
+		before := s.commands()
+		for range 10_000 {
+			if u, refusal := in.request(cookies); u != "alice" {
+				t.Fatalf("session refused: %s", refusal)
+			}
+		}
+		delta := diff(before, s.commands())
+		if len(delta) != 0 {
+			t.Errorf("options %d: 10,000 requests sent %v", len(opts), delta)
+		}
+		t.Logf("options %d: 10,000 requests, Redis commands sent: %d", len(opts), len(delta))
+	}
+}
+
+// diff returns the command counts that grew.
+func diff(before, after map[string]int64) map[string]int64 {
+	out := map[string]int64{}
+	for k, n := range after {
+		if n > before[k] {
+			out[k] = n - before[k]
+		}
+	}
+	return out
+}
+
+// Close stops every goroutine the List started.
+func TestCloseLeavesNoGoroutine(t *testing.T) {
+	s := startRedis(t)
+	c := s.client()
+	must(t, c.Ping(bg).Err())
+	base := runtime.NumGoroutine()
+	for range 5 {
+		l, err := New(bg, c)
+		must(t, err)
+		must(t, l.Close())
+		if err := l.Close(); !errors.Is(err, ErrClosed) {
+			t.Fatalf("second Close: %v", err)
+		}
+	}
+	within(t, time.Second, "goroutines back to the base", func() bool { return runtime.NumGoroutine() <= base })
+}
+
+// Invalid options and arguments are refused with ErrInvalid; an unreachable
+// Redis with ErrUnavailable.
+func TestErrors(t *testing.T) {
+	s := startRedis(t)
+	c := s.client()
+	for _, o := range []Option{Prefix(""), MaxAge(0), PingEvery(0), FailClosedAfter(time.Second), MaxStaleness(-1)} {
+		if _, err := New(bg, c, o); !errors.Is(err, ErrInvalid) {
+			t.Errorf("New: %v, want ErrInvalid", err)
+		}
+	}
+	l := newList(t, s)
+	for _, err := range []error{
+		l.RevokeSession(bg, "", time.Now()),
+		l.RevokeSubject(bg, "", time.Now()),
+		l.RevokeSubject(bg, strings.Repeat("x", 256), time.Now()),
+	} {
+		if !errors.Is(err, ErrInvalid) {
+			t.Errorf("%v, want ErrInvalid", err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(bg, 500*time.Millisecond)
+	defer cancel()
+	down := startRedis(t)
+	down.stop()
+	if _, err := New(ctx, down.client()); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("New with Redis down: %v, want ErrUnavailable", err)
+	}
+}
+
+// A message the List cannot read is reported and changes nothing.
+func TestUnreadableMessage(t *testing.T) {
+	s := startRedis(t)
+	got := make(chan error, 1)
+	l := newList(t, s, OnError(func(err error) {
+		select {
+		case got <- err:
+		default:
+		}
+	}))
+	must(t, s.client().Publish(bg, DefaultPrefix+"events", "x 1 y").Err())
+	select {
+	case err := <-got:
+		t.Log(err)
+	case <-time.After(time.Second):
+		t.Fatal("not reported")
+	}
+	if l.Len() != 0 {
+		t.Fatal("an unreadable message added an entry")
+	}
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,232 @@
+package redisrevoke
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/cookiesession/cookiesession"
+)
+
+// mergeScript raises entries of one kind's sorted set (KEYS[1]) and
+// publishes each on ARGV[3] unless it is "". ARGV[1] is how long past its
+// score an entry lives (ms), ARGV[2] the set's new version, ARGV[4] the
+// kind's letter, then come score, member pairs. Expired entries are
+// trimmed by Redis's clock, and the key expires with its last entry. The
+// version is the member "" with a negative score, which no range of live
+// entries (scores are Unix ms) reaches; it changes whenever the set does.
+// One key per call, so it runs on Redis Cluster under any prefix.
+const mergeScript = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local life = tonumber(ARGV[1])
+local changed = 0
+for i = 5, #ARGV, 2 do
+  if tonumber(ARGV[i]) + life > now then
+    changed = changed + redis.call('ZADD', KEYS[1], 'GT', 'CH', ARGV[i], ARGV[i+1])
+    if ARGV[3] ~= '' then
+      redis.call('PUBLISH', ARGV[3], ARGV[4] .. ' ' .. ARGV[i] .. ' ' .. ARGV[i+1])
+    end
+  end
+end
+changed = changed + redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, now - life)
+local top = redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', 0, 'WITHSCORES', 'LIMIT', 0, 1)
+if top[2] == nil then
+  redis.call('DEL', KEYS[1])
+elseif changed > 0 then
+  redis.call('ZADD', KEYS[1], ARGV[2], '')
+  redis.call('PEXPIREAT', KEYS[1], string.format('%d', tonumber(top[2]) + life))
+end
+return changed
+`
+
+// pairsPerCall bounds the entries one merge call carries (Lua's stack
+// limits a call's arguments).
+const pairsPerCall = 1000
+
+// RevokeSession refuses the session with identifier id (Session.ID) until
+// until (Session.ExpiresAt), on every instance. The entry expires at until.
+//
+// Each Revoke method refuses the session on this instance at once. An
+// error matching ErrUnavailable means Redis did not record it: the other
+// instances learn it only when this one writes it back, after Redis
+// answers again, and never if this one stops first; retry, or tell the
+// user to.
+func (l *List) RevokeSession(ctx context.Context, id string, until time.Time) error {
+	if id == "" {
+		return fmt.Errorf("%w: empty session identifier", ErrInvalid)
+	}
+	return l.revoke(ctx, kindSession, id, until)
+}
+
+// RevokeSubject refuses every session of subject (Session.SetSubject)
+// created before before, on every instance: "log out all my devices". The
+// cut-off is kept MaxAge past before.
+func (l *List) RevokeSubject(ctx context.Context, subject string, before time.Time) error {
+	if subject == "" || len(subject) > cookiesession.MaxSubjectBytes || !utf8.ValidString(subject) {
+		return fmt.Errorf("%w: the subject must be valid UTF-8 of 1 to %d bytes", ErrInvalid, cookiesession.MaxSubjectBytes)
+	}
+	return l.revoke(ctx, kindSubject, subject, before)
+}
+
+// RevokeAll refuses every session created before before, and every legacy
+// session while the cut-off lasts (MaxAge past before), on every instance.
+func (l *List) RevokeAll(ctx context.Context, before time.Time) error {
+	return l.revoke(ctx, kindAll, allMember, before)
+}
+
+// revoke records one entry in the replica, then in Redis, which publishes
+// it. If Redis fails, this instance enforces the entry all the same and
+// writes it back at its first refresh once Redis answers. The time is
+// rounded up to the millisecond, so that rounding never shortens a
+// revocation.
+func (l *List) revoke(ctx context.Context, k kind, member string, t time.Time) error {
+	if l.ctx.Err() != nil {
+		return ErrClosed
+	}
+	ms := t.Add(time.Millisecond - time.Nanosecond).UnixMilli()
+	l.hear(k, member, ms)
+	return l.write(ctx, k, map[string]int64{member: ms}, true)
+}
+
+// hear merges an entry that did not come from a read of Redis: the next
+// refresh compares its kind with Redis, and writes the entry back if Redis
+// lost it, even if the kind's version looks unchanged (Redis restarted
+// empty, and no key is no key).
+func (l *List) hear(k kind, member string, ms int64) {
+	if l.rep.merge(k, member, ms, time.Now().UnixMilli()) {
+		l.heard[k].Store(true)
+	}
+}
+
+// write runs mergeScript over entries, in calls of at most pairsPerCall.
+func (l *List) write(ctx context.Context, k kind, entries map[string]int64, publish bool) error {
+	channel := ""
+	if publish {
+		channel = l.channel
+	}
+	head := []any{l.rep.life(k), -(rand.Int64N(1<<52) + 1), channel, k.letter()}
+	args := head
+	run := func() error {
+		if err := l.script.Run(ctx, l.client, []string{l.cfg.prefix + k.key()}, args...).Err(); err != nil {
+			return fmt.Errorf("%w: writing %s: %w", ErrUnavailable, k.key(), err)
+		}
+		args = head
+		return nil
+	}
+	for m, ms := range entries {
+		args = append(args, ms, m)
+		if len(args)-len(head) == 2*pairsPerCall {
+			if err := run(); err != nil {
+				return err
+			}
+		}
+	}
+	if len(args) > len(head) {
+		return run()
+	}
+	return nil
+}
+
+// refresh compares the replica with Redis and merges what changed: one
+// round trip reading the versions, one more reading the kinds whose version
+// moved. Entries the replica holds and Redis lacks (Redis restarted without
+// persistence, or was flushed) are written back, so nothing enforced is
+// forgotten by instances started later.
+func (l *List) refresh(ctx context.Context) error {
+	l.syncMu.Lock()
+	defer l.syncMu.Unlock()
+	start := time.Now()
+	versions, err := l.readVersions(ctx)
+	if err != nil {
+		return err
+	}
+	var changed []kind
+	for k := range kinds {
+		if !l.known[k] || versions[k] != l.versions[k] || l.heard[k].Load() {
+			changed = append(changed, k)
+		}
+	}
+	if len(changed) > 0 {
+		if err := l.readKinds(ctx, changed, versions); err != nil {
+			return err
+		}
+	}
+	l.lastSync.Store(time.Now().UnixNano())
+	l.confirm(start)
+	return nil
+}
+
+// readVersions reads each kind's version, 0 for none.
+func (l *List) readVersions(ctx context.Context) ([kinds]float64, error) {
+	var v [kinds]float64
+	pipe := l.client.Pipeline()
+	cmds := make([]*redis.FloatCmd, kinds)
+	for k := range kinds {
+		cmds[k] = pipe.ZScore(ctx, l.cfg.prefix+k.key(), "")
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return v, fmt.Errorf("%w: reading versions: %w", ErrUnavailable, err)
+	}
+	for k, c := range cmds {
+		v[k] = c.Val()
+	}
+	return v, nil
+}
+
+// readKinds reads whole kinds, merges them into the replica and writes back
+// what Redis lacks. The versions were read first: a write in between shows
+// at the next refresh, never hides.
+func (l *List) readKinds(ctx context.Context, ks []kind, versions [kinds]float64) error {
+	pipe := l.client.Pipeline()
+	cmds := make([]*redis.ZSliceCmd, len(ks))
+	for i, k := range ks {
+		l.heard[k].Store(false) // what is heard from now on is read next time
+		cmds[i] = pipe.ZRangeByScoreWithScores(ctx, l.cfg.prefix+k.key(), &redis.ZRangeBy{Min: "0", Max: "+inf"})
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		for _, k := range ks {
+			l.known[k] = false
+		}
+		return fmt.Errorf("%w: reading revocations: %w", ErrUnavailable, err)
+	}
+	now := time.Now().UnixMilli()
+	for i, k := range ks {
+		got := make(map[string]int64, len(cmds[i].Val()))
+		for _, z := range cmds[i].Val() {
+			if m, ok := z.Member.(string); ok && m != "" {
+				got[m] = int64(z.Score)
+			}
+		}
+		missing := l.rep.missing(k, got, now)
+		l.rep.mergeAll(k, got, now)
+		l.versions[k], l.known[k] = versions[k], true
+		if len(missing) > 0 {
+			l.known[k] = false // read it again next time, with what others wrote back
+			if err := l.write(ctx, k, missing, false); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// apply merges a pub/sub message "letter ms member" into the replica.
+func (l *List) apply(payload string) error {
+	f := strings.SplitN(payload, " ", 3)
+	if len(f) == 3 {
+		ms, err := strconv.ParseInt(f[1], 10, 64)
+		if k, ok := kindOf(f[0]); ok && err == nil && f[2] != "" {
+			l.hear(k, f[2], ms)
+			return nil
+		}
+	}
+	return fmt.Errorf("redisrevoke: unreadable message on %s: %.40q", l.channel, payload)
+}

@@ -1,0 +1,175 @@
+package redisrevoke
+
+import (
+	"sync"
+	"time"
+)
+
+// kind is one of the three kinds of entry, each kept in one sorted set.
+type kind uint8
+
+const (
+	kindSession kind = iota // member: a session identifier; score: until
+	kindSubject             // member: a subject; score: the cut-off
+	kindAll                 // member: allMember; score: the global cut-off
+	kinds
+)
+
+// allMember is the one member of the global cut-off's sorted set.
+const allMember = "*"
+
+// letter names kind k in pub/sub messages.
+func (k kind) letter() string { return "sua"[k : k+1] }
+
+// key is the name of kind k's sorted set after the prefix.
+func (k kind) key() string {
+	switch k {
+	case kindSession:
+		return "sessions"
+	case kindSubject:
+		return "subjects"
+	}
+	return "all"
+}
+
+// kindOf returns the kind a pub/sub message's letter names.
+func kindOf(letter string) (kind, bool) {
+	for k := range kinds {
+		if k.letter() == letter {
+			return k, true
+		}
+	}
+	return 0, false
+}
+
+// replica is a process's copy of the revocations, in Unix milliseconds.
+// Every entry only ever grows (a later until, a later cut-off), so merging
+// in any order gives the same result, and an entry leaves only when it
+// expires.
+type replica struct {
+	maxAge int64 // cut-offs live maxAge ms past themselves
+
+	mu    sync.RWMutex
+	sets  [kinds - 1]map[string]int64 // sessions, subjects
+	all   int64
+	swept int
+}
+
+func newReplica(maxAge time.Duration) *replica {
+	return &replica{maxAge: maxAge.Milliseconds(), sets: [kinds - 1]map[string]int64{{}, {}}}
+}
+
+// life is how long past its score an entry of kind k is enforced.
+func (r *replica) life(k kind) int64 {
+	if k == kindSession {
+		return 0
+	}
+	return r.maxAge
+}
+
+// live reports whether an entry of kind k and score ms is in force at now.
+func (r *replica) live(k kind, ms, now int64) bool { return now < ms+r.life(k) }
+
+// merge raises entry (k, member) to ms; it reports whether it changed.
+func (r *replica) merge(k kind, member string, ms, now int64) bool {
+	if !r.live(k, ms, now) {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if k == kindAll {
+		if ms <= r.all {
+			return false
+		}
+		r.all = ms
+		return true
+	}
+	if old, ok := r.sets[k][member]; ok && old >= ms {
+		return false
+	}
+	r.sets[k][member] = ms
+	r.sweep(now)
+	return true
+}
+
+// mergeAll merges entries of kind k under one lock.
+func (r *replica) mergeAll(k kind, entries map[string]int64, now int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for m, ms := range entries {
+		switch {
+		case !r.live(k, ms, now):
+		case k == kindAll:
+			r.all = max(r.all, ms)
+		case ms > r.sets[k][m]:
+			r.sets[k][m] = ms
+		}
+	}
+	r.sweep(now)
+}
+
+// revoked is the check of cookiesession.Revocations on the replica.
+func (r *replica) revoked(id, subject string, created, now int64) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if created < r.all && now < r.all+r.maxAge {
+		return true
+	}
+	if id != "" {
+		if until, ok := r.sets[kindSession][id]; ok && now < until {
+			return true
+		}
+	}
+	if subject != "" {
+		if cut, ok := r.sets[kindSubject][subject]; ok && created < cut && now < cut+r.maxAge {
+			return true
+		}
+	}
+	return false
+}
+
+// missing returns the live entries of kind k that got lacks or holds
+// lower.
+func (r *replica) missing(k kind, got map[string]int64, now int64) map[string]int64 {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := map[string]int64{}
+	if k == kindAll {
+		if r.live(k, r.all, now) && r.all > got[allMember] {
+			out[allMember] = r.all
+		}
+		return out
+	}
+	for m, ms := range r.sets[k] {
+		if r.live(k, ms, now) && ms > got[m] {
+			out[m] = ms
+		}
+	}
+	return out
+}
+
+// len returns the number of entries held, expired ones not yet swept
+// included.
+func (r *replica) len() int {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return len(r.sets[kindSession]) + len(r.sets[kindSubject])
+}
+
+// sweep drops expired entries once the replica has doubled since the last
+// sweep, so that each insertion costs amortised constant time. r.mu is
+// held.
+func (r *replica) sweep(now int64) {
+	n := len(r.sets[kindSession]) + len(r.sets[kindSubject])
+	if n < 2*r.swept+64 {
+		return
+	}
+	for k, set := range r.sets {
+		for m, ms := range set {
+			if !r.live(kind(k), ms, now) {
+				delete(set, m)
+			}
+		}
+	}
+	r.swept = len(r.sets[kindSession]) + len(r.sets[kindSubject])
+}
