@@ -431,19 +431,25 @@ func (s *Session[T]) seal(h http.Header, dataJSON []byte, created, now time.Time
 	c.expireAll(h, s.present, s.foreign, n+1, a)
 	s.expireLegacy(h, a)
 	noStore(h)
-	return n, c.sizeWarningFor(valueLen), nil
+	return n, c.sizeWarningFor(valueLen, n), nil
 }
 
 // sizeWarningFor returns EventSizeWarning for a sealed value of valueLen
-// bytes past Options.SizeWarning of its budget, or nil.
-func (c *core) sizeWarningFor(valueLen int) *Event {
+// bytes in n chunks past Options.SizeWarning of its budget, or nil.
+func (c *core) sizeWarningFor(valueLen, n int) *Event {
 	if c.onEvent == nil || c.sizeWarning == 0 {
 		return nil
 	}
 	size, budget := len(c.name)+valueLen, c.limits.cookie
 	if c.limits.chunks > 1 {
-		size, _ = totalSize(c.name, valueLen, c.limits.cookie)
-		budget = c.limits.total
+		// The chunks as the Cookie header carries them: the value's bytes
+		// split across n names, each with its "=", joined by "; ".
+		var hs chunks.HeaderSize
+		hs.Add(chunks.NameLen(c.name, 1), valueLen)
+		for i := 2; i <= n; i++ {
+			hs.Add(chunks.NameLen(c.name, i), 0)
+		}
+		size, budget = hs.Bytes(), c.limits.total
 	}
 	if float64(size) <= c.sizeWarning*float64(budget) {
 		return nil
