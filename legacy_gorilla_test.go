@@ -587,7 +587,7 @@ func TestGorillaGobBomb(t *testing.T) {
 func BenchmarkGorillaGobBomb(b *testing.B) {
 	registerGobBasics()
 	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}}
-	s, err := New[Map](Options{Keys: [][]byte{bytes.Repeat([]byte{7}, 32)}, Name: "sid", Secure: SecureNever, Gorilla: &g})
+	s, err := New[Map](Options{Keys: [][]byte{testKey(7)}, Name: "sid", Secure: SecureNever, Gorilla: &g})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -783,8 +783,10 @@ func BenchmarkGorillaHostileHeader(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(h.header)))
 			for b.Loop() {
-				if _, found, _, _ := f.load(r); found {
-					b.Fatal("found a session")
+				// Past net/http's cap the reader reports the request
+				// (ErrChunks) instead of reading it; below it finds none.
+				if data, _, _, err := f.load(r); data != nil || (err != nil && !errors.Is(err, ErrChunks)) {
+					b.Fatalf("read %q, %v", data, err)
 				}
 			}
 		})
