@@ -256,6 +256,9 @@ func (c *core) initCookie(o *Options) error {
 	if err := checkAttributes(c.name, c.path, c.domain); err != nil {
 		return err
 	}
+	if n := chunks.NameLen(c.name, c.limits.chunks); 2*(n+1) > c.limits.cookie {
+		return optionsError("cookie name of %d bytes leaves less than half of MaxCookieBytes (%d) for the value: choose a shorter name", len(c.name), c.limits.cookie)
+	}
 	c.httpOnly, c.partitioned, c.browserSession = !o.DisableHTTPOnly, o.Partitioned, o.BrowserSession
 	c.sameSite = o.SameSite
 	switch c.sameSite {

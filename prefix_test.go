@@ -2,6 +2,7 @@ package cookiesession
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -62,5 +63,19 @@ func TestPrefixCaseInsensitiveMustBeSecure(t *testing.T) {
 		if !s.c.mustBeSecure {
 			t.Errorf("%s: not treated as needing Secure", name)
 		}
+	}
+}
+
+// TestLongNameRefused checks that a name leaving no room for the value is
+// refused by New (a save would otherwise have had no room to split into).
+func TestLongNameRefused(t *testing.T) {
+	name := strings.Repeat("n", 4000)
+	for _, chunksN := range []int{1, 3} {
+		if _, err := NewMap(Options{Keys: [][]byte{testKey(1)}, Name: name, MaxChunks: chunksN, MaxTotalBytes: 20000}); !errors.Is(err, ErrInvalidOptions) {
+			t.Errorf("MaxChunks %d: a 4,000-byte name accepted: %v", chunksN, err)
+		}
+	}
+	if _, err := NewMap(Options{Keys: [][]byte{testKey(1)}, Name: strings.Repeat("n", 200), MaxChunks: 3}); err != nil {
+		t.Errorf("a 200-byte name refused: %v", err)
 	}
 }
