@@ -56,10 +56,11 @@ type GorillaSession struct {
 	KeyPairs [][]byte
 
 	// JSON says the values were encoded with securecookie.JSONEncoder
-	// instead of gob. A CookieStore cannot do that (encoding/json cannot
-	// encode its map[interface{}]interface{}), so this is for applications
-	// that used securecookie directly with a JSON object, such as a
-	// map[string]interface{} or a struct.
+	// instead of gob: by applications that used securecookie directly with
+	// a JSON object (a map[string]interface{} or a struct), or by a
+	// CookieStore built with Go 1.27, whose encoding/json encodes its
+	// map[interface{}]interface{} when every key is a string (Go 1.26's
+	// cannot).
 	JSON bool
 
 	// MaxAge is the lifetime in seconds that the CookieStore enforced on
