@@ -18,10 +18,6 @@ import (
 	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
-// chunkSep is chunks.Sep, under the name the Set-Cookie and legacy code
-// compares cookie names with.
-const chunkSep = chunks.Sep
-
 // wire returns the limits as package chunks takes them.
 func (l limits) wire() chunks.Limits {
 	return chunks.Limits{Cookie: l.cookie, Total: l.total, Chunks: l.chunks}

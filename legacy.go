@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
 // legacyFormat is another library's cookie format that a store can read,
@@ -62,7 +64,7 @@ func (c *core) initLegacy(o *Options) error {
 		if c.secure == SecureNever && (hasPrefixFold(n, hostPrefix) || hasPrefixFold(n, securePrefix)) {
 			return optionsError("the legacy cookie %q needs the Secure attribute because of its prefix, but Secure is SecureNever: use SecureAuto or SecureAlways", n)
 		}
-		if n == c.name || strings.HasPrefix(n, c.name+string(chunkSep)) {
+		if n == c.name || strings.HasPrefix(n, c.name+string(chunks.Sep)) {
 			return optionsError("the legacy cookie %q is also this store's cookie name %q: give Options.Name a new name (for instance \"__Host-session\"), so that old and new cookies can live side by side during the migration", n, c.name)
 		}
 		for _, m := range names[:i] {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
 // dropOwnLines removes Set-Cookie lines an earlier Save of this response
@@ -15,7 +17,7 @@ import (
 // the first.
 func dropOwnLines(h http.Header, name string) {
 	dropLines(h, func(l string) bool {
-		return strings.HasPrefix(l, name) && len(l) > len(name) && (l[len(name)] == '=' || l[len(name)] == chunkSep)
+		return strings.HasPrefix(l, name) && len(l) > len(name) && (l[len(name)] == '=' || l[len(name)] == chunks.Sep)
 	})
 }
 
