@@ -354,29 +354,6 @@ func (s *Session[T]) writeTo(h http.Header, dataJSON []byte) error {
 	return nil
 }
 
-// events reports what a successful seal did, c being what it wrote and
-// warn a size warning, if any.
-func (s *Session[T]) events(c change, warn *Event) {
-	core := &s.store.c
-	if core.onEvent == nil {
-		return
-	}
-	switch {
-	case s.isNew || c&changedDestroy != 0:
-		core.event(s.r, Event{Kind: EventCreated})
-	case c&changedRenew != 0:
-		core.event(s.r, Event{Kind: EventRenewed})
-	}
-	if s.legacyIdx > 0 {
-		core.event(s.r, Event{Kind: EventUpgraded, From: core.legacy[s.legacyIdx-1].formatName()})
-	} else if s.rotated {
-		core.event(s.r, Event{Kind: EventResealed})
-	}
-	if warn != nil {
-		core.event(s.r, *warn)
-	}
-}
-
 // expire adds the lines that delete every cookie of a destroyed session.
 func (s *Session[T]) expire(h http.Header) error {
 	c := &s.store.c
@@ -432,29 +409,6 @@ func (s *Session[T]) seal(h http.Header, dataJSON []byte, created, now time.Time
 	s.expireLegacy(h, a)
 	noStore(h)
 	return n, c.sizeWarningFor(valueLen, n), nil
-}
-
-// sizeWarningFor returns EventSizeWarning for a sealed value of valueLen
-// bytes in n chunks past Options.SizeWarning of its budget, or nil.
-func (c *core) sizeWarningFor(valueLen, n int) *Event {
-	if c.onEvent == nil || c.sizeWarning == 0 {
-		return nil
-	}
-	size, budget := len(c.name)+valueLen, c.limits.cookie
-	if c.limits.chunks > 1 {
-		// The chunks as the Cookie header carries them: the value's bytes
-		// split across n names, each with its "=", joined by "; ".
-		var hs chunks.HeaderSize
-		hs.Add(chunks.NameLen(c.name, 1), valueLen)
-		for i := 2; i <= n; i++ {
-			hs.Add(chunks.NameLen(c.name, i), 0)
-		}
-		size, budget = hs.Bytes(), c.limits.total
-	}
-	if float64(size) <= c.sizeWarning*float64(budget) {
-		return nil
-	}
-	return &Event{Kind: EventSizeWarning, Size: size, Budget: budget}
 }
 
 // expiry is when a session created at created and sealed at sealed ends:
