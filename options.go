@@ -188,7 +188,8 @@ type core struct {
 	sameSite           http.SameSite
 	secure             SecureMode
 	trust              *proxyTrust
-	mustBeSecure       bool // __Host- / __Secure- prefix, SameSite=None, Partitioned
+	mustBeSecure       bool   // __Host- / __Secure- prefix, SameSite=None, Partitioned
+	secureWhy          string // which of them, for error messages
 	httpOnly           bool
 	partitioned        bool
 	browserSession     bool
@@ -374,7 +375,7 @@ func (c *core) checkPrefix() error {
 	case c.partitioned:
 		why = "Partitioned"
 	}
-	c.mustBeSecure = why != ""
+	c.mustBeSecure, c.secureWhy = why != "", why
 	if c.mustBeSecure && c.secure == SecureNever {
 		return optionsError("cookie %q needs the Secure attribute because of %s, but Secure is SecureNever: use SecureAuto or SecureAlways", c.name, why)
 	}
@@ -390,7 +391,7 @@ func defaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 // checkAttributes rejects a name, path or domain a browser would not take.
 func checkAttributes(name, path, domain string) error {
 	if !validCookieName(name) {
-		return optionsError("cookie name %q is not an RFC 6265 token: use letters, digits and !#$%%&'*+-.^_`|~ only", name)
+		return optionsError("cookie name %q is not an RFC 6265 token: use letters, digits and !#$%%&'*+-.^_`| only", name)
 	}
 	if strings.IndexByte(name, chunks.Sep) >= 0 {
 		return optionsError("cookie name %q contains %q, which chunk names use: choose another name", name, chunks.Sep)

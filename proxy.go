@@ -263,11 +263,11 @@ func (t *proxyTrust) check(r *http.Request, explain bool) httpsCheck {
 		}
 		if t.empty() {
 			return notHTTPS(explain, func() string {
-				return fmt.Sprintf("the request from %s carries forwarding headers, but Options.TrustedProxies is empty", peerString(peer, r))
+				return fmt.Sprintf("the request from %s came over plain HTTP (its forwarding headers are not believed: Options.TrustedProxies is empty)", peerString(peer, r))
 			})
 		}
 		return notHTTPS(explain, func() string {
-			return fmt.Sprintf("the request carries forwarding headers, but its peer %s is not in Options.TrustedProxies", peerString(peer, r))
+			return fmt.Sprintf("the request from %s came over plain HTTP (its forwarding headers are not believed: the peer is not in Options.TrustedProxies)", peerString(peer, r))
 		})
 	}
 	v, why := forwardedVerdict(fwd, xfp, t)
@@ -327,6 +327,22 @@ func requestHostIsLoopback(r *http.Request) bool {
 // a loopback host (localhost, 127.0.0.1, [::1]) are accepted, since
 // browsers store Secure cookies from such origins.
 func secureAttribute(r *http.Request, mode SecureMode, t *proxyTrust, mustBeSecure bool) (bool, error) {
+	return secureAttributeFor(r, mode, t, mustBeSecureWhy(mustBeSecure))
+}
+
+// mustBeSecureWhy is the generic reason, for callers that only know that a
+// cookie must be Secure.
+func mustBeSecureWhy(must bool) string {
+	if must {
+		return "its name or attributes"
+	}
+	return ""
+}
+
+// secureAttributeFor is secureAttribute with the reason the cookie must be
+// Secure ("its __Host- prefix", "SameSite=None", ...), or "" if it need not.
+func secureAttributeFor(r *http.Request, mode SecureMode, t *proxyTrust, why string) (bool, error) {
+	mustBeSecure := why != ""
 	switch mode {
 	case SecureAuto, SecureAlways, SecureNever:
 	case SecureTerminated:
@@ -352,9 +368,10 @@ func secureAttribute(r *http.Request, mode SecureMode, t *proxyTrust, mustBeSecu
 	if r != nil && requestHostIsLoopback(r) {
 		return true, nil
 	}
-	why := "Options.Secure is SecureAlways"
-	if mustBeSecure {
-		why = "a __Host- or __Secure- name, SameSite=None and Partitioned require it"
+	if !mustBeSecure {
+		why = "Options.Secure is SecureAlways"
+	} else {
+		why = "because of " + why
 	}
 	return false, fmt.Errorf("%w: the cookie must be Secure (%s) but %s, so the browser would drop it; "+
 		"terminate TLS in front of the app, or list the TLS-terminating proxy in Options.TrustedProxies and have it send X-Forwarded-Proto or Forwarded (see docs/PROXIES.md)",

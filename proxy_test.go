@@ -330,7 +330,7 @@ func TestSecureAttribute(t *testing.T) {
 		{"never, plain", SecureNever, false, nil, "198.51.100.7:1", false, "example.com", nil, false, ""},
 		{"never, TLS", SecureNever, false, nil, "198.51.100.7:1", true, "example.com", nil, false, ""},
 		{"never with prefix still Secure over TLS", SecureNever, true, nil, "198.51.100.7:1", true, "example.com", nil, true, ""},
-		{"never with prefix over plain HTTP", SecureNever, true, nil, "198.51.100.7:1", false, "example.com", nil, false, "__Host- or __Secure-"},
+		{"never with prefix over plain HTTP", SecureNever, true, nil, "198.51.100.7:1", false, "example.com", nil, false, "because of its name or attributes"},
 
 		{"auto, plain", SecureAuto, false, nil, "198.51.100.7:1", false, "example.com", nil, false, ""},
 		{"auto, TLS", SecureAuto, false, nil, "198.51.100.7:1", true, "example.com", nil, true, ""},
@@ -338,7 +338,7 @@ func TestSecureAttribute(t *testing.T) {
 		{"auto, spoofed https", SecureAuto, false, lb, "198.51.100.7:1", false, "example.com", []hdr{xfp("https")}, false, ""},
 		{"auto, plain localhost gets no Secure", SecureAuto, false, nil, "127.0.0.1:1", false, "localhost:8080", nil, false, ""},
 		{"auto with prefix, TLS", SecureAuto, true, nil, "198.51.100.7:1", true, "example.com", nil, true, ""},
-		{"auto with prefix, plain", SecureAuto, true, nil, "198.51.100.7:1", false, "example.com", nil, false, "__Host- or __Secure-"},
+		{"auto with prefix, plain", SecureAuto, true, nil, "198.51.100.7:1", false, "example.com", nil, false, "because of its name or attributes"},
 		{"auto with prefix, trusted proxy https", SecureAuto, true, lb, "10.0.0.2:1", false, "example.com", []hdr{fwd("for=198.51.100.7;proto=https")}, true, ""},
 		{"auto with prefix, localhost", SecureAuto, true, nil, "127.0.0.1:1", false, "localhost:8080", nil, true, ""},
 
@@ -346,7 +346,7 @@ func TestSecureAttribute(t *testing.T) {
 		{"always, trusted proxy https", SecureAlways, false, lb, "10.0.0.2:1", false, "example.com", []hdr{xfp("https")}, true, ""},
 		{"always, plain", SecureAlways, false, nil, "198.51.100.7:1", false, "example.com", nil, false, "SecureAlways"},
 		{"always, plain, says what to do", SecureAlways, false, nil, "198.51.100.7:1", false, "example.com", nil, false, "Options.TrustedProxies"},
-		{"always, spoofed https from untrusted peer", SecureAlways, false, lb, "198.51.100.7:1", false, "example.com", []hdr{xfp("https")}, false, "peer 198.51.100.7 is not in Options.TrustedProxies"},
+		{"always, spoofed https from untrusted peer", SecureAlways, false, lb, "198.51.100.7:1", false, "example.com", []hdr{xfp("https")}, false, "198.51.100.7 came over plain HTTP (its forwarding headers are not believed: the peer is not in Options.TrustedProxies)"},
 		{"always, headers but no TrustedProxies", SecureAlways, false, nil, "10.0.0.2:1", false, "example.com", []hdr{xfp("https")}, false, "TrustedProxies is empty"},
 		{"always, trusted proxy says http", SecureAlways, false, lb, "10.0.0.2:1", false, "example.com", []hdr{xfp("http")}, false, "trusted proxy 10.0.0.2: X-Forwarded-Proto says"},
 		{"always, trusted proxy sends nothing", SecureAlways, false, lb, "10.0.0.2:1", false, "example.com", nil, false, "sent neither Forwarded nor X-Forwarded-Proto"},
@@ -547,11 +547,11 @@ func TestProxyWorkedExample(t *testing.T) {
 	}{
 		{"through nginx", []string{"10.0.0.5"}, request("10.0.0.5:41822", hdr{"X-Forwarded-For", "198.51.100.7"}, xfp("https")), ""},
 		{"TrustedProxies forgotten", nil, request("10.0.0.5:41822", hdr{"X-Forwarded-For", "198.51.100.7"}, xfp("https")),
-			"the request from 10.0.0.5 carries forwarding headers, but Options.TrustedProxies is empty"},
+			"the request from 10.0.0.5 came over plain HTTP (its forwarding headers are not believed: Options.TrustedProxies is empty)"},
 		{"nginx port 80", []string{"10.0.0.5"}, request("10.0.0.5:41822", xfp("http")),
 			"trusted proxy 10.0.0.5: X-Forwarded-Proto says the client did not use https"},
 		{"forged from inside the VPC", []string{"10.0.0.5"}, request("10.0.1.99:5555", xfp("https")),
-			"its peer 10.0.1.99 is not in Options.TrustedProxies"},
+			"the request from 10.0.1.99 came over plain HTTP (its forwarding headers are not believed: the peer is not in Options.TrustedProxies)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

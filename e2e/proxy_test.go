@@ -279,7 +279,7 @@ func TestProxyForgedForwardedProto(t *testing.T) {
 			case tc.wantStatus != http.StatusOK:
 				errs := a.seenErrors()
 				if len(errs) != 1 || !errors.Is(errs[0], cookiesession.ErrInsecureRequest) ||
-					!strings.Contains(errs[0].Error(), "peer 127.0.0.1 is not in Options.TrustedProxies") {
+					!strings.Contains(errs[0].Error(), "127.0.0.1 came over plain HTTP (its forwarding headers are not believed: the peer is not in Options.TrustedProxies)") {
 					t.Errorf("errors %v, want one ErrInsecureRequest naming the untrusted peer", errs)
 				}
 				if lines := p.SetCookies(); len(lines) != 0 {
