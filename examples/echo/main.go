@@ -6,12 +6,13 @@
 package main
 
 import (
+	"crypto/rand"
 	"fmt"
 	"log"
 	"net/http"
+	"os"
 
 	"github.com/cookiesession/cookiesession"
-	"github.com/cookiesession/cookiesession/examples/internal/envkeys"
 	"github.com/labstack/echo/v4"
 )
 
@@ -39,8 +40,25 @@ func routes(store *cookiesession.Store[session]) *echo.Echo {
 	return e
 }
 
+// keys reads COOKIESESSION_KEYS as "cookiesession keygen" prints them
+// (several keys separated by commas or whitespace, the newest first), or
+// makes a random key whose sessions end with the process.
+func keys() [][]byte {
+	if list := os.Getenv("COOKIESESSION_KEYS"); list != "" {
+		k, err := cookiesession.ParseKeys(list)
+		if err != nil {
+			log.Fatalf("COOKIESESSION_KEYS: %v", err)
+		}
+		return k
+	}
+	log.Print("COOKIESESSION_KEYS not set: using a random key; sessions end with the process")
+	k := make([]byte, cookiesession.MinKeySize)
+	rand.Read(k)
+	return [][]byte{k}
+}
+
 func main() {
-	store, err := newStore(envkeys.Load())
+	store, err := newStore(keys())
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -7,12 +7,13 @@
 package main
 
 import (
+	"crypto/rand"
 	"log"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/cookiesession/cookiesession"
-	"github.com/cookiesession/cookiesession/examples/internal/envkeys"
 	"github.com/gin-gonic/gin"
 )
 
@@ -39,9 +40,26 @@ func routes(store *cookiesession.Store[session]) http.Handler {
 	return store.Middleware(r)
 }
 
+// keys reads COOKIESESSION_KEYS as "cookiesession keygen" prints them
+// (several keys separated by commas or whitespace, the newest first), or
+// makes a random key whose sessions end with the process.
+func keys() [][]byte {
+	if list := os.Getenv("COOKIESESSION_KEYS"); list != "" {
+		k, err := cookiesession.ParseKeys(list)
+		if err != nil {
+			log.Fatalf("COOKIESESSION_KEYS: %v", err)
+		}
+		return k
+	}
+	log.Print("COOKIESESSION_KEYS not set: using a random key; sessions end with the process")
+	k := make([]byte, cookiesession.MinKeySize)
+	rand.Read(k)
+	return [][]byte{k}
+}
+
 func main() {
 	gin.SetMode(gin.ReleaseMode)
-	store, err := newStore(envkeys.Load())
+	store, err := newStore(keys())
 	if err != nil {
 		log.Fatal(err)
 	}

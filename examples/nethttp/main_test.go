@@ -15,11 +15,11 @@ func testServer(t *testing.T) (*httptest.Server, *http.Client) {
 	t.Helper()
 	key := make([]byte, 32)
 	rand.Read(key)
-	store, err := newStore([][]byte{key})
+	a, err := newApp([][]byte{key})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewTLSServer(routes(store))
+	srv := httptest.NewTLSServer(a.routes())
 	t.Cleanup(srv.Close)
 	client := srv.Client()
 	client.Jar, _ = cookiejar.New(nil)
@@ -88,14 +88,93 @@ func TestSessionRoundTrip(t *testing.T) {
 
 func TestCrossSiteFormRefused(t *testing.T) {
 	srv, c := testServer(t)
-	req, _ := http.NewRequest("POST", srv.URL+"/logout", nil)
-	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	resp, err := c.Do(req)
+	for _, path := range []string{"/logout", "/logout-all", "/login"} {
+		req, _ := http.NewRequest("POST", srv.URL+path, nil)
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("cross-site POST %s: %s", path, resp.Status)
+		}
+	}
+}
+
+// device returns another browser for srv: the same TLS transport, its own
+// cookie jar.
+func device(t *testing.T, srv *httptest.Server) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusForbidden {
-		t.Fatalf("cross-site POST: %s", resp.Status)
+	return &http.Client{Transport: srv.Client().Transport, Jar: jar}
+}
+
+// login signs c in as user and checks the page it lands on.
+func login(t *testing.T, srv *httptest.Server, c *http.Client, user string) {
+	t.Helper()
+	got := reader(t)(c.PostForm(srv.URL+"/login", url.Values{"user": {user}}))
+	if !strings.HasPrefix(got, "flash: welcome, "+user+"\nuser: "+user+"\n") {
+		t.Fatalf("login as %s: %q", user, got)
+	}
+}
+
+const revokedNotice = "notice: this session was signed out; sign in again\n"
+
+func TestLogOutAllDevices(t *testing.T) {
+	srv, laptop := testServer(t)
+	phone, other := device(t, srv), device(t, srv)
+	login(t, srv, laptop, "ada")
+	login(t, srv, phone, "ada")
+	login(t, srv, other, "bob")
+	if got := reader(t)(phone.Get(srv.URL + "/")); got != "user: ada\nvisits: 2\n" {
+		t.Fatalf("phone before: %q", got)
+	}
+
+	// From the laptop: its own session ends with its cookie.
+	if got := reader(t)(laptop.PostForm(srv.URL+"/logout-all", nil)); got != "user: \nvisits: 1\n" {
+		t.Fatalf("laptop after log out all devices: %q", got)
+	}
+	// The phone still sends its cookie: it is refused (ErrRevoked), once.
+	if got := reader(t)(phone.Get(srv.URL + "/")); got != revokedNotice+"user: \nvisits: 1\n" {
+		t.Fatalf("phone after: %q", got)
+	}
+	if got := reader(t)(phone.Get(srv.URL + "/")); got != "user: \nvisits: 2\n" {
+		t.Fatalf("phone's new session: %q", got)
+	}
+	// Another user's session is untouched.
+	if got := reader(t)(other.Get(srv.URL + "/")); got != "user: bob\nvisits: 2\n" {
+		t.Fatalf("bob: %q", got)
+	}
+}
+
+func TestLogoutRefusesCopies(t *testing.T) {
+	srv, c := testServer(t)
+	login(t, srv, c, "ada")
+	u, _ := url.Parse(srv.URL)
+	stolen := c.Jar.Cookies(u) // a copy of the cookie, taken before logout
+	if len(stolen) != 1 {
+		t.Fatalf("cookies: %v", stolen)
+	}
+	thief := device(t, srv)
+	thief.Jar.SetCookies(u, stolen)
+	if got := reader(t)(thief.Get(srv.URL + "/")); got != "user: ada\nvisits: 2\n" {
+		t.Fatalf("copy before logout: %q", got)
+	}
+
+	if got := reader(t)(c.PostForm(srv.URL+"/logout", nil)); got != "user: \nvisits: 1\n" {
+		t.Fatalf("after logout: %q", got)
+	}
+	// Both the copy as taken and the one the thief's visit re-sealed are
+	// refused.
+	late := device(t, srv)
+	late.Jar.SetCookies(u, stolen)
+	for name, d := range map[string]*http.Client{"copy": late, "re-sealed copy": thief} {
+		if got := reader(t)(d.Get(srv.URL + "/")); got != revokedNotice+"user: \nvisits: 1\n" {
+			t.Fatalf("%s after logout: %q", name, got)
+		}
 	}
 }

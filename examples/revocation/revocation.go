@@ -2,6 +2,11 @@
 // user's sessions everywhere before they expire ("log out of all devices",
 // a password change, an account locked by an administrator).
 //
+// The library has this built in: Options.Revocations with
+// Session.SetSubject and RevocationList.RevokeSubject (examples/nethttp
+// wires it), needing no lookup per request; this package is the alternative
+// for an application that already keeps its users in a table.
+//
 // Session.Destroy only asks the browser to delete its cookie; a copy of the
 // value taken earlier stays valid until its lifetime ends. Revoking it needs
 // state on the server, and the smallest useful piece is one timestamp per
