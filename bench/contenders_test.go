@@ -43,19 +43,24 @@ type contender struct {
 }
 
 // contenders, in the order the tables show them: the floor first.
-var contenders = []contender{
+// Then the same with each plugged serializer (codecs_test.go).
+var contenders = append([]contender{
 	{"floor", floorImpl},
+	{"floor-http", floorHTTPImpl},
 	{"codec-xchacha", codecImpl(cookiesession.XChaCha20Poly1305)},
 	{"codec-aesgcm", codecImpl(cookiesession.AES256GCM)},
-	{"store", func(tb testing.TB, p payload) impl { return p.store(tb) }},
+	{"store", func(tb testing.TB, p payload) impl { return p.store(tb, nil) }},
 	{"securecookie-json", secureCookieImpl},
 	{"gorilla-sessions", gorillaImpl},
-}
+}, codecContenders()...)
 
 // floorImpl is the least any JSON-in-an-AEAD cookie can do: json.Marshal,
 // XChaCha20-Poly1305 with a random nonce, base64url; and back. No header,
 // no associated data, no key ids, no times.
-func floorImpl(tb testing.TB, p payload) impl {
+func floorImpl(tb testing.TB, p payload) impl { return floorWith(tb, p, json.Marshal, json.Unmarshal) }
+
+// floorWith is the floor with another JSON implementation.
+func floorWith(tb testing.TB, p payload, marshal func(any) ([]byte, error), unmarshal func([]byte, any) error) impl {
 	aead, err := chacha20poly1305.NewX(key32)
 	if err != nil {
 		tb.Fatal(err)
@@ -63,7 +68,7 @@ func floorImpl(tb testing.TB, p payload) impl {
 	ns := aead.NonceSize()
 	return impl{
 		seal: func() (string, error) {
-			pt, err := json.Marshal(p.value)
+			pt, err := marshal(p.value)
 			if err != nil {
 				return "", err
 			}
@@ -86,36 +91,105 @@ func floorImpl(tb testing.TB, p payload) impl {
 			if err != nil {
 				return err
 			}
-			return json.Unmarshal(pt, p.decode())
+			return unmarshal(pt, p.decode())
 		},
 	}
 }
 
 // codecImpl uses the library's Codec with encoding/json around it.
 func codecImpl(c cookiesession.Cipher) func(testing.TB, payload) impl {
-	return func(tb testing.TB, p payload) impl {
-		codec, err := cookiesession.NewCodec(c, key32)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		return impl{
-			seal: func() (string, error) {
-				pt, err := json.Marshal(p.value)
-				if err != nil {
-					return "", err
-				}
-				now := time.Now()
-				return codec.Seal(cookieName, cookiesession.Header{Created: now, Sealed: now}, pt)
-			},
-			open: func(value string) error {
-				_, pt, err := codec.Open(cookieName, 1, value)
-				if err != nil {
-					return err
-				}
-				return json.Unmarshal(pt, p.decode())
-			},
+	return func(tb testing.TB, p payload) impl { return codecWith(tb, p, c, json.Marshal, json.Unmarshal) }
+}
+
+// codecWith is the Codec with another JSON implementation around it.
+func codecWith(tb testing.TB, p payload, c cookiesession.Cipher, marshal func(any) ([]byte, error), unmarshal func([]byte, any) error) impl {
+	codec, err := cookiesession.NewCodec(c, key32)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return impl{
+		seal: func() (string, error) {
+			pt, err := marshal(p.value)
+			if err != nil {
+				return "", err
+			}
+			now := time.Now()
+			return codec.Seal(cookieName, cookiesession.Header{Created: now, Sealed: now}, pt)
+		},
+		open: func(value string) error {
+			_, pt, err := codec.Open(cookieName, 1, value)
+			if err != nil {
+				return err
+			}
+			return unmarshal(pt, p.decode())
+		},
+	}
+}
+
+// floorHTTPImpl is the floor plus the HTTP work the store path does, as
+// the store path does it: the same request copy and recorder, one
+// Set-Cookie line with the store's default attributes (Max-Age, Expires,
+// Path, HttpOnly, SameSite) built in one allocation and added to the
+// header, and on open the cookie found in the Cookie header. It adds no
+// Vary or Cache-Control header, which the store adds.
+func floorHTTPImpl(tb testing.TB, p payload) impl {
+	f := floorImpl(tb, p)
+	bare := httptest.NewRequest(http.MethodGet, "/", nil)
+	rec := httptest.NewRecorder()
+	var cookie cookieHeader
+	return impl{
+		seal: func() (string, error) {
+			r := *bare
+			_ = r.Header.Get("Cookie") // the store looks for a cookie first
+			value, err := f.seal()
+			if err != nil {
+				return "", err
+			}
+			clear(rec.Header())
+			rec.Header().Add("Set-Cookie", setCookieLine(value, time.Now()))
+			return setCookieValue(rec.Header())
+		},
+		open: func(value string) error {
+			r := *bare
+			r.Header = cookie.header(value)
+			v, ok := cookieFrom(&r, cookieName)
+			if !ok {
+				return errors.New("floor-http: no cookie")
+			}
+			return f.open(v)
+		},
+	}
+}
+
+// setCookieLine formats the line the store writes under its defaults.
+func setCookieLine(value string, now time.Time) string {
+	const maxAge = 86400
+	var b strings.Builder
+	b.Grow(len(cookieName) + len(value) + 100)
+	b.WriteString(cookieName)
+	b.WriteByte('=')
+	b.WriteString(value)
+	b.WriteString("; Max-Age=86400; Expires=")
+	var buf [32]byte
+	b.Write(now.Add(maxAge*time.Second).UTC().AppendFormat(buf[:0], http.TimeFormat))
+	b.WriteString("; Path=/; HttpOnly; SameSite=Lax")
+	return b.String()
+}
+
+// cookieFrom returns the value of the cookie called name in r's Cookie
+// headers, with no allocation.
+func cookieFrom(r *http.Request, name string) (string, bool) {
+	for _, line := range r.Header["Cookie"] {
+		for line != "" {
+			var part string
+			part, line, _ = strings.Cut(line, ";")
+			part = strings.TrimSpace(part)
+			if n, v, ok := strings.Cut(part, "="); ok && n == name {
+				return v, true
+			}
 		}
 	}
+	return "", false
 }
 
 // storeImpl goes through the library's Store as a handler does without the
@@ -125,9 +199,16 @@ func codecImpl(c cookiesession.Cipher) func(testing.TB, payload) impl {
 // httptest.NewRequest (one allocation, as the copy escapes), and the same
 // Cookie header as long as the value is the same (BenchmarkOpen); gorillaImpl
 // does the same.
-func storeImpl[T any](v T) func(testing.TB) impl {
-	return func(tb testing.TB) impl {
-		store, err := cookiesession.New[T](cookiesession.Options{Keys: [][]byte{key32}, Name: cookieName})
+func storeImpl[T any](v T, interfaces bool) func(testing.TB, *serializer) impl {
+	return func(tb testing.TB, js *serializer) impl {
+		o := cookiesession.Options{Keys: [][]byte{key32}, Name: cookieName}
+		if js != nil {
+			o.Marshal, o.Unmarshal = js.marshal, js.unmarshal
+			if interfaces {
+				o.Unmarshal = js.exact
+			}
+		}
+		store, err := cookiesession.New[T](o)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -162,7 +243,12 @@ func storeImpl[T any](v T) func(testing.TB) impl {
 // (CTR) and HMAC-SHA256. MaxLength is lifted so that the large payload,
 // whose value exceeds 4096 bytes, can be measured at all.
 func secureCookieImpl(tb testing.TB, p payload) impl {
-	sc := securecookie.New(hashKey, key32).SetSerializer(securecookie.JSONEncoder{}).MaxLength(0)
+	return secureCookieWith(p, securecookie.JSONEncoder{})
+}
+
+// secureCookieWith is securecookie with another serializer.
+func secureCookieWith(p payload, s securecookie.Serializer) impl {
+	sc := securecookie.New(hashKey, key32).SetSerializer(s).MaxLength(0)
 	return impl{
 		seal: func() (string, error) { return sc.Encode(cookieName, p.value) },
 		open: func(value string) error { return sc.Decode(cookieName, value, p.decode()) },

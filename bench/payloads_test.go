@@ -99,8 +99,12 @@ type payload struct {
 	decode func() any
 	// gorilla is the same session as gorilla/sessions holds it.
 	gorilla map[any]any
-	// store builds the library's Store path for this payload's type.
-	store func(testing.TB) impl
+	// interfaces: the data holds interface values (a Map), so a plugged
+	// Unmarshal must decode numbers as json.Number.
+	interfaces bool
+	// store builds the library's Store path for this payload's type, with
+	// a plugged serializer or (nil) encoding/json.
+	store func(testing.TB, *serializer) impl
 }
 
 func payloads() []payload {
@@ -110,9 +114,9 @@ func payloads() []payload {
 		gm[k] = v
 	}
 	return []payload{
-		{"small", small, func() any { return new(smallSession) }, map[any]any{"s": small}, storeImpl(small)},
-		{"map", m, func() any { return new(map[string]any) }, gm, storeImpl(m)},
-		{"large", large, func() any { return new(largeSession) }, map[any]any{"s": large}, storeImpl(large)},
+		{"small", small, func() any { return new(smallSession) }, map[any]any{"s": small}, false, storeImpl(small, false)},
+		{"map", m, func() any { return new(map[string]any) }, gm, true, storeImpl(m, true)},
+		{"large", large, func() any { return new(largeSession) }, map[any]any{"s": large}, false, storeImpl(large, false)},
 	}
 }
 

@@ -10,7 +10,12 @@
 #   soak   the Go middleware stack under wrk for SOAK seconds, with the
 #          server's goroutines and live heap sampled every 10 s;
 #   jsonv2 (not in the default PARTS) the BENCH benchmarks built with and
-#          without GOEXPERIMENT=jsonv2, ROUNDS rounds taken in turn.
+#          without GOEXPERIMENT=jsonv2, ROUNDS rounds taken in turn;
+#   codecs (not in the default PARTS) seal+open of the store, the codec,
+#          their floors and securecookie with encoding/json and with the
+#          plugged JSON implementations, built with the machine's Go and with
+#          GO_NEW, ROUNDS rounds taken in turn; then one pass of Seal and
+#          Open (-benchtime ALLOC_N) for the allocation counts.
 #
 # Everything listens on and connects to 127.0.0.1 only; every loop is
 # bounded. Needs go, wrk, curl and node, and interop/node_modules (npm ci in
@@ -32,6 +37,9 @@ HTTP_ROUNDS=${HTTP_ROUNDS:-3} # http: rounds over the four stacks
 SOAK=${SOAK:-60}              # soak: seconds
 SOAK2=${SOAK2:-20}            # soak: seconds of a second burst
 PIN=${PIN:-0}                 # 1: server on CPU 1, wrk on CPU 0 (taskset)
+GO_NEW=${GO_NEW:-go1.27.3}   # codecs: the second toolchain (GOTOOLCHAIN)
+ALLOC_N=${ALLOC_N:-2000x}     # codecs: -benchtime of the allocation pass
+CODEC_BENCH=${CODEC_BENCH:-'SealOpen$/./impl=(floor|floor-http|codec-xchacha|store|securecookie-json|gorilla-sessions|(floor|codec|store|securecookie)-(goccy|sonic))$'}
 QUIET_LOAD=${QUIET_LOAD:-}    # e.g. 0.5: first wait until the 1-minute load
 QUIET_WAIT=${QUIET_WAIT:-600} #   average is below it, at most QUIET_WAIT s
 
@@ -264,6 +272,54 @@ for part in $PARTS; do
     (cd "$OUT" && "$benchstat" -filter '.unit:(sec/op OR allocs/op)' v1.txt v2.txt) | tee -a "$RESULTS"
     say '```'
     go run ./cmd/benchratio "$OUT/v2.txt" | tee -a "$RESULTS" || true
+    ;;
+  codecs)
+    say ""
+    say "## Plugged JSON implementations, $(go env GOVERSION) and $GO_NEW (ROUNDS=$ROUNDS, -benchtime=$BENCHTIME)"
+    say ""
+    say '```'
+    say "go test -c -o old.test . && GOTOOLCHAIN=$GO_NEW go test -c -o new.test ."
+    say "for i in \$(seq $ROUNDS); do for v in old new; do ./\$v.test -test.run '^\$' -test.bench '$CODEC_BENCH' -test.benchtime $BENCHTIME >> \$v.txt; done; done"
+    say "for v in old new; do ./\$v.test -test.run '^\$' -test.bench '^Benchmark(Seal|Open)\$' -test.benchtime $ALLOC_N >> \$v.txt; done"
+    say "benchstat -table .name -row /payload -col /impl old.txt; go run ./cmd/benchratio old.txt  # and new.txt"
+    say '```'
+    go test -c -o "$OUT/old.test" .
+    versions=old
+    if GOTOOLCHAIN=$GO_NEW go test -c -o "$OUT/new.test" . 2>"$OUT/new.build"; then
+      versions="old new"
+    else
+      say ""
+      say "$GO_NEW: the bench module does not build:"
+      say '```'
+      say "$(cat "$OUT/new.build")"
+      say '```'
+    fi
+    for v in $versions; do : >"$OUT/$v.txt"; done
+    for i in $(seq "$ROUNDS"); do
+      echo "round $i/$ROUNDS, load $(load1)" >&2
+      for v in $versions; do
+        "$OUT/$v.test" -test.run '^$' -test.bench "$CODEC_BENCH" -test.benchtime "$BENCHTIME" -test.count 1 >>"$OUT/$v.txt"
+      done
+    done
+    for v in $versions; do
+      "$OUT/$v.test" -test.run '^$' -test.bench '^Benchmark(Seal|Open)$' -test.benchtime "$ALLOC_N" -test.count 1 >>"$OUT/$v.txt"
+    done
+    say "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+    benchstat=$(command -v benchstat || echo "$(go env GOPATH)/bin/benchstat")
+    if [ ! -x "$benchstat" ]; then
+      go install golang.org/x/perf/cmd/benchstat@latest
+    fi
+    for v in $versions; do
+      say ""
+      tc=local
+      [ "$v" = new ] && tc=$GO_NEW
+      say "### $v.txt: $(GOTOOLCHAIN=$tc go version)"
+      say ""
+      say '```'
+      (cd "$OUT" && "$benchstat" -filter '.name:SealOpen' -table .name -row /payload -col /impl "$v.txt") | tee -a "$RESULTS"
+      say '```'
+      go run ./cmd/benchratio "$OUT/$v.txt" | tee -a "$RESULTS" || true
+    done
     ;;
   *)
     echo "unknown part $part" >&2

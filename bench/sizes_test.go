@@ -74,7 +74,10 @@ func TestContendersRoundTrip(t *testing.T) {
 			})
 		}
 		t.Run(p.name+"/decoded", func(t *testing.T) {
-			for _, c := range []contender{contenders[0], contenders[1], contenders[4]} {
+			for _, c := range contenders {
+				if strings.HasPrefix(c.name, "store") || c.name == "gorilla-sessions" {
+					continue // they decode into their own data (TestStoreCodecs)
+				}
 				got := roundTripJSON(t, c, p)
 				if !bytes.Equal(got, want) {
 					t.Errorf("%s: got %s, want %s", c.name, got, want)
