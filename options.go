@@ -161,10 +161,14 @@ type Options struct {
 	SizeWarning float64
 
 	// Marshal and Unmarshal replace encoding/json for the session data
-	// (both or neither): for instance a faster encoder with the same
-	// output. They must produce and accept standard JSON, and Unmarshal
-	// must decode numbers into interface values exactly (as json.Number)
-	// for Map sessions to keep their numbers exact, as the default does.
+	// (both or neither): for instance a faster encoder. They must produce
+	// and accept standard JSON; Marshal must be deterministic, with map
+	// keys sorted as encoding/json sorts them (the store compares encodings
+	// to tell a change, so an unsorted encoder rewrites every untouched Map
+	// session); and Unmarshal must decode numbers into interface values
+	// exactly, as json.Number, for Map sessions to keep them exact.
+	// docs/PERFORMANCE.md measures goccy/go-json (through a Decoder with
+	// UseNumber) and sonic (ConfigStd with UseNumber).
 	Marshal   func(v any) ([]byte, error)
 	Unmarshal func(data []byte, v any) error
 
