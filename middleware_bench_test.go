@@ -4,8 +4,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // BenchmarkMiddleware is one request through the middleware whose handler
@@ -53,3 +55,42 @@ func (w *benchWriter) Header() http.Header         { return w.h }
 func (w *benchWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (w *benchWriter) WriteHeader(int)             {}
 func (w *benchWriter) Flush()                      {}
+
+// BenchmarkOpenRevocation is Store.Get of a sealed 300-byte session with
+// revocation off, and on with an in-memory list of 100,000 revoked
+// sessions and 1,000 subject cut-offs (the session is not among them).
+func BenchmarkOpenRevocation(b *testing.B) {
+	for _, on := range []bool{false, true} {
+		name := map[bool]string{false: "off", true: "on-100k"}[on]
+		b.Run(name, func(b *testing.B) {
+			o := Options{}
+			if on {
+				l := NewRevocationList(24 * time.Hour)
+				until := time.Now().Add(time.Hour)
+				for i := range 100_000 {
+					l.RevokeSession(strconv.Itoa(i), until)
+				}
+				for i := range 1_000 {
+					l.RevokeSubject("user-"+strconv.Itoa(i), time.Now())
+				}
+				o.Revocations = l
+			}
+			s := newStore[benchSession](b, o)
+			sess := s.Get(httptest.NewRequest("GET", "/", nil))
+			sess.Data = benchPayload("300B")
+			sess.SetSubject("someone")
+			h := http.Header{}
+			if err := sess.Save(headerWriter(h)); err != nil {
+				b.Fatal(err)
+			}
+			line := h["Set-Cookie"][0]
+			r := &http.Request{Header: http.Header{"Cookie": {line[:strings.IndexByte(line, ';')]}}}
+			b.ReportAllocs()
+			for b.Loop() {
+				if got := s.Get(r); got.IsNew() {
+					b.Fatal(got.Err())
+				}
+			}
+		})
+	}
+}
