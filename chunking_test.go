@@ -12,17 +12,19 @@ import (
 	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
-func chunkedStore(t testing.TB, o Options) *Store[Map] {
+// sizer sets the session's "blob" to n bytes from the query, or reads it.
+// chunked returns o with chunking on: 4 chunks and a 16 KB total budget
+// unless o says otherwise.
+func chunked(o Options) Options {
 	if o.MaxChunks == 0 {
 		o.MaxChunks = 4
 	}
 	if o.MaxTotalBytes == 0 {
 		o.MaxTotalBytes = 16384
 	}
-	return newStore[Map](t, o)
+	return o
 }
 
-// sizer sets the session's "blob" to n bytes from the query, or reads it.
 func sizer(s *Store[Map]) http.Handler {
 	return s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sess := s.Get(r)
@@ -48,7 +50,7 @@ func (j jar) get(t testing.TB, h http.Handler, target string) *httptest.Response
 }
 
 func TestChunksRoundTripAndShrink(t *testing.T) {
-	s := chunkedStore(t, Options{})
+	s := newStore[Map](t, chunked(Options{}))
 	h := sizer(s)
 	j := jar{}
 	j.get(t, h, "/?n=9000")
@@ -100,7 +102,7 @@ func keys(j jar) []string {
 // mixed chunks give a new empty session with a reason, and that the next
 // save leaves no stale cookie.
 func TestHostileChunks(t *testing.T) {
-	s := chunkedStore(t, Options{})
+	s := newStore[Map](t, chunked(Options{}))
 	h := sizer(s)
 	a, b := jar{}, jar{}
 	a.get(t, h, "/?n=9000")
@@ -158,7 +160,7 @@ func TestHostileChunks(t *testing.T) {
 // TestHostileHeadersBoundedWork checks that huge Cookie headers cost no
 // allocation beyond a constant when they do not hold the session.
 func TestHostileHeadersBoundedWork(t *testing.T) {
-	s := chunkedStore(t, Options{})
+	s := newStore[Map](t, chunked(Options{}))
 	var many strings.Builder
 	for i := 0; i < 10000; i++ {
 		fmt.Fprintf(&many, "c%d=v; session~%d=x; ", i, 100+i%100)
@@ -194,7 +196,7 @@ func TestHostileHeadersBoundedWork(t *testing.T) {
 // TestForeignChunkNamesIgnored checks that a cookie in the chunk namespace
 // that no writer makes neither breaks a valid session nor survives a save.
 func TestForeignChunkNamesIgnored(t *testing.T) {
-	s := chunkedStore(t, Options{})
+	s := newStore[Map](t, chunked(Options{}))
 	j := jar{}
 	j.get(t, sizer(s), "/?n=100")
 	j["session~0"], j["session~007"], j["session~x"] = "a", "b", "c"
@@ -299,7 +301,7 @@ func truncateName(s string) string {
 // the header's size.
 func TestReadTotalAsInCookieHeader(t *testing.T) {
 	j := jar{}
-	j.get(t, sizer(chunkedStore(t, Options{})), "/?n=9000")
+	j.get(t, sizer(newStore[Map](t, chunked(Options{}))), "/?n=9000")
 	var pairs []string
 	for _, name := range []string{"session", "session~2", "session~3"} {
 		pairs = append(pairs, name+"="+j[name])
@@ -311,7 +313,7 @@ func TestReadTotalAsInCookieHeader(t *testing.T) {
 	get := func(total int) *Session[Map] {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Header.Set("Cookie", header)
-		return chunkedStore(t, Options{MaxTotalBytes: total}).Get(r)
+		return newStore[Map](t, chunked(Options{MaxTotalBytes: total})).Get(r)
 	}
 	if sess := get(len(header)); sess.IsNew() || sess.Err() != nil {
 		t.Fatalf("at exactly the total budget: new=%v err=%v", sess.IsNew(), sess.Err())
@@ -324,7 +326,7 @@ func TestReadTotalAsInCookieHeader(t *testing.T) {
 
 	// The writer takes the same session at that budget, and not below.
 	for total, fits := range map[int]bool{len(header): true, len(header) - 1: false} {
-		sess := chunkedStore(t, Options{MaxTotalBytes: total}).Get(httptest.NewRequest("GET", "/", nil))
+		sess := newStore[Map](t, chunked(Options{MaxTotalBytes: total})).Get(httptest.NewRequest("GET", "/", nil))
 		sess.Data["blob"] = strings.Repeat("b", 9000)
 		if err := sess.Save(httptest.NewRecorder()); (err == nil) != fits {
 			t.Errorf("saving under MaxTotalBytes %d (the header takes %d): %v", total, len(header), err)

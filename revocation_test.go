@@ -9,12 +9,11 @@ import (
 	"time"
 )
 
-// revokingStore returns a store with an in-memory revocation list on clk.
-func revokingStore(t *testing.T, clk *clock) (*Store[cart], *RevocationList) {
-	t.Helper()
+// testRevocations returns an in-memory revocation list on clk.
+func testRevocations(clk *clock) *RevocationList {
 	l := NewRevocationList(24 * time.Hour)
 	l.now = clk.Now
-	return newStore[cart](t, Options{Now: clk.Now, Revocations: l}), l
+	return l
 }
 
 // login returns a jar holding a session of subject, and its ID.
@@ -33,7 +32,8 @@ func login(t *testing.T, s *Store[cart], subject string) (jar, string) {
 
 func TestRevokeSession(t *testing.T) {
 	clk := newClock()
-	s, l := revokingStore(t, clk)
+	l := testRevocations(clk)
+	s := newStore[cart](t, Options{Now: clk.Now, Revocations: l})
 	j, id := login(t, s, "ada")
 	other, _ := login(t, s, "ada")
 	if len(id) != 22 {
@@ -60,7 +60,8 @@ func TestRevokeSession(t *testing.T) {
 
 func TestRevokeSubjectAndAll(t *testing.T) {
 	clk := newClock()
-	s, l := revokingStore(t, clk)
+	l := testRevocations(clk)
+	s := newStore[cart](t, Options{Now: clk.Now, Revocations: l})
 	ada1, _ := login(t, s, "ada")
 	ada2, _ := login(t, s, "ada")
 	bob, _ := login(t, s, "bob")
@@ -91,7 +92,8 @@ func TestRevokeSubjectAndAll(t *testing.T) {
 // revoking the old one leaves the renewed session valid.
 func TestRevokeRenewGivesNewID(t *testing.T) {
 	clk := newClock()
-	s, l := revokingStore(t, clk)
+	l := testRevocations(clk)
+	s := newStore[cart](t, Options{Now: clk.Now, Revocations: l})
 	j, id := login(t, s, "ada")
 	var renewed string
 	j.do(t, s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -112,8 +114,7 @@ func TestRevokeRenewGivesNewID(t *testing.T) {
 // whose creation is unknown: a global cut-off refuses them.
 func TestRevokeLegacyAfterGlobalCutOff(t *testing.T) {
 	clk := newClock()
-	l := NewRevocationList(24 * time.Hour)
-	l.now = clk.Now
+	l := testRevocations(clk)
 	e := ExpressSession{Name: "session", Keys: []string{"k"}}
 	s := newStore[Map](t, Options{Name: "sid", Now: clk.Now, Revocations: l, Express: &e})
 	j := expressJar(t, e, `{"user":"ada"}`)
@@ -134,7 +135,7 @@ func TestRevokeLegacyAfterGlobalCutOff(t *testing.T) {
 // revocation seals no identifier (capacity), and drops one it opens.
 func TestNoIdentifierWithoutRevocation(t *testing.T) {
 	clk := newClock()
-	s, _ := revokingStore(t, clk)
+	s := newStore[cart](t, Options{Now: clk.Now, Revocations: testRevocations(clk)})
 	j, _ := login(t, s, "ada")
 	plain := newStore[cart](t, Options{Now: clk.Now})
 	if sess := plain.Get(j.request("GET", "/")); sess.ID() != "" || sess.IsNew() {
