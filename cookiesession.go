@@ -271,10 +271,12 @@ func (c *core) checkTimes(h *Header, maxAge time.Duration, now time.Time) error 
 // loadLegacy tries the configured legacy formats, in order.
 func (s *Store[T]) loadLegacy(sess *Session[T]) error {
 	for i, f := range s.c.legacy {
-		data, found, stale, err := f.load(sess.r)
-		if !found {
+		l, err := f.load(sess.r)
+		if !l.found {
 			continue
 		}
+		data, stale := l.data, l.stale
+		sess.legacyOrig = l.orig
 		sess.legacyIdx = i + 1
 		if err != nil {
 			return err

@@ -20,18 +20,25 @@ import (
 type legacyFormat interface {
 	// formatName is the format's name for events: "express" or "gorilla".
 	formatName() string
-	// load returns the session's JSON object from r's cookies; found is
-	// false when none of the format's cookies is present, and stale true
-	// when an older key than the first verified it (a write re-signs it).
-	load(r *http.Request) (data []byte, found, stale bool, err error)
+	// load returns the session found in r's cookies, if any.
+	load(r *http.Request) (legacyLoad, error)
 	// transition reports whether the store writes this format instead of
 	// its own.
 	transition() bool
-	// write adds the Set-Cookie lines that store data in this format.
-	write(h http.Header, r *http.Request, data []byte, a *cookieAttrs) error
+	// write adds the Set-Cookie lines that store data in this format;
+	// orig is what load returned for this session, if anything.
+	write(h http.Header, r *http.Request, data []byte, orig any, a *cookieAttrs) error
 	// expire adds Set-Cookie lines that delete this format's cookies that r
 	// carries.
 	expire(h http.Header, r *http.Request, a *cookieAttrs)
+}
+
+// legacyLoad is what a legacy format found in a request.
+type legacyLoad struct {
+	data  []byte // the session's JSON object
+	found bool   // false when none of the format's cookies is present
+	stale bool   // verified with an older key than the first: re-sign it
+	orig  any    // the format's own decoded values, for a faithful write-back
 }
 
 // initLegacy builds the legacy formats of o, after the rest of c is set.

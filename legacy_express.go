@@ -360,9 +360,9 @@ func appendJSString(out []byte, s string) []byte {
 }
 
 // load implements legacyFormat.
-func (f *expressFormat) load(r *http.Request) ([]byte, bool, bool, error) {
+func (f *expressFormat) load(r *http.Request) (legacyLoad, error) {
 	data, keyIdx, found, err := f.decode(r.Header["Cookie"])
-	return data, found, keyIdx > 0, err
+	return legacyLoad{data: data, found: found, stale: keyIdx > 0}, err
 }
 
 // transition implements legacyFormat.
@@ -373,7 +373,7 @@ func (f *expressFormat) formatName() string { return "express" }
 
 // write implements legacyFormat: NAME=base64(JSON) and NAME.sig, with the
 // store's attributes (Path and Domain as configured here).
-func (f *expressFormat) write(h http.Header, r *http.Request, data []byte, a *cookieAttrs) error {
+func (f *expressFormat) write(h http.Header, r *http.Request, data []byte, _ any, a *cookieAttrs) error {
 	value, sig, err := f.encode(data)
 	if err != nil {
 		return err

@@ -167,21 +167,21 @@ func (g *GorillaSession) format() (*gorillaFormat, error) {
 // decode verifies the cookie value and returns the session as a JSON
 // object. now is the current time, for MaxAge.
 func (f *gorillaFormat) decode(value string, now time.Time) ([]byte, error) {
-	data, _, err := f.decodeKey(value, now)
+	data, _, _, err := f.decodeKey(value, now)
 	return data, err
 }
 
 // decodeKey is decode that also tells the index of the key pair whose MAC
-// matched.
-func (f *gorillaFormat) decodeKey(value string, now time.Time) ([]byte, int, error) {
+// matched, and returns the decoded values (for a faithful write-back).
+func (f *gorillaFormat) decodeKey(value string, now time.Time) ([]byte, int, gorillaOrig, error) {
 	what := fmt.Sprintf("gorilla cookie %q", f.name)
 	if len(value) > gorillaMaxLength {
-		return nil, -1, fmt.Errorf("%w: %s is %d bytes, longer than securecookie's %d-byte limit", ErrLegacyPayload, what, len(value), gorillaMaxLength)
+		return nil, -1, nil, fmt.Errorf("%w: %s is %d bytes, longer than securecookie's %d-byte limit", ErrLegacyPayload, what, len(value), gorillaMaxLength)
 	}
 	outer, err := base64.URLEncoding.DecodeString(value)
 	parts := bytes.SplitN(outer, []byte("|"), 3)
 	if err != nil || len(parts) != 3 {
-		return nil, -1, fmt.Errorf("%w: %s is not a gorilla/securecookie value", ErrLegacyPayload, what)
+		return nil, -1, nil, fmt.Errorf("%w: %s is not a gorilla/securecookie value", ErrLegacyPayload, what)
 	}
 	var raw []byte
 	matched := -1
@@ -192,27 +192,30 @@ func (f *gorillaFormat) decodeKey(value string, now time.Time) ([]byte, int, err
 		}
 	}
 	if matched < 0 {
-		return nil, -1, fmt.Errorf("%w: %s: the MAC matches none of the %d hash keys in KeyPairs (altered, or written for another cookie name or with other keys)", ErrLegacySignature, what, len(f.codecs))
+		return nil, -1, nil, fmt.Errorf("%w: %s: the MAC matches none of the %d hash keys in KeyPairs (altered, or written for another cookie name or with other keys)", ErrLegacySignature, what, len(f.codecs))
 	}
 	ts, err := strconv.ParseInt(string(parts[0]), 10, 64)
 	if err != nil { // securecookie refuses it too; unreachable after a MAC
-		return nil, -1, fmt.Errorf("%w: %s has an invalid timestamp", ErrLegacyPayload, what)
+		return nil, -1, nil, fmt.Errorf("%w: %s has an invalid timestamp", ErrLegacyPayload, what)
 	}
 	if ts < now.Unix()-f.maxAge {
-		return nil, -1, fmt.Errorf("%w: %s last saved %s, older than its MaxAge of %ds", ErrExpired, what, time.Unix(ts, 0).UTC().Format(time.RFC3339), f.maxAge)
+		return nil, -1, nil, fmt.Errorf("%w: %s last saved %s, older than its MaxAge of %ds", ErrExpired, what, time.Unix(ts, 0).UTC().Format(time.RFC3339), f.maxAge)
 	}
-	var data []byte
 	if f.json {
-		data, err = legacyJSONObject(raw, what)
-	} else {
-		data, err = gobToJSON(raw, what)
+		data, err := legacyJSONObject(raw, what)
+		return data, matched, nil, err
 	}
-	return data, matched, err
+	data, orig, err := gobToJSONOrig(raw, what)
+	return data, matched, orig, err
 }
 
 // encode returns a cookie value that a CookieStore with the same keys
 // reads back as the values in the JSON object data.
-func (f *gorillaFormat) encode(data []byte) (string, error) {
+func (f *gorillaFormat) encode(data []byte) (string, error) { return f.encodeOrig(data, nil) }
+
+// encodeOrig is encode that writes back, for each top-level key whose JSON
+// is unchanged, the value (and key) the cookie held as decoded.
+func (f *gorillaFormat) encodeOrig(data []byte, orig gorillaOrig) (string, error) {
 	var src interface{}
 	if f.json {
 		if !json.Valid(data) {
@@ -220,7 +223,7 @@ func (f *gorillaFormat) encode(data []byte) (string, error) {
 		}
 		src = json.RawMessage(data)
 	} else {
-		values, err := jsonToGorilla(data)
+		values, err := jsonToGorillaOrig(data, orig)
 		if err != nil {
 			return "", err
 		}
@@ -240,21 +243,21 @@ func (f *gorillaFormat) encode(data []byte) (string, error) {
 
 // load implements legacyFormat. Like a CookieStore it reads the first
 // cookie of the name that net/http parses; an empty one counts as absent.
-func (f *gorillaFormat) load(r *http.Request) ([]byte, bool, bool, error) {
+func (f *gorillaFormat) load(r *http.Request) (legacyLoad, error) {
 	c, err := r.Cookie(f.name)
 	if err != nil && cookiePairs(r.Header["Cookie"]) > maxCookies {
 		// net/http reads no cookie past its cap: report it, never drop it.
-		return nil, true, false, tooManyCookies(f.name, false)
+		return legacyLoad{found: true}, tooManyCookies(f.name, false)
 	}
 	if err != nil || c.Value == "" {
-		return nil, false, false, nil
+		return legacyLoad{}, nil
 	}
 	now := time.Now
 	if f.now != nil {
 		now = f.now
 	}
-	data, pair, err := f.decodeKey(c.Value, now())
-	return data, true, pair > 0, err
+	data, pair, orig, err := f.decodeKey(c.Value, now())
+	return legacyLoad{data: data, found: true, stale: pair > 0, orig: orig}, err
 }
 
 // transition implements legacyFormat.
@@ -265,8 +268,9 @@ func (f *gorillaFormat) formatName() string { return "gorilla" }
 
 // write implements legacyFormat: one cookie a CookieStore reads, with the
 // store's attributes (Path and Domain as configured here).
-func (f *gorillaFormat) write(h http.Header, r *http.Request, data []byte, a *cookieAttrs) error {
-	value, err := f.encode(data)
+func (f *gorillaFormat) write(h http.Header, r *http.Request, data []byte, orig any, a *cookieAttrs) error {
+	o, _ := orig.(gorillaOrig)
+	value, err := f.encodeOrig(data, o)
 	if err != nil {
 		return err
 	}

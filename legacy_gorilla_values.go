@@ -21,26 +21,45 @@ import (
 // gobToJSON decodes a CookieStore's gob-encoded map[interface{}]interface{}
 // and converts it to a JSON object.
 func gobToJSON(raw []byte, what string) ([]byte, error) {
+	out, _, err := gobToJSONOrig(raw, what)
+	return out, err
+}
+
+// gorillaOrig keeps the values a gorilla cookie held, by the JSON key each
+// became, so that a transition write-back can give back, for every key
+// whose value did not change, the very key and value it read (an int64
+// stays an int64, an int key an int key, a registered struct that struct)
+// instead of what JSON alone can say.
+type gorillaOrig map[string]gorillaEntry
+
+// gorillaEntry is one key of a gorilla session as read.
+type gorillaEntry struct {
+	key, value interface{}
+	json       []byte // canonicalJSON of the value as the session held it
+}
+
+// gobToJSONOrig is gobToJSON that also returns the decoded values.
+func gobToJSONOrig(raw []byte, what string) ([]byte, gorillaOrig, error) {
 	if err := checkGob(raw); err != nil {
-		return nil, fmt.Errorf("%w: %s is not a well-formed gob-encoded CookieStore map (%v); set JSON if it used securecookie.JSONEncoder", ErrLegacyPayload, what, err)
+		return nil, nil, fmt.Errorf("%w: %s is not a well-formed gob-encoded CookieStore map (%v); set JSON if it used securecookie.JSONEncoder", ErrLegacyPayload, what, err)
 	}
 	values, err := decodeGob(raw)
 	if err != nil {
 		msg := err.Error()
 		if strings.Contains(msg, "not registered") {
-			return nil, fmt.Errorf("%w: %s holds a value of a type not registered with gob in this program (%s): call gob.Register for it, as the gorilla application did, before serving", ErrLegacyPayload, what, strings.TrimPrefix(msg, "gob: "))
+			return nil, nil, fmt.Errorf("%w: %s holds a value of a type not registered with gob in this program (%s): call gob.Register for it, as the gorilla application did, before serving", ErrLegacyPayload, what, strings.TrimPrefix(msg, "gob: "))
 		}
-		return nil, fmt.Errorf("%w: %s is not a gob-encoded CookieStore map (%s); set JSON if it used securecookie.JSONEncoder", ErrLegacyPayload, what, strings.TrimPrefix(msg, "gob: "))
+		return nil, nil, fmt.Errorf("%w: %s is not a gob-encoded CookieStore map (%s); set JSON if it used securecookie.JSONEncoder", ErrLegacyPayload, what, strings.TrimPrefix(msg, "gob: "))
 	}
 	obj, err := gorillaObject(values)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrLegacyPayload, what, err)
+		return nil, nil, fmt.Errorf("%w: %s: %v", ErrLegacyPayload, what, err)
 	}
 	out, err := json.Marshal(obj)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s does not convert to JSON: %s", ErrLegacyPayload, what, jsonProblem(err))
+		return nil, nil, fmt.Errorf("%w: %s does not convert to JSON: %s", ErrLegacyPayload, what, jsonProblem(err))
 	}
-	return out, nil
+	return out, originals(values, obj), nil
 }
 
 // decodeGob decodes a CookieStore's map. encoding/gob turns its own
@@ -159,14 +178,30 @@ func gorillaValue(v interface{}) (interface{}, error) {
 // numbers are decoded as json.Number, so that none passes through float64
 // on the way (see gorillaNumber).
 func jsonToGorilla(data []byte) (map[interface{}]interface{}, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var obj map[string]interface{}
-	if err := dec.Decode(&obj); err != nil || obj == nil {
+	return jsonToGorillaOrig(data, nil)
+}
+
+// jsonToGorillaOrig is jsonToGorilla that gives back orig's key and value
+// for every top-level key whose value is unchanged.
+func jsonToGorillaOrig(data []byte, orig gorillaOrig) (map[interface{}]interface{}, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(data, &obj); err != nil || obj == nil {
 		return nil, fmt.Errorf("%w: session data is not a JSON object, which a gorilla session needs", ErrEncode)
 	}
 	out := make(map[interface{}]interface{}, len(obj))
-	for k, v := range obj {
+	for k, raw := range obj {
+		if e, ok := orig[k]; ok {
+			if c, err := canonicalJSON(raw); err == nil && bytes.Equal(c, e.json) {
+				out[e.key] = e.value
+				continue
+			}
+		}
+		var v interface{}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil {
+			return nil, fmt.Errorf("%w: session data is not a JSON object, which a gorilla session needs", ErrEncode)
+		}
 		cv, err := gorillaFromJSON(v)
 		if err != nil {
 			return nil, fmt.Errorf("%w: writing the gorilla cookie: a value %v", ErrEncode, err)
@@ -174,6 +209,41 @@ func jsonToGorilla(data []byte) (map[interface{}]interface{}, error) {
 		out[k] = cv
 	}
 	return out, nil
+}
+
+// originals records, for each key of a decoded gorilla map, its original
+// key and value and the canonical JSON of what it became.
+func originals(values map[interface{}]interface{}, obj map[string]any) gorillaOrig {
+	orig := make(gorillaOrig, len(values))
+	for k, v := range values {
+		s, ok := k.(string)
+		if !ok {
+			var err error
+			if s, err = gorillaKey(k); err != nil {
+				continue
+			}
+		}
+		b, err := json.Marshal(obj[s])
+		if err != nil {
+			continue
+		}
+		if c, err := canonicalJSON(b); err == nil {
+			orig[s] = gorillaEntry{key: k, value: v, json: c}
+		}
+	}
+	return orig
+}
+
+// canonicalJSON re-encodes JSON with encoding/json, objects' keys sorted
+// and numbers as written, so that two encodings of one value compare equal.
+func canonicalJSON(b []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v interface{}
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
 }
 
 // gorillaFromJSON converts a value decoded with UseNumber to the Go types

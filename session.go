@@ -27,13 +27,14 @@ type Session[T any] struct {
 	// Data is the session's data, encoded as JSON in the cookie.
 	Data T
 
-	store     *Store[T]
-	r         *http.Request
-	w         *responseWriter // nil without the middleware
-	present   presence        // chunk cookies the request carried
-	foreign   []string        // malformed chunk names the request carried
-	legacyIdx int             // 1 + index of the legacy format loaded from, or 0
-	err       error
+	store      *Store[T]
+	r          *http.Request
+	w          *responseWriter // nil without the middleware
+	present    presence        // chunk cookies the request carried
+	foreign    []string        // malformed chunk names the request carried
+	legacyIdx  int             // 1 + index of the legacy format loaded from, or 0
+	legacyOrig any             // that format's own values, for a faithful write-back
+	err        error
 
 	opened         []byte // data JSON as opened or last saved; nil if new
 	flashes        []string
@@ -428,7 +429,7 @@ func (s *Session[T]) writeLegacy(h http.Header, f legacyFormat, dataJSON []byte,
 	if err != nil {
 		return err
 	}
-	if err := f.write(h, s.r, dataJSON, &a); err != nil {
+	if err := f.write(h, s.r, dataJSON, s.legacyOrig, &a); err != nil {
 		return err
 	}
 	noStore(h)
