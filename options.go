@@ -145,7 +145,8 @@ type Options struct {
 	// every open, a session it reports revoked: by identifier, by subject
 	// (Session.SetSubject) created before a cut-off, or every session
 	// created before a global cut-off. NewRevocationList is one for a
-	// single machine; docs/SECURITY.md explains.
+	// single machine; package redisrevoke shares one between machines
+	// through Redis. docs/SECURITY.md explains.
 	Revocations Revocations
 
 	// OnEvent, if set, is called with each session lifecycle event: a

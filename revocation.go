@@ -47,7 +47,10 @@ func NewRevocationList(maxAge time.Duration) *RevocationList {
 }
 
 // RevokeSession refuses the session with identifier id (Session.ID) until
-// until, when it would have expired anyway (Session.ExpiresAt).
+// until, which must be no earlier than the end of the session's absolute
+// lifetime: Session.Created plus its lifetime (Options.MaxAge, or its own
+// SetMaxAge). Not Session.ExpiresAt with an idle timeout: a copy used
+// elsewhere since moves its own idle deadline later.
 func (l *RevocationList) RevokeSession(id string, until time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
