@@ -40,6 +40,9 @@ type demoView struct {
 	Error   string       `json:"error"`
 	Back    bool         `json:"back"`
 	Rows    []demoCookie `json:"rows"`
+	// Events is the #events table: each tr.event's data-kind and the
+	// count its cell shows.
+	Events map[string]int `json:"events"`
 }
 
 // demoCookie is one tr.cookie row of the page's #sizes table.
@@ -58,6 +61,7 @@ const demoReadJS = `(() => {
 		message: text("message"), reject: text("reject"), error: text("error"),
 		back: document.getElementById("back") !== null,
 		rows: [...document.querySelectorAll("#sizes tr.cookie")].map(r => ({name: r.dataset.name, bytes: Number(r.dataset.bytes)})),
+		events: Object.fromEntries([...document.querySelectorAll("#events tr.event")].map(r => [r.dataset.kind, Number(r.querySelector("td.n").textContent)])),
 	};
 })()`
 
@@ -364,4 +368,70 @@ func TestDemoClickThrough(t *testing.T) {
 	if all := b.AllCookies(); len(all) != 0 {
 		t.Fatalf("after #destroy the jar holds %v", CookieNames(all))
 	}
+}
+
+// demoEventKinds are the kinds of lifecycle event the page counts, in its
+// order.
+var demoEventKinds = []string{"created", "renewed", "destroyed", "resealed", "upgraded", "expired", "size-warning"}
+
+// checkEvents checks that the page's #events table lists every kind, in
+// order, with the counts of want (zero for a kind want leaves out).
+func (d *demoDriver) checkEvents(step string, v demoView, want map[string]int) {
+	d.t.Helper()
+	if kinds := slices.Sorted(maps.Keys(v.Events)); !slices.Equal(kinds, slices.Sorted(slices.Values(demoEventKinds))) {
+		d.t.Errorf("%s: #events lists %v, want %v", step, kinds, demoEventKinds)
+	}
+	for _, k := range demoEventKinds {
+		if v.Events[k] != want[k] {
+			d.t.Errorf("%s: #events shows %d %s, want %d", step, v.Events[k], k, want[k])
+		}
+	}
+}
+
+// newDemo starts the demo with a random key, a browser and a driver for
+// them.
+func newDemo(t *testing.T, opts ...BrowserOption) *demoDriver {
+	t.Helper()
+	key := make([]byte, cookiesession.MinKeySize)
+	if _, err := rand.Read(key); err != nil {
+		t.Fatal(err)
+	}
+	h, err := demo.Handler(cookiesession.Options{Keys: [][]byte{key}})
+	if err != nil {
+		t.Fatalf("demo.Handler: %v", err)
+	}
+	b := NewBrowser(t, opts...)
+	srv := NewServer(t, h)
+	return &demoDriver{t: t, b: b, url: srv.URL}
+}
+
+// TestDemoEventCounts clicks through the demo and checks the counts of its
+// "Session events" table after each step: the first save creates the
+// session, the fourth press of "add" passes the size warning, the refused
+// fifth counts nothing, login renews, logout destroys.
+func TestDemoEventCounts(t *testing.T) {
+	d := newDemo(t)
+	d.b.Navigate(d.url + "/")
+	d.checkEvents("first visit", d.read(), nil)
+
+	d.clickOK("inc", "inc")
+	d.checkEvents("two increments", d.clickOK("inc", "inc"), map[string]int{"created": 1})
+	for range 3 {
+		d.clickOK("add", "added")
+	}
+	d.checkEvents("three adds", d.read(), map[string]int{"created": 1})
+	d.checkEvents("four adds", d.clickOK("add", "added"), map[string]int{"created": 1, "size-warning": 1})
+	if resp := d.click("add"); resp.Status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("press 5 of #add: status %d, want 413", resp.Status)
+	}
+	d.click("back")
+	d.checkEvents("a refused add", d.read(), map[string]int{"created": 1, "size-warning": 1})
+
+	d.typeInto("username", "alice")
+	v := d.clickOK("login", "login")
+	d.checkEvents("login", v, map[string]int{"created": 1, "renewed": 1, "size-warning": 2})
+	v = d.clickOK("logout", "logout")
+	d.checkEvents("logout", v, map[string]int{"created": 1, "renewed": 1, "destroyed": 1, "size-warning": 2})
+	d.reload()
+	d.checkEvents("a reload", d.read(), map[string]int{"created": 1, "renewed": 1, "destroyed": 1, "size-warning": 2})
 }
