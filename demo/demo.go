@@ -14,7 +14,8 @@
 //	               EventKind.String names it)
 //	POST /inc      increment the counter
 //	POST /add      add about 1 KB of random data (the session grows, chunks,
-//	               then exceeds the limits and the error page answers)
+//	               then exceeds the limits and the error page answers, with
+//	               500 Internal Server Error: see below)
 //	POST /login    log in as the form field "username" (Session.Renew)
 //	POST /logout   log out (Session.Destroy)
 //	POST /destroy  destroy the session (Session.Destroy)
@@ -31,6 +32,10 @@
 // The event counts are those of Options.OnEvent since the server started,
 // over every browser it served: the demo keeps them in memory, per Handler.
 //
+// A session too large to save gets 500, not 413 Content Too Large: the
+// request was small, and it is the server that refuses to store the state
+// it built (errorPage explains the choice).
+//
 // Cross-site form posts are refused by http.CrossOriginProtection (which
 // checks Sec-Fetch-Site and Origin), on top of the session cookie's
 // SameSite=Lax.
@@ -40,7 +45,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"html/template"
 	"net/http"
 	"strings"
@@ -347,12 +351,18 @@ func (a *app) state(w http.ResponseWriter, r *http.Request) {
 // errorPage is the demo's Options.ErrorHandler: the session could not be
 // saved, the library left the client's cookies alone, and this page says
 // so.
+//
+// The status is 500 for every such error, ErrTooLarge included, as the
+// library's default ErrorHandler answers. 413 Content Too Large would be
+// wrong: it says the request's content was too large, and the request (an
+// empty form post) was small; the server refused to store state it had
+// built itself. 507 Insufficient Storage fits no better: RFC 4918 defines it
+// for a server that cannot store a resource's representation and calls the
+// condition temporary, while this refusal repeats on every retry. What
+// failed is the server's own work, so 5xx, and no more specific code says
+// what happened.
 func errorPage(w http.ResponseWriter, r *http.Request, err error) {
-	status := http.StatusInternalServerError
-	if errors.Is(err, cookiesession.ErrTooLarge) {
-		status = http.StatusRequestEntityTooLarge
-	}
-	renderError(w, status, err.Error(), true)
+	renderError(w, http.StatusInternalServerError, err.Error(), true)
 }
 
 // renderError writes the error page.

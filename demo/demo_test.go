@@ -215,16 +215,17 @@ func TestAddChunksThenLimit(t *testing.T) {
 	}
 	before := c.jarCookies()
 
-	// The next add exceeds the limits: the error page answers, no cookie
-	// changes, and the previous session is intact.
+	// The next add exceeds the limits: the error page answers with 500 (the
+	// request was small: not 413), no cookie changes, and the previous
+	// session is intact.
 	resp, body := c.do(http.MethodPost, "/add", url.Values{}, true)
-	if resp.StatusCode != http.StatusRequestEntityTooLarge {
-		t.Fatalf("add over the limit: status %d", resp.StatusCode)
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("add over the limit: status %d, want 500", resp.StatusCode)
 	}
 	if n := len(resp.Header.Values("Set-Cookie")); n != 0 {
 		t.Errorf("the error response sets %d cookies", n)
 	}
-	for _, want := range []string{`id="error"`, "too large", "previous session is intact", `id="back"`} {
+	for _, want := range []string{"<title>500 Internal Server Error", `id="error"`, "too large", "previous session is intact", `id="back"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("error page lacks %q", want)
 		}

