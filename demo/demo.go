@@ -390,8 +390,10 @@ h1{font-size:1.4rem;margin:0 0 .2rem}h2{font-size:1.05rem;margin:1.4rem 0 .4rem}
 pre{background:#fff;border:1px solid #ddd;border-radius:6px;padding:.6rem;max-height:16rem;overflow:auto;white-space:pre-wrap;word-break:break-all;font-size:13px}
 table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #ddd;border-radius:6px}
 table.narrow{width:auto;min-width:14rem}
-th,td{text-align:left;padding:.3rem .6rem;border-bottom:1px solid #eee}td.n{text-align:right;font-variant-numeric:tabular-nums}
-meter{width:10rem}
+th,td{text-align:left;padding:.3rem .6rem;border-bottom:1px solid #eee}
+th.n,td.n{text-align:right;font-variant-numeric:tabular-nums}
+td code{word-break:break-all}
+meter{width:100%;max-width:10rem;min-width:3rem}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
 .actions form{margin:0}
 button{font:inherit;padding:.35rem .8rem;border:1px solid #888;border-radius:6px;background:#fff;cursor:pointer}
@@ -431,7 +433,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 
 <h2>Cookies: <span id="chunks">{{.Chunks}}</span> of at most {{.MaxChunks}}</h2>
 <table id="sizes">
-<thead><tr><th>cookie</th><th>bytes</th><th>limit</th><th></th></tr></thead>
+<thead><tr><th>cookie</th><th class="n">bytes</th><th class="n">limit</th><th>use</th></tr></thead>
 <tbody>
 {{range .Cookies}}<tr class="cookie" data-name="{{.Name}}" data-bytes="{{.Bytes}}"><td><code>{{.Name}}</code></td><td class="n">{{.Bytes}}</td><td class="n">{{$.CookieLimit}}</td><td><meter min="0" max="100" high="90" value="{{.Percent}}">{{.Percent}}%</meter></td></tr>
 {{else}}<tr><td colspan="4">no session cookie</td></tr>
@@ -441,7 +443,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 
 <h2>Session events (this server)</h2>
 <table id="events" class="narrow">
-<thead><tr><th>event</th><th>count</th></tr></thead>
+<thead><tr><th>event</th><th class="n">count</th></tr></thead>
 <tbody>
 {{range .EventRows}}<tr class="event" data-kind="{{.Kind}}" data-count="{{.Count}}"><td>{{.Kind}}</td><td class="n">{{.Count}}</td></tr>
 {{end}}</tbody></table>

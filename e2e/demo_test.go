@@ -239,7 +239,7 @@ func TestDemoClickThrough(t *testing.T) {
 	b := NewBrowser(t)
 	srv := NewServer(t, h)
 	d := &demoDriver{t: t, b: b, url: srv.URL}
-	shots := t.TempDir()
+	shots := demoShots(t)
 
 	// A first visit: a new, empty session and no cookie.
 	if p := b.Navigate(srv.URL + "/"); p.Status != http.StatusOK {
@@ -434,4 +434,84 @@ func TestDemoEventCounts(t *testing.T) {
 	d.checkEvents("logout", v, map[string]int{"created": 1, "renewed": 1, "destroyed": 1, "size-warning": 2})
 	d.reload()
 	d.checkEvents("a reload", d.read(), map[string]int{"created": 1, "renewed": 1, "destroyed": 1, "size-warning": 2})
+}
+
+// demoShots returns the directory for the demo's screenshots:
+// $DEMO_SCREENSHOTS when set (to keep them), else a temporary one.
+func demoShots(t *testing.T) string {
+	t.Helper()
+	if dir := os.Getenv("DEMO_SCREENSHOTS"); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	return t.TempDir()
+}
+
+// narrowWidth is the viewport width, in CSS pixels, that the demo must fit
+// without scrolling sideways.
+const narrowWidth = 400
+
+// fitsWidth fails the test when the loaded page is wider than narrowWidth.
+func (d *demoDriver) fitsWidth(step string) {
+	d.t.Helper()
+	v, err := d.b.call(func(ctx context.Context) (any, error) {
+		return chromedp.Run(ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth"))
+	})
+	if err != nil {
+		d.t.Fatalf("%s: reading the page's width: %v", step, err)
+	}
+	if w := v.(int); w > narrowWidth {
+		d.t.Errorf("%s: the page is %d px wide, more than the %d px viewport", step, w, narrowWidth)
+	}
+}
+
+// numbersRightAligned checks that the numeric columns of the #sizes and
+// #events tables, their headers included, are right-aligned.
+func (d *demoDriver) numbersRightAligned() {
+	d.t.Helper()
+	const js = `[...document.querySelectorAll("#sizes tr > :nth-child(2), #sizes tr > :nth-child(3), #events tr > :nth-child(2)")]
+		.filter(c => getComputedStyle(c).textAlign !== "right").map(c => c.closest("table").id + ": " + c.textContent.trim())`
+	v, err := d.b.call(func(ctx context.Context) (any, error) {
+		return chromedp.Run(ctx, chromedp.Evaluate[[]string](js))
+	})
+	if err != nil {
+		d.t.Fatalf("reading the tables' alignment: %v", err)
+	}
+	if cells := v.([]string); len(cells) != 0 {
+		d.t.Errorf("numeric cells not right-aligned: %q", cells)
+	}
+}
+
+// TestDemoNarrowViewport loads the demo in a 400 px wide viewport, with the
+// session at its largest (three cookies) and on the error page, and checks
+// that neither scrolls sideways. Set DEMO_SCREENSHOTS to keep the
+// screenshots.
+func TestDemoNarrowViewport(t *testing.T) {
+	d := newDemo(t)
+	if _, err := d.b.call(func(ctx context.Context) (any, error) {
+		return nil, chromedp.Do(ctx, chromedp.EmulateViewport(narrowWidth, 800))
+	}); err != nil {
+		t.Fatalf("setting the viewport: %v", err)
+	}
+	shots := demoShots(t)
+	d.b.Navigate(d.url + "/")
+	d.fitsWidth("first visit")
+	d.clickOK("inc", "inc")
+	d.typeInto("username", "a-rather-long-user-name_32-chars")
+	d.clickOK("login", "login")
+	var v demoView
+	for range 4 {
+		v = d.clickOK("add", "added")
+	}
+	if len(v.Rows) != demo.DefaultMaxChunks {
+		t.Fatalf("after four adds the page lists %d cookies, want %d", len(v.Rows), demo.DefaultMaxChunks)
+	}
+	d.fitsWidth("three cookies")
+	d.numbersRightAligned()
+	d.screenshot(shots, "demo-page-400.png")
+	d.click("add")
+	d.fitsWidth("the error page")
+	d.screenshot(shots, "demo-error-400.png")
 }
