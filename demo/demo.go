@@ -10,10 +10,12 @@
 //	GET  /state    the same figures as JSON (for scripts and tests): name,
 //	               data, new, chunks, cookies ([{name, bytes}]), total,
 //	               cookieLimit, totalLimit, maxChunks, reject, created,
-//	               expires
+//	               expires, events ({kind: count} for every EventKind, as
+//	               EventKind.String names it)
 //	POST /inc      increment the counter
 //	POST /add      add about 1 KB of random data (the session grows, chunks,
-//	               then exceeds the limits and the error page answers)
+//	               then exceeds the limits and the error page answers, with
+//	               500 Internal Server Error: see below)
 //	POST /login    log in as the form field "username" (Session.Renew)
 //	POST /logout   log out (Session.Destroy)
 //	POST /destroy  destroy the session (Session.Destroy)
@@ -23,7 +25,16 @@
 // data as JSON), #chunks (the number of session cookies the request
 // carried), #sizes (a table with one tr.cookie per session cookie, carrying
 // data-name and data-bytes, and tr#total), #counter, #user, #message and
-// #reject; on the error page #error and the link #back.
+// #reject; #events (a table with one tr.event per kind of lifecycle
+// event, carrying data-kind and data-count); on the error page #error and
+// the link #back.
+//
+// The event counts are those of Options.OnEvent since the server started,
+// over every browser it served: the demo keeps them in memory, per Handler.
+//
+// A session too large to save gets 500, not 413 Content Too Large: the
+// request was small, and it is the server that refuses to store the state
+// it built (errorPage explains the choice).
 //
 // Cross-site form posts are refused by http.CrossOriginProtection (which
 // checks Sec-Fetch-Site and Origin), on top of the session cookie's
@@ -34,7 +45,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"html/template"
 	"net/http"
 	"strings"
@@ -70,52 +80,37 @@ type data struct {
 	Notes   []string `json:"notes,omitempty"`
 }
 
-// app is the demo's state: the store and its resolved limits.
+// app is the demo's state: the store, its resolved limits and the event
+// counts.
 type app struct {
 	store       *cookiesession.Store[data]
+	events      *eventCounts
 	name        string
 	cookieLimit int
 	totalLimit  int
 	maxChunks   int
+	sizeWarning float64 // share of the budget; 0: no warning
 }
 
 // Handler returns the demo application for opts. Options.Keys is required.
 // Zero fields get the library's defaults, except MaxChunks
 // (DefaultMaxChunks), MaxCookieBytes (DefaultMaxCookieBytes) and
 // ErrorHandler: a page that shows the error and says that the previous
-// session is intact. It returns the error of cookiesession.New when the
+// session is intact. Options.OnEvent, if set, is called after the demo has
+// counted each event. It returns the error of cookiesession.New when the
 // options are invalid.
 //
 // With the demo's defaults, the second press of "add" splits the session
-// into two cookies, the third into three, and the fifth exceeds the limits.
+// into two cookies, the third into three, the fourth passes the size warning
+// (80% of MaxTotalBytes) and the fifth exceeds the limits.
 func Handler(opts cookiesession.Options) (http.Handler, error) {
-	if opts.MaxChunks == 0 {
-		opts.MaxChunks = DefaultMaxChunks
-	}
-	if opts.MaxCookieBytes == 0 {
-		opts.MaxCookieBytes = DefaultMaxCookieBytes
-	}
-	if opts.ErrorHandler == nil {
-		opts.ErrorHandler = errorPage
-	}
+	events := &eventCounts{}
+	opts = withDefaults(opts, events)
 	store, err := cookiesession.New[data](opts)
 	if err != nil {
 		return nil, err
 	}
-	a := &app{store: store, name: opts.Name, maxChunks: opts.MaxChunks}
-	if a.name == "" {
-		a.name = cookiesession.DefaultName
-	}
-	// The store does not expose its resolved limits; these follow the
-	// defaults documented on Options.
-	a.cookieLimit = opts.MaxCookieBytes
-	a.totalLimit = opts.MaxTotalBytes
-	if a.totalLimit == 0 {
-		a.totalLimit = cookiesession.DefaultMaxTotalBytes
-		if a.maxChunks == 1 {
-			a.totalLimit = a.cookieLimit
-		}
-	}
+	a := newApp(store, events, opts)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", a.page)
@@ -130,6 +125,54 @@ func Handler(opts cookiesession.Options) (http.Handler, error) {
 		renderError(w, http.StatusForbidden, "Cross-origin request refused: the form must be posted from this site.", false)
 	}))
 	return securityHeaders(csrf.Handler(store.Middleware(mux))), nil
+}
+
+// withDefaults fills the zero fields of opts that the demo has its own
+// defaults for, and makes OnEvent count into events before it calls the
+// caller's OnEvent, if any.
+func withDefaults(opts cookiesession.Options, events *eventCounts) cookiesession.Options {
+	if opts.MaxChunks == 0 {
+		opts.MaxChunks = DefaultMaxChunks
+	}
+	if opts.MaxCookieBytes == 0 {
+		opts.MaxCookieBytes = DefaultMaxCookieBytes
+	}
+	if opts.ErrorHandler == nil {
+		opts.ErrorHandler = errorPage
+	}
+	next := opts.OnEvent
+	opts.OnEvent = func(r *http.Request, e cookiesession.Event) {
+		events.add(e.Kind)
+		if next != nil {
+			next(r, e)
+		}
+	}
+	return opts
+}
+
+// newApp returns the app for a store made with opts (after withDefaults).
+func newApp(store *cookiesession.Store[data], events *eventCounts, opts cookiesession.Options) *app {
+	a := &app{store: store, events: events, name: opts.Name, maxChunks: opts.MaxChunks}
+	if a.name == "" {
+		a.name = cookiesession.DefaultName
+	}
+	// The store does not expose its resolved limits; these follow the
+	// defaults documented on Options.
+	a.cookieLimit = opts.MaxCookieBytes
+	a.totalLimit = opts.MaxTotalBytes
+	if a.totalLimit == 0 {
+		a.totalLimit = cookiesession.DefaultMaxTotalBytes
+		if a.maxChunks == 1 {
+			a.totalLimit = a.cookieLimit
+		}
+	}
+	switch w := opts.SizeWarning; {
+	case w == 0:
+		a.sizeWarning = cookiesession.DefaultSizeWarning
+	case w > 0:
+		a.sizeWarning = w
+	}
+	return a
 }
 
 // securityHeaders sets headers that suit every page of the demo: no
@@ -215,6 +258,9 @@ type view struct {
 	TotalLimit  int             `json:"totalLimit"`
 	MaxChunks   int             `json:"maxChunks"`
 	Reject      string          `json:"reject,omitempty"`
+	// Events counts the lifecycle events this server saw, by
+	// EventKind.String, every kind present.
+	Events map[string]int `json:"events"`
 
 	JSON         string `json:"-"`
 	Counter      int    `json:"-"`
@@ -224,6 +270,9 @@ type view struct {
 	Expires      string `json:"expires"`
 	Message      string `json:"-"`
 	TotalPercent int    `json:"-"`
+
+	EventRows   []eventCount `json:"-"` // Events in the library's order
+	WarnPercent int          `json:"-"` // Options.SizeWarning in percent; 0: off
 }
 
 // view reads the request's session and its cookies.
@@ -233,7 +282,11 @@ func (a *app) view(r *http.Request) *view {
 		Name: a.name, New: s.IsNew(), CookieLimit: a.cookieLimit,
 		TotalLimit: a.totalLimit, MaxChunks: a.maxChunks,
 		Counter: s.Data.Counter, User: s.Data.User, Notes: len(s.Data.Notes),
-		Cookies: []cookieSize{},
+		Cookies: []cookieSize{}, EventRows: a.events.snapshot(),
+		Events: map[string]int{}, WarnPercent: int(a.sizeWarning*100 + 0.5),
+	}
+	for _, e := range v.EventRows {
+		v.Events[e.Kind] = e.Count
 	}
 	if err := s.Err(); err != nil {
 		v.Reject = err.Error()
@@ -298,12 +351,18 @@ func (a *app) state(w http.ResponseWriter, r *http.Request) {
 // errorPage is the demo's Options.ErrorHandler: the session could not be
 // saved, the library left the client's cookies alone, and this page says
 // so.
+//
+// The status is 500 for every such error, ErrTooLarge included, as the
+// library's default ErrorHandler answers. 413 Content Too Large would be
+// wrong: it says the request's content was too large, and the request (an
+// empty form post) was small; the server refused to store state it had
+// built itself. 507 Insufficient Storage fits no better: RFC 4918 defines it
+// for a server that cannot store a resource's representation and calls the
+// condition temporary, while this refusal repeats on every retry. What
+// failed is the server's own work, so 5xx, and no more specific code says
+// what happened.
 func errorPage(w http.ResponseWriter, r *http.Request, err error) {
-	status := http.StatusInternalServerError
-	if errors.Is(err, cookiesession.ErrTooLarge) {
-		status = http.StatusRequestEntityTooLarge
-	}
-	renderError(w, status, err.Error(), true)
+	renderError(w, http.StatusInternalServerError, err.Error(), true)
 }
 
 // renderError writes the error page.
@@ -330,8 +389,11 @@ h1{font-size:1.4rem;margin:0 0 .2rem}h2{font-size:1.05rem;margin:1.4rem 0 .4rem}
 .facts dt{color:#666}.facts dd{margin:0}
 pre{background:#fff;border:1px solid #ddd;border-radius:6px;padding:.6rem;max-height:16rem;overflow:auto;white-space:pre-wrap;word-break:break-all;font-size:13px}
 table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #ddd;border-radius:6px}
-th,td{text-align:left;padding:.3rem .6rem;border-bottom:1px solid #eee}td.n{text-align:right;font-variant-numeric:tabular-nums}
-meter{width:10rem}
+table.narrow{width:auto;min-width:14rem}
+th,td{text-align:left;padding:.3rem .6rem;border-bottom:1px solid #eee}
+th.n,td.n{text-align:right;font-variant-numeric:tabular-nums}
+td code{word-break:break-all}
+meter{width:100%;max-width:10rem;min-width:3rem}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
 .actions form{margin:0}
 button{font:inherit;padding:.35rem .8rem;border:1px solid #888;border-radius:6px;background:#fff;cursor:pointer}
@@ -371,13 +433,21 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 
 <h2>Cookies: <span id="chunks">{{.Chunks}}</span> of at most {{.MaxChunks}}</h2>
 <table id="sizes">
-<thead><tr><th>cookie</th><th>bytes</th><th>limit</th><th></th></tr></thead>
+<thead><tr><th>cookie</th><th class="n">bytes</th><th class="n">limit</th><th>use</th></tr></thead>
 <tbody>
 {{range .Cookies}}<tr class="cookie" data-name="{{.Name}}" data-bytes="{{.Bytes}}"><td><code>{{.Name}}</code></td><td class="n">{{.Bytes}}</td><td class="n">{{$.CookieLimit}}</td><td><meter min="0" max="100" high="90" value="{{.Percent}}">{{.Percent}}%</meter></td></tr>
 {{else}}<tr><td colspan="4">no session cookie</td></tr>
 {{end}}<tr id="total" data-bytes="{{.Total}}"><td>all together, as in the Cookie header</td><td class="n">{{.Total}}</td><td class="n">{{.TotalLimit}}</td><td><meter min="0" max="100" high="90" value="{{.TotalPercent}}">{{.TotalPercent}}%</meter></td></tr>
 </tbody></table>
 <p class="sub">Bytes per cookie are its name plus its value, the figure browsers limit (to 4096); these are the cookies this request carried. This demo's budgets are {{.CookieLimit}} bytes per cookie and {{.TotalLimit}} together.</p>
+
+<h2>Session events (this server)</h2>
+<table id="events" class="narrow">
+<thead><tr><th>event</th><th class="n">count</th></tr></thead>
+<tbody>
+{{range .EventRows}}<tr class="event" data-kind="{{.Kind}}" data-count="{{.Count}}"><td>{{.Kind}}</td><td class="n">{{.Count}}</td></tr>
+{{end}}</tbody></table>
+<p class="sub">Options.OnEvent counts these for every browser this server has served since it started.{{if .WarnPercent}} A size-warning is a save past {{.WarnPercent}}% of the budget{{if gt .MaxChunks 1}} for all cookies together{{end}}.{{end}}</p>
 </body></html>
 `))
 

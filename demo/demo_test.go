@@ -4,12 +4,14 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -213,16 +215,17 @@ func TestAddChunksThenLimit(t *testing.T) {
 	}
 	before := c.jarCookies()
 
-	// The next add exceeds the limits: the error page answers, no cookie
-	// changes, and the previous session is intact.
+	// The next add exceeds the limits: the error page answers with 500 (the
+	// request was small: not 413), no cookie changes, and the previous
+	// session is intact.
 	resp, body := c.do(http.MethodPost, "/add", url.Values{}, true)
-	if resp.StatusCode != http.StatusRequestEntityTooLarge {
-		t.Fatalf("add over the limit: status %d", resp.StatusCode)
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("add over the limit: status %d, want 500", resp.StatusCode)
 	}
 	if n := len(resp.Header.Values("Set-Cookie")); n != 0 {
 		t.Errorf("the error response sets %d cookies", n)
 	}
-	for _, want := range []string{`id="error"`, "too large", "previous session is intact", `id="back"`} {
+	for _, want := range []string{"<title>500 Internal Server Error", `id="error"`, "too large", "previous session is intact", `id="back"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("error page lacks %q", want)
 		}
@@ -424,5 +427,102 @@ func TestViewCookies(t *testing.T) {
 		if !reflect.DeepEqual(v.Cookies, want) || v.Chunks != len(want) || v.Total != len(strings.Join(pairs, "; ")) {
 			t.Errorf("%s: cookies %+v, %d chunks, total %d; want %+v", header, v.Cookies, v.Chunks, v.Total, want)
 		}
+	}
+}
+
+// eventKinds are the names of every lifecycle event kind, in order.
+var eventKinds = []string{"created", "renewed", "destroyed", "resealed", "upgraded", "expired", "size-warning"}
+
+// checkEvents checks the event counts of /state and of the page's #events
+// table against want; kinds missing from want must be zero.
+func (c *client) checkEvents(step string, want map[string]int) {
+	c.t.Helper()
+	got := c.state().Events
+	if len(got) != len(eventKinds) {
+		c.t.Errorf("%s: /state events %v, want every kind", step, got)
+	}
+	_, body := c.do(http.MethodGet, "/", nil, false)
+	for _, k := range eventKinds {
+		if got[k] != want[k] {
+			c.t.Errorf("%s: /state counts %d %s events, want %d", step, got[k], k, want[k])
+		}
+		row := fmt.Sprintf(`<tr class="event" data-kind="%s" data-count="%d"><td>%s</td><td class="n">%d</td></tr>`, k, want[k], k, want[k])
+		if !strings.Contains(body, row) {
+			c.t.Errorf("%s: the page lacks %s", step, row)
+		}
+	}
+}
+
+// TestEventCounts drives a session through its lifecycle and checks the
+// counts /state and the page show, and that a caller's OnEvent sees the same
+// events.
+func TestEventCounts(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	var seen []string
+	c := newClient(t, cookiesession.Options{Now: clock, MaxAge: time.Hour,
+		OnEvent: func(r *http.Request, e cookiesession.Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			seen = append(seen, e.Kind.String())
+		}})
+	c.checkEvents("first visit", nil)
+
+	c.post("/inc", nil)
+	c.post("/inc", nil)
+	c.checkEvents("two increments", map[string]int{"created": 1})
+	// The fourth press of "add" passes 80% of MaxTotalBytes, the fifth
+	// exceeds the limits and saves nothing.
+	for range 3 {
+		c.post("/add", nil)
+	}
+	c.checkEvents("three adds", map[string]int{"created": 1})
+	c.post("/add", nil)
+	c.checkEvents("four adds", map[string]int{"created": 1, "size-warning": 1})
+	c.post("/add", nil)
+	c.checkEvents("a refused add", map[string]int{"created": 1, "size-warning": 1})
+
+	c.post("/login", url.Values{"username": {"ada"}}) // renewed, still large
+	c.post("/logout", nil)
+	c.checkEvents("login, logout", map[string]int{"created": 1, "size-warning": 2, "renewed": 1, "destroyed": 1})
+
+	// An expired session is refused, and the same request saves a new one.
+	c.post("/inc", nil)
+	mu.Lock()
+	now = now.Add(2 * time.Hour)
+	mu.Unlock()
+	c.post("/inc", nil)
+	c.checkEvents("an expired session", map[string]int{"created": 3, "size-warning": 2, "renewed": 1, "destroyed": 1, "expired": 1})
+
+	mu.Lock()
+	defer mu.Unlock()
+	want := []string{"created", "size-warning", "renewed", "size-warning", "destroyed", "created", "expired", "created"}
+	if !slices.Equal(seen, want) {
+		t.Errorf("the caller's OnEvent saw %v, want %v", seen, want)
+	}
+}
+
+// TestEventCountsConcurrent counts the sessions of many browsers at once
+// (run with -race).
+func TestEventCountsConcurrent(t *testing.T) {
+	c := newClient(t, cookiesession.Options{})
+	const n = 20
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			req, _ := http.NewRequest(http.MethodPost, c.srv.URL+"/inc", nil)
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			resp, err := http.DefaultTransport.RoundTrip(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+		})
+	}
+	wg.Wait()
+	if got := c.state().Events["created"]; got != n {
+		t.Errorf("%d sessions created, want %d", got, n)
 	}
 }

@@ -40,6 +40,9 @@ type demoView struct {
 	Error   string       `json:"error"`
 	Back    bool         `json:"back"`
 	Rows    []demoCookie `json:"rows"`
+	// Events is the #events table: each tr.event's data-kind and the
+	// count its cell shows.
+	Events map[string]int `json:"events"`
 }
 
 // demoCookie is one tr.cookie row of the page's #sizes table.
@@ -58,6 +61,7 @@ const demoReadJS = `(() => {
 		message: text("message"), reject: text("reject"), error: text("error"),
 		back: document.getElementById("back") !== null,
 		rows: [...document.querySelectorAll("#sizes tr.cookie")].map(r => ({name: r.dataset.name, bytes: Number(r.dataset.bytes)})),
+		events: Object.fromEntries([...document.querySelectorAll("#events tr.event")].map(r => [r.dataset.kind, Number(r.querySelector("td.n").textContent)])),
 	};
 })()`
 
@@ -235,7 +239,7 @@ func TestDemoClickThrough(t *testing.T) {
 	b := NewBrowser(t)
 	srv := NewServer(t, h)
 	d := &demoDriver{t: t, b: b, url: srv.URL}
-	shots := t.TempDir()
+	shots := demoShots(t)
 
 	// A first visit: a new, empty session and no cookie.
 	if p := b.Navigate(srv.URL + "/"); p.Status != http.StatusOK {
@@ -298,11 +302,11 @@ func TestDemoClickThrough(t *testing.T) {
 	full := v
 	before := values(d.jar(full))
 	resp := d.click("add")
-	if resp.Status != http.StatusRequestEntityTooLarge || resp.URL != srv.URL+"/add" {
-		t.Fatalf("press 5 of #add: %d %s, want 413 %s/add", resp.Status, resp.URL, srv.URL)
+	if resp.Status != http.StatusInternalServerError || resp.URL != srv.URL+"/add" {
+		t.Fatalf("press 5 of #add: %d %s, want 500 %s/add", resp.Status, resp.URL, srv.URL)
 	}
 	v = d.read()
-	if !strings.HasPrefix(v.Title, "413 ") || v.Error == "" || !strings.Contains(v.Error, "previous session is intact") || !v.Back {
+	if !strings.HasPrefix(v.Title, "500 ") || v.Error == "" || !strings.Contains(v.Error, "previous session is intact") || !v.Back {
 		t.Fatalf("press 5 of #add: error page with title %q, #error %q, #back %v", v.Title, v.Error, v.Back)
 	}
 	t.Logf("error page: %s", v.Error)
@@ -364,4 +368,150 @@ func TestDemoClickThrough(t *testing.T) {
 	if all := b.AllCookies(); len(all) != 0 {
 		t.Fatalf("after #destroy the jar holds %v", CookieNames(all))
 	}
+}
+
+// demoEventKinds are the kinds of lifecycle event the page counts, in its
+// order.
+var demoEventKinds = []string{"created", "renewed", "destroyed", "resealed", "upgraded", "expired", "size-warning"}
+
+// checkEvents checks that the page's #events table lists every kind, in
+// order, with the counts of want (zero for a kind want leaves out).
+func (d *demoDriver) checkEvents(step string, v demoView, want map[string]int) {
+	d.t.Helper()
+	if kinds := slices.Sorted(maps.Keys(v.Events)); !slices.Equal(kinds, slices.Sorted(slices.Values(demoEventKinds))) {
+		d.t.Errorf("%s: #events lists %v, want %v", step, kinds, demoEventKinds)
+	}
+	for _, k := range demoEventKinds {
+		if v.Events[k] != want[k] {
+			d.t.Errorf("%s: #events shows %d %s, want %d", step, v.Events[k], k, want[k])
+		}
+	}
+}
+
+// newDemo starts the demo with a random key, a browser and a driver for
+// them.
+func newDemo(t *testing.T, opts ...BrowserOption) *demoDriver {
+	t.Helper()
+	key := make([]byte, cookiesession.MinKeySize)
+	if _, err := rand.Read(key); err != nil {
+		t.Fatal(err)
+	}
+	h, err := demo.Handler(cookiesession.Options{Keys: [][]byte{key}})
+	if err != nil {
+		t.Fatalf("demo.Handler: %v", err)
+	}
+	b := NewBrowser(t, opts...)
+	srv := NewServer(t, h)
+	return &demoDriver{t: t, b: b, url: srv.URL}
+}
+
+// TestDemoEventCounts clicks through the demo and checks the counts of its
+// "Session events" table after each step: the first save creates the
+// session, the fourth press of "add" passes the size warning, the refused
+// fifth counts nothing, login renews, logout destroys.
+func TestDemoEventCounts(t *testing.T) {
+	d := newDemo(t)
+	d.b.Navigate(d.url + "/")
+	d.checkEvents("first visit", d.read(), nil)
+
+	d.clickOK("inc", "inc")
+	d.checkEvents("two increments", d.clickOK("inc", "inc"), map[string]int{"created": 1})
+	for range 3 {
+		d.clickOK("add", "added")
+	}
+	d.checkEvents("three adds", d.read(), map[string]int{"created": 1})
+	d.checkEvents("four adds", d.clickOK("add", "added"), map[string]int{"created": 1, "size-warning": 1})
+	if resp := d.click("add"); resp.Status != http.StatusInternalServerError {
+		t.Fatalf("press 5 of #add: status %d, want 500", resp.Status)
+	}
+	d.click("back")
+	d.checkEvents("a refused add", d.read(), map[string]int{"created": 1, "size-warning": 1})
+
+	d.typeInto("username", "alice")
+	v := d.clickOK("login", "login")
+	d.checkEvents("login", v, map[string]int{"created": 1, "renewed": 1, "size-warning": 2})
+	v = d.clickOK("logout", "logout")
+	d.checkEvents("logout", v, map[string]int{"created": 1, "renewed": 1, "destroyed": 1, "size-warning": 2})
+	d.reload()
+	d.checkEvents("a reload", d.read(), map[string]int{"created": 1, "renewed": 1, "destroyed": 1, "size-warning": 2})
+}
+
+// demoShots returns the directory for the demo's screenshots:
+// $DEMO_SCREENSHOTS when set (to keep them), else a temporary one.
+func demoShots(t *testing.T) string {
+	t.Helper()
+	if dir := os.Getenv("DEMO_SCREENSHOTS"); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	return t.TempDir()
+}
+
+// narrowWidth is the viewport width, in CSS pixels, that the demo must fit
+// without scrolling sideways.
+const narrowWidth = 400
+
+// fitsWidth fails the test when the loaded page is wider than narrowWidth.
+func (d *demoDriver) fitsWidth(step string) {
+	d.t.Helper()
+	v, err := d.b.call(func(ctx context.Context) (any, error) {
+		return chromedp.Run(ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth"))
+	})
+	if err != nil {
+		d.t.Fatalf("%s: reading the page's width: %v", step, err)
+	}
+	if w := v.(int); w > narrowWidth {
+		d.t.Errorf("%s: the page is %d px wide, more than the %d px viewport", step, w, narrowWidth)
+	}
+}
+
+// numbersRightAligned checks that the numeric columns of the #sizes and
+// #events tables, their headers included, are right-aligned.
+func (d *demoDriver) numbersRightAligned() {
+	d.t.Helper()
+	const js = `[...document.querySelectorAll("#sizes tr > :nth-child(2), #sizes tr > :nth-child(3), #events tr > :nth-child(2)")]
+		.filter(c => getComputedStyle(c).textAlign !== "right").map(c => c.closest("table").id + ": " + c.textContent.trim())`
+	v, err := d.b.call(func(ctx context.Context) (any, error) {
+		return chromedp.Run(ctx, chromedp.Evaluate[[]string](js))
+	})
+	if err != nil {
+		d.t.Fatalf("reading the tables' alignment: %v", err)
+	}
+	if cells := v.([]string); len(cells) != 0 {
+		d.t.Errorf("numeric cells not right-aligned: %q", cells)
+	}
+}
+
+// TestDemoNarrowViewport loads the demo in a 400 px wide viewport, with the
+// session at its largest (three cookies) and on the error page, and checks
+// that neither scrolls sideways. Set DEMO_SCREENSHOTS to keep the
+// screenshots.
+func TestDemoNarrowViewport(t *testing.T) {
+	d := newDemo(t)
+	if _, err := d.b.call(func(ctx context.Context) (any, error) {
+		return nil, chromedp.Do(ctx, chromedp.EmulateViewport(narrowWidth, 800))
+	}); err != nil {
+		t.Fatalf("setting the viewport: %v", err)
+	}
+	shots := demoShots(t)
+	d.b.Navigate(d.url + "/")
+	d.fitsWidth("first visit")
+	d.clickOK("inc", "inc")
+	d.typeInto("username", "a-rather-long-user-name_32-chars")
+	d.clickOK("login", "login")
+	var v demoView
+	for range 4 {
+		v = d.clickOK("add", "added")
+	}
+	if len(v.Rows) != demo.DefaultMaxChunks {
+		t.Fatalf("after four adds the page lists %d cookies, want %d", len(v.Rows), demo.DefaultMaxChunks)
+	}
+	d.fitsWidth("three cookies")
+	d.numbersRightAligned()
+	d.screenshot(shots, "demo-page-400.png")
+	d.click("add")
+	d.fitsWidth("the error page")
+	d.screenshot(shots, "demo-error-400.png")
 }
