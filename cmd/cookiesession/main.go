@@ -1,5 +1,6 @@
 // Command cookiesession generates keys for, seals, opens and inspects
-// cookiesession cookies, and runs a demo web app.
+// cookiesession cookies, revokes sessions shared through Redis, and runs a
+// demo web app.
 //
 // Run "cookiesession help" for the usage text (the constant usage below).
 package main
@@ -13,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -25,20 +27,22 @@ const keysEnv = "COOKIESESSION_KEYS"
 // Exit statuses.
 const (
 	exitOK      = 0
-	exitFailure = 1 // the input could not be sealed, opened or inspected
+	exitFailure = 1 // the input could not be sealed, opened or inspected; Redis failed
 	exitUsage   = 2 // bad command line, keys or options
 )
 
 const usage = `Usage: cookiesession <command> [flags] [arguments]
 
-Generates keys for, seals, opens and inspects cookiesession cookies, and runs
-a demo web app.
+Generates keys for, seals, opens and inspects cookiesession cookies, revokes
+sessions shared through Redis (redisrevoke), and runs a demo web app.
 
 Commands:
   keygen   print a new key: 32 random bytes, base64url without padding
   seal     seal the JSON object read on stdin into a cookie value
   open     verify and decrypt a cookie value; print the session's JSON
   inspect  describe a cookie value: format, key id, times, chunks, sizes
+  revoke   revoke a session, a subject's sessions or all sessions in the
+           Redis that redisrevoke lists share; every instance refuses them
   demo     run a small web app that shows a session as it changes
   help     print this text; "help COMMAND" (or COMMAND -h) prints the
            command's flags
@@ -48,9 +52,10 @@ Keys: -keys K1[,K2...], or the COOKIESESSION_KEYS environment variable when
 Each key is base64url (padding optional) of at least 32 bytes, as keygen
 prints it. The first key seals; every key opens.
 
-Exit status: 0 success; 1 the value could not be sealed, opened or inspected
-(one line on stderr says why); 2 usage error (bad flags, missing or invalid
-keys, invalid options). Error messages never contain keys or session data.
+Exit status: 0 success; 1 the value could not be sealed, opened or inspected,
+or Redis failed (one line on stderr says why); 2 usage error (bad flags,
+missing or invalid keys, invalid options). Error messages never contain keys,
+passwords or session data.
 `
 
 const keygenUsage = `Usage: cookiesession keygen
@@ -166,6 +171,7 @@ var commandUsage = map[string]string{
 	"open":    openUsage,
 	"inspect": inspectUsage,
 	"demo":    demoUsage,
+	"revoke":  revokeUsage,
 }
 
 func main() {
@@ -220,6 +226,8 @@ func (c *cli) run(args []string) int {
 		err = c.inspect(rest)
 	case "demo":
 		err = c.demo(rest)
+	case "revoke":
+		err = c.revoke(rest)
 	default:
 		fmt.Fprintf(c.stderr, "cookiesession: unknown command %q; run \"cookiesession help\"\n", cmd)
 		return exitUsage
@@ -277,9 +285,41 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return &usageError{err}
+		return &usageError{explainFlagError(fs, err)}
 	}
 	return nil
+}
+
+// durationHint is what a duration flag takes: Go's time.ParseDuration has
+// no days.
+const durationHint = "Go durations take the units ns, us, ms, s, m and h, as in 90s or 1h30m; there is no d: 720h is 30 days"
+
+// badFlagValue matches the flag package's message for a value it cannot
+// parse.
+var badFlagValue = regexp.MustCompile(`^invalid value (".*") for flag -([^:]+): `)
+
+// explainFlagError replaces the flag package's bare "parse error" for a
+// duration or number flag with what the flag takes.
+func explainFlagError(fs *flag.FlagSet, err error) error {
+	m := badFlagValue.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	f := fs.Lookup(m[2])
+	if f == nil {
+		return err
+	}
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return err
+	}
+	switch g.Get().(type) {
+	case time.Duration:
+		return fmt.Errorf("invalid value %s for -%s: not a duration; %s", m[1], m[2], durationHint)
+	case int, int64, uint, uint64:
+		return fmt.Errorf("invalid value %s for -%s: not a whole number", m[1], m[2])
+	}
+	return err
 }
 
 func (c *cli) keygen(args []string) error {

@@ -428,6 +428,8 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, "unknown command"},
 		{"unknown flag", []string{"seal", "-keys", key, "-frob"}, "flag provided but not defined"},
 		{"bad duration", []string{"seal", "-keys", key, "-max-age", "soon"}, "invalid value"},
+		{"days", []string{"seal", "-keys", key, "-max-age", "1000d"}, "units ns, us, ms, s, m and h"},
+		{"bad number", []string{"seal", "-keys", key, "-max-chunks", "three"}, "not a whole number"},
 		{"seal argument", []string{"seal", "-keys", key, "extra"}, "unexpected argument"},
 		{"bad cipher", []string{"seal", "-keys", key, "-cipher", "rot13"}, "unknown -cipher"},
 		{"max-chunks", []string{"seal", "-keys", key, "-max-chunks", "300"}, "MaxChunks 300"},

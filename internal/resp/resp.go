@@ -144,6 +144,11 @@ func (c *Client) Close() error { return c.conn.Close() }
 // a *ServerError (the connection stays usable); a broken connection or a
 // protocol error makes every later call fail.
 func (c *Client) Do(ctx context.Context, args ...string) (Value, error) {
+	return c.exchange(ctx, args)
+}
+
+// exchange sends args, unless nil, and reads one reply.
+func (c *Client) exchange(ctx context.Context, args []string) (Value, error) {
 	if c.broken != nil {
 		return Value{}, c.broken
 	}
@@ -156,8 +161,10 @@ func (c *Client) Do(ctx context.Context, args ...string) (Value, error) {
 	}
 	stop := context.AfterFunc(ctx, func() { _ = c.conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
-	if err := c.write(args); err != nil {
-		return Value{}, c.fail(err)
+	if args != nil {
+		if err := c.write(args); err != nil {
+			return Value{}, c.fail(err)
+		}
 	}
 	v, err := c.read(0)
 	if err != nil {
@@ -170,6 +177,13 @@ func (c *Client) Do(ctx context.Context, args ...string) (Value, error) {
 		return v, &ServerError{Msg: v.Str}
 	}
 	return v, nil
+}
+
+// Receive reads the next reply without sending a command: a message after
+// SUBSCRIBE, for instance. It waits at most the timeout (or ctx's
+// deadline, if sooner).
+func (c *Client) Receive(ctx context.Context) (Value, error) {
+	return c.exchange(ctx, nil)
 }
 
 func (c *Client) fail(err error) error {
