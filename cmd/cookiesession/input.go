@@ -224,6 +224,9 @@ type opened struct {
 	flashes []string
 	created time.Time
 	expires time.Time
+	// id is the identifier sealed in the value, "" when it carries none;
+	// subject what SetSubject bound it to.
+	id, subject string
 }
 
 // verify opens the session in the Cookie header as a store configured by f
@@ -238,6 +241,9 @@ func (c *cli) verify(f *storeFlags, keys [][]byte, header string) (*opened, erro
 		o.MaxChunks = max(chunks.LayoutOf(ps, f.name).Highest(), 1)
 	}
 	o.Cipher = detectCipher(ps, f.name)
+	// With a (empty) revocation list the store reads the session's
+	// identifier; without one it drops it.
+	o.Revocations = cookiesession.NewRevocationList(max(o.MaxAge, cookiesession.DefaultMaxAge))
 	store, err := newStore(o)
 	if err != nil {
 		return nil, err
@@ -248,6 +254,10 @@ func (c *cli) verify(f *storeFlags, keys [][]byte, header string) (*opened, erro
 	}
 	req.Header.Set("Cookie", header)
 	s := store.Get(req)
+	id := s.ID()
+	if again := store.Get(req); again.ID() != id {
+		id = "" // not sealed in the value: each open made one up
+	}
 	if err := s.Err(); err != nil {
 		var tl *cookiesession.TooLargeError
 		if errors.As(err, &tl) {
@@ -261,7 +271,7 @@ func (c *cli) verify(f *storeFlags, keys [][]byte, header string) (*opened, erro
 		}
 		return nil, fmt.Errorf("no cookie named %q in the input", f.name)
 	}
-	return &opened{data: s.Data, flashes: s.Flashes(), created: s.Created(), expires: s.ExpiresAt()}, nil
+	return &opened{data: s.Data, flashes: s.Flashes(), created: s.Created(), expires: s.ExpiresAt(), id: id, subject: s.Subject()}, nil
 }
 
 // receivedTooLarge explains, with the command's flags, why a store would

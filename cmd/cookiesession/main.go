@@ -138,8 +138,10 @@ Describes a session cookie: format version and cipher, key id, creation and
 seal times, expiry and idle deadline (under -max-age and -idle), flags, chunk
 layout (names and sizes) and sizes against the per-cookie and total budgets.
 Without keys it shows only what the unauthenticated header says; with keys
-it also verifies the value and prints the session's JSON. Exit status 1 when
-the value cannot be parsed or, with keys, does not verify.
+it also verifies the value and prints the session's ID and subject (what
+"cookiesession revoke" takes; "none" when the value carries none) and its
+JSON. Exit status 1 when the value cannot be parsed or, with keys, does not
+verify.
 
 Input and flags as for open; -keys is optional. With -express-keys or
 -gorilla-keys and a Cookie header holding such a legacy session (and no

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/cookiesession/cookiesession"
@@ -86,12 +87,28 @@ func (c *cli) inspect(args []string) error {
 		return err
 	}
 	p.field("verified", fmt.Sprintf("yes: authentic, sealed for cookie %q, within its lifetime", f.name))
+	p.identity(s)
 	if len(s.flashes) > 0 {
 		fl, _ := json.Marshal(s.flashes)
 		p.field("flashes", string(fl))
 	}
 	p.data(s.data)
 	return nil
+}
+
+// identity prints the session's identifier and subject, what "cookiesession
+// revoke -session" and "-subject" take.
+func (p *printer) identity(s *opened) {
+	if s.id != "" {
+		p.field("session id", s.id)
+	} else {
+		p.field("session id", "none: sealed by a store without Options.Revocations (revoke it by -subject or -all)")
+	}
+	if s.subject != "" {
+		p.field("subject", strconv.Quote(s.subject))
+	} else {
+		p.field("subject", "none (Session.SetSubject was not called)")
+	}
 }
 
 // printer writes inspect's report: "label   text" lines.

@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/internal/resp"
 	"github.com/cookiesession/cookiesession/internal/resp/resptest"
 	"github.com/cookiesession/cookiesession/internal/revokewire"
@@ -167,4 +170,55 @@ func TestRevokeUsage(t *testing.T) {
 			cmd(t, "", tc.args...).fails(t, exitUsage, tc.want)
 		})
 	}
+}
+
+// sealedWithID returns a cookie value sealed by a store with revocation on,
+// for subject, and the session's identifier.
+func sealedWithID(t *testing.T, key, name, subject string) (value, id string) {
+	t.Helper()
+	keys, err := cookiesession.ParseKeys(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := cookiesession.NewMap(cookiesession.Options{Keys: keys, Name: name, Revocations: cookiesession.NewRevocationList(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", "https://localhost/", nil)
+	s := st.Get(req)
+	s.Data["user"] = subject
+	s.SetSubject(subject)
+	w := httptest.NewRecorder()
+	if err := s.Save(w); err != nil {
+		t.Fatal(err)
+	}
+	return w.Result().Cookies()[0].Value, s.ID()
+}
+
+// inspect shows the identifier and subject that revoke takes.
+func TestInspectShowsIDAndSubject(t *testing.T) {
+	key := newKey(t)
+	value, id := sealedWithID(t, key, "session", "alice@example.com")
+	if len(id) != 22 {
+		t.Fatalf("id %q", id)
+	}
+	out := cmd(t, "", "inspect", "-keys", key, value).ok(t).stdout
+	if !regexp.MustCompile(`(?m)^session id +` + id + `$`).MatchString(out) {
+		t.Errorf("inspect does not show the id %s:\n%s", id, out)
+	}
+	if !regexp.MustCompile(`(?m)^subject +"alice@example.com"$`).MatchString(out) {
+		t.Errorf("inspect does not show the subject:\n%s", out)
+	}
+	// A value sealed without revocation (seal's) carries no identifier.
+	plain := strings.TrimSpace(cmd(t, `{"a":1}`, "seal", "-keys", key).ok(t).stdout)
+	out = cmd(t, "", "inspect", "-keys", key, plain).ok(t).stdout
+	if !regexp.MustCompile(`(?m)^session id +none`).MatchString(out) || !regexp.MustCompile(`(?m)^subject +none`).MatchString(out) {
+		t.Errorf("inspect of a value without id:\n%s", out)
+	}
+	// Without keys nothing is opened, so nothing is claimed.
+	if out := cmd(t, "", "inspect", value).ok(t).stdout; strings.Contains(out, "session id") {
+		t.Errorf("inspect without keys shows an id:\n%s", out)
+	}
+	// What inspect prints is what revoke takes.
+	cmd(t, "", "revoke", "-redis", "127.0.0.1:1", "-timeout", "1s", "-session", id, "-for", "1h").fails(t, exitFailure, "connecting")
 }
