@@ -106,10 +106,20 @@ Input, one of:
                   ("Cookie:" prefix optional), for chunked sessions;
                   -cookie - reads it from stdin
 
+Without -name, the cookie name is taken from the input when it holds exactly
+one session cookie (a cookie whose value has a sealed-value header; NAME~2,
+NAME~3 ... are its chunks); with several, give -name. A bare VALUE is taken
+as the cookie "session" (or -name).
+
+An empty input (VALUE "", empty stdin, -cookie "") fails with exit status 1,
+like any input that holds no session.
+
 Flags:
   -keys K1[,K2...]      keys (default $COOKIESESSION_KEYS)
-  -name NAME            cookie name (default "session")
-  -max-age DURATION     lifetime the server enforces (default 24h0m0s)
+  -name NAME            cookie name (default: from the input, see above, else
+                        "session")
+  -max-age DURATION     lifetime the server enforces (default 24h0m0s; Go
+                        durations: ns, us, ms, s, m, h; 720h is 30 days)
   -idle DURATION        idle timeout the server enforces (default 0: none)
   -max-chunks N         most chunks accepted (default: as many as the input
                         carries)

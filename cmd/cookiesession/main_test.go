@@ -331,6 +331,10 @@ func TestOpenFailures(t *testing.T) {
 		{"garbage", cmd(t, "", "open", "-keys", key, "AAAA"), "malformed"},
 		{"no such cookie", cmd(t, "", "open", "-keys", key, "-cookie", "a=1; b=2"), `no cookie named "session"`},
 		{"empty stdin", cmd(t, "\n", "open", "-keys", key, "-"), "empty"},
+		{"empty value", cmd(t, "", "open", "-keys", key, ""), "empty"},
+		{"blank value", cmd(t, "", "open", "-keys", key, "  "), "empty"},
+		{"empty -cookie", cmd(t, "", "open", "-keys", key, "-cookie", ""), "empty"},
+		{"empty -cookie stdin", cmd(t, "", "open", "-keys", key, "-cookie", "-"), "empty"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.r.fails(t, exitFailure, "cookiesession open: ", tc.want)
@@ -439,7 +443,6 @@ func TestUsageErrors(t *testing.T) {
 		{"open without value", []string{"open", "-keys", key}, "give the cookie"},
 		{"open two values", []string{"open", "-keys", key, "a", "b"}, "give one VALUE"},
 		{"value and -cookie", []string{"open", "-keys", key, "-cookie", "session=x", "x"}, "not both"},
-		{"empty value", []string{"open", "-keys", key, ""}, "empty"},
 		{"inspect without value", []string{"inspect"}, "give the cookie"},
 		{"open without keys", []string{"open", "x"}, "no keys"},
 		{"help unknown", []string{"help", "frob"}, "unknown command"},

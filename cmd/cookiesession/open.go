@@ -28,6 +28,9 @@ func (c *cli) open(args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := resolveName(fs, &f, header); err != nil {
+		return err
+	}
 	s, err := c.verify(&f, keys, header)
 	if err != nil {
 		return err
@@ -52,6 +55,9 @@ func (c *cli) inspect(args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := resolveName(fs, &f, header); err != nil {
+		return err
+	}
 
 	p := &printer{w: &bytes.Buffer{}}
 	defer func() { _, _ = c.stdout.Write(p.w.Bytes()) }()
@@ -65,7 +71,7 @@ func (c *cli) inspect(args []string) error {
 	p.chunkLayout(&f, lay, l)
 	switch {
 	case len(lay.Chunks) == 0:
-		return fmt.Errorf("no cookie named %q in the input", f.name)
+		return noSessionCookie(ps, f.name)
 	case lay.Problem != "":
 		return fmt.Errorf("%w: %s", cookiesession.ErrChunks, lay.Problem)
 	}
