@@ -127,15 +127,26 @@ Flags:
   -max-total-bytes N    budget of all chunks (default 6144 when chunked)
 
 Legacy sessions (with -cookie HEADER; -keys becomes optional):
-  -express-keys K1[,K2...]  Express cookie-session keys, raw strings as
-                            configured in Express (keys, or [secret])
+  -express-keys KEY         an Express cookie-session key, the raw string as
+                            configured in Express (keys, or [secret]);
+                            repeat the flag for each key, in Express's
+                            order: each occurrence is one key, verbatim,
+                            commas and spaces included. Given once with
+                            commas, it is split at them (the old form; a
+                            warning says so)
+  -express-keys-file FILE   the Express keys, one per line, verbatim (only
+                            the line break, LF or CRLF, is dropped; blank
+                            lines are skipped); instead of -express-keys
   -express-name NAME        its cookie name (default "session"; 1.x used
                             "express:sess")
   -express-sha256           the app used Keygrip(keys, 'sha256')
-  -gorilla-keys HASH:BLOCK[,HASH:BLOCK...]
-                            gorilla/sessions CookieStore key pairs; each key
-                            a raw string, or base64:... or hex:...; BLOCK
-                            may be empty (signed, not encrypted)
+  -gorilla-keys HASH:BLOCK  a gorilla/sessions CookieStore key pair; repeat
+                            the flag for each pair, in order; each key a
+                            raw string without ':', or base64:... or
+                            hex:... (for any key holding ':' or ','); BLOCK
+                            may be empty (signed, not encrypted). Given once
+                            with commas, it is split into pairs at them
+                            (the old form; a warning says so)
   -gorilla-name NAME        its cookie name (default "session")
   -gorilla-json             values were encoded with securecookie's
                             JSONEncoder instead of gob

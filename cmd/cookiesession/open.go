@@ -20,7 +20,7 @@ func (c *cli) open(args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	keys, err := c.checkFlags(&f, !f.legacy.any())
+	keys, err := c.checkFlags("open", &f, !f.legacy.any())
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (c *cli) inspect(args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	keys, err := c.checkFlags(&f, false)
+	keys, err := c.checkFlags("inspect", &f, false)
 	if err != nil {
 		return err
 	}
@@ -286,14 +286,14 @@ func (c *cli) inspectLegacy(p *printer, f *storeFlags, keys [][]byte, header str
 			}
 		}
 	}
-	if f.legacy.expressKeys != "" {
+	if f.legacy.expressOn() {
 		alg := "HMAC-SHA1"
 		if f.legacy.expressSHA256 {
 			alg = "HMAC-SHA256"
 		}
 		describe("Express cookie-session ("+alg+" signature, not encrypted)", f.legacy.expressName, f.legacy.expressName+".sig")
 	}
-	if f.legacy.gorillaKeys != "" {
+	if f.legacy.gorillaOn() {
 		describe("gorilla/securecookie", f.legacy.gorillaName)
 	}
 	s, err := c.verify(f, keys, header)
@@ -308,9 +308,12 @@ func (c *cli) inspectLegacy(p *printer, f *storeFlags, keys [][]byte, header str
 
 // checkFlags reads the keys (required or not) and checks every store flag,
 // legacy readers included, before any input is read.
-func (c *cli) checkFlags(f *storeFlags, required bool) ([][]byte, error) {
+func (c *cli) checkFlags(cmd string, f *storeFlags, required bool) ([][]byte, error) {
 	keys, err := c.keys(f.keys, required)
 	if err != nil {
+		return nil, err
+	}
+	if err := f.legacy.resolve(cmd, c.stderr); err != nil {
 		return nil, err
 	}
 	o := f.options(keys, c)
