@@ -65,13 +65,19 @@ func (c *cli) inspect(args []string) error {
 	if f.legacy.any() && !hasCookie(ps, f.name, len(keys) > 0) {
 		return c.inspectLegacy(p, &f, keys, header)
 	}
+	return c.inspectSealed(p, &f, keys, header)
+}
 
-	lay := chunks.LayoutOf(ps, f.name)
+// inspectSealed describes a session in the sealed format: its chunks and
+// sizes, its header and times and, with keys, whether it verifies, its ID,
+// subject and data.
+func (c *cli) inspectSealed(p *printer, f *storeFlags, keys [][]byte, header string) error {
+	lay := chunks.LayoutOf(chunks.Pairs(header), f.name)
 	l := f.limits(lay.Highest())
-	p.chunkLayout(&f, lay, l)
+	p.chunkLayout(f, lay, l)
 	switch {
 	case len(lay.Chunks) == 0:
-		return noSessionCookie(ps, f.name)
+		return noSessionCookie(chunks.Pairs(header), f.name)
 	case lay.Problem != "":
 		return fmt.Errorf("%w: %s", cookiesession.ErrChunks, lay.Problem)
 	}
@@ -81,13 +87,13 @@ func (c *cli) inspect(args []string) error {
 		return err
 	}
 	p.header(h, len(value), keys)
-	p.times(&f, h, c.now())
+	p.times(f, h, c.now())
 
 	if len(keys) == 0 {
 		p.field("verified", "no: the header is unauthenticated, anyone can forge every field above; give -keys to verify the value and see its JSON")
 		return nil
 	}
-	s, err := c.verify(&f, keys, header)
+	s, err := c.verify(f, keys, header)
 	if err != nil {
 		p.field("verified", "NO: "+oneLine(err))
 		return err
