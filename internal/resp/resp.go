@@ -153,8 +153,9 @@ func (c *Client) exchange(ctx context.Context, args []string) (Value, error) {
 		return Value{}, c.broken
 	}
 	deadline := time.Now().Add(c.timeout)
+	ctxBound := false // the context's deadline is the one set
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
+		deadline, ctxBound = d, true
 	}
 	if err := c.conn.SetDeadline(deadline); err != nil {
 		return Value{}, c.fail(err)
@@ -168,8 +169,12 @@ func (c *Client) exchange(ctx context.Context, args []string) (Value, error) {
 	}
 	v, err := c.read(0)
 	if err != nil {
-		if ctx.Err() != nil {
+		var ne net.Error
+		switch {
+		case ctx.Err() != nil:
 			err = ctx.Err()
+		case ctxBound && errors.As(err, &ne) && ne.Timeout():
+			err = context.DeadlineExceeded // the timer may not have fired yet
 		}
 		return Value{}, c.fail(err)
 	}
