@@ -457,7 +457,7 @@ func TestUsageErrors(t *testing.T) {
 
 func TestHelp(t *testing.T) {
 	r := cmd(t, "", "help").ok(t)
-	for _, c := range []string{"keygen", "seal", "open", "inspect", "demo", keysEnv} {
+	for _, c := range []string{"keygen", "seal", "open", "inspect", "demo", "revoke", keysEnv} {
 		if !strings.Contains(r.stdout, c) {
 			t.Errorf("usage lacks %q", c)
 		}
