@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/revokewire"
 )
 
 // Errors.
@@ -31,7 +32,6 @@ type List struct {
 	cfg     config
 	rep     *replica
 	channel string
-	script  *redis.Script // mergeScript
 
 	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc
@@ -71,7 +71,7 @@ func New(ctx context.Context, client redis.UniversalClient, opts ...Option) (*Li
 	if _, ring := client.(*redis.Ring); ring || client == nil {
 		return nil, fmt.Errorf("%w: the client must be a *redis.Client, failover or cluster client", ErrInvalid)
 	}
-	l := &List{client: client, cfg: cfg, rep: newReplica(cfg.maxAge), channel: cfg.prefix + "events", script: redis.NewScript(mergeScript), done: make(chan struct{})}
+	l := &List{client: client, cfg: cfg, rep: newReplica(cfg.maxAge), channel: revokewire.Channel(cfg.prefix), done: make(chan struct{})}
 	l.ctx, l.cancel = context.WithCancel(context.Background())
 	l.ps = client.Subscribe(ctx, l.channel)
 	if err := l.start(ctx); err != nil {

@@ -2,15 +2,15 @@ package redisrevoke
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/revokewire"
 )
 
 // Defaults of the options.
 const (
-	DefaultPrefix         = "cookiesession:revoke:"
+	DefaultPrefix         = revokewire.DefaultPrefix
 	DefaultResyncEvery    = 30 * time.Second
 	DefaultPingEvery      = 5 * time.Second
 	DefaultRefreshTimeout = time.Second
@@ -98,7 +98,7 @@ func (c *config) check() error {
 		return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, a...))
 	}
 	switch {
-	case c.prefix == "" || strings.ContainsAny(c.prefix, " \r\n"):
+	case revokewire.CheckPrefix(c.prefix) != nil:
 		return bad("Prefix %q: must be non-empty, without spaces or line breaks", c.prefix)
 	case c.maxAge < time.Second:
 		return bad("MaxAge %v: must be at least 1s", c.maxAge)

@@ -4,52 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/revokewire"
 )
-
-// mergeScript raises entries of one kind's sorted set (KEYS[1]) and
-// publishes each on ARGV[3] unless it is "". ARGV[1] is how long past its
-// score an entry lives (ms), ARGV[2] the set's new version, ARGV[4] the
-// kind's letter, then come score, member pairs. Expired entries are
-// trimmed by Redis's clock, and the key expires with its last entry. The
-// version is the member "" with a negative score, which no range of live
-// entries (scores are Unix ms) reaches; it changes whenever the set does.
-// One key per call, so it runs on Redis Cluster under any prefix.
-const mergeScript = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local life = tonumber(ARGV[1])
-local changed = 0
-for i = 5, #ARGV, 2 do
-  if tonumber(ARGV[i]) + life > now then
-    changed = changed + redis.call('ZADD', KEYS[1], 'GT', 'CH', ARGV[i], ARGV[i+1])
-    if ARGV[3] ~= '' then
-      redis.call('PUBLISH', ARGV[3], ARGV[4] .. ' ' .. ARGV[i] .. ' ' .. ARGV[i+1])
-    end
-  end
-end
-changed = changed + redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, now - life)
-local top = redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', 0, 'WITHSCORES', 'LIMIT', 0, 1)
-if top[2] == nil then
-  redis.call('DEL', KEYS[1])
-elseif changed > 0 then
-  redis.call('ZADD', KEYS[1], ARGV[2], '')
-  redis.call('PEXPIREAT', KEYS[1], string.format('%d', tonumber(top[2]) + life))
-end
-return changed
-`
-
-// pairsPerCall bounds the entries one merge call carries (Lua's stack
-// limits a call's arguments).
-const pairsPerCall = 1000
 
 // RevokeSession refuses the session with identifier id (Session.ID) until
 // until (Session.ExpiresAt), on every instance. The entry expires at until.
@@ -91,7 +53,7 @@ func (l *List) revoke(ctx context.Context, k kind, member string, t time.Time) e
 	if l.ctx.Err() != nil {
 		return ErrClosed
 	}
-	ms := t.Add(time.Millisecond - time.Nanosecond).UnixMilli()
+	ms := revokewire.Score(t)
 	l.hear(k, member, ms)
 	return l.write(ctx, k, map[string]int64{member: ms}, true)
 }
@@ -106,33 +68,30 @@ func (l *List) hear(k kind, member string, ms int64) {
 	}
 }
 
-// write runs mergeScript over entries, in calls of at most pairsPerCall.
+// write runs revokewire.MergeScript over entries, in calls of at most
+// revokewire.PairsPerCall.
 func (l *List) write(ctx context.Context, k kind, entries map[string]int64, publish bool) error {
-	channel := ""
-	if publish {
-		channel = l.channel
-	}
-	head := []any{l.rep.life(k), -(rand.Int64N(1<<52) + 1), channel, k.letter()}
-	args := head
-	run := func() error {
-		if err := l.script.Run(ctx, l.client, []string{l.cfg.prefix + k.key()}, args...).Err(); err != nil {
-			return fmt.Errorf("%w: writing %s: %w", ErrUnavailable, k.key(), err)
-		}
-		args = head
-		return nil
-	}
-	for m, ms := range entries {
-		args = append(args, ms, m)
-		if len(args)-len(head) == 2*pairsPerCall {
-			if err := run(); err != nil {
-				return err
-			}
-		}
-	}
-	if len(args) > len(head) {
-		return run()
+	m := revokewire.Merge{Prefix: l.cfg.prefix, Kind: k, Life: l.rep.life(k), Publish: publish, Entries: entries}
+	if _, err := m.Run(ctx, scripter{l.client}); err != nil {
+		return fmt.Errorf("%w: writing %s: %w", ErrUnavailable, k.Key(), err)
 	}
 	return nil
+}
+
+// scripter runs scripts through go-redis: EVALSHA, then EVAL if the server
+// lacks the script, as redis.Script does.
+type scripter struct{ c redis.UniversalClient }
+
+func (s scripter) RunScript(ctx context.Context, script, sha string, keys, args []string) (int64, error) {
+	argv := make([]any, len(args))
+	for i, a := range args {
+		argv[i] = a
+	}
+	n, err := s.c.EvalSha(ctx, sha, keys, argv...).Int64()
+	if err != nil && (errors.Is(err, redis.ErrNoScript) || redis.HasErrorPrefix(err, "NOSCRIPT")) {
+		n, err = s.c.Eval(ctx, script, keys, argv...).Int64()
+	}
+	return n, err
 }
 
 // refresh compares the replica with Redis and merges what changed: one
@@ -170,7 +129,7 @@ func (l *List) readVersions(ctx context.Context) ([kinds]float64, error) {
 	pipe := l.client.Pipeline()
 	cmds := make([]*redis.FloatCmd, kinds)
 	for k := range kinds {
-		cmds[k] = pipe.ZScore(ctx, l.cfg.prefix+k.key(), "")
+		cmds[k] = pipe.ZScore(ctx, l.cfg.prefix+k.Key(), revokewire.VersionMember)
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return v, fmt.Errorf("%w: reading versions: %w", ErrUnavailable, err)
@@ -189,7 +148,7 @@ func (l *List) readKinds(ctx context.Context, ks []kind, versions [kinds]float64
 	cmds := make([]*redis.ZSliceCmd, len(ks))
 	for i, k := range ks {
 		l.heard[k].Store(false) // what is heard from now on is read next time
-		cmds[i] = pipe.ZRangeByScoreWithScores(ctx, l.cfg.prefix+k.key(), &redis.ZRangeBy{Min: "0", Max: "+inf"})
+		cmds[i] = pipe.ZRangeByScoreWithScores(ctx, l.cfg.prefix+k.Key(), &redis.ZRangeBy{Min: "0", Max: "+inf"})
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		for _, k := range ks {
@@ -201,7 +160,7 @@ func (l *List) readKinds(ctx context.Context, ks []kind, versions [kinds]float64
 	for i, k := range ks {
 		got := make(map[string]int64, len(cmds[i].Val()))
 		for _, z := range cmds[i].Val() {
-			if m, ok := z.Member.(string); ok && m != "" {
+			if m, ok := z.Member.(string); ok && m != revokewire.VersionMember {
 				got[m] = int64(z.Score)
 			}
 		}
@@ -218,15 +177,12 @@ func (l *List) readKinds(ctx context.Context, ks []kind, versions [kinds]float64
 	return nil
 }
 
-// apply merges a pub/sub message "letter ms member" into the replica.
+// apply merges a pub/sub message (revokewire.Message) into the replica.
 func (l *List) apply(payload string) error {
-	f := strings.SplitN(payload, " ", 3)
-	if len(f) == 3 {
-		ms, err := strconv.ParseInt(f[1], 10, 64)
-		if k, ok := kindOf(f[0]); ok && err == nil && f[2] != "" {
-			l.hear(k, f[2], ms)
-			return nil
-		}
+	k, ms, member, err := revokewire.ParseMessage(payload)
+	if err != nil {
+		return fmt.Errorf("redisrevoke: on %s: %w", l.channel, err)
 	}
-	return fmt.Errorf("redisrevoke: unreadable message on %s: %.40q", l.channel, payload)
+	l.hear(k, member, ms)
+	return nil
 }

@@ -3,44 +3,23 @@ package redisrevoke
 import (
 	"sync"
 	"time"
+
+	"github.com/cookiesession/cookiesession/internal/revokewire"
 )
 
-// kind is one of the three kinds of entry, each kept in one sorted set.
-type kind uint8
+// kind is one of the three kinds of entry, each kept in one sorted set
+// (revokewire's schema).
+type kind = revokewire.Kind
 
 const (
-	kindSession kind = iota // member: a session identifier; score: until
-	kindSubject             // member: a subject; score: the cut-off
-	kindAll                 // member: allMember; score: the global cut-off
-	kinds
+	kindSession = revokewire.Session // member: a session identifier; score: until
+	kindSubject = revokewire.Subject // member: a subject; score: the cut-off
+	kindAll     = revokewire.All     // member: allMember; score: the global cut-off
+	kinds       = revokewire.Kinds
 )
 
 // allMember is the one member of the global cut-off's sorted set.
-const allMember = "*"
-
-// letter names kind k in pub/sub messages.
-func (k kind) letter() string { return "sua"[k : k+1] }
-
-// key is the name of kind k's sorted set after the prefix.
-func (k kind) key() string {
-	switch k {
-	case kindSession:
-		return "sessions"
-	case kindSubject:
-		return "subjects"
-	}
-	return "all"
-}
-
-// kindOf returns the kind a pub/sub message's letter names.
-func kindOf(letter string) (kind, bool) {
-	for k := range kinds {
-		if k.letter() == letter {
-			return k, true
-		}
-	}
-	return 0, false
-}
+const allMember = revokewire.AllMember
 
 // replica is a process's copy of the revocations, in Unix milliseconds.
 // Every entry only ever grows (a later until, a later cut-off), so merging
@@ -61,10 +40,7 @@ func newReplica(maxAge time.Duration) *replica {
 
 // life is how long past its score an entry of kind k is enforced.
 func (r *replica) life(k kind) int64 {
-	if k == kindSession {
-		return 0
-	}
-	return r.maxAge
+	return revokewire.Life(k, time.Duration(r.maxAge)*time.Millisecond)
 }
 
 // live reports whether an entry of kind k and score ms is in force at now.

@@ -29,23 +29,14 @@ func (c *cli) demo(args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	keys, err := c.keys(*keysFlag, false)
+	keys, err := c.demoKeys(*keysFlag)
 	if err != nil {
 		return err
-	}
-	if len(keys) == 0 {
-		k := make([]byte, cookiesession.MinKeySize)
-		if _, err := rand.Read(k); err != nil {
-			return fmt.Errorf("generating a key: %w", err)
-		}
-		keys = [][]byte{k}
-		fmt.Fprintf(c.stderr, "cookiesession demo: no keys given (-keys or %s): using an ephemeral key, so sessions end when the demo stops\n", keysEnv)
 	}
 	h, err := demo.Handler(cookiesession.Options{Keys: keys, Name: *name, MaxChunks: *maxChunks, MaxCookieBytes: *maxCookie})
 	if err != nil {
 		return &usageError{err}
 	}
-
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -55,7 +46,26 @@ func (c *cli) demo(args []string) error {
 	if c.ready != nil {
 		c.ready(url)
 	}
+	return c.serve(ln, h)
+}
 
+// demoKeys returns the keys given, or an ephemeral one, said on stderr.
+func (c *cli) demoKeys(flagValue string) ([][]byte, error) {
+	keys, err := c.keys(flagValue, false)
+	if err != nil || len(keys) > 0 {
+		return keys, err
+	}
+	k := make([]byte, cookiesession.MinKeySize)
+	if _, err := rand.Read(k); err != nil {
+		return nil, fmt.Errorf("generating a key: %w", err)
+	}
+	fmt.Fprintf(c.stderr, "cookiesession demo: no keys given (-keys or %s): using an ephemeral key, so sessions end when the demo stops\n", keysEnv)
+	return [][]byte{k}, nil
+}
+
+// serve serves h on ln until c.ctx ends (or SIGINT, SIGTERM), then shuts
+// the server down gracefully.
+func (c *cli) serve(ln net.Listener, h http.Handler) error {
 	ctx := c.ctx
 	if ctx == nil {
 		var stop context.CancelFunc

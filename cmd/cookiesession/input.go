@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -134,8 +135,6 @@ func (c *cli) input(fs *flag.FlagSet, cookieFlag, name string) (string, error) {
 			return "", err
 		}
 		arg = string(b)
-	} else if strings.TrimSpace(arg) == "" {
-		return "", usagef("VALUE is empty")
 	}
 	return normalize(arg, name)
 }
@@ -224,6 +223,9 @@ type opened struct {
 	flashes []string
 	created time.Time
 	expires time.Time
+	// id is the identifier sealed in the value, "" when it carries none;
+	// subject what SetSubject bound it to.
+	id, subject string
 }
 
 // verify opens the session in the Cookie header as a store configured by f
@@ -238,6 +240,9 @@ func (c *cli) verify(f *storeFlags, keys [][]byte, header string) (*opened, erro
 		o.MaxChunks = max(chunks.LayoutOf(ps, f.name).Highest(), 1)
 	}
 	o.Cipher = detectCipher(ps, f.name)
+	// With a (empty) revocation list the store reads the session's
+	// identifier; without one it drops it.
+	o.Revocations = cookiesession.NewRevocationList(max(o.MaxAge, cookiesession.DefaultMaxAge))
 	store, err := newStore(o)
 	if err != nil {
 		return nil, err
@@ -248,6 +253,10 @@ func (c *cli) verify(f *storeFlags, keys [][]byte, header string) (*opened, erro
 	}
 	req.Header.Set("Cookie", header)
 	s := store.Get(req)
+	id := s.ID()
+	if again := store.Get(req); again.ID() != id {
+		id = "" // not sealed in the value: each open made one up
+	}
 	if err := s.Err(); err != nil {
 		var tl *cookiesession.TooLargeError
 		if errors.As(err, &tl) {
@@ -259,9 +268,9 @@ func (c *cli) verify(f *storeFlags, keys [][]byte, header string) (*opened, erro
 		if f.legacy.any() {
 			return nil, fmt.Errorf("no session in the input: no cookie named %q, and no legacy session cookie of the configured names", f.name)
 		}
-		return nil, fmt.Errorf("no cookie named %q in the input", f.name)
+		return nil, noSessionCookie(ps, f.name)
 	}
-	return &opened{data: s.Data, flashes: s.Flashes(), created: s.Created(), expires: s.ExpiresAt()}, nil
+	return &opened{data: s.Data, flashes: s.Flashes(), created: s.Created(), expires: s.ExpiresAt(), id: id, subject: s.Subject()}, nil
 }
 
 // receivedTooLarge explains, with the command's flags, why a store would
@@ -271,4 +280,84 @@ func receivedTooLarge(e *cookiesession.TooLargeError) error {
 		return fmt.Errorf("session too large: its %d cookies take %d bytes in the Cookie header, over the limit of %d (-max-total-bytes)", e.Chunks, e.Size, e.Limit)
 	}
 	return fmt.Errorf("session too large: cookie %q has %d bytes (name+value), over the limit of %d (-max-cookie-bytes)", truncate(e.Name), e.Size, e.Limit)
+}
+
+// flagGiven reports whether the flag called name was on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
+// resolveName takes the cookie name from the input when -name was not
+// given: the one session cookie it holds, if it holds exactly one. With
+// several, the user must choose.
+func resolveName(fs *flag.FlagSet, f *storeFlags, header string) error {
+	if flagGiven(fs, "name") {
+		return nil
+	}
+	names := sessionNames(chunks.Pairs(header))
+	switch {
+	case len(names) == 1:
+		f.name = names[0]
+	case len(names) > 1:
+		return fmt.Errorf("the input holds %d session cookies (%s): give -name NAME to choose one", len(names), listNames(names))
+	}
+	return nil
+}
+
+// sessionNames returns the names of the sessions in the Cookie header, in
+// order of appearance: a name whose cookies (NAME, NAME~2, ...) join into a
+// value with a sealed-value header (cookiesession.ParseHeader). A chunk
+// NAME~k belongs to NAME.
+func sessionNames(ps []chunks.Pair) []string {
+	var names []string
+	seen := map[string]bool{}
+	for _, p := range ps {
+		base := p.Name
+		if i := strings.LastIndexByte(base, chunks.Sep); i > 0 && chunks.ParseIndex(base[i+1:]) > 0 {
+			base = base[:i]
+		}
+		if seen[base] {
+			continue
+		}
+		seen[base] = true
+		if _, err := cookiesession.ParseHeader(chunks.LayoutOf(ps, base).Value()); err == nil {
+			names = append(names, base)
+		}
+	}
+	return names
+}
+
+// maxNamesShown bounds the cookie names a message lists.
+const maxNamesShown = 8
+
+// listNames quotes names for a message, at most maxNamesShown of them.
+func listNames(names []string) string {
+	var q []string
+	for i, n := range names {
+		if i == maxNamesShown {
+			q = append(q, fmt.Sprintf("and %d more", len(names)-i))
+			break
+		}
+		q = append(q, strconv.Quote(truncate(n)))
+	}
+	return strings.Join(q, ", ")
+}
+
+// noSessionCookie is the error for an input without a session of the name
+// the command uses; it lists the cookie names the input holds.
+func noSessionCookie(ps []chunks.Pair, name string) error {
+	var names []string
+	seen := map[string]bool{}
+	for _, p := range ps {
+		if !seen[p.Name] {
+			seen[p.Name] = true
+			names = append(names, p.Name)
+		}
+	}
+	if len(names) == 0 {
+		return fmt.Errorf("no cookie named %q in the input", name)
+	}
+	return fmt.Errorf("no cookie named %q in the input, which holds %s, none a sealed session; give -name NAME if one is", name, listNames(names))
 }

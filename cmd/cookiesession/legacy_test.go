@@ -5,6 +5,8 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/hex"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -78,5 +80,74 @@ func TestInspectLegacy(t *testing.T) {
 	r.fails(t, exitFailure, "signature")
 	if !strings.Contains(r.stdout, "verified        NO") {
 		t.Errorf("inspect output:\n%s", r.stdout)
+	}
+}
+
+// Express keys are arbitrary strings: a repeated flag or a file carries a
+// key with commas and spaces verbatim; the old single comma-separated form
+// still splits, with a warning.
+func TestExpressKeysWithCommas(t *testing.T) {
+	const key = "new, key with comma"
+	header := expressCookie("session", `{"user":"ada"}`, key)
+	want := `{"user":"ada"}`
+
+	r := cmd(t, "", "open", "-express-keys", "other", "-express-keys", key, "-cookie", header).ok(t)
+	if strings.TrimSpace(r.stdout) != want || r.stderr != "" {
+		t.Fatalf("repeated flag: stdout %q, stderr %q", r.stdout, r.stderr)
+	}
+	r = cmd(t, "", "open", "-express-keys", key, "-express-keys", "other", "-cookie", header).ok(t)
+	if strings.TrimSpace(r.stdout) != want {
+		t.Fatalf("repeated flag, key first: %q", r.stdout)
+	}
+
+	file := filepath.Join(t.TempDir(), "keys")
+	if err := os.WriteFile(file, []byte("other\r\n\n"+key+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = cmd(t, "", "open", "-express-keys-file", file, "-cookie", header).ok(t)
+	if strings.TrimSpace(r.stdout) != want || r.stderr != "" {
+		t.Fatalf("key file: stdout %q, stderr %q", r.stdout, r.stderr)
+	}
+	out := cmd(t, "", "inspect", "-express-keys-file", file, "-cookie", header).ok(t).stdout
+	if !strings.Contains(out, "verified        yes") {
+		t.Errorf("inspect with a key file:\n%s", out)
+	}
+
+	// Given once, the comma form splits the key, and says so.
+	r = cmd(t, "", "open", "-express-keys", key, "-cookie", header)
+	if r.code != exitFailure || !strings.Contains(r.stderr, "warning: -express-keys split at commas into 2 keys") || !strings.Contains(r.stderr, "once per key") {
+		t.Fatalf("single comma form: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if strings.Contains(r.stderr, "key with comma") {
+		t.Errorf("stderr quotes a key: %q", r.stderr)
+	}
+	// ... and keeps working for keys without commas.
+	r = cmd(t, "", "open", "-express-keys", "x,"+"k", "-cookie", expressCookie("session", want, "k")).ok(t)
+	if strings.TrimSpace(r.stdout) != want || !strings.Contains(r.stderr, "warning") {
+		t.Fatalf("old form: %q %q", r.stdout, r.stderr)
+	}
+
+	cmd(t, "", "open", "-express-keys", "a", "-express-keys-file", file, "-cookie", header).fails(t, exitUsage, "not both")
+	cmd(t, "", "open", "-express-keys", "a", "-express-keys", "", "-cookie", header).fails(t, exitUsage, "occurrence 2 is empty")
+	cmd(t, "", "open", "-express-keys-file", filepath.Join(t.TempDir(), "none"), "-cookie", header).fails(t, exitUsage, "-express-keys-file")
+	empty := filepath.Join(t.TempDir(), "empty")
+	_ = os.WriteFile(empty, []byte("\n\r\n"), 0o600)
+	cmd(t, "", "open", "-express-keys-file", empty, "-cookie", header).fails(t, exitUsage, "no key")
+}
+
+// A gorilla pair per occurrence: a raw key with a comma is not split.
+func TestGorillaKeysRepeated(t *testing.T) {
+	hash := []byte("hash,key-hash-key-hash-key-12345")
+	value, err := securecookie.New(hash, nil).Encode("sid", map[interface{}]interface{}{"user": "ada"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := cmd(t, "", "open", "-gorilla-keys", "other:", "-gorilla-keys", string(hash)+":", "-gorilla-name", "sid", "-cookie", "sid="+value).ok(t)
+	if strings.TrimSpace(r.stdout) != `{"user":"ada"}` || r.stderr != "" {
+		t.Fatalf("stdout %q, stderr %q", r.stdout, r.stderr)
+	}
+	r = cmd(t, "", "open", "-gorilla-keys", string(hash)+":", "-gorilla-name", "sid", "-cookie", "sid="+value)
+	if r.code == 0 || !strings.Contains(r.stderr, "warning: -gorilla-keys split at commas") {
+		t.Fatalf("single comma form: exit %d, stderr %q", r.code, r.stderr)
 	}
 }

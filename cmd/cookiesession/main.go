@@ -1,5 +1,6 @@
 // Command cookiesession generates keys for, seals, opens and inspects
-// cookiesession cookies, and runs a demo web app.
+// cookiesession cookies, revokes sessions shared through Redis, and runs a
+// demo web app.
 //
 // Run "cookiesession help" for the usage text (the constant usage below).
 package main
@@ -13,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -25,20 +27,22 @@ const keysEnv = "COOKIESESSION_KEYS"
 // Exit statuses.
 const (
 	exitOK      = 0
-	exitFailure = 1 // the input could not be sealed, opened or inspected
+	exitFailure = 1 // the input could not be sealed, opened or inspected; Redis failed
 	exitUsage   = 2 // bad command line, keys or options
 )
 
 const usage = `Usage: cookiesession <command> [flags] [arguments]
 
-Generates keys for, seals, opens and inspects cookiesession cookies, and runs
-a demo web app.
+Generates keys for, seals, opens and inspects cookiesession cookies, revokes
+sessions shared through Redis (redisrevoke), and runs a demo web app.
 
 Commands:
   keygen   print a new key: 32 random bytes, base64url without padding
   seal     seal the JSON object read on stdin into a cookie value
   open     verify and decrypt a cookie value; print the session's JSON
   inspect  describe a cookie value: format, key id, times, chunks, sizes
+  revoke   revoke a session, a subject's sessions or all sessions in the
+           Redis that redisrevoke lists share; every instance refuses them
   demo     run a small web app that shows a session as it changes
   help     print this text; "help COMMAND" (or COMMAND -h) prints the
            command's flags
@@ -48,9 +52,10 @@ Keys: -keys K1[,K2...], or the COOKIESESSION_KEYS environment variable when
 Each key is base64url (padding optional) of at least 32 bytes, as keygen
 prints it. The first key seals; every key opens.
 
-Exit status: 0 success; 1 the value could not be sealed, opened or inspected
-(one line on stderr says why); 2 usage error (bad flags, missing or invalid
-keys, invalid options). Error messages never contain keys or session data.
+Exit status: 0 success; 1 the value could not be sealed, opened or inspected,
+or Redis failed (one line on stderr says why); 2 usage error (bad flags,
+missing or invalid keys, invalid options). Error messages never contain keys,
+passwords or session data.
 `
 
 const keygenUsage = `Usage: cookiesession keygen
@@ -101,10 +106,20 @@ Input, one of:
                   ("Cookie:" prefix optional), for chunked sessions;
                   -cookie - reads it from stdin
 
+Without -name, the cookie name is taken from the input when it holds exactly
+one session cookie (a cookie whose value has a sealed-value header; NAME~2,
+NAME~3 ... are its chunks); with several, give -name. A bare VALUE is taken
+as the cookie "session" (or -name).
+
+An empty input (VALUE "", empty stdin, -cookie "") fails with exit status 1,
+like any input that holds no session.
+
 Flags:
   -keys K1[,K2...]      keys (default $COOKIESESSION_KEYS)
-  -name NAME            cookie name (default "session")
-  -max-age DURATION     lifetime the server enforces (default 24h0m0s)
+  -name NAME            cookie name (default: from the input, see above, else
+                        "session")
+  -max-age DURATION     lifetime the server enforces (default 24h0m0s; Go
+                        durations: ns, us, ms, s, m, h; 720h is 30 days)
   -idle DURATION        idle timeout the server enforces (default 0: none)
   -max-chunks N         most chunks accepted (default: as many as the input
                         carries)
@@ -112,15 +127,26 @@ Flags:
   -max-total-bytes N    budget of all chunks (default 6144 when chunked)
 
 Legacy sessions (with -cookie HEADER; -keys becomes optional):
-  -express-keys K1[,K2...]  Express cookie-session keys, raw strings as
-                            configured in Express (keys, or [secret])
+  -express-keys KEY         an Express cookie-session key, the raw string as
+                            configured in Express (keys, or [secret]);
+                            repeat the flag for each key, in Express's
+                            order: each occurrence is one key, verbatim,
+                            commas and spaces included. Given once with
+                            commas, it is split at them (the old form; a
+                            warning says so)
+  -express-keys-file FILE   the Express keys, one per line, verbatim (only
+                            the line break, LF or CRLF, is dropped; blank
+                            lines are skipped); instead of -express-keys
   -express-name NAME        its cookie name (default "session"; 1.x used
                             "express:sess")
   -express-sha256           the app used Keygrip(keys, 'sha256')
-  -gorilla-keys HASH:BLOCK[,HASH:BLOCK...]
-                            gorilla/sessions CookieStore key pairs; each key
-                            a raw string, or base64:... or hex:...; BLOCK
-                            may be empty (signed, not encrypted)
+  -gorilla-keys HASH:BLOCK  a gorilla/sessions CookieStore key pair; repeat
+                            the flag for each pair, in order; each key a
+                            raw string without ':', or base64:... or
+                            hex:... (for any key holding ':' or ','); BLOCK
+                            may be empty (signed, not encrypted). Given once
+                            with commas, it is split into pairs at them
+                            (the old form; a warning says so)
   -gorilla-name NAME        its cookie name (default "session")
   -gorilla-json             values were encoded with securecookie's
                             JSONEncoder instead of gob
@@ -133,8 +159,10 @@ Describes a session cookie: format version and cipher, key id, creation and
 seal times, expiry and idle deadline (under -max-age and -idle), flags, chunk
 layout (names and sizes) and sizes against the per-cookie and total budgets.
 Without keys it shows only what the unauthenticated header says; with keys
-it also verifies the value and prints the session's JSON. Exit status 1 when
-the value cannot be parsed or, with keys, does not verify.
+it also verifies the value and prints the session's ID and subject (what
+"cookiesession revoke" takes; "none" when the value carries none) and its
+JSON. Exit status 1 when the value cannot be parsed or, with keys, does not
+verify.
 
 Input and flags as for open; -keys is optional. With -express-keys or
 -gorilla-keys and a Cookie header holding such a legacy session (and no
@@ -166,6 +194,7 @@ var commandUsage = map[string]string{
 	"open":    openUsage,
 	"inspect": inspectUsage,
 	"demo":    demoUsage,
+	"revoke":  revokeUsage,
 }
 
 func main() {
@@ -220,6 +249,8 @@ func (c *cli) run(args []string) int {
 		err = c.inspect(rest)
 	case "demo":
 		err = c.demo(rest)
+	case "revoke":
+		err = c.revoke(rest)
 	default:
 		fmt.Fprintf(c.stderr, "cookiesession: unknown command %q; run \"cookiesession help\"\n", cmd)
 		return exitUsage
@@ -277,9 +308,41 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return &usageError{err}
+		return &usageError{explainFlagError(fs, err)}
 	}
 	return nil
+}
+
+// durationHint is what a duration flag takes: Go's time.ParseDuration has
+// no days.
+const durationHint = "Go durations take the units ns, us, ms, s, m and h, as in 90s or 1h30m; there is no d: 720h is 30 days"
+
+// badFlagValue matches the flag package's message for a value it cannot
+// parse.
+var badFlagValue = regexp.MustCompile(`^invalid value (".*") for flag -([^:]+): `)
+
+// explainFlagError replaces the flag package's bare "parse error" for a
+// duration or number flag with what the flag takes.
+func explainFlagError(fs *flag.FlagSet, err error) error {
+	m := badFlagValue.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	f := fs.Lookup(m[2])
+	if f == nil {
+		return err
+	}
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return err
+	}
+	switch g.Get().(type) {
+	case time.Duration:
+		return fmt.Errorf("invalid value %s for -%s: not a duration; %s", m[1], m[2], durationHint)
+	case int, int64, uint, uint64:
+		return fmt.Errorf("invalid value %s for -%s: not a whole number", m[1], m[2])
+	}
+	return err
 }
 
 func (c *cli) keygen(args []string) error {

@@ -331,6 +331,10 @@ func TestOpenFailures(t *testing.T) {
 		{"garbage", cmd(t, "", "open", "-keys", key, "AAAA"), "malformed"},
 		{"no such cookie", cmd(t, "", "open", "-keys", key, "-cookie", "a=1; b=2"), `no cookie named "session"`},
 		{"empty stdin", cmd(t, "\n", "open", "-keys", key, "-"), "empty"},
+		{"empty value", cmd(t, "", "open", "-keys", key, ""), "empty"},
+		{"blank value", cmd(t, "", "open", "-keys", key, "  "), "empty"},
+		{"empty -cookie", cmd(t, "", "open", "-keys", key, "-cookie", ""), "empty"},
+		{"empty -cookie stdin", cmd(t, "", "open", "-keys", key, "-cookie", "-"), "empty"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.r.fails(t, exitFailure, "cookiesession open: ", tc.want)
@@ -428,6 +432,8 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, "unknown command"},
 		{"unknown flag", []string{"seal", "-keys", key, "-frob"}, "flag provided but not defined"},
 		{"bad duration", []string{"seal", "-keys", key, "-max-age", "soon"}, "invalid value"},
+		{"days", []string{"seal", "-keys", key, "-max-age", "1000d"}, "units ns, us, ms, s, m and h"},
+		{"bad number", []string{"seal", "-keys", key, "-max-chunks", "three"}, "not a whole number"},
 		{"seal argument", []string{"seal", "-keys", key, "extra"}, "unexpected argument"},
 		{"bad cipher", []string{"seal", "-keys", key, "-cipher", "rot13"}, "unknown -cipher"},
 		{"max-chunks", []string{"seal", "-keys", key, "-max-chunks", "300"}, "MaxChunks 300"},
@@ -437,7 +443,6 @@ func TestUsageErrors(t *testing.T) {
 		{"open without value", []string{"open", "-keys", key}, "give the cookie"},
 		{"open two values", []string{"open", "-keys", key, "a", "b"}, "give one VALUE"},
 		{"value and -cookie", []string{"open", "-keys", key, "-cookie", "session=x", "x"}, "not both"},
-		{"empty value", []string{"open", "-keys", key, ""}, "empty"},
 		{"inspect without value", []string{"inspect"}, "give the cookie"},
 		{"open without keys", []string{"open", "x"}, "no keys"},
 		{"help unknown", []string{"help", "frob"}, "unknown command"},
@@ -452,7 +457,7 @@ func TestUsageErrors(t *testing.T) {
 
 func TestHelp(t *testing.T) {
 	r := cmd(t, "", "help").ok(t)
-	for _, c := range []string{"keygen", "seal", "open", "inspect", "demo", keysEnv} {
+	for _, c := range []string{"keygen", "seal", "open", "inspect", "demo", "revoke", keysEnv} {
 		if !strings.Contains(r.stdout, c) {
 			t.Errorf("usage lacks %q", c)
 		}

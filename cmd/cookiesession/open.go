@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/cookiesession/cookiesession"
@@ -19,12 +20,15 @@ func (c *cli) open(args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	keys, err := c.checkFlags(&f, !f.legacy.any())
+	keys, err := c.checkFlags("open", &f, !f.legacy.any())
 	if err != nil {
 		return err
 	}
 	header, err := c.input(fs, *cookie, f.name)
 	if err != nil {
+		return err
+	}
+	if err := resolveName(fs, &f, header); err != nil {
 		return err
 	}
 	s, err := c.verify(&f, keys, header)
@@ -43,12 +47,15 @@ func (c *cli) inspect(args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	keys, err := c.checkFlags(&f, false)
+	keys, err := c.checkFlags("inspect", &f, false)
 	if err != nil {
 		return err
 	}
 	header, err := c.input(fs, *cookie, f.name)
 	if err != nil {
+		return err
+	}
+	if err := resolveName(fs, &f, header); err != nil {
 		return err
 	}
 
@@ -58,13 +65,19 @@ func (c *cli) inspect(args []string) error {
 	if f.legacy.any() && !hasCookie(ps, f.name, len(keys) > 0) {
 		return c.inspectLegacy(p, &f, keys, header)
 	}
+	return c.inspectSealed(p, &f, keys, header)
+}
 
-	lay := chunks.LayoutOf(ps, f.name)
+// inspectSealed describes a session in the sealed format: its chunks and
+// sizes, its header and times and, with keys, whether it verifies, its ID,
+// subject and data.
+func (c *cli) inspectSealed(p *printer, f *storeFlags, keys [][]byte, header string) error {
+	lay := chunks.LayoutOf(chunks.Pairs(header), f.name)
 	l := f.limits(lay.Highest())
-	p.chunkLayout(&f, lay, l)
+	p.chunkLayout(f, lay, l)
 	switch {
 	case len(lay.Chunks) == 0:
-		return fmt.Errorf("no cookie named %q in the input", f.name)
+		return noSessionCookie(chunks.Pairs(header), f.name)
 	case lay.Problem != "":
 		return fmt.Errorf("%w: %s", cookiesession.ErrChunks, lay.Problem)
 	}
@@ -74,24 +87,40 @@ func (c *cli) inspect(args []string) error {
 		return err
 	}
 	p.header(h, len(value), keys)
-	p.times(&f, h, c.now())
+	p.times(f, h, c.now())
 
 	if len(keys) == 0 {
 		p.field("verified", "no: the header is unauthenticated, anyone can forge every field above; give -keys to verify the value and see its JSON")
 		return nil
 	}
-	s, err := c.verify(&f, keys, header)
+	s, err := c.verify(f, keys, header)
 	if err != nil {
 		p.field("verified", "NO: "+oneLine(err))
 		return err
 	}
 	p.field("verified", fmt.Sprintf("yes: authentic, sealed for cookie %q, within its lifetime", f.name))
+	p.identity(s)
 	if len(s.flashes) > 0 {
 		fl, _ := json.Marshal(s.flashes)
 		p.field("flashes", string(fl))
 	}
 	p.data(s.data)
 	return nil
+}
+
+// identity prints the session's identifier and subject, what "cookiesession
+// revoke -session" and "-subject" take.
+func (p *printer) identity(s *opened) {
+	if s.id != "" {
+		p.field("session id", s.id)
+	} else {
+		p.field("session id", "none: sealed by a store without Options.Revocations (revoke it by -subject or -all)")
+	}
+	if s.subject != "" {
+		p.field("subject", strconv.Quote(s.subject))
+	} else {
+		p.field("subject", "none (Session.SetSubject was not called)")
+	}
 }
 
 // printer writes inspect's report: "label   text" lines.
@@ -263,14 +292,14 @@ func (c *cli) inspectLegacy(p *printer, f *storeFlags, keys [][]byte, header str
 			}
 		}
 	}
-	if f.legacy.expressKeys != "" {
+	if f.legacy.expressOn() {
 		alg := "HMAC-SHA1"
 		if f.legacy.expressSHA256 {
 			alg = "HMAC-SHA256"
 		}
 		describe("Express cookie-session ("+alg+" signature, not encrypted)", f.legacy.expressName, f.legacy.expressName+".sig")
 	}
-	if f.legacy.gorillaKeys != "" {
+	if f.legacy.gorillaOn() {
 		describe("gorilla/securecookie", f.legacy.gorillaName)
 	}
 	s, err := c.verify(f, keys, header)
@@ -285,9 +314,12 @@ func (c *cli) inspectLegacy(p *printer, f *storeFlags, keys [][]byte, header str
 
 // checkFlags reads the keys (required or not) and checks every store flag,
 // legacy readers included, before any input is read.
-func (c *cli) checkFlags(f *storeFlags, required bool) ([][]byte, error) {
+func (c *cli) checkFlags(cmd string, f *storeFlags, required bool) ([][]byte, error) {
 	keys, err := c.keys(f.keys, required)
 	if err != nil {
+		return nil, err
+	}
+	if err := f.legacy.resolve(cmd, c.stderr); err != nil {
 		return nil, err
 	}
 	o := f.options(keys, c)

@@ -14,44 +14,10 @@ import (
 )
 
 func (c *cli) seal(args []string) error {
-	fs := newFlags("seal")
-	var f storeFlags
-	f.register(fs, false)
-	cipherName := fs.String("cipher", "xchacha20-poly1305", "")
-	browser := fs.Bool("browser-session", false, "")
-	setCookie := fs.Bool("set-cookie", false, "")
-	path := fs.String("path", "/", "")
-	domain := fs.String("domain", "", "")
-	secure := fs.Bool("secure", true, "")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q: seal reads the session's JSON on stdin", fs.Arg(0))
-	}
-	ciph, err := parseCipher(*cipherName)
+	store, f, setCookie, err := c.sealStore(args)
 	if err != nil {
 		return err
 	}
-	keys, err := c.keys(f.keys, true)
-	if err != nil {
-		return err
-	}
-	o := f.options(keys, c)
-	o.Cipher, o.BrowserSession = ciph, *browser
-	o.Path, o.Domain = *path, *domain
-	o.Secure = cookiesession.SecureAlways
-	if *setCookie && !*secure {
-		if hasCookiePrefix(f.name) {
-			return usagef("cookie %q needs the Secure attribute (its name prefix says so): drop -secure=false", f.name)
-		}
-		o.Secure = cookiesession.SecureNever
-	}
-	store, err := newStore(o)
-	if err != nil {
-		return err
-	}
-
 	in, err := c.readStdin()
 	if err != nil {
 		return err
@@ -60,7 +26,6 @@ func (c *cli) seal(args []string) error {
 	if err != nil {
 		return err
 	}
-
 	cookies, lines, err := sealWith(store, data)
 	if err != nil {
 		var tl *cookiesession.TooLargeError
@@ -69,9 +34,56 @@ func (c *cli) seal(args []string) error {
 		}
 		return err
 	}
+	_, err = fmt.Fprint(c.stdout, sealedOutput(cookies, lines, setCookie))
+	return err
+}
+
+// sealStore reads seal's command line into the store that seals, its
+// flags, and whether to print Set-Cookie lines.
+func (c *cli) sealStore(args []string) (*cookiesession.Store[json.RawMessage], *storeFlags, bool, error) {
+	fs := newFlags("seal")
+	f := &storeFlags{}
+	f.register(fs, false)
+	cipherName := fs.String("cipher", "xchacha20-poly1305", "")
+	browser := fs.Bool("browser-session", false, "")
+	setCookie := fs.Bool("set-cookie", false, "")
+	path := fs.String("path", "/", "")
+	domain := fs.String("domain", "", "")
+	secure := fs.Bool("secure", true, "")
+	if err := parseFlags(fs, args); err != nil {
+		return nil, nil, false, err
+	}
+	if fs.NArg() > 0 {
+		return nil, nil, false, usagef("unexpected argument %q: seal reads the session's JSON on stdin", fs.Arg(0))
+	}
+	ciph, err := parseCipher(*cipherName)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	keys, err := c.keys(f.keys, true)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	o := f.options(keys, c)
+	o.Cipher, o.BrowserSession = ciph, *browser
+	o.Path, o.Domain = *path, *domain
+	o.Secure = cookiesession.SecureAlways
+	if *setCookie && !*secure {
+		if hasCookiePrefix(f.name) {
+			return nil, nil, false, usagef("cookie %q needs the Secure attribute (its name prefix says so): drop -secure=false", f.name)
+		}
+		o.Secure = cookiesession.SecureNever
+	}
+	store, err := newStore(o)
+	return store, f, *setCookie, err
+}
+
+// sealedOutput is what seal prints: Set-Cookie lines, the one value, or
+// NAME=VALUE lines of the chunks.
+func sealedOutput(cookies []chunks.Pair, lines []string, setCookie bool) string {
 	var out strings.Builder
 	switch {
-	case *setCookie:
+	case setCookie:
 		for _, l := range lines {
 			out.WriteString("Set-Cookie: " + l + "\n")
 		}
@@ -82,8 +94,7 @@ func (c *cli) seal(args []string) error {
 			out.WriteString(ck.Name + "=" + ck.Value + "\n")
 		}
 	}
-	_, err = fmt.Fprint(c.stdout, out.String())
-	return err
+	return out.String()
 }
 
 // hasCookiePrefix reports whether name starts with __Host- or __Secure- in

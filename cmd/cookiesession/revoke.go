@@ -1,0 +1,286 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/resp"
+	"github.com/cookiesession/cookiesession/internal/revokewire"
+)
+
+const revokeUsage = `Usage: cookiesession revoke -redis HOST:PORT [flags] WHAT
+
+Revokes sessions in the Redis that the servers' redisrevoke.List instances
+share: it writes the entry exactly as List.RevokeSession, RevokeSubject or
+RevokeAll would, and publishes it, so every running instance refuses the
+sessions at once (ErrRevoked). For an operator during an incident.
+
+WHAT, exactly one of:
+  -session ID -until TIME   one session (its ID, as inspect prints it with
+  -session ID -for DURATION keys), until TIME or for DURATION from now: give
+                            when it would expire anyway (its expiry in
+                            inspect)
+  -subject S [-before TIME] every session of subject S (Session.SetSubject)
+                            created before TIME (default now)
+  -all [-before TIME]       every session created before TIME (default
+                            now), and every legacy (Express, gorilla)
+                            session while the cut-off lasts
+
+TIME is RFC 3339 (2025-06-01T12:00:00Z, 2025-06-01T14:00:00+02:00) or
+"now"; DURATION as for -max-age.
+
+Flags:
+  -redis HOST:PORT          the Redis (or Valkey) server; required
+  -redis-password-env NAME  read the password (AUTH) from the environment
+                            variable NAME (never give it on the command line)
+  -prefix P                 key and channel prefix, as redisrevoke.Prefix
+                            (default "cookiesession:revoke:")
+  -max-age DURATION         how long a subject or global cut-off is kept:
+                            the stores' longest session lifetime, the same
+                            as redisrevoke.MaxAge (default 9600h0m0s, its
+                            default)
+  -timeout DURATION         bound on connecting and on each command
+                            (default 5s)
+
+Prints one line saying what was revoked. Exit status: 0 recorded and
+published; 1 Redis failed (unreachable, authentication, an error reply: one
+line on stderr says which, never the password); 2 usage error.
+`
+
+// revocation is what the revoke command line asks for.
+type revocation struct {
+	addr, password string
+	timeout        time.Duration
+	kind           revokewire.Kind
+	member         string
+	at             time.Time // until, or the cut-off
+	merge          revokewire.Merge
+}
+
+// revokeFlags are the flags of revoke as given.
+type revokeFlags struct {
+	addr, passwordEnv, prefix string
+	maxAge, timeout, forD     time.Duration
+	session, subject          string
+	all                       bool
+	until, before             string
+}
+
+func (f *revokeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.addr, "redis", "", "")
+	fs.StringVar(&f.passwordEnv, "redis-password-env", "", "")
+	fs.StringVar(&f.prefix, "prefix", revokewire.DefaultPrefix, "")
+	fs.DurationVar(&f.maxAge, "max-age", cookiesession.MaxAgeLimit, "")
+	fs.DurationVar(&f.timeout, "timeout", resp.DefaultTimeout, "")
+	fs.StringVar(&f.session, "session", "", "")
+	fs.StringVar(&f.subject, "subject", "", "")
+	fs.BoolVar(&f.all, "all", false, "")
+	fs.StringVar(&f.until, "until", "", "")
+	fs.DurationVar(&f.forD, "for", 0, "")
+	fs.StringVar(&f.before, "before", "", "")
+}
+
+func (c *cli) revoke(args []string) error {
+	fs := newFlags("revoke")
+	var f revokeFlags
+	f.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	r, err := c.parseRevocation(&f, set)
+	if err != nil {
+		return err
+	}
+	changed, err := c.sendRevocation(r)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(c.stdout, describeRevocation(r, changed))
+	return err
+}
+
+// parseRevocation checks the flags and builds the write.
+func (c *cli) parseRevocation(f *revokeFlags, set map[string]bool) (*revocation, error) {
+	r := &revocation{addr: f.addr, timeout: f.timeout}
+	if err := f.checkConnection(); err != nil {
+		return nil, err
+	}
+	if f.passwordEnv != "" {
+		if r.password = c.getenv(f.passwordEnv); r.password == "" {
+			return nil, usagef("-redis-password-env: the environment variable %s is empty or unset", f.passwordEnv)
+		}
+	}
+	if f.maxAge < time.Second || f.maxAge > cookiesession.MaxAgeLimit {
+		return nil, usagef("-max-age %v: give the stores' longest session lifetime, 1s to %v", f.maxAge, cookiesession.MaxAgeLimit)
+	}
+	if err := c.parseWhat(f, set, r); err != nil {
+		return nil, err
+	}
+	m, err := revokewire.Revocation(f.prefix, f.maxAge, r.kind, r.member, r.at)
+	if err != nil {
+		return nil, usagef("-prefix: %v", err)
+	}
+	r.merge = m
+	return r, nil
+}
+
+// checkConnection checks -redis and -timeout.
+func (f *revokeFlags) checkConnection() error {
+	switch {
+	case f.addr == "":
+		return usagef("give -redis HOST:PORT, the Redis server the instances share")
+	case strings.Contains(f.addr, "://"):
+		return usagef("-redis %q: give HOST:PORT, not a URL", truncate(f.addr))
+	case !strings.Contains(f.addr, ":"):
+		return usagef("-redis %q: give HOST:PORT (Redis's port is usually 6379)", truncate(f.addr))
+	case f.timeout <= 0:
+		return usagef("-timeout must be positive")
+	}
+	return nil
+}
+
+// parseWhat reads which sessions to revoke, and until or before when.
+func (c *cli) parseWhat(f *revokeFlags, set map[string]bool, r *revocation) error {
+	n := 0
+	for _, w := range []string{"session", "subject", "all"} {
+		if set[w] {
+			n++
+		}
+	}
+	if n != 1 {
+		return usagef("give exactly one of -session ID, -subject S, -all")
+	}
+	now := c.now()
+	if set["session"] {
+		return parseSessionRevocation(f, set, r, now)
+	}
+	if set["until"] || set["for"] {
+		return usagef("-until and -for go with -session; a cut-off takes -before")
+	}
+	r.kind, r.member, r.at = revokewire.All, revokewire.AllMember, now
+	if set["subject"] {
+		r.kind, r.member = revokewire.Subject, f.subject
+		if f.subject == "" || len(f.subject) > cookiesession.MaxSubjectBytes || !utf8.ValidString(f.subject) {
+			return usagef("-subject: give valid UTF-8 of 1 to %d bytes, as the application passed to SetSubject", cookiesession.MaxSubjectBytes)
+		}
+	}
+	if f.before != "" {
+		t, err := parseTime("-before", f.before, now)
+		if err != nil {
+			return err
+		}
+		r.at = t
+	}
+	if !r.at.Add(f.maxAge).After(now) {
+		return usagef("-before %s lies more than -max-age %v in the past: no session created before it is still valid", r.at.UTC().Format(time.RFC3339), f.maxAge)
+	}
+	return nil
+}
+
+// parseSessionRevocation reads -session with -until or -for.
+func parseSessionRevocation(f *revokeFlags, set map[string]bool, r *revocation, now time.Time) error {
+	if set["before"] {
+		return usagef("-before goes with -subject or -all; a session takes -until or -for")
+	}
+	if !isSessionID(f.session) {
+		return usagef("-session: a session ID is 22 base64url characters, as inspect prints it (not the cookie value)")
+	}
+	r.kind, r.member = revokewire.Session, f.session
+	switch {
+	case set["until"] == set["for"]:
+		return usagef("-session takes one of -until TIME or -for DURATION: when the session would expire anyway")
+	case set["for"]:
+		if f.forD <= 0 {
+			return usagef("-for must be positive")
+		}
+		r.at = now.Add(f.forD)
+	default:
+		t, err := parseTime("-until", f.until, now)
+		if err != nil {
+			return err
+		}
+		if !t.After(now) {
+			return usagef("-until %s is not in the future: the session has expired already", t.UTC().Format(time.RFC3339))
+		}
+		r.at = t
+	}
+	return nil
+}
+
+// isSessionID reports whether s looks like Session.ID: 128 bits in
+// base64url without padding.
+func isSessionID(s string) bool { return len(s) == 22 && isBase64URL(s) }
+
+// parseTime reads an RFC 3339 time or "now".
+func parseTime(flagName, s string, now time.Time) (time.Time, error) {
+	if strings.EqualFold(s, "now") {
+		return now, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, usagef("%s %q: give an RFC 3339 time such as 2025-06-01T12:00:00Z, or now", flagName, truncate(s))
+	}
+	return t, nil
+}
+
+// sendRevocation connects, authenticates and runs the merge. Its errors are
+// failures (exit status 1) naming the server, never the password.
+func (c *cli) sendRevocation(r *revocation) (int64, error) {
+	ctx := c.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	client, err := resp.Dial(ctx, r.addr, resp.Options{Timeout: r.timeout, Password: r.password})
+	if err != nil {
+		return 0, redisError(r, "connecting", err)
+	}
+	defer client.Close()
+	changed, err := r.merge.Run(ctx, client)
+	if err != nil {
+		return 0, redisError(r, "writing "+r.merge.Key(), err)
+	}
+	return changed, nil
+}
+
+// redisError words a failed exchange, without the password.
+func redisError(r *revocation, what string, err error) error {
+	msg := oneLine(err)
+	if r.password != "" {
+		msg = strings.ReplaceAll(msg, r.password, "***")
+	}
+	var se *resp.ServerError
+	if errors.As(err, &se) && se.Prefix() == "NOAUTH" {
+		msg += " (give the password with -redis-password-env NAME)"
+	}
+	return fmt.Errorf("redis %s: %s: %s", truncate(r.addr), what, msg)
+}
+
+// describeRevocation is the line printed once the revocation is recorded.
+func describeRevocation(r *revocation, changed int64) string {
+	at := r.at.UTC().Format(time.RFC3339Nano)
+	var what string
+	switch r.kind {
+	case revokewire.Session:
+		what = fmt.Sprintf("session %s until %s", r.member, at)
+	case revokewire.Subject:
+		what = fmt.Sprintf("every session of subject %q created before %s", r.member, at)
+	default:
+		what = fmt.Sprintf("every session created before %s, and legacy sessions", at)
+	}
+	note := ""
+	if changed == 0 {
+		note = " (it was in force already: Redis held an entry at least as late)"
+	}
+	return fmt.Sprintf("revoked %s%s; %s, published on %s", what, note, r.merge.Key(), revokewire.Channel(r.merge.Prefix))
+}

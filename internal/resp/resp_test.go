@@ -1,0 +1,202 @@
+package resp_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cookiesession/cookiesession/internal/resp"
+	"github.com/cookiesession/cookiesession/internal/resp/resptest"
+)
+
+var bg = context.Background()
+
+// fake serves one connection: it answers PING with PONG, then each later
+// command with the next of replies, verbatim.
+func fake(t *testing.T, replies ...string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		r := bufio.NewReader(conn)
+		for i := -1; i < len(replies); i++ {
+			if !readCommand(r) {
+				return
+			}
+			reply := "+PONG\r\n"
+			if i >= 0 {
+				reply = replies[i]
+			}
+			if _, err := io.WriteString(conn, reply); err != nil {
+				return
+			}
+		}
+		_, _ = io.Copy(io.Discard, conn)
+	}()
+	return ln.Addr().String()
+}
+
+// readCommand reads one array of bulk strings.
+func readCommand(r *bufio.Reader) bool {
+	line, err := r.ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "*") {
+		return false
+	}
+	n, _ := strconv.Atoi(strings.TrimSpace(line[1:]))
+	for range n {
+		l, err := r.ReadString('\n')
+		if err != nil {
+			return false
+		}
+		size, _ := strconv.Atoi(strings.TrimSpace(l[1:]))
+		if _, err := io.CopyN(io.Discard, r, int64(size+2)); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+func dialFake(t *testing.T, replies ...string) *resp.Client {
+	t.Helper()
+	c, err := resp.Dial(bg, fake(t, replies...), resp.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestReplies(t *testing.T) {
+	c := dialFake(t, "+OK\r\n", ":-42\r\n", "$5\r\nhe\r\no\r\n", "$-1\r\n",
+		"*3\r\n:1\r\n*1\r\n$1\r\nx\r\n*-1\r\n", "-ERR no\x01 such\r\n", ":7\r\n")
+	if v, err := c.Do(bg, "X"); err != nil || v.Kind != resp.Simple || v.Str != "OK" {
+		t.Errorf("simple: %+v %v", v, err)
+	}
+	if v, err := c.Do(bg, "X"); err != nil || v.Num != -42 {
+		t.Errorf("integer: %+v %v", v, err)
+	}
+	if v, err := c.Do(bg, "X"); err != nil || v.Str != "he\r\no" {
+		t.Errorf("bulk: %+v %v", v, err)
+	}
+	if v, err := c.Do(bg, "X"); err != nil || !v.Null {
+		t.Errorf("null bulk: %+v %v", v, err)
+	} else if _, err := v.Text(); !errors.Is(err, resp.ErrNil) {
+		t.Errorf("Text of null: %v", err)
+	}
+	v, err := c.Do(bg, "X")
+	if err != nil || len(v.Array) != 3 || v.Array[0].Num != 1 || v.Array[1].Array[0].Str != "x" || !v.Array[2].Null {
+		t.Errorf("array: %+v %v", v, err)
+	}
+	_, err = c.Do(bg, "X")
+	var se *resp.ServerError
+	if !errors.As(err, &se) || se.Prefix() != "ERR" || strings.ContainsRune(se.Msg, 1) {
+		t.Errorf("error reply: %v", err)
+	}
+	// An error reply leaves the connection usable.
+	if v, err := c.Do(bg, "X"); err != nil || v.Num != 7 {
+		t.Errorf("after an error reply: %+v %v", v, err)
+	}
+}
+
+func TestProtocolErrors(t *testing.T) {
+	for name, reply := range map[string]string{
+		"unknown type":   "%1\r\n",
+		"no CRLF":        "+OK\n",
+		"bad integer":    ":x\r\n",
+		"bulk too large": "$" + strconv.Itoa(resp.MaxBulk+1) + "\r\n",
+		"array too long": "*" + strconv.Itoa(resp.MaxArray+1) + "\r\n",
+		"bad length":     "$-2\r\n",
+		"bulk no CRLF":   "$1\r\nxyz\r\n",
+		"too deep":       strings.Repeat("*1\r\n", resp.MaxDepth+1) + ":1\r\n",
+		"line too long":  "+" + strings.Repeat("a", resp.MaxLine+1) + "\r\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := dialFake(t, reply, "+OK\r\n")
+			if _, err := c.Do(bg, "X"); !errors.Is(err, resp.ErrProtocol) {
+				t.Fatalf("err %v, want ErrProtocol", err)
+			}
+			if _, err := c.Do(bg, "X"); err == nil {
+				t.Error("a connection with a protocol error stays usable")
+			}
+		})
+	}
+}
+
+func TestTimeout(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() { // accepts, never answers
+		conn, err := ln.Accept()
+		if err == nil {
+			defer conn.Close()
+			_, _ = io.Copy(io.Discard, conn)
+		}
+	}()
+	start := time.Now()
+	_, err = resp.Dial(bg, ln.Addr().String(), resp.Options{Timeout: 200 * time.Millisecond})
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("err %v, want a timeout", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %v", d)
+	}
+	ctx, cancel := context.WithTimeout(bg, 100*time.Millisecond)
+	defer cancel()
+	if _, err := resp.Dial(ctx, ln.Addr().String(), resp.Options{Timeout: time.Minute}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("context deadline: %v", err)
+	}
+}
+
+func TestRealServer(t *testing.T) {
+	s := resptest.Start(t, "--requirepass", "s3cret-pw")
+	if _, err := resp.Dial(bg, s.Addr, resp.Options{}); err == nil {
+		t.Fatal("no password, yet connected")
+	}
+	_, err := resp.Dial(bg, s.Addr, resp.Options{Password: "wrong-pw"})
+	if err == nil || strings.Contains(err.Error(), "wrong-pw") {
+		t.Fatalf("wrong password: %v", err)
+	}
+	c, err := resp.Dial(bg, s.Addr, resp.Options{Password: "s3cret-pw"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	const script = "return tonumber(ARGV[1]) + #KEYS"
+	sha := "not-cached-yet"
+	n, err := c.RunScript(bg, script, sha, []string{"k"}, []string{"41"})
+	if err != nil || n != 42 {
+		t.Fatalf("RunScript = %d, %v", n, err)
+	}
+	v, err := c.Do(bg, "SCRIPT", "LOAD", script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sha, _ = v.Text()
+	if n, err := c.RunScript(bg, "", sha, nil, []string{"1"}); err != nil || n != 1 {
+		t.Fatalf("EVALSHA of a cached script = %d, %v", n, err)
+	}
+	if _, err := c.Do(bg, "NOSUCHCOMMAND"); err == nil {
+		t.Error("unknown command accepted")
+	}
+	if err := c.Ping(bg); err != nil {
+		t.Errorf("after an error reply: %v", err)
+	}
+}

@@ -1,0 +1,238 @@
+// Package revokewire is the one definition of how cookiesession
+// revocations are stored in Redis, shared by package redisrevoke (through
+// go-redis) and the cookiesession command (through a minimal client), so
+// that both write exactly the same thing: the key names, the merge script,
+// the member and score encoding, and the pub/sub message.
+//
+// Under a prefix (DefaultPrefix) there are three sorted sets, one per Kind:
+// "sessions" (member: a session identifier; score: until, Unix ms),
+// "subjects" (member: a subject; score: the cut-off) and "all" (member
+// AllMember; score: the global cut-off). The member VersionMember, with a
+// negative score, holds the set's version, which changes whenever the set
+// does. Every write goes through MergeScript, which also publishes each
+// entry on Channel(prefix) as Message formats it. The package has no
+// dependencies: a caller brings a Scripter.
+package revokewire
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultPrefix is the default prefix of the keys and the channel.
+const DefaultPrefix = "cookiesession:revoke:"
+
+// Kind is one of the three kinds of entry, each kept in one sorted set.
+type Kind uint8
+
+const (
+	Session Kind = iota // member: a session identifier; score: until
+	Subject             // member: a subject; score: the cut-off
+	All                 // member: AllMember; score: the global cut-off
+	Kinds               // the number of kinds
+)
+
+// AllMember is the one member of the global cut-off's sorted set.
+const AllMember = "*"
+
+// VersionMember is the member that holds a set's version (its score, always
+// negative, below every live entry's).
+const VersionMember = ""
+
+// Letter names kind k in pub/sub messages: "s", "u" or "a".
+func (k Kind) Letter() string { return "sua"[k : k+1] }
+
+// Key is the name of kind k's sorted set after the prefix.
+func (k Kind) Key() string {
+	switch k {
+	case Session:
+		return "sessions"
+	case Subject:
+		return "subjects"
+	}
+	return "all"
+}
+
+// KindOf returns the kind that a pub/sub message's letter names.
+func KindOf(letter string) (Kind, bool) {
+	for k := range Kinds {
+		if k.Letter() == letter {
+			return k, true
+		}
+	}
+	return 0, false
+}
+
+// Channel is the pub/sub channel of the revocations under prefix.
+func Channel(prefix string) string { return prefix + "events" }
+
+// CheckPrefix reports whether p can be a prefix: non-empty, without spaces
+// or line breaks.
+func CheckPrefix(p string) error {
+	if p == "" || strings.ContainsAny(p, " \r\n") {
+		return fmt.Errorf("prefix %q: must be non-empty, without spaces or line breaks", p)
+	}
+	return nil
+}
+
+// Score encodes t as an entry's score: Unix milliseconds, rounded up so
+// that rounding never shortens a revocation.
+func Score(t time.Time) int64 {
+	return t.Add(time.Millisecond - time.Nanosecond).UnixMilli()
+}
+
+// Life is how long past its score an entry of kind k lives, in
+// milliseconds: a session entry ends at its score, a cut-off maxAge after
+// it (no session created before it can still be valid then).
+func Life(k Kind, maxAge time.Duration) int64 {
+	if k == Session {
+		return 0
+	}
+	return maxAge.Milliseconds()
+}
+
+// NewVersion returns a random version: negative, so outside every range of
+// live entries, and exact in a float64 score.
+func NewVersion() int64 { return -(rand.Int64N(1<<52) + 1) }
+
+// Message is what MergeScript publishes for one entry: "letter ms member".
+func Message(k Kind, ms int64, member string) string {
+	return k.Letter() + " " + strconv.FormatInt(ms, 10) + " " + member
+}
+
+// ParseMessage reads a Message.
+func ParseMessage(payload string) (Kind, int64, string, error) {
+	f := strings.SplitN(payload, " ", 3)
+	if len(f) == 3 {
+		ms, err := strconv.ParseInt(f[1], 10, 64)
+		if k, ok := KindOf(f[0]); ok && err == nil && f[2] != "" {
+			return k, ms, f[2], nil
+		}
+	}
+	return 0, 0, "", fmt.Errorf("unreadable revocation message: %.40q", payload)
+}
+
+// MergeScript raises entries of one kind's sorted set (KEYS[1]) and
+// publishes each on ARGV[3] unless it is "". ARGV[1] is how long past its
+// score an entry lives (ms, Life), ARGV[2] the set's new version
+// (NewVersion), ARGV[4] the kind's letter, then come score, member pairs.
+// Expired entries are trimmed by Redis's clock, and the key expires with
+// its last entry. The version is the member "" with a negative score,
+// which no range of live entries (scores are Unix ms) reaches; it changes
+// whenever the set does. One key per call, so it runs on Redis Cluster
+// under any prefix. It returns how many entries changed.
+const MergeScript = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local life = tonumber(ARGV[1])
+local changed = 0
+for i = 5, #ARGV, 2 do
+  if tonumber(ARGV[i]) + life > now then
+    changed = changed + redis.call('ZADD', KEYS[1], 'GT', 'CH', ARGV[i], ARGV[i+1])
+    if ARGV[3] ~= '' then
+      redis.call('PUBLISH', ARGV[3], ARGV[4] .. ' ' .. ARGV[i] .. ' ' .. ARGV[i+1])
+    end
+  end
+end
+changed = changed + redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, now - life)
+local top = redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', 0, 'WITHSCORES', 'LIMIT', 0, 1)
+if top[2] == nil then
+  redis.call('DEL', KEYS[1])
+elseif changed > 0 then
+  redis.call('ZADD', KEYS[1], ARGV[2], '')
+  redis.call('PEXPIREAT', KEYS[1], string.format('%d', tonumber(top[2]) + life))
+end
+return changed
+`
+
+// MergeScriptSHA1 is the SHA-1 of MergeScript in hex, for EVALSHA.
+var MergeScriptSHA1 = func() string {
+	sum := sha1.Sum([]byte(MergeScript))
+	return hex.EncodeToString(sum[:])
+}()
+
+// PairsPerCall bounds the entries one MergeScript call carries (Lua's
+// stack limits a call's arguments).
+const PairsPerCall = 1000
+
+// Scripter runs a Lua script on a Redis server: EVALSHA sha, falling back
+// to EVAL script when the server does not have it, and returns the
+// script's integer reply.
+type Scripter interface {
+	RunScript(ctx context.Context, script, sha string, keys, args []string) (int64, error)
+}
+
+// Merge is one write of entries (member: score) of one kind.
+type Merge struct {
+	Prefix  string
+	Kind    Kind
+	Life    int64 // Life(Kind, maxAge)
+	Publish bool  // publish each entry on Channel(Prefix)
+	Entries map[string]int64
+}
+
+// Key is the sorted set the merge writes.
+func (m Merge) Key() string { return m.Prefix + m.Kind.Key() }
+
+// Calls returns the ARGV of each MergeScript call the merge takes, at most
+// PairsPerCall entries each, under one new version.
+func (m Merge) Calls() [][]string {
+	channel := ""
+	if m.Publish {
+		channel = Channel(m.Prefix)
+	}
+	head := []string{strconv.FormatInt(m.Life, 10), strconv.FormatInt(NewVersion(), 10), channel, m.Kind.Letter()}
+	var calls [][]string
+	args := head
+	for member, ms := range m.Entries {
+		args = append(args, strconv.FormatInt(ms, 10), member)
+		if len(args)-len(head) == 2*PairsPerCall {
+			calls = append(calls, args)
+			args = append([]string(nil), head...)
+		}
+	}
+	if len(args) > len(head) {
+		calls = append(calls, args)
+	}
+	return calls
+}
+
+// Run runs the merge's calls through s and returns how many entries
+// changed.
+func (m Merge) Run(ctx context.Context, s Scripter) (int64, error) {
+	var changed int64
+	for _, args := range m.Calls() {
+		n, err := s.RunScript(ctx, MergeScript, MergeScriptSHA1, []string{m.Key()}, args)
+		if err != nil {
+			return changed, err
+		}
+		changed += n
+	}
+	return changed, nil
+}
+
+// ErrEmptyMember reports a revocation without a session identifier or
+// subject.
+var ErrEmptyMember = errors.New("empty session identifier or subject")
+
+// Revocation returns the merge that revokes one entry and publishes it, as
+// redisrevoke's RevokeSession (k Session, member the identifier, t until),
+// RevokeSubject (Subject, the subject, the cut-off) and RevokeAll (All,
+// AllMember, the cut-off) write it; maxAge is the stores' longest session
+// lifetime.
+func Revocation(prefix string, maxAge time.Duration, k Kind, member string, t time.Time) (Merge, error) {
+	if member == "" {
+		return Merge{}, ErrEmptyMember
+	}
+	if err := CheckPrefix(prefix); err != nil {
+		return Merge{}, err
+	}
+	return Merge{Prefix: prefix, Kind: k, Life: Life(k, maxAge), Publish: true, Entries: map[string]int64{member: Score(t)}}, nil
+}

@@ -1,0 +1,159 @@
+package revokewire
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+)
+
+func TestSchemaNames(t *testing.T) {
+	for k, want := range map[Kind][2]string{
+		Session: {"sessions", "s"},
+		Subject: {"subjects", "u"},
+		All:     {"all", "a"},
+	} {
+		if k.Key() != want[0] || k.Letter() != want[1] {
+			t.Errorf("kind %d: key %q letter %q, want %q %q", k, k.Key(), k.Letter(), want[0], want[1])
+		}
+		if got, ok := KindOf(want[1]); !ok || got != k {
+			t.Errorf("KindOf(%q) = %d, %v", want[1], got, ok)
+		}
+	}
+	if _, ok := KindOf("x"); ok {
+		t.Error("KindOf accepts an unknown letter")
+	}
+	if got := Channel(DefaultPrefix); got != "cookiesession:revoke:events" {
+		t.Errorf("Channel = %q", got)
+	}
+	sum := sha1.Sum([]byte(MergeScript))
+	if MergeScriptSHA1 != hex.EncodeToString(sum[:]) {
+		t.Error("MergeScriptSHA1 is not the script's SHA-1")
+	}
+}
+
+func TestScoreRoundsUp(t *testing.T) {
+	base := time.UnixMilli(1_700_000_000_000)
+	for _, tc := range []struct {
+		t    time.Time
+		want int64
+	}{
+		{base, base.UnixMilli()},
+		{base.Add(time.Nanosecond), base.UnixMilli() + 1},
+		{base.Add(999 * time.Microsecond), base.UnixMilli() + 1},
+	} {
+		if got := Score(tc.t); got != tc.want {
+			t.Errorf("Score(%v) = %d, want %d", tc.t, got, tc.want)
+		}
+	}
+	if Life(Session, time.Hour) != 0 || Life(Subject, time.Hour) != 3600_000 || Life(All, time.Second) != 1000 {
+		t.Error("Life")
+	}
+}
+
+func TestMessageRoundTrip(t *testing.T) {
+	for _, m := range []string{"abc", "user with spaces", AllMember} {
+		k, ms, member, err := ParseMessage(Message(Subject, 42, m))
+		if err != nil || k != Subject || ms != 42 || member != m {
+			t.Errorf("%q: %d %d %q %v", m, k, ms, member, err)
+		}
+	}
+	for _, bad := range []string{"", "s 1", "x 1 m", "s one m", "s 1 "} {
+		if _, _, _, err := ParseMessage(bad); err == nil {
+			t.Errorf("ParseMessage(%q) accepted", bad)
+		}
+	}
+}
+
+func TestVersionNegativeExact(t *testing.T) {
+	for range 1000 {
+		v := NewVersion()
+		if v >= 0 || v < -(1<<52) || int64(float64(v)) != v {
+			t.Fatalf("version %d", v)
+		}
+	}
+}
+
+// recorder is a Scripter that records its calls.
+type recorder struct {
+	calls [][]string
+	keys  []string
+	err   error
+}
+
+func (r *recorder) RunScript(_ context.Context, script, sha string, keys, args []string) (int64, error) {
+	if script != MergeScript || sha != MergeScriptSHA1 {
+		return 0, errors.New("not the merge script")
+	}
+	r.calls = append(r.calls, args)
+	r.keys = append(r.keys, keys...)
+	return int64((len(args) - 4) / 2), r.err
+}
+
+func TestMergeCalls(t *testing.T) {
+	entries := map[string]int64{}
+	for i := range 2*PairsPerCall + 1 {
+		entries["id"+strconv.Itoa(i)] = int64(i) + 1
+	}
+	m := Merge{Prefix: "p:", Kind: Session, Life: 0, Publish: true, Entries: entries}
+	var r recorder
+	n, err := m.Run(context.Background(), &r)
+	if err != nil || n != int64(len(entries)) {
+		t.Fatalf("Run = %d, %v", n, err)
+	}
+	if len(r.calls) != 3 {
+		t.Fatalf("%d calls, want 3", len(r.calls))
+	}
+	seen := map[string]bool{}
+	version := r.calls[0][1]
+	for i, args := range r.calls {
+		if r.keys[i] != "p:sessions" {
+			t.Errorf("key %q", r.keys[i])
+		}
+		if args[0] != "0" || args[1] != version || args[2] != "p:events" || args[3] != "s" {
+			t.Errorf("call %d head %q", i, args[:4])
+		}
+		if len(args)%2 != 0 || len(args)-4 > 2*PairsPerCall {
+			t.Errorf("call %d has %d arguments", i, len(args))
+		}
+		for j := 4; j < len(args); j += 2 {
+			if strconv.FormatInt(entries[args[j+1]], 10) != args[j] {
+				t.Errorf("entry %q scored %q", args[j+1], args[j])
+			}
+			seen[args[j+1]] = true
+		}
+	}
+	if len(seen) != len(entries) {
+		t.Errorf("%d entries written, want %d", len(seen), len(entries))
+	}
+
+	quiet := Merge{Prefix: "p:", Kind: All, Life: 5, Entries: map[string]int64{AllMember: 7}}
+	if c := quiet.Calls(); len(c) != 1 || c[0][2] != "" || c[0][0] != "5" {
+		t.Errorf("unpublished merge: %q", c)
+	}
+	if c := (Merge{Prefix: "p:", Kind: All}).Calls(); len(c) != 0 {
+		t.Errorf("empty merge makes %d calls", len(c))
+	}
+}
+
+func TestRevocation(t *testing.T) {
+	now := time.UnixMilli(1_700_000_000_000).Add(time.Microsecond)
+	m, err := Revocation(DefaultPrefix, time.Hour, Subject, "alice", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Key() != DefaultPrefix+"subjects" || !m.Publish || m.Life != 3600_000 || m.Entries["alice"] != now.UnixMilli()+1 || len(m.Entries) != 1 {
+		t.Errorf("%+v", m)
+	}
+	if _, err := Revocation(DefaultPrefix, time.Hour, Session, "", now); !errors.Is(err, ErrEmptyMember) {
+		t.Errorf("empty member: %v", err)
+	}
+	for _, p := range []string{"", "a b", "a\nb"} {
+		if _, err := Revocation(p, time.Hour, All, AllMember, now); err == nil {
+			t.Errorf("prefix %q accepted", p)
+		}
+	}
+}
