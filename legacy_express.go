@@ -74,14 +74,14 @@ type expressFormat struct {
 	path, domain  string
 }
 
-// DefaultExpressName is cookie-session 2's default cookie name.
-const DefaultExpressName = "session"
+// defaultExpressName is cookie-session 2's default cookie name.
+const defaultExpressName = "session"
 
 // format checks e and prepares it for a store.
 func (e *ExpressSession) format() (*expressFormat, error) {
 	f := &expressFormat{name: e.Name, trans: e.Transition, newHash: sha1.New, path: e.Path, domain: e.Domain}
 	if f.name == "" {
-		f.name = DefaultExpressName
+		f.name = defaultExpressName
 	}
 	if !validLegacyName(f.name) {
 		return nil, optionsError("ExpressSession.Name %q: use printable ASCII without spaces, ';', '=', ',', '\"' or '\\'", f.name)

@@ -13,6 +13,10 @@ import (
 	"github.com/cookiesession/cookiesession"
 )
 
+// defaultExpressName is cookie-session 2's default cookie name, which
+// ExpressSession.Name defaults to.
+const defaultExpressName = "session"
+
 // legacyFlags configure the legacy readers of open and inspect, so that an
 // operator can check a migration from Express cookie-session or
 // gorilla/sessions from the shell.
@@ -42,7 +46,7 @@ func (r *repeated) Set(s string) error { *r = append(*r, s); return nil }
 func (l *legacyFlags) register(fs *flag.FlagSet) {
 	fs.Var(&l.expressKeys, "express-keys", "")
 	fs.StringVar(&l.expressFile, "express-keys-file", "", "")
-	fs.StringVar(&l.expressName, "express-name", cookiesession.DefaultExpressName, "")
+	fs.StringVar(&l.expressName, "express-name", defaultExpressName, "")
 	fs.BoolVar(&l.expressSHA256, "express-sha256", false, "")
 	fs.Var(&l.gorillaKeys, "gorilla-keys", "")
 	fs.StringVar(&l.gorillaName, "gorilla-name", "session", "")
