@@ -15,7 +15,7 @@
 //	defer list.Close()
 //	store, err := cookiesession.New[Data](cookiesession.Options{..., Revocations: list})
 //	...
-//	err = list.RevokeSession(ctx, s.ID(), s.ExpiresAt()) // this session, everywhere
+//	err = list.RevokeSession(ctx, s.ID(), s.Created().Add(lifetime)) // this session, everywhere
 //	err = list.RevokeSubject(ctx, userID, time.Now())    // every device of a user
 //	err = list.RevokeAll(ctx, time.Now())                 // everyone
 //

@@ -31,7 +31,7 @@ func Example() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /logout", func(w http.ResponseWriter, r *http.Request) {
 		s := store.Get(r)
-		if err := list.RevokeSession(r.Context(), s.ID(), s.ExpiresAt()); err != nil {
+		if err := list.RevokeSession(r.Context(), s.ID(), s.Created().Add(lifetime)); err != nil { // its absolute end
 			http.Error(w, "try again", http.StatusServiceUnavailable)
 			return
 		}
