@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"hash"
 	"net/http"
-	"strings"
 )
 
 // ExpressSession describes the cookies that Express's cookie-session
@@ -193,14 +192,9 @@ func (f *expressFormat) encode(data []byte) (value, sig string, err error) {
 func nodeCookie(lines []string, name string) (value string, found bool) {
 	for _, line := range lines {
 		for from := 0; from < len(line); {
-			i := strings.Index(line[from:], name)
-			if i < 0 {
+			pos, end, ok := nextNamed(line, from, name)
+			if !ok {
 				break
-			}
-			pos := from + i
-			end := len(line)
-			if j := strings.IndexByte(line[pos:], ';'); j >= 0 {
-				end = pos + j
 			}
 			// In the joined header, pos starts a match when spaces alone
 			// lie between it and a ';' or the line's start.
