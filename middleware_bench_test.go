@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 )
@@ -19,14 +18,7 @@ func BenchmarkMiddleware(b *testing.B) {
 		for _, size := range benchSizes {
 			b.Run(change+"/"+size, func(b *testing.B) {
 				s := newStore[benchSession](b, Options{})
-				sess := s.Get(httptest.NewRequest("GET", "/", nil))
-				sess.Data = benchPayload(size)
-				h := http.Header{}
-				if err := sess.Save(headerWriter(h)); err != nil {
-					b.Fatal(err)
-				}
-				line := h["Set-Cookie"][0]
-				cookie := line[:strings.IndexByte(line, ';')]
+				cookie := sealedCookie(b, s, benchPayload(size), "")
 				handler := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					sess := s.Get(r)
 					if change == "before-body" {
@@ -76,15 +68,7 @@ func BenchmarkOpenRevocation(b *testing.B) {
 				o.Revocations = l
 			}
 			s := newStore[benchSession](b, o)
-			sess := s.Get(httptest.NewRequest("GET", "/", nil))
-			sess.Data = benchPayload("300B")
-			sess.SetSubject("someone")
-			h := http.Header{}
-			if err := sess.Save(headerWriter(h)); err != nil {
-				b.Fatal(err)
-			}
-			line := h["Set-Cookie"][0]
-			r := &http.Request{Header: http.Header{"Cookie": {line[:strings.IndexByte(line, ';')]}}}
+			r := &http.Request{Header: http.Header{"Cookie": {sealedCookie(b, s, benchPayload("300B"), "someone")}}}
 			b.ReportAllocs()
 			for b.Loop() {
 				if got := s.Get(r); got.IsNew() {
