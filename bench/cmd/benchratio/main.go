@@ -229,28 +229,10 @@ func pluggedTargets() []target {
 func report(w io.Writer, s samples) bool {
 	payloads, impls := s.values()
 	for _, op := range []string{"SealOpen", "Seal", "Open"} {
-		if !s.has(op, "") {
-			continue
-		}
-		fmt.Fprintf(w, "\n%s, medians: ns/op · B/op · allocs/op · cookie bytes\n\n", op)
-		fmt.Fprintf(w, "| payload | %s |\n|---|%s\n", strings.Join(impls, " | "), strings.Repeat("---:|", len(impls)))
-		for _, p := range payloads {
-			fmt.Fprintf(w, "| %s |", p)
-			for _, im := range impls {
-				ns, ok := s.median(op, p, im, "ns/op")
-				if !ok {
-					fmt.Fprint(w, " – |")
-					continue
-				}
-				b, _ := s.median(op, p, im, "B/op")
-				a, _ := s.median(op, p, im, "allocs/op")
-				c, _ := s.median(op, p, im, "cookie-bytes")
-				fmt.Fprintf(w, " %s · %.0f · %.0f · %.0f |", fmtNs(ns), b, a, c)
-			}
-			fmt.Fprintln(w)
+		if s.has(op, "") {
+			medians(w, s, op, payloads, impls)
 		}
 	}
-
 	fmt.Fprintf(w, "\nTargets (ratios of medians from the same run)\n\n| target | %s |\n|---|%s\n", strings.Join(payloads, " | "), strings.Repeat("---|", len(payloads)))
 	all := true
 	for _, t := range targets {
@@ -259,24 +241,10 @@ func report(w io.Writer, s samples) bool {
 		}
 		fmt.Fprintf(w, "| %s |", t.what)
 		for _, p := range payloads {
-			n, ok1 := s.median(t.op, p, t.num, t.unit)
-			d, ok2 := s.median(t.op, p, t.den, t.unit)
-			if !ok1 || !ok2 || (!t.diff && d == 0) {
+			txt, met, ok := t.check(s, p)
+			if !ok {
 				fmt.Fprint(w, " – |")
 				continue
-			}
-			var v float64
-			var txt string
-			if t.diff {
-				v = n - d
-				txt = fmt.Sprintf("%+.0f (%.0f vs %.0f)", v, n, d)
-			} else {
-				v = n / d
-				txt = fmt.Sprintf("%.2f×", v)
-			}
-			met := v <= t.bound
-			if t.atLeast {
-				met = v >= t.bound
 			}
 			mark := "met"
 			if !met {
@@ -290,6 +258,50 @@ func report(w io.Writer, s samples) bool {
 		fmt.Fprintln(w)
 	}
 	return all
+}
+
+// medians writes the table of one operation's medians.
+func medians(w io.Writer, s samples, op string, payloads, impls []string) {
+	fmt.Fprintf(w, "\n%s, medians: ns/op · B/op · allocs/op · cookie bytes\n\n", op)
+	fmt.Fprintf(w, "| payload | %s |\n|---|%s\n", strings.Join(impls, " | "), strings.Repeat("---:|", len(impls)))
+	for _, p := range payloads {
+		fmt.Fprintf(w, "| %s |", p)
+		for _, im := range impls {
+			ns, ok := s.median(op, p, im, "ns/op")
+			if !ok {
+				fmt.Fprint(w, " – |")
+				continue
+			}
+			b, _ := s.median(op, p, im, "B/op")
+			a, _ := s.median(op, p, im, "allocs/op")
+			c, _ := s.median(op, p, im, "cookie-bytes")
+			fmt.Fprintf(w, " %s · %.0f · %.0f · %.0f |", fmtNs(ns), b, a, c)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// check evaluates the target on payload p: the cell's text, whether it is
+// met, and whether both sides were measured.
+func (t target) check(s samples, p string) (string, bool, bool) {
+	n, ok1 := s.median(t.op, p, t.num, t.unit)
+	d, ok2 := s.median(t.op, p, t.den, t.unit)
+	if !ok1 || !ok2 || (!t.diff && d == 0) {
+		return "", false, false
+	}
+	var v float64
+	var txt string
+	if t.diff {
+		v = n - d
+		txt = fmt.Sprintf("%+.0f (%.0f vs %.0f)", v, n, d)
+	} else {
+		v = n / d
+		txt = fmt.Sprintf("%.2f×", v)
+	}
+	if t.atLeast {
+		return txt, v >= t.bound, true
+	}
+	return txt, v <= t.bound, true
 }
 
 func fmtNs(ns float64) string {
