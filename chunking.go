@@ -199,6 +199,12 @@ func (c *chunkScan) add(part string) {
 			in.foreign = append(in.foreign, k)
 		}
 		return
+	case i > c.l.chunks:
+		// A chunk this store never writes (MaxChunks was lowered, or a
+		// deletion never reached the browser): ignore it, and have the
+		// next save delete it, so a stale chunk cannot log anyone out.
+		in.present.set(i)
+		return
 	}
 	if in.present.has(i) {
 		if c.err == nil {
@@ -215,10 +221,6 @@ func (c *chunkScan) add(part string) {
 
 // value takes the value v of chunk i, called k.
 func (c *chunkScan) value(k, v string, i int) {
-	if i > c.l.chunks {
-		c.err = fmt.Errorf("%w: chunk %d present but at most %d allowed", ErrChunks, i, c.l.chunks)
-		return
-	}
 	v = chunks.Unquote(v)
 	if size := chunks.CookieBytes(k, v); size > MaxCookieBytesLimit {
 		c.err = &TooLargeError{Name: k, Size: size, Limit: MaxCookieBytesLimit, Chunks: 1}

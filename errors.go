@@ -33,9 +33,10 @@ var (
 	ErrAuthentication = errors.New("cookiesession: cookie failed authentication")
 
 	// ErrChunks reports a chunked session whose cookies do not fit together:
-	// a chunk missing, duplicated, or beyond Options.MaxChunks, or an invalid
-	// chunk name; or a request carrying more cookies than a reader examines
-	// (3,000, net/http's own cap), which no browser sends.
+	// a chunk missing or duplicated; or a request carrying more cookies
+	// than a reader examines (3,000, net/http's own cap), which no browser
+	// sends. Chunks beyond Options.MaxChunks and malformed chunk names are
+	// ignored, not errors.
 	ErrChunks = errors.New("cookiesession: session cookies inconsistent")
 
 	// ErrExpired reports a session past its absolute lifetime (Options.MaxAge),
