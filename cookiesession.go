@@ -172,6 +172,7 @@ func (s *Store[T]) load(r *http.Request) *Session[T] {
 	}
 	sess.Data = s.newData()
 	sess.isNew, sess.opened, sess.flashes, sess.meta = true, nil, nil, meta{}
+	sess.legacyIdx, sess.legacyOrig = 0, nil
 	sess.reseal, sess.rotated, sess.created, sess.sealed = false, false, time.Time{}, time.Time{}
 	s.c.newID(&sess.meta)
 	if err != nil {
@@ -275,12 +276,10 @@ func (s *Store[T]) loadLegacy(sess *Session[T]) error {
 		if !l.found {
 			continue
 		}
-		data, stale := l.data, l.stale
-		sess.legacyOrig = l.orig
-		sess.legacyIdx = i + 1
 		if err != nil {
 			return err
 		}
+		data, stale := l.data, l.stale
 		// A legacy cookie's creation is unknown: only a global cut-off
 		// can refuse it (Revocations).
 		if s.c.revocations != nil && s.c.revocations.Revoked("", "", time.Time{}) {
@@ -290,18 +289,21 @@ func (s *Store[T]) loadLegacy(sess *Session[T]) error {
 		if err := s.decodeData(data, &d); err != nil {
 			return err
 		}
-		sess.Data, sess.isNew = d, false
+		opened, err := s.c.marshal(&d)
+		if err != nil {
+			return fmt.Errorf("%w: %s", ErrEncode, jsonProblem(err))
+		}
+		sess.Data, sess.isNew, sess.opened = d, false, opened
 		sess.created = s.c.now()
+		sess.legacyIdx, sess.legacyOrig = i+1, l.orig
 		if !f.transition() {
 			sess.reseal = true // upgrade to the sealed format now
+			s.c.newID(&sess.meta)
 			return nil
-		}
-		if sess.opened, err = s.c.marshal(&d); err != nil {
-			return fmt.Errorf("%w: %s", ErrEncode, jsonProblem(err))
 		}
 		// Re-sign under the first key, as Express does, so that the old
 		// key can be dropped without logging out users who only reach
-		// this service.
+		// this service. The legacy formats hold no identifier.
 		sess.reseal = stale
 		return nil
 	}

@@ -66,9 +66,9 @@ func (c *core) event(r *http.Request, e Event) {
 	}
 }
 
-// events reports what a successful seal did, c being what it wrote and
-// warn a size warning, if any.
-func (s *Session[T]) events(c change, warn *Event) {
+// events reports what a successful save did, c being what it wrote, warn a
+// size warning, if any, and upgraded whether it replaced a legacy cookie.
+func (s *Session[T]) events(c change, warn *Event, upgraded bool) {
 	core := &s.store.c
 	if core.onEvent == nil {
 		return
@@ -79,7 +79,7 @@ func (s *Session[T]) events(c change, warn *Event) {
 	case c&changedRenew != 0:
 		core.event(s.r, Event{Kind: EventRenewed})
 	}
-	if s.legacyIdx > 0 {
+	if upgraded {
 		core.event(s.r, Event{Kind: EventUpgraded, From: core.legacy[s.legacyIdx-1].formatName()})
 	} else if s.rotated {
 		core.event(s.r, Event{Kind: EventResealed})

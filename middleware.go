@@ -184,7 +184,7 @@ func (w *responseWriter) reportUnsaved() {
 // without committing: the final header is still to come.
 func (w *responseWriter) WriteHeader(code int) {
 	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
-		if w.state != stateFailed {
+		if w.state == statePending || w.state == stateCommitted {
 			w.ResponseWriter.WriteHeader(code)
 		}
 		return

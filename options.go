@@ -129,7 +129,8 @@ type Options struct {
 	// OnLostChange is called, at most once per request, when a session
 	// change can no longer reach the client and no response can say so:
 	// under the middleware, a change (Data, Destroy, Renew, flashes,
-	// SetBrowserSession) made after the response started, or pending when the
+	// SetBrowserSession, SetMaxAge, SetSubject) made after the response
+	// started, or pending when the
 	// handler hijacked the connection. err is a *LostChangeError naming
 	// what was lost, never the data. Nil means: log it with slog's default
 	// logger at level Error.

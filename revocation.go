@@ -61,7 +61,9 @@ func (l *RevocationList) RevokeSession(id string, until time.Time) {
 }
 
 // RevokeSubject refuses every session of subject (Session.SetSubject)
-// created before before: "log out all my devices".
+// created before before: "log out all my devices". Creation times are
+// whole seconds, so a session created in before's second is refused too;
+// to keep the current session, pass its Created time.
 func (l *RevocationList) RevokeSubject(subject string, before time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -228,3 +228,28 @@ func TestCapacityWithRevocation(t *testing.T) {
 		}
 	}
 }
+
+// TestRevokeSubjectKeepCurrent checks the documented way to log out a
+// user's other sessions and keep the current one: a cut-off at the
+// current session's own creation.
+func TestRevokeSubjectKeepCurrent(t *testing.T) {
+	clk := newClock()
+	l := testRevocations(clk)
+	s := newStore[cart](t, Options{Now: clk.Now, Revocations: l})
+	other, _ := login(t, s, "ada")
+	clk.Add(time.Second)
+	current, _ := login(t, s, "ada")
+	clk.Add(300 * time.Millisecond)
+	l.RevokeSubject("ada", s.Get(current.request("GET", "/")).Created())
+	if err := s.Get(current.request("GET", "/")).Err(); err != nil {
+		t.Fatalf("the current session was refused: %v", err)
+	}
+	if err := s.Get(other.request("GET", "/")).Err(); !errors.Is(err, ErrRevoked) {
+		t.Fatalf("the other session: %v", err)
+	}
+	// A cut-off at now refuses a session created in the same second.
+	l.RevokeSubject("ada", clk.Now())
+	if err := s.Get(current.request("GET", "/")).Err(); !errors.Is(err, ErrRevoked) {
+		t.Fatalf("same-second session after a cut-off at now: %v", err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,9 +44,8 @@ type Session[T any] struct {
 	isNew          bool
 	browserSession bool
 
-	tried  []byte // data JSON of the last save attempt
-	failed []byte // data JSON whose explicit Save failed
-	told   bool   // an explicit Save returned ErrAlreadyWritten
+	failed *failedSave // what an explicit Save failed to write
+	told   bool        // an explicit Save returned ErrAlreadyWritten
 
 	meta meta // lifetime, identifier, subject
 
@@ -100,6 +100,9 @@ func (s *Session[T]) ExpiresAt() time.Time {
 	created, sealed := s.created, s.sealed
 	if s.isNew || created.IsZero() {
 		created = s.store.c.now()
+		sealed = created
+	}
+	if sealed.IsZero() { // loaded from a legacy cookie, not sealed yet
 		sealed = created
 	}
 	return s.expiry(created, sealed)
@@ -246,9 +249,32 @@ func (s *Session[T]) Save(w http.ResponseWriter) error {
 	if err != nil {
 		// The handler has the error; the middleware will not report the
 		// same unchanged session again through Options.ErrorHandler.
-		s.failed = s.tried
+		s.failed = s.snapshot(dataJSON)
 	}
 	return err
+}
+
+// failedSave is the state of a session whose explicit Save failed: the
+// middleware leaves such a session to the handler while it stays so.
+type failedSave struct {
+	data    []byte // nil when Data did not even encode
+	changed change
+	flashes []string
+	meta    meta
+}
+
+// snapshot records the session's state, with Data encoded as dataJSON.
+func (s *Session[T]) snapshot(dataJSON []byte) *failedSave {
+	return &failedSave{data: dataJSON, changed: s.changed, flashes: slices.Clone(s.flashes), meta: s.meta}
+}
+
+// handled reports whether the session is as an explicit Save that failed
+// left it (dataJSON nil: Data does not encode), so that the middleware
+// does not answer or report the same failure again.
+func (s *Session[T]) handled(dataJSON []byte) bool {
+	f := s.failed
+	return f != nil && bytes.Equal(dataJSON, f.data) && (dataJSON == nil) == (f.data == nil) &&
+		f.changed == s.changed && slices.Equal(f.flashes, s.flashes) && f.meta == s.meta
 }
 
 // commit is the middleware's save: like Save, but a session whose explicit
@@ -256,11 +282,11 @@ func (s *Session[T]) Save(w http.ResponseWriter) error {
 // answer and is skipped.
 func (s *Session[T]) commit(h http.Header) error {
 	dataJSON, err := s.marshal()
+	if s.handled(dataJSON) {
+		return nil
+	}
 	if err != nil {
 		return err
-	}
-	if s.failed != nil && bytes.Equal(dataJSON, s.failed) {
-		return nil
 	}
 	return s.writeTo(h, dataJSON)
 }
@@ -272,11 +298,11 @@ func (s *Session[T]) unsaved() *LostChangeError {
 		return nil // the handler's Save was told ErrAlreadyWritten
 	}
 	dataJSON, err := s.marshal()
+	if s.handled(dataJSON) {
+		return nil
+	}
 	if err != nil {
 		return &LostChangeError{What: changedData.String(), Err: err}
-	}
-	if s.failed != nil && bytes.Equal(dataJSON, s.failed) {
-		return nil
 	}
 	if c := s.pending(dataJSON); c != 0 {
 		return &LostChangeError{What: c.String()}
@@ -284,13 +310,12 @@ func (s *Session[T]) unsaved() *LostChangeError {
 	return nil
 }
 
-// marshal encodes Data and records it as the last save attempt.
+// marshal encodes Data.
 func (s *Session[T]) marshal() ([]byte, error) {
 	dataJSON, err := s.store.c.marshal(&s.Data) // as Unmarshal: pointer methods apply
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrEncode, jsonProblem(err))
 	}
-	s.tried = dataJSON
 	return dataJSON, nil
 }
 
@@ -337,15 +362,17 @@ func (s *Session[T]) writeTo(h http.Header, dataJSON []byte) error {
 		if err := s.writeLegacy(h, f, dataJSON, now); err != nil {
 			return err
 		}
+		s.events(c, nil, false)
 		s.wrote |= c
+		s.isNew, s.destroyed, s.created, s.failed = false, false, created, nil
 		return nil
 	}
 	n, warn, err := s.seal(h, dataJSON, created, now)
 	if err != nil {
 		return err
 	}
-	s.events(c, warn)
-	s.opened, s.created, s.sealed, s.isNew = dataJSON, created, now, false
+	s.events(c, warn, s.legacyIdx > 0)
+	s.opened, s.created, s.sealed, s.isNew, s.failed = dataJSON, created, now, false, nil
 	s.wrote |= c
 	s.changed, s.reseal, s.rotated, s.legacyIdx, s.destroyed = 0, false, false, 0, false
 	s.foreign, s.present = nil, presence{}
