@@ -302,6 +302,9 @@ func optional(rw http.ResponseWriter) int {
 		if _, ok := u.(http.Flusher); ok {
 			bits |= hasFlush
 		}
+		if _, ok := u.(interface{ FlushError() error }); ok {
+			bits |= hasFlush // http.ResponseController flushes through it
+		}
 		if _, ok := u.(http.Hijacker); ok {
 			bits |= hasHijack
 		}

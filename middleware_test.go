@@ -339,3 +339,35 @@ func TestConcurrentGet(t *testing.T) {
 		t.Fatalf("n = %d", n)
 	}
 }
+
+// flushErrorWriter has FlushError but not Flush, as some wrappers do.
+type flushErrorWriter struct {
+	http.ResponseWriter // only the three methods: no Flush
+	rec                 *httptest.ResponseRecorder
+	flushedHeader       http.Header
+}
+
+func (f *flushErrorWriter) FlushError() error {
+	f.flushedHeader = f.Header().Clone()
+	f.rec.Flush()
+	return nil
+}
+
+// TestFlushErrorOnlyCommitsFirst checks that a flush through
+// http.ResponseController commits the session first even when the wrapped
+// writer has only FlushError.
+func TestFlushErrorOnlyCommitsFirst(t *testing.T) {
+	s := newStore[cart](t, Options{})
+	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.Get(r).Data.N = 1
+		if err := http.NewResponseController(w).Flush(); err != nil {
+			t.Error(err)
+		}
+	}))
+	rec := httptest.NewRecorder()
+	fw := &flushErrorWriter{ResponseWriter: rec, rec: rec}
+	h.ServeHTTP(fw, httptest.NewRequest("GET", "/", nil))
+	if len(fw.flushedHeader["Set-Cookie"]) != 1 {
+		t.Fatalf("flushed header %v: the session was not committed before the flush", fw.flushedHeader)
+	}
+}
