@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/textproto"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -59,13 +61,24 @@ func (a *ALB) ProxyWithContext(ctx context.Context, ev events.ALBTargetGroupRequ
 }
 
 // singleValue moves a response's headers from multiValueHeaders to headers,
-// one value per name. Values of a repeated header other than Set-Cookie are
-// joined with ", " (RFC 9110 §5.3); Set-Cookie lines cannot be (RFC 6265
-// §3), so more than one is an error.
+// one value per name. Names that differ only in case are one header (RFC
+// 9110 §5.1), merged under the canonical name. Values of a repeated header
+// other than Set-Cookie are joined with ", " (RFC 9110 §5.3); Set-Cookie
+// lines cannot be (RFC 6265 §3), so more than one is an error.
 func singleValue(resp events.ALBTargetGroupResponse) (events.ALBTargetGroupResponse, error) {
-	headers := make(map[string]string, len(resp.MultiValueHeaders))
-	for name, values := range resp.MultiValueHeaders {
-		if strings.EqualFold(name, "Set-Cookie") && len(values) > 1 {
+	names := make([]string, 0, len(resp.MultiValueHeaders))
+	for name := range resp.MultiValueHeaders {
+		names = append(names, name)
+	}
+	slices.Sort(names) // a fixed order for the values of case variants
+	merged := make(map[string][]string, len(names))
+	for _, name := range names {
+		key := textproto.CanonicalMIMEHeaderKey(name)
+		merged[key] = append(merged[key], resp.MultiValueHeaders[name]...)
+	}
+	headers := make(map[string]string, len(merged))
+	for name, values := range merged {
+		if name == "Set-Cookie" && len(values) > 1 {
 			return events.ALBTargetGroupResponse{}, &PlatformError{ALBSingleValue, fmt.Sprintf(
 				"the response has %d Set-Cookie lines and a target group without multi-value headers returns one; "+
 					"enable lambda.multi_value_headers.enabled, or use MaxChunks 1 and no legacy migration (CheckOptions)", len(values))}

@@ -113,3 +113,41 @@ func TestUpstreamALBAdapterSingleValue(t *testing.T) {
 		t.Fatalf("delivered %q", resp.setCookies)
 	}
 }
+
+// TestALBSingleValueSetCookieCaseVariants: Set-Cookie lines under header
+// names that differ only in case are counted together, and the other
+// headers' case variants are merged into one name.
+func TestALBSingleValueSetCookieCaseVariants(t *testing.T) {
+	h := serverless.NewALB(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Set-Cookie"] = []string{"a=1; Path=/; Secure"}
+		w.Header()["set-cookie"] = []string{"b=2; Path=/; Secure"}
+		w.WriteHeader(http.StatusOK)
+	}))
+	ev := albRequest(t, albSingle, request{"GET", "/", "", ""}, nil)
+	if _, err := h.ProxyWithContext(t.Context(), ev); !errors.Is(err, serverless.ErrPlatform) {
+		t.Fatalf("Set-Cookie and set-cookie, one line each: %v", err)
+	}
+	h = serverless.NewALB(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Vary"] = []string{"Accept"}
+		w.Header()["vary"] = []string{"Cookie"}
+		w.WriteHeader(http.StatusOK)
+	}))
+	resp, err := h.ProxyWithContext(t.Context(), ev)
+	if _, split := resp.Headers["vary"]; err != nil || split || resp.Headers["Vary"] != "Accept, Cookie" {
+		t.Fatalf("Vary and vary: %v, headers %q", err, resp.Headers)
+	}
+}
+
+// albRequest is the event the platform sends, as the adapter receives it.
+func albRequest(t testing.TB, pl platform, req request, cookieLines []string) events.ALBTargetGroupRequest {
+	t.Helper()
+	payload, err := json.Marshal(pl.event(req, cookieLines))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.ALBTargetGroupRequest
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
