@@ -3,6 +3,7 @@ package serverless
 import (
 	"context"
 	"fmt"
+	"log"
 	"net/http"
 	"net/textproto"
 	"slices"
@@ -22,8 +23,10 @@ import (
 // included, reach the client: the session is lost on every response,
 // without an error anywhere. ALB answers in the mode the event came in (an
 // event with multiValueHeaders comes from a target group that has them),
-// and in single-value mode refuses a response with more than one
-// Set-Cookie line instead of dropping all but one.
+// and in single-value mode answers with the session cookie's line: the
+// deletions of stray chunk cookies that come with it are dropped and logged,
+// and a response that sets more than one cookie is refused instead of
+// losing all but one.
 type ALB struct {
 	handler  http.Handler
 	accessor core.RequestAccessorALB
@@ -35,9 +38,9 @@ func NewALB(h http.Handler) *ALB { return &ALB{handler: h} }
 // ProxyWithContext converts the event into an *http.Request (with the
 // upstream adapter's request conversion), serves it, and converts the
 // response for the target group's mode. In single-value mode, a response
-// with several Set-Cookie lines fails with a *PlatformError, and the
-// invocation fails (the client gets the load balancer's 502), rather than
-// losing a cookie.
+// that sets several cookies (or deletes one that is not a chunk of the
+// cookie it sets) fails with a *PlatformError, and the invocation fails (the
+// client gets the load balancer's 502), rather than losing a cookie.
 func (a *ALB) ProxyWithContext(ctx context.Context, ev events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error) {
 	req, err := a.accessor.EventToRequestWithContext(ctx, ev)
 	if err != nil {
@@ -64,7 +67,7 @@ func (a *ALB) ProxyWithContext(ctx context.Context, ev events.ALBTargetGroupRequ
 // one value per name. Names that differ only in case are one header (RFC
 // 9110 §5.1), merged under the canonical name. Values of a repeated header
 // other than Set-Cookie are joined with ", " (RFC 9110 §5.3); Set-Cookie
-// lines cannot be (RFC 6265 §3), so more than one is an error.
+// lines cannot be (RFC 6265 §3), so one of several is kept (oneSetCookie).
 func singleValue(resp events.ALBTargetGroupResponse) (events.ALBTargetGroupResponse, error) {
 	names := make([]string, 0, len(resp.MultiValueHeaders))
 	for name := range resp.MultiValueHeaders {
@@ -79,12 +82,76 @@ func singleValue(resp events.ALBTargetGroupResponse) (events.ALBTargetGroupRespo
 	headers := make(map[string]string, len(merged))
 	for name, values := range merged {
 		if name == "Set-Cookie" && len(values) > 1 {
-			return events.ALBTargetGroupResponse{}, &PlatformError{ALBSingleValue, fmt.Sprintf(
-				"the response has %d Set-Cookie lines and a target group without multi-value headers returns one; "+
-					"enable lambda.multi_value_headers.enabled, or use MaxChunks 1 and no legacy migration (CheckOptions)", len(values))}
+			line, err := oneSetCookie(values)
+			if err != nil {
+				return events.ALBTargetGroupResponse{}, err
+			}
+			values = []string{line}
 		}
 		headers[name] = strings.Join(values, ", ")
 	}
 	resp.Headers, resp.MultiValueHeaders = headers, nil
 	return resp, nil
+}
+
+// oneSetCookie picks the one Set-Cookie line of several that a
+// single-value target group can carry, or fails with a *PlatformError.
+//
+// The line kept is the one that sets a value, or the first when every line
+// is a deletion: the store writes its own cookie's line first (its value,
+// or its deletion on Destroy), then the deletions of the chunk cookies
+// (NAME~2, ...) and of the malformed chunk names (NAME~0, ...) the request
+// carried or a save may have left. Those deletions are dropped, each one
+// logged: the store ignores such cookies when it reads (a chunk beyond
+// MaxChunks, a name it never writes) and deletes them again on the next
+// save, so losing the deletion costs bytes on the Cookie line and nothing
+// else. Refusing the response instead would fail every save for as long as
+// the browser holds the stray cookie.
+//
+// Anything else is refused: two lines that set a value (one would be
+// lost), or the deletion of a cookie outside the kept cookie's chunk names
+// (an application's own cookie, a legacy session's: its deletion may
+// matter, as on a logout).
+func oneSetCookie(lines []string) (string, error) {
+	type cookieLine struct {
+		name     string
+		deletion bool
+	}
+	parsed := make([]cookieLine, len(lines))
+	keep, values := 0, 0
+	for i, l := range lines {
+		name, _, _ := strings.Cut(l, "=")
+		parsed[i].name = strings.TrimSpace(name)
+		c, err := http.ParseSetCookie(l)
+		parsed[i].deletion = err == nil && c.MaxAge < 0 // Max-Age=0 (or negative)
+		if !parsed[i].deletion {
+			if values == 0 {
+				keep = i
+			}
+			values++
+		}
+	}
+	if values > 1 {
+		return "", &PlatformError{ALBSingleValue, fmt.Sprintf(
+			"the response sets %d cookies and a target group without multi-value headers returns one Set-Cookie line; "+
+				"enable lambda.multi_value_headers.enabled and use platform alb, or use MaxChunks 1 and no legacy migration (CheckOptions)", values)}
+	}
+	kept := parsed[keep].name
+	for i, c := range parsed {
+		if i == keep {
+			continue
+		}
+		if c.name == kept || !strings.HasPrefix(c.name, kept+"~") {
+			return "", &PlatformError{ALBSingleValue, fmt.Sprintf(
+				"the response deletes cookie %q besides its line for %q, and a target group without multi-value headers returns one Set-Cookie line "+
+					"(only the deletions of %q's chunk cookies, %s~N, can be dropped); enable lambda.multi_value_headers.enabled and use platform alb",
+				c.name, kept, kept, kept)}
+		}
+	}
+	for i, c := range parsed {
+		if i != keep {
+			log.Printf("serverless: alb-single: dropped the Set-Cookie line deleting %q: a target group without multi-value headers returns one line, the one for %q", c.name, kept)
+		}
+	}
+	return lines[keep], nil
 }
