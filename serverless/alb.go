@@ -51,6 +51,9 @@ func (a *ALB) ProxyWithContext(ctx context.Context, ev events.ALBTargetGroupRequ
 		// in the single-value map, which is absent.
 		req.Host = req.Header.Get("Host")
 	}
+	// ALB passes the query string's keys and values as the client sent
+	// them, percent-encoded; the upstream conversion escapes them again.
+	req.URL.RawQuery = rawQuery(ev)
 	w := core.NewProxyResponseWriterALB()
 	a.handler.ServeHTTP(w, req)
 	resp, err := w.GetProxyResponse()
@@ -61,6 +64,36 @@ func (a *ALB) ProxyWithContext(ctx context.Context, ev events.ALBTargetGroupRequ
 		return resp, nil
 	}
 	return singleValue(resp)
+}
+
+// rawQuery rebuilds the query string from the event's parameters, which ALB
+// does not decode: the keys in sorted order (the event's maps keep no
+// order), a key's values in the order they came.
+func rawQuery(ev events.ALBTargetGroupRequest) string {
+	params := ev.MultiValueQueryStringParameters
+	if len(params) == 0 {
+		params = make(map[string][]string, len(ev.QueryStringParameters))
+		for k, v := range ev.QueryStringParameters {
+			params[k] = []string{v}
+		}
+	}
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		for _, v := range params[k] {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(k)
+			b.WriteByte('=')
+			b.WriteString(v)
+		}
+	}
+	return b.String()
 }
 
 // singleValue moves a response's headers from multiValueHeaders to headers,

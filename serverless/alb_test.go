@@ -283,3 +283,19 @@ func albRequest(t testing.TB, pl platform, req request, cookieLines []string) ev
 	}
 	return ev
 }
+
+// TestALBQueryNotDecoded: ALB passes query values percent-encoded, as the
+// client sent them; the handler sees them decoded once.
+func TestALBQueryNotDecoded(t *testing.T) {
+	for _, pl := range []platform{platforms()[4], albSingle} {
+		h := pl.adapter(mustHandler(t, pl.p, map[string]string{serverless.EnvKeys: newKey(t)}))
+		j := newJar()
+		resp := must(invoke(t, pl, h, request{"POST", "/login", "user=J%C3%BCrgen%20M&x=a%26b", ""}, j))
+		if resp.body != "signed in as Jürgen M\n" {
+			t.Errorf("%s: login answered %q", pl.name, resp.body)
+		}
+		if st := state(t, must(invoke(t, pl, h, request{"GET", "/", "", ""}, j))); st.User != "Jürgen M" {
+			t.Errorf("%s: user %q", pl.name, st.User)
+		}
+	}
+}
