@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"net"
 	"net/http"
 	"net/textproto"
 	"slices"
@@ -26,7 +27,9 @@ import (
 // and in single-value mode answers with the session cookie's line: the
 // deletions of stray chunk cookies that come with it are dropped and logged,
 // and a response that sets more than one cookie is refused instead of
-// losing all but one.
+// losing all but one. A request that came over an HTTP listener is
+// redirected to HTTPS instead of served, since the browser would drop its
+// Secure cookies.
 type ALB struct {
 	handler  http.Handler
 	accessor core.RequestAccessorALB
@@ -37,7 +40,9 @@ func NewALB(h http.Handler) *ALB { return &ALB{handler: h} }
 
 // ProxyWithContext converts the event into an *http.Request (with the
 // upstream adapter's request conversion), serves it, and converts the
-// response for the target group's mode. In single-value mode, a response
+// response for the target group's mode. A request that reached the load
+// balancer over plain HTTP is not served: it gets 308 Permanent Redirect to
+// HTTPS (see redirectHTTPS). In single-value mode, a response
 // that sets several cookies (or deletes one that is not a chunk of the
 // cookie it sets) fails with a *PlatformError, and the invocation fails (the
 // client gets the load balancer's 502), rather than losing a cookie.
@@ -54,8 +59,13 @@ func (a *ALB) ProxyWithContext(ctx context.Context, ev events.ALBTargetGroupRequ
 	// ALB passes the query string's keys and values as the client sent
 	// them, percent-encoded; the upstream conversion escapes them again.
 	req.URL.RawQuery = rawQuery(ev)
+	req.RequestURI = req.URL.RequestURI()
+	h := a.handler
+	if !forwardedHTTPS(req) {
+		h = http.HandlerFunc(redirectHTTPS)
+	}
 	w := core.NewProxyResponseWriterALB()
-	a.handler.ServeHTTP(w, req)
+	h.ServeHTTP(w, req)
 	resp, err := w.GetProxyResponse()
 	if err != nil {
 		return resp, fmt.Errorf("serverless: building the ALB response: %w", err)
@@ -64,6 +74,55 @@ func (a *ALB) ProxyWithContext(ctx context.Context, ev events.ALBTargetGroupRequ
 		return resp, nil
 	}
 	return singleValue(resp)
+}
+
+// forwardedHTTPS reports whether the client reached the load balancer over
+// HTTPS: the last X-Forwarded-Proto value, which ALB sets, is https.
+func forwardedHTTPS(r *http.Request) bool {
+	values := r.Header.Values("X-Forwarded-Proto")
+	if len(values) == 0 {
+		return false
+	}
+	v := values[len(values)-1]
+	if i := strings.LastIndexByte(v, ','); i >= 0 {
+		v = v[i+1:]
+	}
+	return strings.EqualFold(strings.TrimSpace(v), "https")
+}
+
+// redirectHTTPS answers a request that came over plain HTTP (an HTTP
+// listener) with 308 Permanent Redirect to the same host, path and query
+// over HTTPS, on the default port, without serving it.
+//
+// The handler is not run because every cookie it would set is Secure
+// (SecureTerminated; a __Host- name needs it), and a browser drops a Secure
+// cookie that arrives over HTTP without a word: the session would be lost on
+// every response. A redirect rather than an error (a *PlatformError, a 502)
+// keeps the site reachable for a user who typed http://, as an HTTP
+// listener's redirect rule would; 308 keeps the method and body of a POST.
+// The request is not answered either way over plain HTTP, and the request's
+// Secure cookies never came with it.
+func redirectHTTPS(w http.ResponseWriter, r *http.Request) {
+	host := r.Header.Get("Host") // as sent: the upstream conversion parses it into the URL
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h // the HTTP listener's port
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if host == "" || strings.ContainsFunc(host, func(c rune) bool {
+		return c <= ' ' || c >= 0x7f || strings.ContainsRune("/\\@?#%[]", c)
+	}) {
+		http.Error(w, "this site is served over HTTPS only", http.StatusBadRequest)
+		return
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]" // IPv6
+	}
+	target := "https://" + host + r.URL.EscapedPath()
+	if r.URL.RawQuery != "" {
+		target += "?" + r.URL.RawQuery
+	}
+	w.Header().Set("Location", target)
+	w.WriteHeader(http.StatusPermanentRedirect)
 }
 
 // rawQuery rebuilds the query string from the event's parameters, which ALB

@@ -299,3 +299,64 @@ func TestALBQueryNotDecoded(t *testing.T) {
 		}
 	}
 }
+
+// TestALBRedirectsPlainHTTP: a request that reached the load balancer over
+// an HTTP listener gets 308 to HTTPS and never reaches the handler, whose
+// Secure cookie the browser would drop.
+func TestALBRedirectsPlainHTTP(t *testing.T) {
+	served := 0
+	h := serverless.NewALB(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		served++
+		if r.URL.RawQuery != "user=J%C3%BCrgen%20M" || r.RequestURI != "/login?user=J%C3%BCrgen%20M" {
+			t.Errorf("served %q, %q", r.URL.RawQuery, r.RequestURI)
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	cases := []struct {
+		name, proto, host, location string
+		status                      int
+	}{
+		{"http", "http", albHost, "https://" + albHost + "/login?user=J%C3%BCrgen%20M", http.StatusPermanentRedirect},
+		{"port", "http", albHost + ":8080", "https://" + albHost + "/login?user=J%C3%BCrgen%20M", http.StatusPermanentRedirect},
+		{"last value", "https, http", albHost, "https://" + albHost + "/login?user=J%C3%BCrgen%20M", http.StatusPermanentRedirect},
+		{"absent", "", albHost, "https://" + albHost + "/login?user=J%C3%BCrgen%20M", http.StatusPermanentRedirect},
+		{"bad host", "http", "evil.example/x", "", http.StatusBadRequest},
+		{"https", "https", albHost, "", http.StatusOK},
+	}
+	for _, multi := range []bool{true, false} {
+		for _, c := range cases {
+			ev := albEvent(request{"POST", "/login", "user=J%C3%BCrgen%20M", ""}, nil, multi).(map[string]any)
+			set := func(k, v string) {
+				if multi {
+					ev["multiValueHeaders"].(map[string][]string)[k] = []string{v}
+				} else {
+					ev["headers"].(map[string]string)[k] = v
+				}
+			}
+			set("host", c.host)
+			set("x-forwarded-port", "80")
+			set("x-forwarded-proto", c.proto)
+			if c.proto == "" {
+				if multi {
+					delete(ev["multiValueHeaders"].(map[string][]string), "x-forwarded-proto")
+				} else {
+					delete(ev["headers"].(map[string]string), "x-forwarded-proto")
+				}
+			}
+			payload, _ := json.Marshal(ev)
+			served = 0
+			raw, err := lambda.NewHandler(h.ProxyWithContext).Invoke(t.Context(), payload)
+			if err != nil {
+				t.Fatalf("%s (multi %v): %v", c.name, multi, err)
+			}
+			r := decode(t, raw)
+			location := r.Headers["Location"]
+			if multi {
+				location = strings.Join(r.MultiValueHeaders["Location"], ",")
+			}
+			if wantServed := c.status == http.StatusOK; r.StatusCode != c.status || location != c.location || (served == 1) != wantServed {
+				t.Errorf("%s (multi %v): status %d, Location %q, served %d times", c.name, multi, r.StatusCode, location, served)
+			}
+		}
+	}
+}
