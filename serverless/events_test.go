@@ -163,7 +163,8 @@ func v2Event(r request, cookieLines []string, domain string) any {
 
 // albEvent is an ALB target group event, with or without the target group
 // attribute lambda.multi_value_headers.enabled: header names in lower case,
-// and either headers or multiValueHeaders, never both.
+// either headers or multiValueHeaders, never both, and the query string's
+// keys and values as the client sent them (ALB does not decode them).
 func albEvent(r request, cookieLines []string, multi bool) any {
 	mv := map[string][]string{
 		"host": {albHost}, "user-agent": {userAgent}, "x-forwarded-for": {"203.0.113.7"},
@@ -179,13 +180,26 @@ func albEvent(r request, cookieLines []string, multi bool) any {
 		}},
 		"httpMethod": r.method, "path": r.path, "body": r.body, "isBase64Encoded": false,
 	}
-	q, _ := url.ParseQuery(r.query)
+	q := rawParams(r.query)
 	if multi {
 		ev["multiValueHeaders"], ev["multiValueQueryStringParameters"] = mv, map[string][]string(q)
 	} else {
 		ev["headers"], ev["queryStringParameters"] = last(mv), lastQ(q)
 	}
 	return ev
+}
+
+// rawParams splits a query string into its keys and values without
+// decoding them, as ALB passes them.
+func rawParams(query string) url.Values {
+	q := url.Values{}
+	for _, pair := range strings.Split(query, "&") {
+		if pair != "" {
+			k, v, _ := strings.Cut(pair, "=")
+			q[k] = append(q[k], v)
+		}
+	}
+	return q
 }
 
 func last(mv map[string][]string) map[string]string {

@@ -16,7 +16,8 @@
 // session's two cookies. A platform that returns only one (an ALB target
 // group without multi-value headers) is refused at startup by CheckOptions
 // for options that need more, and ALB fails an invocation that would lose
-// one; nothing is dropped silently. docs/SERVERLESS.md in the repository
+// a cookie; it drops (and logs) only the deletions of stray chunk cookies,
+// which the store ignores when it reads. docs/SERVERLESS.md in the repository
 // explains the event shapes, the header budgets and the settings that fit.
 package serverless
 
@@ -116,9 +117,12 @@ func (e *PlatformError) Is(target error) bool { return target == ErrPlatform }
 
 // CheckOptions refuses options that need more than the platform carries: on
 // a platform with one Set-Cookie line per response, chunking (MaxChunks > 1:
-// every save also deletes the chunks it does not write) and legacy
-// migrations (an upgrade expires the old cookies on the same response).
-// Call it at startup, before serving.
+// a session saved in two chunks needs two lines that set a value) and legacy
+// migrations (an upgrade expires the old cookies on the same response, and
+// a lost expiry would leave the old session in the browser). The deletions
+// of stray chunk cookies a save also writes need no second line: ALB drops
+// them (the store ignores such cookies when it reads). Call it at startup,
+// before serving.
 func CheckOptions(p Platform, o cookiesession.Options) error {
 	if _, err := ParsePlatform(p.String()); err != nil {
 		return err
@@ -126,12 +130,12 @@ func CheckOptions(p Platform, o cookiesession.Options) error {
 	if !p.OneSetCookie() {
 		return nil
 	}
-	const fix = "; enable the target group attribute lambda.multi_value_headers.enabled and use platform alb"
+	const multi = "enable the target group attribute lambda.multi_value_headers.enabled and use platform alb"
 	switch {
 	case o.MaxChunks > 1:
-		return &PlatformError{p, fmt.Sprintf("MaxChunks %d needs several Set-Cookie lines per response, and this platform returns one%s", o.MaxChunks, fix)}
+		return &PlatformError{p, fmt.Sprintf("MaxChunks %d lets a session be saved in several cookies, one Set-Cookie line each, and this platform returns one line per response; use MaxChunks 1, or %s", o.MaxChunks, multi)}
 	case o.Express != nil || o.Gorilla != nil:
-		return &PlatformError{p, "a legacy upgrade expires the old cookies on the same response, and this platform returns one Set-Cookie line" + fix}
+		return &PlatformError{p, "a legacy upgrade expires the old session's cookies on the response that sets the new one, and this platform returns one Set-Cookie line; remove Express and Gorilla, or " + multi}
 	}
 	return nil
 }

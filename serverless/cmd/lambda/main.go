@@ -7,7 +7,9 @@
 // API, payload 2.0), url (function URL), alb (ALB target group with
 // multi-value headers) or alb-single (without). COOKIESESSION_KEYS holds the
 // keys (from a secrets manager); COOKIESESSION_EXPRESS_KEYS, if set, the
-// Express cookie-session keys whose sessions are upgraded.
+// Express cookie-session keys whose sessions are upgraded. An event of
+// another format than EVENT_FORMAT fails its invocation with an error that
+// names both (serverless.LambdaHandler).
 //
 // Every response carries X-Instance-Invocations, the number of invocations
 // this instance has served: 1 on a cold start.
@@ -21,7 +23,6 @@ import (
 	"sync/atomic"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/cookiesession/cookiesession/serverless"
 )
@@ -36,17 +37,11 @@ func main() {
 	if err != nil {
 		log.Fatal(err) // a failed init: Lambda reports it and retries the cold start
 	}
-	h = counted(h)
-	switch p {
-	case serverless.RESTAPI:
-		lambda.Start(httpadapter.New(h).ProxyWithContext)
-	case serverless.HTTPAPI, serverless.FunctionURL:
-		lambda.Start(httpadapter.NewV2(h).ProxyWithContext)
-	case serverless.ALBMultiValue, serverless.ALBSingleValue:
-		lambda.Start(serverless.NewALB(h).ProxyWithContext)
-	default:
-		log.Fatalf("EVENT_FORMAT %s is not a Lambda event", p)
+	lh, err := serverless.LambdaHandler(p, counted(h))
+	if err != nil {
+		log.Fatal(err)
 	}
+	lambda.StartHandler(lh)
 }
 
 // counted numbers the invocations this instance serves.
