@@ -182,23 +182,28 @@ type Merge struct {
 func (m Merge) Key() string { return m.Prefix + m.Kind.Key() }
 
 // Calls returns the ARGV of each MergeScript call the merge takes, at most
-// PairsPerCall entries each, under one new version.
+// PairsPerCall entries each, each under a new version of its own: a reader
+// that read the set between two calls has stored the first call's version,
+// and must see the version move again after the second.
 func (m Merge) Calls() [][]string {
 	channel := ""
 	if m.Publish {
 		channel = Channel(m.Prefix)
 	}
-	head := []string{strconv.FormatInt(m.Life, 10), strconv.FormatInt(NewVersion(), 10), channel, m.Kind.Letter()}
+	head := func() []string {
+		return []string{strconv.FormatInt(m.Life, 10), strconv.FormatInt(NewVersion(), 10), channel, m.Kind.Letter()}
+	}
+	const headLen = 4
 	var calls [][]string
-	args := head
+	args := head()
 	for member, ms := range m.Entries {
 		args = append(args, strconv.FormatInt(ms, 10), member)
-		if len(args)-len(head) == 2*PairsPerCall {
+		if len(args)-headLen == 2*PairsPerCall {
 			calls = append(calls, args)
-			args = append([]string(nil), head...)
+			args = head()
 		}
 	}
-	if len(args) > len(head) {
+	if len(args) > headLen {
 		calls = append(calls, args)
 	}
 	return calls

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -108,12 +109,18 @@ func TestMergeCalls(t *testing.T) {
 		t.Fatalf("%d calls, want 3", len(r.calls))
 	}
 	seen := map[string]bool{}
-	version := r.calls[0][1]
+	versions := map[string]bool{}
 	for i, args := range r.calls {
 		if r.keys[i] != "p:sessions" {
 			t.Errorf("key %q", r.keys[i])
 		}
-		if args[0] != "0" || args[1] != version || args[2] != "p:events" || args[3] != "s" {
+		// Each call moves the version: a reader between two calls must
+		// see it move again after the second.
+		if versions[args[1]] {
+			t.Errorf("call %d reuses version %s", i, args[1])
+		}
+		versions[args[1]] = true
+		if args[0] != "0" || !strings.HasPrefix(args[1], "-") || args[2] != "p:events" || args[3] != "s" {
 			t.Errorf("call %d head %q", i, args[:4])
 		}
 		if len(args)%2 != 0 || len(args)-4 > 2*PairsPerCall {
