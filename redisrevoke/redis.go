@@ -158,6 +158,7 @@ func (l *List) readKinds(ctx context.Context, ks []kind, versions [kinds]float64
 		return fmt.Errorf("%w: reading revocations: %w", ErrUnavailable, err)
 	}
 	now := time.Now().UnixMilli()
+	var errs []error // one kind's failed write-back does not skip the next
 	for i, k := range ks {
 		got := make(map[string]int64, len(cmds[i].Val()))
 		for _, z := range cmds[i].Val() {
@@ -171,11 +172,11 @@ func (l *List) readKinds(ctx context.Context, ks []kind, versions [kinds]float64
 		if len(missing) > 0 {
 			l.known[k] = false // read it again next time, with what others wrote back
 			if err := l.write(ctx, k, missing, false); err != nil {
-				return err
+				errs = append(errs, err)
 			}
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // apply merges a pub/sub message (revokewire.Message) into the replica.
