@@ -56,7 +56,9 @@ func (l *List) revoke(ctx context.Context, k kind, member string, t time.Time) e
 	}
 	ms := revokewire.Score(t)
 	l.hear(k, member, ms)
-	return l.write(ctx, k, map[string]int64{member: ms}, true)
+	return l.bounded(ctx, func(ctx context.Context) error {
+		return l.write(ctx, k, map[string]int64{member: ms}, true)
+	})
 }
 
 // hear merges an entry that did not come from a read of Redis: the next
@@ -100,9 +102,15 @@ func (s scripter) RunScript(ctx context.Context, script, sha string, keys, args 
 // moved. Entries the replica holds and Redis lacks (Redis restarted without
 // persistence, or was flushed) are written back, so nothing enforced is
 // forgotten by instances started later.
+//
+// One refresh runs at a time: a caller waits for the token until ctx ends.
 func (l *List) refresh(ctx context.Context) error {
-	l.syncMu.Lock()
-	defer l.syncMu.Unlock()
+	select {
+	case l.sem <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("%w: waiting for the refresh in progress: %w", ErrUnavailable, ctx.Err())
+	}
+	defer func() { <-l.sem }()
 	start := time.Now()
 	versions, err := l.readVersions(ctx)
 	if err != nil {
