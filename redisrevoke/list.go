@@ -25,6 +25,11 @@ var (
 	// ErrUnavailable matches the errors of a failed exchange with Redis;
 	// they wrap go-redis's error too.
 	ErrUnavailable = errors.New("redisrevoke: Redis unavailable")
+	// ErrClockSkew is returned by a Revoke method when Redis did not
+	// record the entry because, by Redis's clock, it has expired already
+	// while it is live by this instance's: Redis's clock is ahead. This
+	// instance enforces the entry; the others do not.
+	ErrClockSkew = errors.New("redisrevoke: expired by Redis's clock, not recorded")
 )
 
 // List is a cookiesession.Revocations shared through Redis. Its methods are

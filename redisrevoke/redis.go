@@ -57,7 +57,11 @@ func (l *List) revoke(ctx context.Context, k kind, member string, t time.Time) e
 	ms := revokewire.Score(t)
 	l.hear(k, member, ms)
 	return l.bounded(ctx, func(ctx context.Context) error {
-		return l.write(ctx, k, map[string]int64{member: ms}, true)
+		res, err := l.merge(ctx, k, map[string]int64{member: ms}, true)
+		if err == nil && res.Expired > 0 && l.rep.live(k, ms, time.Now().UnixMilli()) {
+			return fmt.Errorf("%w: %s %q", ErrClockSkew, k.Key(), member)
+		}
+		return err
 	})
 }
 
@@ -74,11 +78,18 @@ func (l *List) hear(k kind, member string, ms int64) {
 // write runs revokewire.MergeScript over entries, in calls of at most
 // revokewire.PairsPerCall.
 func (l *List) write(ctx context.Context, k kind, entries map[string]int64, publish bool) error {
+	_, err := l.merge(ctx, k, entries, publish)
+	return err
+}
+
+// merge is write, and returns what the merge did.
+func (l *List) merge(ctx context.Context, k kind, entries map[string]int64, publish bool) (revokewire.Result, error) {
 	m := revokewire.Merge{Prefix: l.cfg.prefix, Kind: k, Life: l.rep.life(k), Publish: publish, Entries: entries}
-	if _, err := m.Run(ctx, scripter{l.client}); err != nil {
-		return fmt.Errorf("%w: writing %s: %w", ErrUnavailable, k.Key(), err)
+	res, err := m.Run(ctx, scripter{l.client})
+	if err != nil {
+		return res, fmt.Errorf("%w: writing %s: %w", ErrUnavailable, k.Key(), err)
 	}
-	return nil
+	return res, nil
 }
 
 // scripter runs scripts through go-redis: EVALSHA, then EVAL if the server
@@ -178,9 +189,19 @@ func (l *List) readKinds(ctx context.Context, ks []kind, versions [kinds]float64
 		l.rep.mergeAll(k, got, now)
 		l.versions[k], l.known[k] = versions[k], true
 		if len(missing) > 0 {
-			l.known[k] = false // read it again next time, with what others wrote back
-			if err := l.write(ctx, k, missing, false); err != nil {
+			res, err := l.merge(ctx, k, missing, false)
+			switch {
+			case err != nil:
+				l.known[k] = false
 				errs = append(errs, err)
+			case res.Changed > 0:
+				// The write moved the version: read it again next time,
+				// with what others wrote back. A write that changed
+				// nothing left the version as read.
+				l.known[k] = false
+			}
+			if res.Expired > 0 {
+				l.cfg.onError(fmt.Errorf("%w: %d %s entries not written back", ErrClockSkew, res.Expired, k.Key()))
 			}
 		}
 	}

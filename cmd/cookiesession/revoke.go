@@ -285,11 +285,16 @@ func (c *cli) sendRevocation(r *revocation) (int64, error) {
 		return 0, redisError(r, "connecting", err)
 	}
 	defer client.Close()
-	changed, err := r.merge.Run(ctx, client)
+	res, err := r.merge.Run(ctx, client)
 	if err != nil {
 		return 0, redisError(r, "writing "+r.merge.Key(), err)
 	}
-	return changed, nil
+	if res.Expired > 0 {
+		// Live by this machine's clock (parseWhat checked), expired by
+		// Redis's: Redis's clock is ahead.
+		return 0, fmt.Errorf("redis %s: writing %s: not recorded: by Redis's clock the entry has expired already, so its clock is ahead of this machine's; check both clocks", redactAddr(r.addr), r.merge.Key())
+	}
+	return res.Changed, nil
 }
 
 // redisError words a failed exchange, without the password.

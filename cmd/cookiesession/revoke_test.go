@@ -278,3 +278,23 @@ func TestRevokeACLUser(t *testing.T) {
 		t.Error("nothing written")
 	}
 }
+
+// With Redis's clock ahead of this machine's, an entry still live here but
+// expired by Redis's clock is not recorded: the command says so and fails,
+// rather than report it in force already.
+func TestRevokeRedisClockAhead(t *testing.T) {
+	s := resptest.Start(t)
+	c := redisClient(t, s.Addr, "")
+	real := time.Now().Truncate(time.Second)
+	behind := real.Add(-time.Hour) // this machine's clock, an hour behind Redis's
+	id := "BBBBBBBBBBBBBBBBBBBBBB"
+	until := real.Add(-10 * time.Minute) // 50 minutes ahead here, past for Redis
+	r := cmdAt(t, behind, "", "revoke", "-redis", s.Addr, "-prefix", "p:", "-session", id, "-until", until.Format(time.RFC3339))
+	r.fails(t, exitFailure, "expired already", "clock")
+	if strings.Contains(r.stdout, "in force already") {
+		t.Errorf("stdout %q", r.stdout)
+	}
+	if got := score(t, c, "p:sessions", id); got != -1 {
+		t.Errorf("score %d, want none", got)
+	}
+}

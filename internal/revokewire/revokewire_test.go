@@ -101,9 +101,9 @@ func TestMergeCalls(t *testing.T) {
 	}
 	m := Merge{Prefix: "p:", Kind: Session, Life: 0, Publish: true, Entries: entries}
 	var r recorder
-	n, err := m.Run(context.Background(), &r)
-	if err != nil || n != int64(len(entries)) {
-		t.Fatalf("Run = %d, %v", n, err)
+	res, err := m.Run(context.Background(), &r)
+	if err != nil || res != (Result{Changed: int64(len(entries))}) {
+		t.Fatalf("Run = %+v, %v", res, err)
 	}
 	if len(r.calls) != 3 {
 		t.Fatalf("%d calls, want 3", len(r.calls))
