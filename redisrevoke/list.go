@@ -1,9 +1,11 @@
 package redisrevoke
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,6 +25,11 @@ var (
 	// ErrUnavailable matches the errors of a failed exchange with Redis;
 	// they wrap go-redis's error too.
 	ErrUnavailable = errors.New("redisrevoke: Redis unavailable")
+	// ErrClockSkew is returned by a Revoke method when Redis did not
+	// record the entry because, by Redis's clock, it has expired already
+	// while it is live by this instance's: Redis's clock is ahead. This
+	// instance enforces the entry; the others do not.
+	ErrClockSkew = errors.New("redisrevoke: expired by Redis's clock, not recorded")
 )
 
 // List is a cookiesession.Revocations shared through Redis. Its methods are
@@ -41,22 +48,30 @@ type List struct {
 
 	confirmed atomic.Int64 // Unix ns when the replica was last known current
 
-	syncMu   sync.Mutex         // serialises refreshes
+	sem      chan struct{}      // holds one token while a refresh runs
 	versions [kinds]float64     // each kind's version at its last read; 0: no key
 	known    [kinds]bool        // whether versions[k] describes the replica
 	heard    [kinds]atomic.Bool // entries merged since the kind's last read
 	lastSync atomic.Int64       // Unix ns of the last successful refresh
 	flightMu sync.Mutex         // guards flight and failed
-	flight   chan struct{}      // closed when the refresh in flight ends
+	flight   *flight            // the refresh Revoked started, until it ends
 	failed   time.Time          // when the last refresh Revoked made failed
+}
+
+// flight is a refresh started by Revoked.
+type flight struct {
+	done     chan struct{} // closed when it ends
+	deadline time.Time     // when its callers stop waiting for it
 }
 
 var _ cookiesession.Revocations = (*List)(nil)
 
 // New subscribes to the revocations under the prefix, loads them, and keeps
-// a replica of them current in the background until Close. It returns an
-// error matching ErrUnavailable if Redis cannot be reached before ctx ends:
-// a list that never loaded would enforce nothing. client may be a
+// a replica of them current in the background until Close. While Redis
+// cannot be reached it tries again, with a back-off of 50 ms to 1 s, until
+// ctx ends; it then returns an error matching ErrUnavailable, by ctx's
+// deadline even if Redis hangs: a list that never loaded would enforce
+// nothing. Give ctx a deadline. client may be a
 // *redis.Client, a failover client or a *redis.ClusterClient (not a Ring,
 // whose pub/sub and keys can live on different servers); the List does not
 // close it.
@@ -71,42 +86,95 @@ func New(ctx context.Context, client redis.UniversalClient, opts ...Option) (*Li
 	if _, ring := client.(*redis.Ring); ring || client == nil {
 		return nil, fmt.Errorf("%w: the client must be a *redis.Client, failover or cluster client", ErrInvalid)
 	}
-	l := &List{client: client, cfg: cfg, rep: newReplica(cfg.maxAge), channel: revokewire.Channel(cfg.prefix), done: make(chan struct{})}
+	l := &List{client: client, cfg: cfg, rep: newReplica(cfg.maxAge), channel: revokewire.Channel(cfg.prefix),
+		done: make(chan struct{}), sem: make(chan struct{}, 1)}
 	l.ctx, l.cancel = context.WithCancel(context.Background())
-	l.ps = client.Subscribe(ctx, l.channel)
+	l.ps = client.Subscribe(ctx) // no channel yet: it connects in start
 	if err := l.start(ctx); err != nil {
 		l.cancel()
-		_ = l.ps.Close()
+		// A command may still be blocked on a hung Redis, holding the
+		// PubSub: it is closed once that ends.
+		go func() { _ = l.ps.Close() }()
 		return nil, err
 	}
 	go l.watch()
 	return l, nil
 }
 
-// start waits for the subscription's confirmation, then loads the replica,
-// so that nothing published in between is missed.
+// start subscribes, waits for the confirmation, then loads the replica, so
+// that nothing published in between is missed; it tries again after each
+// failure until ctx ends, and returns by then even if Redis hangs.
 func (l *List) start(ctx context.Context) error {
-	wait := 10 * time.Second
-	if dl, ok := ctx.Deadline(); ok {
-		if wait = time.Until(dl); wait <= 0 {
-			return fmt.Errorf("%w: %w", ErrUnavailable, context.DeadlineExceeded)
+	return l.bounded(ctx, func(ctx context.Context) error {
+		subscribed := false
+		backoff := minBackoff
+		for {
+			err := l.load(ctx, &subscribed)
+			if err == nil || ctx.Err() != nil {
+				return err
+			}
+			t := time.NewTimer(backoff)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return err
+			}
+			backoff = min(2*backoff, maxBackoff)
 		}
-	}
-	for {
-		msg, err := l.ps.ReceiveTimeout(ctx, wait)
-		if err != nil {
+	})
+}
+
+// load is one attempt of start.
+func (l *List) load(ctx context.Context, subscribed *bool) error {
+	if !*subscribed {
+		if err := l.ps.Subscribe(ctx, l.channel); err != nil {
 			return fmt.Errorf("%w: subscribing to %s: %w", ErrUnavailable, l.channel, err)
 		}
-		if _, ok := msg.(*redis.Subscription); ok {
-			break
+	}
+	for !*subscribed {
+		wait := time.Second // ctx is checked between waits
+		if dl, ok := ctx.Deadline(); ok {
+			wait = min(wait, time.Until(dl))
 		}
+		if err := ctx.Err(); err != nil || wait <= 0 {
+			return fmt.Errorf("%w: subscribing to %s: %w", ErrUnavailable, l.channel, cmp.Or(err, context.DeadlineExceeded))
+		}
+		msg, err := l.ps.ReceiveTimeout(ctx, wait)
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			return fmt.Errorf("%w: subscribing to %s: %w", ErrUnavailable, l.channel, err)
+		}
+		_, *subscribed = msg.(*redis.Subscription)
 	}
 	return l.refresh(ctx)
 }
 
+// bounded runs f and waits for it until ctx ends. go-redis bounds a command
+// by the client's ReadTimeout, not by the context's deadline (unless the
+// client sets ContextTimeoutEnabled), so f may go on after bounded
+// returned: it ends when the client gives up, and holds the refresh token
+// until then.
+func (l *List) bounded(ctx context.Context, f func(context.Context) error) error {
+	done := make(chan error, 1)
+	go func() { done <- f(ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("%w: %w", ErrUnavailable, ctx.Err())
+	}
+}
+
 // Close stops the background work and unsubscribes. The replica stays as it
 // is: Revoked keeps answering from it (no longer current), and the other
-// methods return ErrClosed, a second Close too.
+// methods return ErrClosed, a second Close too. Close returns at once even
+// while Redis hangs: a command in flight then ends on its own, when the
+// client's ReadTimeout ends it (never with ReadTimeout -1, so give the
+// client a timeout).
 func (l *List) Close() error {
 	err := ErrClosed
 	l.closed.Do(func() {
@@ -145,12 +213,13 @@ func (l *List) Len() int { return l.rep.len() }
 
 // Refresh brings the replica up to date now: one round trip reading the
 // three kinds' versions, and one more reading those that changed. A
-// serverless function can call it when it thaws, before serving.
+// serverless function can call it when it thaws, before serving. It
+// returns by ctx's deadline, even while Redis hangs.
 func (l *List) Refresh(ctx context.Context) error {
 	if l.ctx.Err() != nil {
 		return ErrClosed
 	}
-	return l.refresh(ctx)
+	return l.bounded(ctx, l.refresh)
 }
 
 // confirm records that the replica was current at t.
@@ -165,33 +234,53 @@ func (l *List) confirm(t time.Time) {
 }
 
 // catchUp refreshes the replica for Revoked, once for all concurrent
-// callers, who wait for it; while refreshes fail, at most one a second.
+// callers; while refreshes fail, at most one a second. The refresh runs in
+// its own goroutine, and no caller waits for it past RefreshTimeout from
+// its start: then they answer from the replica as it is, and until that
+// refresh ends (when the client gives up on a hung Redis), no other starts.
 func (l *List) catchUp() {
 	l.flightMu.Lock()
 	if f := l.flight; f != nil {
 		l.flightMu.Unlock()
-		<-f
+		f.wait()
 		return
 	}
 	if time.Since(l.failed) < time.Second || l.ctx.Err() != nil {
 		l.flightMu.Unlock()
 		return
 	}
-	f := make(chan struct{})
+	f := &flight{done: make(chan struct{}), deadline: time.Now().Add(l.cfg.refreshTimeout)}
 	l.flight = f
 	l.flightMu.Unlock()
 
-	ctx, cancel := context.WithTimeout(l.ctx, l.cfg.refreshTimeout)
-	err := l.refresh(ctx)
-	cancel()
-	l.flightMu.Lock()
-	l.flight = nil
-	if err != nil {
-		l.failed = time.Now()
+	go func() {
+		ctx, cancel := context.WithDeadline(l.ctx, f.deadline)
+		err := l.refresh(ctx)
+		cancel()
+		l.flightMu.Lock()
+		l.flight = nil
+		if err != nil {
+			l.failed = time.Now()
+		}
+		l.flightMu.Unlock()
+		close(f.done)
+		if err != nil {
+			l.cfg.onError(err)
+		}
+	}()
+	f.wait()
+}
+
+// wait waits for the flight to end, or for its deadline.
+func (f *flight) wait() {
+	d := time.Until(f.deadline)
+	if d <= 0 {
+		return
 	}
-	l.flightMu.Unlock()
-	close(f)
-	if err != nil {
-		l.cfg.onError(err)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-f.done:
+	case <-t.C:
 	}
 }

@@ -85,7 +85,9 @@ func FailClosedAfter(d time.Duration) Option { return func(c *config) { c.failCl
 func MaxStaleness(d time.Duration) Option { return func(c *config) { c.maxStale = d } }
 
 // RefreshTimeout bounds the refresh that MaxStaleness makes inside Revoked
-// (DefaultRefreshTimeout).
+// (DefaultRefreshTimeout): no caller of Revoked waits for it longer, even
+// when Redis hangs and the client would wait longer (go-redis bounds a
+// command by the client's ReadTimeout, not by a context's deadline).
 func RefreshTimeout(d time.Duration) Option { return func(c *config) { c.refreshTimeout = d } }
 
 // OnError sets a function called with each error of the background work

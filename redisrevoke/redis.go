@@ -56,7 +56,13 @@ func (l *List) revoke(ctx context.Context, k kind, member string, t time.Time) e
 	}
 	ms := revokewire.Score(t)
 	l.hear(k, member, ms)
-	return l.write(ctx, k, map[string]int64{member: ms}, true)
+	return l.bounded(ctx, func(ctx context.Context) error {
+		res, err := l.merge(ctx, k, map[string]int64{member: ms}, true)
+		if err == nil && res.Expired > 0 && l.rep.live(k, ms, time.Now().UnixMilli()) {
+			return fmt.Errorf("%w: %s %q", ErrClockSkew, k.Key(), member)
+		}
+		return err
+	})
 }
 
 // hear merges an entry that did not come from a read of Redis: the next
@@ -72,11 +78,18 @@ func (l *List) hear(k kind, member string, ms int64) {
 // write runs revokewire.MergeScript over entries, in calls of at most
 // revokewire.PairsPerCall.
 func (l *List) write(ctx context.Context, k kind, entries map[string]int64, publish bool) error {
+	_, err := l.merge(ctx, k, entries, publish)
+	return err
+}
+
+// merge is write, and returns what the merge did.
+func (l *List) merge(ctx context.Context, k kind, entries map[string]int64, publish bool) (revokewire.Result, error) {
 	m := revokewire.Merge{Prefix: l.cfg.prefix, Kind: k, Life: l.rep.life(k), Publish: publish, Entries: entries}
-	if _, err := m.Run(ctx, scripter{l.client}); err != nil {
-		return fmt.Errorf("%w: writing %s: %w", ErrUnavailable, k.Key(), err)
+	res, err := m.Run(ctx, scripter{l.client})
+	if err != nil {
+		return res, fmt.Errorf("%w: writing %s: %w", ErrUnavailable, k.Key(), err)
 	}
-	return nil
+	return res, nil
 }
 
 // scripter runs scripts through go-redis: EVALSHA, then EVAL if the server
@@ -100,9 +113,15 @@ func (s scripter) RunScript(ctx context.Context, script, sha string, keys, args 
 // moved. Entries the replica holds and Redis lacks (Redis restarted without
 // persistence, or was flushed) are written back, so nothing enforced is
 // forgotten by instances started later.
+//
+// One refresh runs at a time: a caller waits for the token until ctx ends.
 func (l *List) refresh(ctx context.Context) error {
-	l.syncMu.Lock()
-	defer l.syncMu.Unlock()
+	select {
+	case l.sem <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("%w: waiting for the refresh in progress: %w", ErrUnavailable, ctx.Err())
+	}
+	defer func() { <-l.sem }()
 	start := time.Now()
 	versions, err := l.readVersions(ctx)
 	if err != nil {
@@ -158,6 +177,7 @@ func (l *List) readKinds(ctx context.Context, ks []kind, versions [kinds]float64
 		return fmt.Errorf("%w: reading revocations: %w", ErrUnavailable, err)
 	}
 	now := time.Now().UnixMilli()
+	var errs []error // one kind's failed write-back does not skip the next
 	for i, k := range ks {
 		got := make(map[string]int64, len(cmds[i].Val()))
 		for _, z := range cmds[i].Val() {
@@ -169,13 +189,23 @@ func (l *List) readKinds(ctx context.Context, ks []kind, versions [kinds]float64
 		l.rep.mergeAll(k, got, now)
 		l.versions[k], l.known[k] = versions[k], true
 		if len(missing) > 0 {
-			l.known[k] = false // read it again next time, with what others wrote back
-			if err := l.write(ctx, k, missing, false); err != nil {
-				return err
+			res, err := l.merge(ctx, k, missing, false)
+			switch {
+			case err != nil:
+				l.known[k] = false
+				errs = append(errs, err)
+			case res.Changed > 0:
+				// The write moved the version: read it again next time,
+				// with what others wrote back. A write that changed
+				// nothing left the version as read.
+				l.known[k] = false
+			}
+			if res.Expired > 0 {
+				l.cfg.onError(fmt.Errorf("%w: %d %s entries not written back", ErrClockSkew, res.Expired, k.Key()))
 			}
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // apply merges a pub/sub message (revokewire.Message) into the replica.

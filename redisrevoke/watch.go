@@ -20,6 +20,7 @@ type watchState struct {
 	subscribed bool      // the subscription is confirmed and not lost since
 	current    bool      // and the replica was refreshed after it
 	lastPing   time.Time // when the last ping was sent or tried
+	lastResync time.Time // when the last periodic re-sync was tried
 	pingSent   time.Time // the ping awaiting its answer, or zero
 	backoff    time.Duration
 }
@@ -33,7 +34,8 @@ func (l *List) watch() {
 	st := watchState{subscribed: true, current: true, lastPing: time.Now(), backoff: minBackoff}
 	for l.ctx.Err() == nil {
 		l.housekeep(&st)
-		wait := max(time.Until(st.lastPing.Add(l.cfg.ping)), 10*time.Millisecond)
+		// Until the next ping or the next re-sync, whichever comes first.
+		wait := max(min(time.Until(st.lastPing.Add(l.cfg.ping)), time.Until(l.nextResync(&st))), 10*time.Millisecond)
 		msg, err := l.ps.ReceiveTimeout(l.ctx, wait)
 		if l.ctx.Err() != nil {
 			return
@@ -58,9 +60,17 @@ func (l *List) watch() {
 // and pings when due.
 func (l *List) housekeep(st *watchState) {
 	now := time.Now()
-	due := now.Sub(time.Unix(0, l.lastSync.Load())) >= l.cfg.resync
+	due := !now.Before(l.nextResync(st))
+	if due {
+		st.lastResync = now
+	}
 	if (st.subscribed && !st.current) || due {
-		if err := l.refresh(l.ctx); err != nil {
+		// Bounded by Close only: a refresh blocked on a hung Redis must
+		// not keep Close waiting.
+		if err := l.bounded(l.ctx, l.refresh); err != nil {
+			if l.ctx.Err() != nil {
+				return
+			}
 			l.cfg.onError(err)
 		} else {
 			st.current = st.subscribed
@@ -72,6 +82,16 @@ func (l *List) housekeep(st *watchState) {
 			st.pingSent = now
 		}
 	}
+}
+
+// nextResync is when the periodic re-sync is due: ResyncEvery after the
+// last successful refresh, or after the last try while they fail.
+func (l *List) nextResync(st *watchState) time.Time {
+	last := time.Unix(0, l.lastSync.Load())
+	if st.lastResync.After(last) {
+		last = st.lastResync
+	}
+	return last.Add(l.cfg.resync)
 }
 
 // receive handles one message of the subscription.

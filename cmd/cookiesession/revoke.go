@@ -32,11 +32,18 @@ WHAT, exactly one of:
                             now), and every legacy (Express, gorilla)
                             session while the cut-off lasts
 
+-until (or now plus -for) may lie at most -max-age ahead: no session lives
+longer. -before may lie at most a minute ahead (clock skew) unless -force
+is given: a cut-off in the future refuses every session created until then,
+and cannot be undone (the instances write it back), so new logins fail too.
+
 TIME is RFC 3339 (2025-06-01T12:00:00Z, 2025-06-01T14:00:00+02:00) or
 "now"; DURATION as for -max-age.
 
 Flags:
   -redis HOST:PORT          the Redis (or Valkey) server; required
+  -redis-user NAME          the ACL user to authenticate as (AUTH NAME
+                            PASSWORD); needs -redis-password-env
   -redis-password-env NAME  read the password (AUTH) from the environment
                             variable NAME (never give it on the command line)
   -prefix P                 key and channel prefix, as redisrevoke.Prefix
@@ -47,6 +54,7 @@ Flags:
                             default)
   -timeout DURATION         bound on connecting and on each command
                             (default 5s)
+  -force                    accept a -before more than a minute ahead
 
 Prints one line saying what was revoked. Exit status: 0 recorded and
 published; 1 Redis failed (unreachable, authentication, an error reply: one
@@ -55,26 +63,28 @@ line on stderr says which, never the password); 2 usage error.
 
 // revocation is what the revoke command line asks for.
 type revocation struct {
-	addr, password string
-	timeout        time.Duration
-	kind           revokewire.Kind
-	member         string
-	at             time.Time // until, or the cut-off
-	merge          revokewire.Merge
+	addr, user, password string
+	timeout              time.Duration
+	kind                 revokewire.Kind
+	member               string
+	at                   time.Time // until, or the cut-off
+	merge                revokewire.Merge
 }
 
 // revokeFlags are the flags of revoke as given.
 type revokeFlags struct {
-	addr, passwordEnv, prefix string
-	maxAge, timeout, forD     time.Duration
-	session, subject          string
-	all                       bool
-	until, before             string
+	addr, user, passwordEnv, prefix string
+	maxAge, timeout, forD           time.Duration
+	session, subject                string
+	all, force                      bool
+	until, before                   string
 }
 
 func (f *revokeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.addr, "redis", "", "")
+	fs.StringVar(&f.user, "redis-user", "", "")
 	fs.StringVar(&f.passwordEnv, "redis-password-env", "", "")
+	fs.BoolVar(&f.force, "force", false, "")
 	fs.StringVar(&f.prefix, "prefix", revokewire.DefaultPrefix, "")
 	fs.DurationVar(&f.maxAge, "max-age", cookiesession.MaxAgeLimit, "")
 	fs.DurationVar(&f.timeout, "timeout", resp.DefaultTimeout, "")
@@ -112,7 +122,7 @@ func (c *cli) revoke(args []string) error {
 
 // parseRevocation checks the flags and builds the write.
 func (c *cli) parseRevocation(f *revokeFlags, set map[string]bool) (*revocation, error) {
-	r := &revocation{addr: f.addr, timeout: f.timeout}
+	r := &revocation{addr: f.addr, user: f.user, timeout: f.timeout}
 	if err := f.checkConnection(); err != nil {
 		return nil, err
 	}
@@ -120,6 +130,9 @@ func (c *cli) parseRevocation(f *revokeFlags, set map[string]bool) (*revocation,
 		if r.password = c.getenv(f.passwordEnv); r.password == "" {
 			return nil, usagef("-redis-password-env: the environment variable %s is empty or unset", f.passwordEnv)
 		}
+	}
+	if f.user != "" && r.password == "" {
+		return nil, usagef("-redis-user takes the user's password with -redis-password-env NAME")
 	}
 	if f.maxAge < time.Second || f.maxAge > cookiesession.MaxAgeLimit {
 		return nil, usagef("-max-age %v: give the stores' longest session lifetime, 1s to %v", f.maxAge, cookiesession.MaxAgeLimit)
@@ -140,6 +153,8 @@ func (f *revokeFlags) checkConnection() error {
 	switch {
 	case f.addr == "":
 		return usagef("give -redis HOST:PORT, the Redis server the instances share")
+	case strings.Contains(f.addr, "@"):
+		return usagef("-redis %q: give HOST:PORT without credentials; the user goes in -redis-user, the password in -redis-password-env", redactAddr(f.addr))
 	case strings.Contains(f.addr, "://"):
 		return usagef("-redis %q: give HOST:PORT, not a URL", truncate(f.addr))
 	case !strings.Contains(f.addr, ":"):
@@ -182,6 +197,9 @@ func (c *cli) parseWhat(f *revokeFlags, set map[string]bool, r *revocation) erro
 		}
 		r.at = t
 	}
+	if r.at.After(now.Add(clockSkew)) && !f.force {
+		return usagef("-before %s lies in the future: it would refuse every session created until then, new logins included, and cannot be undone; give -force if that is meant", r.at.UTC().Format(time.RFC3339))
+	}
 	if !r.at.Add(f.maxAge).After(now) {
 		return usagef("-before %s lies more than -max-age %v in the past: no session created before it is still valid", r.at.UTC().Format(time.RFC3339), f.maxAge)
 	}
@@ -215,7 +233,28 @@ func parseSessionRevocation(f *revokeFlags, set map[string]bool, r *revocation, 
 		}
 		r.at = t
 	}
+	if r.at.After(now.Add(f.maxAge)) {
+		return usagef("the session's entry would last until %s, beyond -max-age %v from now: no session lives longer; give when it would expire anyway", r.at.UTC().Format(time.RFC3339), f.maxAge)
+	}
 	return nil
+}
+
+// clockSkew is how far ahead of this machine's clock -before may lie
+// without -force.
+const clockSkew = time.Minute
+
+// redactAddr hides the user information of an address (user:password@),
+// so that no error echoes a password put there.
+func redactAddr(addr string) string {
+	i := strings.LastIndex(addr, "@")
+	if i < 0 {
+		return truncate(addr)
+	}
+	scheme := ""
+	if j := strings.Index(addr[:i], "://"); j >= 0 {
+		scheme = addr[:j+3]
+	}
+	return truncate(scheme + "***@" + addr[i+1:])
 }
 
 // isSessionID reports whether s looks like Session.ID: 128 bits in
@@ -241,16 +280,21 @@ func (c *cli) sendRevocation(r *revocation) (int64, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	client, err := resp.Dial(ctx, r.addr, resp.Options{Timeout: r.timeout, Password: r.password})
+	client, err := resp.Dial(ctx, r.addr, resp.Options{Timeout: r.timeout, Username: r.user, Password: r.password})
 	if err != nil {
 		return 0, redisError(r, "connecting", err)
 	}
 	defer client.Close()
-	changed, err := r.merge.Run(ctx, client)
+	res, err := r.merge.Run(ctx, client)
 	if err != nil {
 		return 0, redisError(r, "writing "+r.merge.Key(), err)
 	}
-	return changed, nil
+	if res.Expired > 0 {
+		// Live by this machine's clock (parseWhat checked), expired by
+		// Redis's: Redis's clock is ahead.
+		return 0, fmt.Errorf("redis %s: writing %s: not recorded: by Redis's clock the entry has expired already, so its clock is ahead of this machine's; check both clocks", redactAddr(r.addr), r.merge.Key())
+	}
+	return res.Changed, nil
 }
 
 // redisError words a failed exchange, without the password.
@@ -263,7 +307,7 @@ func redisError(r *revocation, what string, err error) error {
 	if errors.As(err, &se) && se.Prefix() == "NOAUTH" {
 		msg += " (give the password with -redis-password-env NAME)"
 	}
-	return fmt.Errorf("redis %s: %s: %s", truncate(r.addr), what, msg)
+	return fmt.Errorf("redis %s: %s: %s", redactAddr(r.addr), what, msg)
 }
 
 // describeRevocation is the line printed once the revocation is recorded.

@@ -165,9 +165,20 @@ func TestRevokeUsage(t *testing.T) {
 		{"max-age", append(r, "-all", "-max-age", "10000h"), "-max-age"},
 		{"argument", append(r, "-all", "extra"), "unexpected argument"},
 		{"bad duration", append(r, "-all", "-max-age", "30d"), "units"},
+		{"cut-off in the future", append(r, "-all", "-before", "2099-01-01T00:00:00Z"), "-force"},
+		{"subject cut-off in the future", append(r, "-subject", "a", "-before", "2099-01-01T00:00:00Z"), "lies in the future"},
+		{"until beyond max-age", append(r, "-session", id, "-until", "2099-01-01T00:00:00Z"), "beyond -max-age"},
+		{"for beyond max-age", append(r, "-session", id, "-max-age", "1h", "-for", "2h"), "beyond -max-age"},
+		{"user without password", append(r, "-all", "-redis-user", "ops"), "-redis-password-env"},
+		{"credentials in the address", []string{"revoke", "-redis", "ops:s3cret@h:6379", "-all"}, "***@h:6379"},
+		{"credentials in a URL", []string{"revoke", "-redis", "redis://ops:s3cret@h:6379", "-all"}, "redis://***@h:6379"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cmd(t, "", tc.args...).fails(t, exitUsage, tc.want)
+			r := cmd(t, "", tc.args...)
+			r.fails(t, exitUsage, tc.want)
+			if strings.Contains(r.stderr, "s3cret") {
+				t.Errorf("stderr echoes the password: %q", r.stderr)
+			}
 		})
 	}
 }
@@ -221,4 +232,69 @@ func TestInspectShowsIDAndSubject(t *testing.T) {
 	}
 	// What inspect prints is what revoke takes.
 	cmd(t, "", "revoke", "-redis", "127.0.0.1:1", "-timeout", "1s", "-session", id, "-for", "1h").fails(t, exitFailure, "connecting")
+}
+
+// A cut-off up to a minute ahead is clock skew and accepted; further ahead
+// it takes -force.
+func TestRevokeFutureCutOff(t *testing.T) {
+	s := resptest.Start(t)
+	c := redisClient(t, s.Addr, "")
+	now := time.Now().Truncate(time.Second)
+	soon, later := now.Add(30*time.Second), now.Add(time.Hour)
+	args := []string{"revoke", "-redis", s.Addr, "-prefix", "p:", "-all", "-max-age", "2h", "-before"}
+	cmdAt(t, now, "", append(args, soon.Format(time.RFC3339))...).ok(t)
+	if got := score(t, c, "p:all", revokewire.AllMember); got != soon.UnixMilli() {
+		t.Errorf("a cut-off 30s ahead: score %d, want %d", got, soon.UnixMilli())
+	}
+	cmdAt(t, now, "", append(args, later.Format(time.RFC3339))...).fails(t, exitUsage, "-force")
+	if got := score(t, c, "p:all", revokewire.AllMember); got != soon.UnixMilli() {
+		t.Errorf("a refused cut-off was written: score %d", got)
+	}
+	cmdAt(t, now, "", append(args, later.Format(time.RFC3339), "-force")...).ok(t)
+	if got := score(t, c, "p:all", revokewire.AllMember); got != later.UnixMilli() {
+		t.Errorf("a forced cut-off: score %d, want %d", got, later.UnixMilli())
+	}
+}
+
+// -redis-user authenticates as an ACL user.
+func TestRevokeACLUser(t *testing.T) {
+	s := resptest.Start(t)
+	admin := redisClient(t, s.Addr, "")
+	if _, err := admin.Do(context.Background(), "ACL", "SETUSER", "ops", "on", ">ops-secret", "~*", "&*", "+@all"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Do(context.Background(), "ACL", "SETUSER", "default", "off"); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TEST_REDIS_PW", "ops-secret")
+	args := []string{"revoke", "-redis", s.Addr, "-all", "-redis-password-env", "TEST_REDIS_PW"}
+	r := cmd(t, "", args...)
+	r.fails(t, exitFailure, "authentication failed")
+	if strings.Contains(r.stderr, "ops-secret") {
+		t.Errorf("stderr reveals the password: %q", r.stderr)
+	}
+	cmd(t, "", append(args, "-redis-user", "ops")...).ok(t)
+	if score(t, admin, revokewire.DefaultPrefix+"all", revokewire.AllMember) <= 0 {
+		t.Error("nothing written")
+	}
+}
+
+// With Redis's clock ahead of this machine's, an entry still live here but
+// expired by Redis's clock is not recorded: the command says so and fails,
+// rather than report it in force already.
+func TestRevokeRedisClockAhead(t *testing.T) {
+	s := resptest.Start(t)
+	c := redisClient(t, s.Addr, "")
+	real := time.Now().Truncate(time.Second)
+	behind := real.Add(-time.Hour) // this machine's clock, an hour behind Redis's
+	id := "BBBBBBBBBBBBBBBBBBBBBB"
+	until := real.Add(-10 * time.Minute) // 50 minutes ahead here, past for Redis
+	r := cmdAt(t, behind, "", "revoke", "-redis", s.Addr, "-prefix", "p:", "-session", id, "-until", until.Format(time.RFC3339))
+	r.fails(t, exitFailure, "expired already", "clock")
+	if strings.Contains(r.stdout, "in force already") {
+		t.Errorf("stdout %q", r.stdout)
+	}
+	if got := score(t, c, "p:sessions", id); got != -1 {
+		t.Errorf("score %d, want none", got)
+	}
 }

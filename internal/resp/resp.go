@@ -1,12 +1,13 @@
 // Package resp is a minimal Redis client for the cookiesession command:
 // one connection, one command at a time, over RESP2 (commands go out as
 // arrays of bulk strings; simple strings, errors, integers, bulk strings and
-// arrays come back). It bounds every reply and every exchange in time, and
+// arrays come back). It bounds every reply, in size and in time, and
 // its errors say what failed without quoting what was sent.
 package resp
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -29,12 +30,34 @@ const (
 // DefaultTimeout bounds a dial or one command when Options.Timeout is zero.
 const DefaultTimeout = 5 * time.Second
 
+// Default budget of one whole reply, nested arrays included, when
+// Options.MaxReplyBytes or MaxReplyElements is zero: the command's replies
+// are tiny.
+const (
+	DefaultMaxReplyBytes    = 1 << 20
+	DefaultMaxReplyElements = 4096
+)
+
 var (
 	// ErrProtocol matches a reply that is not RESP2 or exceeds the limits.
 	ErrProtocol = errors.New("redis protocol error")
 	// ErrNil is returned by Integer and Text for a null reply.
 	ErrNil = errors.New("redis: null reply")
 )
+
+// ReplyTooLargeError reports a reply beyond the client's budget
+// (Options.MaxReplyBytes, MaxReplyElements), counted across nested arrays.
+// It matches ErrProtocol; the connection is closed to further use.
+type ReplyTooLargeError struct {
+	What  string // "bytes" or "elements"
+	Limit int
+}
+
+func (e *ReplyTooLargeError) Error() string {
+	return fmt.Sprintf("%v: a reply exceeds the budget of %d %s", ErrProtocol, e.Limit, e.What)
+}
+
+func (e *ReplyTooLargeError) Unwrap() error { return ErrProtocol }
 
 // ServerError is an error reply of the server: "-ERR ...".
 type ServerError struct {
@@ -99,6 +122,10 @@ type Options struct {
 	// Username and Password, if Password is set, are sent with AUTH (an
 	// ACL user when Username is set, else the default user).
 	Username, Password string
+	// MaxReplyBytes and MaxReplyElements bound one whole reply: the bytes
+	// read for it, and its values, nested ones included;
+	// DefaultMaxReplyBytes and DefaultMaxReplyElements if zero.
+	MaxReplyBytes, MaxReplyElements int
 }
 
 // Client is one connection to a Redis server. It is not safe for
@@ -109,6 +136,9 @@ type Client struct {
 	w       *bufio.Writer
 	timeout time.Duration
 	broken  error // set once the stream can no longer be trusted
+
+	maxBytes, maxElems int // the budget of one reply
+	bytes, elems       int // what the reply being read has used
 }
 
 // Dial connects to addr (host:port), authenticates if a password is given,
@@ -123,7 +153,8 @@ func Dial(ctx context.Context, addr string, o Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{conn: conn, r: bufio.NewReaderSize(conn, 4096), w: bufio.NewWriter(conn), timeout: timeout}
+	c := &Client{conn: conn, r: bufio.NewReaderSize(conn, 4096), w: bufio.NewWriter(conn), timeout: timeout,
+		maxBytes: cmp.Or(o.MaxReplyBytes, DefaultMaxReplyBytes), maxElems: cmp.Or(o.MaxReplyElements, DefaultMaxReplyElements)}
 	if o.Password != "" {
 		if err := c.Auth(ctx, o.Username, o.Password); err != nil {
 			c.Close()
@@ -167,6 +198,7 @@ func (c *Client) exchange(ctx context.Context, args []string) (Value, error) {
 			return Value{}, c.fail(err)
 		}
 	}
+	c.bytes, c.elems = 0, 0
 	v, err := c.read(0)
 	if err != nil {
 		var ne net.Error
@@ -216,6 +248,9 @@ func (c *Client) line() (string, error) {
 		if len(b) > MaxLine+2 {
 			return "", fmt.Errorf("%w: a reply line exceeds %d bytes", ErrProtocol, MaxLine)
 		}
+		if err := c.spend(len(chunk), 0); err != nil {
+			return "", err
+		}
 		if err == nil {
 			break
 		}
@@ -229,8 +264,24 @@ func (c *Client) line() (string, error) {
 	return string(b[:len(b)-2]), nil
 }
 
+// spend counts bytes and elements against the reply's budget.
+func (c *Client) spend(bytes, elems int) error {
+	c.bytes += bytes
+	c.elems += elems
+	switch {
+	case c.bytes > c.maxBytes:
+		return &ReplyTooLargeError{What: "bytes", Limit: c.maxBytes}
+	case c.elems > c.maxElems:
+		return &ReplyTooLargeError{What: "elements", Limit: c.maxElems}
+	}
+	return nil
+}
+
 // read reads one reply, arrays nested at most MaxDepth deep.
 func (c *Client) read(depth int) (Value, error) {
+	if err := c.spend(0, 1); err != nil {
+		return Value{}, err
+	}
 	l, err := c.line()
 	if err != nil {
 		return Value{}, err
@@ -276,6 +327,9 @@ func (c *Client) bulk(body string) (Value, error) {
 	if err != nil || n < 0 {
 		return Value{Kind: Bulk, Null: n < 0}, err
 	}
+	if err := c.spend(n+2, 0); err != nil { // before allocating it
+		return Value{}, err
+	}
 	b := make([]byte, n+2)
 	if _, err := io.ReadFull(c.r, b); err != nil {
 		return Value{}, err
@@ -293,6 +347,9 @@ func (c *Client) array(body string, depth int) (Value, error) {
 	n, err := length(body, MaxArray)
 	if err != nil || n < 0 {
 		return Value{Kind: Array, Null: n < 0}, err
+	}
+	if c.elems+n > c.maxElems { // before allocating for it
+		return Value{}, &ReplyTooLargeError{What: "elements", Limit: c.maxElems}
 	}
 	v := Value{Kind: Array, Array: make([]Value, 0, min(n, 1024))}
 	for range n {

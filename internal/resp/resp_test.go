@@ -200,3 +200,85 @@ func TestRealServer(t *testing.T) {
 		t.Errorf("after an error reply: %v", err)
 	}
 }
+
+// bigReply serves one connection that answers its first command (Dial's
+// PING) with reply.
+func bigReply(t *testing.T, reply func(w *bufio.Writer)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		if !readCommand(bufio.NewReader(conn)) {
+			return
+		}
+		w := bufio.NewWriterSize(conn, 64<<10)
+		reply(w)
+		_ = w.Flush()
+	}()
+	return ln.Addr().String()
+}
+
+// A reply whose every element is within the per-element limits is still
+// bounded as a whole, across nesting, in elements and in bytes.
+func TestReplyBudget(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		o     resp.Options
+		reply func(w *bufio.Writer)
+		what  string
+	}{
+		{"elements across nesting", resp.Options{}, func(w *bufio.Writer) {
+			// 4 arrays of 2,000 integers: each within MaxArray, 8,004 values.
+			w.WriteString("*4\r\n")
+			for range 4 {
+				w.WriteString("*2000\r\n" + strings.Repeat(":0\r\n", 2000))
+			}
+		}, "elements"},
+		{"bytes across nesting", resp.Options{}, func(w *bufio.Writer) {
+			// 3 bulk strings of 512 KiB: each within MaxBulk, 1.5 MiB.
+			w.WriteString("*3\r\n")
+			for range 3 {
+				w.WriteString("$524288\r\n" + strings.Repeat("x", 524288) + "\r\n")
+			}
+		}, "bytes"},
+		{"configured bytes", resp.Options{MaxReplyBytes: 100}, func(w *bufio.Writer) {
+			w.WriteString("$200\r\n" + strings.Repeat("x", 200) + "\r\n")
+		}, "bytes"},
+		{"configured elements", resp.Options{MaxReplyElements: 10}, func(w *bufio.Writer) {
+			w.WriteString("*20\r\n" + strings.Repeat(":0\r\n", 20))
+		}, "elements"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := tc.o
+			o.Timeout = 5 * time.Second
+			c, err := resp.Dial(bg, bigReply(t, tc.reply), o)
+			if c != nil {
+				c.Close()
+			}
+			var tl *resp.ReplyTooLargeError
+			if !errors.As(err, &tl) || tl.What != tc.what || !errors.Is(err, resp.ErrProtocol) {
+				t.Fatalf("Dial: %v; want a ReplyTooLargeError on %s", err, tc.what)
+			}
+		})
+	}
+	// Within the budget, several replies in a row each get all of it.
+	addr := fake(t, "*3000\r\n"+strings.Repeat(":1\r\n", 3000), "*3000\r\n"+strings.Repeat(":1\r\n", 3000))
+	c, err := resp.Dial(bg, addr, resp.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for range 2 {
+		if v, err := c.Do(bg, "X"); err != nil || len(v.Array) != 3000 {
+			t.Fatalf("a reply within the budget: %d elements, %v", len(v.Array), err)
+		}
+	}
+}

@@ -127,14 +127,20 @@ func ParseMessage(payload string) (Kind, int64, string, error) {
 // its last entry. The version is the member "" with a negative score,
 // which no range of live entries (scores are Unix ms) reaches; it changes
 // whenever the set does. One key per call, so it runs on Redis Cluster
-// under any prefix. It returns how many entries changed.
+// under any prefix. It returns how many entries changed, plus ExpiredUnit
+// times how many it skipped as expired by Redis's clock (Result decodes
+// it): a caller whose clock is behind Redis's learns that Redis did not
+// record an entry it still holds live.
 const MergeScript = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local life = tonumber(ARGV[1])
 local changed = 0
+local expired = 0
 for i = 5, #ARGV, 2 do
-  if tonumber(ARGV[i]) + life > now then
+  if tonumber(ARGV[i]) + life <= now then
+    expired = expired + 1
+  else
     changed = changed + redis.call('ZADD', KEYS[1], 'GT', 'CH', ARGV[i], ARGV[i+1])
     if ARGV[3] ~= '' then
       redis.call('PUBLISH', ARGV[3], ARGV[4] .. ' ' .. ARGV[i] .. ' ' .. ARGV[i+1])
@@ -149,7 +155,7 @@ elseif changed > 0 then
   redis.call('ZADD', KEYS[1], ARGV[2], '')
   redis.call('PEXPIREAT', KEYS[1], string.format('%d', tonumber(top[2]) + life))
 end
-return changed
+return changed + expired * 4294967296
 `
 
 // MergeScriptSHA1 is the SHA-1 of MergeScript in hex, for EVALSHA.
@@ -161,6 +167,22 @@ var MergeScriptSHA1 = func() string {
 // PairsPerCall bounds the entries one MergeScript call carries (Lua's
 // stack limits a call's arguments).
 const PairsPerCall = 1000
+
+// ExpiredUnit is the factor of the expired count in MergeScript's reply;
+// a call carries fewer than ExpiredUnit entries.
+const ExpiredUnit = 1 << 32
+
+// Result is what a merge did.
+type Result struct {
+	Changed int64 // entries raised or trimmed
+	Expired int64 // entries skipped: expired already by Redis's clock
+}
+
+// add decodes one MergeScript reply into r.
+func (r *Result) add(n int64) {
+	r.Changed += n % ExpiredUnit
+	r.Expired += n / ExpiredUnit
+}
 
 // Scripter runs a Lua script on a Redis server: EVALSHA sha, falling back
 // to EVAL script when the server does not have it, and returns the
@@ -182,40 +204,44 @@ type Merge struct {
 func (m Merge) Key() string { return m.Prefix + m.Kind.Key() }
 
 // Calls returns the ARGV of each MergeScript call the merge takes, at most
-// PairsPerCall entries each, under one new version.
+// PairsPerCall entries each, each under a new version of its own: a reader
+// that read the set between two calls has stored the first call's version,
+// and must see the version move again after the second.
 func (m Merge) Calls() [][]string {
 	channel := ""
 	if m.Publish {
 		channel = Channel(m.Prefix)
 	}
-	head := []string{strconv.FormatInt(m.Life, 10), strconv.FormatInt(NewVersion(), 10), channel, m.Kind.Letter()}
+	head := func() []string {
+		return []string{strconv.FormatInt(m.Life, 10), strconv.FormatInt(NewVersion(), 10), channel, m.Kind.Letter()}
+	}
+	const headLen = 4
 	var calls [][]string
-	args := head
+	args := head()
 	for member, ms := range m.Entries {
 		args = append(args, strconv.FormatInt(ms, 10), member)
-		if len(args)-len(head) == 2*PairsPerCall {
+		if len(args)-headLen == 2*PairsPerCall {
 			calls = append(calls, args)
-			args = append([]string(nil), head...)
+			args = head()
 		}
 	}
-	if len(args) > len(head) {
+	if len(args) > headLen {
 		calls = append(calls, args)
 	}
 	return calls
 }
 
-// Run runs the merge's calls through s and returns how many entries
-// changed.
-func (m Merge) Run(ctx context.Context, s Scripter) (int64, error) {
-	var changed int64
+// Run runs the merge's calls through s and returns what they did.
+func (m Merge) Run(ctx context.Context, s Scripter) (Result, error) {
+	var r Result
 	for _, args := range m.Calls() {
 		n, err := s.RunScript(ctx, MergeScript, MergeScriptSHA1, []string{m.Key()}, args)
 		if err != nil {
-			return changed, err
+			return r, err
 		}
-		changed += n
+		r.add(n)
 	}
-	return changed, nil
+	return r, nil
 }
 
 // ErrEmptyMember reports a revocation without a session identifier or

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -100,20 +101,26 @@ func TestMergeCalls(t *testing.T) {
 	}
 	m := Merge{Prefix: "p:", Kind: Session, Life: 0, Publish: true, Entries: entries}
 	var r recorder
-	n, err := m.Run(context.Background(), &r)
-	if err != nil || n != int64(len(entries)) {
-		t.Fatalf("Run = %d, %v", n, err)
+	res, err := m.Run(context.Background(), &r)
+	if err != nil || res != (Result{Changed: int64(len(entries))}) {
+		t.Fatalf("Run = %+v, %v", res, err)
 	}
 	if len(r.calls) != 3 {
 		t.Fatalf("%d calls, want 3", len(r.calls))
 	}
 	seen := map[string]bool{}
-	version := r.calls[0][1]
+	versions := map[string]bool{}
 	for i, args := range r.calls {
 		if r.keys[i] != "p:sessions" {
 			t.Errorf("key %q", r.keys[i])
 		}
-		if args[0] != "0" || args[1] != version || args[2] != "p:events" || args[3] != "s" {
+		// Each call moves the version: a reader between two calls must
+		// see it move again after the second.
+		if versions[args[1]] {
+			t.Errorf("call %d reuses version %s", i, args[1])
+		}
+		versions[args[1]] = true
+		if args[0] != "0" || !strings.HasPrefix(args[1], "-") || args[2] != "p:events" || args[3] != "s" {
 			t.Errorf("call %d head %q", i, args[:4])
 		}
 		if len(args)%2 != 0 || len(args)-4 > 2*PairsPerCall {
