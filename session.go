@@ -394,7 +394,7 @@ func (s *Session[T]) expire(h http.Header) error {
 	s.expireLegacy(h, a)
 	noStore(h)
 	s.wrote |= changedDestroy
-	s.destroyed, s.present, s.foreign, s.changed = false, presence{}, nil, 0
+	s.destroyed, s.present, s.foreign, s.changed, s.failed = false, presence{}, nil, 0, nil
 	c.event(s.r, Event{Kind: EventDestroyed})
 	return nil
 }
