@@ -73,6 +73,7 @@ type gobScan struct {
 	b        []byte
 	off, end int // read position; end of the current message
 	types    map[int32]*gobType
+	inStruct int
 }
 
 // checkGob reports whether raw is one well-formed gob value whose every
@@ -360,6 +361,8 @@ func (s *gobScan) elem(id int32, depth int) error {
 func (s *gobScan) compound(t *gobType, depth int) error {
 	switch t.kind {
 	case gobStructT:
+		s.inStruct++
+		defer func() { s.inStruct-- }()
 		return s.fields(len(t.fields), func(i int) error { return s.elem(t.fields[i], depth+1) })
 	case gobArrayT, gobSliceT:
 		n, err := s.count("slice")
@@ -405,6 +408,9 @@ func (s *gobScan) iface(depth int) error {
 		return fmt.Errorf("an interface value's type name declares %d bytes", n)
 	}
 	if n == 0 {
+		if s.inStruct > 0 {
+			return errors.New("a nil interface value inside a struct")
+		}
 		return nil
 	}
 	s.off += int(n)
@@ -412,8 +418,19 @@ func (s *gobScan) iface(depth int) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.uint(); err != nil {
+	c, err := s.uint()
+	if err != nil {
 		return err
 	}
-	return s.value(id, depth+1)
+	start, end := s.off, s.end
+	if c > uint64(s.end-s.off) {
+		return errors.New("an interface value's byte count exceeds its message")
+	}
+	if err := s.value(id, depth+1); err != nil {
+		return err
+	}
+	if s.end != end || uint64(s.off-start) != c {
+		return errors.New("an interface value's byte count does not match its value")
+	}
+	return nil
 }
