@@ -250,8 +250,10 @@ func redactAddr(addr string) string {
 	if i < 0 {
 		return truncate(addr)
 	}
+	// A scheme is letters, digits, "+", "-" or "." at the very start, then
+	// "://"; anything else before the "@" may be part of a password.
 	scheme := ""
-	if j := strings.Index(addr[:i], "://"); j >= 0 {
+	if j := strings.Index(addr[:i], "://"); j > 0 && strings.Trim(addr[:j], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.") == "" {
 		scheme = addr[:j+3]
 	}
 	return truncate(scheme + "***@" + addr[i+1:])

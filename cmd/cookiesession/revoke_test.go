@@ -298,3 +298,19 @@ func TestRevokeRedisClockAhead(t *testing.T) {
 		t.Errorf("score %d, want none", got)
 	}
 }
+
+// TestRedactAddr checks that no part of a password in a -redis address is
+// echoed, whatever it contains.
+func TestRedactAddr(t *testing.T) {
+	for in, want := range map[string]string{
+		"redis://bob:hunter2@host:1": "redis://***@host:1",
+		"bob:se://cret@host:1":       "***@host:1",
+		"bob:p@ss@word@host:1":       "***@host:1",
+		"rediss://:pw@h:6380":        "rediss://***@h:6380",
+		"host:6379":                  "host:6379",
+	} {
+		if got := redactAddr(in); got != want {
+			t.Errorf("redactAddr(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
