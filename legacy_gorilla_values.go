@@ -184,23 +184,20 @@ func jsonToGorilla(data []byte) (map[interface{}]interface{}, error) {
 // jsonToGorillaOrig is jsonToGorilla that gives back orig's key and value
 // for every top-level key whose value is unchanged.
 func jsonToGorillaOrig(data []byte, orig gorillaOrig) (map[interface{}]interface{}, error) {
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(data, &obj); err != nil || obj == nil {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var obj map[string]interface{}
+	if err := dec.Decode(&obj); err != nil || obj == nil {
 		return nil, fmt.Errorf("%w: session data is not a JSON object, which a gorilla session needs", ErrEncode)
 	}
 	out := make(map[interface{}]interface{}, len(obj))
-	for k, raw := range obj {
+	for k, v := range obj {
 		if e, ok := orig[k]; ok {
-			if c, err := canonicalJSON(raw); err == nil && bytes.Equal(c, e.json) {
+			// v re-encoded is canonical (decoded generically, keys sorted).
+			if c, err := json.Marshal(v); err == nil && bytes.Equal(c, e.json) {
 				out[e.key] = e.value
 				continue
 			}
-		}
-		var v interface{}
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		if err := dec.Decode(&v); err != nil {
-			return nil, fmt.Errorf("%w: session data is not a JSON object, which a gorilla session needs", ErrEncode)
 		}
 		cv, err := gorillaFromJSON(v)
 		if err != nil {
