@@ -5,10 +5,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -18,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/resp/resptest"
 )
 
 // server is a redis-server the test started on a loopback port.
@@ -30,22 +29,11 @@ type server struct {
 }
 
 // startRedis starts a redis-server without persistence, stopped at the
-// test's end. Without the binary the test skips, or fails when CI=true.
+// test's end, which the test may stop and start again on the same port.
+// Without the binary the test skips, or fails when CI=true.
 func startRedis(t testing.TB) *server {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("redis-server not found: .ci/run installs the Debian package redis-server")
-		}
-		t.Skip("redis-server not found; install the Debian package redis-server to run this test")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	bin, port := resptest.Binary(t), resptest.FreePort(t)
 	s := &server{t: t, bin: bin, port: port, dir: t.TempDir()}
 	s.start()
 	t.Cleanup(s.stop)

@@ -25,19 +25,7 @@ type Server struct {
 // when CI=true.
 func Start(t testing.TB, extra ...string) *Server {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("redis-server not found: CI must install the Debian package redis-server")
-		}
-		t.Skip("redis-server not found; install the Debian package redis-server to run this test")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	bin, port := Binary(t), FreePort(t)
 	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--dir", t.TempDir()}, extra...)
 	cmd := exec.Command(bin, args...)
@@ -63,4 +51,29 @@ func Start(t testing.TB, extra ...string) *Server {
 			t.Fatalf("redis-server did not answer within 5s: %v", err)
 		}
 	}
+}
+
+// Binary returns the path of redis-server. Without it the test is skipped,
+// or fails when CI=true (CI installs the Debian package redis-server).
+func Binary(t testing.TB) string {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("redis-server not found: CI must install the Debian package redis-server")
+		}
+		t.Skip("redis-server not found; install the Debian package redis-server to run this test")
+	}
+	return bin
+}
+
+// FreePort returns a loopback port that was free a moment ago.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
 }
