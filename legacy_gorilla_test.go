@@ -536,6 +536,10 @@ func gorillaBombs() map[string][]byte {
 	bombs["message of 9M"] = append(appendGobUint(gobMapDef, 9<<20), top(1)...)
 	// A struct type of 400k fields (24 bytes each in gob's wireType).
 	bombs["type of 400k fields"] = gobMsg(nil, append([]byte{0xff, 0x81, 0x03, 0x01, 0x02, 0xff, 0x82, 0x00, 0x01}, appendGobUint(nil, 400_000)...)...)
+	// Behind an interface value gob skips by its byte count (a struct
+	// field the registered type lacks): legacy_gob_ignored_test.go.
+	bombs["skipped interface, nested slices"] = rvAlloc()
+	bombs["skipped nil interface, nested slices"] = rvNilAlloc()
 	return bombs
 }
 
