@@ -194,8 +194,7 @@ type core struct {
 	sameSite           http.SameSite
 	secure             SecureMode
 	trust              *proxyTrust
-	mustBeSecure       bool   // __Host- / __Secure- prefix, SameSite=None, Partitioned
-	secureWhy          string // which of them, for error messages
+	secureWhy          string // why the cookie must be Secure (a prefix, SameSite=None, Partitioned), or ""
 	httpOnly           bool
 	partitioned        bool
 	browserSession     bool
@@ -381,8 +380,8 @@ func (c *core) checkPrefix() error {
 	case c.partitioned:
 		why = "Partitioned"
 	}
-	c.mustBeSecure, c.secureWhy = why != "", why
-	if c.mustBeSecure && c.secure == SecureNever {
+	c.secureWhy = why
+	if why != "" && c.secure == SecureNever {
 		return optionsError("cookie %q needs the Secure attribute because of %s, but Secure is SecureNever: use SecureAuto or SecureAlways", c.name, why)
 	}
 	return nil

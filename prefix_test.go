@@ -62,7 +62,7 @@ func TestPrefixCaseInsensitiveMustBeSecure(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if !s.c.mustBeSecure {
+		if s.c.secureWhy == "" {
 			t.Errorf("%s: not treated as needing Secure", name)
 		}
 	}

@@ -316,32 +316,17 @@ func requestHostIsLoopback(r *http.Request) bool {
 }
 
 // secureAttribute decides the Secure attribute of a cookie set in answer to
-// r. mustBeSecure is true for a cookie that browsers accept only with
-// Secure, whatever the mode: a name with a __Host- or __Secure- prefix (RFC
-// 6265bis §4.1.3), SameSite=None, or Partitioned.
+// r. why is set for a cookie that browsers accept only with Secure,
+// whatever the mode, and says why ("its __Host- prefix", "SameSite=None",
+// "Partitioned"; RFC 6265bis §4.1.3); "" for any other cookie.
 //
-// When the cookie must be Secure (SecureAlways, or mustBeSecure) but the client
+// When the cookie must be Secure (SecureAlways, or why is set) but the client
 // did not reach the site over HTTPS, the browser would drop the cookie; the
 // result is then an error matching ErrInsecureRequest that says why and
 // what to change, never a silently dropped cookie. Plain-HTTP requests to
 // a loopback host (localhost, 127.0.0.1, [::1]) are accepted, since
 // browsers store Secure cookies from such origins.
-func secureAttribute(r *http.Request, mode SecureMode, t *proxyTrust, mustBeSecure bool) (bool, error) {
-	return secureAttributeFor(r, mode, t, mustBeSecureWhy(mustBeSecure))
-}
-
-// mustBeSecureWhy is the generic reason, for callers that only know that a
-// cookie must be Secure.
-func mustBeSecureWhy(must bool) string {
-	if must {
-		return "its name or attributes"
-	}
-	return ""
-}
-
-// secureAttributeFor is secureAttribute with the reason the cookie must be
-// Secure ("its __Host- prefix", "SameSite=None", ...), or "" if it need not.
-func secureAttributeFor(r *http.Request, mode SecureMode, t *proxyTrust, why string) (bool, error) {
+func secureAttribute(r *http.Request, mode SecureMode, t *proxyTrust, why string) (bool, error) {
 	mustBeSecure := why != ""
 	switch mode {
 	case SecureAuto, SecureAlways, SecureNever:

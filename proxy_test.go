@@ -380,7 +380,11 @@ func TestSecureAttribute(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			pt := mustTrust(t, tc.trusted...)
 			r := newProxyRequest(tc.remote, tc.tls, tc.host, tc.headers...)
-			got, err := secureAttribute(r, tc.mode, pt, tc.must)
+			why := ""
+			if tc.must {
+				why = "its name or attributes"
+			}
+			got, err := secureAttribute(r, tc.mode, pt, why)
 			if tc.wantErr == "" {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
@@ -412,7 +416,7 @@ func TestSecureAttributeErrorQuotesNoHeaderValue(t *testing.T) {
 	evil := "http\r\nSet-Cookie: x=y"
 	for _, h := range []hdr{xfp(evil), fwd("proto=" + evil), xfp("nothttps-" + strings.Repeat("A", 100))} {
 		r := newProxyRequest("10.0.0.2:1", false, "example.com", h)
-		_, err := secureAttribute(r, SecureAlways, pt, false)
+		_, err := secureAttribute(r, SecureAlways, pt, "")
 		if err == nil {
 			t.Fatalf("%q: no error", h.value)
 		}

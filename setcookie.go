@@ -102,7 +102,7 @@ type cookieAttrs struct {
 // client that ignores Max-Age would otherwise keep a browser-session
 // cookie).
 func (c *core) attrs(r *http.Request, persistent bool, maxAge int, now time.Time) (cookieAttrs, error) {
-	secure, err := secureAttributeFor(r, c.secure, c.trust, c.secureWhy)
+	secure, err := secureAttribute(r, c.secure, c.trust, c.secureWhy)
 	if err != nil {
 		return cookieAttrs{}, err
 	}
