@@ -164,15 +164,9 @@ func (g *GorillaSession) format() (*gorillaFormat, error) {
 	return f, nil
 }
 
-// decode verifies the cookie value and returns the session as a JSON
-// object. now is the current time, for MaxAge.
-func (f *gorillaFormat) decode(value string, now time.Time) ([]byte, error) {
-	data, _, _, err := f.decodeKey(value, now)
-	return data, err
-}
-
-// decodeKey is decode that also tells the index of the key pair whose MAC
-// matched, and returns the decoded values (for a faithful write-back).
+// decodeKey verifies the cookie value and returns the session as a JSON
+// object, the index of the key pair whose MAC matched, and the decoded
+// values (for a faithful write-back). now is the current time, for MaxAge.
 func (f *gorillaFormat) decodeKey(value string, now time.Time) ([]byte, int, gorillaOrig, error) {
 	what := fmt.Sprintf("gorilla cookie %q", f.name)
 	if len(value) > gorillaMaxLength {
@@ -209,12 +203,9 @@ func (f *gorillaFormat) decodeKey(value string, now time.Time) ([]byte, int, gor
 	return data, matched, orig, err
 }
 
-// encode returns a cookie value that a CookieStore with the same keys
-// reads back as the values in the JSON object data.
-func (f *gorillaFormat) encode(data []byte) (string, error) { return f.encodeOrig(data, nil) }
-
-// encodeOrig is encode that writes back, for each top-level key whose JSON
-// is unchanged, the value (and key) the cookie held as decoded.
+// encodeOrig returns a cookie value that a CookieStore with the same keys
+// reads back as the values in the JSON object data; for each top-level key
+// whose JSON is unchanged it writes back the value (and key) orig holds.
 func (f *gorillaFormat) encodeOrig(data []byte, orig gorillaOrig) (string, error) {
 	var src interface{}
 	if f.json {

@@ -18,13 +18,6 @@ import (
 	"strings"
 )
 
-// gobToJSON decodes a CookieStore's gob-encoded map[interface{}]interface{}
-// and converts it to a JSON object.
-func gobToJSON(raw []byte, what string) ([]byte, error) {
-	out, _, err := gobToJSONOrig(raw, what)
-	return out, err
-}
-
 // gorillaOrig keeps the values a gorilla cookie held, by the JSON key each
 // became, so that a transition write-back can give back, for every key
 // whose value did not change, the very key and value it read (an int64
@@ -38,7 +31,9 @@ type gorillaEntry struct {
 	json       []byte // canonicalJSON of the value as the session held it
 }
 
-// gobToJSONOrig is gobToJSON that also returns the decoded values.
+// gobToJSONOrig decodes a CookieStore's gob-encoded
+// map[interface{}]interface{}, converts it to a JSON object, and returns the
+// decoded values too.
 func gobToJSONOrig(raw []byte, what string) ([]byte, gorillaOrig, error) {
 	if err := checkGob(raw); err != nil {
 		return nil, nil, fmt.Errorf("%w: %s is not a well-formed gob-encoded CookieStore map (%v); set JSON if it used securecookie.JSONEncoder", ErrLegacyPayload, what, err)
@@ -174,15 +169,10 @@ func gorillaValue(v interface{}) (interface{}, error) {
 	return v, nil
 }
 
-// jsonToGorilla converts a JSON object to the map a CookieStore holds. Its
-// numbers are decoded as json.Number, so that none passes through float64
-// on the way (see gorillaNumber).
-func jsonToGorilla(data []byte) (map[interface{}]interface{}, error) {
-	return jsonToGorillaOrig(data, nil)
-}
-
-// jsonToGorillaOrig is jsonToGorilla that gives back orig's key and value
-// for every top-level key whose value is unchanged.
+// jsonToGorillaOrig converts a JSON object to the map a CookieStore holds,
+// its numbers decoded as json.Number so that none passes through float64
+// (see gorillaNumber), and gives back orig's key and value for every
+// top-level key whose value is unchanged.
 func jsonToGorillaOrig(data []byte, orig gorillaOrig) (map[interface{}]interface{}, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
