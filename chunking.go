@@ -11,9 +11,8 @@ import (
 	"fmt"
 	"math/bits"
 	"net/http"
+	"net/textproto"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/cookiesession/cookiesession/internal/chunks"
 )
@@ -114,9 +113,11 @@ type chunkScan struct {
 // ErrTooLarge, after recording which names were present so that a save can
 // expire them.
 //
-// A pair counts as strings.TrimSpace of the text between two ';' of a
-// line; only a pair whose trimmed text begins with name can be the
-// session's, and the first occurrence of name in that pair is there.
+// A pair is the text between two ';' of a line with the blanks around it
+// and around its name trimmed, as net/http reads it (chunks.Blank: SP,
+// HTAB, CR, LF, never a Unicode space); only a pair whose trimmed text
+// begins with name can be the session's, and the first occurrence of name
+// in that pair is there.
 func readChunks(r *http.Request, name string, l limits) (incoming, error) {
 	c := chunkScan{name: name, l: l}
 	seen := 0
@@ -132,8 +133,8 @@ func readChunks(r *http.Request, name string, l limits) (incoming, error) {
 				}
 				return c.in, c.err
 			}
-			if next := pos + len(name); next < end && (line[next] == '=' || line[next] == chunks.Sep) && blankBefore(line, from, pos) {
-				c.add(strings.TrimSpace(line[pos:end]))
+			if next := pos + len(name); next < end && (line[next] == '=' || line[next] == chunks.Sep || chunks.Blank(line[next])) && blankBefore(line, from, pos) {
+				c.add(textproto.TrimString(line[pos:end]))
 			}
 			from = end + 1
 		}
@@ -155,26 +156,17 @@ func nextNamed(line string, from int, name string) (pos, end int, ok bool) {
 	return pos, end, true
 }
 
-// blankBefore reports whether line[from:pos] ends with a run of the spaces
-// strings.TrimSpace removes that reaches back to from or to a ';': that is,
-// whether a cookie pair starts at pos once trimmed. from is the start of a
-// line or follows a ';'.
+// blankBefore reports whether line[from:pos] ends with a run of blanks
+// (chunks.Blank) that reaches back to from or to a ';': that is, whether a
+// cookie pair starts at pos once trimmed. from is the start of a line or
+// follows a ';'.
 func blankBefore(line string, from, pos int) bool {
-	for pos > from {
-		c := line[pos-1]
-		switch {
+	for ; pos > from; pos-- {
+		switch c := line[pos-1]; {
 		case c == ';':
 			return true
-		case c == ' ' || c >= '\t' && c <= '\r': // what TrimSpace removes
-			pos--
-		case c < utf8.RuneSelf:
+		case !chunks.Blank(c):
 			return false
-		default:
-			r, n := utf8.DecodeLastRuneInString(line[from:pos])
-			if !unicode.IsSpace(r) {
-				return false
-			}
-			pos -= n
 		}
 	}
 	return true
@@ -187,6 +179,7 @@ func (c *chunkScan) add(part string) {
 	if !ok {
 		return
 	}
+	k = textproto.TrimString(k)
 	i := chunks.Index(k, name)
 	switch {
 	case i == 0:
