@@ -8,6 +8,7 @@ package cookiesession
 // reordered, duplicated or mixed chunks fail to open.
 
 import (
+	"errors"
 	"fmt"
 	"math/bits"
 	"net/http"
@@ -54,6 +55,19 @@ type incoming struct {
 	chunks  int      // how many cookies it came in
 	present presence // which chunk cookies were sent, for expiring them
 	foreign []string // names in the chunk namespace that no writer makes
+	full    bool     // every chunk fills the per-cookie budget
+}
+
+// lost explains err, why in.value did not open, when the chunk after the
+// last one the request carries is missing: every chunk, the last one
+// included, fills the per-cookie budget (chunks.Fills), and the store could
+// have written one more. Only a value cut short fails that way:
+// ErrMalformed or ErrAuthentication.
+func (in *incoming) lost(err error, name string, l limits) error {
+	if !in.full || in.chunks >= l.chunks || !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrAuthentication) {
+		return err
+	}
+	return fmt.Errorf("%w: %s", ErrChunks, chunks.MissingAfter(name, in.chunks, l.cookie))
 }
 
 // maxForeign bounds how many malformed chunk names one save expires.
@@ -239,6 +253,7 @@ func (c *chunkScan) result() (incoming, error) {
 	}
 	if highest == 1 {
 		in.value, in.chunks = c.first, 1
+		in.full = chunks.Fills(c.name, 1, len(c.first), c.l.cookie)
 		return in, nil
 	}
 	if total := c.size.Bytes(); total > c.l.total {
@@ -251,5 +266,9 @@ func (c *chunkScan) result() (incoming, error) {
 		}
 	}
 	in.value, in.chunks = strings.Join(c.parts[:highest], ""), highest
+	in.full = true
+	for i, part := range c.parts[:highest] {
+		in.full = in.full && chunks.Fills(c.name, i+1, len(part), c.l.cookie)
+	}
 	return in, nil
 }

@@ -240,7 +240,9 @@ func (c *cli) verify(f *storeFlags, keys [][]byte, header string) (*opened, erro
 		return nil, err
 	}
 	if o.MaxChunks == 0 {
-		o.MaxChunks = max(chunks.LayoutOf(ps, f.name).Highest(), 1)
+		// One more than the input carries: the value may go on in a
+		// chunk the input lacks, which the store then names.
+		o.MaxChunks = min(chunks.LayoutOf(ps, f.name).Highest()+1, chunks.Max)
 	}
 	o.Cipher = detectCipher(ps, f.name)
 	// With a (empty) revocation list the store reads the session's
