@@ -196,11 +196,11 @@ func (c *core) reject(r *http.Request, err error) {
 func (s *Store[T]) open(sess *Session[T], in incoming, now time.Time) error {
 	raw, err := decodeValue(in.value, headerSize+1+len(s.c.name))
 	if err != nil {
-		return err
+		return in.lost(err, s.c.name, s.c.limits)
 	}
 	h, pt, keyIdx, err := s.c.codec.openRaw(s.c.name, in.chunks, raw)
 	if err != nil {
-		return err
+		return in.lost(err, s.c.name, s.c.limits)
 	}
 	if h.Meta {
 		if sess.meta, pt, err = parseMeta(pt); err != nil {

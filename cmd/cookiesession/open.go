@@ -84,7 +84,7 @@ func (c *cli) inspectSealed(p *printer, f *storeFlags, keys [][]byte, header str
 	value := lay.Value()
 	h, err := cookiesession.ParseHeader(value)
 	if err != nil {
-		return err
+		return lostChunk(lay, f.name, l, err)
 	}
 	p.header(h, len(value), keys)
 	p.times(f, h, c.now())
@@ -106,6 +106,18 @@ func (c *cli) inspectSealed(p *printer, f *storeFlags, keys [][]byte, header str
 	}
 	p.data(s.data)
 	return nil
+}
+
+// lostChunk explains err, why the value in lay does not decode, as a store
+// does: when every chunk fills the per-cookie budget (chunks.Fills), the
+// value goes on in a chunk the input lacks.
+func lostChunk(lay chunks.Layout, name string, l chunks.Limits, err error) error {
+	for _, c := range lay.Chunks {
+		if !chunks.Fills(name, c.Index, len(c.Value), l.Cookie) {
+			return err
+		}
+	}
+	return fmt.Errorf("%w: %s", cookiesession.ErrChunks, chunks.MissingAfter(name, lay.Highest(), l.Cookie))
 }
 
 // identity prints the session's identifier and subject, what "cookiesession
