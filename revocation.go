@@ -7,6 +7,7 @@ package cookiesession
 // request path. docs/SECURITY.md, "Logout cannot revoke", explains.
 
 import (
+	"fmt"
 	"sync"
 	"time"
 )
@@ -24,26 +25,71 @@ type Revocations interface {
 	Revoked(id, subject string, created time.Time) bool
 }
 
+// DefaultMaxRevocations is the most live entries (revoked sessions plus
+// subject cut-offs) a RevocationList holds when
+// RevocationListOptions.MaxEntries is zero. At the measured cost per entry
+// (docs/SECURITY.md, "Revocation"), it bounds the list's memory near
+// 130 MB.
+const DefaultMaxRevocations = 1_000_000
+
+// RevocationListOptions configures NewRevocationList. The zero value is a
+// usable default.
+type RevocationListOptions struct {
+	// MaxAge is how long a cut-off is kept past itself, and how far in the
+	// future a revoked session's until may lie: give it the stores' longest
+	// session lifetime (Options.MaxAgeCeiling, or MaxAge). Zero means
+	// MaxAgeLimit, safe whatever the stores allow; at most MaxAgeLimit.
+	MaxAge time.Duration
+	// MaxEntries bounds the live entries held (revoked sessions plus
+	// subject cut-offs; the global cut-off is not counted). Past it, a
+	// revocation of a new entry returns ErrRevocationListFull. Zero means
+	// DefaultMaxRevocations.
+	MaxEntries int
+	// ClockSkew is how far in the future a cut-off may lie (servers'
+	// clocks differ). Zero means DefaultClockSkew; negative means none.
+	ClockSkew time.Duration
+}
+
 // RevocationList is a Revocations held in one process's memory, for a
 // single machine (several machines share one through package redisrevoke).
 // Entries expire on their own once no session they name can still be
 // valid. It is safe for concurrent use.
 type RevocationList struct {
-	maxAge time.Duration
-	now    func() time.Time
+	maxAge, skew time.Duration
+	limit        int
+	now          func() time.Time
 
 	mu       sync.RWMutex
 	sessions map[string]time.Time // id -> until
 	subjects map[string]time.Time // subject -> cut-off
 	all      time.Time            // global cut-off
 	swept    int                  // entries after the last sweep
+	full     time.Time            // when a full list last swept
 }
 
-// NewRevocationList returns an empty list whose cut-offs expire maxAge
-// after they were set: give it the stores' longest session lifetime
-// (Options.MaxAgeCeiling, or MaxAge).
-func NewRevocationList(maxAge time.Duration) *RevocationList {
-	return &RevocationList{maxAge: maxAge, now: time.Now, sessions: map[string]time.Time{}, subjects: map[string]time.Time{}}
+// NewRevocationList returns an empty list. It returns an error matching
+// ErrInvalidOptions if an option is out of range.
+func NewRevocationList(o RevocationListOptions) (*RevocationList, error) {
+	l := &RevocationList{maxAge: o.MaxAge, skew: o.ClockSkew, limit: o.MaxEntries, now: time.Now,
+		sessions: map[string]time.Time{}, subjects: map[string]time.Time{}}
+	switch {
+	case l.maxAge == 0:
+		l.maxAge = MaxAgeLimit
+	case l.maxAge < time.Second || l.maxAge > MaxAgeLimit:
+		return nil, optionsError("RevocationListOptions.MaxAge %v out of range: use 1s..%v (400 days, the most a browser keeps a cookie); 0 means %v", o.MaxAge, MaxAgeLimit, MaxAgeLimit)
+	}
+	switch {
+	case l.limit == 0:
+		l.limit = DefaultMaxRevocations
+	case l.limit < 0:
+		return nil, optionsError("RevocationListOptions.MaxEntries %d is negative: use a positive bound, or 0 for %d", o.MaxEntries, DefaultMaxRevocations)
+	}
+	if l.skew == 0 {
+		l.skew = DefaultClockSkew
+	} else if l.skew < 0 {
+		l.skew = 0
+	}
+	return l, nil
 }
 
 // RevokeSession refuses the session with identifier id (Session.ID) until
@@ -51,37 +97,85 @@ func NewRevocationList(maxAge time.Duration) *RevocationList {
 // lifetime: Session.Created plus its lifetime (Options.MaxAge, or its own
 // SetMaxAge). Not Session.ExpiresAt with an idle timeout: a copy used
 // elsewhere since moves its own idle deadline later.
-func (l *RevocationList) RevokeSession(id string, until time.Time) {
+//
+// It returns an error matching ErrRevocationFuture, recording nothing, if
+// until lies more than MaxAge (plus the clock skew) ahead; one matching
+// ErrRevocationListFull if the list holds MaxEntries live entries.
+func (l *RevocationList) RevokeSession(id string, until time.Time) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if until.After(l.sessions[id]) {
-		l.sessions[id] = until
+	now := l.now()
+	if err := checkRevocationTime("until", until, now, l.maxAge+l.skew); err != nil {
+		return err
 	}
-	l.sweep()
+	return l.insert(l.sessions, id, until, now)
 }
 
 // RevokeSubject refuses every session of subject (Session.SetSubject)
 // created before before: "log out all my devices". Creation times are
 // whole seconds, so a session created in before's second is refused too;
 // to keep the current session, pass its Created time.
-func (l *RevocationList) RevokeSubject(subject string, before time.Time) {
+//
+// It returns an error matching ErrRevocationFuture, recording nothing, if
+// before lies ahead of now by more than the clock skew (it would refuse
+// every new login of subject until then); one matching
+// ErrRevocationListFull if the list holds MaxEntries live entries.
+func (l *RevocationList) RevokeSubject(subject string, before time.Time) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if before.After(l.subjects[subject]) {
-		l.subjects[subject] = before
+	now := l.now()
+	if err := checkRevocationTime("cut-off", before, now, l.skew); err != nil {
+		return err
 	}
-	l.sweep()
+	return l.insert(l.subjects, subject, before, now)
 }
 
 // RevokeAll refuses every session created before before, and every legacy
 // session presented while the cut-off lasts: "log out everyone", without
-// changing keys.
-func (l *RevocationList) RevokeAll(before time.Time) {
+// changing keys. It returns an error matching ErrRevocationFuture,
+// recording nothing, if before lies ahead of now by more than the clock
+// skew: it would refuse every new login until then.
+func (l *RevocationList) RevokeAll(before time.Time) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if err := checkRevocationTime("cut-off", before, l.now(), l.skew); err != nil {
+		return err
+	}
 	if before.After(l.all) {
 		l.all = before
 	}
+	return nil
+}
+
+// checkRevocationTime returns an error matching ErrRevocationFuture if t,
+// named what ("cut-off", "until"), lies more than ahead past now.
+func checkRevocationTime(what string, t, now time.Time, ahead time.Duration) error {
+	if limit := now.Add(ahead); t.After(limit) {
+		return fmt.Errorf("%w: %s %s is later than %s (now plus %v): pass time.Now() as a cut-off, and a session's end of life (Created plus its lifetime) as until",
+			ErrRevocationFuture, what, t.UTC().Format(time.RFC3339), limit.UTC().Format(time.RFC3339), ahead)
+	}
+	return nil
+}
+
+// insert raises m[key] to t. A new key past the cap first sweeps expired
+// entries (at most once a second while the list stays full), then is
+// refused. l.mu is held.
+func (l *RevocationList) insert(m map[string]time.Time, key string, t, now time.Time) error {
+	old, ok := m[key]
+	if !ok && len(l.sessions)+len(l.subjects) >= l.limit {
+		if now.Sub(l.full) >= time.Second || now.Before(l.full) {
+			l.full = now
+			l.sweepAt(now)
+		}
+		if len(l.sessions)+len(l.subjects) >= l.limit {
+			return fmt.Errorf("%w: %d live entries (RevocationListOptions.MaxEntries); the session stays valid: raise MaxEntries, revoke by subject, or rotate keys to log everyone out", ErrRevocationListFull, l.limit)
+		}
+	}
+	if t.After(old) {
+		m[key] = t
+	}
+	l.sweep()
+	return nil
 }
 
 // Revoked implements Revocations.
@@ -115,11 +209,13 @@ func (l *RevocationList) Len() int {
 // sweep drops expired entries once the list has doubled since the last
 // sweep, so that each insertion costs amortised constant time.
 func (l *RevocationList) sweep() {
-	n := len(l.sessions) + len(l.subjects)
-	if n < 2*l.swept+64 {
-		return
+	if n := len(l.sessions) + len(l.subjects); n >= 2*l.swept+64 {
+		l.sweepAt(l.now())
 	}
-	now := l.now()
+}
+
+// sweepAt drops the entries expired at now. l.mu is held.
+func (l *RevocationList) sweepAt(now time.Time) {
 	for id, until := range l.sessions {
 		if !now.Before(until) {
 			delete(l.sessions, id)

@@ -191,7 +191,11 @@ func sealedWithID(t *testing.T, key, name, subject string) (value, id string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := cookiesession.NewMap(cookiesession.Options{Keys: keys, Name: name, Revocations: cookiesession.NewRevocationList(time.Hour)})
+	list, err := cookiesession.NewRevocationList(cookiesession.RevocationListOptions{MaxAge: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := cookiesession.NewMap(cookiesession.Options{Keys: keys, Name: name, Revocations: list})
 	if err != nil {
 		t.Fatal(err)
 	}
