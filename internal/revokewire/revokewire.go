@@ -70,6 +70,12 @@ func KindOf(letter string) (Kind, bool) {
 	return 0, false
 }
 
+// EpochKey is the key, after the prefix, of a random string that the first
+// reader sets (SET NX) and every reader checks with each ping: when it
+// vanishes or changes, Redis lost the revocations (FLUSHALL, a restart
+// without persistence), and every reader writes back what it holds.
+const EpochKey = "epoch"
+
 // Channel is the pub/sub channel of the revocations under prefix.
 func Channel(prefix string) string { return prefix + "events" }
 
