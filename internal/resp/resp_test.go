@@ -282,3 +282,14 @@ func TestReplyBudget(t *testing.T) {
 		}
 	}
 }
+
+// An error reply's message keeps no control character: C0, DEL, C1 (U+009B
+// is CSI), a bidirectional override, or an invalid byte.
+func TestErrorReplyControls(t *testing.T) {
+	c := dialFake(t, "-ERR a\x1b[2Jb\u009b31mc\u202ed\x7fe\x9bf\r\n")
+	_, err := c.Do(bg, "X")
+	var se *resp.ServerError
+	if !errors.As(err, &se) || se.Msg != "ERR a [2Jb 31mc d e f" {
+		t.Fatalf("error reply: %q", err)
+	}
+}
