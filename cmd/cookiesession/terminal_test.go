@@ -1,14 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
-	"io"
-	"net"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/cookiesession/cookiesession/internal/resp/resptest"
 )
 
 // hostile holds every kind of character a terminal acts on: ESC, C1 CSI
@@ -53,31 +52,8 @@ func TestTerminalSafe(t *testing.T) {
 // control characters (C1 CSI among them): the revoke command's one line on
 // stderr carries none of them. Before, U+009B reached stderr raw.
 func TestRevokeHostileErrorReply(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		conn, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer conn.Close()
-		r := bufio.NewReader(conn)
-		for {
-			line, err := r.ReadString('\n')
-			if err != nil {
-				return
-			}
-			if strings.HasPrefix(line, "*") { // one reply per command
-				if _, err := io.WriteString(conn, "-ERR "+hostile+"\r\n"); err != nil {
-					return
-				}
-			}
-		}
-	}()
-	r := cmd(t, "", "revoke", "-redis", ln.Addr().String(), "-timeout", "2s", "-all")
+	addr := resptest.Fake(t, "-ERR "+hostile+"\r\n")
+	r := cmd(t, "", "revoke", "-redis", addr, "-timeout", "2s", "-all")
 	r.fails(t, exitFailure, "ERR")
 	if c := reachesTerminal(r.stderr); c != "" {
 		t.Fatalf("stderr %q carries %q", r.stderr, c)
