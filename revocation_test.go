@@ -361,3 +361,39 @@ func TestRevocationListFull(t *testing.T) {
 		t.Fatal("the new entry is not enforced")
 	}
 }
+
+// TestRevokeSessionCompactID: an identifier of Session.ID's form is held
+// compactly (seconds, rounded up: never shorter than asked, at most a
+// second longer); any other string is held as given; both are refused
+// until their until and dropped by a sweep after it.
+func TestRevokeSessionCompactID(t *testing.T) {
+	clk := newClock()
+	l := testRevocations(clk)
+	now := clk.Now()
+	id := sessionID{1, 2, 3}.String()
+	for _, key := range []string{id, "not-an-id", id[:21] + "B"} { // the last: not canonical base64url
+		if err := l.RevokeSession(key, now.Add(10*time.Second+time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(l.ids) != 1 || len(l.sessions) != 2 {
+		t.Fatalf("compact %d, strings %d; want 1 and 2", len(l.ids), len(l.sessions))
+	}
+	for _, step := range []struct {
+		by      time.Duration
+		refused bool
+	}{{0, true}, {10 * time.Second, true}, {time.Second, false}} {
+		clk.Add(step.by)
+		for _, key := range []string{id, "not-an-id"} {
+			if l.Revoked(key, "", now) != step.refused {
+				t.Errorf("%q at %v: refused %v, want %v", key, clk.Now().Sub(now), !step.refused, step.refused)
+			}
+		}
+	}
+	l.mu.Lock()
+	l.sweepAt(clk.Now())
+	l.mu.Unlock()
+	if l.Len() != 0 {
+		t.Fatalf("%d entries after their until", l.Len())
+	}
+}
