@@ -30,10 +30,12 @@ var (
 	// DEL): the instance writes them back at once.
 	ErrLost = errors.New("redisrevoke: revocations lost from Redis")
 	// ErrClockSkew is returned by a Revoke method when Redis did not
-	// record the entry because, by Redis's clock, it has expired already
-	// while it is live by this instance's: Redis's clock is ahead. This
-	// instance enforces the entry; the others do not.
-	ErrClockSkew = errors.New("redisrevoke: expired by Redis's clock, not recorded")
+	// record the entry because of its clock: by Redis's clock the entry
+	// has expired already while it is live by this instance's (Redis's
+	// clock is ahead), or it lies further ahead than ClockSkew allows
+	// (Redis's clock is behind). This instance enforces the entry; the
+	// others do not.
+	ErrClockSkew = errors.New("redisrevoke: Redis's clock differs, not recorded")
 )
 
 // List is a cookiesession.Revocations shared through Redis. Its methods are

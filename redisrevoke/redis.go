@@ -73,6 +73,9 @@ func (l *List) revoke(ctx context.Context, k kind, member string, t time.Time) e
 		if err == nil && res.Expired > 0 && l.rep.live(k, ms, time.Now().UnixMilli()) {
 			return fmt.Errorf("%w: %s %q", ErrClockSkew, k.Key(), member)
 		}
+		if err == nil && res.Future > 0 {
+			return fmt.Errorf("%w: %s %q: too far ahead by Redis's clock, which is behind this instance's", ErrClockSkew, k.Key(), member)
+		}
 		return err
 	})
 }
