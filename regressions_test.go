@@ -61,7 +61,7 @@ func TestLegacyUpgradeNotAChange(t *testing.T) {
 func TestRejectedLegacyNoUpgradeEvent(t *testing.T) {
 	e := ExpressSession{Keys: []string{"k1"}}
 	var events []string
-	rl := NewRevocationList(24 * time.Hour)
+	rl := newRevocationList(t, RevocationListOptions{MaxAge: 24 * time.Hour})
 	clk := newClock()
 	rl.now = clk.Now
 	s := newStore[Map](t, Options{Name: "sid", Express: &e, Revocations: rl, Now: clk.Now,
@@ -86,7 +86,7 @@ func TestRejectedLegacyNoUpgradeEvent(t *testing.T) {
 // its identifier on the upgrade request already.
 func TestLegacyUpgradeGetsID(t *testing.T) {
 	e := ExpressSession{Keys: []string{"k1"}}
-	rl := NewRevocationList(24 * time.Hour)
+	rl := newRevocationList(t, RevocationListOptions{MaxAge: 24 * time.Hour})
 	s := newStore[Map](t, Options{Name: "sid", Express: &e, Revocations: rl})
 	cj := expressJar(t, e, `{"user":"a"}`)
 	var ids []string

@@ -247,7 +247,11 @@ func (c *cli) verify(f *storeFlags, keys [][]byte, header string) (*opened, erro
 	o.Cipher = detectCipher(ps, f.name)
 	// With a (empty) revocation list the store reads the session's
 	// identifier; without one it drops it.
-	o.Revocations = cookiesession.NewRevocationList(max(o.MaxAge, cookiesession.DefaultMaxAge))
+	list, err := cookiesession.NewRevocationList(cookiesession.RevocationListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	o.Revocations = list
 	store, err := newStore(o)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
 
@@ -35,7 +36,7 @@ func (c *cli) open(args []string) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(c.stdout, "%s\n", s.data)
+	_, err = fmt.Fprintf(c.stdout, "%s\n", terminalSafe(string(s.data)))
 	return err
 }
 
@@ -60,7 +61,7 @@ func (c *cli) inspect(args []string) error {
 	}
 
 	p := &printer{w: &bytes.Buffer{}}
-	defer func() { _, _ = c.stdout.Write(p.w.Bytes()) }()
+	defer func() { _, _ = io.WriteString(c.stdout, terminalSafe(p.w.String())) }()
 	ps := chunks.Pairs(header)
 	if f.legacy.any() && !hasCookie(ps, f.name, len(keys) > 0) {
 		return c.inspectLegacy(p, &f, keys, header)
