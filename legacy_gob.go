@@ -74,6 +74,11 @@ type gobScan struct {
 	off, end int // read position; end of the current message
 	types    map[int32]*gobType
 	inStruct int
+	// marshalers names the types the stream defines as a GobEncoder,
+	// BinaryMarshaler or TextMarshaler (by their wire name, if any, and
+	// the registered name of an interface value of one): the types whose
+	// own methods decode their values (see gobDecodeProblem).
+	marshalers []string
 }
 
 // checkGob reports whether raw is one well-formed gob value whose every
@@ -84,12 +89,19 @@ type gobScan struct {
 // decoder allocates is bounded by raw's length (a few times it), whatever
 // the values. The error describes the structure only, never its content.
 func checkGob(raw []byte) error {
+	_, err := scanGob(raw)
+	return err
+}
+
+// scanGob is checkGob; it also returns the scan, for the names of the
+// types it defines.
+func scanGob(raw []byte) (*gobScan, error) {
 	s := &gobScan{b: raw, types: map[int32]*gobType{}}
 	id, err := s.typeSequence(false)
 	if err != nil {
-		return err
+		return s, err
 	}
-	return s.value(id, 0)
+	return s, s.value(id, 0)
 }
 
 // uint reads an unsigned integer from the current message.
@@ -149,15 +161,21 @@ func (s *gobScan) count(what string) (int, error) {
 // skipBytes reads a length and skips that many bytes of the message: a
 // string, a []byte, a GobEncoder's data.
 func (s *gobScan) skipBytes(what string) error {
+	_, err := s.bytes(what)
+	return err
+}
+
+// bytes reads a length and returns that many bytes of the message.
+func (s *gobScan) bytes(what string) ([]byte, error) {
 	u, err := s.uint()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if u > uint64(s.end-s.off) {
-		return fmt.Errorf("a %s declares %d bytes with %d left in its message", what, u, s.end-s.off)
+		return nil, fmt.Errorf("a %s declares %d bytes with %d left in its message", what, u, s.end-s.off)
 	}
 	s.off += int(u)
-	return nil
+	return s.b[s.off-int(u) : s.off], nil
 }
 
 // message starts the next message, whose length comes first.
@@ -268,7 +286,11 @@ func (s *gobScan) defineKind(t *gobType) error {
 		case i == 0:
 			err = s.fields(2, func(i int) error {
 				if i == 0 {
-					return s.skipBytes("type name")
+					name, err := s.bytes("type name")
+					if err == nil && t.kind >= gobGobEncoderT {
+						s.marshalers = append(s.marshalers, string(name))
+					}
+					return err
 				}
 				_, err := s.typeID()
 				return err
@@ -413,10 +435,14 @@ func (s *gobScan) iface(depth int) error {
 		}
 		return nil
 	}
+	name := s.b[s.off : s.off+int(n)]
 	s.off += int(n)
 	id, err := s.typeSequence(true)
 	if err != nil {
 		return err
+	}
+	if t := s.types[id]; t != nil && t.kind >= gobGobEncoderT {
+		s.marshalers = append(s.marshalers, string(name))
 	}
 	c, err := s.uint()
 	if err != nil {
