@@ -36,11 +36,17 @@ type gorillaEntry struct {
 // decoded values too.
 func gobToJSONOrig(raw []byte, what string) ([]byte, gorillaOrig, error) {
 	scan, err := scanGob(raw)
-	if err != nil {
+	if errors.Is(err, errGobSkippedNil) {
+		return nil, nil, fmt.Errorf("%w: %s holds %v: give the type every field the gorilla application's type had", ErrLegacyPayload, what, err)
+	}
+	if err != nil && !errors.Is(err, errGobRefusesValue) {
 		return nil, nil, fmt.Errorf("%w: %s is not a well-formed gob-encoded CookieStore map (%v); set JSON if it used securecookie.JSONEncoder", ErrLegacyPayload, what, err)
 	}
-	values, err := decodeGob(raw)
-	if err != nil {
+	values, derr := decodeGob(raw) // after errGobRefusesValue, gob stops where checkGob did, with its own reason
+	if derr == nil && err != nil {
+		derr = err
+	}
+	if err = derr; err != nil {
 		msg, unregistered := gobDecodeProblem(err, scan.marshalers)
 		if unregistered {
 			return nil, nil, fmt.Errorf("%w: %s holds a value of a type not registered with gob in this program (%s): call gob.Register for it, as the gorilla application did, before serving", ErrLegacyPayload, what, msg)
