@@ -236,6 +236,15 @@ func TestGorillaNilInsideStruct(t *testing.T) {
 			t.Errorf("%s: err = %v, want ErrLegacyPayload for a nil gob skips", name, err)
 		}
 	}
+	// A type this program never registered: gob's own reason, not a nil's.
+	var unreg bytes.Buffer
+	if err := gob.NewEncoder(&unreg).Encode(map[interface{}]interface{}{"prefs": gorillaPrefs{M: map[string]interface{}{"theme": nil}}}); err != nil {
+		t.Fatal(err)
+	}
+	err := open(sealGorilla(t, "gsess", bytes.Replace(unreg.Bytes(), []byte("app.PrefsNew"), []byte("app.PrefsXyz"), 1))).Err()
+	if !errors.Is(err, ErrLegacyPayload) || !strings.Contains(err.Error(), "app.PrefsXyz") || !strings.Contains(err.Error(), "gob.Register") {
+		t.Errorf("unregistered type: err = %v, want ErrLegacyPayload naming it", err)
+	}
 	// The same without a nil in the skipped fields opens.
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(map[interface{}]interface{}{"prefs": gorillaPrefs{M: map[string]interface{}{"theme": nil}, L: []interface{}{"a"}}}); err != nil {
@@ -279,5 +288,22 @@ func TestGobProbesBounded(t *testing.T) {
 		t.Fatalf("%d-byte payload with %d names allocated %d bytes, limit %d", len(raw), n, a, gorillaBombLimit)
 	} else {
 		t.Logf("%d-byte payload, %d names: %d bytes allocated", len(raw), n, a)
+	}
+}
+
+// BenchmarkGorillaRegisteredStruct reads a gob payload holding a registered
+// struct and a flash list, the case where checkGob looks the type up.
+func BenchmarkGorillaRegisteredStruct(b *testing.B) {
+	registerGobBasics()
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(map[interface{}]interface{}{"user": gorillaTestKey{A: 7}, "_flash": []interface{}{"saved"}, "n": 3}); err != nil {
+		b.Fatal(err)
+	}
+	raw := buf.Bytes()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := gobToJSON(raw, "bench cookie"); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
