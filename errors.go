@@ -28,6 +28,10 @@ var (
 	// configured keys, for example one that was rotated out.
 	ErrUnknownKey = errors.New("cookiesession: cookie sealed with an unknown key")
 
+	// ErrCipherRefused reports a value sealed with the cipher other than
+	// Options.Cipher, refused because Options.RefuseOtherCipher is set.
+	ErrCipherRefused = errors.New("cookiesession: cookie sealed with a refused cipher")
+
 	// ErrAuthentication reports a value whose authentication failed: it was
 	// altered, truncated, or sealed for a different cookie name.
 	ErrAuthentication = errors.New("cookiesession: cookie failed authentication")

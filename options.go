@@ -50,6 +50,13 @@ type Options struct {
 	// re-sealed with this one on the same response, so the cipher can be
 	// changed without logging anyone out.
 	Cipher Cipher
+	// RefuseOtherCipher opens only values sealed with Cipher: a value of
+	// the other one fails with ErrCipherRefused, and its algorithm never
+	// runs (no subkey for it is even derived). Set it once a cipher switch
+	// is complete (MaxAge after it), for a FIPS deployment on AES256GCM,
+	// or after a key leak (docs/SECURITY.md, "Key compromise and
+	// rotation").
+	RefuseOtherCipher bool
 
 	// Name is the cookie name; DefaultName if empty. A "__Host-" prefix is
 	// recommended in production: it requires Secure and Path "/" and forbids
@@ -223,7 +230,7 @@ type core struct {
 
 // init checks o and fills c from it.
 func (c *core) init(o *Options) error {
-	codec, err := NewCodec(o.Cipher, o.Keys...)
+	codec, err := newCodec(o.Cipher, o.RefuseOtherCipher, o.Keys...)
 	if err != nil {
 		return err
 	}

@@ -49,8 +49,9 @@ Commands:
 
 Keys: -keys K1[,K2...], or the COOKIESESSION_KEYS environment variable when
 -keys is absent, separated by commas or whitespace (one key per line works).
-Each key is base64url (padding optional) of at least 32 bytes, as keygen
-prints it. The first key seals; every key opens.
+Each key is 43 base64url characters (32 bytes, no padding), as keygen
+prints it, or 64 or 128 hex digits (openssl rand -hex 32). The first key
+seals; every key opens.
 
 Exit status: 0 success; 1 the value could not be sealed, opened or inspected,
 or Redis failed (one line on stderr says why); 2 usage error (bad flags,
