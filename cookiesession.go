@@ -50,6 +50,9 @@ type Store[T any] struct {
 // uint64, float64, ...) are encoded exactly; on the next request they come
 // back as json.Number. The same holds for interface values anywhere inside
 // a typed session's data.
+//
+// A nil map (s.Data = nil) is the empty one: it is sealed as {}, and a
+// session of a map type never opens with a nil map.
 type Map = map[string]any
 
 // NewMap returns a store of untyped sessions, New[Map].
@@ -134,6 +137,9 @@ func (s *Store[T]) decodeData(data []byte, d *T) error {
 	}
 	if err != nil {
 		return fmt.Errorf("%w into %v: %s; if the data type changed, old sessions need a migration or a new cookie name", ErrDecode, reflect.TypeFor[T](), jsonProblem(err))
+	}
+	if s.isMap && reflect.ValueOf(d).Elem().IsNil() {
+		*d = s.newMap() // JSON null, which earlier versions sealed for a nil map
 	}
 	return nil
 }

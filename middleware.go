@@ -30,8 +30,16 @@ var errDiscarded = errors.New("cookiesession: response discarded: the session co
 // kept. A change made after the response started, or pending when the
 // connection is hijacked, cannot reach the client: it is reported once,
 // through Options.OnLostChange.
+//
+// Applied again inside itself (a global store.Middleware and a sub-route
+// wrapped again), the inner one passes the request through: the outer one
+// holds the request's session and saves it.
 func (s *Store[T]) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, nested := r.Context().Value(ctxKey{&s.c}).(*slot[T]); nested {
+			next.ServeHTTP(w, r)
+			return
+		}
 		sl := &slot[T]{}
 		sw := &responseWriter{ResponseWriter: w, sess: sl, c: &s.c}
 		if len(w.Header()) > 0 {

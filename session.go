@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -183,7 +184,7 @@ func (s *Session[T]) Changed() bool {
 	if s.wrote != 0 {
 		return true
 	}
-	dataJSON, err := s.store.c.marshal(&s.Data)
+	dataJSON, err := s.marshal()
 	return err != nil || s.pending(dataJSON) != 0
 }
 
@@ -194,7 +195,7 @@ func (s *Session[T]) Populated() bool {
 	if len(s.flashes) > 0 {
 		return true
 	}
-	dataJSON, err := s.store.c.marshal(&s.Data)
+	dataJSON, err := s.marshal()
 	return err != nil || !bytes.Equal(dataJSON, s.store.zeroJSON)
 }
 
@@ -310,8 +311,11 @@ func (s *Session[T]) unsaved() *LostChangeError {
 	return nil
 }
 
-// marshal encodes Data.
+// marshal encodes Data. A nil map is the empty one: {}, never null.
 func (s *Session[T]) marshal() ([]byte, error) {
+	if s.store.isMap && reflect.ValueOf(&s.Data).Elem().IsNil() {
+		return s.store.zeroJSON, nil // read only, never appended to
+	}
 	dataJSON, err := s.store.c.marshal(&s.Data) // as Unmarshal: pointer methods apply
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrEncode, jsonProblem(err))
