@@ -5,7 +5,6 @@ package cookiesession
 // not honour.
 
 import (
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -346,7 +345,7 @@ func (c *core) initHooks(o *Options) error {
 	}
 	c.marshal, c.unmarshal = o.Marshal, o.Unmarshal
 	if c.marshal == nil {
-		c.marshal = json.Marshal
+		c.marshal = marshalJSON
 	}
 	return nil
 }

@@ -373,7 +373,7 @@ func (s *Session[T]) writeTo(h http.Header, dataJSON []byte) error {
 	}
 	if f := s.transitionFormat(); f != nil {
 		if err := s.writeLegacy(h, f, dataJSON, now); err != nil {
-			return err
+			return s.skipReseal(c, err)
 		}
 		s.events(c, nil, false)
 		s.wrote |= c
@@ -382,7 +382,7 @@ func (s *Session[T]) writeTo(h http.Header, dataJSON []byte) error {
 	}
 	n, warn, err := s.seal(h, dataJSON, created, now)
 	if err != nil {
-		return err
+		return s.skipReseal(c, err)
 	}
 	s.events(c, warn, s.legacyIdx > 0)
 	s.opened, s.created, s.sealed, s.isNew, s.failed = dataJSON, created, now, false, nil
