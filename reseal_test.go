@@ -36,11 +36,14 @@ func TestStoreResealOverBudget(t *testing.T) {
 		old     func(t *testing.T) jar // the cookies of the request
 		o       Options                // the store that reads them
 		change  func(*Session[Map])    // the handler's own change, if any
+		save    bool                   // the handler calls Save, which succeeds
 		skipped string                 // "": the upgrade fits; else From of EventResealSkipped, or "sealed"
 		failed  bool                   // the handler's change does not fit: ErrorHandler
 	}{
 		{name: "revocations add an identifier (2,995+19 bytes)", old: func(t *testing.T) jar { return sealedJar(t, Options{}, 2995) },
 			o: Options{Revocations: NewRevocationList(24 * time.Hour)}, skipped: "sealed"},
+		{name: "revocations, an explicit Save: one event", old: func(t *testing.T) jar { return sealedJar(t, Options{}, 2995) },
+			o: Options{Revocations: NewRevocationList(24 * time.Hour)}, save: true, skipped: "sealed"},
 		{name: "cipher AES-GCM to XChaCha (3,010 bytes)", old: func(t *testing.T) jar { return sealedJar(t, Options{Cipher: AES256GCM}, 3010) },
 			skipped: "sealed"},
 		{name: "key rotation with an identifier (2,995+19 bytes)", old: func(t *testing.T) jar { return sealedJar(t, Options{Keys: [][]byte{testKey(2)}}, 2995) },
@@ -81,6 +84,11 @@ func TestStoreResealOverBudget(t *testing.T) {
 					held = len(sess.Data)
 					if tc.change != nil {
 						tc.change(sess)
+					}
+					if tc.save {
+						if err := sess.Save(w); err != nil {
+							t.Errorf("Save = %v", err)
+						}
 					}
 					w.Write([]byte("ok"))
 				})))
