@@ -111,7 +111,10 @@ func (s *Session[T]) ExpiresAt() time.Time {
 // ID returns the session's random identifier (128 bits, base64url), sealed
 // encrypted in its value: what Revocations revokes a session by. It is kept
 // across saves and replaced by Renew and Destroy. Without
-// Options.Revocations sessions carry none, and ID returns "".
+// Options.Revocations sessions carry none, and ID returns "". A session
+// sealed before Revocations was turned on gets one when it is next saved;
+// while that save is skipped as too large (EventResealSkipped), its cookie
+// carries none, and ID names one it does not carry.
 func (s *Session[T]) ID() string {
 	if !s.meta.hasID {
 		return ""
@@ -232,9 +235,9 @@ func (s *Session[T]) Flashes() []string {
 // them), or ErrAlreadyWritten when the middleware has already sent the
 // response header. On error nothing is added to w, so the client keeps its
 // previous cookies. Under the middleware Save is optional; it lets a
-// handler handle the error itself, and the middleware reports only changes
-// made after the error (Options.OnLostChange). Nothing is written when
-// nothing changed.
+// handler handle the error itself: the middleware saves, answers for or
+// reports (Options.OnLostChange) only the changes made after the error.
+// Nothing is written when nothing changed.
 //
 // Without the middleware, Save cannot know whether w has already sent its
 // header: a Save after the handler's first Write, WriteHeader or Flush adds
