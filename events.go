@@ -5,6 +5,7 @@ package cookiesession
 // what a migration wants to watch (legacy cookies draining, keys rotating).
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -33,12 +34,24 @@ const (
 	// EventSizeWarning: a saved session passed Options.SizeWarning of its
 	// budget; Event.Size and Event.Budget say by how much.
 	EventSizeWarning
+	// EventResealSkipped: a write the store chose on its own, with no
+	// change of the handler's to save (a re-seal under a newer key or the
+	// other cipher, a refresh for IdleTimeout, an identifier for
+	// Revocations, a legacy upgrade or re-signing), would not fit the size
+	// budget; the request was served from the cookies it carried, left as
+	// they were, and the store tries again on the next request. Event.Err
+	// is the *TooLargeError, Event.Size and Event.Budget its figures,
+	// Event.From the legacy format, if any. Until the session shrinks (or
+	// the budget grows), it needs its old key, cipher or legacy format
+	// configured, expires at its old idle deadline, and carries no
+	// identifier if it had none (revoke it by subject or cut-off).
+	EventResealSkipped
 )
 
 // String returns the kind's name without the Event prefix, in lower case
 // ("created", "size-warning"), for logs.
 func (k EventKind) String() string {
-	names := [...]string{"", "created", "renewed", "destroyed", "resealed", "upgraded", "expired", "size-warning"}
+	names := [...]string{"", "created", "renewed", "destroyed", "resealed", "upgraded", "expired", "size-warning", "reseal-skipped"}
 	if int(k) < len(names) && k > 0 {
 		return names[k]
 	}
@@ -48,14 +61,17 @@ func (k EventKind) String() string {
 // Event is one lifecycle event. It carries no session data.
 type Event struct {
 	Kind EventKind
-	// Err is why the session was refused, for EventExpired.
+	// Err is why the session was refused, for EventExpired, or the
+	// *TooLargeError, for EventResealSkipped.
 	Err error
-	// From is "express" or "gorilla", for EventUpgraded.
+	// From is "express" or "gorilla", for EventUpgraded, and for
+	// EventResealSkipped of a legacy session.
 	From string
 	// Size is the bytes the saved session takes (name plus value of its
 	// one cookie, or all its chunks as in the Cookie header), and Budget
 	// the limit that applies (MaxCookieBytes or MaxTotalBytes), for
-	// EventSizeWarning.
+	// EventSizeWarning; for EventResealSkipped, the bytes it would have
+	// needed and the limit, as in its TooLargeError.
 	Size, Budget int
 }
 
@@ -87,6 +103,25 @@ func (s *Session[T]) events(c change, warn *Event, upgraded bool) {
 	if warn != nil {
 		core.event(s.r, *warn)
 	}
+}
+
+// skipReseal handles err, the failure of a save whose only reason was the
+// store's own (no change pending: c is 0): if the session did not fit, it
+// is left in the cookies the request carried, EventResealSkipped reports
+// it, and skipReseal returns nil. Any other error is returned.
+func (s *Session[T]) skipReseal(c change, err error) error {
+	var tl *TooLargeError
+	if c != 0 || !errors.As(err, &tl) {
+		return err
+	}
+	s.reseal = false // once per request
+	core := &s.store.c
+	e := Event{Kind: EventResealSkipped, Err: err, Size: tl.Size, Budget: tl.Limit}
+	if s.legacyIdx > 0 {
+		e.From = core.legacy[s.legacyIdx-1].formatName()
+	}
+	core.event(s.r, e)
+	return nil
 }
 
 // sizeWarningFor returns EventSizeWarning for a sealed value of valueLen

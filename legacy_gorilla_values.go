@@ -57,7 +57,7 @@ func gobToJSONOrig(raw []byte, what string) ([]byte, gorillaOrig, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %s: %v", ErrLegacyPayload, what, err)
 	}
-	out, err := json.Marshal(obj)
+	out, err := marshalJSON(obj)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %s does not convert to JSON: %s", ErrLegacyPayload, what, jsonProblem(err))
 	}

@@ -5,7 +5,6 @@ package cookiesession
 // not honour.
 
 import (
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -138,7 +137,8 @@ type Options struct {
 	// under the middleware, a change (Data, Destroy, Renew, flashes,
 	// SetBrowserSession, SetMaxAge, SetSubject) made after the response
 	// started, or pending when the
-	// handler hijacked the connection. err is a *LostChangeError naming
+	// handler hijacked the connection, or made by a handler that panicked
+	// (ErrPanicked; the panic goes on). err is a *LostChangeError naming
 	// what was lost, never the data. Nil means: log it with slog's default
 	// logger at level Error.
 	OnLostChange func(r *http.Request, err error)
@@ -352,7 +352,7 @@ func (c *core) initHooks(o *Options) error {
 	}
 	c.marshal, c.unmarshal = o.Marshal, o.Unmarshal
 	if c.marshal == nil {
-		c.marshal = json.Marshal
+		c.marshal = marshalJSON
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -44,8 +45,7 @@ type Session[T any] struct {
 	isNew          bool
 	browserSession bool
 
-	failed *failedSave // what an explicit Save failed to write
-	told   bool        // an explicit Save returned ErrAlreadyWritten
+	failed *failedSave // what an explicit Save failed (or was told ErrAlreadyWritten) to write
 
 	meta meta // lifetime, identifier, subject
 
@@ -111,7 +111,10 @@ func (s *Session[T]) ExpiresAt() time.Time {
 // ID returns the session's random identifier (128 bits, base64url), sealed
 // encrypted in its value: what Revocations revokes a session by. It is kept
 // across saves and replaced by Renew and Destroy. Without
-// Options.Revocations sessions carry none, and ID returns "".
+// Options.Revocations sessions carry none, and ID returns "". A session
+// sealed before Revocations was turned on gets one when it is next saved;
+// while that save is skipped as too large (EventResealSkipped), its cookie
+// carries none, and ID names one it does not carry.
 func (s *Session[T]) ID() string {
 	if !s.meta.hasID {
 		return ""
@@ -183,7 +186,7 @@ func (s *Session[T]) Changed() bool {
 	if s.wrote != 0 {
 		return true
 	}
-	dataJSON, err := s.store.c.marshal(&s.Data)
+	dataJSON, err := s.marshal()
 	return err != nil || s.pending(dataJSON) != 0
 }
 
@@ -194,7 +197,7 @@ func (s *Session[T]) Populated() bool {
 	if len(s.flashes) > 0 {
 		return true
 	}
-	dataJSON, err := s.store.c.marshal(&s.Data)
+	dataJSON, err := s.marshal()
 	return err != nil || !bytes.Equal(dataJSON, s.store.zeroJSON)
 }
 
@@ -227,10 +230,13 @@ func (s *Session[T]) Flashes() []string {
 }
 
 // Save writes the session's Set-Cookie headers to w now, and returns why it
-// cannot: ErrTooLarge, ErrInsecureRequest, ErrEncode, or ErrAlreadyWritten
-// when the middleware has already sent the response header. On error
-// nothing is added to w, so the client keeps its previous cookies. Under the
-// middleware Save is optional; it lets a handler handle the error itself.
+// cannot: ErrTooLarge, ErrInsecureRequest, ErrEncode (also for flash
+// messages in a legacy format's transition mode, which has no place for
+// them), or ErrAlreadyWritten when the middleware has already sent the
+// response header. On error nothing is added to w, so the client keeps its
+// previous cookies. Under the middleware Save is optional; it lets a
+// handler handle the error itself: the middleware saves, answers for or
+// reports (Options.OnLostChange) only the changes made after the error.
 // Nothing is written when nothing changed.
 //
 // Without the middleware, Save cannot know whether w has already sent its
@@ -238,11 +244,13 @@ func (s *Session[T]) Flashes() []string {
 // Set-Cookie lines that never reach the client, and returns nil. Call Save
 // before writing the response.
 func (s *Session[T]) Save(w http.ResponseWriter) error {
+	dataJSON, err := s.marshal()
 	if s.w != nil && s.w.state != statePending {
-		s.told = true
+		// The handler has the error for the session as it now stands; a
+		// later change is reported (Options.OnLostChange).
+		s.failed = s.snapshot(dataJSON)
 		return ErrAlreadyWritten
 	}
-	dataJSON, err := s.marshal()
 	if err == nil {
 		err = s.writeTo(w.Header(), dataJSON)
 	}
@@ -257,15 +265,16 @@ func (s *Session[T]) Save(w http.ResponseWriter) error {
 // failedSave is the state of a session whose explicit Save failed: the
 // middleware leaves such a session to the handler while it stays so.
 type failedSave struct {
-	data    []byte // nil when Data did not even encode
-	changed change
-	flashes []string
-	meta    meta
+	data      []byte // nil when Data did not even encode
+	changed   change
+	flashes   []string
+	meta      meta
+	destroyed bool
 }
 
 // snapshot records the session's state, with Data encoded as dataJSON.
 func (s *Session[T]) snapshot(dataJSON []byte) *failedSave {
-	return &failedSave{data: dataJSON, changed: s.changed, flashes: slices.Clone(s.flashes), meta: s.meta}
+	return &failedSave{data: dataJSON, changed: s.changed, flashes: slices.Clone(s.flashes), meta: s.meta, destroyed: s.destroyed}
 }
 
 // handled reports whether the session is as an explicit Save that failed
@@ -274,7 +283,7 @@ func (s *Session[T]) snapshot(dataJSON []byte) *failedSave {
 func (s *Session[T]) handled(dataJSON []byte) bool {
 	f := s.failed
 	return f != nil && bytes.Equal(dataJSON, f.data) && (dataJSON == nil) == (f.data == nil) &&
-		f.changed == s.changed && slices.Equal(f.flashes, s.flashes) && f.meta == s.meta
+		f.changed == s.changed && slices.Equal(f.flashes, s.flashes) && f.meta == s.meta && f.destroyed == s.destroyed
 }
 
 // commit is the middleware's save: like Save, but a session whose explicit
@@ -292,26 +301,33 @@ func (s *Session[T]) commit(h http.Header) error {
 }
 
 // unsaved returns a *LostChangeError naming the changes the client was not
-// sent, or nil: for the middleware, once the response has started.
-func (s *Session[T]) unsaved() *LostChangeError {
-	if s.told {
-		return nil // the handler's Save was told ErrAlreadyWritten
+// sent, or nil: for the middleware, once the response has started, or
+// after a panic, when the changes this request's saves wrote count too.
+// Those an explicit Save's error told the handler about do not.
+func (s *Session[T]) unsaved(panicked bool) *LostChangeError {
+	var c change
+	if panicked {
+		c = s.wrote // in a response that may never go out
 	}
 	dataJSON, err := s.marshal()
-	if s.handled(dataJSON) {
+	switch {
+	case s.handled(dataJSON):
+	case err != nil:
+		return &LostChangeError{What: (c | changedData).String(), Err: err}
+	default:
+		c |= s.pending(dataJSON)
+	}
+	if c == 0 {
 		return nil
 	}
-	if err != nil {
-		return &LostChangeError{What: changedData.String(), Err: err}
-	}
-	if c := s.pending(dataJSON); c != 0 {
-		return &LostChangeError{What: c.String()}
-	}
-	return nil
+	return &LostChangeError{What: c.String()}
 }
 
-// marshal encodes Data.
+// marshal encodes Data. A nil map is the empty one: {}, never null.
 func (s *Session[T]) marshal() ([]byte, error) {
+	if s.store.isMap && reflect.ValueOf(&s.Data).Elem().IsNil() {
+		return s.store.zeroJSON, nil // read only, never appended to
+	}
 	dataJSON, err := s.store.c.marshal(&s.Data) // as Unmarshal: pointer methods apply
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrEncode, jsonProblem(err))
@@ -360,7 +376,7 @@ func (s *Session[T]) writeTo(h http.Header, dataJSON []byte) error {
 	}
 	if f := s.transitionFormat(); f != nil {
 		if err := s.writeLegacy(h, f, dataJSON, now); err != nil {
-			return err
+			return s.skipReseal(c, err)
 		}
 		s.events(c, nil, false)
 		s.wrote |= c
@@ -369,7 +385,7 @@ func (s *Session[T]) writeTo(h http.Header, dataJSON []byte) error {
 	}
 	n, warn, err := s.seal(h, dataJSON, created, now)
 	if err != nil {
-		return err
+		return s.skipReseal(c, err)
 	}
 	s.events(c, warn, s.legacyIdx > 0)
 	s.opened, s.created, s.sealed, s.isNew, s.failed = dataJSON, created, now, false, nil
@@ -451,6 +467,9 @@ func (s *Session[T]) expiry(created, sealed time.Time) time.Time {
 
 // writeLegacy saves in a legacy format during a transition.
 func (s *Session[T]) writeLegacy(h http.Header, f legacyFormat, dataJSON []byte, now time.Time) error {
+	if len(s.flashes) > 0 {
+		return fmt.Errorf("%w: flash messages (AddFlash) have no place in the %s cookie written during a transition: keep them in Data until the transition ends", ErrEncode, f.formatName())
+	}
 	c := &s.store.c
 	a, err := c.attrs(s.r, !s.browserSession, int(s.expiry(now, now).Sub(now)/time.Second), now)
 	if err != nil {
