@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/revokewire"
 )
 
 // newWriter returns a Writer on s with the Lists' MaxAge (newList's).
@@ -123,4 +124,47 @@ func TestWriterBoundedWhileRedisHangs(t *testing.T) {
 			t.Errorf("RevokeAll while Redis hangs: %v", err)
 		}
 	})
+}
+
+// The merge script itself, whoever runs it, neither records nor publishes
+// an entry further ahead of Redis's clock than Ahead allows (a year-3000
+// global cut-off), and says so in its reply; an entry within the bound is
+// recorded.
+func TestMergeScriptRefusesFuture(t *testing.T) {
+	s := startRedis(t)
+	c := s.client()
+	sub := c.Subscribe(bg, revokewire.Channel("p:"))
+	defer sub.Close()
+	if _, err := sub.Receive(bg); err != nil { // the subscription's confirmation
+		t.Fatal(err)
+	}
+	merge := func(k kind, member string, at time.Time) revokewire.Merge {
+		return revokewire.Merge{Prefix: "p:", Kind: k, Life: revokewire.Life(k, time.Hour), Ahead: revokewire.Ahead(k, time.Hour, time.Minute),
+			Publish: true, Entries: map[string]int64{member: revokewire.Score(at)}}
+	}
+	now := time.Now()
+	for _, m := range []revokewire.Merge{
+		merge(kindAll, allMember, time.UnixMilli(32503680000000)),
+		merge(kindSubject, "ada", now.Add(2*time.Minute)),
+		merge(kindSession, "AAAAAAAAAAAAAAAAAAAAAA", now.Add(time.Hour+2*time.Minute)),
+	} {
+		res, err := m.Run(bg, scripter{c})
+		if err != nil || res.Future != 1 || res.Changed != 0 {
+			t.Errorf("%s: %+v, %v; want Future 1", m.Key(), res, err)
+		}
+		if n, err := c.Exists(bg, m.Key()).Result(); err != nil || n != 0 {
+			t.Errorf("%s: written (%d, %v)", m.Key(), n, err)
+		}
+	}
+	soon := now.Add(30 * time.Second)
+	if res, err := merge(kindAll, allMember, soon).Run(bg, scripter{c}); err != nil || res.Changed != 1 || res.Future != 0 {
+		t.Fatalf("a cut-off within the skew: %+v, %v", res, err)
+	}
+	// The only message published is the one recorded.
+	ctx, cancel := context.WithTimeout(bg, 2*time.Second)
+	defer cancel()
+	msg, err := sub.ReceiveMessage(ctx)
+	if err != nil || msg.Payload != revokewire.Message(kindAll, revokewire.Score(soon), allMember) {
+		t.Fatalf("first message: %+v, %v", msg, err)
+	}
 }

@@ -2,7 +2,7 @@
 // the store's func(http.Handler) http.Handler middleware; handlers reach the
 // session through c.Request().
 //
-//	COOKIESESSION_KEYS=$(go run github.com/cookiesession/cookiesession/cmd/cookiesession keygen) go run ./echo
+//	COOKIESESSION_KEYS=$(cd ../cmd/cookiesession && go run . keygen) go run ./echo
 package main
 
 import (

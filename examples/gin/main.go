@@ -3,7 +3,7 @@
 // store's middleware wraps the whole engine (an http.Handler) instead; the
 // handlers reach the session through c.Request.
 //
-//	COOKIESESSION_KEYS=$(go run github.com/cookiesession/cookiesession/cmd/cookiesession keygen) go run ./gin
+//	COOKIESESSION_KEYS=$(cd ../cmd/cookiesession && go run . keygen) go run ./gin
 package main
 
 import (
