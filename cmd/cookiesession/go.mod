@@ -2,6 +2,11 @@ module github.com/cookiesession/cookiesession/cmd/cookiesession
 
 go 1.26.0
 
+// The replace lines build the command from this repository's root and
+// redisrevoke. go install ...@version refuses a module whose go.mod has a
+// replace line, so a release tag cmd/cookiesession/vX.Y.Z is put on a
+// commit whose go.mod drops them and requires the tagged root and
+// redisrevoke versions.
 replace (
 	github.com/cookiesession/cookiesession => ../..
 	github.com/cookiesession/cookiesession/redisrevoke => ../../redisrevoke
