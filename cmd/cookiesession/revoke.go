@@ -294,6 +294,13 @@ func (c *cli) sendRevocation(r *revocation) (bool, error) {
 		Addr: r.addr, Username: r.user, Password: r.password,
 		DialTimeout: r.timeout, ReadTimeout: r.timeout, WriteTimeout: r.timeout,
 		ContextTimeoutEnabled: true, MaxRetries: -1, DialerRetries: 1, PoolSize: 1, DisableIdentity: true,
+		Dialer: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := (&net.Dialer{Timeout: r.timeout}).DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return &boundedConn{Conn: c, left: maxReadBytes}, nil
+		},
 	})
 	defer rdb.Close()
 	w, err := redisrevoke.NewWriter(rdb, redisrevoke.Prefix(r.prefix), redisrevoke.MaxAge(r.maxAge), redisrevoke.ClockSkew(clockSkew))
@@ -322,6 +329,29 @@ func (c *cli) sendRevocation(r *revocation) (bool, error) {
 		return false, redisError(r, "writing the revocation", err)
 	}
 	return changed, nil
+}
+
+// maxReadBytes bounds what revoke reads from Redis, every reply together:
+// its replies take a few hundred bytes, a hostile server's could take all
+// the memory the -timeout lets it send.
+const maxReadBytes = 1 << 20
+
+// errTooMuch reports a server that sent more than maxReadBytes.
+var errTooMuch = fmt.Errorf("the server sent more than %d bytes, far more than revoke's replies take", maxReadBytes)
+
+// boundedConn is a connection that fails once it read maxReadBytes.
+type boundedConn struct {
+	net.Conn
+	left int
+}
+
+func (c *boundedConn) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, errTooMuch
+	}
+	n, err := c.Conn.Read(p[:min(len(p), c.left)])
+	c.left -= n
+	return n, err
 }
 
 // maxErrBytes bounds the text of a Redis error printed: a hostile server

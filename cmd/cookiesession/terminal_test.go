@@ -66,6 +66,9 @@ func TestRevokeHostileErrorReply(t *testing.T) {
 	if len(r.stderr) > 4<<10 {
 		t.Errorf("stderr has %d bytes", len(r.stderr))
 	}
+	// A reply beyond 1 MiB is not read to its end.
+	addr = redistest.Fake(t, "-ERR "+strings.Repeat("x", 2<<20)+"\r\n")
+	cmd(t, "", "revoke", "-redis", addr, "-timeout", "2s", "-all").fails(t, exitFailure, "more than 1048576 bytes")
 }
 
 // A Redis that accepts the connection and never answers: revoke gives up
