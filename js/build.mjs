@@ -19,7 +19,7 @@ for (const entry of ['index', 'express']) {
     bundle: true, format: 'cjs', platform: 'neutral', target: 'es2022', logLevel: 'warning',
     // The Express entry uses the core through './index.js' only: it shares
     // index.cjs (and its error classes) rather than carrying a copy.
-    plugins: [{ name: 'core', setup(b) { b.onResolve({ filter: /^\.\/index\.js$/ }, (a) => (a.importer.endsWith('express.ts') ? { path: './index.cjs', external: true } : null)); } }],
+    plugins: [{ name: 'core', setup(b) { b.onResolve({ filter: /^\.\/index\.js$/ }, () => ({ path: './index.cjs', external: true })); } }],
   });
 }
 

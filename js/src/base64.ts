@@ -29,11 +29,10 @@ export function encodeBase64url(b: Uint8Array): string {
 }
 
 /**
- * Decodes canonical base64url without padding, with `spare` bytes of room
- * after the data; returns null for anything else (padding, '+', '/',
- * whitespace, a length of 4k+1, non-zero trailing bits).
+ * Decodes canonical base64url without padding; returns null for anything else (padding, '+', '/',
+ * whitespace, a length of 4k+1, and, when strict, non-zero trailing bits).
  */
-export function decodeBase64url(s: string): Uint8Array | null {
+export function decodeBase64url(s: string, strict = true): Uint8Array | null {
   const rem = s.length % 4;
   if (rem === 1) return null;
   const out = new Uint8Array(((s.length * 3) / 4) | 0);
@@ -50,11 +49,11 @@ export function decodeBase64url(s: string): Uint8Array | null {
   }
   if (rem === 2) {
     const a = val(s, i), b = val(s, i + 1);
-    if ((a | b) < 0 || (b & 15) !== 0) return null;
+    if ((a | b) < 0 || (strict && (b & 15) !== 0)) return null;
     out[o++] = (a << 2) | (b >> 4);
   } else if (rem === 3) {
     const a = val(s, i), b = val(s, i + 1), c = val(s, i + 2);
-    if ((a | b | c) < 0 || (c & 3) !== 0) return null;
+    if ((a | b | c) < 0 || (strict && (c & 3) !== 0)) return null;
     out[o++] = (a << 2) | (b >> 4);
     out[o++] = ((b & 15) << 4) | (c >> 2);
   }

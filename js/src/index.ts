@@ -18,3 +18,5 @@ export type { SessionOptions } from './options.js';
 export { MAX_SUBJECT_BYTES } from './meta.js';
 export { newSessionId, open, readSession, seal, sessionHeaders } from './session.js';
 export type { HeaderContext, ReadResult, Session, SessionData } from './session.js';
+export { cacheControlForSetCookie, getSession, setSession, withSession } from './web.js';
+export type { WriteContext } from './web.js';

@@ -48,7 +48,7 @@ function decodeKey(i: number, s: string): Uint8Array {
     for (let j = 0; j < k.length; j++) k[j] = parseInt(s.slice(2 * j, 2 * j + 2), 16);
     return k;
   }
-  const k = decodeBase64url(s);
+  const k = decodeBase64url(s, false); // as Go's RawURLEncoding: trailing bits ignored
   if (k === null) {
     throw new InvalidOptionsError(`key ${i} is neither base64url without padding (what cookiesession keygen prints) nor hex of 32 or 64 bytes`);
   }
