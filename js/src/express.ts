@@ -198,8 +198,9 @@ class RequestState {
   /** Writes the Set-Cookie lines due, if any; false when the session could not be saved. */
   commit(): boolean {
     if (this.sess === undefined) {
-      if (!this.legacy || !hasLegacy(this.legacy, this.req.headers.cookie ?? '')) return true;
-      this.get(); // a legacy cookie: take it over now
+      const takeOver = this.legacy !== undefined && hasLegacy(this.legacy, this.req.headers.cookie ?? '');
+      if (!takeOver && ownMaxAge(this.req.sessionOptions as SessionOptions, this.opts) === undefined) return true;
+      this.get(); // a legacy cookie to take over now, or a lifetime to seal
     }
     let session: Session | null = null;
     if (this.sess) {

@@ -19,8 +19,8 @@ export type KeyInput = string | Uint8Array | ReadonlyArray<string | Uint8Array>;
 
 /**
  * Parses master keys from configuration text: each key as
- * `cookiesession keygen` prints it (base64url without padding of at least
- * 32 bytes), or hex of exactly 32 or 64 bytes (`openssl rand -hex 32`),
+ * `cookiesession keygen` prints it (base64url without padding of 32 bytes,
+ * or of 64), or hex of exactly 32 or 64 bytes (`openssl rand -hex 32`),
  * separated by commas, whitespace (one key per line works), or both. The
  * order is kept: the first key seals, all open. Keys that are obviously
  * not random are refused. Errors are InvalidOptionsError and name the key
@@ -41,16 +41,21 @@ export function parseKeys(list: string): Uint8Array[] {
   return keys;
 }
 
-/** Decodes one key's text: hex of 32 or 64 bytes, else base64url. */
+/**
+ * Decodes one key's text: what keygen prints (base64url without padding of
+ * 32 bytes, 43 characters; or of 64 bytes, 86), or hex of 32 or 64 bytes.
+ * Any other text is refused, so that a passphrase is never read as base64
+ * by accident.
+ */
 function decodeKey(i: number, s: string): Uint8Array {
   if ((s.length === 64 || s.length === 128) && /^[0-9a-fA-F]+$/.test(s)) {
     const k = new Uint8Array(s.length / 2);
     for (let j = 0; j < k.length; j++) k[j] = parseInt(s.slice(2 * j, 2 * j + 2), 16);
     return k;
   }
-  const k = decodeBase64url(s, false); // as Go's RawURLEncoding: trailing bits ignored
+  const k = s.length === 43 || s.length === 86 ? decodeBase64url(s, false) : null; // as Go's RawURLEncoding: trailing bits ignored
   if (k === null) {
-    throw new InvalidOptionsError(`key ${i} is neither base64url without padding (what cookiesession keygen prints) nor hex of 32 or 64 bytes`);
+    throw new InvalidOptionsError(`key ${i} is ${s.length} characters of text, not a key: give what cookiesession keygen prints (43 characters of base64url) or hex of 32 or 64 bytes (64 or 128 characters); a password is not a key`);
   }
   return k;
 }
