@@ -10,22 +10,32 @@ const VALUE = (() => {
   return t;
 })();
 
+const CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+const latin1 = new TextDecoder('latin1');
+
 /** Encodes bytes as base64url without padding. */
 export function encodeBase64url(b: Uint8Array): string {
-  let out = '';
+  const out = new Uint8Array(encodedLength(b.length));
+  let o = 0;
   const n = b.length - (b.length % 3);
   for (let i = 0; i < n; i += 3) {
     const v = (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
-    out += ALPHABET[v >> 18]! + ALPHABET[(v >> 12) & 63]! + ALPHABET[(v >> 6) & 63]! + ALPHABET[v & 63]!;
+    out[o++] = CODES[v >> 18]!;
+    out[o++] = CODES[(v >> 12) & 63]!;
+    out[o++] = CODES[(v >> 6) & 63]!;
+    out[o++] = CODES[v & 63]!;
   }
   if (b.length - n === 1) {
     const v = b[n]!;
-    out += ALPHABET[v >> 2]! + ALPHABET[(v & 3) << 4]!;
+    out[o++] = CODES[v >> 2]!;
+    out[o++] = CODES[(v & 3) << 4]!;
   } else if (b.length - n === 2) {
     const v = (b[n]! << 8) | b[n + 1]!;
-    out += ALPHABET[v >> 10]! + ALPHABET[(v >> 4) & 63]! + ALPHABET[(v & 15) << 2]!;
+    out[o++] = CODES[v >> 10]!;
+    out[o++] = CODES[(v >> 4) & 63]!;
+    out[o++] = CODES[(v & 15) << 2]!;
   }
-  return out;
+  return latin1.decode(out); // ASCII only, so latin1 is exact
 }
 
 /**

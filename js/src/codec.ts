@@ -6,20 +6,17 @@
 //            || age(4, uint32 BE seconds from created to sealed)
 //   AD     = header || chunks(1) || cookie name
 
-import { gcm } from '@noble/ciphers/aes.js';
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { randomBytes } from '@noble/ciphers/utils.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { AESGCM, aeadOpen, aeadSeal, XCHACHA } from './aead.js';
 import { decodeBase64url, encodeBase64url, encodedLength } from './base64.js';
 import { AuthenticationError, EncodeError, InvalidOptionsError, MalformedError, UnknownKeyError } from './errors.js';
 import { type KeyInput, resolveKeys } from './keys.js';
+import { randomBytes } from './random.js';
 
 /** The AEAD that seals, by the name docs/FORMAT.md gives it. */
 export type CipherName = 'XChaCha20-Poly1305' | 'AES-256-GCM';
 
-const XCHACHA = 0x01;
-const AESGCM = 0x02;
 const SUITE: Record<CipherName, number> = { 'XChaCha20-Poly1305': XCHACHA, 'AES-256-GCM': AESGCM };
 const CIPHER_NAME: Record<number, CipherName> = { [XCHACHA]: 'XChaCha20-Poly1305', [AESGCM]: 'AES-256-GCM' };
 const NONCE_SIZE: Record<number, number> = { [XCHACHA]: 24, [AESGCM]: 12 };
@@ -164,7 +161,7 @@ export class Codec {
     dv.setUint32(6, Math.floor(h.created / 2 ** 32));
     dv.setUint32(10, h.created >>> 0);
     dv.setUint32(14, h.sealed - h.created);
-    const ct = aead(suite, k.sub[suite]!, nonce, ad(header, chunks, name)).encrypt(plaintext);
+    const ct = aeadSeal(suite, k.sub[suite]!, nonce, ad(header, chunks, name), plaintext);
     const raw = new Uint8Array(HEADER_SIZE + nonce.length + ct.length);
     raw.set(header, 0);
     raw.set(nonce, HEADER_SIZE);
@@ -188,7 +185,7 @@ export class Codec {
     const n = HEADER_SIZE + NONCE_SIZE[suite]!;
     let plaintext: Uint8Array;
     try {
-      plaintext = aead(suite, this.#keys[idx]!.sub[suite]!, raw.subarray(HEADER_SIZE, n), ad(raw.subarray(0, HEADER_SIZE), chunks, name)).decrypt(raw.subarray(n));
+      plaintext = aeadOpen(suite, this.#keys[idx]!.sub[suite]!, raw.subarray(HEADER_SIZE, n), ad(raw.subarray(0, HEADER_SIZE), chunks, name), raw.subarray(n));
     } catch {
       throw new AuthenticationError(`altered, truncated, or sealed for a cookie other than ${JSON.stringify(name)}`);
     }
@@ -199,10 +196,6 @@ export class Codec {
 /** Seals with a given nonce: for the test vectors only; never export it from the package. */
 export function sealWithNonce(c: Codec, name: string, h: SealHeader, plaintext: Uint8Array, chunks: number, nonce: Uint8Array): string {
   return sealFixed(c, name, h, plaintext, chunks, nonce);
-}
-
-function aead(suite: number, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array) {
-  return suite === XCHACHA ? xchacha20poly1305(key, nonce, aad) : gcm(key, nonce, aad);
 }
 
 function ad(header: Uint8Array, chunks: number, name: string): Uint8Array {

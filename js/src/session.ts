@@ -3,13 +3,13 @@
 // strings, chunks included (readSession, sessionHeaders). The semantics
 // are the Go library's (session.go, cookiesession.go, flash.go, meta.go).
 
-import { randomBytes } from '@noble/ciphers/utils.js';
 import { decodeBase64url, encodeBase64url } from './base64.js';
 import { type Header, sealedLength } from './codec.js';
 import { chunkName, type Incoming, planChunks, readChunks, splitChunks } from './chunks.js';
 import { CookieSessionError, DecodeError, EncodeError, ExpiredError, FromFutureError, IdleTimeoutError } from './errors.js';
 import { encodeMeta, ID_SIZE, type Meta, metaEmpty, parseMeta } from './meta.js';
 import { type SessionOptions, type Settings, settings } from './options.js';
+import { randomBytes } from './random.js';
 
 /** Session data as Express's cookie-session holds it: a JSON object. */
 export type SessionData = Record<string, unknown>;
