@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'decode'
   | 'encode'
   | 'too_large'
+  | 'insecure_request'
   | 'legacy_signature'
   | 'legacy_payload';
 
@@ -109,6 +110,11 @@ export class TooLargeError extends CookieSessionError {
     this.total = total;
     this.chunks = chunks;
   }
+}
+
+/** A cookie that must be Secure, set in answer to a plain-http request from a non-loopback client: the browser would drop it. */
+export class InsecureRequestError extends CookieSessionError {
+  constructor(message: string) { super('insecure_request', 'Secure cookie over plain HTTP: ' + message); }
 }
 
 /** An Express cookie-session cookie whose signature matches none of the legacy keys. */

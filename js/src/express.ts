@@ -20,7 +20,8 @@ export interface CookieSessionOptions extends SessionOptions {
    */
   legacy?: LegacyOptions;
   /**
-   * Called when the session cannot be saved (TooLargeError, EncodeError):
+   * Called when the session cannot be saved (TooLargeError, EncodeError,
+   * InsecureRequestError):
    * the client keeps its previous cookies. Absent: the error is logged with
    * console.error and the response status becomes 500.
    */
@@ -227,7 +228,7 @@ class RequestState {
     }
     let lines: string[];
     try {
-      lines = sessionHeaders(session, this.opts, this.read ?? undefined, { https: this.req.secure === true });
+      lines = sessionHeaders(session, this.opts, this.read ?? undefined, { https: this.req.secure === true, loopback: isLoopback(this.req) });
     } catch (e) {
       const err = e as CookieSessionError;
       if (this.opts.onError) this.opts.onError(err, this.req, this.res);
@@ -261,6 +262,12 @@ class RequestState {
     const cc = res.getHeader('Cache-Control');
     res.setHeader('Cache-Control', cacheControlForSetCookie(cc === undefined ? null : String(cc)));
   }
+}
+
+/** Reports whether the request's peer is a loopback address, where browsers keep Secure cookies over http. */
+function isLoopback(req: ExpressRequest): boolean {
+  const addr = String((req.socket as { remoteAddress?: string } | undefined)?.remoteAddress ?? '');
+  return /^(127\.|::1$|::ffff:127\.)/.test(addr);
 }
 
 /** The session's own lifetime from req.sessionOptions.maxAge, when the request set one. */

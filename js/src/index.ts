@@ -7,7 +7,7 @@ export { Codec, parseHeader, overhead, sealedLength } from './codec.js';
 export type { CipherName, Header, Opened, SealHeader } from './codec.js';
 export {
   AuthenticationError, ChunksError, CookieSessionError, DecodeError, EncodeError, ExpiredError, FromFutureError,
-  IdleTimeoutError, InvalidOptionsError, LegacyPayloadError, LegacySignatureError, MalformedError, TooLargeError, UnknownKeyError,
+  IdleTimeoutError, InsecureRequestError, InvalidOptionsError, LegacyPayloadError, LegacySignatureError, MalformedError, TooLargeError, UnknownKeyError,
 } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export { MIN_KEY_SIZE, parseKeys } from './keys.js';

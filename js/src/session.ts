@@ -6,7 +6,7 @@
 import { decodeBase64url, encodeBase64url } from './base64.js';
 import { type Header, sealedLength } from './codec.js';
 import { chunkName, type Incoming, planChunks, readChunks, splitChunks } from './chunks.js';
-import { CookieSessionError, DecodeError, EncodeError, ExpiredError, FromFutureError, IdleTimeoutError } from './errors.js';
+import { CookieSessionError, DecodeError, EncodeError, ExpiredError, FromFutureError, IdleTimeoutError, InsecureRequestError } from './errors.js';
 import { encodeMeta, ID_SIZE, type Meta, metaEmpty, parseMeta } from './meta.js';
 import { type SessionOptions, type Settings, settings } from './options.js';
 import { randomBytes } from './random.js';
@@ -50,6 +50,13 @@ export interface ReadResult<T = SessionData> {
 export interface HeaderContext {
   /** The request came over https (directly or through a trusted proxy). */
   https?: boolean;
+  /**
+   * The request came from a loopback address, where browsers keep Secure
+   * cookies over plain http. Without it, a cookie that must be Secure
+   * answering a plain-http request (https false) is refused with
+   * InsecureRequestError, since the browser would drop it.
+   */
+  loopback?: boolean;
 }
 
 const utf8 = new TextEncoder();
@@ -206,6 +213,10 @@ export function readSession<T = SessionData>(cookieHeader: string | null | undef
 /** The attributes shared by every Set-Cookie line of one response. */
 function attributes(s: Settings, ctx: HeaderContext | undefined): string {
   const secure = s.secure ?? (ctx?.https === true || s.secureWhy !== '');
+  if (secure && ctx?.https === false && !ctx.loopback) {
+    const why = s.secureWhy || 'secure: true';
+    throw new InsecureRequestError(`cookie "${s.name}" must be Secure (${why}) but the request came over plain http, so the browser would drop it: serve https, or tell the app the request was https behind your proxy (Express: trust proxy)`);
+  }
   let a = '; Path=' + s.path;
   if (s.domain) a += '; Domain=' + s.domain;
   if (s.httpOnly) a += '; HttpOnly';

@@ -12,7 +12,11 @@ export function getSession<T = SessionData>(request: Request, options: SessionOp
 
 /** Where setSession writes: the request decides an absent `secure`, `read` which stale chunks to delete. */
 export interface WriteContext {
-  /** The request answered: over https, an absent `secure` means Secure. */
+  /**
+   * The request answered: over https, an absent `secure` means Secure; over
+   * http to a host other than localhost, a cookie that must be Secure is
+   * refused (InsecureRequestError).
+   */
   request?: Request;
   /** What getSession read, so that the stale chunks it saw are deleted. */
   read?: Pick<ReadResult<unknown>, 'cookies'>;
@@ -21,16 +25,18 @@ export interface WriteContext {
 /**
  * Appends the Set-Cookie lines that store the session (null: delete it) to
  * headers, with `Vary: Cookie` and a Cache-Control that keeps shared caches
- * from storing the response. Throws TooLargeError or EncodeError, adding
- * nothing.
+ * from storing the response. Throws TooLargeError, EncodeError or
+ * InsecureRequestError, adding nothing.
  */
 export function setSession<T>(headers: Headers, session: Session<T> | null, options: SessionOptions, ctx: WriteContext = {}): void {
   appendLines(headers, sessionLinesFor(session, options, ctx));
 }
 
 function sessionLinesFor<T>(session: Session<T> | null, options: SessionOptions, ctx: WriteContext): string[] {
-  const https = ctx.request !== undefined && new URL(ctx.request.url).protocol === 'https:';
-  return sessionHeaders(session, options, ctx.read, { https });
+  if (ctx.request === undefined) return sessionHeaders(session, options, ctx.read);
+  const url = new URL(ctx.request.url);
+  const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname);
+  return sessionHeaders(session, options, ctx.read, { https: url.protocol === 'https:', loopback });
 }
 
 function appendLines(headers: Headers, lines: string[]): void {

@@ -56,3 +56,13 @@ test('https requests get Secure cookies; immutable responses are copied', async 
   assert.equal(withSession(plain, null, o), plain);
   assert.match(plain.headers.getSetCookie()[0], /^session=; Max-Age=0/);
 });
+
+test('a cookie that must be Secure is refused over plain http, except on loopback', () => {
+  const o = { keys: K1, name: '__Host-s' };
+  const h = new Headers();
+  assert.throws(() => setSession(h, { data: { a: 1 } }, o, { request: new Request('http://example.com/') }), (e) => e.code === 'insecure_request');
+  assert.equal(h.getSetCookie().length, 0, 'nothing added');
+  setSession(h, { data: { a: 1 } }, o, { request: new Request('http://localhost:8080/') });
+  assert.match(h.getSetCookie()[0], /; Secure;/);
+  assert.throws(() => sessionHeaders({ data: {} }, { keys: K1, secure: true }, undefined, { https: false }), (e) => e.code === 'insecure_request');
+});
