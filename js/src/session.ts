@@ -73,7 +73,7 @@ function lifetime(s: Settings, ownMs: number | undefined): number {
 }
 
 /** The plaintext and header flags of a session. */
-function envelope(session: Session<unknown>): { pt: Uint8Array; flashes: boolean; meta: boolean } {
+function envelope(s: Settings, session: Session<unknown>): { pt: Uint8Array; flashes: boolean; meta: boolean } {
   let json: string | undefined;
   try {
     json = JSON.stringify(session.data);
@@ -86,7 +86,9 @@ function envelope(session: Session<unknown>): { pt: Uint8Array; flashes: boolean
   const body = utf8.encode(flashes.length > 0 ? `[${json},${JSON.stringify(flashes)}]` : json);
   const m: Meta = {};
   if (session.maxAge) {
-    if (!Number.isFinite(session.maxAge) || session.maxAge < 1000) throw new EncodeError('the session maxAge must be at least 1000 ms');
+    if (!Number.isFinite(session.maxAge) || session.maxAge < 1000 || session.maxAge > s.ceiling * 1000) {
+      throw new EncodeError(`the session's maxAge must lie between 1000 ms and maxAgeCeiling (${s.ceiling * 1000} ms)`);
+    }
     m.maxAge = Math.trunc(session.maxAge / 1000);
   }
   if (session.id !== undefined) {
@@ -119,7 +121,7 @@ function sealAt(s: Settings, session: Session<unknown>, env: ReturnType<typeof e
  */
 export function seal<T>(session: Session<T>, options: SessionOptions): string {
   const s = settings(options);
-  const env = envelope(session);
+  const env = envelope(s, session);
   const len = sealedLength(s.codec.cipher, env.pt.length);
   if (s.name.length + len > s.limits.cookie) planChunks(s.name, len, { ...s.limits, chunks: 1 });
   return sealAt(s, session, env, nowSeconds(s), 1).value;
@@ -251,7 +253,7 @@ export function sessionLines<T>(s: Settings, session: Session<T> | null, cookies
   let n = 0;
   let sealed: Session<T> | null = null;
   if (session !== null) {
-    const env = envelope(session);
+    const env = envelope(s, session);
     const len = sealedLength(s.codec.cipher, env.pt.length);
     n = planChunks(s.name, len, s.limits);
     const now = nowSeconds(s);

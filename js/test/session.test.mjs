@@ -197,3 +197,8 @@ test('options are checked', () => {
     assert.throws(() => readSession('', { keys: K1, ...bad }), InvalidOptionsError, JSON.stringify(bad));
   }
 });
+
+test('a session lifetime past maxAgeCeiling is refused when sealing', () => {
+  assert.throws(() => sessionHeaders({ data: {}, maxAge: 2 * 3600_000 }, { keys: K1, maxAge: 3600_000 }), (e) => e.code === 'encode' && /maxAgeCeiling/.test(e.message));
+  sessionHeaders({ data: {}, maxAge: 1800_000 }, { keys: K1, maxAge: 3600_000 });
+});
