@@ -147,7 +147,7 @@ type Options struct {
 	// (Session.SetSubject) created before a cut-off, or every session
 	// created before a global cut-off. NewRevocationList is one for a
 	// single machine; package redisrevoke shares one between machines
-	// through Redis. docs/SECURITY.md explains.
+	// through Redis. docs/THREAT-MODEL.md explains.
 	Revocations Revocations
 
 	// OnEvent, if set, is called with each session lifecycle event: a
