@@ -4,7 +4,8 @@
 # and its packages are missing). Ends with every skipped test and why, then
 # "N passed, N failed, N skipped". Tests that need an absent tool (Chromium,
 # Node, Redis, the Lambda runtime emulator) skip with a message; with
-# CI=true they fail instead.
+# CI=true they fail instead. It also checks the exported API against the
+# record in api/ (CONTRIBUTING.md says how to accept a change).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -23,11 +24,20 @@ fi
 json=$(mktemp)
 trap 'rm -f "$json"' EXIT
 status=0
-for mod in $(find . -name go.mod -not -path '*/node_modules/*' | sort); do
+# One line per module as it finishes, with its time (the first run also
+# downloads each module's dependencies, so it is slower).
+mods=$(find . -name go.mod -not -path '*/node_modules/*' | sort)
+echo "== go vet and go test -race in $(echo "$mods" | wc -l) modules; each line appears when its module is done"
+for mod in $mods; do
   dir=$(dirname "$mod")
-  echo "== $dir"
-  (cd "$dir" && go vet ./...) || status=1
-  (cd "$dir" && go test -race -count=1 -json ./... >>"$json") || status=1
+  start=$SECONDS
+  verdict=ok
+  (cd "$dir" && go vet ./...) || verdict=FAIL
+  (cd "$dir" && go test -race -count=1 -json ./... >>"$json") || verdict=FAIL
+  [ "$verdict" = ok ] || status=1
+  printf '%-4s %-14s %4ds\n' "$verdict" "$dir" $((SECONDS - start))
 done
+echo "== exported API against api/ (go run ./internal/apirecord)"
+go run ./internal/apirecord || status=1
 go run ./internal/testreport <"$json" || status=1
 exit $status
