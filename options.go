@@ -169,7 +169,7 @@ type Options struct {
 	// to tell a change, so an unsorted encoder rewrites every untouched Map
 	// session); and Unmarshal must decode numbers into interface values
 	// exactly, as json.Number, for Map sessions to keep them exact.
-	// docs/PERFORMANCE.md measures goccy/go-json (through a Decoder with
+	// bench/NOTES.md measures goccy/go-json (through a Decoder with
 	// UseNumber) and sonic (ConfigStd with UseNumber).
 	Marshal   func(v any) ([]byte, error)
 	Unmarshal func(data []byte, v any) error
