@@ -16,7 +16,7 @@
 //	s := store.Get(r)
 //	s.Data.Items = append(s.Data.Items, item)
 //
-// docs/FORMAT.md specifies the sealed format; docs/SECURITY.md the threat
+// docs/FORMAT.md specifies the sealed format; docs/THREAT-MODEL.md the threat
 // model.
 package cookiesession
 

@@ -53,7 +53,7 @@ type Options struct {
 	// the other one fails with ErrCipherRefused, and its algorithm never
 	// runs (no subkey for it is even derived). Set it once a cipher switch
 	// is complete (MaxAge after it), for a FIPS deployment on AES256GCM,
-	// or after a key leak (docs/SECURITY.md, "Key compromise and
+	// or after a key leak (docs/THREAT-MODEL.md, "Key compromise and
 	// rotation").
 	RefuseOtherCipher bool
 
@@ -154,7 +154,7 @@ type Options struct {
 	// (Session.SetSubject) created before a cut-off, or every session
 	// created before a global cut-off. NewRevocationList is one for a
 	// single machine; package redisrevoke shares one between machines
-	// through Redis. docs/SECURITY.md explains.
+	// through Redis. docs/THREAT-MODEL.md explains.
 	Revocations Revocations
 
 	// OnEvent, if set, is called with each session lifecycle event: a
@@ -176,7 +176,7 @@ type Options struct {
 	// to tell a change, so an unsorted encoder rewrites every untouched Map
 	// session); and Unmarshal must decode numbers into interface values
 	// exactly, as json.Number, for Map sessions to keep them exact.
-	// docs/PERFORMANCE.md measures goccy/go-json (through a Decoder with
+	// bench/NOTES.md measures goccy/go-json (through a Decoder with
 	// UseNumber) and sonic (ConfigStd with UseNumber).
 	Marshal   func(v any) ([]byte, error)
 	Unmarshal func(data []byte, v any) error

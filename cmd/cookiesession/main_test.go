@@ -444,6 +444,9 @@ func TestUsageErrors(t *testing.T) {
 		{"value and -cookie", []string{"open", "-keys", key, "-cookie", "session=x", "x"}, "not both"},
 		{"inspect without value", []string{"inspect"}, "give the cookie"},
 		{"open without keys", []string{"open", "x"}, "no keys"},
+		{"flag after value", []string{"open", "x", "-keys", key}, `flag -keys comes after an argument, where it is not read: put every flag before the value, as in "cookiesession open -keys ... VALUE"`},
+		{"flag= after value", []string{"inspect", "x", "--max-age=1h"}, "flag -max-age comes after an argument"},
+		{"flag after stdin", []string{"open", "-keys", key, "-", "-name", "s"}, "flag -name comes after an argument"},
 		{"help unknown", []string{"help", "frob"}, "unknown command"},
 		{"demo argument", []string{"demo", "x"}, "unexpected argument"},
 	} {
