@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // Defaults for the zero values of Options.
@@ -209,7 +210,7 @@ type core struct {
 
 	maxAge, ceiling, idle, refresh, skew time.Duration
 	limits                               limits
-	codec                                *Codec
+	codec                                *format.Codec
 
 	legacy []legacyFormat
 
