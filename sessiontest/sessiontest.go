@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"time"
 
@@ -28,6 +29,11 @@ import (
 // chunks and data needs it. The session is not new (Session.IsNew is
 // false), even when data is the zero T, and it has no flash messages.
 // Set a body on the request afterwards if the handler reads one.
+//
+// The request carries the cookies only as a browser would send them to
+// target: NewRequest panics when the store's Path or Domain would keep
+// them from it (a store with Path "/account" and the target "/"), rather
+// than let a test pass on a request no browser sends.
 //
 // When the store would refuse to write its cookie over plain HTTP (a
 // "__Host-" or "__Secure-" name, Options.Secure set to SecureAlways,
@@ -50,13 +56,31 @@ func NewRequest[T any](s *cookiesession.Store[T], method, target string, data T)
 	if err != nil {
 		panic(fmt.Errorf("sessiontest: NewRequest cannot seal the session: %w", err))
 	}
-	if len(cookies) == 0 {
-		panic(errors.New("sessiontest: NewRequest: the store wrote no cookie for the session"))
+	sent := sentBack(r, cookies)
+	if len(cookies) == 0 || len(sent) != len(cookies) {
+		panic(fmt.Errorf("sessiontest: NewRequest: a browser would not send the session's cookies to %s (%d of %d): check the store's Path and Domain against the target", target, len(sent), len(cookies)))
 	}
-	for _, c := range cookies {
+	for _, c := range sent {
 		r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
 	}
 	return r
+}
+
+// sentBack returns those of the cookies, set by a response to r, that a
+// browser would send back with r: net/http/cookiejar applies the Domain,
+// Path and Secure rules of RFC 6265 §5.3 and §5.4.
+func sentBack(r *http.Request, cookies []*http.Cookie) []*http.Cookie {
+	u := *r.URL
+	u.Scheme, u.Host = "http", r.Host
+	if r.TLS != nil {
+		u.Scheme = "https"
+	}
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		panic(err) // cookiejar.New(nil) never fails
+	}
+	jar.SetCookies(&u, cookies)
+	return jar.Cookies(&u)
 }
 
 // seal saves a new session of s, for the request r, holding data, and

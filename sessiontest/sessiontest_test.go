@@ -265,3 +265,25 @@ func TestMap(t *testing.T) {
 		t.Fatalf("Data = %v, %v", got, ok)
 	}
 }
+
+// TestPathAndDomain checks that the session goes only where a browser
+// would send it: within the store's Path, to a host its Domain covers.
+func TestPathAndDomain(t *testing.T) {
+	s := newStore(t, cookiesession.Options{Path: "/account", Domain: "example.com", MaxChunks: 3})
+	for _, target := range []string{"/account", "/account/cart", "http://shop.example.com/account"} {
+		if sess := s.Get(sessiontest.NewRequest(s, "GET", target, cart{Items: []string{"tea"}})); sess.IsNew() {
+			t.Fatalf("%s: no session", target)
+		}
+	}
+	for _, target := range []string{"/", "/accounts", "http://example.org/account"} {
+		func() {
+			defer func() {
+				if err, _ := recover().(error); err == nil || !strings.Contains(err.Error(), "Path and Domain") {
+					t.Fatalf("%s: recovered %v; want the Path and Domain panic", target, err)
+				}
+			}()
+			sessiontest.NewRequest(s, "GET", target, cart{Items: []string{"tea"}})
+			t.Fatalf("%s: NewRequest returned a request no browser sends", target)
+		}()
+	}
+}
