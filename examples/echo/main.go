@@ -2,8 +2,11 @@
 // the pages under /account have a session; the others never open, save or
 // vary on one, so shared caches may keep them. echo.WrapMiddleware adapts
 // the store's func(http.Handler) http.Handler middleware to the group, and
-// handlers reach the session through c.Request(). On Echo v4 the same code
-// works, with echo.Context in place of *echo.Context.
+// handlers reach the session through c.Request(). A handler that returns an
+// error keeps its session change: the middleware saves the session when the
+// handler returns, and Echo's error handler then answers with the cookie.
+// On Echo v4 the same code works, with echo.Context in place of
+// *echo.Context.
 //
 //	COOKIESESSION_KEYS=$(go run github.com/cookiesession/cookiesession/cmd/cookiesession keygen) go run ./echo
 package main
