@@ -10,6 +10,7 @@ import (
 
 	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/sessiontest"
+	"github.com/labstack/echo/v5"
 )
 
 func testStore(t *testing.T) *cookiesession.Store[session] {
@@ -88,5 +89,22 @@ func TestHandlersWithSessiontest(t *testing.T) {
 	}
 	if got, ok := sessiontest.Data(store, rec); ok {
 		t.Fatalf("after logout: Data = %+v, true", got)
+	}
+}
+
+// TestErrorKeepsChange checks what the package comment says: a handler in
+// the group that returns an error has its session change saved, and Echo's
+// error response carries the cookie.
+func TestErrorKeepsChange(t *testing.T) {
+	store := testStore(t)
+	e := routes(store)
+	e.Group("/account", echo.WrapMiddleware(store.Middleware)).GET("/forbidden", func(c *echo.Context) error {
+		store.Get(c.Request()).Data.Visits = 5
+		return echo.NewHTTPError(http.StatusForbidden, "no")
+	})
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, sessiontest.NewRequest(store, "GET", "/account/forbidden", session{Visits: 1}))
+	if got, ok := sessiontest.Data(store, rec); rec.Code != http.StatusForbidden || !ok || got.Visits != 5 {
+		t.Fatalf("%d %q, Data = %+v, %v; want 403 and 5 visits", rec.Code, rec.Body, got, ok)
 	}
 }
