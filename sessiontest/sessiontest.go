@@ -39,10 +39,12 @@ import (
 // "__Host-" or "__Secure-" name, Options.Secure set to SecureAlways,
 // SameSite=None, Partitioned), the request is marked as HTTPS: its TLS
 // field is set as httptest.NewRequest sets it for an "https://" target.
-// Otherwise a target without that scheme gives a plain-HTTP request.
+// Otherwise, and for a loopback host such as "http://localhost/" (where
+// browsers and the store accept a Secure cookie over HTTP), a target
+// without that scheme gives a plain-HTTP request.
 //
 // The store's hooks see the seal as they see any save (Options.OnEvent
-// gets EventCreated, with this request). NewRequest panics with an error
+// gets EventCreated, and EventSizeWarning when due, with this request). NewRequest panics with an error
 // matching the store's (cookiesession.ErrTooLarge, ErrEncode, ...) when
 // data cannot be sealed, and as httptest.NewRequest panics on a malformed
 // method or target.

@@ -102,6 +102,13 @@ func TestSecureRules(t *testing.T) {
 		"SecureAlways":   {Secure: cookiesession.SecureAlways},
 		"SameSite=None":  {SameSite: http.SameSiteNoneMode},
 	} {
+		t.Run(name+" on localhost", func(t *testing.T) {
+			s := newStore(t, o)
+			req := sessiontest.NewRequest(s, "POST", "http://localhost:8080/cart?item=tea", cart{Items: []string{"milk"}})
+			if rec := serve(addItem(s), req); req.TLS != nil || rec.Code != http.StatusOK {
+				t.Fatalf("TLS %v, handler answered %d: %s", req.TLS != nil, rec.Code, rec.Body)
+			}
+		})
 		t.Run(name, func(t *testing.T) {
 			s := newStore(t, o)
 			plain := httptest.NewRequest("GET", "/", nil)
