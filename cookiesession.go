@@ -16,7 +16,7 @@
 //	s := store.Get(r)
 //	s.Data.Items = append(s.Data.Items, item)
 //
-// docs/FORMAT.md specifies the sealed format; docs/SECURITY.md the threat
+// docs/FORMAT.md specifies the sealed format; docs/THREAT-MODEL.md the threat
 // model.
 package cookiesession
 
@@ -28,6 +28,8 @@ import (
 	"net/http"
 	"reflect"
 	"time"
+
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // Store seals and opens sessions whose data is a T, encoded with
@@ -252,11 +254,11 @@ func (c *core) reject(r *http.Request, err error) {
 
 // open authenticates in.value and fills sess, or returns why it cannot.
 func (s *Store[T]) open(sess *Session[T], in incoming, now time.Time) error {
-	raw, err := decodeValue(in.value, headerSize+1+len(s.c.name))
+	raw, err := format.DecodeValue(in.value, format.HeaderSize+1+len(s.c.name))
 	if err != nil {
 		return in.lost(err, s.c.name, s.c.limits)
 	}
-	h, pt, keyIdx, err := s.c.codec.openRaw(s.c.name, in.chunks, raw)
+	h, pt, keyIdx, err := s.c.codec.OpenRaw(s.c.name, in.chunks, raw)
 	if err != nil {
 		return in.lost(err, s.c.name, s.c.limits)
 	}
@@ -293,7 +295,7 @@ func (s *Store[T]) open(sess *Session[T], in incoming, now time.Time) error {
 	sess.isNew = false
 	sess.created, sess.sealed = h.Created, h.Sealed
 	sess.browserSession = h.BrowserSession
-	sess.rotated = keyIdx > 0 || h.Cipher != s.c.codec.cipher
+	sess.rotated = keyIdx > 0 || h.Suite != s.c.codec.Suite()
 	sess.reseal = sess.rotated || (s.c.refresh > 0 && now.Sub(h.Sealed) >= s.c.refresh)
 	if s.c.revocations != nil && !sess.meta.hasID {
 		s.c.newID(&sess.meta) // sealed before revocation was on
@@ -321,7 +323,7 @@ func (c *core) checkRevoked(m *meta, created time.Time) error {
 
 // checkTimes enforces the lifetimes on a value's header, maxAge being the
 // session's absolute lifetime.
-func (c *core) checkTimes(h *Header, maxAge time.Duration, now time.Time) error {
+func (c *core) checkTimes(h *format.Header, maxAge time.Duration, now time.Time) error {
 	future := now.Add(c.skew)
 	switch {
 	case h.Created.After(future) || h.Sealed.After(future):

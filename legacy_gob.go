@@ -3,7 +3,7 @@ package cookiesession
 // checkGob walks a gob stream before encoding/gob decodes it, so that no
 // length a stream declares can exceed the bytes that follow it: encoding/gob
 // allocates for a declared map, slice or string length before reading the
-// elements (docs/SECURITY.md, "Size-based denial of service").
+// elements (docs/THREAT-MODEL.md, "Size-based denial of service").
 
 import (
 	"errors"

@@ -299,7 +299,8 @@ func (rf readerFrom) ReadFrom(src io.Reader) (int64, error) { return rf.w.readFr
 // CloseNotify implements the deprecated http.CloseNotifier, which some
 // frameworks' writers still call.
 func (c closeNotifer) CloseNotify() <-chan bool {
-	return c.w.ResponseWriter.(http.CloseNotifier).CloseNotify() //nolint:staticcheck // passed through as the wrapped writer has it
+	//lint:ignore SA1019 deliberate: passed through because the wrapped writer has it
+	return c.w.ResponseWriter.(http.CloseNotifier).CloseNotify()
 }
 
 // Optional interfaces of the wrapped writer, as bits.
@@ -338,7 +339,8 @@ func optional(rw http.ResponseWriter) int {
 	if _, ok := rw.(io.ReaderFrom); ok {
 		bits |= hasReadFrom
 	}
-	if _, ok := rw.(http.CloseNotifier); ok { //nolint:staticcheck // passed through
+	//lint:ignore SA1019 deliberate: detected to be passed through
+	if _, ok := rw.(http.CloseNotifier); ok {
 		bits |= hasCloseNotify
 	}
 	return bits

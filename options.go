@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // Defaults for the zero values of Options.
@@ -53,7 +54,7 @@ type Options struct {
 	// the other one fails with ErrCipherRefused, and its algorithm never
 	// runs (no subkey for it is even derived). Set it once a cipher switch
 	// is complete (MaxAge after it), for a FIPS deployment on AES256GCM,
-	// or after a key leak (docs/SECURITY.md, "Key compromise and
+	// or after a key leak (docs/THREAT-MODEL.md, "Key compromise and
 	// rotation").
 	RefuseOtherCipher bool
 
@@ -154,7 +155,7 @@ type Options struct {
 	// (Session.SetSubject) created before a cut-off, or every session
 	// created before a global cut-off. NewRevocationList is one for a
 	// single machine; package redisrevoke shares one between machines
-	// through Redis. docs/SECURITY.md explains.
+	// through Redis. docs/THREAT-MODEL.md explains.
 	Revocations Revocations
 
 	// OnEvent, if set, is called with each session lifecycle event: a
@@ -176,7 +177,7 @@ type Options struct {
 	// to tell a change, so an unsorted encoder rewrites every untouched Map
 	// session); and Unmarshal must decode numbers into interface values
 	// exactly, as json.Number, for Map sessions to keep them exact.
-	// docs/PERFORMANCE.md measures goccy/go-json (through a Decoder with
+	// bench/NOTES.md measures goccy/go-json (through a Decoder with
 	// UseNumber) and sonic (ConfigStd with UseNumber).
 	Marshal   func(v any) ([]byte, error)
 	Unmarshal func(data []byte, v any) error
@@ -209,7 +210,7 @@ type core struct {
 
 	maxAge, ceiling, idle, refresh, skew time.Duration
 	limits                               limits
-	codec                                *Codec
+	codec                                *format.Codec
 
 	legacy []legacyFormat
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // Session is one request's session. Data is yours to read and change; the
@@ -420,12 +421,12 @@ func (s *Session[T]) expire(h http.Header) error {
 // session, and returns the number of chunks and a size warning, if due.
 func (s *Session[T]) seal(h http.Header, dataJSON []byte, created, now time.Time) (int, *Event, error) {
 	c := &s.store.c
-	hdr := Header{Created: created, Sealed: now, BrowserSession: s.browserSession, Flashes: len(s.flashes) > 0, Meta: !s.meta.empty()}
+	hdr := format.Header{Created: created, Sealed: now, BrowserSession: s.browserSession, Flashes: len(s.flashes) > 0, Meta: !s.meta.empty()}
 	pt, err := sealEnvelope(&s.meta, dataJSON, s.flashes)
 	if err != nil {
 		return 0, nil, err
 	}
-	valueLen := c.codec.cipher.SealedLen(len(pt))
+	valueLen := c.codec.Suite().SealedLen(len(pt))
 	n, err := planChunks(c.name, valueLen, c.limits)
 	if err != nil {
 		return 0, nil, err
@@ -436,7 +437,7 @@ func (s *Session[T]) seal(h http.Header, dataJSON []byte, created, now time.Time
 	if err != nil {
 		return 0, nil, err
 	}
-	raw, err := c.codec.seal(c.name, hdr, pt)
+	raw, err := c.codec.SealRaw(c.name, hdr, pt)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // dropOwnLines removes Set-Cookie lines an earlier Save of this response
@@ -168,7 +169,7 @@ func (a cookieAttrs) lineRaw(name string, raw []byte) string {
 	b.Grow(len(name) + strictBase64.EncodedLen(len(raw)) + len(a.suffix) + attrsExtra)
 	b.WriteString(name)
 	b.WriteByte('=')
-	appendBase64(&b, raw)
+	format.AppendBase64(&b, raw)
 	a.finish(&b)
 	return b.String()
 }

@@ -315,6 +315,23 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		}
 		return &usageError{explainFlagError(fs, err)}
 	}
+	return flagAfterArgument(fs)
+}
+
+// flagAfterArgument refuses a flag of fs given after the first argument
+// ("open VALUE -keys K"): the flag package stops at the first argument, so
+// the flag would be taken as a second argument and its value ignored.
+func flagAfterArgument(fs *flag.FlagSet) error {
+	if fs.NArg() < 2 {
+		return nil
+	}
+	for _, arg := range fs.Args()[1:] {
+		name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		if len(arg) > 1 && arg[0] == '-' && fs.Lookup(name) != nil {
+			return usagef("flag -%s comes after an argument, where it is not read: put every flag before the value, as in \"cookiesession %s -%s ... VALUE\"",
+				name, fs.Name(), name)
+		}
+	}
 	return nil
 }
 
