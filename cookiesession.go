@@ -177,13 +177,13 @@ func (s *Store[T]) load(r *http.Request) *Session[T] {
 	s.c.newID(&sess.meta)
 	if err != nil {
 		sess.err = err
-		s.c.reject(r, err)
+		s.c.reportRejected(r, err)
 	}
 	return sess
 }
 
-// reject reports why a request's cookie was refused.
-func (c *core) reject(r *http.Request, err error) {
+// reportRejected reports why a request's cookie was refused.
+func (c *core) reportRejected(r *http.Request, err error) {
 	if c.onReject != nil {
 		c.onReject(r, err)
 	}

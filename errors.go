@@ -89,7 +89,8 @@ var (
 // ErrHijacked when Hijacked, and whatever Err matches.
 type LostChangeError struct {
 	// What names the changes lost: "Destroy", "Renew", "Data", "flash
-	// messages", "SetBrowserSession", comma-separated. Never the data.
+	// messages", "SetBrowserSession", "SetMaxAge", "SetSubject",
+	// comma-separated. Never the data.
 	What string
 	// Hijacked reports that the connection was hijacked with the changes
 	// pending.

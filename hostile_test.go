@@ -77,7 +77,7 @@ func hostileReaders(tb testing.TB) []hostileReader {
 	}
 
 	e := ExpressSession{Keys: []string{"k1"}}
-	ef, err := e.format()
+	ef, err := e.compile()
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func ParseKeys(list string) ([][]byte, error) {
 			return nil, optionsError("key %d is empty: separate keys by one comma, or by whitespace", len(keys)+1)
 		}
 		for _, s := range fields {
-			k, err := decodeKey(s)
+			k, err := parseKey(s)
 			if err != nil {
 				return nil, optionsError("key %d is not base64url (cookiesession keygen prints one)", len(keys)+1)
 			}
@@ -39,11 +39,11 @@ func ParseKeys(list string) ([][]byte, error) {
 	return keys, nil
 }
 
-// decodeKey decodes one key: base64url or standard base64, with or
+// parseKey decodes one key: base64url or standard base64, with or
 // without padding. Go's decoders skip '\r' and '\n'; a key that held any
 // decodes to fewer bytes than its length implies and is refused, so that
 // no line break ever merges two pieces into one key.
-func decodeKey(s string) ([]byte, error) {
+func parseKey(s string) ([]byte, error) {
 	s = strings.TrimRight(s, "=")
 	k, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {

@@ -84,12 +84,12 @@ func TestParseKeysSeparators(t *testing.T) {
 func TestDecodeKeyLineBreak(t *testing.T) {
 	e := base64.RawURLEncoding.EncodeToString(testKey(1))
 	for _, s := range []string{e[:10] + "\n" + e[10:], e[:10] + "\r" + e[10:], e + "\r\n", e[:10] + "\r\n" + e[10:] + "=\n"} {
-		if k, err := decodeKey(s); err == nil {
-			t.Errorf("decodeKey(%q) = %d bytes, want an error", s, len(k))
+		if k, err := parseKey(s); err == nil {
+			t.Errorf("parseKey(%q) = %d bytes, want an error", s, len(k))
 		}
 	}
-	if k, err := decodeKey(e); err != nil || !bytes.Equal(k, testKey(1)) {
-		t.Errorf("decodeKey(e) = %x, %v", k, err)
+	if k, err := parseKey(e); err != nil || !bytes.Equal(k, testKey(1)) {
+		t.Errorf("parseKey(e) = %x, %v", k, err)
 	}
 }
 

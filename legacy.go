@@ -45,7 +45,7 @@ type legacyLoad struct {
 func (c *core) initLegacy(o *Options) error {
 	var names []string
 	if o.Express != nil {
-		f, err := o.Express.format()
+		f, err := o.Express.compile()
 		if err != nil {
 			return err
 		}
@@ -56,7 +56,7 @@ func (c *core) initLegacy(o *Options) error {
 		names = append(names, f.name, f.sigName)
 	}
 	if o.Gorilla != nil {
-		f, err := o.Gorilla.format()
+		f, err := o.Gorilla.compile()
 		if err != nil {
 			return err
 		}

@@ -76,8 +76,8 @@ type expressFormat struct {
 // defaultExpressName is cookie-session 2's default cookie name.
 const defaultExpressName = "session"
 
-// format checks e and prepares it for a store.
-func (e *ExpressSession) format() (*expressFormat, error) {
+// compile checks e and prepares it for a store.
+func (e *ExpressSession) compile() (*expressFormat, error) {
 	f := &expressFormat{name: e.Name, trans: e.Transition, newHash: sha1.New, path: e.Path, domain: e.Domain}
 	if f.name == "" {
 		f.name = defaultExpressName

@@ -24,7 +24,7 @@ const (
 
 func mustExpress(t *testing.T, e ExpressSession) *expressFormat {
 	t.Helper()
-	f, err := e.format()
+	f, err := e.compile()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,7 +336,7 @@ func TestExpressOptions(t *testing.T) {
 		{Name: "sé", Keys: []string{"k"}},
 	}
 	for _, e := range bad {
-		if _, err := e.format(); !errors.Is(err, ErrInvalidOptions) {
+		if _, err := e.compile(); !errors.Is(err, ErrInvalidOptions) {
 			t.Errorf("%+v: %v", e, err)
 		}
 	}
@@ -565,7 +565,7 @@ func TestStoreLegacyPathDomain(t *testing.T) {
 // TestExpressOversizeRefusedBeforeHMAC checks that a legacy value no browser
 // would have stored is refused by size, whatever its signature.
 func TestExpressOversizeRefusedBeforeHMAC(t *testing.T) {
-	f, err := (&ExpressSession{Keys: []string{"k1", "k2", "k3"}}).format()
+	f, err := (&ExpressSession{Keys: []string{"k1", "k2", "k3"}}).compile()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -114,8 +114,8 @@ type gorillaFormat struct {
 // flash message lists.
 var registerGobBasics = sync.OnceFunc(func() { gob.Register([]interface{}{}) })
 
-// format checks g and prepares it for a store.
-func (g *GorillaSession) format() (*gorillaFormat, error) {
+// compile checks g and prepares it for a store.
+func (g *GorillaSession) compile() (*gorillaFormat, error) {
 	f := &gorillaFormat{name: g.Name, json: g.JSON, trans: g.Transition, path: g.Path, domain: g.Domain}
 	if f.name == "" {
 		return nil, optionsError("GorillaSession.Name is empty: give the name passed to store.Get(r, name)")
@@ -164,10 +164,10 @@ func (g *GorillaSession) format() (*gorillaFormat, error) {
 	return f, nil
 }
 
-// decodeKey verifies the cookie value and returns the session as a JSON
+// verifyDecode verifies the cookie value and returns the session as a JSON
 // object, the index of the key pair whose MAC matched, and the decoded
 // values (for a faithful write-back). now is the current time, for MaxAge.
-func (f *gorillaFormat) decodeKey(value string, now time.Time) ([]byte, int, gorillaOrig, error) {
+func (f *gorillaFormat) verifyDecode(value string, now time.Time) ([]byte, int, gorillaOrig, error) {
 	what := fmt.Sprintf("gorilla cookie %q", f.name)
 	if len(value) > gorillaMaxLength {
 		return nil, -1, nil, fmt.Errorf("%w: %s is %d bytes, longer than securecookie's %d-byte limit", ErrLegacyPayload, what, len(value), gorillaMaxLength)
@@ -247,7 +247,7 @@ func (f *gorillaFormat) load(r *http.Request) (legacyLoad, error) {
 	if f.now != nil {
 		now = f.now
 	}
-	data, pair, orig, err := f.decodeKey(c.Value, now())
+	data, pair, orig, err := f.verifyDecode(c.Value, now())
 	return legacyLoad{data: data, found: true, stale: pair > 0, orig: orig}, err
 }
 

@@ -57,7 +57,7 @@ func gorillaRead(t *testing.T, name, value string, pairs ...[]byte) map[interfac
 
 func mustGorilla(t *testing.T, g GorillaSession) *gorillaFormat {
 	t.Helper()
-	f, err := g.format()
+	f, err := g.compile()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,12 +352,12 @@ func TestGorillaOptions(t *testing.T) {
 		{Name: "a b", KeyPairs: [][]byte{gHash1}},
 	}
 	for _, g := range bad {
-		if _, err := g.format(); !errors.Is(err, ErrInvalidOptions) {
+		if _, err := g.compile(); !errors.Is(err, ErrInvalidOptions) {
 			t.Errorf("%q: %v", g.Name, err)
 		}
 	}
 	for _, block := range [][]byte{nil, {}, make([]byte, 16), make([]byte, 24), make([]byte, 32)} {
-		if _, err := (&GorillaSession{Name: "s", KeyPairs: [][]byte{gHash1, block}}).format(); err != nil {
+		if _, err := (&GorillaSession{Name: "s", KeyPairs: [][]byte{gHash1, block}}).compile(); err != nil {
 			t.Errorf("block key of %d bytes: %v", len(block), err)
 		}
 	}
@@ -766,7 +766,7 @@ func TestStoreGorillaNumbers(t *testing.T) {
 // a CookieStore uses) on 1 MB Cookie headers, the net/http server's
 // default MaxHeaderBytes, against Request.Cookies parsing the same header.
 func BenchmarkGorillaHostileHeader(b *testing.B) {
-	f, err := (&GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1}}).format()
+	f, err := (&GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1}}).compile()
 	if err != nil {
 		b.Fatal(err)
 	}

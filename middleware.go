@@ -121,9 +121,9 @@ type responseWriter struct {
 	reported bool // a lost change was reported for this request
 }
 
-// before commits the session if it has not been; it reports whether the
+// saveBeforeResponse commits the session if it has not been; it reports whether the
 // handler's output may go out.
-func (w *responseWriter) before() bool {
+func (w *responseWriter) saveBeforeResponse() bool {
 	if w.state == statePending {
 		w.state = stateCommitted
 		if err := w.sess.commit(w.Header()); err != nil {
@@ -154,7 +154,7 @@ func (w *responseWriter) restoreHeader() {
 func (w *responseWriter) finish() {
 	switch w.state {
 	case statePending:
-		w.before()
+		w.saveBeforeResponse()
 	case stateCommitted, stateHijacked:
 		w.reportUnsaved()
 	}
@@ -189,14 +189,14 @@ func (w *responseWriter) WriteHeader(code int) {
 		}
 		return
 	}
-	if w.before() {
+	if w.saveBeforeResponse() {
 		w.ResponseWriter.WriteHeader(code)
 	}
 }
 
 // Write commits the session, then writes p.
 func (w *responseWriter) Write(p []byte) (int, error) {
-	if !w.before() {
+	if !w.saveBeforeResponse() {
 		return 0, w.discarded()
 	}
 	return w.ResponseWriter.Write(p)
@@ -216,7 +216,7 @@ func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter 
 // readFrom commits the session, then copies from src, keeping the
 // underlying writer's sendfile path.
 func (w *responseWriter) readFrom(src io.Reader) (int64, error) {
-	if !w.before() {
+	if !w.saveBeforeResponse() {
 		return 0, w.discarded()
 	}
 	return w.ResponseWriter.(io.ReaderFrom).ReadFrom(src)
@@ -224,7 +224,7 @@ func (w *responseWriter) readFrom(src io.Reader) (int64, error) {
 
 // flushError commits the session, then flushes.
 func (w *responseWriter) flushError() error {
-	if !w.before() {
+	if !w.saveBeforeResponse() {
 		return w.discarded()
 	}
 	return http.NewResponseController(w.ResponseWriter).Flush()
@@ -254,11 +254,11 @@ func (w *responseWriter) hijack() (net.Conn, *bufio.ReadWriter, error) {
 //
 //go:generate go run gen_wrap.go
 type (
-	flusher      struct{ w *responseWriter }
-	hijacker     struct{ w *responseWriter }
-	pusher       struct{ w *responseWriter }
-	readerFrom   struct{ w *responseWriter }
-	closeNotifer struct{ w *responseWriter }
+	flusher       struct{ w *responseWriter }
+	hijacker      struct{ w *responseWriter }
+	pusher        struct{ w *responseWriter }
+	readerFrom    struct{ w *responseWriter }
+	closeNotifier struct{ w *responseWriter }
 )
 
 // Flush commits the session, then flushes.
@@ -280,7 +280,7 @@ func (rf readerFrom) ReadFrom(src io.Reader) (int64, error) { return rf.w.readFr
 
 // CloseNotify implements the deprecated http.CloseNotifier, which some
 // frameworks' writers still call.
-func (c closeNotifer) CloseNotify() <-chan bool {
+func (c closeNotifier) CloseNotify() <-chan bool {
 	return c.w.ResponseWriter.(http.CloseNotifier).CloseNotify() //nolint:staticcheck // passed through as the wrapped writer has it
 }
 

@@ -210,8 +210,6 @@ const (
 	protoMalformed                     // a header does not parse, or exceeds the bounds
 )
 
-// httpsCheck is the outcome of inspecting a request, with a reason for
-// error messages. The reason never quotes header values.
 // notHTTPS is a negative verdict, with its reason when explain is set: the
 // reason is built only for an error message, never on the hot path.
 func notHTTPS(explain bool, reason func() string) httpsCheck {
@@ -221,6 +219,8 @@ func notHTTPS(explain bool, reason func() string) httpsCheck {
 	return httpsCheck{reason: reason()}
 }
 
+// httpsCheck is the outcome of inspecting a request, with a reason for
+// error messages. The reason never quotes header values.
 type httpsCheck struct {
 	https  bool
 	reason string
@@ -239,9 +239,6 @@ func (t *proxyTrust) requestIsHTTPS(r *http.Request) bool {
 }
 
 func (t *proxyTrust) check(r *http.Request, explain bool) httpsCheck {
-	if r == nil {
-		return httpsCheck{reason: "no request"}
-	}
 	tls := r.TLS != nil
 	fwd := r.Header.Values("Forwarded")
 	xfp := r.Header.Values("X-Forwarded-Proto")
@@ -328,12 +325,8 @@ func requestHostIsLoopback(r *http.Request) bool {
 // browsers store Secure cookies from such origins.
 func secureAttribute(r *http.Request, mode SecureMode, t *proxyTrust, why string) (bool, error) {
 	mustBeSecure := why != ""
-	switch mode {
-	case SecureAuto, SecureAlways, SecureNever:
-	case SecureTerminated:
+	if mode == SecureTerminated {
 		return true, nil
-	default:
-		return false, optionsError("Secure is %v; use SecureAuto, SecureAlways, SecureNever or SecureTerminated", mode)
 	}
 	if !mustBeSecure {
 		switch mode {
@@ -350,7 +343,7 @@ func secureAttribute(r *http.Request, mode SecureMode, t *proxyTrust, why string
 	if c.https {
 		return true, nil
 	}
-	if r != nil && requestHostIsLoopback(r) {
+	if requestHostIsLoopback(r) {
 		return true, nil
 	}
 	if !mustBeSecure {

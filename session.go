@@ -392,7 +392,7 @@ func (s *Session[T]) expire(h http.Header) error {
 	dropOwnLines(h, c.name)
 	c.expireAll(h, s.present, s.foreign, 1, a)
 	s.expireLegacy(h, a)
-	noStore(h)
+	keepFromSharedCaches(h)
 	s.wrote |= changedDestroy
 	s.destroyed, s.present, s.foreign, s.changed, s.failed = false, presence{}, nil, 0, nil
 	c.event(s.r, Event{Kind: EventDestroyed})
@@ -435,7 +435,7 @@ func (s *Session[T]) seal(h http.Header, dataJSON []byte, created, now time.Time
 	}
 	c.expireAll(h, s.present, s.foreign, n+1, a)
 	s.expireLegacy(h, a)
-	noStore(h)
+	keepFromSharedCaches(h)
 	return n, c.sizeWarningFor(valueLen, n), nil
 }
 
@@ -459,7 +459,7 @@ func (s *Session[T]) writeLegacy(h http.Header, f legacyFormat, dataJSON []byte,
 	if err := f.write(h, s.r, dataJSON, s.legacyOrig, &a); err != nil {
 		return err
 	}
-	noStore(h)
+	keepFromSharedCaches(h)
 	s.opened, s.changed, s.reseal = dataJSON, 0, false
 	return nil
 }

@@ -40,10 +40,10 @@ func dropLines(h http.Header, drop func(line string) bool) {
 	}
 }
 
-// noStore keeps shared caches from storing a response that sets a session
+// keepFromSharedCaches keeps shared caches from storing a response that sets a session
 // cookie: Vary: Cookie, and Cache-Control "private" in place of "public" or
 // s-maxage (RFC 9111 §5.2.2.7).
-func noStore(h http.Header) {
+func keepFromSharedCaches(h http.Header) {
 	cc := h.Get("Cache-Control")
 	if cc == "" && len(h["Vary"]) == 0 {
 		// The common case, in one allocation for both headers.
