@@ -182,14 +182,14 @@ func (s *Store[T]) load(r *http.Request) *Session[T] {
 	return sess
 }
 
-// reportRejected reports why a request's cookie was refused.
+// reportRejected reports why a request's cookie was refused: one event,
+// EventExpired for its age, else EventRejected.
 func (c *core) reportRejected(r *http.Request, err error) {
-	if c.onReject != nil {
-		c.onReject(r, err)
-	}
+	kind := EventRejected
 	if errors.Is(err, ErrExpired) || errors.Is(err, ErrIdleTimeout) {
-		c.event(r, Event{Kind: EventExpired, Err: err})
+		kind = EventExpired
 	}
+	c.event(r, Event{Kind: kind, Err: err})
 }
 
 // open authenticates in.value and fills sess, or returns why it cannot.

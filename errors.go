@@ -85,7 +85,7 @@ var (
 // LostChangeError reports session changes that never reached the client
 // and that no response can report any more: made after the response
 // started, or pending when the connection was hijacked. The middleware
-// passes it to Options.OnLostChange. It matches ErrAlreadyWritten, or
+// reports it as EventLostChange. It matches ErrAlreadyWritten, or
 // ErrHijacked when Hijacked, and whatever Err matches.
 type LostChangeError struct {
 	// What names the changes lost: "Destroy", "Renew", "Data", "flash
@@ -196,7 +196,7 @@ func jsonProblem(err error) string {
 
 // Errors of the legacy formats (ExpressSession, GorillaSession). A legacy
 // cookie that fails gives the request a new, empty session; Session.Err and
-// Options.OnReject report one of these. Like every error of this package,
+// EventRejected report one of these. Like every error of this package,
 // their messages never contain a key or session data.
 var (
 	// ErrLegacySignature reports a legacy session cookie whose signature

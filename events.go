@@ -33,12 +33,25 @@ const (
 	// EventSizeWarning: a saved session passed Options.SizeWarning of its
 	// budget; Event.Size and Event.Budget say by how much.
 	EventSizeWarning
+	// EventRejected: a request's session cookie was refused for a reason
+	// other than its age (tampered, unknown key, revoked, malformed, ...);
+	// Event.Err says why, as Session.Err does. The request got a new,
+	// empty session.
+	EventRejected
+	// EventLostChange: a session change can no longer reach the client and
+	// no response can say so: under the middleware, a change made after
+	// the response started, or pending when the handler hijacked the
+	// connection. Event.Err is a *LostChangeError naming what was lost,
+	// never the data. Reported at most once per request; with a nil
+	// Options.OnEvent it is logged with slog's default logger at level
+	// Error.
+	EventLostChange
 )
 
 // String returns the kind's name without the Event prefix, in lower case
 // ("created", "size-warning"), for logs.
 func (k EventKind) String() string {
-	names := [...]string{"", "created", "renewed", "destroyed", "resealed", "upgraded", "expired", "size-warning"}
+	names := [...]string{"", "created", "renewed", "destroyed", "resealed", "upgraded", "expired", "size-warning", "rejected", "lost-change"}
 	if int(k) < len(names) && k > 0 {
 		return names[k]
 	}
@@ -48,7 +61,8 @@ func (k EventKind) String() string {
 // Event is one lifecycle event. It carries no session data.
 type Event struct {
 	Kind EventKind
-	// Err is why the session was refused, for EventExpired.
+	// Err is why the session was refused, for EventExpired and
+	// EventRejected; the *LostChangeError, for EventLostChange.
 	Err error
 	// From is "express" or "gorilla", for EventUpgraded.
 	From string
@@ -62,7 +76,7 @@ type Event struct {
 // event calls the event hook, if any.
 func (c *core) event(r *http.Request, e Event) {
 	if c.onEvent != nil {
-		c.onEvent(r, e)
+		c.onEvent(r.Context(), e)
 	}
 }
 

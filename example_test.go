@@ -1,6 +1,7 @@
 package cookiesession_test
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -254,8 +255,8 @@ func Example_lifecycleEvents() {
 		Keys:          [][]byte{newKey()},
 		MaxAgeCeiling: 30 * 24 * time.Hour,
 		Revocations:   revoked,
-		OnEvent: func(r *http.Request, e cookiesession.Event) {
-			logger.Info("session", "event", e.Kind.String(), "path", r.URL.Path)
+		OnEvent: func(ctx context.Context, e cookiesession.Event) {
+			logger.InfoContext(ctx, "session", "event", e.Kind.String(), "refused", errors.Is(e.Err, cookiesession.ErrRevoked))
 		},
 	})
 	if err != nil {
@@ -288,8 +289,9 @@ func Example_lifecycleEvents() {
 	get("/everywhere")
 	fmt.Println(get("/whoami"))
 	// Output:
-	// level=INFO msg=session event=created path=/login
-	// level=INFO msg=session event=renewed path=/renew
+	// level=INFO msg=session event=created refused=false
+	// level=INFO msg=session event=renewed refused=false
 	// ada false
+	// level=INFO msg=session event=rejected refused=true
 	// <nil> true
 }

@@ -379,7 +379,7 @@ func TestStoreUpgradesExpressSession(t *testing.T) {
 	cj := expressJar(t, old, js)
 
 	var rejects []error
-	s := newStore[Map](t, Options{Name: "sid", Express: &e, OnReject: func(r *http.Request, err error) { rejects = append(rejects, err) }})
+	s := newStore[Map](t, Options{Name: "sid", Express: &e, OnEvent: onRejected(func(err error) { rejects = append(rejects, err) })})
 	var seen []byte
 	var isNew bool
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -423,7 +423,7 @@ func TestStoreUpgradesExpressSession(t *testing.T) {
 func TestStoreRejectsBadExpressCookie(t *testing.T) {
 	e := ExpressSession{Keys: []string{"k1"}}
 	var rejected error
-	s := newStore[Map](t, Options{Name: "sid", Express: &e, OnReject: func(r *http.Request, err error) { rejected = err }})
+	s := newStore[Map](t, Options{Name: "sid", Express: &e, OnEvent: onRejected(func(err error) { rejected = err })})
 	var sessErr error
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sess := s.Get(r)

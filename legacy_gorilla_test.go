@@ -368,7 +368,7 @@ func TestStoreUpgradesGorillaSession(t *testing.T) {
 	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1, gHash2, gBlock2}, MaxAge: 3600}
 	now := time.Now()
 	var rejected error
-	s := newStore[Map](t, Options{Name: "sid", Gorilla: &g, Now: func() time.Time { return now }, OnReject: func(r *http.Request, err error) { rejected = err }})
+	s := newStore[Map](t, Options{Name: "sid", Gorilla: &g, Now: func() time.Time { return now }, OnEvent: onRejected(func(err error) { rejected = err })})
 	var seen Map
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = s.Get(r).Data }))
 

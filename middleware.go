@@ -29,7 +29,7 @@ var errDiscarded = errors.New("cookiesession: response discarded: the session co
 // handlers outside the middleware set (Strict-Transport-Security, ...) are
 // kept. A change made after the response started, or pending when the
 // connection is hijacked, cannot reach the client: it is reported once,
-// through Options.OnLostChange.
+// through Options.OnEvent (EventLostChange).
 func (s *Store[T]) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sl := &slot[T]{}
@@ -172,8 +172,8 @@ func (w *responseWriter) reportUnsaved() {
 	}
 	w.reported = true
 	err.Hijacked = w.state == stateHijacked
-	if w.c.onLostChange != nil {
-		w.c.onLostChange(w.r, err)
+	if w.c.onEvent != nil {
+		w.c.onEvent(w.r.Context(), Event{Kind: EventLostChange, Err: err})
 		return
 	}
 	slog.ErrorContext(w.r.Context(), "cookiesession: session change lost", "err", err, "path", w.r.URL.Path)

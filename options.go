@@ -5,6 +5,7 @@ package cookiesession
 // not honour.
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -126,21 +127,6 @@ type Options struct {
 	// are left as they were, and the handler's own later writes are
 	// discarded. Nil means: log the error with slog and answer 500.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
-	// OnLostChange is called, at most once per request, when a session
-	// change can no longer reach the client and no response can say so:
-	// under the middleware, a change (Data, Destroy, Renew, flashes,
-	// SetBrowserSession, SetMaxAge, SetSubject) made after the response
-	// started, or pending when the
-	// handler hijacked the connection. err is a *LostChangeError naming
-	// what was lost, never the data. Nil means: log it with slog's default
-	// logger at level Error.
-	OnLostChange func(r *http.Request, err error)
-	// OnReject is called when a request's session cookie is rejected
-	// (expired, tampered, unknown key, ...), so that the reason can be
-	// logged; the request then gets a new, empty session. Session.Err
-	// returns the same error.
-	OnReject func(r *http.Request, err error)
-
 	// Revocations, when set, gives every session a random identifier
 	// (Session.ID) sealed in the value, and refuses with ErrRevoked, on
 	// every open, a session it reports revoked: by identifier, by subject
@@ -150,20 +136,24 @@ type Options struct {
 	// through Redis. docs/SECURITY.md explains.
 	Revocations Revocations
 
-	// OnEvent, if set, is called with each session lifecycle event: a
-	// session created, renewed, destroyed, re-sealed under a newer key or
-	// cipher, upgraded from a legacy format, refused as expired or idle, or
-	// saved past SizeWarning of its budget. It runs in the request's
-	// goroutine, after the change it reports was written.
-	OnEvent func(r *http.Request, e Event)
+	// OnEvent, if set, is called with each session lifecycle event, ctx
+	// being the request's context: a session created, renewed, destroyed,
+	// re-sealed under a newer key or cipher, upgraded from a legacy format,
+	// saved past SizeWarning of its budget, a cookie refused (expired or
+	// idle, or for another reason: Event.Err), and a change that can no
+	// longer reach the client (EventLostChange). It runs in the request's
+	// goroutine, after what it reports happened. Nil means: lost changes
+	// are logged with slog's default logger at level Error, and nothing
+	// else is reported.
+	OnEvent func(ctx context.Context, e Event)
 	// SizeWarning is the share of its size budget (MaxCookieBytes, or
 	// MaxTotalBytes when chunking) past which a saved session raises
 	// EventSizeWarning, so that growth is seen before ErrTooLarge. Zero
 	// means DefaultSizeWarning; negative disables it; at most 1.
 	SizeWarning float64
 
-	// Marshal and Unmarshal replace encoding/json for the session data
-	// (both or neither): for instance a faster encoder. They must produce
+	// JSON replaces encoding/json for the session data: for instance a
+	// faster encoder. Nil means encoding/json. It must produce
 	// and accept standard JSON; Marshal must be deterministic, with map
 	// keys sorted as encoding/json sorts them (the store compares encodings
 	// to tell a change, so an unsorted encoder rewrites every untouched Map
@@ -171,8 +161,7 @@ type Options struct {
 	// exactly, as json.Number, for Map sessions to keep them exact.
 	// docs/PERFORMANCE.md measures goccy/go-json (through a Decoder with
 	// UseNumber) and sonic (ConfigStd with UseNumber).
-	Marshal   func(v any) ([]byte, error)
-	Unmarshal func(data []byte, v any) error
+	JSON JSONCodec
 
 	// Express reads sessions of Express's cookie-session middleware, so
 	// that its users stay logged in: each is handed to handlers as ordinary
@@ -186,6 +175,13 @@ type Options struct {
 
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+}
+
+// JSONCodec encodes and decodes session data in place of encoding/json
+// (Options.JSON), with encoding/json's signatures.
+type JSONCodec interface {
+	Marshal(v any) ([]byte, error)
+	Unmarshal(data []byte, v any) error
 }
 
 // core is the part of a store that does not depend on the data type.
@@ -209,15 +205,13 @@ type core struct {
 	suffix [2]string // attribute suffix without and with Secure
 
 	revocations Revocations
-	onEvent     func(*http.Request, Event)
+	onEvent     func(context.Context, Event)
 	sizeWarning float64 // share of the budget; 0: no warning
 
 	marshal   func(any) ([]byte, error)
 	unmarshal func([]byte, any) error // nil: encoding/json, numbers exact
 
 	errorHandler func(http.ResponseWriter, *http.Request, error)
-	onReject     func(*http.Request, error)
-	onLostChange func(*http.Request, error)
 	now          func() time.Time
 }
 
@@ -240,7 +234,7 @@ func (c *core) init(o *Options) error {
 	if err := c.initHooks(o); err != nil {
 		return err
 	}
-	c.errorHandler, c.onReject, c.onLostChange, c.now = o.ErrorHandler, o.OnReject, o.OnLostChange, o.Now
+	c.errorHandler, c.now = o.ErrorHandler, o.Now
 	if c.errorHandler == nil {
 		c.errorHandler = defaultErrorHandler
 	}
@@ -340,12 +334,9 @@ func (c *core) initHooks(o *Options) error {
 	default:
 		c.sizeWarning = w
 	}
-	if (o.Marshal == nil) != (o.Unmarshal == nil) {
-		return optionsError("give both Marshal and Unmarshal, or neither (encoding/json)")
-	}
-	c.marshal, c.unmarshal = o.Marshal, o.Unmarshal
-	if c.marshal == nil {
-		c.marshal = json.Marshal
+	c.marshal = json.Marshal
+	if o.JSON != nil {
+		c.marshal, c.unmarshal = o.JSON.Marshal, o.JSON.Unmarshal
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package cookiesession
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"net"
 	"net/http"
@@ -39,7 +40,7 @@ func (h hjRec) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 func TestLegacyUpgradeNotAChange(t *testing.T) {
 	e := ExpressSession{Keys: []string{"k1"}}
 	var lost error
-	s := newStore[Map](t, Options{Name: "sid", Express: &e, OnLostChange: func(r *http.Request, err error) { lost = err }})
+	s := newStore[Map](t, Options{Name: "sid", Express: &e, OnEvent: onLost(func(err error) { lost = err })})
 	cj := expressJar(t, e, `{"user":"a"}`)
 	var changed bool
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -65,7 +66,7 @@ func TestRejectedLegacyNoUpgradeEvent(t *testing.T) {
 	clk := newClock()
 	rl.now = clk.Now
 	s := newStore[Map](t, Options{Name: "sid", Express: &e, Revocations: rl, Now: clk.Now,
-		OnEvent: func(r *http.Request, ev Event) { events = append(events, ev.Kind.String()+":"+ev.From) }})
+		OnEvent: func(_ context.Context, ev Event) { events = append(events, ev.Kind.String()+":"+ev.From) }})
 	rl.RevokeAll(clk.Now().Add(time.Second))
 	cj := expressJar(t, e, `{"user":"a"}`)
 	var err error
@@ -141,7 +142,7 @@ func TestHandledEncodeErrorLeftToHandler(t *testing.T) {
 // E2: a non-data change after a failed Save is silently dropped.
 func TestChangeAfterFailedSaveSaved(t *testing.T) {
 	var lost error
-	s := newStore[cart](t, Options{OnLostChange: func(r *http.Request, err error) { lost = err }})
+	s := newStore[cart](t, Options{OnEvent: onLost(func(err error) { lost = err })})
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sess := s.Get(r)
 		sess.AddFlash(strings.Repeat("x", 5000))
@@ -199,8 +200,13 @@ func TestTransitionDestroyReuseNotLost(t *testing.T) {
 	var lost error
 	var events []string
 	s := newStore[Map](t, Options{Name: "sid", Express: &e,
-		OnLostChange: func(r *http.Request, err error) { lost = err },
-		OnEvent:      func(r *http.Request, ev Event) { events = append(events, ev.Kind.String()) }})
+		OnEvent: func(_ context.Context, ev Event) {
+			if ev.Kind == EventLostChange {
+				lost = ev.Err
+				return
+			}
+			events = append(events, ev.Kind.String())
+		}})
 	cj := expressJar(t, e, `{"user":"a"}`)
 	var changedAfter bool
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -227,7 +233,7 @@ func TestTransitionNewSessionNotLost(t *testing.T) {
 			o.Gorilla = &GorillaSession{Name: "gs", KeyPairs: [][]byte{testKey(9)}, Transition: true}
 		}
 		var lost error
-		o.OnLostChange = func(r *http.Request, err error) { lost = err }
+		o.OnEvent = onLost(func(err error) { lost = err })
 		s := newStore[Map](t, o)
 		h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			sess := s.Get(r)

@@ -65,7 +65,7 @@ func TestNoSessionDataInErrors(t *testing.T) {
 	}
 	var rejected []error
 	clk := newClock()
-	st := newStore[typed](t, Options{Now: clk.Now, OnReject: func(_ *http.Request, err error) { rejected = append(rejected, err) }})
+	st := newStore[typed](t, Options{Now: clk.Now, OnEvent: onRejected(func(err error) { rejected = append(rejected, err) })})
 	for _, pt := range []string{
 		`{"n":"` + secretMark + `"}`,
 		`{"n":` + secretMark + `.5}`,

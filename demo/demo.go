@@ -42,6 +42,7 @@
 package demo
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -141,10 +142,10 @@ func withDefaults(opts cookiesession.Options, events *eventCounts) cookiesession
 		opts.ErrorHandler = errorPage
 	}
 	next := opts.OnEvent
-	opts.OnEvent = func(r *http.Request, e cookiesession.Event) {
+	opts.OnEvent = func(ctx context.Context, e cookiesession.Event) {
 		events.add(e.Kind)
 		if next != nil {
-			next(r, e)
+			next(ctx, e)
 		}
 	}
 	return opts
