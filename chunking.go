@@ -10,7 +10,6 @@ package cookiesession
 import (
 	"fmt"
 	"math/bits"
-	"net/http"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -103,7 +102,7 @@ type chunkScan struct {
 	highest int
 }
 
-// readChunks scans the request's Cookie headers for the cookie name and its
+// readChunks scans the request's Cookie header lines for the cookie name and its
 // chunks. It allocates only when the session is chunked, and its work is
 // linear in the header size: a vectorised search for the name, then at
 // most one look at each cookie pair that contains it, and at most
@@ -117,10 +116,10 @@ type chunkScan struct {
 // A pair counts as strings.TrimSpace of the text between two ';' of a
 // line; only a pair whose trimmed text begins with name can be the
 // session's, and the first occurrence of name in that pair is there.
-func readChunks(r *http.Request, name string, l limits) (incoming, error) {
+func readChunks(cookie []string, name string, l limits) (incoming, error) {
 	c := chunkScan{name: name, l: l}
 	seen := 0
-	for _, line := range r.Header["Cookie"] {
+	for _, line := range cookie {
 		for from := 0; from < len(line); {
 			pos, end, ok := nextNamed(line, from, name)
 			if !ok {

@@ -5,8 +5,8 @@ package cookiesession
 // what a migration wants to watch (legacy cookies draining, keys rotating).
 
 import (
+	"context"
 	"fmt"
-	"net/http"
 
 	"github.com/cookiesession/cookiesession/internal/chunks"
 )
@@ -74,32 +74,35 @@ type Event struct {
 }
 
 // event calls the event hook, if any.
-func (c *core) event(r *http.Request, e Event) {
+func (c *core) event(ctx context.Context, e Event) {
 	if c.onEvent != nil {
-		c.onEvent(r.Context(), e)
+		c.onEvent(ctx, e)
 	}
 }
 
-// events reports what a successful save did, c being what it wrote, warn a
-// size warning, if any, and upgraded whether it replaced a legacy cookie.
-func (s *Session[T]) events(c change, warn *Event, upgraded bool) {
-	core := &s.store.c
-	if core.onEvent == nil {
+// saveEvents reports what applying p did, prev being what the client held
+// before.
+func (c *core) saveEvents(ctx context.Context, prev *held, p *plan) {
+	if c.onEvent == nil {
+		return
+	}
+	if p.user == changedDestroy {
+		c.onEvent(ctx, Event{Kind: EventDestroyed})
 		return
 	}
 	switch {
-	case s.isNew || c&changedDestroy != 0:
-		core.event(s.r, Event{Kind: EventCreated})
-	case c&changedRenew != 0:
-		core.event(s.r, Event{Kind: EventRenewed})
+	case prev.data == nil || p.user&changedDestroy != 0:
+		c.onEvent(ctx, Event{Kind: EventCreated})
+	case p.user&changedRenew != 0:
+		c.onEvent(ctx, Event{Kind: EventRenewed})
 	}
-	if upgraded {
-		core.event(s.r, Event{Kind: EventUpgraded, From: core.legacy[s.legacyIdx-1].formatName()})
-	} else if s.rotated {
-		core.event(s.r, Event{Kind: EventResealed})
+	if prev.legacy.idx > 0 && p.next.legacy.idx == 0 {
+		c.onEvent(ctx, Event{Kind: EventUpgraded, From: c.legacy[prev.legacy.idx-1].formatName()})
+	} else if prev.stale&staleKey != 0 {
+		c.onEvent(ctx, Event{Kind: EventResealed})
 	}
-	if warn != nil {
-		core.event(s.r, *warn)
+	if p.warn != nil {
+		c.onEvent(ctx, *p.warn)
 	}
 }
 

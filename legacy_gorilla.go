@@ -234,9 +234,9 @@ func (f *gorillaFormat) encodeOrig(data []byte, orig gorillaOrig) (string, error
 
 // load implements legacyFormat. Like a CookieStore it reads the first
 // cookie of the name that net/http parses; an empty one counts as absent.
-func (f *gorillaFormat) load(r *http.Request) (legacyLoad, error) {
-	c, err := r.Cookie(f.name)
-	if err != nil && cookiePairs(r.Header["Cookie"]) > maxCookies {
+func (f *gorillaFormat) load(cookie []string) (legacyLoad, error) {
+	c, err := netHTTPCookie(cookie, f.name)
+	if err != nil && cookiePairs(cookie) > maxCookies {
 		// net/http reads no cookie past its cap: report it, never drop it.
 		return legacyLoad{found: true}, tooManyCookies(f.name, false)
 	}
@@ -259,27 +259,31 @@ func (f *gorillaFormat) formatName() string { return "gorilla" }
 
 // write implements legacyFormat: one cookie a CookieStore reads, with the
 // store's attributes (Path and Domain as configured here).
-func (f *gorillaFormat) write(h http.Header, r *http.Request, data []byte, orig any, a *cookieAttrs) error {
+func (f *gorillaFormat) write(data []byte, orig any, a *cookieAttrs) ([]string, error) {
 	o, _ := orig.(gorillaOrig)
 	value, err := f.encodeOrig(data, o)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(value) > gorillaMaxLength || len(f.name)+len(value) > DefaultMaxCookieBytes {
-		return &TooLargeError{Name: f.name, Size: len(f.name) + len(value), Limit: min(DefaultMaxCookieBytes, len(f.name)+gorillaMaxLength), Chunks: 1}
+		return nil, &TooLargeError{Name: f.name, Size: len(f.name) + len(value), Limit: min(DefaultMaxCookieBytes, len(f.name)+gorillaMaxLength), Chunks: 1}
 	}
-	la := legacyAttrs(a, f.path, f.domain)
-	dropLegacyLines(h, f.name)
-	h.Add("Set-Cookie", la.line(f.name, value))
-	return nil
+	return []string{legacyAttrs(a, f.path, f.domain).line(f.name, value)}, nil
 }
 
-// expire implements legacyFormat: it deletes the cookie if r carries it.
-func (f *gorillaFormat) expire(h http.Header, r *http.Request, a *cookieAttrs) {
-	if _, err := r.Cookie(f.name); err != nil {
-		return
+// expire implements legacyFormat: it deletes the cookie if net/http finds
+// it in the lines.
+func (f *gorillaFormat) expire(a *cookieAttrs, cookie []string) []string {
+	if _, err := netHTTPCookie(cookie, f.name); err != nil {
+		return nil
 	}
-	la := legacyAttrs(a, f.path, f.domain)
-	dropLegacyLines(h, f.name)
-	h.Add("Set-Cookie", la.expireLine(f.name))
+	return []string{legacyAttrs(a, f.path, f.domain).expireLine(f.name)}
+}
+
+// netHTTPCookie returns the first cookie called name in the Cookie header
+// lines as net/http's Request.Cookie parses them, as a CookieStore reads
+// it.
+func netHTTPCookie(cookie []string, name string) (*http.Cookie, error) {
+	r := http.Request{Header: http.Header{"Cookie": cookie}}
+	return r.Cookie(name)
 }

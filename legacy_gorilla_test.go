@@ -460,7 +460,7 @@ func TestGorillaEmptyCookieIsAbsent(t *testing.T) {
 	for _, h := range []string{"", "gsess=", "other=1", "gsess=\"\""} {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Header.Set("Cookie", h)
-		if l, err := f.load(r); l.found || err != nil {
+		if l, err := f.load(r.Header["Cookie"]); l.found || err != nil {
 			t.Errorf("%q: found %v, err %v", h, l.found, err)
 		}
 	}
@@ -788,7 +788,7 @@ func BenchmarkGorillaHostileHeader(b *testing.B) {
 			for b.Loop() {
 				// Past net/http's cap the reader reports the request
 				// (ErrChunks) instead of reading it; below it finds none.
-				if l, err := f.load(r); l.data != nil || (err != nil && !errors.Is(err, ErrChunks)) {
+				if l, err := f.load(r.Header["Cookie"]); l.data != nil || (err != nil && !errors.Is(err, ErrChunks)) {
 					b.Fatalf("read %q, %v", l.data, err)
 				}
 			}

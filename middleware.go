@@ -61,7 +61,7 @@ func (sl *slot[T]) get(s *Store[T], r *http.Request) *Session[T] {
 	sl.mu.Lock()
 	defer sl.mu.Unlock()
 	if sl.session == nil {
-		sl.session = s.load(r)
+		sl.session = s.Open(s.Request(r))
 		sl.session.w = sl.w
 	}
 	return sl.session
@@ -75,10 +75,16 @@ func (sl *slot[T]) commit(h http.Header) error {
 	if sess == nil {
 		return nil
 	}
-	if err := sess.commit(h); err != nil {
+	if sess.told != nil {
+		if dataJSON, _ := sess.marshal(); sess.toldOf(dataJSON) {
+			return nil // the handler's own Save failed: its to answer
+		}
+	}
+	u, err := sess.Commit()
+	if err != nil {
 		return err
 	}
-	addVary(h) // the response was made with the session: caches must key on it
+	u.Apply(h) // Vary: Cookie even without lines: the response was made with the session
 	return nil
 }
 
@@ -90,7 +96,7 @@ func (sl *slot[T]) unsaved() *LostChangeError {
 	if sess == nil {
 		return nil
 	}
-	return sess.unsaved()
+	return sess.lost()
 }
 
 // requestSession is the middleware's view of a request's session.

@@ -210,6 +210,7 @@ type core struct {
 
 	marshal   func(any) ([]byte, error)
 	unmarshal func([]byte, any) error // nil: encoding/json, numbers exact
+	zeroJSON  []byte                  // a new session's data, encoded
 
 	errorHandler func(http.ResponseWriter, *http.Request, error)
 	now          func() time.Time

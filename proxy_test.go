@@ -379,7 +379,8 @@ func TestSecureAttribute(t *testing.T) {
 			if tc.must {
 				why = "its name or attributes"
 			}
-			got, err := secureAttribute(r, tc.mode, pt, why)
+			req := requestOf(r, pt)
+			got, err := secureAttribute(&req, tc.mode, pt, why)
 			if tc.wantErr == "" {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
@@ -407,7 +408,8 @@ func TestSecureAttributeErrorQuotesNoHeaderValue(t *testing.T) {
 	evil := "http\r\nSet-Cookie: x=y"
 	for _, h := range []hdr{xfp(evil), fwd("proto=" + evil), xfp("nothttps-" + strings.Repeat("A", 100))} {
 		r := newProxyRequest("10.0.0.2:1", false, "example.com", h)
-		_, err := secureAttribute(r, SecureAlways, pt, "")
+		req := requestOf(r, pt)
+		_, err := secureAttribute(&req, SecureAlways, pt, "")
 		if err == nil {
 			t.Fatalf("%q: no error", h.value)
 		}
