@@ -317,7 +317,7 @@ func (c *core) checkRevoked(m *meta, created time.Time) error {
 // checkTimes enforces the lifetimes on a value's header, maxAge being the
 // session's absolute lifetime.
 func (c *core) checkTimes(h *Header, maxAge time.Duration, now time.Time) error {
-	future := now.Add(c.skew)
+	future := now.Add(ClockSkew)
 	switch {
 	case h.Created.After(future) || h.Sealed.After(future):
 		return fmt.Errorf("%w: sealed at %s, now %s: check the servers' clocks", ErrFromFuture, h.Sealed.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))

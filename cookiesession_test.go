@@ -306,7 +306,7 @@ func TestTamperEveryByte(t *testing.T) {
 func TestRejectReasons(t *testing.T) {
 	clk := newClock()
 	var rejected []error
-	opts := Options{Now: clk.Now, MaxAge: time.Hour, IdleTimeout: 10 * time.Minute, RefreshAfter: -1,
+	opts := Options{Now: clk.Now, MaxAge: time.Hour, IdleTimeout: 10 * time.Minute,
 		OnEvent: onRejected(func(err error) { rejected = append(rejected, err) })}
 	s := newStore[cart](t, opts)
 	j := jar{}

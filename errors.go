@@ -48,7 +48,7 @@ var (
 	ErrIdleTimeout = errors.New("cookiesession: session idle timeout")
 
 	// ErrFromFuture reports a value whose timestamps lie further in the future
-	// than Options.ClockSkew allows: a clock is wrong or the value is forged.
+	// than ClockSkew allows: a clock is wrong or the value is forged.
 	ErrFromFuture = errors.New("cookiesession: cookie timestamps are in the future")
 
 	// ErrDecode reports a value that authenticated but whose JSON does not

@@ -30,7 +30,7 @@ const (
 	// EventExpired: a request's session was refused as expired or idle;
 	// Event.Err is ErrExpired or ErrIdleTimeout.
 	EventExpired
-	// EventSizeWarning: a saved session passed Options.SizeWarning of its
+	// EventSizeWarning: a saved session passed SizeWarningShare of its
 	// budget; Event.Size and Event.Budget say by how much.
 	EventSizeWarning
 	// EventRejected: a request's session cookie was refused for a reason
@@ -107,9 +107,9 @@ func (c *core) saveEvents(ctx context.Context, prev *held, p *plan) {
 }
 
 // sizeWarningFor returns EventSizeWarning for a sealed value of valueLen
-// bytes in n chunks past Options.SizeWarning of its budget, or nil.
+// bytes in n chunks past SizeWarningShare of its budget, or nil.
 func (c *core) sizeWarningFor(valueLen, n int) *Event {
-	if c.onEvent == nil || c.sizeWarning == 0 {
+	if c.onEvent == nil {
 		return nil
 	}
 	size, budget := len(c.name)+valueLen, c.limits.cookie
@@ -123,7 +123,7 @@ func (c *core) sizeWarningFor(valueLen, n int) *Event {
 		}
 		size, budget = hs.Bytes(), c.limits.total
 	}
-	if float64(size) <= c.sizeWarning*float64(budget) {
+	if float64(size) <= SizeWarningShare*float64(budget) {
 		return nil
 	}
 	return &Event{Kind: EventSizeWarning, Size: size, Budget: budget}

@@ -26,12 +26,12 @@ const (
 	// a cookie's Max-Age at 400 days, and a longer server-side lifetime would
 	// outlive the cookie silently.
 	MaxAgeLimit = 400 * 24 * time.Hour
-	// DefaultClockSkew is how far in the future a value's timestamps may lie
-	// (servers' clocks differ) when Options.ClockSkew is zero.
-	DefaultClockSkew = time.Minute
-	// DefaultSizeWarning is the share of its size budget past which a saved
-	// session raises EventSizeWarning when Options.SizeWarning is zero.
-	DefaultSizeWarning = 0.8
+	// ClockSkew is how far in the future a value's timestamps may lie
+	// (servers' clocks differ) before it is refused with ErrFromFuture.
+	ClockSkew = time.Minute
+	// SizeWarningShare is the share of its size budget past which a saved
+	// session raises EventSizeWarning.
+	SizeWarningShare = 0.8
 )
 
 // Options configures a Store. The zero value of every field but Keys is a
@@ -71,18 +71,10 @@ type Options struct {
 	// only shorten theirs. At most MaxAgeLimit.
 	MaxAgeCeiling time.Duration
 	// IdleTimeout ends a session not used for this long, enforced on the
-	// server. Zero disables it.
+	// server. Zero disables it. A session read a quarter of IdleTimeout or
+	// more after it was last sealed is re-sealed on the same response, so
+	// that an active session does not idle out.
 	IdleTimeout time.Duration
-	// RefreshAfter re-seals a session that is read at least this long after
-	// it was last sealed, so an active session does not reach IdleTimeout.
-	// Zero means IdleTimeout/4 (no refresh without IdleTimeout); negative
-	// disables it.
-	RefreshAfter time.Duration
-	// ClockSkew is how far in the future a cookie's timestamps may lie
-	// before it is rejected. Zero means DefaultClockSkew; negative means
-	// none.
-	ClockSkew time.Duration
-
 	// BrowserSession makes cookies browser-session cookies (no Max-Age) by
 	// default; a session can choose with Session.SetBrowserSession. The
 	// server enforces MaxAge either way.
@@ -139,18 +131,13 @@ type Options struct {
 	// OnEvent, if set, is called with each session lifecycle event, ctx
 	// being the request's context: a session created, renewed, destroyed,
 	// re-sealed under a newer key or cipher, upgraded from a legacy format,
-	// saved past SizeWarning of its budget, a cookie refused (expired or
+	// saved past SizeWarningShare of its budget, a cookie refused (expired or
 	// idle, or for another reason: Event.Err), and a change that can no
 	// longer reach the client (EventLostChange). It runs in the request's
 	// goroutine, after what it reports happened. Nil means: lost changes
 	// are logged with slog's default logger at level Error, and nothing
 	// else is reported.
 	OnEvent func(ctx context.Context, e Event)
-	// SizeWarning is the share of its size budget (MaxCookieBytes, or
-	// MaxTotalBytes when chunking) past which a saved session raises
-	// EventSizeWarning, so that growth is seen before ErrTooLarge. Zero
-	// means DefaultSizeWarning; negative disables it; at most 1.
-	SizeWarning float64
 
 	// JSON replaces encoding/json for the session data: for instance a
 	// faster encoder. Nil means encoding/json. It must produce
@@ -196,9 +183,9 @@ type core struct {
 	browserSession     bool
 	priority           Priority
 
-	maxAge, ceiling, idle, refresh, skew time.Duration
-	limits                               limits
-	codec                                *Codec
+	maxAge, ceiling, idle, refresh time.Duration
+	limits                         limits
+	codec                          *Codec
 
 	legacy []legacyFormat
 
@@ -206,7 +193,6 @@ type core struct {
 
 	revocations Revocations
 	onEvent     func(context.Context, Event)
-	sizeWarning float64 // share of the budget; 0: no warning
 
 	marshal   func(any) ([]byte, error)
 	unmarshal func([]byte, any) error // nil: encoding/json, numbers exact
@@ -232,9 +218,7 @@ func (c *core) init(o *Options) error {
 	if err := c.initLifetimes(o); err != nil {
 		return err
 	}
-	if err := c.initHooks(o); err != nil {
-		return err
-	}
+	c.initHooks(o)
 	c.errorHandler, c.now = o.ErrorHandler, o.Now
 	if c.errorHandler == nil {
 		c.errorHandler = defaultErrorHandler
@@ -301,16 +285,7 @@ func (c *core) initLifetimes(o *Options) error {
 	if c.idle < 0 || (c.idle > 0 && c.idle < time.Second) {
 		return optionsError("IdleTimeout %v out of range: use 0 (none) or at least 1s", o.IdleTimeout)
 	}
-	c.refresh = o.RefreshAfter
-	if c.refresh == 0 {
-		c.refresh = c.idle / 4
-	}
-	c.skew = o.ClockSkew
-	if c.skew == 0 {
-		c.skew = DefaultClockSkew
-	} else if c.skew < 0 {
-		c.skew = 0
-	}
+	c.refresh = c.idle / 4
 	c.ceiling = o.MaxAgeCeiling
 	switch {
 	case c.ceiling == 0:
@@ -321,25 +296,13 @@ func (c *core) initLifetimes(o *Options) error {
 	return nil
 }
 
-// initHooks checks and sets the revocation list, the event hook and the
-// JSON codec.
-func (c *core) initHooks(o *Options) error {
+// initHooks sets the revocation list, the event hook and the JSON codec.
+func (c *core) initHooks(o *Options) {
 	c.revocations, c.onEvent = o.Revocations, o.OnEvent
-	switch w := o.SizeWarning; {
-	case w == 0:
-		c.sizeWarning = DefaultSizeWarning
-	case w < 0:
-		c.sizeWarning = 0
-	case w > 1:
-		return optionsError("SizeWarning %v out of range: use a share of the budget in (0, 1], 0 for %v, or negative for none", w, DefaultSizeWarning)
-	default:
-		c.sizeWarning = w
-	}
 	c.marshal = json.Marshal
 	if o.JSON != nil {
 		c.marshal, c.unmarshal = o.JSON.Marshal, o.JSON.Unmarshal
 	}
-	return nil
 }
 
 // The cookie-name prefixes of RFC 6265bis §4.1.3. Browsers match them in

@@ -65,7 +65,7 @@ type stale uint8
 
 const (
 	staleKey     stale = 1 << iota // sealed under an older key or the other cipher
-	staleRefresh                   // sealed RefreshAfter ago or more
+	staleRefresh                   // sealed a quarter of IdleTimeout ago or more
 	staleID                        // sealed without the identifier Revocations needs
 	staleLegacy                    // a legacy cookie to upgrade, or to re-sign under the first key
 )

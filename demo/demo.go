@@ -47,6 +47,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"html/template"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -90,7 +91,6 @@ type app struct {
 	cookieLimit int
 	totalLimit  int
 	maxChunks   int
-	sizeWarning float64 // share of the budget; 0: no warning
 }
 
 // Handler returns the demo application for opts. Options.Keys is required.
@@ -166,12 +166,6 @@ func newApp(store *cookiesession.Store[data], events *eventCounts, opts cookiese
 		if a.maxChunks == 1 {
 			a.totalLimit = a.cookieLimit
 		}
-	}
-	switch w := opts.SizeWarning; {
-	case w == 0:
-		a.sizeWarning = cookiesession.DefaultSizeWarning
-	case w > 0:
-		a.sizeWarning = w
 	}
 	return a
 }
@@ -273,7 +267,7 @@ type view struct {
 	TotalPercent int    `json:"-"`
 
 	EventRows   []eventCount `json:"-"` // Events in the library's order
-	WarnPercent int          `json:"-"` // Options.SizeWarning in percent; 0: off
+	WarnPercent int          `json:"-"` // SizeWarningShare in percent
 }
 
 // view reads the request's session and its cookies.
@@ -284,7 +278,7 @@ func (a *app) view(r *http.Request) *view {
 		TotalLimit: a.totalLimit, MaxChunks: a.maxChunks,
 		Counter: s.Data.Counter, User: s.Data.User, Notes: len(s.Data.Notes),
 		Cookies: []cookieSize{}, EventRows: a.events.snapshot(),
-		Events: map[string]int{}, WarnPercent: int(a.sizeWarning*100 + 0.5),
+		Events: map[string]int{}, WarnPercent: int(math.Round(cookiesession.SizeWarningShare * 100)),
 	}
 	for _, e := range v.EventRows {
 		v.Events[e.Kind] = e.Count

@@ -230,7 +230,7 @@ func keyNote(h cookiesession.Header, keys [][]byte) string {
 // times prints the creation and seal times and the deadlines under the
 // flags' lifetimes.
 func (p *printer) times(f *storeFlags, h cookiesession.Header, now time.Time) {
-	skew := cookiesession.DefaultClockSkew
+	skew := cookiesession.ClockSkew
 	p.field("created", stamp(h.Created, now, skew))
 	p.field("sealed", fmt.Sprintf("%s, %v after creation", stamp(h.Sealed, now, skew), h.Sealed.Sub(h.Created)))
 	expires := h.Created.Add(f.maxAge)
