@@ -239,6 +239,9 @@ func (t *proxyTrust) requestIsHTTPS(r *http.Request) bool {
 }
 
 func (t *proxyTrust) check(r *http.Request, explain bool) httpsCheck {
+	if !explain && t.empty() {
+		return httpsCheck{https: r.TLS != nil} // no proxy trusted: only TLS counts
+	}
 	tls := r.TLS != nil
 	fwd := r.Header.Values("Forwarded")
 	xfp := r.Header.Values("X-Forwarded-Proto")
