@@ -8,11 +8,11 @@ package cookiesession
 // reordered, duplicated or mixed chunks fail to open.
 
 import (
+	"errors"
 	"fmt"
 	"math/bits"
+	"net/textproto"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/cookiesession/cookiesession/internal/chunks"
 )
@@ -54,6 +54,19 @@ type incoming struct {
 	chunks  int      // how many cookies it came in
 	present presence // which chunk cookies were sent, for expiring them
 	foreign []string // names in the chunk namespace that no writer makes
+	full    bool     // every chunk fills the per-cookie budget
+}
+
+// lost explains err, why in.value did not open, when the chunk after the
+// last one the request carries is missing: every chunk, the last one
+// included, fills the per-cookie budget (chunks.Fills), and the store could
+// have written one more. Only a value cut short fails that way:
+// ErrMalformed or ErrAuthentication.
+func (in *incoming) lost(err error, name string, l limits) error {
+	if !in.full || in.chunks >= l.chunks || !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrAuthentication) {
+		return err
+	}
+	return fmt.Errorf("%w: %s", ErrChunks, chunks.MissingAfter(name, in.chunks, l.cookie))
 }
 
 // maxForeign bounds how many malformed chunk names one save expires.
@@ -113,9 +126,11 @@ type chunkScan struct {
 // ErrTooLarge, after recording which names were present so that a save can
 // expire them.
 //
-// A pair counts as strings.TrimSpace of the text between two ';' of a
-// line; only a pair whose trimmed text begins with name can be the
-// session's, and the first occurrence of name in that pair is there.
+// A pair is the text between two ';' of a line with the blanks around it
+// and around its name trimmed, as net/http reads it (chunks.Blank: SP,
+// HTAB, CR, LF, never a Unicode space); only a pair whose trimmed text
+// begins with name can be the session's, and the first occurrence of name
+// in that pair is there.
 func readChunks(cookie []string, name string, l limits) (incoming, error) {
 	c := chunkScan{name: name, l: l}
 	seen := 0
@@ -131,8 +146,8 @@ func readChunks(cookie []string, name string, l limits) (incoming, error) {
 				}
 				return c.in, c.err
 			}
-			if next := pos + len(name); next < end && (line[next] == '=' || line[next] == chunks.Sep) && blankBefore(line, from, pos) {
-				c.add(strings.TrimSpace(line[pos:end]))
+			if next := pos + len(name); next < end && (line[next] == '=' || line[next] == chunks.Sep || chunks.Blank(line[next])) && blankBefore(line, from, pos) {
+				c.add(textproto.TrimString(line[pos:end]))
 			}
 			from = end + 1
 		}
@@ -154,26 +169,17 @@ func nextNamed(line string, from int, name string) (pos, end int, ok bool) {
 	return pos, end, true
 }
 
-// blankBefore reports whether line[from:pos] ends with a run of the spaces
-// strings.TrimSpace removes that reaches back to from or to a ';': that is,
-// whether a cookie pair starts at pos once trimmed. from is the start of a
-// line or follows a ';'.
+// blankBefore reports whether line[from:pos] ends with a run of blanks
+// (chunks.Blank) that reaches back to from or to a ';': that is, whether a
+// cookie pair starts at pos once trimmed. from is the start of a line or
+// follows a ';'.
 func blankBefore(line string, from, pos int) bool {
-	for pos > from {
-		c := line[pos-1]
-		switch {
+	for ; pos > from; pos-- {
+		switch c := line[pos-1]; {
 		case c == ';':
 			return true
-		case c == ' ' || c >= '\t' && c <= '\r': // what TrimSpace removes
-			pos--
-		case c < utf8.RuneSelf:
+		case !chunks.Blank(c):
 			return false
-		default:
-			r, n := utf8.DecodeLastRuneInString(line[from:pos])
-			if !unicode.IsSpace(r) {
-				return false
-			}
-			pos -= n
 		}
 	}
 	return true
@@ -186,6 +192,7 @@ func (c *chunkScan) add(part string) {
 	if !ok {
 		return
 	}
+	k = textproto.TrimString(k)
 	i := chunks.Index(k, name)
 	switch {
 	case i == 0:
@@ -245,6 +252,7 @@ func (c *chunkScan) result() (incoming, error) {
 	}
 	if highest == 1 {
 		in.value, in.chunks = c.first, 1
+		in.full = chunks.Fills(c.name, 1, len(c.first), c.l.cookie)
 		return in, nil
 	}
 	if total := c.size.Bytes(); total > c.l.total {
@@ -257,5 +265,9 @@ func (c *chunkScan) result() (incoming, error) {
 		}
 	}
 	in.value, in.chunks = strings.Join(c.parts[:highest], ""), highest
+	in.full = true
+	for i, part := range c.parts[:highest] {
+		in.full = in.full && chunks.Fills(c.name, i+1, len(part), c.l.cookie)
+	}
 	return in, nil
 }

@@ -112,7 +112,7 @@ func TestHostileChunks(t *testing.T) {
 		want    error
 	}{
 		"missing middle": {fmt.Sprintf("session=%s; session~3=%s", a["session"], a["session~3"]), ErrChunks},
-		"missing last":   {fmt.Sprintf("session=%s; session~2=%s", a["session"], a["session~2"]), ErrAuthentication},
+		"missing last":   {fmt.Sprintf("session=%s; session~2=%s", a["session"], a["session~2"]), ErrChunks},
 		"missing first":  {fmt.Sprintf("session~2=%s; session~3=%s", a["session~2"], a["session~3"]), ErrChunks},
 		"extra":          {fmt.Sprintf("session=%s; session~2=%s; session~3=%s; session~4=AAAA", a["session"], a["session~2"], a["session~3"]), ErrAuthentication},
 		"reordered":      {fmt.Sprintf("session=%s; session~2=%s; session~3=%s", a["session"], a["session~3"], a["session~2"]), ErrAuthentication},
@@ -421,5 +421,50 @@ func TestPlanChunksMatchesReference(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestLostChunkOrCutValue: a session missing its last chunk is reported as
+// that chunk missing (ErrChunks, naming it), like a missing first or middle
+// chunk, and a value cut short as cut (ErrMalformed, or ErrAuthentication
+// when the cut falls on a whole base64 group), never as "not base64url".
+func TestLostChunkOrCutValue(t *testing.T) {
+	s := newStore[Map](t, chunked(Options{}))
+	two, three := jar{}, jar{}
+	two.get(t, sizer(s), "/?n=5000")
+	three.get(t, sizer(s), "/?n=9000")
+	if len(two) != 2 || len(three) != 3 {
+		t.Fatalf("sessions of %d and %d chunks, want 2 and 3", len(two), len(three))
+	}
+	get := func(st *Store[Map], header string) error {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Cookie", header)
+		return st.Get(r).Err()
+	}
+	for _, c := range []struct{ header, want string }{
+		{"session=" + two["session"], `chunk 2 (session~2) is missing: chunk 1 (session) fills the 4092-byte budget`},
+		{"session~2=" + two["session~2"], "chunk 1 of 2 is missing"},
+		{"session=" + three["session"] + "; session~2=" + three["session~2"], `chunk 3 (session~3) is missing`},
+	} {
+		if err := get(s, c.header); !errors.Is(err, ErrChunks) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%.40s...: %v, want ErrChunks %q", c.header, err, c.want)
+		}
+	}
+	// A store that never writes chunk 2 does not claim it is missing.
+	if err := get(newStore[Map](t, Options{}), "session="+two["session"]); errors.Is(err, ErrChunks) {
+		t.Errorf("MaxChunks 1: %v", err)
+	}
+
+	one := jar{}
+	one.get(t, sizer(s), "/?n=100")
+	v := one["session"]
+	for cut := 1; cut <= 8; cut++ {
+		err := get(s, "session="+v[:len(v)-cut])
+		if strings.Contains(err.Error(), "not base64url") || !(errors.Is(err, ErrMalformed) && strings.Contains(err.Error(), "cut short") || errors.Is(err, ErrAuthentication)) {
+			t.Errorf("value cut by %d: %v", cut, err)
+		}
+	}
+	if err := get(s, "session="+v[:10]+"!"+v[11:]); !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "not base64url: character 11 of") {
+		t.Errorf("a character outside the alphabet: %v", err)
 	}
 }

@@ -208,9 +208,22 @@ func decodeValue(value string, spare int) ([]byte, error) {
 	buf := make([]byte, n, n+spare)
 	n, err := strictBase64.Decode(buf, []byte(value))
 	if err != nil || strictBase64.EncodedLen(n) != len(value) {
-		return nil, fmt.Errorf("%w: not base64url", ErrMalformed)
+		return nil, notBase64(value)
 	}
 	return buf[:n], nil
+}
+
+// notBase64 says why value, which decodeValue refused, is not canonical
+// base64url: a character outside its alphabet, or an end no encoder
+// writes (a length of 4k+1, or bits set past the last byte), which is
+// what cutting a value short leaves two times in three.
+func notBase64(value string) error {
+	for i := 0; i < len(value); i++ {
+		if c := value[i]; !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return fmt.Errorf("%w: not base64url: character %d of %d is not one of A-Z a-z 0-9 - _", ErrMalformed, i+1, len(value))
+		}
+	}
+	return fmt.Errorf("%w: cut short: its %d characters stop partway through a byte, so the value is shorter than when it was sealed (truncated by a proxy or a client's size limit, or its last chunk missing) or its last character altered", ErrMalformed, len(value))
 }
 
 type codecKey struct {

@@ -257,11 +257,11 @@ func (s *Store[T]) open(in incoming, d *T) (held, error) {
 	var h held
 	raw, err := decodeValue(in.value, headerSize+1+len(s.c.name))
 	if err != nil {
-		return h, err
+		return h, in.lost(err, s.c.name, s.c.limits)
 	}
 	hdr, pt, keyIdx, err := s.c.codec.openRaw(s.c.name, in.chunks, raw)
 	if err != nil {
-		return h, err
+		return h, in.lost(err, s.c.name, s.c.limits)
 	}
 	if hdr.Meta {
 		if h.meta, pt, err = parseMeta(pt); err != nil {
@@ -317,7 +317,7 @@ func (c *core) checkRevoked(m *meta, created time.Time) error {
 // checkTimes enforces the lifetimes on a value's header, maxAge being the
 // session's absolute lifetime.
 func (c *core) checkTimes(h *Header, maxAge time.Duration, now time.Time) error {
-	future := now.Add(ClockSkew)
+	future := now.Add(DefaultClockSkew)
 	switch {
 	case h.Created.After(future) || h.Sealed.After(future):
 		return fmt.Errorf("%w: sealed at %s, now %s: check the servers' clocks", ErrFromFuture, h.Sealed.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))

@@ -350,7 +350,7 @@ func TestRejectReasons(t *testing.T) {
 		}
 	}
 	if len(rejected) != len(cases) {
-		t.Errorf("OnReject called %d times, want %d", len(rejected), len(cases))
+		t.Errorf("EventRejected or EventExpired raised %d times, want %d", len(rejected), len(cases))
 	}
 	for _, err := range rejected {
 		if strings.Contains(err.Error(), good) {

@@ -250,7 +250,10 @@ func Example_lifecycleEvents() {
 			return a
 		},
 	}))
-	revoked := cookiesession.NewRevocationList(30 * 24 * time.Hour)
+	revoked, err := cookiesession.NewRevocationList(cookiesession.RevocationListOptions{MaxAge: 30 * 24 * time.Hour})
+	if err != nil {
+		panic(err)
+	}
 	store, err := cookiesession.NewMap(cookiesession.Options{
 		Keys:          [][]byte{newKey()},
 		MaxAgeCeiling: 30 * 24 * time.Hour,
@@ -273,7 +276,9 @@ func Example_lifecycleEvents() {
 	})
 	mux.HandleFunc("/renew", func(w http.ResponseWriter, r *http.Request) { store.Get(r).Renew() })
 	mux.HandleFunc("/everywhere", func(w http.ResponseWriter, r *http.Request) {
-		revoked.RevokeSubject(store.Get(r).Subject(), time.Now().Add(time.Second))
+		if err := revoked.RevokeSubject(store.Get(r).Subject(), time.Now().Add(time.Second)); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		}
 	})
 	mux.HandleFunc("/whoami", func(w http.ResponseWriter, r *http.Request) {
 		s := store.Get(r)

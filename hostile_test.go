@@ -253,92 +253,63 @@ func TestHostileAllocations(t *testing.T) {
 	}
 }
 
-// readChunksReference is readChunks as it was before the search-based
-// scan: every pair trimmed and examined. readChunks must agree with it
-// wherever maxCookies does not apply.
-func readChunksReference(r *http.Request, name string, l limits) (in incoming, err error) {
-	var parts []string // parts[i-1] is chunk i; only for chunked sessions
-	var first string
-	total, highest := 0, 0 // total: the chunks' name=value pairs joined by "; "
-	for _, line := range r.Header["Cookie"] {
-		for len(line) > 0 {
-			var part string
-			part, line, _ = strings.Cut(line, ";")
-			part = strings.TrimSpace(part)
-			k, v, ok := strings.Cut(part, "=")
-			if !ok || len(k) < len(name) || k[:len(name)] != name {
-				continue
-			}
-			i := 1
-			if len(k) > len(name) {
-				if k[len(name)] != chunks.Sep {
-					continue // another cookie that shares the prefix
-				}
-				i = chunks.ParseIndex(k[len(name)+1:])
-				if i < 2 {
-					// Not a name this library writes (NAME~0, NAME~02,
-					// NAME~999999999): ignore it, and have the next save
-					// delete it, so it cannot wedge the session.
-					if len(in.foreign) < maxForeign && validCookieName(k) && len(k) <= 256 {
-						in.foreign = append(in.foreign, k)
-					}
-					continue
-				}
-			}
-			if in.present.has(i) {
-				if err == nil {
-					err = fmt.Errorf("%w: cookie %q sent twice (another path or domain?)", ErrChunks, chunks.Name(name, i))
-				}
-				continue
-			}
-			in.present.set(i)
-			if err != nil {
-				continue // keep recording names only
-			}
-			if i > l.chunks {
-				err = fmt.Errorf("%w: chunk %d present but at most %d allowed", ErrChunks, i, l.chunks)
-				continue
-			}
-			if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
-				v = v[1 : len(v)-1]
-			}
-			if len(k)+len(v) > MaxCookieBytesLimit {
-				err = &TooLargeError{Name: k, Size: len(k) + len(v), Limit: MaxCookieBytesLimit, Chunks: 1}
-				continue
-			}
-			if total > 0 {
-				total += 2
-			}
-			total += len(k) + 1 + len(v)
-			highest = max(highest, i)
-			if i == 1 {
-				first = v
-				continue
-			}
-			if parts == nil {
-				parts = make([]string, l.chunks)
-			}
-			parts[i-1] = v
+// readChunksReference is readChunks written the plain way, on
+// internal/chunks.LayoutOf: every pair of every line split and trimmed
+// (chunks.Pairs), the session's cookies picked out, then the rules of
+// docs/FORMAT.md and docs/LIMITS.md applied in order. readChunks must agree
+// with it wherever maxCookies does not apply.
+func readChunksReference(lines []string, name string, l limits) (in incoming, err error) {
+	var ps, mine []chunks.Pair // mine: the chunks this store reads
+	for _, line := range lines {
+		ps = append(ps, chunks.Pairs(line)...)
+	}
+	all := chunks.LayoutOf(ps, name)
+	for _, c := range all.Chunks {
+		in.present.set(c.Index)
+	}
+	for _, k := range all.Ignored {
+		if len(in.foreign) < maxForeign && validCookieName(k) && len(k) <= 256 {
+			in.foreign = append(in.foreign, k)
 		}
 	}
-	if err != nil || highest == 0 {
-		return in, err
+	for _, p := range ps {
+		if i := chunks.Index(p.Name, name); i >= 1 && i <= l.chunks {
+			mine = append(mine, p)
+		}
 	}
-	if highest == 1 {
-		in.value, in.chunks = first, 1
+	lay := chunks.LayoutOf(mine, name)
+	// The first of a duplicate or an oversize cookie, in header order.
+	seen := map[string]bool{}
+	for _, p := range mine {
+		if seen[p.Name] {
+			return in, fmt.Errorf("%w: cookie %q sent twice (another path or domain?)", ErrChunks, p.Name)
+		}
+		seen[p.Name] = true
+		if size := chunks.CookieBytes(p.Name, p.Value); size > MaxCookieBytesLimit {
+			return in, &TooLargeError{Name: p.Name, Size: size, Limit: MaxCookieBytesLimit, Chunks: 1}
+		}
+	}
+	switch n := lay.Highest(); {
+	case n == 0:
+		return in, nil
+	case n > 1 && lay.HeaderBytes() > l.total:
+		return in, &TooLargeError{Name: name, Size: lay.HeaderBytes(), Limit: l.total, Total: true, Chunks: n}
+	case lay.Problem != "":
+		return in, fmt.Errorf("%w: chunk %d of %d is missing", ErrChunks, missingChunk(lay), n)
+	default:
+		in.value, in.chunks = lay.Value(), n
 		return in, nil
 	}
-	if total > l.total {
-		return in, &TooLargeError{Name: name, Size: total, Limit: l.total, Total: true, Chunks: highest}
-	}
-	parts[0] = first
-	for i := 1; i <= highest; i++ {
-		if !in.present.has(i) {
-			return in, fmt.Errorf("%w: chunk %d of %d is missing", ErrChunks, i, highest)
+}
+
+// missingChunk returns the lowest index lay lacks below its highest.
+func missingChunk(lay chunks.Layout) int {
+	for k, c := range lay.Chunks {
+		if c.Index != k+1 {
+			return k + 1
 		}
 	}
-	in.value, in.chunks = strings.Join(parts[:highest], ""), highest
-	return in, nil
+	return 0
 }
 
 // nodeCookieReference is nodeCookie as it was before the search-based
@@ -384,10 +355,11 @@ func compareReaders(t *testing.T, lines []string) {
 	for _, name := range []string{"session", "s", "express:sess", "session.sig"} {
 		if strings.Count(joined, name) <= maxCookies && validCookieName(name) {
 			got, gotErr := readChunks(r.Header["Cookie"], name, l)
-			want, wantErr := readChunksReference(r, name, l)
+			want, wantErr := readChunksReference(lines, name, l)
 			if fmt.Sprint(got, gotErr) != fmt.Sprint(want, wantErr) {
 				t.Fatalf("readChunks(%q, %q):\n got %v %v\nwant %v %v", lines, name, got, gotErr, want, wantErr)
 			}
+			compareNetHTTP(t, lines, name, got.present)
 		}
 		v, ok := nodeCookie(lines, name)
 		wv, wok := nodeCookieReference(joined, name)
@@ -395,6 +367,56 @@ func compareReaders(t *testing.T, lines []string) {
 			t.Fatalf("nodeCookie(%q, %q) = %q, %v; want %q, %v", lines, name, v, ok, wv, wok)
 		}
 	}
+}
+
+// compareNetHTTP checks that the chunk names readChunks saw (present) are
+// those net/http's own parser (Request.Cookies) sees in lines: a name that
+// only a reader skipping more blanks than net/http would see is a cookie
+// another site could set (a "\u2000__Host-" name has none of the prefix's
+// rules). net/http also drops a pair whose value holds a byte RFC 6265
+// does not allow, where the store reads the value and refuses it loudly:
+// such bytes are replaced before net/http parses the lines. A pair without
+// '=' is a cookie with an empty value to net/http and no pair to the
+// store, which reads an empty value as none: so each name net/http sees
+// with a value must be present, and each present name net/http must see.
+func compareNetHTTP(t *testing.T, lines []string, name string, present presence) {
+	t.Helper()
+	r := httptest.NewRequest("GET", "/", nil)
+	for _, line := range lines {
+		r.Header.Add("Cookie", validValues(line))
+	}
+	var withValue, any presence
+	for _, c := range r.Cookies() {
+		if i := chunks.Index(c.Name, name); i > 0 {
+			any.set(i)
+			if c.Value != "" || c.Quoted {
+				withValue.set(i)
+			}
+		}
+	}
+	for i := 1; i <= chunks.Max; i++ {
+		if withValue.has(i) && !present.has(i) || present.has(i) && !any.has(i) {
+			t.Fatalf("lines %q: chunk %d of %q: net/http sees it: %v, readChunks: %v", lines, i, name, any.has(i), present.has(i))
+		}
+	}
+}
+
+// validValues replaces, in each pair's value, every byte net/http refuses
+// in a cookie value by 'x'; names and separators are left as they are.
+func validValues(line string) string {
+	b := []byte(line)
+	inValue := false
+	for i, c := range b {
+		switch {
+		case c == ';':
+			inValue = false
+		case !inValue:
+			inValue = c == '='
+		case c < 0x20 || c >= 0x7f || c == '"' || c == '\\':
+			b[i] = 'x'
+		}
+	}
+	return string(b)
 }
 
 // hostileFragments are the pieces random Cookie headers are made of: the

@@ -444,7 +444,7 @@ func TestStoreRejectsBadExpressCookie(t *testing.T) {
 			want = ErrLegacyPayload
 		}
 		if !errors.Is(sessErr, want) || !errors.Is(rejected, want) {
-			t.Errorf("%s: Session.Err %v, OnReject %v", name, sessErr, rejected)
+			t.Errorf("%s: Session.Err %v, EventRejected %v", name, sessErr, rejected)
 		}
 	}
 }

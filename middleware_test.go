@@ -13,7 +13,7 @@ import (
 	"testing"
 )
 
-// lostRecorder collects what a store reports through Options.OnLostChange.
+// lostRecorder collects what a store reports as EventLostChange.
 type lostRecorder struct {
 	mu   sync.Mutex
 	errs []error

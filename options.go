@@ -26,9 +26,10 @@ const (
 	// a cookie's Max-Age at 400 days, and a longer server-side lifetime would
 	// outlive the cookie silently.
 	MaxAgeLimit = 400 * 24 * time.Hour
-	// ClockSkew is how far in the future a value's timestamps may lie
-	// (servers' clocks differ) before it is refused with ErrFromFuture.
-	ClockSkew = time.Minute
+	// DefaultClockSkew is how far in the future a value's timestamps may
+	// lie (servers' clocks differ) before it is refused with
+	// ErrFromFuture, and RevocationListOptions.ClockSkew's default.
+	DefaultClockSkew = time.Minute
 	// SizeWarningShare is the share of its size budget past which a saved
 	// session raises EventSizeWarning.
 	SizeWarningShare = 0.8

@@ -2,10 +2,13 @@ package cookiesession
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
 // TestPrefixCaseInsensitive checks that the __Host- and __Secure- rules
@@ -110,5 +113,108 @@ func TestSecureErrorNamesTheReason(t *testing.T) {
 	}
 	if _, err := NewMap(Options{Keys: [][]byte{testKey(1)}, Name: "a~b"}); err == nil || strings.Contains(err.Error(), "|~") {
 		t.Errorf("name with ~: %v", err)
+	}
+}
+
+// nameBlanks are the bytes and runes tried before a cookie name: every
+// ASCII control, SP and DEL, and every rune unicode.IsSpace accepts beyond
+// ASCII, plus U+FEFF. blankOK says which of them may stand before a name:
+// those net/http trims (chunks.Blank).
+var nameBlanks = func() []string {
+	var out []string
+	for c := 0; c <= 0x20; c++ {
+		out = append(out, string(rune(c)))
+	}
+	out = append(out, "\x7f")
+	for _, r := range []rune{0x85, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff} {
+		out = append(out, string(r))
+	}
+	for r := rune(0x2000); r <= 0x200a; r++ {
+		out = append(out, string(r))
+	}
+	return out
+}()
+
+func blankOK(b string) bool { return b == " " || b == "\t" || b == "\r" || b == "\n" }
+
+// sealFor returns the value of a genuine session of s holding user, and of
+// its chunks when it takes several.
+func sealFor(t *testing.T, s *Store[Map], user string, pad int) []string {
+	t.Helper()
+	r := httptest.NewRequest("GET", "/", nil)
+	sess := s.Get(r)
+	sess.Data["user"], sess.Data["pad"] = user, strings.Repeat("p", pad)
+	rec := httptest.NewRecorder()
+	if err := sess.Save(rec); err != nil {
+		t.Fatal(err)
+	}
+	var values []string
+	for _, line := range rec.Header()["Set-Cookie"] {
+		pair, attrs, _ := strings.Cut(line, ";")
+		if _, v, _ := strings.Cut(pair, "="); !expires(attrs) {
+			values = append(values, v)
+		}
+	}
+	return values
+}
+
+// TestBlankBeforeName: to a browser, a name preceded by any byte but the
+// blanks of RFC 6265 is another cookie, which a sibling subdomain or a
+// plain-HTTP page can set for the parent domain, without the __Host- or
+// __Secure- rules. Every reader must ignore such a pair: the store's (for
+// the session and for a chunk), the Express and gorilla legacy readers, and
+// chunks.Pairs (the command's). Ignored means: not read, and not counted as
+// the name "sent twice" beside the genuine cookie.
+func TestBlankBeforeName(t *testing.T) {
+	registerGobBasics()
+	s := newStore[Map](t, chunked(Options{MaxCookieBytes: 300}))
+	victim, attacker := sealFor(t, s, "victim", 0), sealFor(t, s, "attacker", 0)
+	big := sealFor(t, s, "victim", 300)
+	if len(victim) != 1 || len(big) != 2 {
+		t.Fatalf("want 1 and 2 chunks, got %d and %d", len(victim), len(big))
+	}
+	g := newStore[Map](t, Options{Name: "x", Gorilla: &GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}}})
+	gValue := gorillaCookie(t, "gsess", map[interface{}]interface{}{"user": "attacker"}, false, gHash1, gBlock1)
+	express := mustExpress(t, ExpressSession{Keys: []string{"k1"}})
+	get := func(st *Store[Map], header string) *Session[Map] {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Cookie", header)
+		return st.Get(r)
+	}
+	for _, b := range nameBlanks {
+		ok := blankOK(b)
+		t.Run(fmt.Sprintf("%U", []rune(b)[0]), func(t *testing.T) {
+			// Alone: read only after a blank.
+			sess := get(s, "a=1;"+b+"session="+attacker[0])
+			if got := sess.Data["user"] == "attacker"; got != ok || !ok && sess.Err() != nil {
+				t.Errorf("planted session read: %v (err %v), want %v", got, sess.Err(), ok)
+			}
+			// Beside the genuine one: sent twice only after a blank.
+			sess = get(s, "session="+victim[0]+";"+b+"session="+attacker[0])
+			if twice := errors.Is(sess.Err(), ErrChunks); twice != ok || !ok && sess.Data["user"] != "victim" {
+				t.Errorf("beside the victim's: user %v, err %v; want sent twice: %v", sess.Data["user"], sess.Err(), ok)
+			}
+			// A chunk: counted only after a blank.
+			sess = get(s, "session="+big[0]+";"+b+"session~2="+big[1])
+			if got := sess.Data["user"] == "victim"; got != ok {
+				t.Errorf("chunk 2 after %q read: %v (err %v), want %v", b, got, sess.Err(), ok)
+			}
+			sess = get(s, "session="+big[0]+"; session~2="+big[1]+";"+b+"session~2="+attacker[0])
+			if twice := errors.Is(sess.Err(), ErrChunks); twice != ok || !ok && sess.Data["user"] != "victim" {
+				t.Errorf("planted chunk 2: user %v, err %v; want sent twice: %v", sess.Data["user"], sess.Err(), ok)
+			}
+			// gorilla (net/http's parser) reads the same names.
+			if got := get(g, "a=1;"+b+"gsess="+gValue).Data["user"] == "attacker"; got != ok {
+				t.Errorf("gorilla cookie read: %v, want %v", got, ok)
+			}
+			// Express (the npm cookies package) allows only SP.
+			if _, found := nodeCookie([]string{"a=1;" + b + express.name + "=e30"}, express.name); found != (b == " ") {
+				t.Errorf("Express cookie found: %v, want %v", found, b == " ")
+			}
+			// The command's reader.
+			if ps := chunks.Pairs("a=1;" + b + "session=v"); (len(ps) == 2 && ps[1].Name == "session") != ok {
+				t.Errorf("chunks.Pairs = %q", ps)
+			}
+		})
 	}
 }

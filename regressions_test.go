@@ -162,7 +162,7 @@ func TestSessionStates(t *testing.T) {
 		// on the upgrade request already, and keeps it.
 		name: "legacy upgrade gets its ID at once",
 		opts: func(*clock) Options {
-			return Options{Express: &express, Revocations: NewRevocationList(24 * time.Hour)}
+			return Options{Express: &express, Revocations: newRevocationList(nil, RevocationListOptions{MaxAge: 24 * time.Hour})}
 		},
 		jar: legacyJar(express), requests: 2,
 		handle: func(s *Session[Map], _ http.ResponseWriter, _ *clock) string { return s.ID() },

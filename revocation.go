@@ -7,6 +7,8 @@ package cookiesession
 // request path. docs/SECURITY.md, "Logout cannot revoke", explains.
 
 import (
+	"fmt"
+	"math"
 	"sync"
 	"time"
 )
@@ -24,26 +26,72 @@ type Revocations interface {
 	Revoked(id, subject string, created time.Time) bool
 }
 
+// DefaultMaxRevocations is the most live entries (revoked sessions plus
+// subject cut-offs) a RevocationList holds when
+// RevocationListOptions.MaxEntries is zero. At the measured cost per
+// revoked session (docs/SECURITY.md, "Logout and revocation": 28 B at
+// 100,000 entries, 45 B at 1,000,000), it bounds the list near 45 MB.
+const DefaultMaxRevocations = 1_000_000
+
+// RevocationListOptions configures NewRevocationList. The zero value is a
+// usable default.
+type RevocationListOptions struct {
+	// MaxAge is how long a cut-off is kept past itself, and how far in the
+	// future a revoked session's until may lie: give it the stores' longest
+	// session lifetime (Options.MaxAgeCeiling, or MaxAge). Zero means
+	// MaxAgeLimit, safe whatever the stores allow; at most MaxAgeLimit.
+	MaxAge time.Duration
+	// MaxEntries bounds the live entries held (revoked sessions plus
+	// subject cut-offs; the global cut-off is not counted). Past it, a
+	// revocation of a new entry returns ErrRevocationListFull. Zero means
+	// DefaultMaxRevocations.
+	MaxEntries int
+	// ClockSkew is how far in the future a cut-off may lie (servers'
+	// clocks differ). Zero means DefaultClockSkew; negative means none.
+	ClockSkew time.Duration
+}
+
 // RevocationList is a Revocations held in one process's memory, for a
 // single machine (several machines share one through package redisrevoke).
 // Entries expire on their own once no session they name can still be
 // valid. It is safe for concurrent use.
 type RevocationList struct {
-	maxAge time.Duration
-	now    func() time.Time
+	maxAge, skew time.Duration
+	limit        int
+	now          func() time.Time
 
 	mu       sync.RWMutex
-	sessions map[string]time.Time // id -> until
+	ids      map[sessionID]uint32 // Session.ID identifiers -> until (untilSeconds)
+	sessions map[string]time.Time // other identifiers -> until
 	subjects map[string]time.Time // subject -> cut-off
 	all      time.Time            // global cut-off
 	swept    int                  // entries after the last sweep
+	full     time.Time            // when a full list last swept
 }
 
-// NewRevocationList returns an empty list whose cut-offs expire maxAge
-// after they were set: give it the stores' longest session lifetime
-// (Options.MaxAgeCeiling, or MaxAge).
-func NewRevocationList(maxAge time.Duration) *RevocationList {
-	return &RevocationList{maxAge: maxAge, now: time.Now, sessions: map[string]time.Time{}, subjects: map[string]time.Time{}}
+// NewRevocationList returns an empty list. It returns an error matching
+// ErrInvalidOptions if an option is out of range.
+func NewRevocationList(o RevocationListOptions) (*RevocationList, error) {
+	l := &RevocationList{maxAge: o.MaxAge, skew: o.ClockSkew, limit: o.MaxEntries, now: time.Now,
+		ids: map[sessionID]uint32{}, sessions: map[string]time.Time{}, subjects: map[string]time.Time{}}
+	switch {
+	case l.maxAge == 0:
+		l.maxAge = MaxAgeLimit
+	case l.maxAge < time.Second || l.maxAge > MaxAgeLimit:
+		return nil, optionsError("RevocationListOptions.MaxAge %v out of range: use 1s..%v (400 days, the most a browser keeps a cookie); 0 means %v", o.MaxAge, MaxAgeLimit, MaxAgeLimit)
+	}
+	switch {
+	case l.limit == 0:
+		l.limit = DefaultMaxRevocations
+	case l.limit < 0:
+		return nil, optionsError("RevocationListOptions.MaxEntries %d is negative: use a positive bound, or 0 for %d", o.MaxEntries, DefaultMaxRevocations)
+	}
+	if l.skew == 0 {
+		l.skew = DefaultClockSkew
+	} else if l.skew < 0 {
+		l.skew = 0
+	}
+	return l, nil
 }
 
 // RevokeSession refuses the session with identifier id (Session.ID) until
@@ -51,38 +99,134 @@ func NewRevocationList(maxAge time.Duration) *RevocationList {
 // lifetime: Session.Created plus its lifetime (Options.MaxAge, or its own
 // SetMaxAge). Not Session.ExpiresAt with an idle timeout: a copy used
 // elsewhere since moves its own idle deadline later.
-func (l *RevocationList) RevokeSession(id string, until time.Time) {
+//
+// It returns an error matching ErrRevocationFuture, recording nothing, if
+// until lies more than MaxAge (plus the clock skew) ahead; one matching
+// ErrRevocationListFull if the list holds MaxEntries live entries.
+func (l *RevocationList) RevokeSession(id string, until time.Time) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if until.After(l.sessions[id]) {
-		l.sessions[id] = until
+	now := l.now()
+	if err := checkRevocationTime("until", until, now, l.maxAge+l.skew); err != nil {
+		return err
 	}
+	k, ok := parseSessionID(id)
+	if !ok {
+		return l.insert(l.sessions, id, until, now)
+	}
+	old, held := l.ids[k]
+	if !held {
+		if err := l.room(now); err != nil {
+			return err
+		}
+	}
+	l.ids[k] = max(old, untilSeconds(until))
 	l.sweep()
+	return nil
+}
+
+// The compact form of a revoked Session.ID, 20 bytes of map slot instead of
+// a string and a time.Time (56): the identifier's 16 bytes, and until as
+// whole seconds since revocationEpoch, rounded up so that rounding never
+// shortens a revocation. uint32 seconds reach the year 2156.
+const revocationEpoch = 1_577_836_800 // 2020-01-01T00:00:00Z, Unix seconds
+
+// untilSeconds is until's compact form; a time before revocationEpoch is
+// 0, expired already.
+func untilSeconds(until time.Time) uint32 {
+	s := until.Add(time.Second-time.Nanosecond).Unix() - revocationEpoch
+	return uint32(min(max(s, 0), math.MaxUint32))
+}
+
+// parseSessionID decodes id if it has exactly Session.ID's form.
+func parseSessionID(id string) (k sessionID, ok bool) {
+	if len(id) != strictBase64.EncodedLen(idSize) {
+		return k, false
+	}
+	n, err := strictBase64.Decode(k[:], []byte(id))
+	return k, err == nil && n == idSize
 }
 
 // RevokeSubject refuses every session of subject (Session.SetSubject)
 // created before before: "log out all my devices". Creation times are
 // whole seconds, so a session created in before's second is refused too;
 // to keep the current session, pass its Created time.
-func (l *RevocationList) RevokeSubject(subject string, before time.Time) {
+//
+// It returns an error matching ErrRevocationFuture, recording nothing, if
+// before lies ahead of now by more than the clock skew (it would refuse
+// every new login of subject until then); one matching
+// ErrRevocationListFull if the list holds MaxEntries live entries.
+func (l *RevocationList) RevokeSubject(subject string, before time.Time) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if before.After(l.subjects[subject]) {
-		l.subjects[subject] = before
+	now := l.now()
+	if err := checkRevocationTime("cut-off", before, now, l.skew); err != nil {
+		return err
 	}
-	l.sweep()
+	return l.insert(l.subjects, subject, before, now)
 }
 
 // RevokeAll refuses every session created before before, and every legacy
 // session presented while the cut-off lasts: "log out everyone", without
-// changing keys.
-func (l *RevocationList) RevokeAll(before time.Time) {
+// changing keys. It returns an error matching ErrRevocationFuture,
+// recording nothing, if before lies ahead of now by more than the clock
+// skew: it would refuse every new login until then.
+func (l *RevocationList) RevokeAll(before time.Time) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if err := checkRevocationTime("cut-off", before, l.now(), l.skew); err != nil {
+		return err
+	}
 	if before.After(l.all) {
 		l.all = before
 	}
+	return nil
 }
+
+// checkRevocationTime returns an error matching ErrRevocationFuture if t,
+// named what ("cut-off", "until"), lies more than ahead past now.
+func checkRevocationTime(what string, t, now time.Time, ahead time.Duration) error {
+	if limit := now.Add(ahead); t.After(limit) {
+		return fmt.Errorf("%w: %s %s is later than %s (now plus %v): pass time.Now() as a cut-off, and a session's end of life (Created plus its lifetime) as until",
+			ErrRevocationFuture, what, t.UTC().Format(time.RFC3339), limit.UTC().Format(time.RFC3339), ahead)
+	}
+	return nil
+}
+
+// insert raises m[key] to t, if room allows a new key. l.mu is held.
+func (l *RevocationList) insert(m map[string]time.Time, key string, t, now time.Time) error {
+	old, ok := m[key]
+	if !ok {
+		if err := l.room(now); err != nil {
+			return err
+		}
+	}
+	if t.After(old) {
+		m[key] = t
+	}
+	l.sweep()
+	return nil
+}
+
+// room reports whether a new entry fits under the cap; at the cap it first
+// sweeps expired entries (at most once a second while the list stays
+// full). l.mu is held.
+func (l *RevocationList) room(now time.Time) error {
+	if l.count() < l.limit {
+		return nil
+	}
+	if now.Sub(l.full) >= time.Second || now.Before(l.full) {
+		l.full = now
+		l.sweepAt(now)
+	}
+	if l.count() >= l.limit {
+		return fmt.Errorf("%w: %d live entries (RevocationListOptions.MaxEntries); the session stays valid: raise MaxEntries, revoke by subject, or rotate keys to log everyone out", ErrRevocationListFull, l.limit)
+	}
+	return nil
+}
+
+// count is the number of entries held. l.mu is held.
+func (l *RevocationList) count() int { return len(l.ids) + len(l.sessions) + len(l.subjects) }
 
 // Revoked implements Revocations.
 func (l *RevocationList) Revoked(id, subject string, created time.Time) bool {
@@ -92,7 +236,11 @@ func (l *RevocationList) Revoked(id, subject string, created time.Time) bool {
 	if created.Before(l.all) && now.Before(l.all.Add(l.maxAge)) {
 		return true
 	}
-	if id != "" {
+	if k, ok := parseSessionID(id); ok {
+		if until, ok := l.ids[k]; ok && now.Unix()-revocationEpoch < int64(until) {
+			return true
+		}
+	} else if id != "" {
 		if until, ok := l.sessions[id]; ok && now.Before(until) {
 			return true
 		}
@@ -109,17 +257,24 @@ func (l *RevocationList) Revoked(id, subject string, created time.Time) bool {
 func (l *RevocationList) Len() int {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	return len(l.sessions) + len(l.subjects)
+	return l.count()
 }
 
 // sweep drops expired entries once the list has doubled since the last
 // sweep, so that each insertion costs amortised constant time.
 func (l *RevocationList) sweep() {
-	n := len(l.sessions) + len(l.subjects)
-	if n < 2*l.swept+64 {
-		return
+	if n := l.count(); n >= 2*l.swept+64 {
+		l.sweepAt(l.now())
 	}
-	now := l.now()
+}
+
+// sweepAt drops the entries expired at now. l.mu is held.
+func (l *RevocationList) sweepAt(now time.Time) {
+	for k, until := range l.ids {
+		if now.Unix()-revocationEpoch >= int64(until) {
+			delete(l.ids, k)
+		}
+	}
 	for id, until := range l.sessions {
 		if !now.Before(until) {
 			delete(l.sessions, id)
@@ -130,5 +285,5 @@ func (l *RevocationList) sweep() {
 			delete(l.subjects, s)
 		}
 	}
-	l.swept = len(l.sessions) + len(l.subjects)
+	l.swept = l.count()
 }

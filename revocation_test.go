@@ -11,8 +11,21 @@ import (
 
 // testRevocations returns an in-memory revocation list on clk.
 func testRevocations(clk *clock) *RevocationList {
-	l := NewRevocationList(24 * time.Hour)
+	l := newRevocationList(nil, RevocationListOptions{MaxAge: 24 * time.Hour})
 	l.now = clk.Now
+	return l
+}
+
+// newRevocationList returns NewRevocationList(o), failing tb (or panicking
+// without one) on an error.
+func newRevocationList(tb testing.TB, o RevocationListOptions) *RevocationList {
+	l, err := NewRevocationList(o)
+	if err != nil {
+		if tb == nil {
+			panic(err)
+		}
+		tb.Fatal(err)
+	}
 	return l
 }
 
@@ -155,7 +168,7 @@ func TestNoIdentifierWithoutRevocation(t *testing.T) {
 // TestRevocationListConcurrent exercises the list from many goroutines;
 // run with -race.
 func TestRevocationListConcurrent(t *testing.T) {
-	l := NewRevocationList(time.Hour)
+	l := newRevocationList(t, RevocationListOptions{MaxAge: time.Hour})
 	var wg sync.WaitGroup
 	now := time.Now()
 	for g := range 8 {
@@ -207,7 +220,7 @@ func TestCapacityWithRevocation(t *testing.T) {
 	for _, rev := range []bool{false, true} {
 		o := Options{Name: "__Host-session", Secure: SecureTerminated}
 		if rev {
-			o.Revocations = NewRevocationList(time.Hour)
+			o.Revocations = newRevocationList(t, RevocationListOptions{MaxAge: time.Hour})
 		}
 		s := newStore[Map](t, o)
 		most := 0
@@ -251,5 +264,136 @@ func TestRevokeSubjectKeepCurrent(t *testing.T) {
 	l.RevokeSubject("ada", clk.Now())
 	if err := s.Get(current.request("GET", "/")).Err(); !errors.Is(err, ErrRevoked) {
 		t.Fatalf("same-second session after a cut-off at now: %v", err)
+	}
+}
+
+// TestRevocationFutureRefused: a cut-off later than now plus the clock
+// skew, or an until later than now plus MaxAge (plus the skew), is refused
+// with ErrRevocationFuture and recorded nowhere: RevokeAll(now+24h) would
+// otherwise refuse every new login for a day.
+func TestRevocationFutureRefused(t *testing.T) {
+	clk := newClock()
+	l := testRevocations(clk) // MaxAge 24h, skew DefaultClockSkew
+	now := clk.Now()
+	for name, err := range map[string]error{
+		"RevokeAll":     l.RevokeAll(now.Add(24 * time.Hour)),
+		"RevokeSubject": l.RevokeSubject("ada", now.Add(DefaultClockSkew+time.Second)),
+		"RevokeSession": l.RevokeSession("id", now.Add(24*time.Hour+DefaultClockSkew+time.Second)),
+		"year 3000":     l.RevokeAll(time.UnixMilli(32503680000000)),
+	} {
+		if !errors.Is(err, ErrRevocationFuture) || !strings.Contains(err.Error(), "time.Now()") {
+			t.Errorf("%s: %v, want ErrRevocationFuture saying what to pass", name, err)
+		}
+	}
+	if l.Revoked("", "", now) || l.Revoked("", "ada", now) || l.Len() != 0 {
+		t.Fatalf("a refused revocation was recorded: %d entries", l.Len())
+	}
+	// Within the bounds, all three are recorded.
+	for name, err := range map[string]error{
+		"RevokeAll":     l.RevokeAll(now.Add(DefaultClockSkew)),
+		"RevokeSubject": l.RevokeSubject("ada", now.Add(time.Second)),
+		"RevokeSession": l.RevokeSession("id", now.Add(24*time.Hour)),
+	} {
+		if err != nil {
+			t.Errorf("%s within bounds: %v", name, err)
+		}
+	}
+}
+
+// TestRevocationListMaxAge: MaxAge is bounded like Options.MaxAge
+// (1s..MaxAgeLimit); zero means MaxAgeLimit.
+func TestRevocationListMaxAge(t *testing.T) {
+	for _, o := range []RevocationListOptions{{MaxAge: MaxAgeLimit + time.Second}, {MaxAge: 100 * 365 * 24 * time.Hour}, {MaxAge: time.Millisecond}, {MaxEntries: -1}} {
+		if _, err := NewRevocationList(o); !errors.Is(err, ErrInvalidOptions) {
+			t.Errorf("%+v: %v, want ErrInvalidOptions", o, err)
+		}
+	}
+	l := newRevocationList(t, RevocationListOptions{})
+	if l.maxAge != MaxAgeLimit || l.limit != DefaultMaxRevocations || l.skew != DefaultClockSkew {
+		t.Fatalf("zero options: maxAge %v limit %d skew %v", l.maxAge, l.limit, l.skew)
+	}
+}
+
+// TestRevocationListFull: past MaxEntries a new entry is refused with
+// ErrRevocationListFull, never dropped in silence; raising an entry held
+// already, and a new one once old ones expired, still work.
+func TestRevocationListFull(t *testing.T) {
+	clk := newClock()
+	l := newRevocationList(t, RevocationListOptions{MaxAge: time.Hour, MaxEntries: 3})
+	l.now = clk.Now
+	now := clk.Now()
+	for i, err := range []error{
+		l.RevokeSession("a", now.Add(time.Minute)),
+		l.RevokeSession("b", now.Add(time.Hour)),
+		l.RevokeSubject("ada", now),
+	} {
+		if err != nil {
+			t.Fatalf("entry %d: %v", i, err)
+		}
+	}
+	err := l.RevokeSession("c", now.Add(time.Hour))
+	if !errors.Is(err, ErrRevocationListFull) || !strings.Contains(err.Error(), "MaxEntries") {
+		t.Fatalf("fourth entry: %v, want ErrRevocationListFull naming MaxEntries", err)
+	}
+	if err := l.RevokeSubject("bob", now); !errors.Is(err, ErrRevocationListFull) {
+		t.Fatalf("fourth entry (subject): %v", err)
+	}
+	if l.Revoked("c", "", now) || l.Len() != 3 {
+		t.Fatalf("a refused entry was recorded: %d entries", l.Len())
+	}
+	if err := l.RevokeSession("a", now.Add(time.Hour)); err != nil {
+		t.Fatalf("raising a held entry: %v", err)
+	}
+	if err := l.RevokeAll(now); err != nil {
+		t.Fatalf("the global cut-off is not counted: %v", err)
+	}
+	// Once an entry expires, its place is free again.
+	l2 := newRevocationList(t, RevocationListOptions{MaxAge: time.Hour, MaxEntries: 1})
+	l2.now = clk.Now
+	if err := l2.RevokeSession("x", now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(2 * time.Minute)
+	if err := l2.RevokeSession("y", clk.Now().Add(time.Minute)); err != nil {
+		t.Fatalf("after the only entry expired: %v", err)
+	}
+	if !l2.Revoked("y", "", clk.Now()) {
+		t.Fatal("the new entry is not enforced")
+	}
+}
+
+// TestRevokeSessionCompactID: an identifier of Session.ID's form is held
+// compactly (seconds, rounded up: never shorter than asked, at most a
+// second longer); any other string is held as given; both are refused
+// until their until and dropped by a sweep after it.
+func TestRevokeSessionCompactID(t *testing.T) {
+	clk := newClock()
+	l := testRevocations(clk)
+	now := clk.Now()
+	id := sessionID{1, 2, 3}.String()
+	for _, key := range []string{id, "not-an-id", id[:21] + "B"} { // the last: not canonical base64url
+		if err := l.RevokeSession(key, now.Add(10*time.Second+time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(l.ids) != 1 || len(l.sessions) != 2 {
+		t.Fatalf("compact %d, strings %d; want 1 and 2", len(l.ids), len(l.sessions))
+	}
+	for _, step := range []struct {
+		by      time.Duration
+		refused bool
+	}{{0, true}, {10 * time.Second, true}, {time.Second, false}} {
+		clk.Add(step.by)
+		for _, key := range []string{id, "not-an-id"} {
+			if l.Revoked(key, "", now) != step.refused {
+				t.Errorf("%q at %v: refused %v, want %v", key, clk.Now().Sub(now), !step.refused, step.refused)
+			}
+		}
+	}
+	l.mu.Lock()
+	l.sweepAt(clk.Now())
+	l.mu.Unlock()
+	if l.Len() != 0 {
+		t.Fatalf("%d entries after their until", l.Len())
 	}
 }

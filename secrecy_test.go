@@ -38,7 +38,7 @@ func (l leakyMarshaler) MarshalJSON() ([]byte, error) {
 }
 
 // TestNoSessionDataInErrors drives every decode and encode error path with
-// the secret in the data and checks Err(), OnReject, the error handler and
+// the secret in the data and checks Err(), EventRejected, the error handler and
 // slog's output. encoding/json's messages differ between the v1 and v2
 // engines (Go 1.26 and 1.27); CI runs this on both.
 func TestNoSessionDataInErrors(t *testing.T) {
@@ -90,7 +90,7 @@ func TestNoSessionDataInErrors(t *testing.T) {
 		check("flashes "+pt, st.Get(r).Err())
 	}
 	for _, err := range rejected {
-		check("OnReject", err)
+		check("EventRejected", err)
 	}
 
 	// Saving: data that does not encode, through Save and the middleware.

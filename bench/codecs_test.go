@@ -21,7 +21,7 @@ import (
 )
 
 // serializer is a JSON implementation plugged into the store through
-// Options.Marshal and Options.Unmarshal, and into securecookie through
+// Options.JSON, and into securecookie through
 // SetSerializer, so that both are measured with the same one.
 type serializer struct {
 	name    string

@@ -1,6 +1,8 @@
 package redisrevoke
 
 import (
+	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"runtime"
 	"slices"
@@ -126,4 +128,30 @@ func TestPropagationLatency(t *testing.T) {
 	slices.Sort(took)
 	t.Logf("RevokeSession on one instance until Revoked on the other, %d revocations: p50 %v, p99 %v, max %v",
 		len(took), took[len(took)/2], took[len(took)*99/100], took[len(took)-1])
+}
+
+// BenchmarkReplicaMemory reports the Go heap the replica holds per revoked
+// session (B/entry, after GC), identifiers as Session.ID makes them (22
+// base64url characters), at 100,000 and 1,000,000 entries.
+func BenchmarkReplicaMemory(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			until := time.Now().Add(time.Hour).UnixMilli()
+			var perEntry float64
+			for b.Loop() {
+				before := heap()
+				r := newReplica(time.Hour)
+				var raw [16]byte
+				now := time.Now().UnixMilli()
+				for i := range n { // each identifier a string of its own
+					binary.BigEndian.PutUint64(raw[:], uint64(i)*0x9E3779B97F4A7C15)
+					binary.BigEndian.PutUint64(raw[8:], uint64(i))
+					r.merge(kindSession, base64.RawURLEncoding.EncodeToString(raw[:]), until, now)
+				}
+				perEntry = float64(heap()-before) / float64(n)
+				runtime.KeepAlive(r)
+			}
+			b.ReportMetric(perEntry, "B/entry")
+		})
+	}
 }

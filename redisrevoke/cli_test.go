@@ -20,7 +20,7 @@ func cliRevoke(t *testing.T, s *server, k revokewire.Kind, member string, at tim
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	m, err := revokewire.Revocation(DefaultPrefix, time.Hour, k, member, at)
+	m, err := revokewire.Revocation(DefaultPrefix, time.Hour, time.Minute, k, member, at)
 	if err != nil {
 		t.Fatal(err)
 	}

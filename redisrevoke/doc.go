@@ -4,9 +4,11 @@
 // instance.
 //
 // Each List keeps a replica of every revocation in memory. It is loaded by
-// New, kept current by Redis pub/sub (a revocation reaches the other
-// instances in well under a millisecond on a local network), compared with
-// Redis every ResyncEvery and after every reconnection, and its entries
+// New, kept current by Redis pub/sub (a message is only a hint: the
+// entry is read back from Redis, so a forged one changes nothing; a
+// revocation reaches the other instances in about a millisecond on a local
+// network), compared with Redis every ResyncEvery and after every
+// reconnection, checked for a FLUSHALL with each ping, and its entries
 // expire with their times. Revoked, which the store calls on every request,
 // reads only the replica: no Redis command per request.
 //
@@ -15,7 +17,9 @@
 //	defer list.Close()
 //	store, err := cookiesession.New[Data](cookiesession.Options{..., Revocations: list})
 //	...
-//	err = list.RevokeSession(ctx, s.ID(), s.Created().Add(lifetime)) // this session, everywhere
+//	if s.Subject() != "" { // only signed-in sessions: anonymous ones grant nothing
+//		err = list.RevokeSession(ctx, s.ID(), s.Created().Add(lifetime)) // this session, everywhere
+//	}
 //	err = list.RevokeSubject(ctx, userID, time.Now())    // every device of a user
 //	err = list.RevokeAll(ctx, time.Now())                 // everyone
 //

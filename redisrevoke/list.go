@@ -25,11 +25,17 @@ var (
 	// ErrUnavailable matches the errors of a failed exchange with Redis;
 	// they wrap go-redis's error too.
 	ErrUnavailable = errors.New("redisrevoke: Redis unavailable")
+	// ErrLost is reported through OnError when Redis lost revocations
+	// this instance holds (FLUSHALL, a restart without persistence, a
+	// DEL): the instance writes them back at once.
+	ErrLost = errors.New("redisrevoke: revocations lost from Redis")
 	// ErrClockSkew is returned by a Revoke method when Redis did not
-	// record the entry because, by Redis's clock, it has expired already
-	// while it is live by this instance's: Redis's clock is ahead. This
-	// instance enforces the entry; the others do not.
-	ErrClockSkew = errors.New("redisrevoke: expired by Redis's clock, not recorded")
+	// record the entry because of its clock: by Redis's clock the entry
+	// has expired already while it is live by this instance's (Redis's
+	// clock is ahead), or it lies further ahead than ClockSkew allows
+	// (Redis's clock is behind). This instance enforces the entry; the
+	// others do not.
+	ErrClockSkew = errors.New("redisrevoke: Redis's clock differs, not recorded")
 )
 
 // List is a cookiesession.Revocations shared through Redis. Its methods are
@@ -51,6 +57,7 @@ type List struct {
 	sem      chan struct{}      // holds one token while a refresh runs
 	versions [kinds]float64     // each kind's version at its last read; 0: no key
 	known    [kinds]bool        // whether versions[k] describes the replica
+	epoch    string             // the epoch read last; "" before the first
 	heard    [kinds]atomic.Bool // entries merged since the kind's last read
 	lastSync atomic.Int64       // Unix ns of the last successful refresh
 	flightMu sync.Mutex         // guards flight and failed

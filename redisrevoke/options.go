@@ -20,6 +20,8 @@ const (
 type config struct {
 	prefix         string
 	maxAge         time.Duration
+	skew           time.Duration
+	maxEntries     int
 	resync         time.Duration
 	ping           time.Duration
 	failClosed     time.Duration
@@ -32,6 +34,8 @@ func defaults() config {
 	return config{
 		prefix:         DefaultPrefix,
 		maxAge:         cookiesession.MaxAgeLimit,
+		skew:           cookiesession.DefaultClockSkew,
+		maxEntries:     cookiesession.DefaultMaxRevocations,
 		resync:         DefaultResyncEvery,
 		ping:           DefaultPingEvery,
 		refreshTimeout: DefaultRefreshTimeout,
@@ -51,8 +55,27 @@ func Prefix(p string) Option { return func(c *config) { c.prefix = p } }
 // themselves: give it the stores' longest session lifetime
 // (Options.MaxAgeCeiling, or MaxAge), the same on every instance. The
 // default, cookiesession.MaxAgeLimit, is safe whatever the stores allow,
-// at the cost of keeping cut-offs longer than needed.
+// at the cost of keeping cut-offs longer than needed; it is also the
+// most allowed. A session's until may lie at most MaxAge (plus ClockSkew)
+// ahead.
 func MaxAge(d time.Duration) Option { return func(c *config) { c.maxAge = d } }
+
+// ClockSkew sets how far ahead of now a cut-off may lie
+// (cookiesession.DefaultClockSkew): servers' clocks differ. A cut-off
+// further ahead, or a session's until more than MaxAge plus ClockSkew
+// ahead, is refused by the Revoke methods (ErrInvalid and
+// cookiesession.ErrRevocationFuture), by Redis (the merge script records
+// and publishes nothing), and by every instance that reads it from Redis
+// (ignored, and reported through OnError). Give every instance the same.
+func ClockSkew(d time.Duration) Option { return func(c *config) { c.skew = d } }
+
+// MaxEntries bounds the live entries the replica holds (revoked sessions
+// plus subject cut-offs; cookiesession.DefaultMaxRevocations). Past it, a
+// Revoke method given a new entry returns an error matching
+// cookiesession.ErrRevocationListFull and records nothing. Entries other
+// instances wrote are still read from Redis past it (a revocation must not
+// be dropped), and each refresh that finds more reports it through OnError.
+func MaxEntries(n int) Option { return func(c *config) { c.maxEntries = n } }
 
 // ResyncEvery sets how often the replica is compared with Redis in the
 // background (DefaultResyncEvery): one round trip reading three versions,
@@ -102,8 +125,12 @@ func (c *config) check() error {
 	switch {
 	case revokewire.CheckPrefix(c.prefix) != nil:
 		return bad("Prefix %q: must be non-empty, without spaces or line breaks", c.prefix)
-	case c.maxAge < time.Second:
-		return bad("MaxAge %v: must be at least 1s", c.maxAge)
+	case c.maxAge < time.Second || c.maxAge > cookiesession.MaxAgeLimit:
+		return bad("MaxAge %v: use 1s..%v (400 days, the most a browser keeps a cookie): the stores' longest session lifetime", c.maxAge, cookiesession.MaxAgeLimit)
+	case c.skew < 0 || c.skew > time.Hour:
+		return bad("ClockSkew %v: use 0..1h; keep servers' clocks synchronised", c.skew)
+	case c.maxEntries <= 0:
+		return bad("MaxEntries %d: must be positive", c.maxEntries)
 	case c.resync <= 0 || c.ping <= 0 || c.refreshTimeout <= 0:
 		return bad("ResyncEvery, PingEvery and RefreshTimeout must be positive")
 	case c.failClosed < 0 || c.maxStale < 0:

@@ -1,9 +1,11 @@
 package redisrevoke
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -21,7 +23,11 @@ import (
 // error matching ErrUnavailable means Redis did not record it: the other
 // instances learn it only when this one writes it back, after Redis
 // answers again, and never if this one stops first; retry, or tell the
-// user to.
+// user to. An error matching ErrInvalid records nothing anywhere: with
+// cookiesession.ErrRevocationFuture, the time lies too far ahead (until
+// more than MaxAge plus ClockSkew, a cut-off more than ClockSkew); with
+// cookiesession.ErrRevocationListFull, the replica holds MaxEntries live
+// entries and this one is new.
 func (l *List) RevokeSession(ctx context.Context, id string, until time.Time) error {
 	if id == "" {
 		return fmt.Errorf("%w: empty session identifier", ErrInvalid)
@@ -54,21 +60,31 @@ func (l *List) revoke(ctx context.Context, k kind, member string, t time.Time) e
 	if l.ctx.Err() != nil {
 		return ErrClosed
 	}
-	ms := revokewire.Score(t)
+	ms, now := revokewire.Score(t), time.Now().UnixMilli()
+	if err := revokewire.CheckAhead(k, ms, now, l.ahead(k)); err != nil {
+		return fmt.Errorf("%w: %w: %w: pass time.Now() as a cut-off, and a session's end of life (Created plus its lifetime) as until", ErrInvalid, cookiesession.ErrRevocationFuture, err)
+	}
+	if !l.rep.fits(k, member, l.cfg.maxEntries, now) {
+		return fmt.Errorf("%w: %w: %d live entries (MaxEntries); the session stays valid: raise MaxEntries, revoke by subject, or rotate keys to log everyone out", ErrInvalid, cookiesession.ErrRevocationListFull, l.cfg.maxEntries)
+	}
 	l.hear(k, member, ms)
 	return l.bounded(ctx, func(ctx context.Context) error {
 		res, err := l.merge(ctx, k, map[string]int64{member: ms}, true)
 		if err == nil && res.Expired > 0 && l.rep.live(k, ms, time.Now().UnixMilli()) {
 			return fmt.Errorf("%w: %s %q", ErrClockSkew, k.Key(), member)
 		}
+		if err == nil && res.Future > 0 {
+			return fmt.Errorf("%w: %s %q: too far ahead by Redis's clock, which is behind this instance's", ErrClockSkew, k.Key(), member)
+		}
 		return err
 	})
 }
 
-// hear merges an entry that did not come from a read of Redis: the next
-// refresh compares its kind with Redis, and writes the entry back if Redis
-// lost it, even if the kind's version looks unchanged (Redis restarted
-// empty, and no key is no key).
+// hear merges an entry this instance revoked itself (never one heard
+// only through pub/sub, which anyone allowed to PUBLISH can forge): the
+// next refresh compares its kind with Redis, and writes the entry back if
+// Redis lost it, even if the kind's version looks unchanged (Redis
+// restarted empty, and no key is no key).
 func (l *List) hear(k kind, member string, ms int64) {
 	if l.rep.merge(k, member, ms, time.Now().UnixMilli()) {
 		l.heard[k].Store(true)
@@ -84,13 +100,19 @@ func (l *List) write(ctx context.Context, k kind, entries map[string]int64, publ
 
 // merge is write, and returns what the merge did.
 func (l *List) merge(ctx context.Context, k kind, entries map[string]int64, publish bool) (revokewire.Result, error) {
-	m := revokewire.Merge{Prefix: l.cfg.prefix, Kind: k, Life: l.rep.life(k), Publish: publish, Entries: entries}
+	m := revokewire.Merge{Prefix: l.cfg.prefix, Kind: k, Life: l.rep.life(k), Ahead: l.ahead(k), Publish: publish, Entries: entries}
 	res, err := m.Run(ctx, scripter{l.client})
 	if err != nil {
 		return res, fmt.Errorf("%w: writing %s: %w", ErrUnavailable, k.Key(), err)
 	}
+	if res.Future > 0 {
+		l.cfg.onError(fmt.Errorf("%w: %d %s entries not recorded: too far ahead of Redis's clock, which is behind this instance's; check both clocks", ErrClockSkew, res.Future, k.Key()))
+	}
 	return res, nil
 }
+
+// ahead is how far past now an entry of kind k may lie, in milliseconds.
+func (l *List) ahead(k kind) int64 { return revokewire.Ahead(k, l.cfg.maxAge, l.cfg.skew) }
 
 // scripter runs scripts through go-redis: EVALSHA, then EVAL if the server
 // lacks the script, as redis.Script does.
@@ -115,7 +137,17 @@ func (s scripter) RunScript(ctx context.Context, script, sha string, keys, args 
 // forgotten by instances started later.
 //
 // One refresh runs at a time: a caller waits for the token until ctx ends.
-func (l *List) refresh(ctx context.Context) error {
+func (l *List) refresh(ctx context.Context) error { return l.sync(ctx, false) }
+
+// probe is the check made with each ping: the same round trip as refresh,
+// but it reads only the kinds whose key appeared or vanished, or all of
+// them when the epoch vanished or changed: Redis lost the revocations, and
+// what this instance holds is written back at once, not ResyncEvery later.
+// A change of version alone is left to pub/sub and the periodic re-sync.
+func (l *List) probe(ctx context.Context) error { return l.sync(ctx, true) }
+
+// sync is refresh, or probe.
+func (l *List) sync(ctx context.Context, probe bool) error {
 	select {
 	case l.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -123,13 +155,17 @@ func (l *List) refresh(ctx context.Context) error {
 	}
 	defer func() { <-l.sem }()
 	start := time.Now()
-	versions, err := l.readVersions(ctx)
+	versions, lost, err := l.readVersions(ctx)
 	if err != nil {
 		return err
 	}
 	var changed []kind
 	for k := range kinds {
-		if !l.known[k] || versions[k] != l.versions[k] || l.heard[k].Load() {
+		moved := !l.known[k] || versions[k] != l.versions[k] || l.heard[k].Load()
+		if probe {
+			moved = !l.known[k] || (versions[k] == 0) != (l.versions[k] == 0)
+		}
+		if moved || lost {
 			changed = append(changed, k)
 		}
 	}
@@ -143,21 +179,40 @@ func (l *List) refresh(ctx context.Context) error {
 	return nil
 }
 
-// readVersions reads each kind's version, 0 for none.
-func (l *List) readVersions(ctx context.Context) ([kinds]float64, error) {
+// readVersions reads each kind's version, 0 for none, and the epoch; it
+// reports whether the epoch vanished or changed since the last read (Redis
+// lost the revocations), and sets a new one if there is none.
+func (l *List) readVersions(ctx context.Context) ([kinds]float64, bool, error) {
 	var v [kinds]float64
 	pipe := l.client.Pipeline()
 	cmds := make([]*redis.FloatCmd, kinds)
 	for k := range kinds {
 		cmds[k] = pipe.ZScore(ctx, l.cfg.prefix+k.Key(), revokewire.VersionMember)
 	}
+	key := l.cfg.prefix + revokewire.EpochKey
+	epoch := pipe.Get(ctx, key)
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return v, fmt.Errorf("%w: reading versions: %w", ErrUnavailable, err)
+		return v, false, fmt.Errorf("%w: reading versions: %w", ErrUnavailable, err)
 	}
 	for k, c := range cmds {
 		v[k] = c.Val()
 	}
-	return v, nil
+	e := epoch.Val()
+	if e == "" { // the first reader ever, or Redis lost it: one sets it
+		pipe := l.client.Pipeline()
+		pipe.SetNX(ctx, key, strconv.FormatInt(-revokewire.NewVersion(), 36), 0)
+		epoch = pipe.Get(ctx, key)
+		if _, err := pipe.Exec(ctx); err != nil {
+			return v, false, fmt.Errorf("%w: setting %s: %w", ErrUnavailable, key, err)
+		}
+		e = epoch.Val()
+	}
+	lost := l.epoch != "" && e != l.epoch
+	if lost {
+		l.cfg.onError(fmt.Errorf("%w: the epoch key %s vanished or changed (FLUSHALL, a restart without persistence): re-reading Redis and writing back every live entry this instance holds", ErrLost, key))
+	}
+	l.epoch = e
+	return v, lost, nil
 }
 
 // readKinds reads whole kinds, merges them into the replica and writes back
@@ -179,14 +234,15 @@ func (l *List) readKinds(ctx context.Context, ks []kind, versions [kinds]float64
 	now := time.Now().UnixMilli()
 	var errs []error // one kind's failed write-back does not skip the next
 	for i, k := range ks {
-		got := make(map[string]int64, len(cmds[i].Val()))
-		for _, z := range cmds[i].Val() {
-			if m, ok := z.Member.(string); ok && m != revokewire.VersionMember {
-				got[m] = int64(z.Score)
-			}
-		}
+		got := l.accept(k, cmds[i].Val(), now)
 		missing := l.rep.missing(k, got, now)
+		if versions[k] == 0 && len(missing) > 0 {
+			l.cfg.onError(fmt.Errorf("%w: %s is gone from Redis while this instance holds %d live entries of it: writing them back", ErrLost, l.cfg.prefix+k.Key(), len(missing)))
+		}
 		l.rep.mergeAll(k, got, now)
+		if n := l.rep.len(); k != kindAll && n > l.cfg.maxEntries {
+			l.cfg.onError(fmt.Errorf("redisrevoke: %w: the replica holds %d entries read from Redis, more than MaxEntries %d: all are enforced, but this instance's memory bound is exceeded; give every instance the same MaxEntries", cookiesession.ErrRevocationListFull, n, l.cfg.maxEntries))
+		}
 		l.versions[k], l.known[k] = versions[k], true
 		if len(missing) > 0 {
 			res, err := l.merge(ctx, k, missing, false)
@@ -208,12 +264,64 @@ func (l *List) readKinds(ctx context.Context, ks []kind, versions [kinds]float64
 	return errors.Join(errs...)
 }
 
-// apply merges a pub/sub message (revokewire.Message) into the replica.
+// accept returns the entries of kind k read from Redis, without the
+// version and without those further ahead than ClockSkew (MaxAge plus
+// ClockSkew for a session) allows: those are forged, or written with a
+// wrong clock, and would refuse every new login. They are not applied,
+// nor written back or spread by this instance; each read reports them
+// through OnError until someone removes them from Redis.
+func (l *List) accept(k kind, zs []redis.Z, now int64) map[string]int64 {
+	got := make(map[string]int64, len(zs))
+	future := 0
+	var first error
+	for _, z := range zs {
+		m, ok := z.Member.(string)
+		if !ok || m == revokewire.VersionMember {
+			continue
+		}
+		ms := int64(z.Score)
+		if err := revokewire.CheckAhead(k, ms, now, l.ahead(k)); err != nil {
+			future++
+			first = cmp.Or(first, err)
+			continue
+		}
+		got[m] = ms
+	}
+	if future > 0 {
+		l.cfg.onError(fmt.Errorf("redisrevoke: %w: %d entries of %s ignored, the first: %w; remove them (ZREM) once the cause is found", cookiesession.ErrRevocationFuture, future, l.cfg.prefix+k.Key(), first))
+	}
+	return got
+}
+
+// apply takes a pub/sub message (revokewire.Message) only as a hint: anyone
+// allowed to PUBLISH can forge one. It reads the named entry's score back
+// from Redis and merges that, as a read of Redis (never written back); an
+// entry Redis does not hold changes nothing. A message about an entry the
+// replica holds as late already (this instance's own) costs no read.
 func (l *List) apply(payload string) error {
 	k, ms, member, err := revokewire.ParseMessage(payload)
-	if err != nil {
-		return fmt.Errorf("redisrevoke: on %s: %w", l.channel, err)
+	if err == nil {
+		err = revokewire.CheckAhead(k, ms, time.Now().UnixMilli(), l.ahead(k))
 	}
-	l.hear(k, member, ms)
-	return nil
+	if err != nil {
+		return fmt.Errorf("redisrevoke: message on %s ignored: %w", l.channel, err)
+	}
+	if l.rep.holds(k, member, ms) {
+		return nil
+	}
+	return l.bounded(l.ctx, func(ctx context.Context) error {
+		score, err := l.client.ZScore(ctx, l.cfg.prefix+k.Key(), member).Result()
+		if errors.Is(err, redis.Nil) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%w: reading %s after a message: %w", ErrUnavailable, k.Key(), err)
+		}
+		now := time.Now().UnixMilli()
+		if err := revokewire.CheckAhead(k, int64(score), now, l.ahead(k)); err != nil {
+			return fmt.Errorf("redisrevoke: %w: %s in %s ignored: %w", cookiesession.ErrRevocationFuture, member, l.cfg.prefix+k.Key(), err)
+		}
+		l.rep.merge(k, member, int64(score), now)
+		return nil
+	})
 }

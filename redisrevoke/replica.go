@@ -30,8 +30,9 @@ type replica struct {
 
 	mu    sync.RWMutex
 	sets  [kinds - 1]map[string]int64 // sessions, subjects
-	all   int64
+	all   int64                       // 0: none
 	swept int
+	full  int64 // when fits last swept a full replica
 }
 
 func newReplica(maxAge time.Duration) *replica {
@@ -84,11 +85,22 @@ func (r *replica) mergeAll(k kind, entries map[string]int64, now int64) {
 	r.sweep(now)
 }
 
+// holds reports whether entry (k, member) is held at ms or later.
+func (r *replica) holds(k kind, member string, ms int64) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if k == kindAll {
+		return r.all >= ms
+	}
+	old, ok := r.sets[k][member]
+	return ok && old >= ms
+}
+
 // revoked is the check of cookiesession.Revocations on the replica.
 func (r *replica) revoked(id, subject string, created, now int64) bool {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	if created < r.all && now < r.all+r.maxAge {
+	if r.all > 0 && created < r.all && now < r.all+r.maxAge {
 		return true
 	}
 	if id != "" {
@@ -132,14 +144,37 @@ func (r *replica) len() int {
 	return len(r.sets[kindSession]) + len(r.sets[kindSubject])
 }
 
+// fits reports whether entry (k, member) may be revoked under a bound of
+// limit live entries: the global cut-off, or an entry held already, always;
+// a new one while fewer than limit are held, after dropping the expired
+// ones (at most once a second while the replica stays full).
+func (r *replica) fits(k kind, member string, limit int, now int64) bool {
+	if k == kindAll {
+		return true
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.sets[k][member]; ok {
+		return true
+	}
+	if len(r.sets[kindSession])+len(r.sets[kindSubject]) >= limit && (now-r.full >= 1000 || now < r.full) {
+		r.full = now
+		r.sweepAll(now)
+	}
+	return len(r.sets[kindSession])+len(r.sets[kindSubject]) < limit
+}
+
 // sweep drops expired entries once the replica has doubled since the last
 // sweep, so that each insertion costs amortised constant time. r.mu is
 // held.
 func (r *replica) sweep(now int64) {
-	n := len(r.sets[kindSession]) + len(r.sets[kindSubject])
-	if n < 2*r.swept+64 {
-		return
+	if n := len(r.sets[kindSession]) + len(r.sets[kindSubject]); n >= 2*r.swept+64 {
+		r.sweepAll(now)
 	}
+}
+
+// sweepAll drops every entry expired at now. r.mu is held.
+func (r *replica) sweepAll(now int64) {
 	for k, set := range r.sets {
 		for m, ms := range set {
 			if !r.live(kind(k), ms, now) {

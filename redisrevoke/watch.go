@@ -81,6 +81,11 @@ func (l *List) housekeep(st *watchState) {
 		if err := l.ps.Ping(l.ctx); err == nil {
 			st.pingSent = now
 		}
+		// With each ping, a check that Redis did not lose the
+		// revocations (FLUSHALL drops no connection).
+		if err := l.bounded(l.ctx, l.probe); err != nil && l.ctx.Err() == nil {
+			l.cfg.onError(err)
+		}
 	}
 }
 

@@ -22,7 +22,7 @@ func TestWriteBackAcrossCallsIsReread(t *testing.T) {
 	for i := range revokewire.PairsPerCall + 500 {
 		entries[fmt.Sprintf("sess-%04d", i)] = until
 	}
-	m := revokewire.Merge{Prefix: DefaultPrefix, Kind: kindSession, Entries: entries}
+	m := revokewire.Merge{Prefix: DefaultPrefix, Kind: kindSession, Ahead: revokewire.Ahead(kindSession, time.Hour, time.Minute), Entries: entries}
 	calls := m.Calls()
 	if len(calls) != 2 {
 		t.Fatalf("%d calls, want 2", len(calls))

@@ -87,3 +87,28 @@ func TestMalformedChunkNamesIgnored(t *testing.T) {
 		t.Errorf("%d ignored lines:\n%s", got, r.stdout)
 	}
 }
+
+// TestLostChunkOrCutValue: open and inspect name a missing last chunk, as
+// they name a missing first one, and call a value cut short cut, never
+// "not base64url".
+func TestLostChunkOrCutValue(t *testing.T) {
+	key := newKey(t)
+	out := cmd(t, hexData(2000), "seal", "-keys", key, "-max-chunks", "3").ok(t).stdout
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("sealed into %d cookies, want 2", len(lines))
+	}
+	for _, args := range [][]string{
+		{"open", "-keys", key},
+		{"inspect", "-keys", key},
+		{"inspect"},
+		{"open", "-keys", key, "-max-chunks", "3"},
+	} {
+		cmd(t, "", append(args, "-cookie", lines[0])...).fails(t, exitFailure, "session cookies inconsistent", `chunk 2 (session~2) is missing`)
+		cmd(t, "", append(args, "-cookie", lines[1])...).fails(t, exitFailure, "chunk 1", "of 2 is missing")
+	}
+	value := strings.TrimSpace(cmd(t, `{"a":1}`, "seal", "-keys", key).ok(t).stdout)
+	cut := value[:len(value)-(len(value)-1)%4-4] // 4k+1 characters: always cut
+	cmd(t, "", "open", "-keys", key, cut).fails(t, exitFailure, "malformed", "cut short")
+	cmd(t, "", "inspect", cut).fails(t, exitFailure, "malformed", "cut short")
+}

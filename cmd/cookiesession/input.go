@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/textproto"
 	"strconv"
 	"strings"
 	"time"
@@ -147,7 +148,9 @@ func normalize(text, name string) (string, error) {
 	sc := bufio.NewScanner(strings.NewReader(text))
 	sc.Buffer(nil, maxInput+1)
 	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+		// Only the blanks a Cookie header reader trims (chunks.Blank): a
+		// Unicode space before a name makes it another cookie.
+		line := textproto.TrimString(sc.Text())
 		if line == "" {
 			continue
 		}
@@ -156,7 +159,7 @@ func normalize(text, name string) (string, error) {
 		} else if rest, ok := cutPrefixFold(line, "cookie:"); ok {
 			line = rest
 		}
-		if line = strings.TrimSpace(line); line != "" {
+		if line = textproto.TrimString(line); line != "" {
 			pieces = append(pieces, line)
 		}
 	}
@@ -237,12 +240,18 @@ func (c *cli) verify(f *storeFlags, keys [][]byte, header string) (*opened, erro
 		return nil, err
 	}
 	if o.MaxChunks == 0 {
-		o.MaxChunks = max(chunks.LayoutOf(ps, f.name).Highest(), 1)
+		// One more than the input carries: the value may go on in a
+		// chunk the input lacks, which the store then names.
+		o.MaxChunks = min(chunks.LayoutOf(ps, f.name).Highest()+1, chunks.Max)
 	}
 	o.Cipher = detectCipher(ps, f.name)
 	// With a (empty) revocation list the store reads the session's
 	// identifier; without one it drops it.
-	o.Revocations = cookiesession.NewRevocationList(max(o.MaxAge, cookiesession.DefaultMaxAge))
+	list, err := cookiesession.NewRevocationList(cookiesession.RevocationListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	o.Revocations = list
 	store, err := newStore(o)
 	if err != nil {
 		return nil, err
@@ -318,8 +327,8 @@ func sessionNames(ps []chunks.Pair) []string {
 		if i := strings.LastIndexByte(base, chunks.Sep); i > 0 && chunks.ParseIndex(base[i+1:]) > 0 {
 			base = base[:i]
 		}
-		if seen[base] {
-			continue
+		if seen[base] || (&http.Cookie{Name: base}).Valid() != nil {
+			continue // a name a store cannot have ("\u00a0session")
 		}
 		seen[base] = true
 		if _, err := cookiesession.ParseHeader(chunks.LayoutOf(ps, base).Value()); err == nil {

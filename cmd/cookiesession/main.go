@@ -277,10 +277,11 @@ func (c *cli) report(cmd string, err error) int {
 }
 
 // oneLine returns err's message without the library's "cookiesession: "
-// prefixes (the command's own prefix says as much) and on one line.
+// prefixes (the command's own prefix says as much), on one line, and safe
+// for a terminal (terminalSafe): it may quote a Redis reply or a cookie.
 func oneLine(err error) string {
 	msg := strings.ReplaceAll(err.Error(), "cookiesession: ", "")
-	return strings.Join(strings.Fields(msg), " ")
+	return terminalSafe(strings.Join(strings.Fields(msg), " "))
 }
 
 // usageError is a mistake on the command line or in the keys: exit status 2.

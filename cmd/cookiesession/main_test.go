@@ -655,3 +655,26 @@ func TestDemoCommand(t *testing.T) {
 	r := cmd(t, "", "demo", "-keys", newKey(t), "-addr", "256.0.0.1:0")
 	r.fails(t, exitFailure, "cookiesession demo: ")
 }
+
+// TestUnicodeSpaceBeforeName: open and inspect read a header as the store
+// does, where a Unicode space before a name makes it another cookie (one a
+// sibling subdomain can set without the __Host- rules): never the session.
+func TestUnicodeSpaceBeforeName(t *testing.T) {
+	key := newKey(t)
+	victim := strings.TrimSpace(cmd(t, `{"user":"victim"}`, "seal", "-keys", key).ok(t).stdout)
+	attacker := strings.TrimSpace(cmd(t, `{"user":"attacker"}`, "seal", "-keys", key).ok(t).stdout)
+	for _, sp := range []string{"\u00a0", "\u2000", "\u3000", "\u0085", "\v", "\f"} {
+		planted := sp + "session=" + attacker
+		for _, in := range []string{planted, "Cookie: " + planted, "a=1;" + planted} {
+			cmd(t, "", "open", "-keys", key, "-cookie", in).fails(t, exitFailure, `no cookie named "session"`)
+			cmd(t, "", "inspect", "-keys", key, "-name", "session", "-cookie", in).fails(t, exitFailure, `no cookie named "session"`)
+		}
+		both := "session=" + victim + ";" + planted
+		sameJSON(t, cmd(t, "", "open", "-keys", key, "-cookie", both).ok(t).stdout, `{"user":"victim"}`)
+		if out := cmd(t, "", "inspect", "-keys", key, "-cookie", both).ok(t).stdout; !strings.Contains(out, "victim") || strings.Contains(out, "attacker") {
+			t.Errorf("inspect of %q:\n%s", both, out)
+		}
+	}
+	// The blanks net/http trims still count.
+	sameJSON(t, cmd(t, "", "open", "-keys", key, "-cookie", "a=1;\t session="+victim).ok(t).stdout, `{"user":"victim"}`)
+}

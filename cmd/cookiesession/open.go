@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
 
@@ -35,7 +36,7 @@ func (c *cli) open(args []string) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(c.stdout, "%s\n", s.data)
+	_, err = fmt.Fprintf(c.stdout, "%s\n", terminalSafe(string(s.data)))
 	return err
 }
 
@@ -60,7 +61,7 @@ func (c *cli) inspect(args []string) error {
 	}
 
 	p := &printer{w: &bytes.Buffer{}}
-	defer func() { _, _ = c.stdout.Write(p.w.Bytes()) }()
+	defer func() { _, _ = io.WriteString(c.stdout, terminalSafe(p.w.String())) }()
 	ps := chunks.Pairs(header)
 	if f.legacy.any() && !hasCookie(ps, f.name, len(keys) > 0) {
 		return c.inspectLegacy(p, &f, keys, header)
@@ -84,7 +85,7 @@ func (c *cli) inspectSealed(p *printer, f *storeFlags, keys [][]byte, header str
 	value := lay.Value()
 	h, err := cookiesession.ParseHeader(value)
 	if err != nil {
-		return err
+		return lostChunk(lay, f.name, l, err)
 	}
 	p.header(h, len(value), keys)
 	p.times(f, h, c.now())
@@ -106,6 +107,18 @@ func (c *cli) inspectSealed(p *printer, f *storeFlags, keys [][]byte, header str
 	}
 	p.data(s.data)
 	return nil
+}
+
+// lostChunk explains err, why the value in lay does not decode, as a store
+// does: when every chunk fills the per-cookie budget (chunks.Fills), the
+// value goes on in a chunk the input lacks.
+func lostChunk(lay chunks.Layout, name string, l chunks.Limits, err error) error {
+	for _, c := range lay.Chunks {
+		if !chunks.Fills(name, c.Index, len(c.Value), l.Cookie) {
+			return err
+		}
+	}
+	return fmt.Errorf("%w: %s", cookiesession.ErrChunks, chunks.MissingAfter(name, lay.Highest(), l.Cookie))
 }
 
 // identity prints the session's identifier and subject, what "cookiesession
@@ -230,7 +243,7 @@ func keyNote(h cookiesession.Header, keys [][]byte) string {
 // times prints the creation and seal times and the deadlines under the
 // flags' lifetimes.
 func (p *printer) times(f *storeFlags, h cookiesession.Header, now time.Time) {
-	skew := cookiesession.ClockSkew
+	skew := cookiesession.DefaultClockSkew
 	p.field("created", stamp(h.Created, now, skew))
 	p.field("sealed", fmt.Sprintf("%s, %v after creation", stamp(h.Sealed, now, skew), h.Sealed.Sub(h.Created)))
 	expires := h.Created.Add(f.maxAge)

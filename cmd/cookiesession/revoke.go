@@ -33,9 +33,9 @@ WHAT, exactly one of:
                             session while the cut-off lasts
 
 -until (or now plus -for) may lie at most -max-age ahead: no session lives
-longer. -before may lie at most a minute ahead (clock skew) unless -force
-is given: a cut-off in the future refuses every session created until then,
-and cannot be undone (the instances write it back), so new logins fail too.
+longer. -before may lie at most a minute ahead (clock skew): a cut-off in
+the future would refuse every session created until then, new logins too.
+Redis (the merge script) and every instance refuse such entries as well.
 
 TIME is RFC 3339 (2025-06-01T12:00:00Z, 2025-06-01T14:00:00+02:00) or
 "now"; DURATION as for -max-age.
@@ -54,7 +54,6 @@ Flags:
                             default)
   -timeout DURATION         bound on connecting and on each command
                             (default 5s)
-  -force                    accept a -before more than a minute ahead
 
 Prints one line saying what was revoked. Exit status: 0 recorded and
 published; 1 Redis failed (unreachable, authentication, an error reply: one
@@ -76,7 +75,7 @@ type revokeFlags struct {
 	addr, user, passwordEnv, prefix string
 	maxAge, timeout, forD           time.Duration
 	session, subject                string
-	all, force                      bool
+	all                             bool
 	until, before                   string
 }
 
@@ -84,7 +83,6 @@ func (f *revokeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.addr, "redis", "", "")
 	fs.StringVar(&f.user, "redis-user", "", "")
 	fs.StringVar(&f.passwordEnv, "redis-password-env", "", "")
-	fs.BoolVar(&f.force, "force", false, "")
 	fs.StringVar(&f.prefix, "prefix", revokewire.DefaultPrefix, "")
 	fs.DurationVar(&f.maxAge, "max-age", cookiesession.MaxAgeLimit, "")
 	fs.DurationVar(&f.timeout, "timeout", resp.DefaultTimeout, "")
@@ -140,7 +138,7 @@ func (c *cli) parseRevocation(f *revokeFlags, set map[string]bool) (*revocation,
 	if err := c.parseWhat(f, set, r); err != nil {
 		return nil, err
 	}
-	m, err := revokewire.Revocation(f.prefix, f.maxAge, r.kind, r.member, r.at)
+	m, err := revokewire.Revocation(f.prefix, f.maxAge, clockSkew, r.kind, r.member, r.at)
 	if err != nil {
 		return nil, usagef("-prefix: %v", err)
 	}
@@ -197,8 +195,8 @@ func (c *cli) parseWhat(f *revokeFlags, set map[string]bool, r *revocation) erro
 		}
 		r.at = t
 	}
-	if r.at.After(now.Add(clockSkew)) && !f.force {
-		return usagef("-before %s lies in the future: it would refuse every session created until then, new logins included, and cannot be undone; give -force if that is meant", r.at.UTC().Format(time.RFC3339))
+	if r.at.After(now.Add(clockSkew)) {
+		return usagef("-before %s lies more than %v in the future: it would refuse every session created until then, new logins included; give now, or a time in the past", r.at.UTC().Format(time.RFC3339), clockSkew)
 	}
 	if !r.at.Add(f.maxAge).After(now) {
 		return usagef("-before %s lies more than -max-age %v in the past: no session created before it is still valid", r.at.UTC().Format(time.RFC3339), f.maxAge)
@@ -239,9 +237,9 @@ func parseSessionRevocation(f *revokeFlags, set map[string]bool, r *revocation, 
 	return nil
 }
 
-// clockSkew is how far ahead of this machine's clock -before may lie
-// without -force.
-const clockSkew = time.Minute
+// clockSkew is how far ahead of this machine's clock -before may lie, as
+// redisrevoke's default.
+const clockSkew = cookiesession.DefaultClockSkew
 
 // redactAddr hides the user information of an address (user:password@),
 // so that no error echoes a password put there.
@@ -295,6 +293,9 @@ func (c *cli) sendRevocation(r *revocation) (int64, error) {
 		// Live by this machine's clock (parseWhat checked), expired by
 		// Redis's: Redis's clock is ahead.
 		return 0, fmt.Errorf("redis %s: writing %s: not recorded: by Redis's clock the entry has expired already, so its clock is ahead of this machine's; check both clocks", redactAddr(r.addr), r.merge.Key())
+	}
+	if res.Future > 0 {
+		return 0, fmt.Errorf("redis %s: writing %s: not recorded: by Redis's clock the entry lies too far in the future, so its clock is behind this machine's; check both clocks", redactAddr(r.addr), r.merge.Key())
 	}
 	return res.Changed, nil
 }

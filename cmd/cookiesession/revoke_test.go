@@ -165,8 +165,8 @@ func TestRevokeUsage(t *testing.T) {
 		{"max-age", append(r, "-all", "-max-age", "10000h"), "-max-age"},
 		{"argument", append(r, "-all", "extra"), "unexpected argument"},
 		{"bad duration", append(r, "-all", "-max-age", "30d"), "units"},
-		{"cut-off in the future", append(r, "-all", "-before", "2099-01-01T00:00:00Z"), "-force"},
-		{"subject cut-off in the future", append(r, "-subject", "a", "-before", "2099-01-01T00:00:00Z"), "lies in the future"},
+		{"cut-off in the future", append(r, "-all", "-before", "2099-01-01T00:00:00Z"), "in the future"},
+		{"subject cut-off in the future", append(r, "-subject", "a", "-before", "2099-01-01T00:00:00Z"), "in the future"},
 		{"until beyond max-age", append(r, "-session", id, "-until", "2099-01-01T00:00:00Z"), "beyond -max-age"},
 		{"for beyond max-age", append(r, "-session", id, "-max-age", "1h", "-for", "2h"), "beyond -max-age"},
 		{"user without password", append(r, "-all", "-redis-user", "ops"), "-redis-password-env"},
@@ -191,7 +191,11 @@ func sealedWithID(t *testing.T, key, name, subject string) (value, id string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := cookiesession.NewMap(cookiesession.Options{Keys: keys, Name: name, Revocations: cookiesession.NewRevocationList(time.Hour)})
+	list, err := cookiesession.NewRevocationList(cookiesession.RevocationListOptions{MaxAge: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := cookiesession.NewMap(cookiesession.Options{Keys: keys, Name: name, Revocations: list})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +239,7 @@ func TestInspectShowsIDAndSubject(t *testing.T) {
 }
 
 // A cut-off up to a minute ahead is clock skew and accepted; further ahead
-// it takes -force.
+// it is refused, and -force no longer exists.
 func TestRevokeFutureCutOff(t *testing.T) {
 	s := resptest.Start(t)
 	c := redisClient(t, s.Addr, "")
@@ -246,13 +250,10 @@ func TestRevokeFutureCutOff(t *testing.T) {
 	if got := score(t, c, "p:all", revokewire.AllMember); got != soon.UnixMilli() {
 		t.Errorf("a cut-off 30s ahead: score %d, want %d", got, soon.UnixMilli())
 	}
-	cmdAt(t, now, "", append(args, later.Format(time.RFC3339))...).fails(t, exitUsage, "-force")
+	cmdAt(t, now, "", append(args, later.Format(time.RFC3339))...).fails(t, exitUsage, "in the future")
+	cmdAt(t, now, "", append(args, later.Format(time.RFC3339), "-force")...).fails(t, exitUsage, "-force")
 	if got := score(t, c, "p:all", revokewire.AllMember); got != soon.UnixMilli() {
 		t.Errorf("a refused cut-off was written: score %d", got)
-	}
-	cmdAt(t, now, "", append(args, later.Format(time.RFC3339), "-force")...).ok(t)
-	if got := score(t, c, "p:all", revokewire.AllMember); got != later.UnixMilli() {
-		t.Errorf("a forced cut-off: score %d, want %d", got, later.UnixMilli())
 	}
 }
 
@@ -312,5 +313,51 @@ func TestRedactAddr(t *testing.T) {
 		if got := redactAddr(in); got != want {
 			t.Errorf("redactAddr(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestMergeScriptRefusesFuture: the merge script itself, whoever runs it,
+// neither records nor publishes an entry further ahead of Redis's clock
+// than Ahead allows (a year-3000 global cut-off), and says so in its reply;
+// an entry within the bound is recorded.
+func TestMergeScriptRefusesFuture(t *testing.T) {
+	s := resptest.Start(t)
+	c := redisClient(t, s.Addr, "")
+	sub := redisClient(t, s.Addr, "")
+	if _, err := sub.Do(context.Background(), "SUBSCRIBE", revokewire.Channel("p:")); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for _, tc := range []struct {
+		k      revokewire.Kind
+		member string
+		at     time.Time
+	}{
+		{revokewire.All, revokewire.AllMember, time.UnixMilli(32503680000000)},
+		{revokewire.Subject, "ada", now.Add(2 * time.Minute)},
+		{revokewire.Session, "AAAAAAAAAAAAAAAAAAAAAA", now.Add(time.Hour + 2*time.Minute)},
+	} {
+		m, err := revokewire.Revocation("p:", time.Hour, time.Minute, tc.k, tc.member, tc.at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := m.Run(context.Background(), c)
+		if err != nil || res.Future != 1 || res.Changed != 0 {
+			t.Errorf("%s: %+v, %v; want Future 1", tc.k.Key(), res, err)
+		}
+		if got := score(t, c, m.Key(), tc.member); got != -1 {
+			t.Errorf("%s: recorded with score %d", tc.k.Key(), got)
+		}
+	}
+	m, _ := revokewire.Revocation("p:", time.Hour, time.Minute, revokewire.All, revokewire.AllMember, now.Add(30*time.Second))
+	if res, err := m.Run(context.Background(), c); err != nil || res.Changed != 1 || res.Future != 0 {
+		t.Fatalf("a cut-off within the skew: %+v, %v", res, err)
+	}
+	// The only message published is the one recorded.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	v, err := sub.Receive(ctx)
+	if err != nil || len(v.Array) != 3 || !strings.HasPrefix(v.Array[2].Str, "a ") || v.Array[2].Str != revokewire.Message(revokewire.All, revokewire.Score(now.Add(30*time.Second)), "*") {
+		t.Fatalf("first message: %+v, %v", v, err)
 	}
 }

@@ -44,7 +44,10 @@ type app struct {
 
 // newApp builds the store, sealing with keys, and its revocation list.
 func newApp(keys [][]byte) (*app, error) {
-	revoked := cookiesession.NewRevocationList(maxLifetime)
+	revoked, err := cookiesession.NewRevocationList(cookiesession.RevocationListOptions{MaxAge: maxLifetime})
+	if err != nil {
+		return nil, err
+	}
 	store, err := cookiesession.New[session](cookiesession.Options{
 		Keys:        keys,
 		Name:        "__Host-session",
@@ -102,13 +105,19 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 
 // logout ends this session. Destroy only asks the browser to drop its
 // cookie; revoking the session's identifier also refuses any copy of it.
+// Only a signed-in session is revoked: an anonymous one grants nothing, and
+// revoking it would let anyone grow the list with GET + POST /logout loops.
 func (a *app) logout(w http.ResponseWriter, r *http.Request) {
 	s := a.store.Get(r)
-	if !s.IsNew() {
+	if !s.IsNew() && s.Subject() != "" {
 		// Until the end of its absolute lifetime, not s.ExpiresAt(): that
 		// counts the idle timeout from this cookie's last save, and a copy
 		// used elsewhere since then was saved later and idles out later.
-		a.revoked.RevokeSession(s.ID(), s.Created().Add(maxLifetime))
+		if err := a.revoked.RevokeSession(s.ID(), s.Created().Add(maxLifetime)); err != nil {
+			log.Print(err) // the list is full: this copy stays valid
+			http.Error(w, "sign-out failed, try again later", http.StatusServiceUnavailable)
+			return
+		}
 	}
 	s.Destroy()
 	http.Redirect(w, r, "/", http.StatusSeeOther)
@@ -121,7 +130,11 @@ func (a *app) logout(w http.ResponseWriter, r *http.Request) {
 func (a *app) logoutAll(w http.ResponseWriter, r *http.Request) {
 	s := a.store.Get(r)
 	if user := s.Subject(); user != "" {
-		a.revoked.RevokeSubject(user, time.Now())
+		if err := a.revoked.RevokeSubject(user, time.Now()); err != nil {
+			log.Print(err)
+			http.Error(w, "sign-out failed, try again later", http.StatusServiceUnavailable)
+			return
+		}
 	}
 	s.Destroy()
 	http.Redirect(w, r, "/", http.StatusSeeOther)

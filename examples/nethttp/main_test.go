@@ -178,3 +178,31 @@ func TestLogoutRefusesCopies(t *testing.T) {
 		}
 	}
 }
+
+// TestAnonymousLogoutRevokesNothing: logging out a session that never
+// signed in leaves the revocation list as it was, so GET + POST /logout
+// loops cannot grow it; a signed-in logout adds one entry.
+func TestAnonymousLogoutRevokesNothing(t *testing.T) {
+	key := make([]byte, 32)
+	rand.Read(key)
+	a, err := newApp([][]byte{key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewTLSServer(a.routes())
+	defer srv.Close()
+	for range 50 {
+		c := device(t, srv)
+		reader(t)(c.Get(srv.URL + "/"))
+		reader(t)(c.PostForm(srv.URL+"/logout", nil))
+	}
+	if n := a.revoked.Len(); n != 0 {
+		t.Fatalf("50 anonymous logouts left %d revocations, want 0", n)
+	}
+	c := device(t, srv)
+	login(t, srv, c, "ada")
+	reader(t)(c.PostForm(srv.URL+"/logout", nil))
+	if n := a.revoked.Len(); n != 1 {
+		t.Fatalf("a signed-in logout left %d revocations, want 1", n)
+	}
+}

@@ -9,7 +9,10 @@
 // them with their sources and passes them in.
 package chunks
 
-import "strconv"
+import (
+	"fmt"
+	"strconv"
+)
 
 const (
 	// Sep separates a cookie name from a chunk index: chunk k >= 2 of the
@@ -80,4 +83,18 @@ func Index(cookie, name string) int {
 		return 0 // another cookie that shares the prefix
 	}
 	return ParseIndex(cookie[len(name)+1:])
+}
+
+// Fills reports whether chunk i of the cookie called name, holding a value
+// of n bytes, fills the per-cookie budget cookie exactly. A writer fills
+// every chunk but the last that way, so when the last chunk a request
+// carries fills it and the value does not open, the next chunk is
+// missing (MissingAfter).
+func Fills(name string, i, n, cookie int) bool { return NameLen(name, i)+n == cookie }
+
+// MissingAfter says that the chunk after chunk i is missing, chunk i
+// filling the per-cookie budget cookie.
+func MissingAfter(name string, i, cookie int) string {
+	return fmt.Sprintf("chunk %d (%s) is missing: chunk %d (%s) fills the %d-byte budget, so the value goes on in the next cookie, which the request lacks (the browser dropped it, or it was set on another path or domain)",
+		i+1, Name(name, i+1), i, Name(name, i), cookie)
 }

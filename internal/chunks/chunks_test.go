@@ -1,6 +1,8 @@
 package chunks
 
 import (
+	"fmt"
+	"net/textproto"
 	"reflect"
 	"strconv"
 	"strings"
@@ -205,7 +207,7 @@ func TestPlanOverflow(t *testing.T) {
 
 func TestPairs(t *testing.T) {
 	got := Pairs(` a=1;b="2" ; c=""; d="; e; =f; g=h=i;;session~2="x;  s = y `)
-	want := []Pair{{"a", "1"}, {"b", "2"}, {"c", ""}, {"d", `"`}, {"", "f"}, {"g", "h=i"}, {"session~2", `"x`}, {"s ", " y"}}
+	want := []Pair{{"a", "1"}, {"b", "2"}, {"c", ""}, {"d", `"`}, {"", "f"}, {"g", "h=i"}, {"session~2", `"x`}, {"s", " y"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Pairs =\n %q\nwant\n %q", got, want)
 	}
@@ -247,5 +249,22 @@ func TestLayoutOf(t *testing.T) {
 	l = LayoutOf(Pairs("a=1; s~0=x"), "s")
 	if len(l.Chunks) != 0 || l.Highest() != 0 || l.Problem != "" || l.Value() != "" || l.HeaderBytes() != 0 || len(l.Ignored) != 1 {
 		t.Errorf("no chunk: %+v", l)
+	}
+}
+
+// TestBlankIsWhatNetHTTPTrims: Blank holds exactly the bytes net/http trims
+// around a cookie pair and its name (textproto.TrimString), and Pairs trims
+// those and nothing else: a Unicode space starts another name.
+func TestBlankIsWhatNetHTTPTrims(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		s := string([]byte{byte(c)})
+		if trimmed := textproto.TrimString(s) == ""; trimmed != Blank(byte(c)) {
+			t.Errorf("Blank(%#02x) = %v, net/http trims it: %v", c, Blank(byte(c)), trimmed)
+		}
+	}
+	ps := Pairs(" \ta \t= 1 ;\u00a0b=2;\u2000c=3;\vd=4")
+	want := []Pair{{"a", " 1"}, {"\u00a0b", "2"}, {"\u2000c", "3"}, {"\vd", "4"}}
+	if fmt.Sprint(ps) != fmt.Sprint(want) {
+		t.Errorf("Pairs = %q, want %q", ps, want)
 	}
 }

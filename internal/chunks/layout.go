@@ -2,6 +2,7 @@ package chunks
 
 import (
 	"fmt"
+	"net/textproto"
 	"sort"
 	"strings"
 )
@@ -10,19 +11,29 @@ import (
 type Pair struct{ Name, Value string }
 
 // Pairs splits a Cookie header into its name=value pairs the way the
-// library's reader does: at each ';', spaces trimmed, double quotes around
-// a value dropped; a piece without '=' is no pair.
+// library's reader does: at each ';', Blank bytes trimmed around the pair
+// and its name, double quotes around a value dropped; a piece without '='
+// is no pair.
 func Pairs(header string) []Pair {
 	var out []Pair
 	for _, part := range strings.Split(header, ";") {
-		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		k, v, ok := strings.Cut(textproto.TrimString(part), "=")
 		if !ok {
 			continue
 		}
-		out = append(out, Pair{k, Unquote(v)})
+		out = append(out, Pair{textproto.TrimString(k), Unquote(v)})
 	}
 	return out
 }
+
+// Blank reports whether b may stand around a cookie pair or its name in a
+// Cookie header: SP and HTAB, the WSP of RFC 6265 §5.2 (and §4.2.1's OWS),
+// and CR and LF, which net/http also trims (textproto.TrimString) and no
+// browser puts in a cookie. Nothing else is a blank: to a browser,
+// "\u00a0__Host-s" or "\v__Host-s" is a cookie of another name, with none
+// of the __Host- rules, so a reader that skipped those bytes would let
+// anyone who can set a cookie for the parent domain pass one as __Host-s.
+func Blank(b byte) bool { return b == ' ' || b == '\t' || b == '\r' || b == '\n' }
 
 // Unquote drops the double quotes around a cookie value, as RFC 6265
 // allows a value to carry them.

@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Limits on what a reply may hold.
@@ -362,13 +364,15 @@ func (c *Client) array(body string, depth int) (Value, error) {
 	return v, nil
 }
 
-// clean keeps a server error's message short and printable.
+// clean keeps a server error's message short and printable: a control
+// character (C0, DEL, or C1 such as U+009B, the 8-bit CSI), a
+// bidirectional control, or an invalid UTF-8 byte becomes a space.
 func clean(s string) string {
 	if len(s) > maxErrMsg {
 		s = s[:maxErrMsg] + "..."
 	}
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == utf8.RuneError {
 			return ' '
 		}
 		return r

@@ -17,62 +17,9 @@ import (
 
 var bg = context.Background()
 
-// fake serves one connection: it answers PING with PONG, then each later
-// command with the next of replies, verbatim.
-func fake(t *testing.T, replies ...string) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		conn, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer conn.Close()
-		r := bufio.NewReader(conn)
-		for i := -1; i < len(replies); i++ {
-			if !readCommand(r) {
-				return
-			}
-			reply := "+PONG\r\n"
-			if i >= 0 {
-				reply = replies[i]
-			}
-			if _, err := io.WriteString(conn, reply); err != nil {
-				return
-			}
-		}
-		_, _ = io.Copy(io.Discard, conn)
-	}()
-	return ln.Addr().String()
-}
-
-// readCommand reads one array of bulk strings.
-func readCommand(r *bufio.Reader) bool {
-	line, err := r.ReadString('\n')
-	if err != nil || !strings.HasPrefix(line, "*") {
-		return false
-	}
-	n, _ := strconv.Atoi(strings.TrimSpace(line[1:]))
-	for range n {
-		l, err := r.ReadString('\n')
-		if err != nil {
-			return false
-		}
-		size, _ := strconv.Atoi(strings.TrimSpace(l[1:]))
-		if _, err := io.CopyN(io.Discard, r, int64(size+2)); err != nil {
-			return false
-		}
-	}
-	return true
-}
-
 func dialFake(t *testing.T, replies ...string) *resp.Client {
 	t.Helper()
-	c, err := resp.Dial(bg, fake(t, replies...), resp.Options{Timeout: time.Second})
+	c, err := resp.Dial(bg, resptest.Fake(t, replies...), resp.Options{Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +163,7 @@ func bigReply(t *testing.T, reply func(w *bufio.Writer)) string {
 			return
 		}
 		defer conn.Close()
-		if !readCommand(bufio.NewReader(conn)) {
+		if !resptest.ReadCommand(bufio.NewReader(conn)) {
 			return
 		}
 		w := bufio.NewWriterSize(conn, 64<<10)
@@ -270,7 +217,7 @@ func TestReplyBudget(t *testing.T) {
 		})
 	}
 	// Within the budget, several replies in a row each get all of it.
-	addr := fake(t, "*3000\r\n"+strings.Repeat(":1\r\n", 3000), "*3000\r\n"+strings.Repeat(":1\r\n", 3000))
+	addr := resptest.Fake(t, "*3000\r\n"+strings.Repeat(":1\r\n", 3000), "*3000\r\n"+strings.Repeat(":1\r\n", 3000))
 	c, err := resp.Dial(bg, addr, resp.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -280,5 +227,16 @@ func TestReplyBudget(t *testing.T) {
 		if v, err := c.Do(bg, "X"); err != nil || len(v.Array) != 3000 {
 			t.Fatalf("a reply within the budget: %d elements, %v", len(v.Array), err)
 		}
+	}
+}
+
+// An error reply's message keeps no control character: C0, DEL, C1 (U+009B
+// is CSI), a bidirectional override, or an invalid byte.
+func TestErrorReplyControls(t *testing.T) {
+	c := dialFake(t, "-ERR a\x1b[2Jb\u009b31mc\u202ed\x7fe\x9bf\r\n")
+	_, err := c.Do(bg, "X")
+	var se *resp.ServerError
+	if !errors.As(err, &se) || se.Msg != "ERR a [2Jb 31mc d e f" {
+		t.Fatalf("error reply: %q", err)
 	}
 }

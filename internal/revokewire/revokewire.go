@@ -70,6 +70,12 @@ func KindOf(letter string) (Kind, bool) {
 	return 0, false
 }
 
+// EpochKey is the key, after the prefix, of a random string that the first
+// reader sets (SET NX) and every reader checks with each ping: when it
+// vanishes or changes, Redis lost the revocations (FLUSHALL, a restart
+// without persistence), and every reader writes back what it holds.
+const EpochKey = "epoch"
+
 // Channel is the pub/sub channel of the revocations under prefix.
 func Channel(prefix string) string { return prefix + "events" }
 
@@ -98,6 +104,32 @@ func Life(k Kind, maxAge time.Duration) int64 {
 	return maxAge.Milliseconds()
 }
 
+// Ahead is how far past now an entry of kind k may lie, in milliseconds:
+// a session's until at most maxAge (no session lives longer) plus the
+// clock skew, a cut-off at most the clock skew. An entry further ahead is
+// refused everywhere: by the Revoke methods, by a reader of Redis or of a
+// message, and by MergeScript, which neither records nor publishes it. A
+// cut-off in the future would refuse every new login until then.
+func Ahead(k Kind, maxAge, skew time.Duration) int64 {
+	if k == Session {
+		return (maxAge + skew).Milliseconds()
+	}
+	return skew.Milliseconds()
+}
+
+// ErrFuture reports an entry that lies further ahead than Ahead allows.
+var ErrFuture = errors.New("revocation lies too far in the future")
+
+// CheckAhead returns an error matching ErrFuture if an entry of kind k and
+// score ms lies more than ahead ms past now (Unix ms).
+func CheckAhead(k Kind, ms, now, ahead int64) error {
+	if ms > now+ahead {
+		return fmt.Errorf("%w: %s entry at %s, more than %v after now (%s)", ErrFuture, k.Key(),
+			time.UnixMilli(ms).UTC().Format(time.RFC3339), time.Duration(ahead)*time.Millisecond, time.UnixMilli(now).UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
 // NewVersion returns a random version: negative, so outside every range of
 // live entries, and exact in a float64 score.
 func NewVersion() int64 { return -(rand.Int64N(1<<52) + 1) }
@@ -122,24 +154,31 @@ func ParseMessage(payload string) (Kind, int64, string, error) {
 // MergeScript raises entries of one kind's sorted set (KEYS[1]) and
 // publishes each on ARGV[3] unless it is "". ARGV[1] is how long past its
 // score an entry lives (ms, Life), ARGV[2] the set's new version
-// (NewVersion), ARGV[4] the kind's letter, then come score, member pairs.
+// (NewVersion), ARGV[4] the kind's letter, ARGV[5] how far past Redis's
+// clock an entry may lie (ms, Ahead), then come score, member pairs. An
+// entry further ahead is neither recorded nor published.
 // Expired entries are trimmed by Redis's clock, and the key expires with
 // its last entry. The version is the member "" with a negative score,
 // which no range of live entries (scores are Unix ms) reaches; it changes
 // whenever the set does. One key per call, so it runs on Redis Cluster
 // under any prefix. It returns how many entries changed, plus ExpiredUnit
-// times how many it skipped as expired by Redis's clock (Result decodes
-// it): a caller whose clock is behind Redis's learns that Redis did not
-// record an entry it still holds live.
+// times how many it skipped as expired by Redis's clock, plus FutureUnit
+// times how many it skipped as too far ahead of it (Result decodes it): a
+// caller whose clock differs from Redis's learns that Redis did not record
+// an entry it holds.
 const MergeScript = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local life = tonumber(ARGV[1])
 local changed = 0
 local expired = 0
-for i = 5, #ARGV, 2 do
+local future = 0
+local ahead = tonumber(ARGV[5])
+for i = 6, #ARGV, 2 do
   if tonumber(ARGV[i]) + life <= now then
     expired = expired + 1
+  elseif tonumber(ARGV[i]) > now + ahead then
+    future = future + 1
   else
     changed = changed + redis.call('ZADD', KEYS[1], 'GT', 'CH', ARGV[i], ARGV[i+1])
     if ARGV[3] ~= '' then
@@ -155,7 +194,7 @@ elseif changed > 0 then
   redis.call('ZADD', KEYS[1], ARGV[2], '')
   redis.call('PEXPIREAT', KEYS[1], string.format('%d', tonumber(top[2]) + life))
 end
-return changed + expired * 4294967296
+return changed + expired * 4294967296 + future * 4398046511104
 `
 
 // MergeScriptSHA1 is the SHA-1 of MergeScript in hex, for EVALSHA.
@@ -168,20 +207,27 @@ var MergeScriptSHA1 = func() string {
 // stack limits a call's arguments).
 const PairsPerCall = 1000
 
-// ExpiredUnit is the factor of the expired count in MergeScript's reply;
-// a call carries fewer than ExpiredUnit entries.
-const ExpiredUnit = 1 << 32
+// ExpiredUnit and FutureUnit are the factors of the expired and future
+// counts in MergeScript's reply: a call trims fewer than ExpiredUnit
+// entries and carries fewer than FutureUnit/ExpiredUnit (1,024); the sum
+// stays below 2^53, exact in Lua's numbers.
+const (
+	ExpiredUnit = 1 << 32
+	FutureUnit  = 1 << 42
+)
 
 // Result is what a merge did.
 type Result struct {
 	Changed int64 // entries raised or trimmed
 	Expired int64 // entries skipped: expired already by Redis's clock
+	Future  int64 // entries skipped: too far ahead of Redis's clock
 }
 
 // add decodes one MergeScript reply into r.
 func (r *Result) add(n int64) {
 	r.Changed += n % ExpiredUnit
-	r.Expired += n / ExpiredUnit
+	r.Expired += n % FutureUnit / ExpiredUnit
+	r.Future += n / FutureUnit
 }
 
 // Scripter runs a Lua script on a Redis server: EVALSHA sha, falling back
@@ -196,6 +242,7 @@ type Merge struct {
 	Prefix  string
 	Kind    Kind
 	Life    int64 // Life(Kind, maxAge)
+	Ahead   int64 // Ahead(Kind, maxAge, skew)
 	Publish bool  // publish each entry on Channel(Prefix)
 	Entries map[string]int64
 }
@@ -213,9 +260,9 @@ func (m Merge) Calls() [][]string {
 		channel = Channel(m.Prefix)
 	}
 	head := func() []string {
-		return []string{strconv.FormatInt(m.Life, 10), strconv.FormatInt(NewVersion(), 10), channel, m.Kind.Letter()}
+		return []string{strconv.FormatInt(m.Life, 10), strconv.FormatInt(NewVersion(), 10), channel, m.Kind.Letter(), strconv.FormatInt(m.Ahead, 10)}
 	}
-	const headLen = 4
+	const headLen = 5
 	var calls [][]string
 	args := head()
 	for member, ms := range m.Entries {
@@ -252,13 +299,13 @@ var ErrEmptyMember = errors.New("empty session identifier or subject")
 // redisrevoke's RevokeSession (k Session, member the identifier, t until),
 // RevokeSubject (Subject, the subject, the cut-off) and RevokeAll (All,
 // AllMember, the cut-off) write it; maxAge is the stores' longest session
-// lifetime.
-func Revocation(prefix string, maxAge time.Duration, k Kind, member string, t time.Time) (Merge, error) {
+// lifetime, skew the clock skew allowed (Ahead).
+func Revocation(prefix string, maxAge, skew time.Duration, k Kind, member string, t time.Time) (Merge, error) {
 	if member == "" {
 		return Merge{}, ErrEmptyMember
 	}
 	if err := CheckPrefix(prefix); err != nil {
 		return Merge{}, err
 	}
-	return Merge{Prefix: prefix, Kind: k, Life: Life(k, maxAge), Publish: true, Entries: map[string]int64{member: Score(t)}}, nil
+	return Merge{Prefix: prefix, Kind: k, Life: Life(k, maxAge), Ahead: Ahead(k, maxAge, skew), Publish: true, Entries: map[string]int64{member: Score(t)}}, nil
 }

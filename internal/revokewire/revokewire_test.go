@@ -99,7 +99,7 @@ func TestMergeCalls(t *testing.T) {
 	for i := range 2*PairsPerCall + 1 {
 		entries["id"+strconv.Itoa(i)] = int64(i) + 1
 	}
-	m := Merge{Prefix: "p:", Kind: Session, Life: 0, Publish: true, Entries: entries}
+	m := Merge{Prefix: "p:", Kind: Session, Life: 0, Ahead: 7, Publish: true, Entries: entries}
 	var r recorder
 	res, err := m.Run(context.Background(), &r)
 	if err != nil || res != (Result{Changed: int64(len(entries))}) {
@@ -120,13 +120,13 @@ func TestMergeCalls(t *testing.T) {
 			t.Errorf("call %d reuses version %s", i, args[1])
 		}
 		versions[args[1]] = true
-		if args[0] != "0" || !strings.HasPrefix(args[1], "-") || args[2] != "p:events" || args[3] != "s" {
-			t.Errorf("call %d head %q", i, args[:4])
+		if args[0] != "0" || !strings.HasPrefix(args[1], "-") || args[2] != "p:events" || args[3] != "s" || args[4] != "7" {
+			t.Errorf("call %d head %q", i, args[:5])
 		}
-		if len(args)%2 != 0 || len(args)-4 > 2*PairsPerCall {
+		if len(args)%2 != 1 || len(args)-5 > 2*PairsPerCall {
 			t.Errorf("call %d has %d arguments", i, len(args))
 		}
-		for j := 4; j < len(args); j += 2 {
+		for j := 5; j < len(args); j += 2 {
 			if strconv.FormatInt(entries[args[j+1]], 10) != args[j] {
 				t.Errorf("entry %q scored %q", args[j+1], args[j])
 			}
@@ -148,18 +148,18 @@ func TestMergeCalls(t *testing.T) {
 
 func TestRevocation(t *testing.T) {
 	now := time.UnixMilli(1_700_000_000_000).Add(time.Microsecond)
-	m, err := Revocation(DefaultPrefix, time.Hour, Subject, "alice", now)
+	m, err := Revocation(DefaultPrefix, time.Hour, time.Minute, Subject, "alice", now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Key() != DefaultPrefix+"subjects" || !m.Publish || m.Life != 3600_000 || m.Entries["alice"] != now.UnixMilli()+1 || len(m.Entries) != 1 {
+	if m.Key() != DefaultPrefix+"subjects" || !m.Publish || m.Life != 3600_000 || m.Ahead != 60_000 || m.Entries["alice"] != now.UnixMilli()+1 || len(m.Entries) != 1 {
 		t.Errorf("%+v", m)
 	}
-	if _, err := Revocation(DefaultPrefix, time.Hour, Session, "", now); !errors.Is(err, ErrEmptyMember) {
+	if _, err := Revocation(DefaultPrefix, time.Hour, time.Minute, Session, "", now); !errors.Is(err, ErrEmptyMember) {
 		t.Errorf("empty member: %v", err)
 	}
 	for _, p := range []string{"", "a b", "a\nb"} {
-		if _, err := Revocation(p, time.Hour, All, AllMember, now); err == nil {
+		if _, err := Revocation(p, time.Hour, time.Minute, All, AllMember, now); err == nil {
 			t.Errorf("prefix %q accepted", p)
 		}
 	}

@@ -2,12 +2,15 @@
 package resptest
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,4 +79,58 @@ func FreePort(t testing.TB) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// Fake serves one connection on a loopback port, and returns its address:
+// it answers PING with PONG, then each later command with the next of
+// replies, verbatim.
+func Fake(t testing.TB, replies ...string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		r := bufio.NewReader(conn)
+		for i := -1; i < len(replies); i++ {
+			if !ReadCommand(r) {
+				return
+			}
+			reply := "+PONG\r\n"
+			if i >= 0 {
+				reply = replies[i]
+			}
+			if _, err := io.WriteString(conn, reply); err != nil {
+				return
+			}
+		}
+		_, _ = io.Copy(io.Discard, conn)
+	}()
+	return ln.Addr().String()
+}
+
+// ReadCommand reads one command (an array of bulk strings) from r.
+func ReadCommand(r *bufio.Reader) bool {
+	line, err := r.ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "*") {
+		return false
+	}
+	n, _ := strconv.Atoi(strings.TrimSpace(line[1:]))
+	for range n {
+		l, err := r.ReadString('\n')
+		if err != nil {
+			return false
+		}
+		size, _ := strconv.Atoi(strings.TrimSpace(l[1:]))
+		if _, err := io.CopyN(io.Discard, r, int64(size+2)); err != nil {
+			return false
+		}
+	}
+	return true
 }
