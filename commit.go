@@ -72,12 +72,13 @@ type plan struct {
 }
 
 // apply records that p's lines were sent, and reports the events of the
-// save.
+// save. An error a Save returned earlier is superseded.
 func (s *Session[T]) apply(p *plan) {
 	prev := s.held
 	s.held = p.next
 	s.want.destroy, s.want.renew = false, false
 	s.wrote |= p.user
+	s.told = nil
 	if len(p.lines) > 0 {
 		s.store.c.saveEvents(s.req.Context, &prev, p)
 	}

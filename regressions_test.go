@@ -222,6 +222,21 @@ func TestSessionStates(t *testing.T) {
 		},
 		note: "true", lines: "-", lost: "Destroy", events: "",
 	}, {
+		// A successful Save supersedes an earlier failed one: the same
+		// change made again, too late, is reported.
+		name: "failed Save superseded by a later one",
+		handle: func(s *Session[Map], w http.ResponseWriter, _ *clock) string {
+			big := strings.Repeat("x", 5000)
+			s.AddFlash(big)
+			err := s.Save(w)
+			s.Flashes()
+			err2 := s.Save(w)
+			w.Write([]byte("hi"))
+			s.AddFlash(big)
+			return fmt.Sprint(errors.Is(err, ErrTooLarge), err2)
+		},
+		note: "true <nil>", lines: "-", lost: "flash messages", events: "",
+	}, {
 		// Setting a value back to what the client holds is no change.
 		name: "a change undone is no change",
 		opts: func(*clock) Options { return Options{} },
