@@ -14,7 +14,10 @@ import (
 	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
-// Update is what a response must carry to save a session.
+// Update is what a response must carry to save a session. Apply writes it
+// into a net/http header; an adapter to another framework can Apply it to
+// an http.Header holding the response's Vary and Cache-Control values and
+// copy the three headers back.
 type Update struct {
 	// SetCookie holds the Set-Cookie header values, in order; none when
 	// the client's cookies are up to date. A response that carries any must
