@@ -38,7 +38,9 @@ const (
 	XChaCha20Poly1305 Cipher = 0x01
 	// AES256GCM uses only FIPS 140-approved algorithms (AES-256-GCM with a
 	// random 96-bit nonce, HKDF-SHA256). One key must not seal more than
-	// 2^32 values; rotate keys well before that.
+	// 2^32 values; rotate keys well before that. A store still opens
+	// XChaCha20Poly1305 values with XChaCha20-Poly1305 unless
+	// Options.RefuseOtherCipher is set.
 	AES256GCM Cipher = 0x02
 )
 
@@ -228,7 +230,7 @@ func notBase64(value string) error {
 
 type codecKey struct {
 	id   KeyID
-	aead [2]cipher.AEAD // by suite: XChaCha20-Poly1305, AES-GCM with random nonces
+	aead [2]cipher.AEAD // by suite: XChaCha20-Poly1305, AES-GCM with random nonces; nil if refused
 }
 
 // aeadFor returns k's AEAD for suite c.
@@ -239,6 +241,7 @@ func (k *codecKey) aeadFor(c Cipher) cipher.AEAD { return k.aead[c-XChaCha20Poly
 // tools around the format.
 type Codec struct {
 	cipher Cipher
+	only   bool // refuse values of the other cipher (Options.RefuseOtherCipher)
 	keys   []codecKey
 }
 
@@ -250,6 +253,12 @@ type Codec struct {
 // printable text such as a password or an undecoded hex or base64 key), and
 // no two keys may be equal.
 func NewCodec(c Cipher, keys ...[]byte) (*Codec, error) {
+	return newCodec(c, false, keys...)
+}
+
+// newCodec is NewCodec; with only, it derives no subkey for the other
+// cipher and refuses its values with ErrCipherRefused.
+func newCodec(c Cipher, only bool, keys ...[]byte) (*Codec, error) {
 	if c == 0 {
 		c = XChaCha20Poly1305
 	}
@@ -259,7 +268,7 @@ func NewCodec(c Cipher, keys ...[]byte) (*Codec, error) {
 	if len(keys) == 0 {
 		return nil, optionsError("no keys: give at least one key of %d random bytes (cookiesession keygen prints one)", MinKeySize)
 	}
-	codec := &Codec{cipher: c, keys: make([]codecKey, 0, len(keys))}
+	codec := &Codec{cipher: c, only: only, keys: make([]codecKey, 0, len(keys))}
 	for i, master := range keys {
 		if len(master) < MinKeySize {
 			return nil, optionsError("key %d has %d bytes: each key needs at least %d bytes of random key material (cookiesession keygen prints one)", i+1, len(master), MinKeySize)
@@ -267,7 +276,7 @@ func NewCodec(c Cipher, keys ...[]byte) (*Codec, error) {
 		if err := checkKeyQuality(i+1, master); err != nil {
 			return nil, err
 		}
-		k, err := deriveKey(master)
+		k, err := codec.deriveKey(master)
 		if err != nil {
 			return nil, err
 		}
@@ -282,21 +291,24 @@ func NewCodec(c Cipher, keys ...[]byte) (*Codec, error) {
 }
 
 // deriveKey derives a master key's identifier and its subkey for each
-// cipher (docs/FORMAT.md, "Master keys and subkeys").
-func deriveKey(master []byte) (codecKey, error) {
+// cipher the codec opens (docs/FORMAT.md, "Master keys and subkeys").
+func (c *Codec) deriveKey(master []byte) (codecKey, error) {
 	var k codecKey
 	id, err := hkdf.Key(sha256.New, master, nil, infoKeyID, keyIDSize)
 	if err != nil {
 		return k, err
 	}
 	copy(k.id[:], id)
-	for _, c := range []Cipher{XChaCha20Poly1305, AES256GCM} {
-		sub, err := hkdf.Key(sha256.New, master, nil, sealInfo[c], 32)
+	for _, suite := range []Cipher{XChaCha20Poly1305, AES256GCM} {
+		if c.only && suite != c.cipher {
+			continue
+		}
+		sub, err := hkdf.Key(sha256.New, master, nil, sealInfo[suite], 32)
 		if err != nil {
 			return k, err
 		}
 		var aead cipher.AEAD
-		if c == XChaCha20Poly1305 {
+		if suite == XChaCha20Poly1305 {
 			aead, err = chacha20poly1305.NewX(sub)
 		} else if block, berr := aes.NewCipher(sub); berr != nil {
 			err = berr
@@ -306,7 +318,7 @@ func deriveKey(master []byte) (codecKey, error) {
 		if err != nil {
 			return k, err
 		}
-		k.aead[c-XChaCha20Poly1305] = aead
+		k.aead[suite-XChaCha20Poly1305] = aead
 	}
 	return k, nil
 }
@@ -400,14 +412,18 @@ func (c *Codec) Open(name string, chunks int, value string) (Header, []byte, err
 	return h, pt, err
 }
 
-// openRaw opens a decoded value in place, whichever cipher sealed it; it
-// also returns the index of the key that opened it.
+// openRaw opens a decoded value in place, whichever cipher sealed it
+// (unless the codec refuses the other one); it also returns the index of
+// the key that opened it.
 func (c *Codec) openRaw(name string, chunks int, raw []byte) (Header, []byte, int, error) {
 	h, err := parseHeader(raw)
 	if err != nil {
 		return h, nil, -1, err
 	}
 	h.Chunks = chunks
+	if c.only && h.Cipher != c.cipher {
+		return h, nil, -1, fmt.Errorf("%w: sealed with %v, and this store opens only %v (Options.RefuseOtherCipher)", ErrCipherRefused, h.Cipher, c.cipher)
+	}
 	idx := -1
 	for i := range c.keys {
 		if c.keys[i].id == h.KeyID {

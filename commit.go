@@ -6,6 +6,8 @@ package cookiesession
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -71,7 +73,7 @@ type plan struct {
 	lines []string
 	next  held   // what the client holds once lines are sent
 	user  change // the handler's changes the lines carry
-	warn  *Event // EventSizeWarning, if due
+	event *Event // EventSizeWarning or EventResealSkipped, if due
 }
 
 // apply records that p's lines were sent, and reports the events of the
@@ -82,9 +84,7 @@ func (s *Session[T]) apply(p *plan) {
 	s.want.destroy, s.want.renew = false, false
 	s.wrote |= p.user
 	s.told = nil
-	if len(p.lines) > 0 {
-		s.store.c.saveEvents(s.req.Context, &prev, p)
-	}
+	s.store.c.saveEvents(s.req.Context, &prev, p)
 }
 
 // changes returns the handler's changes the client's cookies, h, do not
@@ -141,10 +141,31 @@ func (c *core) plan(h *held, w *wanted, dataJSON []byte, now time.Time, req *Req
 	if now.Before(created) { // a clock behind the one that sealed
 		now = created
 	}
+	var p plan
+	var err error
 	if f := c.transitionFormat(h); f != nil {
-		return c.planLegacy(f, h, w, dataJSON, ch, created, now, req)
+		p, err = c.planLegacy(f, h, w, dataJSON, ch, created, now, req)
+	} else {
+		p, err = c.planSealed(h, w, dataJSON, ch, created, now, req)
 	}
-	return c.planSealed(h, w, dataJSON, ch, created, now, req)
+	if tl := (*TooLargeError)(nil); err != nil && ch == 0 && errors.As(err, &tl) {
+		return c.skipReseal(h, tl), nil
+	}
+	return p, err
+}
+
+// skipReseal is the plan when a write the store chose on its own, with no
+// change of the handler's (h.stale), does not fit: the client keeps its
+// cookies, EventResealSkipped reports it, and the next request tries
+// again.
+func (c *core) skipReseal(h *held, tl *TooLargeError) plan {
+	next := *h
+	next.stale = 0 // once per request
+	e := Event{Kind: EventResealSkipped, Err: tl, Size: tl.Size, Budget: tl.Limit}
+	if h.legacy.idx > 0 {
+		e.From = c.legacy[h.legacy.idx-1].formatName()
+	}
+	return plan{next: next, event: &e}
 }
 
 // planSealed stores dataJSON (and the flashes and metadata) in the sealed
@@ -182,11 +203,14 @@ func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, create
 	for i := 1; i <= n; i++ {
 		next.chunks.set(i)
 	}
-	return plan{lines: lines, next: next, user: ch, warn: c.sizeWarningFor(valueLen, n)}, nil
+	return plan{lines: lines, next: next, user: ch, event: c.sizeWarningFor(valueLen, n)}, nil
 }
 
 // planLegacy stores dataJSON in a legacy format during a transition.
 func (c *core) planLegacy(f legacyFormat, h *held, w *wanted, dataJSON []byte, ch change, created, now time.Time, req *Request) (plan, error) {
+	if len(w.flashes) > 0 {
+		return plan{}, fmt.Errorf("%w: flash messages (AddFlash) have no place in the %s cookie written during a transition: keep them in Data until the transition ends", ErrEncode, f.formatName())
+	}
 	a, err := c.attrs(req, !w.browserSession, int(c.expiry(w.meta.maxAge, now, now).Sub(now)/time.Second), now)
 	if err != nil {
 		return plan{}, err

@@ -16,7 +16,7 @@
 //	s := store.Get(r)
 //	s.Data.Items = append(s.Data.Items, item)
 //
-// docs/FORMAT.md specifies the sealed format; docs/SECURITY.md the threat
+// docs/FORMAT.md specifies the sealed format; docs/THREAT-MODEL.md the threat
 // model.
 package cookiesession
 
@@ -50,6 +50,9 @@ type Store[T any] struct {
 // uint64, float64, ...) are encoded exactly; on the next request they come
 // back as json.Number. The same holds for interface values anywhere inside
 // a typed session's data.
+//
+// A nil map (s.Data = nil) is the empty one: it is sealed as {}, and a
+// session of a map type never opens with a nil map.
 type Map = map[string]any
 
 // NewMap returns a store of untyped sessions, New[Map].
@@ -115,6 +118,58 @@ func holdsInterface(t reflect.Type, seen map[reflect.Type]bool) bool {
 	return false
 }
 
+// marshalJSON is json.Marshal without the HTML escapes, as a json.Encoder
+// with SetEscapeHTML(false) writes it: a cookie is not HTML, and "\u0026"
+// for '&' (or '<', '>') takes six bytes of the budget instead of one. It
+// also undoes those escapes in JSON it is given (a json.RawMessage, a
+// MarshalJSON method's output). It encodes every session JSON this package
+// writes.
+func marshalJSON(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil || !bytes.Contains(b, htmlEscaped) {
+		return b, err
+	}
+	return unescapeHTML(b), nil
+}
+
+// unescapeHTML turns, in place, the escapes that json.Marshal writes for
+// '<', '>' and '&' back into those bytes. In valid JSON a backslash only
+// starts an escape inside a string: each escape is kept whole, or
+// replaced.
+func unescapeHTML(b []byte) []byte {
+	out := b[:0]
+	for i := 0; i < len(b); {
+		if b[i] != '\\' {
+			out = append(out, b[i])
+			i++
+			continue
+		}
+		if b[i+1] == 'u' && b[i+2] == '0' && b[i+3] == '0' {
+			var c byte
+			switch hi, lo := b[i+4], b[i+5]|0x20; {
+			case hi == '3' && lo == 'c':
+				c = '<'
+			case hi == '3' && lo == 'e':
+				c = '>'
+			case hi == '2' && lo == '6':
+				c = '&'
+			}
+			if c != 0 {
+				out = append(out, c)
+				i += 6
+				continue
+			}
+		}
+		out = append(out, b[i], b[i+1]) // the rest of \uXXXX follows as is
+		i += 2
+	}
+	return out
+}
+
+// htmlEscaped starts the escapes of '<', '>' and '&' that versions before
+// marshalJSON sealed (and of control characters, which it still writes).
+var htmlEscaped = []byte(`\u00`)
+
 // decodeData decodes a session's JSON into d, which it resets first; numbers
 // in interface values become json.Number (see Map).
 func (s *Store[T]) decodeData(data []byte, d *T) error {
@@ -134,6 +189,9 @@ func (s *Store[T]) decodeData(data []byte, d *T) error {
 	}
 	if err != nil {
 		return fmt.Errorf("%w into %v: %s; if the data type changed, old sessions need a migration or a new cookie name", ErrDecode, reflect.TypeFor[T](), jsonProblem(err))
+	}
+	if s.isMap && reflect.ValueOf(d).Elem().IsNil() {
+		*d = s.newMap() // JSON null, which earlier versions sealed for a nil map
 	}
 	return nil
 }
@@ -283,6 +341,13 @@ func (s *Store[T]) open(in incoming, d *T) (held, error) {
 	}
 	if err := s.decodeData(dataJSON, d); err != nil {
 		return h, err
+	}
+	if s.c.unmarshal == nil && bytes.Contains(dataJSON, htmlEscaped) {
+		// Perhaps sealed with HTML escapes: what a save would write now is
+		// no change.
+		if again, err := s.c.marshal(d); err == nil {
+			dataJSON = again
+		}
 	}
 	h.data, h.created, h.sealed, h.browserSession = dataJSON, hdr.Created, hdr.Sealed, hdr.BrowserSession
 	if keyIdx > 0 || hdr.Cipher != s.c.codec.cipher {

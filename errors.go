@@ -28,6 +28,10 @@ var (
 	// configured keys, for example one that was rotated out.
 	ErrUnknownKey = errors.New("cookiesession: cookie sealed with an unknown key")
 
+	// ErrCipherRefused reports a value sealed with the cipher other than
+	// Options.Cipher, refused because Options.RefuseOtherCipher is set.
+	ErrCipherRefused = errors.New("cookiesession: cookie sealed with a refused cipher")
+
 	// ErrAuthentication reports a value whose authentication failed: it was
 	// altered, truncated, or sealed for a different cookie name.
 	ErrAuthentication = errors.New("cookiesession: cookie failed authentication")
@@ -93,13 +97,20 @@ var (
 	// handler hijacked the connection (a websocket upgrade, say): the
 	// response that would have carried the Set-Cookie is the handler's own.
 	ErrHijacked = errors.New("cookiesession: connection hijacked")
+
+	// ErrPanicked reports session changes of a handler that panicked (or
+	// called runtime.Goexit) under the middleware: net/http then sends no
+	// response, or cuts short the one started, so the Set-Cookie that
+	// carries them may never reach the client.
+	ErrPanicked = errors.New("cookiesession: handler panicked")
 )
 
 // LostChangeError reports session changes that never reached the client
 // and that no response can report any more: made after the response
-// started, or pending when the connection was hijacked. The middleware
-// reports it as EventLostChange. It matches ErrAlreadyWritten, or
-// ErrHijacked when Hijacked, and whatever Err matches.
+// started, pending when the connection was hijacked, or made by a handler
+// that panicked. The middleware reports it as EventLostChange. It
+// matches ErrAlreadyWritten, or ErrHijacked when Hijacked, or ErrPanicked
+// when Panicked, and whatever Err matches.
 type LostChangeError struct {
 	// What names the changes lost: "Destroy", "Renew", "Data", "flash
 	// messages", "SetBrowserSession", "SetMaxAge", "SetSubject",
@@ -108,12 +119,20 @@ type LostChangeError struct {
 	// Hijacked reports that the connection was hijacked with the changes
 	// pending.
 	Hijacked bool
+	// Panicked reports that the handler panicked (or called
+	// runtime.Goexit): What names every change of the request, saved in
+	// the response's header or not, as that response may never go out.
+	// The middleware reports it, then lets the panic go on.
+	Panicked bool
 	// Err is why Data could not even be encoded (ErrEncode), if it could
 	// not.
 	Err error
 }
 
 func (e *LostChangeError) Error() string {
+	if e.Panicked {
+		return fmt.Sprintf("cookiesession: session change lost (%s): the handler panicked, so net/http sent no response or cut it short, and the Set-Cookie may never have reached the client; fix the panic, or recover it inside the middleware and answer there", e.What)
+	}
 	if e.Hijacked {
 		return fmt.Sprintf("cookiesession: session change lost (%s): pending when the connection was hijacked, or made after it, so no Set-Cookie could be sent; call Session.Save(w) before the upgrade and have the upgrader send w.Header() (gorilla/websocket: pass it as responseHeader)", e.What)
 	}
@@ -125,9 +144,12 @@ func (e *LostChangeError) Error() string {
 }
 
 // Is reports whether target is ErrAlreadyWritten, or ErrHijacked for a
-// hijacked connection.
+// hijacked connection, or ErrPanicked after a panic.
 func (e *LostChangeError) Is(target error) bool {
-	if e.Hijacked {
+	switch {
+	case e.Panicked:
+		return target == ErrPanicked
+	case e.Hijacked:
 		return target == ErrHijacked
 	}
 	return target == ErrAlreadyWritten

@@ -33,6 +33,18 @@ const (
 	// EventSizeWarning: a saved session passed SizeWarningShare of its
 	// budget; Event.Size and Event.Budget say by how much.
 	EventSizeWarning
+	// EventResealSkipped: a write the store chose on its own, with no
+	// change of the handler's to save (a re-seal under a newer key or the
+	// other cipher, a refresh for IdleTimeout, an identifier for
+	// Revocations, a legacy upgrade or re-signing), would not fit the size
+	// budget; the request was served from the cookies it carried, left as
+	// they were, and the store tries again on the next request. Event.Err
+	// is the *TooLargeError, Event.Size and Event.Budget its figures,
+	// Event.From the legacy format, if any. Until the session shrinks (or
+	// the budget grows), it needs its old key, cipher or legacy format
+	// configured, expires at its old idle deadline, and carries no
+	// identifier if it had none (revoke it by subject or cut-off).
+	EventResealSkipped
 	// EventRejected: a request's session cookie was refused for a reason
 	// other than its age (tampered, unknown key, revoked, malformed, ...);
 	// Event.Err says why, as Session.Err does. The request got a new,
@@ -40,8 +52,9 @@ const (
 	EventRejected
 	// EventLostChange: a session change can no longer reach the client and
 	// no response can say so: under the middleware, a change made after
-	// the response started, or pending when the handler hijacked the
-	// connection. Event.Err is a *LostChangeError naming what was lost,
+	// the response started, pending when the handler hijacked the
+	// connection, or made by a handler that panicked (ErrPanicked; the
+	// panic goes on). Event.Err is a *LostChangeError naming what was lost,
 	// never the data. Reported at most once per request; with a nil
 	// Options.OnEvent it is logged with slog's default logger at level
 	// Error.
@@ -51,7 +64,7 @@ const (
 // String returns the kind's name without the Event prefix, in lower case
 // ("created", "size-warning"), for logs.
 func (k EventKind) String() string {
-	names := [...]string{"", "created", "renewed", "destroyed", "resealed", "upgraded", "expired", "size-warning", "rejected", "lost-change"}
+	names := [...]string{"", "created", "renewed", "destroyed", "resealed", "upgraded", "expired", "size-warning", "reseal-skipped", "rejected", "lost-change"}
 	if int(k) < len(names) && k > 0 {
 		return names[k]
 	}
@@ -62,14 +75,17 @@ func (k EventKind) String() string {
 type Event struct {
 	Kind EventKind
 	// Err is why the session was refused, for EventExpired and
-	// EventRejected; the *LostChangeError, for EventLostChange.
+	// EventRejected; the *LostChangeError, for EventLostChange; the
+	// *TooLargeError, for EventResealSkipped.
 	Err error
-	// From is "express" or "gorilla", for EventUpgraded.
+	// From is "express" or "gorilla", for EventUpgraded, and for
+	// EventResealSkipped of a legacy session.
 	From string
 	// Size is the bytes the saved session takes (name plus value of its
 	// one cookie, or all its chunks as in the Cookie header), and Budget
 	// the limit that applies (MaxCookieBytes or MaxTotalBytes), for
-	// EventSizeWarning.
+	// EventSizeWarning; for EventResealSkipped, the bytes it would have
+	// needed and the limit, as in its TooLargeError.
 	Size, Budget int
 }
 
@@ -86,7 +102,13 @@ func (c *core) saveEvents(ctx context.Context, prev *held, p *plan) {
 	if c.onEvent == nil {
 		return
 	}
-	if p.user == changedDestroy {
+	switch {
+	case len(p.lines) == 0: // nothing sent, or a re-seal skipped
+		if p.event != nil {
+			c.onEvent(ctx, *p.event)
+		}
+		return
+	case p.user == changedDestroy:
 		c.onEvent(ctx, Event{Kind: EventDestroyed})
 		return
 	}
@@ -101,8 +123,8 @@ func (c *core) saveEvents(ctx context.Context, prev *held, p *plan) {
 	} else if prev.stale&staleKey != 0 {
 		c.onEvent(ctx, Event{Kind: EventResealed})
 	}
-	if p.warn != nil {
-		c.onEvent(ctx, *p.warn)
+	if p.event != nil {
+		c.onEvent(ctx, *p.event)
 	}
 }
 

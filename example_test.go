@@ -176,7 +176,7 @@ func ExampleOptions_keyRotation() {
 // Login renews the session: it keeps the data, gets a fresh creation time
 // (so a fresh MaxAge) and a new cookie value. Logout destroys it: the
 // response expires the cookie and the data is gone. Destroy does not revoke
-// a copy of the value taken earlier; docs/SECURITY.md shows how to add that.
+// a copy of the value taken earlier; docs/THREAT-MODEL.md shows how to add that.
 func ExampleSession_Renew() {
 	type Account struct {
 		User string `json:"user,omitempty"`

@@ -236,3 +236,39 @@ func jsonUnmarshal(b []byte, v any) error {
 	dec.UseNumber()
 	return dec.Decode(v)
 }
+
+// TestRefuseOtherCipher: by default a store opens a value of either cipher
+// (TestCipherRotation); with RefuseOtherCipher it refuses the other one with
+// ErrCipherRefused, and an AES-GCM store never runs XChaCha20-Poly1305 (it
+// holds no XChaCha subkey), whatever key sealed the value.
+func TestRefuseOtherCipher(t *testing.T) {
+	for _, c := range []Cipher{AES256GCM, XChaCha20Poly1305} {
+		other := AES256GCM
+		if c == AES256GCM {
+			other = XChaCha20Poly1305
+		}
+		j := jar{}
+		j.do(t, counter(newStore[cart](t, Options{Cipher: other})))
+		lenient := newStore[cart](t, Options{Cipher: c})
+		if sess := lenient.Get(j.request("GET", "/")); sess.IsNew() || sess.Err() != nil {
+			t.Errorf("%v store, default: %v value refused: %v", c, other, sess.Err())
+		}
+		var rejected error
+		strict := newStore[cart](t, Options{Cipher: c, RefuseOtherCipher: true, OnEvent: onRejected(func(err error) { rejected = err })})
+		for _, k := range strict.c.codec.keys {
+			if k.aeadFor(other) != nil || k.aeadFor(c) == nil {
+				t.Fatalf("%v store, strict: holds a %v subkey", c, other)
+			}
+		}
+		sess := strict.Get(j.request("GET", "/"))
+		if !sess.IsNew() || !errors.Is(sess.Err(), ErrCipherRefused) || rejected != sess.Err() {
+			t.Errorf("%v store, strict: %v value gave new=%v err=%v (EventRejected %v), want ErrCipherRefused", c, other, sess.IsNew(), sess.Err(), rejected)
+		}
+		// Its own cipher still opens.
+		own := jar{}
+		own.do(t, counter(strict))
+		if sess := strict.Get(own.request("GET", "/")); sess.IsNew() || sess.Data.N != 1 {
+			t.Errorf("%v store, strict: own value refused: %v", c, sess.Err())
+		}
+	}
+}

@@ -19,7 +19,7 @@ func sealEnvelope(m *meta, dataJSON []byte, flashes []string) ([]byte, error) {
 	var fl []byte
 	if len(flashes) > 0 {
 		var err error
-		if fl, err = json.Marshal(flashes); err != nil {
+		if fl, err = marshalJSON(flashes); err != nil {
 			return nil, fmt.Errorf("%w: flash messages: %s", ErrEncode, jsonProblem(err))
 		}
 	}

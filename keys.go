@@ -1,17 +1,37 @@
 package cookiesession
 
 import (
-	"encoding/base64"
+	"encoding/hex"
 	"strings"
 )
 
-// ParseKeys parses master keys from configuration text: base64url keys as
-// "cookiesession keygen" prints them (padding and the standard alphabet are
-// accepted too), separated by commas, by whitespace (spaces, tabs, line
-// breaks: one key per line works), or both. Whitespace never joins two
-// pieces into one key. The order is kept: the first key seals, all open.
-// Like New, it refuses keys that are obviously not random bytes. Errors
-// match ErrInvalidOptions and name the key by position, never by content.
+// The text forms of a master key that ParseKeys reads. No other form is
+// tried: text is never reinterpreted as base64 by accident.
+const (
+	// keygenKeyLen is the length of a key as cookiesession keygen prints
+	// it: MinKeySize random bytes in base64url without padding (RFC 4648
+	// §5), 43 characters.
+	keygenKeyLen = (MinKeySize*8 + 5) / 6
+	// hexKeyLen and hexKeyLen2 are the lengths of a key of MinKeySize or
+	// twice MinKeySize bytes in hex, as "openssl rand -hex 32" (or 64)
+	// prints it.
+	hexKeyLen  = 2 * MinKeySize
+	hexKeyLen2 = 4 * MinKeySize
+	// keyForms names the forms in error messages.
+	keyForms = "give 43 base64url characters as cookiesession keygen prints them, or 64 or 128 hex digits as openssl rand -hex 32 (or 64) prints them; a password or passphrase is not a key"
+)
+
+// ParseKeys parses master keys from configuration text: each key exactly
+// as "cookiesession keygen" prints it (43 base64url characters, no
+// padding: 32 bytes), or in hex, 64 or 128 digits (32 or 64 bytes, as
+// "openssl rand -hex 32" prints it), separated by commas, by whitespace
+// (spaces, tabs, line breaks: one key per line works), or both. Whitespace
+// never joins two pieces into one key. Text of only hex digits is read as
+// hex; any other text (a passphrase, padded or standard base64, base64 of
+// another length) is refused. The order is kept: the first key seals, all
+// open. Like New, it refuses keys that are obviously not random bytes.
+// Errors match ErrInvalidOptions and name the key by position, never by
+// content.
 func ParseKeys(list string) ([][]byte, error) {
 	if strings.TrimSpace(list) == "" {
 		return nil, optionsError("no keys: give at least one key of %d random bytes (cookiesession keygen prints one)", MinKeySize)
@@ -23,12 +43,9 @@ func ParseKeys(list string) ([][]byte, error) {
 			return nil, optionsError("key %d is empty: separate keys by one comma, or by whitespace", len(keys)+1)
 		}
 		for _, s := range fields {
-			k, err := parseKey(s)
+			k, err := decodeKey(len(keys)+1, s)
 			if err != nil {
-				return nil, optionsError("key %d is not base64url (cookiesession keygen prints one)", len(keys)+1)
-			}
-			if len(k) < MinKeySize {
-				return nil, optionsError("key %d has %d bytes: each key needs at least %d random bytes (cookiesession keygen prints one); a space or line break inside a key splits it in two", len(keys)+1, len(k), MinKeySize)
+				return nil, err
 			}
 			if err := checkKeyQuality(len(keys)+1, k); err != nil {
 				return nil, err
@@ -39,22 +56,52 @@ func ParseKeys(list string) ([][]byte, error) {
 	return keys, nil
 }
 
-// parseKey decodes one key: base64url or standard base64, with or
-// without padding. Go's decoders skip '\r' and '\n'; a key that held any
-// decodes to fewer bytes than its length implies and is refused, so that
-// no line break ever merges two pieces into one key.
-func parseKey(s string) ([]byte, error) {
-	s = strings.TrimRight(s, "=")
-	k, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		if k, err = base64.RawStdEncoding.DecodeString(s); err != nil {
-			return nil, err
+// decodeKey decodes the i-th key (counted from 1) from one of the forms
+// ParseKeys reads. Its errors name the form expected, never the text.
+func decodeKey(i int, s string) ([]byte, error) {
+	switch {
+	case isHexText(s):
+		if len(s) != hexKeyLen && len(s) != hexKeyLen2 {
+			return nil, optionsError("key %d is %d hex digits: a hex key has 64 or 128 (32 or 64 bytes); %s", i, len(s), keyForms)
+		}
+		return hex.DecodeString(s)
+	case len(s) == keygenKeyLen && isBase64URLText(s):
+		if k, err := strictBase64.DecodeString(s); err == nil && len(k) == MinKeySize {
+			return k, nil
+		}
+		return nil, optionsError("key %d is not canonical base64url (its last character is not one keygen prints): %s", i, keyForms)
+	case isBase64Text(s):
+		return nil, optionsError("key %d is base64 of %d characters, not the 43 base64url characters without padding that cookiesession keygen prints: %s", i, len(s), keyForms)
+	}
+	return nil, optionsError("key %d is neither base64url nor hex: %s", i, keyForms)
+}
+
+// isHexText reports whether s is non-empty and only hex digits.
+func isHexText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
 		}
 	}
-	if base64.RawURLEncoding.EncodedLen(len(k)) != len(s) {
-		return nil, base64.CorruptInputError(0)
+	return s != ""
+}
+
+// isBase64URLText reports whether s is non-empty and only characters of the
+// base64url alphabet (RFC 4648 §5), without padding.
+func isBase64URLText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '_') {
+			return false
+		}
 	}
-	return k, nil
+	return s != ""
+}
+
+// isBase64Text reports whether s looks like base64 of either alphabet
+// (RFC 4648 §4, §5), padded or not.
+func isBase64Text(s string) bool {
+	s = strings.TrimRight(s, "=")
+	return isBase64URLText(strings.NewReplacer("+", "-", "/", "_").Replace(s))
 }
 
 // Master keys that are obviously not random are refused by NewCodec (so by

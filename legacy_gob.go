@@ -3,12 +3,13 @@ package cookiesession
 // checkGob walks a gob stream before encoding/gob decodes it, so that no
 // length a stream declares can exceed the bytes that follow it: encoding/gob
 // allocates for a declared map, slice or string length before reading the
-// elements (docs/SECURITY.md, "Size-based denial of service").
+// elements (docs/THREAT-MODEL.md, "Size-based denial of service").
 
 import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 )
 
 // Bounds of checkGob, the pre-scan of a gob payload.
@@ -62,10 +63,15 @@ const (
 // gobType is a type defined in a gob stream, as far as checkGob needs it.
 type gobType struct {
 	kind      gobKind
-	elem, key int32   // array, slice, map
-	length    int64   // array
-	fields    []int32 // struct: the type of each field
+	elem, key int32    // array, slice, map
+	length    int64    // array
+	fields    []int32  // struct: the type of each field
+	names     []string // struct: the name of each field
 }
+
+// errGobSkippedNil reports a nil interface value where encoding/gob skips
+// the value, which its ignoreInterface misreads.
+var errGobSkippedNil = errors.New("a nil interface value in a struct field that this program's registered type lacks (or of a type gob refuses), which encoding/gob skips and misreads")
 
 // gobScan walks a gob stream the way encoding/gob's Decoder consumes it,
 // without building any value.
@@ -73,7 +79,14 @@ type gobScan struct {
 	b        []byte
 	off, end int // read position; end of the current message
 	types    map[int32]*gobType
-	inStruct int
+	top      int32    // the type of the stream's value
+	defs     [][]byte // each type definition as the stream holds it
+	locals   map[string]reflect.Type
+	// marshalers names the types the stream defines as a GobEncoder,
+	// BinaryMarshaler or TextMarshaler (by their wire name, if any, and
+	// the registered name of an interface value of one): the types whose
+	// own methods decode their values (see gobDecodeProblem).
+	marshalers []string
 }
 
 // checkGob reports whether raw is one well-formed gob value whose every
@@ -84,12 +97,20 @@ type gobScan struct {
 // decoder allocates is bounded by raw's length (a few times it), whatever
 // the values. The error describes the structure only, never its content.
 func checkGob(raw []byte) error {
+	_, err := scanGob(raw)
+	return err
+}
+
+// scanGob is checkGob; it also returns the scan, for the names of the
+// types it defines.
+func scanGob(raw []byte) (*gobScan, error) {
 	s := &gobScan{b: raw, types: map[int32]*gobType{}}
 	id, err := s.typeSequence(false)
 	if err != nil {
-		return err
+		return s, err
 	}
-	return s.value(id, 0)
+	s.top = id
+	return s, s.value(id, 0, gobWhere{local: reflect.TypeFor[map[interface{}]interface{}]()})
 }
 
 // uint reads an unsigned integer from the current message.
@@ -149,15 +170,21 @@ func (s *gobScan) count(what string) (int, error) {
 // skipBytes reads a length and skips that many bytes of the message: a
 // string, a []byte, a GobEncoder's data.
 func (s *gobScan) skipBytes(what string) error {
+	_, err := s.bytes(what)
+	return err
+}
+
+// bytes reads a length and returns that many bytes of the message.
+func (s *gobScan) bytes(what string) ([]byte, error) {
 	u, err := s.uint()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if u > uint64(s.end-s.off) {
-		return fmt.Errorf("a %s declares %d bytes with %d left in its message", what, u, s.end-s.off)
+		return nil, fmt.Errorf("a %s declares %d bytes with %d left in its message", what, u, s.end-s.off)
 	}
 	s.off += int(u)
-	return nil
+	return s.b[s.off-int(u) : s.off], nil
 }
 
 // message starts the next message, whose length comes first.
@@ -186,6 +213,7 @@ func (s *gobScan) typeSequence(inInterface bool) (int32, error) {
 				return 0, err
 			}
 		}
+		start := s.off
 		id, err := s.typeID()
 		if err != nil || id >= 0 {
 			return id, err
@@ -193,6 +221,7 @@ func (s *gobScan) typeSequence(inInterface bool) (int32, error) {
 		if err := s.define(-id); err != nil {
 			return 0, err
 		}
+		s.defs = append(s.defs, s.b[start:s.off])
 		if s.off < s.end {
 			if !inInterface {
 				return 0, errors.New("a type definition is followed by extra data")
@@ -268,7 +297,11 @@ func (s *gobScan) defineKind(t *gobType) error {
 		case i == 0:
 			err = s.fields(2, func(i int) error {
 				if i == 0 {
-					return s.skipBytes("type name")
+					name, err := s.bytes("type name")
+					if err == nil && t.kind >= gobGobEncoderT {
+						s.marshalers = append(s.marshalers, string(name))
+					}
+					return err
 				}
 				_, err := s.typeID()
 				return err
@@ -296,11 +329,13 @@ func (s *gobScan) defineFields(t *gobType) error {
 	if err != nil {
 		return err
 	}
-	t.fields = make([]int32, n)
+	t.fields, t.names = make([]int32, n), make([]string, n)
 	for k := range t.fields {
 		err := s.fields(2, func(i int) error {
 			if i == 0 {
-				return s.skipBytes("field name")
+				name, err := s.bytes("field name")
+				t.names[k] = string(name)
+				return err
 			}
 			var err error
 			t.fields[k], err = s.typeID()
@@ -316,9 +351,9 @@ func (s *gobScan) defineFields(t *gobType) error {
 // value reads a value of type id where encoding/gob's decodeValue reads
 // one (at the top level and in an interface): a struct as such, anything
 // else as a struct's only field, behind a zero delta.
-func (s *gobScan) value(id int32, depth int) error {
+func (s *gobScan) value(id int32, depth int, w gobWhere) error {
 	if t := s.types[id]; t != nil && t.kind == gobStructT {
-		return s.elem(id, depth)
+		return s.elem(id, depth, w)
 	}
 	d, err := s.uint()
 	if err != nil {
@@ -327,11 +362,12 @@ func (s *gobScan) value(id int32, depth int) error {
 	if d != 0 {
 		return errors.New("a value does not start with a zero field delta")
 	}
-	return s.elem(id, depth)
+	return s.elem(id, depth, w)
 }
 
-// elem reads a value of type id in place: a field, an element, a key.
-func (s *gobScan) elem(id int32, depth int) error {
+// elem reads a value of type id in place: a field, an element, a key;
+// w says what encoding/gob does with it.
+func (s *gobScan) elem(id int32, depth int, w gobWhere) error {
 	if depth > gobMaxDepth {
 		return fmt.Errorf("values nest more than %d levels deep", gobMaxDepth)
 	}
@@ -348,22 +384,20 @@ func (s *gobScan) elem(id int32, depth int) error {
 	case gobBytes, gobString:
 		return s.skipBytes("string")
 	case gobInterface:
-		return s.iface(depth)
+		return s.iface(depth, w)
 	}
 	t := s.types[id]
 	if t == nil {
 		return fmt.Errorf("a value has type %d, which the stream does not define", id)
 	}
-	return s.compound(t, depth)
+	return s.compound(t, depth, w)
 }
 
 // compound reads a value of a type the stream defines.
-func (s *gobScan) compound(t *gobType, depth int) error {
+func (s *gobScan) compound(t *gobType, depth int, w gobWhere) error {
 	switch t.kind {
 	case gobStructT:
-		s.inStruct++
-		defer func() { s.inStruct-- }()
-		return s.fields(len(t.fields), func(i int) error { return s.elem(t.fields[i], depth+1) })
+		return s.fields(len(t.fields), func(i int) error { return s.elem(t.fields[i], depth+1, w.field(t.names[i])) })
 	case gobArrayT, gobSliceT:
 		n, err := s.count("slice")
 		if err != nil {
@@ -373,7 +407,7 @@ func (s *gobScan) compound(t *gobType, depth int) error {
 			return fmt.Errorf("an array of type length %d holds %d elements", t.length, n)
 		}
 		for range n {
-			if err := s.elem(t.elem, depth+1); err != nil {
+			if err := s.elem(t.elem, depth+1, w.elem()); err != nil {
 				return err
 			}
 		}
@@ -384,10 +418,10 @@ func (s *gobScan) compound(t *gobType, depth int) error {
 			return err
 		}
 		for range n {
-			if err := s.elem(t.key, depth+1); err != nil {
+			if err := s.elem(t.key, depth+1, w.key()); err != nil {
 				return err
 			}
-			if err := s.elem(t.elem, depth+1); err != nil {
+			if err := s.elem(t.elem, depth+1, w.elem()); err != nil {
 				return err
 			}
 		}
@@ -396,10 +430,15 @@ func (s *gobScan) compound(t *gobType, depth int) error {
 	return s.skipBytes("marshaled value")
 }
 
-// iface reads an interface value: the registered name of its concrete
-// type (empty for nil), type definitions, the concrete type's id, the
-// value's byte count (which encoding/gob skips too) and the value.
-func (s *gobScan) iface(depth int) error {
+// iface reads an interface value as encoding/gob does: the registered name
+// of its concrete type (empty for nil), type definitions, the concrete
+// type's id, the value's byte count, and the value. Where gob decodes it
+// (decodeInterface), a nil is what gob writes for a nil element of a slice
+// or map, and the value is read as such. Where gob skips it (w.ignored,
+// ignoreInterface), the value is dropped by its byte count, unread; and a
+// nil is refused, since ignoreInterface reads a type sequence and a byte
+// count after the empty name too.
+func (s *gobScan) iface(depth int, w gobWhere) error {
 	n, err := s.uint()
 	if err != nil {
 		return err
@@ -408,29 +447,37 @@ func (s *gobScan) iface(depth int) error {
 		return fmt.Errorf("an interface value's type name declares %d bytes", n)
 	}
 	if n == 0 {
-		if s.inStruct > 0 {
-			return errors.New("a nil interface value inside a struct")
+		if w.ignored {
+			return errGobSkippedNil
 		}
 		return nil
 	}
+	name := s.b[s.off : s.off+int(n)]
 	s.off += int(n)
 	id, err := s.typeSequence(true)
 	if err != nil {
 		return err
 	}
+	if t := s.types[id]; t != nil && t.kind >= gobGobEncoderT {
+		s.marshalers = append(s.marshalers, string(name))
+	}
 	c, err := s.uint()
 	if err != nil {
 		return err
 	}
-	start, end := s.off, s.end
 	if c > uint64(s.end-s.off) {
 		return errors.New("an interface value's byte count exceeds its message")
 	}
-	if err := s.value(id, depth+1); err != nil {
+	if w.ignored { // gob drops the value by its count, unread
+		s.off += int(c)
+		return nil
+	}
+	// gob reads the value, not its count: a genuine count need not match
+	// what the value takes (gorilla's []interface{} holding a registered
+	// struct does not).
+	local, err := s.localType(name, id)
+	if err != nil {
 		return err
 	}
-	if s.end != end || uint64(s.off-start) != c {
-		return errors.New("an interface value's byte count does not match its value")
-	}
-	return nil
+	return s.value(id, depth+1, gobWhere{local: local})
 }

@@ -1,8 +1,14 @@
 package cookiesession
 
 import (
+	"bytes"
+	"encoding/gob"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http/httptest"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -157,4 +163,147 @@ func rvNilAlloc() []byte {
 	v = append(v, hidden...)
 	v = append(v, 0x00, 0x00, 0x00)
 	return gobMsg(types, v...)
+}
+
+// gorillaPrefs stands for a registered struct of a gorilla application
+// whose maps and slices hold nil interface values.
+type gorillaPrefs struct {
+	M map[string]interface{}
+	L []interface{}
+	P *gorillaPrefs
+}
+
+// gorillaPrefsOld is an older version of it that lacks the fields L and P:
+// gob skips them when it decodes into this type.
+type gorillaPrefsOld struct {
+	M map[string]interface{}
+}
+
+func init() {
+	gob.RegisterName("app.PrefsNew", gorillaPrefs{})
+	gob.RegisterName("app.PrefsOld", gorillaPrefsOld{})
+}
+
+// TestGorillaNilInsideStruct: sessions that gorilla itself wrote, holding a
+// registered struct with a nil in a map or a slice, open (they were refused
+// as "a nil interface value inside a struct"); a nil where gob skips the
+// field (a field this program's type lacks) is still refused, since gob's
+// ignoreInterface misreads it.
+func TestGorillaNilInsideStruct(t *testing.T) {
+	registerGobBasics()
+	gob.Register(map[string]interface{}{}) // as a gorilla application storing one in an interface does
+	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}}
+	s := newStore[Map](t, Options{Name: "sid", Gorilla: &g})
+	open := func(cookie string) *Session[Map] {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Cookie", "gsess="+cookie)
+		return s.Get(r)
+	}
+	for name, tc := range map[string]struct {
+		v    any
+		want string
+	}{
+		"map":          {gorillaPrefs{M: map[string]interface{}{"theme": nil, "lang": "fr"}}, `{"M":{"lang":"fr","theme":null},"L":null,"P":null}`},
+		"slice":        {gorillaPrefs{L: []interface{}{"a", nil}}, `{"M":null,"L":["a",null],"P":null}`},
+		"nested":       {gorillaPrefs{P: &gorillaPrefs{L: []interface{}{nil, map[string]interface{}{"k": nil}}}}, `{"M":null,"L":null,"P":{"M":null,"L":[null,{"k":null}],"P":null}}`},
+		"pointer":      {&gorillaPrefs{M: map[string]interface{}{"a": nil}}, `{"M":{"a":null},"L":null,"P":null}`},
+		"list of them": {[]interface{}{gorillaPrefs{L: []interface{}{nil}}, nil}, `[{"M":null,"L":[null],"P":null},null]`},
+		"list, no nil": {[]interface{}{gorillaTestKey{A: 1}}, `[{"A":1}]`}, // refused for its byte count before
+	} {
+		sess := open(gorillaCookie(t, "gsess", map[interface{}]interface{}{"prefs": tc.v, "user": "zoë"}, false, gHash1, gBlock1))
+		if sess.Err() != nil || sess.IsNew() {
+			t.Errorf("%s: refused: %v", name, sess.Err())
+			continue
+		}
+		got, _ := json.Marshal(sess.Data["prefs"])
+		if c, _ := canonicalJSON([]byte(tc.want)); string(got) != string(c) {
+			t.Errorf("%s: prefs = %s, want %s", name, got, tc.want)
+		}
+	}
+
+	// Written as app.PrefsNew, read as app.PrefsOld: gob skips L and P.
+	for name, v := range map[string]gorillaPrefs{
+		"skipped slice holds nil":  {M: map[string]interface{}{"theme": nil}, L: []interface{}{"a", nil}},
+		"skipped struct holds nil": {P: &gorillaPrefs{M: map[string]interface{}{"k": nil}}},
+	} {
+		var buf bytes.Buffer
+		if err := gob.NewEncoder(&buf).Encode(map[interface{}]interface{}{"prefs": v}); err != nil {
+			t.Fatal(err)
+		}
+		raw := bytes.Replace(buf.Bytes(), []byte("app.PrefsNew"), []byte("app.PrefsOld"), 1)
+		err := open(sealGorilla(t, "gsess", raw)).Err()
+		if !errors.Is(err, ErrLegacyPayload) || !strings.Contains(err.Error(), "skips") || strings.Contains(err.Error(), "JSON") {
+			t.Errorf("%s: err = %v, want ErrLegacyPayload for a nil gob skips", name, err)
+		}
+	}
+	// A type this program never registered: gob's own reason, not a nil's.
+	var unreg bytes.Buffer
+	if err := gob.NewEncoder(&unreg).Encode(map[interface{}]interface{}{"prefs": gorillaPrefs{M: map[string]interface{}{"theme": nil}}}); err != nil {
+		t.Fatal(err)
+	}
+	err := open(sealGorilla(t, "gsess", bytes.Replace(unreg.Bytes(), []byte("app.PrefsNew"), []byte("app.PrefsXyz"), 1))).Err()
+	if !errors.Is(err, ErrLegacyPayload) || !strings.Contains(err.Error(), "app.PrefsXyz") || !strings.Contains(err.Error(), "gob.Register") {
+		t.Errorf("unregistered type: err = %v, want ErrLegacyPayload naming it", err)
+	}
+	// The same without a nil in the skipped fields opens.
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(map[interface{}]interface{}{"prefs": gorillaPrefs{M: map[string]interface{}{"theme": nil}, L: []interface{}{"a"}}}); err != nil {
+		t.Fatal(err)
+	}
+	sess := open(sealGorilla(t, "gsess", bytes.Replace(buf.Bytes(), []byte("app.PrefsNew"), []byte("app.PrefsOld"), 1)))
+	if got, _ := json.Marshal(sess.Data["prefs"]); sess.Err() != nil || string(got) != `{"M":{"theme":null}}` {
+		t.Errorf("skipped field without nil: %s, %v", got, sess.Err())
+	}
+}
+
+// TestGobProbesBounded: each distinct registered name of a struct-holding
+// interface value costs checkGob a lookup (a decode of the type
+// definitions); a payload of many such names stays within the bomb bound.
+func TestGobProbesBounded(t *testing.T) {
+	registerGobBasics()
+	values := map[interface{}]interface{}{}
+	for i := range 40 {
+		values[i] = gorillaTestKey{A: i}
+	}
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(values); err != nil {
+		t.Fatal(err)
+	}
+	raw, n := buf.Bytes(), 0
+	for i := bytes.Index(raw, []byte(rvKeyName)); i >= 0; i = bytes.Index(raw, []byte(rvKeyName)) {
+		copy(raw[i:], fmt.Sprintf("%-*d", len(rvKeyName), n)) // a distinct name, none registered
+		n++
+	}
+	if n < 40 || len(raw) > gorillaFuzzMaxPayload {
+		t.Fatalf("%d names in %d bytes", n, len(raw))
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := gobToJSON(raw, "test cookie")
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, ErrLegacyPayload) {
+		t.Fatalf("err = %v", err)
+	}
+	if a := after.TotalAlloc - before.TotalAlloc; a > gorillaBombLimit {
+		t.Fatalf("%d-byte payload with %d names allocated %d bytes, limit %d", len(raw), n, a, gorillaBombLimit)
+	} else {
+		t.Logf("%d-byte payload, %d names: %d bytes allocated", len(raw), n, a)
+	}
+}
+
+// BenchmarkGorillaRegisteredStruct reads a gob payload holding a registered
+// struct and a flash list, the case where checkGob looks the type up.
+func BenchmarkGorillaRegisteredStruct(b *testing.B) {
+	registerGobBasics()
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(map[interface{}]interface{}{"user": gorillaTestKey{A: 7}, "_flash": []interface{}{"saved"}, "n": 3}); err != nil {
+		b.Fatal(err)
+	}
+	raw := buf.Bytes()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := gobToJSON(raw, "bench cookie"); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -205,26 +205,32 @@ func (f *gorillaFormat) verifyDecode(value string, now time.Time) ([]byte, int, 
 // whose JSON is unchanged it writes back the value (and key) orig holds.
 func (f *gorillaFormat) encodeOrig(data []byte, orig gorillaOrig) (string, error) {
 	var src interface{}
+	var values map[interface{}]interface{}
 	if f.json {
 		if !json.Valid(data) {
 			return "", fmt.Errorf("%w: session data is not valid JSON", ErrEncode)
 		}
 		src = json.RawMessage(data)
 	} else {
-		values, err := jsonToGorillaOrig(data, orig)
-		if err != nil {
+		var err error
+		if values, err = jsonToGorillaOrig(data, orig); err != nil {
 			return "", err
 		}
 		src = values
 	}
 	value, err := f.enc.Encode(f.name, src)
 	if err != nil {
-		msg := err.Error()
-		hint := ""
-		if strings.Contains(msg, "not registered") {
-			hint = ": nested objects are written as map[string]interface{}; register it with gob.Register(map[string]interface{}{}) here and in the gorilla services, or keep the session flat"
+		if f.json { // encoding/json on valid JSON: securecookie's own failure
+			return "", fmt.Errorf("%w: writing the gorilla cookie %q failed", ErrEncode, f.name)
 		}
-		return "", fmt.Errorf("%w: writing the gorilla cookie %q: %s%s", ErrEncode, f.name, msg, hint)
+		msg, unregistered := gobEncodeProblem(err, values)
+		if unregistered && msg == "map[string]interface {}" {
+			return "", fmt.Errorf("%w: writing the gorilla cookie %q: gob: type not registered for interface: %s: nested objects are written as map[string]interface{}; register it with gob.Register(map[string]interface{}{}) here and in the gorilla services, or keep the session flat", ErrEncode, f.name, msg)
+		}
+		if unregistered {
+			return "", fmt.Errorf("%w: writing the gorilla cookie %q: gob: type not registered for interface: %s: register it with gob.Register here and in the gorilla services", ErrEncode, f.name, msg)
+		}
+		return "", fmt.Errorf("%w: writing the gorilla cookie %q: %s", ErrEncode, f.name, msg)
 	}
 	return value, nil
 }

@@ -35,22 +35,29 @@ type gorillaEntry struct {
 // map[interface{}]interface{}, converts it to a JSON object, and returns the
 // decoded values too.
 func gobToJSONOrig(raw []byte, what string) ([]byte, gorillaOrig, error) {
-	if err := checkGob(raw); err != nil {
+	scan, err := scanGob(raw)
+	if errors.Is(err, errGobSkippedNil) {
+		return nil, nil, fmt.Errorf("%w: %s holds %v: give the type every field the gorilla application's type had", ErrLegacyPayload, what, err)
+	}
+	if err != nil && !errors.Is(err, errGobRefusesValue) {
 		return nil, nil, fmt.Errorf("%w: %s is not a well-formed gob-encoded CookieStore map (%v); set JSON if it used securecookie.JSONEncoder", ErrLegacyPayload, what, err)
 	}
-	values, err := decodeGob(raw)
-	if err != nil {
-		msg := err.Error()
-		if strings.Contains(msg, "not registered") {
-			return nil, nil, fmt.Errorf("%w: %s holds a value of a type not registered with gob in this program (%s): call gob.Register for it, as the gorilla application did, before serving", ErrLegacyPayload, what, strings.TrimPrefix(msg, "gob: "))
+	values, derr := decodeGob(raw) // after errGobRefusesValue, gob stops where checkGob did, with its own reason
+	if derr == nil && err != nil {
+		derr = err
+	}
+	if err = derr; err != nil {
+		msg, unregistered := gobDecodeProblem(err, scan.marshalers)
+		if unregistered {
+			return nil, nil, fmt.Errorf("%w: %s holds a value of a type not registered with gob in this program (%s): call gob.Register for it, as the gorilla application did, before serving", ErrLegacyPayload, what, msg)
 		}
-		return nil, nil, fmt.Errorf("%w: %s is not a gob-encoded CookieStore map (%s); set JSON if it used securecookie.JSONEncoder", ErrLegacyPayload, what, strings.TrimPrefix(msg, "gob: "))
+		return nil, nil, fmt.Errorf("%w: %s does not decode: %s; set JSON if it used securecookie.JSONEncoder", ErrLegacyPayload, what, msg)
 	}
 	obj, err := gorillaObject(values)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %s: %v", ErrLegacyPayload, what, err)
 	}
-	out, err := json.Marshal(obj)
+	out, err := marshalJSON(obj)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %s does not convert to JSON: %s", ErrLegacyPayload, what, jsonProblem(err))
 	}

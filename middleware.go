@@ -29,9 +29,18 @@ var errDiscarded = errors.New("cookiesession: response discarded: the session co
 // handlers outside the middleware set (Strict-Transport-Security, ...) are
 // kept. A change made after the response started, or pending when the
 // connection is hijacked, cannot reach the client: it is reported once,
-// through Options.OnEvent (EventLostChange).
+// through Options.OnEvent (EventLostChange); so are the changes of a
+// handler that panics (ErrPanicked), whose panic then goes on.
+//
+// Applied again inside itself (a global store.Middleware and a sub-route
+// wrapped again), the inner one passes the request through: the outer one
+// holds the request's session and saves it.
 func (s *Store[T]) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, nested := r.Context().Value(ctxKey{&s.c}).(*slot[T]); nested {
+			next.ServeHTTP(w, r)
+			return
+		}
 		sl := &slot[T]{}
 		sw := &responseWriter{ResponseWriter: w, sess: sl, c: &s.c}
 		if len(w.Header()) > 0 {
@@ -40,7 +49,14 @@ func (s *Store[T]) Middleware(next http.Handler) http.Handler {
 		sl.w = sw
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{&s.c}, sl))
 		sw.r = r
+		returned := false
+		defer func() {
+			if !returned { // a panic or runtime.Goexit, which goes on
+				sw.reportUnsaved(true)
+			}
+		}()
 		next.ServeHTTP(wrap(sw), r)
+		returned = true
 		sw.finish()
 	})
 }
@@ -89,14 +105,14 @@ func (sl *slot[T]) commit(h http.Header) error {
 }
 
 // unsaved implements requestSession.
-func (sl *slot[T]) unsaved() *LostChangeError {
+func (sl *slot[T]) unsaved(panicked bool) *LostChangeError {
 	sl.mu.Lock()
 	sess := sl.session
 	sl.mu.Unlock()
 	if sess == nil {
 		return nil
 	}
-	return sess.lost()
+	return sess.lost(panicked)
 }
 
 // requestSession is the middleware's view of a request's session.
@@ -104,8 +120,9 @@ type requestSession interface {
 	// commit adds the session's Set-Cookie lines, if any, to h.
 	commit(h http.Header) error
 	// unsaved describes the changes the client has not been sent, or
-	// returns nil if there are none.
-	unsaved() *LostChangeError
+	// returns nil if there are none; after a panic, those in the
+	// response's header too.
+	unsaved(panicked bool) *LostChangeError
 }
 
 // Response states of the wrapped writer.
@@ -162,22 +179,23 @@ func (w *responseWriter) finish() {
 	case statePending:
 		w.saveBeforeResponse()
 	case stateCommitted, stateHijacked:
-		w.reportUnsaved()
+		w.reportUnsaved(false)
 	}
 }
 
 // reportUnsaved reports, at most once per request, a session change that
-// can no longer reach the client.
-func (w *responseWriter) reportUnsaved() {
-	if w.reported {
+// can no longer reach the client; panicked when the handler did not
+// return. A failed save was the error handler's to answer.
+func (w *responseWriter) reportUnsaved(panicked bool) {
+	if w.reported || w.state == stateFailed {
 		return
 	}
-	err := w.sess.unsaved()
+	err := w.sess.unsaved(panicked)
 	if err == nil {
 		return
 	}
 	w.reported = true
-	err.Hijacked = w.state == stateHijacked
+	err.Hijacked, err.Panicked = w.state == stateHijacked, panicked
 	if w.c.onEvent != nil {
 		w.c.onEvent(w.r.Context(), Event{Kind: EventLostChange, Err: err})
 		return
@@ -251,7 +269,7 @@ func (w *responseWriter) hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, err
 	}
 	w.state = stateHijacked
-	w.reportUnsaved()
+	w.reportUnsaved(false)
 	return conn, rw, nil
 }
 
@@ -287,7 +305,8 @@ func (rf readerFrom) ReadFrom(src io.Reader) (int64, error) { return rf.w.readFr
 // CloseNotify implements the deprecated http.CloseNotifier, which some
 // frameworks' writers still call.
 func (c closeNotifier) CloseNotify() <-chan bool {
-	return c.w.ResponseWriter.(http.CloseNotifier).CloseNotify() //nolint:staticcheck // passed through as the wrapped writer has it
+	//lint:ignore SA1019 deliberate: passed through because the wrapped writer has it
+	return c.w.ResponseWriter.(http.CloseNotifier).CloseNotify()
 }
 
 // Optional interfaces of the wrapped writer, as bits.
@@ -326,7 +345,8 @@ func optional(rw http.ResponseWriter) int {
 	if _, ok := rw.(io.ReaderFrom); ok {
 		bits |= hasReadFrom
 	}
-	if _, ok := rw.(http.CloseNotifier); ok { //nolint:staticcheck // passed through
+	//lint:ignore SA1019 deliberate: detected to be passed through
+	if _, ok := rw.(http.CloseNotifier); ok {
 		bits |= hasCloseNotify
 	}
 	return bits

@@ -164,7 +164,8 @@ func writerInterfaces(w http.ResponseWriter) []string {
 	if _, ok := w.(io.ReaderFrom); ok {
 		got = append(got, "ReaderFrom")
 	}
-	if _, ok := w.(http.CloseNotifier); ok { //nolint:staticcheck // checked as frameworks do
+	//lint:ignore SA1019 deliberate: checked as frameworks do
+	if _, ok := w.(http.CloseNotifier); ok {
 		got = append(got, "CloseNotifier")
 	}
 	return got

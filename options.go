@@ -6,7 +6,6 @@ package cookiesession
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -52,6 +51,13 @@ type Options struct {
 	// re-sealed with this one on the same response, so the cipher can be
 	// changed without logging anyone out.
 	Cipher Cipher
+	// RefuseOtherCipher opens only values sealed with Cipher: a value of
+	// the other one fails with ErrCipherRefused, and its algorithm never
+	// runs (no subkey for it is even derived). Set it once a cipher switch
+	// is complete (MaxAge after it), for a FIPS deployment on AES256GCM,
+	// or after a key leak (docs/THREAT-MODEL.md, "Key compromise and
+	// rotation").
+	RefuseOtherCipher bool
 
 	// Name is the cookie name; DefaultName if empty. A "__Host-" prefix is
 	// recommended in production: it requires Secure and Path "/" and forbids
@@ -126,7 +132,7 @@ type Options struct {
 	// (Session.SetSubject) created before a cut-off, or every session
 	// created before a global cut-off. NewRevocationList is one for a
 	// single machine; package redisrevoke shares one between machines
-	// through Redis. docs/SECURITY.md explains.
+	// through Redis. docs/THREAT-MODEL.md explains.
 	Revocations Revocations
 
 	// OnEvent, if set, is called with each session lifecycle event, ctx
@@ -147,7 +153,7 @@ type Options struct {
 	// to tell a change, so an unsorted encoder rewrites every untouched Map
 	// session); and Unmarshal must decode numbers into interface values
 	// exactly, as json.Number, for Map sessions to keep them exact.
-	// docs/PERFORMANCE.md measures goccy/go-json (through a Decoder with
+	// bench/NOTES.md measures goccy/go-json (through a Decoder with
 	// UseNumber) and sonic (ConfigStd with UseNumber).
 	JSON JSONCodec
 
@@ -205,7 +211,7 @@ type core struct {
 
 // init checks o and fills c from it.
 func (c *core) init(o *Options) error {
-	codec, err := NewCodec(o.Cipher, o.Keys...)
+	codec, err := newCodec(o.Cipher, o.RefuseOtherCipher, o.Keys...)
 	if err != nil {
 		return err
 	}
@@ -300,7 +306,7 @@ func (c *core) initLifetimes(o *Options) error {
 // initHooks sets the revocation list, the event hook and the JSON codec.
 func (c *core) initHooks(o *Options) {
 	c.revocations, c.onEvent = o.Revocations, o.OnEvent
-	c.marshal = json.Marshal
+	c.marshal = marshalJSON
 	if o.JSON != nil {
 		c.marshal, c.unmarshal = o.JSON.Marshal, o.JSON.Unmarshal
 	}

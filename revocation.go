@@ -4,7 +4,7 @@ package cookiesession
 // alone cannot do (a copy stays valid). With Options.Revocations every
 // session carries a random identifier sealed in its value, and each open
 // asks the list, in memory, whether it is revoked: no network on the
-// request path. docs/SECURITY.md, "Logout cannot revoke", explains.
+// request path. docs/THREAT-MODEL.md, "Logout cannot revoke", explains.
 
 import (
 	"fmt"
@@ -29,7 +29,7 @@ type Revocations interface {
 // DefaultMaxRevocations is the most live entries (revoked sessions plus
 // subject cut-offs) a RevocationList holds when
 // RevocationListOptions.MaxEntries is zero. At the measured cost per
-// revoked session (docs/SECURITY.md, "Logout and revocation": 28 B at
+// revoked session (docs/THREAT-MODEL.md, "Logout and revocation": 28 B at
 // 100,000 entries, 45 B at 1,000,000), it bounds the list near 45 MB.
 const DefaultMaxRevocations = 1_000_000
 

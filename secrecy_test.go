@@ -2,11 +2,14 @@ package cookiesession
 
 import (
 	"bytes"
+	"encoding/gob"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -35,6 +38,73 @@ type leakyMarshaler struct{ V string }
 
 func (l leakyMarshaler) MarshalJSON() ([]byte, error) {
 	return nil, errors.New("cannot encode " + l.V)
+}
+
+// gobLeaky stands for a type whose own gob methods fail with a message
+// quoting its data, as url.URL's UnmarshalBinary does: it encodes, but
+// fails to decode when the data holds "bad", and a value that was decoded
+// fails to encode again.
+type gobLeaky struct{ s string }
+
+func (g gobLeaky) GobEncode() ([]byte, error) {
+	if strings.HasPrefix(g.s, "decoded ") {
+		return nil, errors.New("cannot encode " + g.s)
+	}
+	return []byte(g.s), nil
+}
+
+func (g *gobLeaky) GobDecode(b []byte) error {
+	if bytes.Contains(b, []byte("bad")) {
+		return errors.New("cannot decode " + string(b))
+	}
+	g.s = "decoded " + string(b)
+	return nil
+}
+
+func init() {
+	gob.Register(&url.URL{})
+	gob.Register(gobLeaky{})
+}
+
+// checkGorillaGobErrors drives the gob error paths of a gorilla session
+// with the secret in the data: decoding (a value's GobDecode or
+// UnmarshalBinary fails, quoting it; Session.Err and EventRejected) and the
+// transition write-back (GobEncode fails, quoting it). encoding/gob does
+// not use TextMarshaler (type.go), so no gob stream reaches UnmarshalText.
+func checkGorillaGobErrors(t *testing.T, check func(string, error)) {
+	t.Helper()
+	registerGobBasics()
+	var rejected []error
+	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}, Transition: true}
+	var handled error
+	st := newStore[Map](t, Options{Name: "sid", Gorilla: &g,
+		OnEvent:      onRejected(func(err error) { rejected = append(rejected, err) }),
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) { handled = err; defaultErrorHandler(w, r, err) }})
+	for name, v := range map[string]any{
+		"url.URL":  &url.URL{Scheme: "https", Host: "example.com:tok", RawQuery: "token=SECRET-" + secretMark}, // no longer parses
+		"gobLeaky": gobLeaky{s: "bad " + secretMark},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Cookie", "gsess="+gorillaCookie(t, "gsess", map[interface{}]interface{}{"v": v, "k": secretMark}, false, gHash1, gBlock1))
+		err := st.Get(r).Err()
+		if !errors.Is(err, ErrLegacyPayload) || !strings.Contains(fmt.Sprint(err), name) {
+			t.Errorf("gorilla %s: Err() = %v, want ErrLegacyPayload naming the type", name, err)
+		}
+		check("gorilla decode "+name, err)
+	}
+	for _, err := range rejected {
+		check("gorilla EventRejected", err)
+	}
+	// The write-back of a value that decoded but does not encode again.
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Cookie", "gsess="+gorillaCookie(t, "gsess", map[interface{}]interface{}{"v": gobLeaky{s: secretMark}, "n": 1}, false, gHash1, gBlock1))
+	st.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st.Get(r).Data["n"] = 2
+	})).ServeHTTP(httptest.NewRecorder(), r)
+	if !errors.Is(handled, ErrEncode) || !strings.Contains(fmt.Sprint(handled), "gobLeaky") {
+		t.Errorf("gorilla write-back: %v, want ErrEncode naming the type", handled)
+	}
+	check("gorilla write-back", handled)
 }
 
 // TestNoSessionDataInErrors drives every decode and encode error path with
@@ -130,6 +200,8 @@ func TestNoSessionDataInErrors(t *testing.T) {
 		w.Write([]byte("x"))
 		s.Data["v"] = leakyMarshaler{V: secretMark}
 	})).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+
+	checkGorillaGobErrors(t, check)
 
 	if strings.Contains(logBuf.String(), secretMark) {
 		t.Fatalf("log reveals session data:\n%s", logBuf.String())

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -155,7 +156,10 @@ func (s *Session[T]) ExpiresAt() time.Time {
 // ID returns the session's random identifier (128 bits, base64url), sealed
 // encrypted in its value: what Revocations revokes a session by. It is kept
 // across saves and replaced by Renew and Destroy. Without
-// Options.Revocations sessions carry none, and ID returns "".
+// Options.Revocations sessions carry none, and ID returns "". A session
+// sealed before Revocations was turned on gets one when it is next saved;
+// while that save is skipped as too large (EventResealSkipped), its cookie
+// carries none, and ID names one it does not carry.
 func (s *Session[T]) ID() string {
 	if !s.want.meta.hasID {
 		return ""
@@ -250,10 +254,13 @@ func (s *Session[T]) Flashes() []string {
 }
 
 // Save writes the session's Set-Cookie headers to w now, and returns why it
-// cannot: ErrTooLarge, ErrInsecureRequest, ErrEncode, or ErrAlreadyWritten
-// when the middleware has already sent the response header. On error
-// nothing is added to w, so the client keeps its previous cookies. Under the
-// middleware Save is optional; it lets a handler handle the error itself.
+// cannot: ErrTooLarge, ErrInsecureRequest, ErrEncode (also for flash
+// messages in a legacy format's transition mode, which has no place for
+// them), or ErrAlreadyWritten when the middleware has already sent the
+// response header. On error nothing is added to w, so the client keeps its
+// previous cookies. Under the middleware Save is optional; it lets a
+// handler handle the error itself: the middleware saves, answers for or
+// reports (EventLostChange) only the changes made after the error.
 // Nothing is written when nothing changed.
 //
 // Without the middleware, Save cannot know whether w has already sent its
@@ -287,23 +294,34 @@ func (s *Session[T]) toldOf(dataJSON []byte) bool {
 }
 
 // lost returns a *LostChangeError naming the changes the client was not
-// sent, or nil: for the middleware, once the response has started.
-func (s *Session[T]) lost() *LostChangeError {
+// sent, or nil: for the middleware, once the response has started, or
+// after a panic, when the changes this request's commits sent count too
+// (in a response that may never go out). Those an explicit Save's error
+// told the handler about do not.
+func (s *Session[T]) lost(panicked bool) *LostChangeError {
+	var c change
+	if panicked {
+		c = s.wrote
+	}
 	dataJSON, err := s.marshal()
 	switch {
 	case s.toldOf(dataJSON):
-		return nil
 	case err != nil:
-		return &LostChangeError{What: changedData.String(), Err: err}
+		return &LostChangeError{What: (c | changedData).String(), Err: err}
+	default:
+		c |= s.store.c.changes(&s.held, &s.want, dataJSON)
 	}
-	if c := s.store.c.changes(&s.held, &s.want, dataJSON); c != 0 {
-		return &LostChangeError{What: c.String()}
+	if c == 0 {
+		return nil
 	}
-	return nil
+	return &LostChangeError{What: c.String()}
 }
 
-// marshal encodes Data.
+// marshal encodes Data. A nil map is the empty one: {}, never null.
 func (s *Session[T]) marshal() ([]byte, error) {
+	if s.store.isMap && reflect.ValueOf(&s.Data).Elem().IsNil() {
+		return s.store.c.zeroJSON, nil // read only, never appended to
+	}
 	dataJSON, err := s.store.c.marshal(&s.Data) // as Unmarshal: pointer methods apply
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrEncode, jsonProblem(err))

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the measurements of docs/PERFORMANCE.md and writes their tables to
+# Runs the measurements of bench/NOTES.md and writes their tables to
 # stdout and to $OUT/results.md:
 #
 #   micro  codec and store benchmarks: ROUNDS interleaved runs of every

@@ -16,18 +16,26 @@
 //	POST /add      add about 1 KB of random data (the session grows, chunks,
 //	               then exceeds the limits and the error page answers, with
 //	               500 Internal Server Error: see below)
-//	POST /login    log in as the form field "username" (Session.Renew)
-//	POST /logout   log out (Session.Destroy)
-//	POST /destroy  destroy the session (Session.Destroy)
+//	POST /login    log in as the form field "username" (Session.Renew,
+//	               Session.SetSubject)
+//	POST /logout   log out: revoke the session's ID in the demo's
+//	               in-memory revocation list when it is logged in, so a
+//	               copy of its cookie is refused, then Session.Destroy
+//	POST /destroy  destroy the session (Session.Destroy only: a copy of
+//	               its cookie taken before still opens)
+//
+// Each action leaves its message as a flash (Session.AddFlash) that the
+// page shows once.
 //
 // Elements a browser test can rely on: the buttons #inc, #add, #login,
 // #logout and #destroy; the field #username; #session-json (the session's
-// data as JSON), #chunks (the number of session cookies the request
-// carried), #sizes (a table with one tr.cookie per session cookie, carrying
-// data-name and data-bytes, and tr#total), #counter, #user, #message and
-// #reject; #events (a table with one tr.event per kind of lifecycle
-// event, carrying data-kind and data-count); on the error page #error and
-// the link #back.
+// data as JSON), #chunks (the number of session cookies the browser holds
+// after the page's response; /state counts those of its request), #sizes
+// (a table with one tr.cookie per session cookie, carrying data-name and
+// data-bytes, and tr#total), #counter, #user, #message and #reject;
+// #events (a table with one tr.event per kind of lifecycle event, carrying
+// data-kind and data-count); on the error page #error, the link #back and,
+// for a session too large to save, #too-large.
 //
 // The event counts are those of Options.OnEvent since the server started,
 // over every browser it served: the demo keeps them in memory, per Handler.
@@ -46,9 +54,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"html/template"
 	"math"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -82,11 +93,13 @@ type data struct {
 	Notes   []string `json:"notes,omitempty"`
 }
 
-// app is the demo's state: the store, its resolved limits and the event
-// counts.
+// app is the demo's state: the store, its resolved limits, the event
+// counts and the revocation list that Log out adds to.
 type app struct {
 	store       *cookiesession.Store[data]
 	events      *eventCounts
+	revoked     *cookiesession.RevocationList
+	maxAge      time.Duration
 	name        string
 	cookieLimit int
 	totalLimit  int
@@ -95,23 +108,30 @@ type app struct {
 
 // Handler returns the demo application for opts. Options.Keys is required.
 // Zero fields get the library's defaults, except MaxChunks
-// (DefaultMaxChunks), MaxCookieBytes (DefaultMaxCookieBytes) and
+// (DefaultMaxChunks), MaxCookieBytes (DefaultMaxCookieBytes), Revocations
+// (a new in-memory RevocationList, which Log out adds to) and
 // ErrorHandler: a page that shows the error and says that the previous
-// session is intact. Options.OnEvent, if set, is called after the demo has
-// counted each event. It returns the error of cookiesession.New when the
-// options are invalid.
+// session is intact. Options.Revocations, if set, must be a
+// *cookiesession.RevocationList. Options.OnEvent, if set, is called after
+// the demo has counted each event. It returns the error of
+// cookiesession.New when the options are invalid.
 //
 // With the demo's defaults, the second press of "add" splits the session
 // into two cookies, the third into three, the fourth passes the size warning
 // (80% of MaxTotalBytes) and the fifth exceeds the limits.
 func Handler(opts cookiesession.Options) (http.Handler, error) {
 	events := &eventCounts{}
-	opts = withDefaults(opts, events)
-	store, err := cookiesession.New[data](opts)
+	opts, err := withDefaults(opts, events)
 	if err != nil {
 		return nil, err
 	}
-	a := newApp(store, events, opts)
+	a := newApp(events, opts)
+	if opts.ErrorHandler == nil {
+		opts.ErrorHandler = a.errorPage
+	}
+	if a.store, err = cookiesession.New[data](opts); err != nil {
+		return nil, err
+	}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", a.page)
@@ -119,27 +139,38 @@ func Handler(opts cookiesession.Options) (http.Handler, error) {
 	mux.HandleFunc("POST /inc", a.inc)
 	mux.HandleFunc("POST /add", a.add)
 	mux.HandleFunc("POST /login", a.login)
-	mux.HandleFunc("POST /logout", a.destroy("logout"))
-	mux.HandleFunc("POST /destroy", a.destroy("destroyed"))
+	mux.HandleFunc("POST /logout", a.logout)
+	mux.HandleFunc("POST /destroy", a.destroy)
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		renderError(w, http.StatusForbidden, "Cross-origin request refused: the form must be posted from this site.", false)
+		renderError(w, http.StatusForbidden, "Cross-origin request refused: the form must be posted from this site.", false, "")
 	}))
-	return securityHeaders(csrf.Handler(store.Middleware(mux))), nil
+	return securityHeaders(csrf.Handler(a.store.Middleware(mux))), nil
 }
 
 // withDefaults fills the zero fields of opts that the demo has its own
-// defaults for, and makes OnEvent count into events before it calls the
-// caller's OnEvent, if any.
-func withDefaults(opts cookiesession.Options, events *eventCounts) cookiesession.Options {
+// defaults for (ErrorHandler aside, which needs the app), and makes OnEvent
+// count into events before it calls the caller's OnEvent, if any.
+func withDefaults(opts cookiesession.Options, events *eventCounts) (cookiesession.Options, error) {
 	if opts.MaxChunks == 0 {
 		opts.MaxChunks = DefaultMaxChunks
 	}
 	if opts.MaxCookieBytes == 0 {
 		opts.MaxCookieBytes = DefaultMaxCookieBytes
 	}
-	if opts.ErrorHandler == nil {
-		opts.ErrorHandler = errorPage
+	if opts.MaxAge == 0 {
+		opts.MaxAge = cookiesession.DefaultMaxAge
+	}
+	switch opts.Revocations.(type) {
+	case nil:
+		l, err := cookiesession.NewRevocationList(cookiesession.RevocationListOptions{MaxAge: max(opts.MaxAge, opts.MaxAgeCeiling)})
+		if err != nil {
+			return opts, err
+		}
+		opts.Revocations = l
+	case *cookiesession.RevocationList:
+	default:
+		return opts, fmt.Errorf("%w: the demo's Log out revokes through a *cookiesession.RevocationList; Options.Revocations is a %T", cookiesession.ErrInvalidOptions, opts.Revocations)
 	}
 	next := opts.OnEvent
 	opts.OnEvent = func(ctx context.Context, e cookiesession.Event) {
@@ -148,12 +179,13 @@ func withDefaults(opts cookiesession.Options, events *eventCounts) cookiesession
 			next(ctx, e)
 		}
 	}
-	return opts
+	return opts, nil
 }
 
-// newApp returns the app for a store made with opts (after withDefaults).
-func newApp(store *cookiesession.Store[data], events *eventCounts, opts cookiesession.Options) *app {
-	a := &app{store: store, events: events, name: opts.Name, maxChunks: opts.MaxChunks}
+// newApp returns the app for opts (after withDefaults), without its store.
+func newApp(events *eventCounts, opts cookiesession.Options) *app {
+	a := &app{events: events, name: opts.Name, maxChunks: opts.MaxChunks,
+		revoked: opts.Revocations.(*cookiesession.RevocationList), maxAge: opts.MaxAge}
 	if a.name == "" {
 		a.name = cookiesession.DefaultName
 	}
@@ -183,15 +215,27 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// redirect answers a form post with 303 to the page, with a message code.
-func redirect(w http.ResponseWriter, r *http.Request, msg string) {
-	http.Redirect(w, r, "/?m="+msg, http.StatusSeeOther)
+// Messages the page shows once, as flashes, after an action.
+const (
+	msgInc       = "Counter incremented."
+	msgAdded     = "Added 1 KB of data."
+	msgLogin     = "Logged in. Renew gave the session a new creation time and a new cookie value; SetSubject bound it to the user."
+	msgLogout    = "Logged out: the session's ID is revoked on this server, so a copy of its cookie taken before is refused, and Destroy expired every session cookie."
+	msgLogoutNew = "Logged out: you were not logged in, so nothing was revoked; Destroy expired every session cookie."
+	msgDestroyed = "Session destroyed: every session cookie was expired, but nothing was revoked, so a copy of the cookie taken before still opens until it expires."
+	msgBadName   = "Not logged in: give a user name of 1 to 32 letters, digits, '.', '-' or '_'."
+)
+
+// done queues msg as a flash and answers a form post with 303 to the page.
+func done(w http.ResponseWriter, r *http.Request, s *cookiesession.Session[data], msg string) {
+	s.AddFlash(msg)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
 func (a *app) inc(w http.ResponseWriter, r *http.Request) {
 	s := a.store.Get(r)
 	s.Data.Counter++
-	redirect(w, r, "inc")
+	done(w, r, s, msgInc)
 }
 
 func (a *app) add(w http.ResponseWriter, r *http.Request) {
@@ -199,26 +243,41 @@ func (a *app) add(w http.ResponseWriter, r *http.Request) {
 	b := make([]byte, addBytes/2)
 	_, _ = rand.Read(b) // never fails (crypto/rand)
 	s.Data.Notes = append(s.Data.Notes, hex.EncodeToString(b))
-	redirect(w, r, "added") // saving happens here; the error page may answer instead
+	done(w, r, s, msgAdded) // saving happens after this; the error page may answer instead
 }
 
 func (a *app) login(w http.ResponseWriter, r *http.Request) {
+	s := a.store.Get(r)
 	user := strings.TrimSpace(r.PostFormValue("username"))
 	if !validUser(user) {
-		redirect(w, r, "bad-name")
+		done(w, r, s, msgBadName)
 		return
 	}
-	s := a.store.Get(r)
 	s.Renew() // a privilege change: new creation time, new cookie value
+	s.SetSubject(user)
 	s.Data.User = user
-	redirect(w, r, "login")
+	done(w, r, s, msgLogin)
 }
 
-func (a *app) destroy(msg string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		a.store.Get(r).Destroy()
-		redirect(w, r, msg)
+// logout revokes a logged-in session's ID for MaxAge from now, which
+// covers the rest of its lifetime (only sessions with a subject: anonymous
+// ones would grow the list for nothing), then destroys it. The list keeps
+// time by the system clock, so the end is too, whatever Options.Now says.
+func (a *app) logout(w http.ResponseWriter, r *http.Request) {
+	s := a.store.Get(r)
+	msg := msgLogoutNew
+	if s.Subject() != "" {
+		a.revoked.RevokeSession(s.ID(), time.Now().Add(a.maxAge))
+		msg = msgLogout
 	}
+	s.Destroy()
+	done(w, r, s, msg)
+}
+
+func (a *app) destroy(w http.ResponseWriter, r *http.Request) {
+	s := a.store.Get(r)
+	s.Destroy()
+	done(w, r, s, msgDestroyed)
 }
 
 // validUser accepts 1 to maxUserName letters, digits, '.', '-' and '_'.
@@ -234,7 +293,8 @@ func validUser(s string) bool {
 	return true
 }
 
-// cookieSize is one session cookie as the request carried it.
+// cookieSize is one session cookie: as the request carried it (/state), or
+// as the browser holds it after the response (the page).
 type cookieSize struct {
 	Name    string `json:"name"`
 	Bytes   int    `json:"bytes"` // name + value
@@ -257,21 +317,53 @@ type view struct {
 	// EventKind.String, every kind present.
 	Events map[string]int `json:"events"`
 
-	JSON         string `json:"-"`
-	Counter      int    `json:"-"`
-	User         string `json:"-"`
-	Notes        int    `json:"-"`
-	Created      string `json:"created,omitempty"`
-	Expires      string `json:"expires"`
-	Message      string `json:"-"`
-	TotalPercent int    `json:"-"`
+	JSON         string   `json:"-"`
+	Counter      int      `json:"-"`
+	User         string   `json:"-"`
+	Notes        int      `json:"-"`
+	Created      string   `json:"created,omitempty"`
+	Expires      string   `json:"expires"`
+	Messages     []string `json:"-"`
+	TotalPercent int      `json:"-"`
 
 	EventRows   []eventCount `json:"-"` // Events in the library's order
 	WarnPercent int          `json:"-"` // SizeWarningShare in percent
 }
 
-// view reads the request's session and its cookies.
-func (a *app) view(r *http.Request) *view {
+// requestCookies returns the request's cookies as name=value pairs.
+func requestCookies(r *http.Request) []chunks.Pair {
+	var ps []chunks.Pair
+	for _, line := range r.Header["Cookie"] {
+		ps = append(ps, chunks.Pairs(line)...)
+	}
+	return ps
+}
+
+// afterResponse returns the cookies the client holds once it has applied
+// the response's Set-Cookie lines to the request's cookies: a value
+// replaced in place, an expired cookie dropped, a new one added at the end.
+func afterResponse(ps []chunks.Pair, h http.Header) []chunks.Pair {
+	for _, line := range h.Values("Set-Cookie") {
+		c, err := http.ParseSetCookie(line)
+		if err != nil {
+			continue
+		}
+		i := slices.IndexFunc(ps, func(p chunks.Pair) bool { return p.Name == c.Name })
+		switch {
+		case c.MaxAge < 0 && i >= 0:
+			ps = slices.Delete(ps, i, i+1)
+		case c.MaxAge < 0:
+		case i >= 0:
+			ps[i].Value = c.Value
+		default:
+			ps = append(ps, chunks.Pair{Name: c.Name, Value: c.Value})
+		}
+	}
+	return ps
+}
+
+// view reads the request's session, and describes the session cookies ps.
+func (a *app) view(r *http.Request, ps []chunks.Pair) *view {
 	s := a.store.Get(r)
 	v := &view{
 		Name: a.name, New: s.IsNew(), CookieLimit: a.cookieLimit,
@@ -296,10 +388,6 @@ func (a *app) view(r *http.Request) *view {
 
 	// The session's cookies in chunk order (NAME, NAME~2, NAME~3, ...) up
 	// to the first one missing, and their size in the Cookie header.
-	var ps []chunks.Pair
-	for _, line := range r.Header["Cookie"] {
-		ps = append(ps, chunks.Pairs(line)...)
-	}
 	lay := chunks.LayoutOf(ps, a.name)
 	for k, c := range lay.Chunks {
 		if c.Index != k+1 {
@@ -317,26 +405,29 @@ func (a *app) view(r *http.Request) *view {
 
 func percent(n, of int) int { return min(100, n*100/max(of, 1)) }
 
-// messages are the texts the page shows after an action (?m=CODE); only
-// these fixed texts are ever shown.
-var messages = map[string]string{
-	"inc":       "Counter incremented.",
-	"added":     "Added 1 KB of data.",
-	"login":     "Logged in. Renew gave the session a new creation time and a new cookie value.",
-	"logout":    "Logged out: Destroy expired every session cookie.",
-	"destroyed": "Session destroyed: every session cookie was expired.",
-	"bad-name":  "Not logged in: give a user name of 1 to 32 letters, digits, '.', '-' or '_'.",
-}
-
+// page shows the session and the flash messages it carries. A session
+// that held nothing but messages (as after Log out or Destroy session) is
+// destroyed once they are read, so no empty session cookie stays behind.
+// The page saves first, so that it shows the cookies as the browser holds
+// them after this response, and counts the events of this save.
 func (a *app) page(w http.ResponseWriter, r *http.Request) {
-	v := a.view(r)
-	v.Message = messages[r.URL.Query().Get("m")]
+	s := a.store.Get(r)
+	msgs := s.Flashes()
+	if len(msgs) > 0 && s.Data.Counter == 0 && s.Data.User == "" && len(s.Data.Notes) == 0 {
+		s.Destroy()
+	}
+	if err := s.Save(w); err != nil {
+		a.errorPage(w, r, err)
+		return
+	}
+	v := a.view(r, afterResponse(requestCookies(r), w.Header()))
+	v.Messages = msgs
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = pageTemplate.Execute(w, v)
 }
 
 func (a *app) state(w http.ResponseWriter, r *http.Request) {
-	v := a.view(r)
+	v := a.view(r, requestCookies(r))
 	w.Header().Set("Content-Type", "application/json")
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -345,7 +436,9 @@ func (a *app) state(w http.ResponseWriter, r *http.Request) {
 
 // errorPage is the demo's Options.ErrorHandler: the session could not be
 // saved, the library left the client's cookies alone, and this page says
-// so.
+// so. A session too large to save is first described as the page counts
+// it: the cookies it would need against the demo's at most MaxChunks, and
+// the bytes of all of them against the budget for all cookies together.
 //
 // The status is 500 for every such error, ErrTooLarge included, as the
 // library's default ErrorHandler answers. 413 Content Too Large would be
@@ -356,21 +449,36 @@ func (a *app) state(w http.ResponseWriter, r *http.Request) {
 // condition temporary, while this refusal repeats on every retry. What
 // failed is the server's own work, so 5xx, and no more specific code says
 // what happened.
-func errorPage(w http.ResponseWriter, r *http.Request, err error) {
-	renderError(w, http.StatusInternalServerError, err.Error(), true)
+func (a *app) errorPage(w http.ResponseWriter, r *http.Request, err error) {
+	renderError(w, http.StatusInternalServerError, err.Error(), true, a.tooLarge(err))
 }
 
-// renderError writes the error page.
-func renderError(w http.ResponseWriter, status int, msg string, intact bool) {
+// tooLarge describes a *cookiesession.TooLargeError in the page's terms,
+// or returns "" for any other error.
+func (a *app) tooLarge(err error) string {
+	var tl *cookiesession.TooLargeError
+	if !errors.As(err, &tl) {
+		return ""
+	}
+	if tl.Chunks <= 1 && a.maxChunks <= 1 {
+		return fmt.Sprintf("Too large: the session needs %d bytes in its cookie; this demo allows %d per cookie.", tl.Size, a.cookieLimit)
+	}
+	return fmt.Sprintf("Too large: the session would need %d cookies (this demo allows up to %d) and %d bytes for all of them together in the Cookie header (this demo allows %d).",
+		tl.Chunks, a.maxChunks, tl.Size, a.totalLimit)
+}
+
+// renderError writes the error page; tooLarge, if not empty, comes first.
+func renderError(w http.ResponseWriter, status int, msg string, intact bool, tooLarge string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = errorTemplate.Execute(w, struct {
-		Status  int
-		Text    string
-		Message string
-		Intact  bool
-	}{status, http.StatusText(status), msg, intact})
+		Status   int
+		Text     string
+		Message  string
+		Intact   bool
+		TooLarge string
+	}{status, http.StatusText(status), msg, intact, tooLarge})
 }
 
 const css = `
@@ -403,7 +511,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <body>
 <h1>cookiesession demo</h1>
 <p class="sub">The whole session lives, sealed, in the cookie <code>{{.Name}}</code>{{if gt .MaxChunks 1}} (split across up to {{.MaxChunks}} cookies){{end}}. Nothing is stored on the server.</p>
-{{with .Message}}<p class="msg" id="message">{{.}}</p>{{end}}
+{{with .Messages}}<div class="msg" id="message">{{range .}}<p>{{.}}</p>{{end}}</div>{{end}}
 {{with .Reject}}<p class="warn" id="reject">The session cookie was rejected, so a new session began: {{.}}</p>{{end}}
 
 <div class="actions">
@@ -413,6 +521,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <form method="post" action="/logout"><button id="logout" type="submit">Log out</button></form>
 <form method="post" action="/destroy"><button id="destroy" class="danger" type="submit">Destroy session</button></form>
 </div>
+<p class="sub" id="logout-help"><b>Log out</b> revokes the session's ID on this server (an in-memory revocation list), so a copy of its cookie taken before is refused, then destroys it. <b>Destroy session</b> only expires the cookies in this browser: a copy taken before still opens until it expires.</p>
 
 <h2>Session</h2>
 <dl class="facts">
@@ -434,7 +543,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 {{else}}<tr><td colspan="4">no session cookie</td></tr>
 {{end}}<tr id="total" data-bytes="{{.Total}}"><td>all together, as in the Cookie header</td><td class="n">{{.Total}}</td><td class="n">{{.TotalLimit}}</td><td><meter min="0" max="100" high="90" value="{{.TotalPercent}}">{{.TotalPercent}}%</meter></td></tr>
 </tbody></table>
-<p class="sub">Bytes per cookie are its name plus its value, the figure browsers limit (to 4096); these are the cookies this request carried. This demo's budgets are {{.CookieLimit}} bytes per cookie and {{.TotalLimit}} together.</p>
+<p class="sub">Bytes per cookie are its name plus its value, the figure browsers limit (to 4096); these are the cookies your browser holds after this page. This demo's budgets are {{.CookieLimit}} bytes per cookie and {{.TotalLimit}} together.</p>
 
 <h2>Session events (this server)</h2>
 <table id="events" class="narrow">
@@ -451,7 +560,7 @@ var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
 <title>{{.Status}} {{.Text}} - cookiesession demo</title><style>` + css + `</style></head>
 <body>
 <h1>{{.Status}} {{.Text}}</h1>
-<div class="err" id="error"><p>{{.Message}}</p>
+<div class="err" id="error">{{with .TooLarge}}<p id="too-large">{{.}}</p>{{end}}<p>{{.Message}}</p>
 {{if .Intact}}<p>The session was not saved. Your browser keeps its previous cookies, so the previous session is intact.</p>{{end}}</div>
 <p><a id="back" href="/">Back to the demo</a></p>
 </body></html>

@@ -168,7 +168,7 @@ func TestCounterPersists(t *testing.T) {
 		if !strings.Contains(body, `<dd id="counter">`+string(rune('0'+i))+`</dd>`) {
 			t.Fatalf("page after %d increments lacks the counter", i)
 		}
-		if !strings.Contains(body, `id="message">Counter incremented.`) {
+		if !strings.Contains(body, `id="message"><p>Counter incremented.</p>`) {
 			t.Error("no message after the increment")
 		}
 	}
@@ -226,7 +226,8 @@ func TestAddChunksThenLimit(t *testing.T) {
 	if n := len(resp.Header.Values("Set-Cookie")); n != 0 {
 		t.Errorf("the error response sets %d cookies", n)
 	}
-	for _, want := range []string{"<title>500 Internal Server Error", `id="error"`, "too large", "previous session is intact", `id="back"`} {
+	for _, want := range []string{"<title>500 Internal Server Error", `id="error"`, "too large", "previous session is intact", `id="back"`,
+		`<p id="too-large">Too large: the session would need 4 cookies (this demo allows up to 3)`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("error page lacks %q", want)
 		}
@@ -288,31 +289,84 @@ func TestLoginLogout(t *testing.T) {
 		t.Errorf("user %q after a bad login", d.User)
 	}
 
-	// Logout expires every session cookie.
+	// Logout revokes the session's ID and destroys it: the response
+	// expires the chunks and replaces the session with a new one that
+	// holds only the flash message, which the page then reads and ends.
+	loggedIn := c.jarCookies()
 	resp, _ := c.do(http.MethodPost, "/logout", url.Values{}, true)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("logout: status %d", resp.StatusCode)
 	}
-	expired := map[string]bool{}
-	for _, ck := range resp.Cookies() {
-		if ck.MaxAge < 0 && ck.Value == "" {
-			expired[ck.Name] = true
-		}
-	}
-	for _, name := range []string{"session", "session~2", "session~3"} {
-		if !expired[name] {
-			t.Errorf("logout does not expire %s; Set-Cookie: %q", name, resp.Header.Values("Set-Cookie"))
-		}
+	c.checkDestroyed(resp, loggedIn)
+	_, body = c.do(http.MethodGet, "/", nil, false)
+	if !strings.Contains(body, "Logged out: the session&#39;s ID is revoked") || !strings.Contains(body, `<dd id="user">(not logged in)</dd>`) {
+		t.Error("page after logout does not say so, or still shows the user")
 	}
 	if jc := c.jarCookies(); len(jc) != 0 {
-		t.Errorf("cookies left after logout: %v", jc)
-	}
-	_, body = c.do(http.MethodGet, "/?m=logout", nil, false)
-	if !strings.Contains(body, "Logged out") || !strings.Contains(body, `<dd id="user">(not logged in)</dd>`) || !strings.Contains(body, `<span id="chunks">0</span>`) {
-		t.Error("page after logout still shows a session")
+		t.Errorf("cookies left after the page read the message: %v", jc)
 	}
 	if v := c.state(); !v.New || v.session(t).Counter != 0 {
 		t.Errorf("after logout: %+v", v)
+	}
+	// A copy of the logged-in cookies, replayed, is refused as revoked.
+	if v := c.stateWith(loggedIn); !v.New || !strings.Contains(v.Reject, "revoked") {
+		t.Errorf("a copy of the logged-out session: new %v, reject %q; want refused as revoked", v.New, v.Reject)
+	}
+}
+
+// checkDestroyed checks a response to Log out or Destroy session: every
+// chunk of the old session expires and the session cookie gets a new value
+// (a session holding the flash message).
+func (c *client) checkDestroyed(resp *http.Response, old map[string]string) {
+	c.t.Helper()
+	set := map[string]*http.Cookie{}
+	for _, ck := range resp.Cookies() {
+		set[ck.Name] = ck
+	}
+	for name, value := range old {
+		ck := set[name]
+		switch {
+		case ck == nil:
+			c.t.Errorf("%s is neither expired nor replaced; Set-Cookie: %q", name, resp.Header.Values("Set-Cookie"))
+		case strings.Contains(name, "~") && (ck.MaxAge >= 0 || ck.Value != ""):
+			c.t.Errorf("chunk %s not expired: %v", name, ck)
+		case ck.Value == value:
+			c.t.Errorf("%s kept its value", name)
+		}
+	}
+}
+
+// stateWith returns /state for a request carrying exactly the cookies
+// given, as a copy of them replayed by another client would.
+func (c *client) stateWith(cookies map[string]string) view {
+	c.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, c.srv.URL+"/state", nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for name, value := range cookies {
+		req.AddCookie(&http.Cookie{Name: name, Value: value})
+	}
+	resp, err := c.srv.Client().Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v view
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		c.t.Fatal(err)
+	}
+	return v
+}
+
+// TestLogoutAnonymous: logging out a session that never logged in revokes
+// nothing (the list would grow for nothing) and says so.
+func TestLogoutAnonymous(t *testing.T) {
+	c := newClient(t, cookiesession.Options{})
+	c.post("/inc", nil)
+	_, body := c.post("/logout", nil)
+	if !strings.Contains(body, "you were not logged in, so nothing was revoked") {
+		t.Error("page does not say that nothing was revoked")
 	}
 }
 
@@ -324,15 +378,23 @@ func TestDestroy(t *testing.T) {
 	if v := c.state(); v.Chunks != 2 || v.Cookies[1].Name != "demo~2" {
 		t.Fatalf("state %+v", v)
 	}
-	_, body := c.post("/destroy", nil)
-	if !strings.Contains(body, "Session destroyed") {
-		t.Error("no message after destroy")
+	c.post("/login", url.Values{"username": {"ada"}})
+	before := c.jarCookies()
+	resp, _ := c.do(http.MethodPost, "/destroy", url.Values{}, true)
+	c.checkDestroyed(resp, before)
+	_, body := c.do(http.MethodGet, "/", nil, false)
+	if !strings.Contains(body, "Session destroyed") || !strings.Contains(body, "nothing was revoked") {
+		t.Error("no message after destroy, or it does not say that nothing was revoked")
 	}
 	if jc := c.jarCookies(); len(jc) != 0 {
 		t.Errorf("cookies left after destroy: %v", jc)
 	}
 	if v := c.state(); !v.New {
 		t.Error("session survived destroy")
+	}
+	// Unlike Log out, a copy taken before still opens.
+	if v := c.stateWith(before); v.New || v.Reject != "" || v.session(t).User != "ada" {
+		t.Errorf("a copy of the destroyed session: new %v, reject %q; want it still open", v.New, v.Reject)
 	}
 }
 
@@ -479,14 +541,18 @@ func TestEventCounts(t *testing.T) {
 		c.post("/add", nil)
 	}
 	c.checkEvents("three adds", map[string]int{"created": 1})
+	// Each action saves the session with its flash message, and the page
+	// saves it again without: two saves past the warning.
 	c.post("/add", nil)
-	c.checkEvents("four adds", map[string]int{"created": 1, "size-warning": 1})
+	c.checkEvents("four adds", map[string]int{"created": 1, "size-warning": 2})
 	c.post("/add", nil)
-	c.checkEvents("a refused add", map[string]int{"created": 1, "size-warning": 1})
+	c.checkEvents("a refused add", map[string]int{"created": 1, "size-warning": 2})
 
+	// Log out replaces the session with a new one holding the message
+	// (created), which the page destroys once it has read it.
 	c.post("/login", url.Values{"username": {"ada"}}) // renewed, still large
 	c.post("/logout", nil)
-	c.checkEvents("login, logout", map[string]int{"created": 1, "size-warning": 2, "renewed": 1, "destroyed": 1})
+	c.checkEvents("login, logout", map[string]int{"created": 2, "size-warning": 4, "renewed": 1, "destroyed": 1})
 
 	// An expired session is refused, and the same request saves a new one.
 	c.post("/inc", nil)
@@ -494,11 +560,11 @@ func TestEventCounts(t *testing.T) {
 	now = now.Add(2 * time.Hour)
 	mu.Unlock()
 	c.post("/inc", nil)
-	c.checkEvents("an expired session", map[string]int{"created": 3, "size-warning": 2, "renewed": 1, "destroyed": 1, "expired": 1})
+	c.checkEvents("an expired session", map[string]int{"created": 4, "size-warning": 4, "renewed": 1, "destroyed": 1, "expired": 1})
 
 	mu.Lock()
 	defer mu.Unlock()
-	want := []string{"created", "size-warning", "renewed", "size-warning", "destroyed", "created", "expired", "created"}
+	want := []string{"created", "size-warning", "size-warning", "renewed", "size-warning", "size-warning", "created", "destroyed", "created", "expired", "created"}
 	if !slices.Equal(seen, want) {
 		t.Errorf("the caller's OnEvent saw %v, want %v", seen, want)
 	}

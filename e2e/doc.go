@@ -11,4 +11,8 @@
 // Running: the tests need Chromium (Debian: apt-get install chromium). Set
 // CHROMIUM to a binary to use another one. Without a browser the tests skip,
 // except when CI=true, where they fail.
+//
+// TestSharedSessionGoExpress (shared_test.go) also runs the JavaScript
+// package's Express middleware: it needs node and a built ../js (cd js &&
+// npm ci && npm run build), and skips without them, failing when CI=true.
 package e2e

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,40 +19,49 @@ import (
 	"github.com/cookiesession/cookiesession"
 )
 
-// The tests of this file check format/cookieformat.js, a second
-// implementation of docs/FORMAT.md in Node.js, against the test vectors and
-// against the Go codec, both ways. They need node on PATH but no npm package.
+// The tests of this file check the JavaScript package in ../js, the second
+// implementation of docs/FORMAT.md, against the test vectors and against
+// the Go codec, both ways, through jsdriver.mjs.
 
-// requireNodeBinary skips the test when node is missing, or fails it when
-// CI=true.
-func requireNodeBinary(t *testing.T) {
+// requireJS skips the test when node or the built package is missing, or
+// fails it when CI=true.
+func requireJS(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("node"); err == nil {
+	missing := ""
+	if _, err := exec.LookPath("node"); err != nil {
+		missing = "node is not on PATH"
+	} else if _, err := os.Stat(filepath.Join("..", "js", "dist", "esm", "index.js")); err != nil {
+		missing = "the JavaScript package is not built"
+	}
+	if missing == "" {
 		return
 	}
-	msg := "node is not on PATH: the format interop tests run format/verify.js with Node.js"
+	msg := missing + ": the cross-language tests run ../js with Node.js; run `cd js && npm ci && npm run build`"
 	if os.Getenv("CI") == "true" {
 		t.Fatal(msg + " (CI=true: these tests must not be skipped)")
 	}
 	t.Skip(msg)
 }
 
+// TestFormatVectorsNode runs the JavaScript package's check of
+// testdata/vectors.json; TestVectors in the root module checks Go's.
 func TestFormatVectorsNode(t *testing.T) {
-	requireNodeBinary(t)
-	out, err := exec.Command("node", "format/verify.js", "../testdata/vectors.json").CombinedOutput()
+	requireJS(t)
+	cmd := exec.Command("node", "--test", "test/vectors.test.mjs")
+	cmd.Dir = filepath.Join("..", "js")
+	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("format/verify.js: %v\n%s", err, out)
+		t.Fatalf("js/test/vectors.test.mjs: %v\n%s", err, out)
 	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	last := lines[len(lines)-1]
-	if !regexp.MustCompile(`^[1-9][0-9]* passed, 0 failed$`).MatchString(last) {
-		t.Fatalf("format/verify.js ended with %q:\n%s", last, out)
+	pass := regexp.MustCompile(`(?m)^# pass ([0-9]+)$`).FindSubmatch(out)
+	if pass == nil || string(pass[1]) == "0" || !regexp.MustCompile(`(?m)^# fail 0$`).Match(out) {
+		t.Fatalf("js/test/vectors.test.mjs did not pass every vector:\n%s", out)
 	}
-	t.Log(last)
+	t.Logf("js/test/vectors.test.mjs: %s passed", pass[1])
 }
 
 // formatCase is one value to seal in one implementation and open in the
-// other. The request fields follow format/verify.js --stdin.
+// other. The request fields follow jsdriver.mjs.
 type formatCase struct {
 	Op             string   `json:"op"`
 	Cipher         string   `json:"cipher"`
@@ -77,26 +88,36 @@ type formatResult struct {
 	Error          string `json:"error"`
 }
 
-// nodeFormat runs the requests through format/verify.js --stdin.
+// nodeFormat runs the requests through jsdriver.mjs.
 func nodeFormat(t *testing.T, reqs []formatCase) []formatResult {
+	t.Helper()
+	var res []formatResult
+	runJS(t, reqs, &res)
+	return res
+}
+
+// runJS sends reqs, a slice, to jsdriver.mjs and decodes its answer into
+// res, a pointer to a slice of the same length.
+func runJS(t *testing.T, reqs, res any) {
 	t.Helper()
 	in, err := json.Marshal(reqs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("node", "format/verify.js", "--stdin")
+	cmd := exec.Command("node", "jsdriver.mjs")
 	cmd.Stdin = bytes.NewReader(in)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("format/verify.js --stdin: %v\n%s", err, stderr.Bytes())
+		t.Fatalf("jsdriver.mjs: %v\n%s", err, stderr.Bytes())
 	}
-	var res []formatResult
-	if err := json.Unmarshal(out, &res); err != nil || len(res) != len(reqs) {
-		t.Fatalf("format/verify.js --stdin answered %d results (%v):\n%s", len(res), err, out)
+	if err := json.Unmarshal(out, res); err != nil {
+		t.Fatalf("jsdriver.mjs answered %v:\n%.2000s", err, out)
 	}
-	return res
+	if a, b := reflect.ValueOf(reqs).Len(), reflect.ValueOf(res).Elem().Len(); a != b {
+		t.Fatalf("jsdriver.mjs answered %d results to %d requests", b, a)
+	}
 }
 
 // testKey returns a fixed master key that looks random: SHA-256 of b.
@@ -155,7 +176,7 @@ func goCodec(t *testing.T, cipher string, keys ...[]byte) *cookiesession.Codec {
 }
 
 func TestFormatGoSealsNodeOpens(t *testing.T) {
-	requireNodeBinary(t)
+	requireJS(t)
 	var reqs []formatCase
 	var want []formatResult
 	for _, fc := range formatCases() {
@@ -205,7 +226,7 @@ func TestFormatGoSealsNodeOpens(t *testing.T) {
 }
 
 func TestFormatNodeSealsGoOpens(t *testing.T) {
-	requireNodeBinary(t)
+	requireJS(t)
 	cases := formatCases()
 	var reqs []formatCase
 	for _, fc := range cases {

@@ -30,6 +30,35 @@ import (
 // losing all but one. A request that came over an HTTP listener is
 // redirected to HTTPS instead of served, since the browser would drop its
 // Secure cookies.
+//
+// In single-value mode exactly one Set-Cookie line is kept, counted across
+// header names that differ only in case: the one that sets a value, or the
+// first when all are deletions (the store writes its own cookie's line
+// first: its value, or its deletion on Destroy). The other lines are
+// dropped if they delete the kept cookie's chunk names (__Host-session~2,
+// ..., and malformed ones such as __Host-session~0), each logged with
+// log.Printf, name only. The store ignores such cookies when it reads (a
+// chunk beyond MaxChunks, a name it never writes) and deletes them again on
+// every save, so a lost deletion costs bytes on the Cookie line and nothing
+// else: a browser that kept three chunks from a period with multi-value
+// headers signs in again in one cookie, instead of every save failing. Two
+// lines that set a value, or the deletion of any other cookie (an
+// application's own, a legacy session's: a logout may depend on it), fail
+// the invocation with a *PlatformError: the load balancer answers 502 and
+// the error is in the function's log. No value is truncated silently.
+//
+// ALB reuses the upstream request conversion, and fixes two things in it:
+// it fills r.Host from the host header (left empty in multi-value mode),
+// and rebuilds the query string from the event's values, which ALB passes
+// percent-encoded as the client sent them and the upstream conversion
+// escapes a second time (?user=J%C3%BCrgen%20M reached the handler as the
+// literal J%C3%BCrgen%20M).
+//
+// The HTTPS redirect is 308 Permanent Redirect to the same host (without
+// its port), path and query, without calling the handler; a request
+// without a usable Host gets 400. A redirect rather than an error (and the
+// load balancer's 502) keeps the site reachable from an http:// link, and
+// 308 keeps a POST's method and body.
 type ALB struct {
 	handler  http.Handler
 	accessor core.RequestAccessorALB

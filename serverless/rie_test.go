@@ -46,24 +46,45 @@ type rieFunction struct {
 	client *http.Client
 }
 
+// The emulator's invocation path, and the loopback addresses of the local
+// run in docs/SERVERLESS.md. The emulator's defaults (0.0.0.0:8080 and
+// 127.0.0.1:9001) are avoided: 8080 is also `cookiesession demo`'s, and the
+// emulator panics when its address is taken. The tests use free ports in
+// their place.
+const (
+	invokePath     = "/2015-03-31/functions/function/invocations"
+	docInvokeAddr  = "127.0.0.1:9300"
+	docRuntimeAddr = "127.0.0.1:9301"
+	// rieTimeout is AWS_LAMBDA_FUNCTION_TIMEOUT: whole seconds (the
+	// emulator panics on any other form, such as "10s").
+	rieTimeout = "10"
+)
+
+// rieArgs is the emulator's command line after its name.
+func rieArgs(invokeAddr, runtimeAddr, bootstrap string) []string {
+	return []string{"--runtime-interface-emulator-address", invokeAddr, "--runtime-api-address", runtimeAddr, bootstrap}
+}
+
+// rieEnv is the environment the emulator and the bootstrap need.
+func rieEnv(format string) []string {
+	return []string{"EVENT_FORMAT=" + format, "AWS_LAMBDA_FUNCTION_TIMEOUT=" + rieTimeout}
+}
+
 // startRIE builds cmd/lambda as bootstrap and runs it under the emulator
 // on loopback ports, with format as EVENT_FORMAT.
 func startRIE(t *testing.T, format string, e map[string]string) *rieFunction {
 	rie := findRIE(t)
 	bootstrap := build(t, "./cmd/lambda", "bootstrap")
 	invokeAddr, runtimeAddr := freePort(t), freePort(t)
-	cmd := exec.Command(rie,
-		"--runtime-interface-emulator-address", invokeAddr,
-		"--runtime-api-address", runtimeAddr,
-		bootstrap)
-	cmd.Env = append(os.Environ(), "EVENT_FORMAT="+format, "AWS_LAMBDA_FUNCTION_TIMEOUT=10", "LOG_LEVEL=error")
+	cmd := exec.Command(rie, rieArgs(invokeAddr, runtimeAddr, bootstrap)...)
+	cmd.Env = append(append(os.Environ(), rieEnv(format)...), "LOG_LEVEL=error")
 	for k, v := range e {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	start(t, cmd)
 	waitListening(t, invokeAddr)
 	return &rieFunction{
-		url:    "http://" + invokeAddr + "/2015-03-31/functions/function/invocations",
+		url:    "http://" + invokeAddr + invokePath,
 		client: &http.Client{Timeout: 15 * time.Second},
 	}
 }

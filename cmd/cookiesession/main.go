@@ -49,8 +49,9 @@ Commands:
 
 Keys: -keys K1[,K2...], or the COOKIESESSION_KEYS environment variable when
 -keys is absent, separated by commas or whitespace (one key per line works).
-Each key is base64url (padding optional) of at least 32 bytes, as keygen
-prints it. The first key seals; every key opens.
+Each key is 43 base64url characters (32 bytes, no padding), as keygen
+prints it, or 64 or 128 hex digits (openssl rand -hex 32). The first key
+seals; every key opens.
 
 Exit status: 0 success; 1 the value could not be sealed, opened or inspected,
 or Redis failed (one line on stderr says why); 2 usage error (bad flags,
@@ -310,6 +311,23 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 			return err
 		}
 		return &usageError{explainFlagError(fs, err)}
+	}
+	return flagAfterArgument(fs)
+}
+
+// flagAfterArgument refuses a flag of fs given after the first argument
+// ("open VALUE -keys K"): the flag package stops at the first argument, so
+// the flag would be taken as a second argument and its value ignored.
+func flagAfterArgument(fs *flag.FlagSet) error {
+	if fs.NArg() < 2 {
+		return nil
+	}
+	for _, arg := range fs.Args()[1:] {
+		name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		if len(arg) > 1 && arg[0] == '-' && fs.Lookup(name) != nil {
+			return usagef("flag -%s comes after an argument, where it is not read: put every flag before the value, as in \"cookiesession %s -%s ... VALUE\"",
+				name, fs.Name(), name)
+		}
 	}
 	return nil
 }

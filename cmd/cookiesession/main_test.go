@@ -370,13 +370,11 @@ func TestKeysEnv(t *testing.T) {
 	// -keys wins over the environment.
 	cmd(t, "", "open", "-keys", k2, value).fails(t, exitFailure, "unknown key")
 
-	// Padded base64url is accepted.
+	// The same key in hex (openssl rand -hex 32) is accepted; padded
+	// base64url, not what keygen prints, is refused.
 	raw, _ := base64.RawURLEncoding.DecodeString(k1)
-	padded := base64.URLEncoding.EncodeToString(raw)
-	if !strings.HasSuffix(padded, "=") {
-		t.Fatal("a 32-byte key should need padding")
-	}
-	sameJSON(t, cmd(t, "", "open", "-keys", padded, value).ok(t).stdout, `{"a":1}`)
+	sameJSON(t, cmd(t, "", "open", "-keys", hex.EncodeToString(raw)+"\n", value).ok(t).stdout, `{"a":1}`)
+	cmd(t, "", "open", "-keys", base64.URLEncoding.EncodeToString(raw), value).fails(t, exitUsage, "key 1", "43 base64url characters", "64 or 128 hex digits")
 
 	t.Setenv(keysEnv, "")
 	cmd(t, `{}`, "seal").fails(t, exitUsage, "no keys", keysEnv)
@@ -385,16 +383,17 @@ func TestKeysEnv(t *testing.T) {
 func TestKeyErrors(t *testing.T) {
 	short := base64.RawURLEncoding.EncodeToString([]byte("sixteen byte key"))
 	good := newKey(t)
-	zero := base64.RawURLEncoding.EncodeToString(make([]byte, 32))
-	hexText := base64.RawURLEncoding.EncodeToString([]byte(strings.Repeat("0123456789abcdef", 4)))
+	zero := strings.Repeat("00", 32) // hex
+	hexText := base64.RawURLEncoding.EncodeToString([]byte(strings.Repeat("0123456789abcdef", 2)))
 	for _, tc := range []struct {
 		name string
 		keys string
 		want []string
 	}{
-		{"short", short, []string{"key 1", "16 bytes", "at least 32"}},
-		{"second short", good + "," + short, []string{"key 2", "16 bytes"}},
-		{"not base64", "!!!!" + good, []string{"key 1", "not base64url"}},
+		{"short", short, []string{"key 1", "base64 of 22 characters", "43 base64url characters"}},
+		{"second short", good + "," + short, []string{"key 2", "22 characters"}},
+		{"not base64", "!!!!" + good, []string{"key 1", "neither base64url nor hex"}},
+		{"passphrase", "MyCompanySessionSecretKeyForProductionDeployment2024", []string{"key 1", "43 base64url characters", "64 or 128 hex digits", "passphrase"}},
 		{"empty entry", good + ",,", []string{"key 2", "empty"}},
 		{"duplicate", good + "," + good, []string{"same key id"}},
 		{"zero key", good + "," + zero, []string{"-keys: ", "key 2", "not random", "cookiesession keygen"}},
@@ -410,7 +409,7 @@ func TestKeyErrors(t *testing.T) {
 	}
 	t.Run("env", func(t *testing.T) {
 		t.Setenv(keysEnv, short)
-		cmd(t, "", "open", "x").fails(t, exitUsage, keysEnv+": ", "key 1 has 16 bytes")
+		cmd(t, "", "open", "x").fails(t, exitUsage, keysEnv+": ", "key 1 is base64 of 22 characters")
 	})
 	t.Run("line break inside a key", func(t *testing.T) {
 		r := cmd(t, `{}`, "seal", "-keys", good[:20]+"\n"+good[20:])
@@ -445,6 +444,9 @@ func TestUsageErrors(t *testing.T) {
 		{"value and -cookie", []string{"open", "-keys", key, "-cookie", "session=x", "x"}, "not both"},
 		{"inspect without value", []string{"inspect"}, "give the cookie"},
 		{"open without keys", []string{"open", "x"}, "no keys"},
+		{"flag after value", []string{"open", "x", "-keys", key}, `flag -keys comes after an argument, where it is not read: put every flag before the value, as in "cookiesession open -keys ... VALUE"`},
+		{"flag= after value", []string{"inspect", "x", "--max-age=1h"}, "flag -max-age comes after an argument"},
+		{"flag after stdin", []string{"open", "-keys", key, "-", "-name", "s"}, "flag -name comes after an argument"},
 		{"help unknown", []string{"help", "frob"}, "unknown command"},
 		{"demo argument", []string{"demo", "x"}, "unexpected argument"},
 	} {

@@ -14,7 +14,7 @@
 //
 // Configuration comes from the environment:
 //
-//	COOKIESESSION_KEYS  comma-separated keys of 32 bytes or more, base64url
+//	COOKIESESSION_KEYS  comma-separated keys, 64 hex digits or 43 characters
 //	                    as "cookiesession keygen" prints them; the first
 //	                    seals, all open (rotation: put the new key first)
 //	HTTPS_ONLY          "true" when the platform's endpoint refuses plain HTTP

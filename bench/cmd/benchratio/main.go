@@ -1,7 +1,7 @@
 // Command benchratio reads the output of this module's benchmarks (go test
 // -bench, any number of runs) and prints, as Markdown, the medians side by
 // side, the ratios between contenders and whether the performance targets
-// docs/PERFORMANCE.md sets are met. Ratios are taken between medians of
+// bench/NOTES.md sets are met. Ratios are taken between medians of
 // the same input, so only between figures measured in the same run.
 //
 //	benchratio results.txt

@@ -41,7 +41,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.StartHandler(lh)
+	lambda.Start(lh) // a lambda.Handler is used as it is
 }
 
 // counted numbers the invocations this instance serves.

@@ -1,0 +1,204 @@
+// The core: seal/open, readSession/sessionHeaders, with the Go library's
+// semantics (times, rotation, both ciphers, metadata, flashes, chunks,
+// limits, typed errors).
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  AuthenticationError, ChunksError, Codec, ExpiredError, FromFutureError, IdleTimeoutError, InvalidOptionsError, MalformedError,
+  TooLargeError, UnknownKeyError, newSessionId, open, parseHeader, parseKeys, readSession, seal, sessionHeaders,
+} from 'cookiesession';
+import { Jar, testKey } from './helpers.mjs';
+
+const K1 = testKey(1), K2 = testKey(2);
+const clock = (t) => ({ now: () => t * 1000 });
+
+function roundTrip(opts, session, readOpts = opts) {
+  const jar = new Jar().update(sessionHeaders(session, opts));
+  return readSession(jar.header(), readOpts);
+}
+
+test('seal and open: data, times, both ciphers', () => {
+  for (const cipher of ['XChaCha20-Poly1305', 'AES-256-GCM']) {
+    const o = { keys: K1, cipher, ...clock(1_800_000_000) };
+    const v = seal({ data: { user: 'Zoë', n: [1, 2.5, null] } }, o);
+    assert.equal(parseHeader(v).cipher, cipher);
+    const s = open(v, o);
+    assert.deepEqual(s.data, { user: 'Zoë', n: [1, 2.5, null] });
+    assert.equal(s.created, 1_800_000_000);
+    assert.equal(s.sealed, 1_800_000_000);
+    assert.notEqual(seal({ data: {} }, o), seal({ data: {} }, o), 'nonces repeat');
+  }
+});
+
+test('the value is bound to the cookie name and chunk count', () => {
+  const o = { keys: K1 };
+  const v = seal({ data: { a: 1 } }, o);
+  assert.throws(() => open(v, { keys: K1, name: 'other' }), AuthenticationError);
+  assert.throws(() => open(v, o, 2), AuthenticationError);
+});
+
+test('every byte tampered fails to open', () => {
+  const o = { keys: K1 };
+  const v = seal({ data: { role: 'user' } }, o);
+  const raw = Buffer.from(v, 'base64url');
+  for (let i = 0; i < raw.length; i++) {
+    const t = Buffer.from(raw);
+    t[i] ^= 1;
+    assert.throws(() => open(t.toString('base64url'), o), (e) => e instanceof MalformedError || e instanceof AuthenticationError || e instanceof UnknownKeyError, `byte ${i}`);
+  }
+  for (const bad of ['', 'x', v + '=', '+' + v.slice(1), ' ' + v, v.slice(0, 20)]) assert.throws(() => open(bad, o), MalformedError);
+});
+
+test('key rotation: old keys open and ask for a re-seal; unknown keys are refused', () => {
+  const old = { keys: K1 };
+  const both = { keys: [K2, K1] };
+  const r = roundTrip(old, { data: { a: 1 } }, both);
+  assert.deepEqual(r.session.data, { a: 1 });
+  assert.equal(r.reseal, true);
+  assert.equal(roundTrip(both, { data: { a: 1 } }, both).reseal, false);
+  const gone = roundTrip(old, { data: { a: 1 } }, { keys: K2 });
+  assert.equal(gone.session, null);
+  assert.ok(gone.error instanceof UnknownKeyError);
+});
+
+test('changing the cipher: the other suite opens and is re-sealed', () => {
+  const r = roundTrip({ keys: K1, cipher: 'AES-256-GCM' }, { data: { a: 1 } }, { keys: K1 });
+  assert.deepEqual(r.session.data, { a: 1 });
+  assert.equal(r.reseal, true);
+});
+
+test('times: max age, idle timeout, refresh, future, own max age', () => {
+  const t0 = 1_800_000_000;
+  const base = { keys: K1, maxAge: 3600_000, idleTimeout: 600_000 };
+  const v = seal({ data: {} }, { ...base, ...clock(t0) });
+  assert.equal(open(v, { ...base, ...clock(t0 + 599) }).created, t0);
+  assert.throws(() => open(v, { ...base, ...clock(t0 + 600) }), IdleTimeoutError);
+  assert.throws(() => open(v, { ...base, ...clock(t0 + 600) }), ExpiredError, 'idle is a kind of expiry');
+  assert.throws(() => open(v, { ...base, ...clock(t0 - 61) }), FromFutureError);
+  open(v, { ...base, ...clock(t0 - 60) });
+  // re-sealed at t0+500, created kept: expires at t0+3600 whatever the activity
+  const v2 = seal({ data: {}, created: t0 }, { ...base, ...clock(t0 + 3000) });
+  assert.equal(open(v2, { ...base, ...clock(t0 + 3599) }).created, t0);
+  assert.throws(() => open(v2, { ...base, ...clock(t0 + 3600) }), (e) => e instanceof ExpiredError && !(e instanceof IdleTimeoutError));
+  // refresh: read at least idle/4 after sealing
+  const jar = new Jar().update(sessionHeaders({ data: {} }, { ...base, ...clock(t0) }));
+  assert.equal(readSession(jar.header(), { ...base, ...clock(t0 + 149) }).reseal, false);
+  assert.equal(readSession(jar.header(), { ...base, ...clock(t0 + 150) }).reseal, true);
+  // the session's own lifetime, capped by maxAgeCeiling
+  const ceil = { keys: K1, maxAge: 3600_000, maxAgeCeiling: 30 * 86400_000 };
+  const long = seal({ data: {}, maxAge: 7 * 86400_000 }, { ...ceil, ...clock(t0) });
+  assert.equal(open(long, { ...ceil, ...clock(t0 + 86400) }).maxAge, 7 * 86400_000);
+  assert.throws(() => open(long, { ...ceil, ...clock(t0 + 7 * 86400) }), ExpiredError);
+  assert.throws(() => open(long, { keys: K1, maxAge: 3600_000, ...clock(t0 + 3600) }), ExpiredError, 'a reader caps it at its own ceiling');
+});
+
+test('Set-Cookie attributes: Max-Age from the lifetimes, browser sessions, prefixes', () => {
+  const t0 = 1_800_000_000;
+  const o = { keys: K1, maxAge: 3600_000, idleTimeout: 600_000, ...clock(t0 + 3300) };
+  const [line] = sessionHeaders({ data: {}, created: t0 }, o);
+  assert.match(line, /^session=[A-Za-z0-9_-]+; Max-Age=300; Expires=[^;]+ GMT; Path=\/; HttpOnly; SameSite=Lax$/);
+  const [b] = sessionHeaders({ data: {}, browserSession: true }, o);
+  assert.doesNotMatch(b, /Max-Age|Expires/);
+  const [h] = sessionHeaders({ data: {} }, { keys: K1, name: '__Host-s', sameSite: 'strict', priority: 'high' });
+  assert.match(h, /; Path=\/; HttpOnly; Secure; SameSite=Strict; Priority=High$/);
+  assert.throws(() => sessionHeaders({ data: {} }, { keys: K1, name: '__Host-s', secure: false }), InvalidOptionsError);
+  assert.throws(() => sessionHeaders({ data: {} }, { keys: K1, name: '__Host-s', path: '/app' }), InvalidOptionsError);
+  assert.deepEqual(sessionHeaders(null, { keys: K1 }), ['session=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; HttpOnly; SameSite=Lax']);
+});
+
+test('metadata and flashes survive a round trip', () => {
+  const id = newSessionId();
+  const r = roundTrip({ keys: K1, maxAgeCeiling: 30 * 86400_000 }, { data: { a: 1 }, flashes: ['saved', 'again'], maxAge: 86400_000, id, subject: 'user-42' });
+  assert.deepEqual(r.session.data, { a: 1 });
+  assert.deepEqual(r.session.flashes, ['saved', 'again']);
+  assert.equal(r.session.id, id);
+  assert.equal(r.session.subject, 'user-42');
+  assert.equal(r.session.maxAge, 86400_000);
+  assert.throws(() => seal({ data: {}, subject: 'x'.repeat(256) }, { keys: K1 }), (e) => e.code === 'encode');
+  assert.throws(() => seal({ data: {}, id: 'short' }, { keys: K1 }), (e) => e.code === 'encode');
+  assert.throws(() => seal({ data: 1n }, { keys: K1 }), (e) => e.code === 'encode');
+});
+
+test('chunking: split, reassembled, bound, stale parts deleted', () => {
+  const o = { keys: K1, maxChunks: 4, maxTotalBytes: 16000 };
+  const big = { blob: 'x'.repeat(9000) };
+  const lines = sessionHeaders({ data: big }, o);
+  const jar = new Jar().update(lines);
+  assert.deepEqual(jar.names(), ['session', 'session~2', 'session~3']);
+  assert.match(lines[3], /^session~4=; Max-Age=0/, 'a fourth chunk that could be stale is deleted');
+  assert.deepEqual(lines.slice(0, 2).map((l) => l.split(';')[0].length - 1), [4092, 4092], 'name + value fills the budget');
+  const r = readSession(jar.header(), o);
+  assert.deepEqual(r.session.data, big);
+  assert.deepEqual(r.cookies.present, [1, 2, 3]);
+  // a missing, a duplicated, a reordered chunk
+  const [a, b, c] = jar.header().split('; ');
+  assert.ok(readSession([a, c].join('; '), o).error instanceof ChunksError);
+  assert.ok(readSession([a, b, b, c].join('; '), o).error instanceof ChunksError);
+  assert.deepEqual(readSession([c, a, b].join('; '), o).session.data, big);
+  // parts swapped between two sessions fail authentication
+  const other = new Jar().update(sessionHeaders({ data: big }, o)).header().split('; ');
+  assert.ok(readSession([a, other[1], c].join('; '), o).error instanceof AuthenticationError);
+  // shrinking deletes the old parts the request carried
+  const after = sessionHeaders({ data: { small: 1 } }, o, r);
+  assert.deepEqual(new Jar().update(after).names(), ['session']);
+  assert.equal(after.filter((l) => /Max-Age=0/.test(l)).length, 3);
+  // a stale part past maxChunks, and malformed chunk names, are ignored and deleted
+  const r2 = readSession(`session~9=zzz; session~02=x; ${jar.header()}`, o);
+  assert.deepEqual(r2.session.data, big);
+  assert.deepEqual(r2.cookies.foreign, ['session~02']);
+  const del = sessionHeaders(r2.session, o, r2).filter((l) => /Max-Age=0/.test(l)).map((l) => l.split('=')[0]);
+  assert.deepEqual(del.sort(), ['session~02', 'session~4', 'session~9']);
+});
+
+test('limits: too large without chunking, past maxChunks, past the total budget', () => {
+  const data = { blob: 'x'.repeat(3006) };
+  assert.throws(() => sessionHeaders({ data }, { keys: K1 }), (e) => e instanceof TooLargeError && e.chunks === 1 && e.limit === 4092);
+  sessionHeaders({ data: { blob: 'x'.repeat(3005 - 11) } }, { keys: K1 });
+  assert.throws(() => sessionHeaders({ data: { b: 'x'.repeat(20000) } }, { keys: K1, maxChunks: 3, maxTotalBytes: 100000 }), (e) => e instanceof TooLargeError && !e.total && e.chunks > 3);
+  assert.throws(() => sessionHeaders({ data: { b: 'x'.repeat(7000) } }, { keys: K1, maxChunks: 4 }), (e) => e instanceof TooLargeError && e.total && e.limit === 6144);
+  assert.throws(() => seal({ data }, { keys: K1 }), TooLargeError);
+  // an oversized chunk in the request is refused before any crypto
+  assert.ok(readSession('session=' + 'A'.repeat(4090), { keys: K1 }).error instanceof TooLargeError);
+});
+
+test('hostile headers: junk, many cookies, quotes, no crash', () => {
+  const o = { keys: K1 };
+  const v = seal({ data: { a: 1 } }, o);
+  assert.deepEqual(readSession(`a=b; ;;=;session2=x; session="${v}"`, o).session.data, { a: 1 });
+  assert.ok(readSession(Array(3001).fill('session~x=1').join('; '), o).error instanceof ChunksError);
+  assert.equal(readSession('', o).session, null);
+  assert.equal(readSession(undefined, o).error, null);
+  for (const junk of ['session=%', 'session=' + '\u00e9'.repeat(50), 'session=' + 'A'.repeat(100)]) assert.ok(readSession(junk, o).error instanceof MalformedError || readSession(junk, o).error instanceof UnknownKeyError);
+});
+
+test('keys: keygen output, hex, lists; weak keys refused; duplicates refused', () => {
+  assert.equal(parseKeys(`${K1}, ${K2}\n${K1.length}`.replace(/\n\d+$/, '')).length, 2);
+  const hex = Buffer.from(K1, 'base64url').toString('hex');
+  assert.equal(new Codec(hex).keyId(), new Codec(K1).keyId(), 'hex of the same bytes is the same key');
+  assert.equal(new Codec(Buffer.from(K1, 'base64url')).keyId(), new Codec(K1).keyId());
+  for (const bad of ['', ' , ', 'MyCompanySessionSecretKeyForProductionDeployment2024!', 'AAAA', Buffer.alloc(32).toString('base64url'), K1 + '=']) {
+    assert.throws(() => parseKeys(bad), InvalidOptionsError, JSON.stringify(bad));
+  }
+  assert.throws(() => new Codec([K1, K1]), InvalidOptionsError);
+  assert.throws(() => readSession('', { keys: [] }), InvalidOptionsError);
+  try {
+    parseKeys('x'.repeat(43));
+  } catch (e) {
+    assert.doesNotMatch(e.message, /xxxx/, 'messages never hold a key');
+  }
+});
+
+test('options are checked', () => {
+  for (const bad of [
+    { maxAge: 500 }, { maxAge: 401 * 86400_000 }, { maxCookieBytes: 5000 }, { maxChunks: 256 }, { name: 'a b' }, { name: 'a~b' },
+    { sameSite: 'sometimes' }, { maxChunks: 2, maxTotalBytes: 100 }, { cipher: 'DES' }, { idleTimeout: 10 }, { path: 'x' },
+  ]) {
+    assert.throws(() => readSession('', { keys: K1, ...bad }), InvalidOptionsError, JSON.stringify(bad));
+  }
+});
+
+test('a session lifetime past maxAgeCeiling is refused when sealing', () => {
+  assert.throws(() => sessionHeaders({ data: {}, maxAge: 2 * 3600_000 }, { keys: K1, maxAge: 3600_000 }), (e) => e.code === 'encode' && /maxAgeCeiling/.test(e.message));
+  sessionHeaders({ data: {}, maxAge: 1800_000 }, { keys: K1, maxAge: 3600_000 });
+});

@@ -1,0 +1,212 @@
+package cookiesession
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+)
+
+// TestNilMapDecodesEmpty: a map session set to nil is sealed as {} (or,
+// when it is new, not at all), and a cookie already holding null, as
+// earlier versions sealed it, opens as an empty map that takes writes.
+func TestNilMapDecodesEmpty(t *testing.T) {
+	type prefs map[string]int
+	t.Run("Map", func(t *testing.T) {
+		s := newStore[Map](t, Options{})
+		j := jar{}
+		j.do(t, s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.Get(r).Data["k"] = 1 })))
+		j.do(t, s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.Get(r).Data = nil })))
+		_, pt, err := s.c.codec.Open(DefaultName, 1, j[DefaultName])
+		if err != nil || string(pt) != "{}" {
+			t.Fatalf("a nil Map sealed as %q (%v), want {}", pt, err)
+		}
+		var n int
+		j.do(t, s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			sess := s.Get(r)
+			sess.Data["k"] = 2 // panicked with a nil map
+			n = len(sess.Data)
+		})))
+		if n != 1 {
+			t.Fatalf("len(Data) = %d after a write", n)
+		}
+		// A new session set to nil is still empty: no cookie.
+		if rec := (jar{}).do(t, s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.Get(r).Data = nil }))); len(rec.Header()["Set-Cookie"]) != 0 {
+			t.Fatalf("a new session set to nil wrote %q", rec.Header()["Set-Cookie"])
+		}
+	})
+	t.Run("null cookie/typed map", func(t *testing.T) {
+		s := newStore[prefs](t, Options{})
+		now := s.c.now()
+		v, err := s.c.codec.Seal(DefaultName, Header{Created: now, Sealed: now}, []byte("null"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := httptest.NewRequest("GET", "/", nil)
+		r.AddCookie(&http.Cookie{Name: DefaultName, Value: v})
+		sess := s.Get(r)
+		if sess.Err() != nil || sess.IsNew() || sess.Data == nil {
+			t.Fatalf("null cookie: err %v, new %v, Data nil %v", sess.Err(), sess.IsNew(), sess.Data == nil)
+		}
+		sess.Data["k"] = 1 // panicked with a nil map
+	})
+}
+
+// TestNestedMiddlewarePassesThrough: the same store's middleware applied
+// twice (a global one and a sub-route's) shares one session and one
+// writer, so the inner handler's change reaches the client whatever layer
+// opened the session first, and with IdleTimeout's refresh due.
+func TestNestedMiddlewarePassesThrough(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		idle     bool
+		outerGet bool // a layer between the two middlewares opens the session
+		write    bool // the inner handler writes a body
+		other    bool // another store's middleware sits between the two
+	}{
+		{name: "inner opens"},
+		{name: "inner opens, writes", write: true},
+		{name: "outer opens", outerGet: true},
+		{name: "outer opens, writes", outerGet: true, write: true},
+		{name: "outer opens, idle refresh", outerGet: true, idle: true},
+		{name: "outer opens, idle refresh, writes", outerGet: true, idle: true, write: true},
+		{name: "inner opens, idle refresh", idle: true},
+		{name: "other store between", outerGet: true, idle: true, other: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var lost lostRecorder
+			clk := newClock()
+			o := Options{OnEvent: onLost(lost.report), Now: clk.Now}
+			if tc.idle {
+				o.IdleTimeout = time.Hour
+			}
+			s := newStore[cart](t, o)
+			j := jar{}
+			j.do(t, counter(s)) // N = 1
+			clk.Add(30 * time.Minute)
+			var outerW, innerW http.ResponseWriter
+			inner := http.Handler(s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				innerW = w
+				s.Get(r).Data.N = 7
+				if tc.write {
+					w.Write([]byte("ok"))
+				}
+			})))
+			if tc.other {
+				inner = newStore[Map](t, Options{Name: "other"}).Middleware(inner)
+			}
+			h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				outerW = w
+				if tc.outerGet {
+					_ = s.Get(r).Data.N // an auth layer
+				}
+				inner.ServeHTTP(w, r)
+			}))
+			j.do(t, h)
+			var n int
+			j.do(t, s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n = s.Get(r).Data.N })))
+			if n != 7 || len(lost.errs) != 0 {
+				t.Fatalf("next request sees N = %d, want 7; lost reports %v", n, lost.errs)
+			}
+			if !tc.other && innerW != outerW {
+				t.Fatalf("the inner middleware did not pass the writer through")
+			}
+		})
+	}
+}
+
+// errBoom is a handler's panic value.
+var errBoom = errors.New("boom")
+
+// TestLostChangeStates walks the session's save states: every change a
+// response did not carry is reported once (or the save answers with an
+// error), and a handler's panic goes on with its own value.
+func TestLostChangeStates(t *testing.T) {
+	type step = func(w http.ResponseWriter, s *Session[Map]) error
+	destroy := func(w http.ResponseWriter, s *Session[Map]) error { s.Destroy(); return nil }
+	change := func(w http.ResponseWriter, s *Session[Map]) error { s.Data["user"] = "b"; return nil }
+	flash := func(w http.ResponseWriter, s *Session[Map]) error { s.AddFlash("saved"); return nil }
+	header := func(w http.ResponseWriter, s *Session[Map]) error { w.WriteHeader(http.StatusAccepted); return nil }
+	write := func(w http.ResponseWriter, s *Session[Map]) error { w.Write([]byte("ok")); return nil }
+	save := func(w http.ResponseWriter, s *Session[Map]) error { return s.Save(w) }
+	panics := func(v any) step { return func(http.ResponseWriter, *Session[Map]) error { panic(v) } }
+	for _, tc := range []struct {
+		name       string
+		transition bool // an Express session in transition mode
+		steps      []step
+		panic      any    // what the handler panics with
+		lost       string // the one report names this, "" for none
+		is         error  // and matches this
+		saveErr    error  // the last error a step (Save) returned
+		answered   error  // the ErrorHandler answered with this
+	}{
+		{name: "nothing", steps: []step{write}},
+		{name: "destroy, panic", steps: []step{destroy, panics(errBoom)}, panic: errBoom, lost: "Destroy", is: ErrPanicked},
+		{name: "destroy, panic abort", steps: []step{destroy, panics(http.ErrAbortHandler)}, panic: http.ErrAbortHandler, lost: "Destroy", is: ErrPanicked},
+		{name: "destroy, header, panic", steps: []step{destroy, header, panics(errBoom)}, panic: errBoom, lost: "Destroy", is: ErrPanicked},
+		{name: "destroy, header, panic abort", steps: []step{destroy, header, panics(http.ErrAbortHandler)}, panic: http.ErrAbortHandler, lost: "Destroy", is: ErrPanicked},
+		{name: "data, save, panic", steps: []step{change, save, panics(errBoom)}, panic: errBoom, lost: "Data", is: ErrPanicked},
+		{name: "panic, nothing changed", steps: []step{panics(errBoom)}, panic: errBoom},
+		{name: "write, told, destroy", steps: []step{write, save, destroy}, lost: "Destroy", is: ErrAlreadyWritten, saveErr: ErrAlreadyWritten},
+		{name: "write, told, data", steps: []step{write, save, change}, lost: "Data", is: ErrAlreadyWritten, saveErr: ErrAlreadyWritten},
+		{name: "write, data, told", steps: []step{write, change, save}, saveErr: ErrAlreadyWritten},
+		{name: "write, told, destroy, told", steps: []step{write, save, destroy, save}, saveErr: ErrAlreadyWritten},
+		{name: "transition flash", transition: true, steps: []step{change, flash}, answered: ErrEncode},
+		{name: "transition flash, save", transition: true, steps: []step{change, flash, save}, saveErr: ErrEncode},
+		{name: "transition flash read", transition: true, steps: []step{change, flash, func(w http.ResponseWriter, s *Session[Map]) error { s.Flashes(); return nil }}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var lost lostRecorder
+			var answered error
+			o := Options{Name: "sid", OnEvent: onLost(lost.report), ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+				answered = err
+				w.WriteHeader(http.StatusInternalServerError)
+			}}
+			j := jar{"sid": ""}
+			if tc.transition {
+				e := ExpressSession{Keys: []string{"k1"}, Transition: true}
+				o.Express = &e
+				j = expressJar(t, e, `{"user":"a"}`)
+			}
+			s := newStore[Map](t, o)
+			if !tc.transition {
+				j.do(t, s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.Get(r).Data["user"] = "a" })))
+			}
+			var saveErr error
+			h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				sess := s.Get(r)
+				for _, st := range tc.steps {
+					if err := st(w, sess); err != nil {
+						saveErr = err
+					}
+				}
+			}))
+			var panicked any
+			func() {
+				defer func() { panicked = recover() }()
+				h.ServeHTTP(httptest.NewRecorder(), j.request("GET", "/"))
+			}()
+			if panicked != tc.panic {
+				t.Fatalf("panic %v, want %v", panicked, tc.panic)
+			}
+			if !errors.Is(saveErr, tc.saveErr) || (saveErr == nil) != (tc.saveErr == nil) {
+				t.Fatalf("Save = %v, want %v", saveErr, tc.saveErr)
+			}
+			if !errors.Is(answered, tc.answered) || (answered == nil) != (tc.answered == nil) {
+				t.Fatalf("ErrorHandler answered %v, want %v", answered, tc.answered)
+			}
+			if tc.lost == "" {
+				if len(lost.errs) != 0 {
+					t.Fatalf("reported %v, want nothing", lost.errs)
+				}
+				return
+			}
+			var lc *LostChangeError
+			if len(lost.errs) != 1 || !errors.As(lost.errs[0], &lc) || lc.What != tc.lost || !errors.Is(lc, tc.is) {
+				t.Fatalf("reported %v, want one report of %q matching %v", lost.errs, tc.lost, tc.is)
+			}
+			t.Logf("reported: %v", lc)
+		})
+	}
+}
