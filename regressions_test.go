@@ -29,24 +29,29 @@ type stateCase struct {
 	name     string
 	opts     func(clk *clock) Options // Name is "sid"; OnEvent and ErrorHandler are the test's
 	jar      func(t *testing.T) jar   // the client's cookies; nil: none
+	signedIn bool                     // a first request stores {"user":"a"}, unchecked
 	requests int                      // requests served in a row; 0 means 1
 	// handle is the handler; its notes, joined by "|", must equal note.
-	handle func(s *Session[Map], w http.ResponseWriter, clk *clock) string
-	note   string
-	lines  string                              // a Set-Cookie line of the last response starts with it; "-": none may be sent
-	lost   string                              // the lost change reported contains it; "": none may be
-	events string                              // the events other than lost changes, comma-separated; "*": any
-	status int                                 // the last response's status; 0: any
-	verify func(t *testing.T, res stateResult) // more checks, if any
+	handle   func(s *Session[Map], w http.ResponseWriter, clk *clock) string
+	note     string
+	lines    string                              // a Set-Cookie line of the last response starts with it; "-": none may be sent
+	lost     string                              // the one lost change reported contains it; "": none may be
+	lostIs   error                               // and matches it, if set
+	events   string                              // the events other than lost changes, comma-separated; "*": any
+	status   int                                 // the last response's status; 0: any
+	panic    any                                 // what the handler panics with, and the middleware lets go on
+	answered error                               // the ErrorHandler answered with it; nil: it did not answer
+	verify   func(t *testing.T, res stateResult) // more checks, if any
 }
 
 // stateResult is what a row's requests produced.
 type stateResult struct {
 	notes, events []string
 	lines         []string
-	lost          error
+	lost          []error
 	status        int
 	errorHandler  error
+	panicked      any
 }
 
 // run serves the row's requests.
@@ -60,7 +65,7 @@ func (tc *stateCase) run(t *testing.T) stateResult {
 	o.Name = "sid"
 	o.OnEvent = func(_ context.Context, e Event) {
 		if e.Kind == EventLostChange {
-			res.lost = e.Err
+			res.lost = append(res.lost, e.Err)
 			return
 		}
 		res.events = append(res.events, e.Kind.String())
@@ -74,16 +79,49 @@ func (tc *stateCase) run(t *testing.T) stateResult {
 	if tc.jar != nil {
 		j = tc.jar(t)
 	}
+	if tc.signedIn {
+		j.do(t, s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.Get(r).Data["user"] = "a" })))
+		res.events = nil
+	}
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		res.notes = append(res.notes, tc.handle(s.Get(r), w, clk))
 	}))
 	for range max(tc.requests, 1) {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(hjRec{rec}, j.request("GET", "/"))
+		func() {
+			defer func() { res.panicked = recover() }()
+			h.ServeHTTP(hjRec{rec}, j.request("GET", "/"))
+		}()
 		res.lines, res.status = rec.Result().Header["Set-Cookie"], rec.Code
 		j.updateLines(res.lines)
 	}
 	return res
+}
+
+// step is one thing a handler does in a row built by steps; it returns
+// the error of a Save.
+type step = func(w http.ResponseWriter, s *Session[Map]) error
+
+// steps returns a handler that takes the steps in order and notes the
+// last error one returned, by name: "nil", "ErrAlreadyWritten", ...
+func steps(st ...step) func(*Session[Map], http.ResponseWriter, *clock) string {
+	return func(s *Session[Map], w http.ResponseWriter, _ *clock) string {
+		var last error
+		for _, f := range st {
+			if err := f(w, s); err != nil {
+				last = err
+			}
+		}
+		for _, e := range []struct {
+			err  error
+			name string
+		}{{nil, "nil"}, {ErrAlreadyWritten, "ErrAlreadyWritten"}, {ErrEncode, "ErrEncode"}, {ErrTooLarge, "ErrTooLarge"}} {
+			if errors.Is(last, e.err) {
+				return e.name
+			}
+		}
+		return last.Error()
+	}
 }
 
 // check compares res with the row's expectations.
@@ -98,8 +136,19 @@ func (tc *stateCase) check(t *testing.T, res stateResult) {
 	case tc.lines != "" && tc.lines != "-" && !hasLine(res.lines, tc.lines):
 		t.Errorf("Set-Cookie %q, want a line starting %q", res.lines, tc.lines)
 	}
-	if tc.lost == "" && res.lost != nil || tc.lost != "" && (res.lost == nil || !strings.Contains(res.lost.Error(), tc.lost)) {
-		t.Errorf("lost change reported: %v, want %q", res.lost, tc.lost)
+	switch {
+	case tc.lost == "" && len(res.lost) > 0:
+		t.Errorf("lost changes reported: %v, want none", res.lost)
+	case tc.lost != "" && (len(res.lost) != 1 || !strings.Contains(res.lost[0].Error(), tc.lost)):
+		t.Errorf("lost changes reported: %v, want one naming %q", res.lost, tc.lost)
+	case tc.lostIs != nil && !errors.Is(res.lost[0], tc.lostIs):
+		t.Errorf("lost change %v does not match %v", res.lost[0], tc.lostIs)
+	}
+	if res.panicked != tc.panic {
+		t.Errorf("panic %v, want %v", res.panicked, tc.panic)
+	}
+	if !errors.Is(res.errorHandler, tc.answered) || (res.errorHandler == nil) != (tc.answered == nil) {
+		t.Errorf("ErrorHandler answered %v, want %v", res.errorHandler, tc.answered)
 	}
 	if got := strings.Join(res.events, ","); tc.events != "*" && got != tc.events {
 		t.Errorf("events %q, want %q", got, tc.events)
@@ -258,6 +307,9 @@ func TestSessionStates(t *testing.T) {
 			}
 		})
 	}
+	for _, tc := range lostChangeRows(legacyJar(transition), &transition) {
+		t.Run(tc.name, func(t *testing.T) { tc.check(t, tc.run(t)) })
+	}
 	// In transition mode a new session saved in the legacy format, by
 	// the middleware or an explicit Save, is not reported lost.
 	for _, f := range []struct {
@@ -316,4 +368,43 @@ func TestInformationalAfterHijackDropped(t *testing.T) {
 	if rw.after != 0 {
 		t.Errorf("WriteHeader(103) reached the hijacked writer %d times", rw.after)
 	}
+}
+
+// errBoom is a handler's panic value.
+var errBoom = errors.New("boom")
+
+// lostChangeRows are the rows of TestSessionStates that walk a signed-in
+// session (or an Express one in transition mode) through steps: every
+// change a response did not carry is reported once (or the save answers
+// with an error), and a handler's panic goes on with its own value.
+func lostChangeRows(transitionJar func(*testing.T) jar, transition *ExpressSession) []stateCase {
+	destroy := func(w http.ResponseWriter, s *Session[Map]) error { s.Destroy(); return nil }
+	change := func(w http.ResponseWriter, s *Session[Map]) error { s.Data["user"] = "b"; return nil }
+	flash := func(w http.ResponseWriter, s *Session[Map]) error { s.AddFlash("saved"); return nil }
+	readFlash := func(w http.ResponseWriter, s *Session[Map]) error { s.Flashes(); return nil }
+	header := func(w http.ResponseWriter, s *Session[Map]) error { w.WriteHeader(http.StatusAccepted); return nil }
+	write := func(w http.ResponseWriter, s *Session[Map]) error { w.Write([]byte("ok")); return nil }
+	save := func(w http.ResponseWriter, s *Session[Map]) error { return s.Save(w) }
+	panics := func(v any) step { return func(http.ResponseWriter, *Session[Map]) error { panic(v) } }
+	inTransition := func(*clock) Options { return Options{Express: transition} }
+	rows := []stateCase{
+		{name: "nothing", handle: steps(write), note: "nil"},
+		{name: "destroy, panic", handle: steps(destroy, panics(errBoom)), panic: errBoom, lost: "(Destroy)", lostIs: ErrPanicked},
+		{name: "destroy, panic abort", handle: steps(destroy, panics(http.ErrAbortHandler)), panic: http.ErrAbortHandler, lost: "(Destroy)", lostIs: ErrPanicked},
+		{name: "destroy, header, panic", handle: steps(destroy, header, panics(errBoom)), panic: errBoom, lost: "(Destroy)", lostIs: ErrPanicked},
+		{name: "destroy, header, panic abort", handle: steps(destroy, header, panics(http.ErrAbortHandler)), panic: http.ErrAbortHandler, lost: "(Destroy)", lostIs: ErrPanicked},
+		{name: "data, save, panic", handle: steps(change, save, panics(errBoom)), panic: errBoom, lost: "(Data)", lostIs: ErrPanicked},
+		{name: "panic, nothing changed", handle: steps(panics(errBoom)), panic: errBoom},
+		{name: "write, told, destroy", handle: steps(write, save, destroy), note: "ErrAlreadyWritten", lost: "(Destroy)", lostIs: ErrAlreadyWritten},
+		{name: "write, told, data", handle: steps(write, save, change), note: "ErrAlreadyWritten", lost: "(Data)", lostIs: ErrAlreadyWritten},
+		{name: "write, data, told", handle: steps(write, change, save), note: "ErrAlreadyWritten"},
+		{name: "write, told, destroy, told", handle: steps(write, save, destroy, save), note: "ErrAlreadyWritten"},
+		{name: "transition flash", opts: inTransition, jar: transitionJar, handle: steps(change, flash), note: "nil", answered: ErrEncode, lines: "-"},
+		{name: "transition flash, save", opts: inTransition, jar: transitionJar, handle: steps(change, flash, save), note: "ErrEncode"},
+		{name: "transition flash read", opts: inTransition, jar: transitionJar, handle: steps(change, flash, readFlash), note: "nil", lines: "session="},
+	}
+	for i := range rows {
+		rows[i].signedIn, rows[i].events = rows[i].opts == nil, "*"
+	}
+	return rows
 }
