@@ -163,11 +163,11 @@ func withDefaults(opts cookiesession.Options, events *eventCounts) (cookiesessio
 	}
 	switch opts.Revocations.(type) {
 	case nil:
-		l, err := cookiesession.NewRevocationList(cookiesession.RevocationListOptions{MaxAge: max(opts.MaxAge, opts.MaxAgeCeiling)})
+		list, err := cookiesession.NewRevocationList(cookiesession.RevocationListOptions{MaxAge: max(opts.MaxAge, opts.MaxAgeCeiling)})
 		if err != nil {
 			return opts, err
 		}
-		opts.Revocations = l
+		opts.Revocations = list
 	case *cookiesession.RevocationList:
 	default:
 		return opts, fmt.Errorf("%w: the demo's Log out revokes through a *cookiesession.RevocationList; Options.Revocations is a %T", cookiesession.ErrInvalidOptions, opts.Revocations)
@@ -261,13 +261,18 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 
 // logout revokes a logged-in session's ID for MaxAge from now, which
 // covers the rest of its lifetime (only sessions with a subject: anonymous
-// ones would grow the list for nothing), then destroys it. The list keeps
+// ones would grow the list for nothing), then destroys it; a revocation
+// the list refuses (ErrRevocationListFull) answers 503 and keeps the session. The list keeps
 // time by the system clock, so the end is too, whatever Options.Now says.
 func (a *app) logout(w http.ResponseWriter, r *http.Request) {
 	s := a.store.Get(r)
 	msg := msgLogoutNew
 	if s.Subject() != "" {
-		a.revoked.RevokeSession(s.ID(), time.Now().Add(a.maxAge))
+		if err := a.revoked.RevokeSession(s.ID(), time.Now().Add(a.maxAge)); err != nil {
+			// Not logged out: a copy of the cookie would still open.
+			http.Error(w, "log out failed: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
 		msg = msgLogout
 	}
 	s.Destroy()
