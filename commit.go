@@ -148,8 +148,11 @@ func (c *core) plan(h *held, w *wanted, dataJSON []byte, now time.Time, req *Req
 	} else {
 		p, err = c.planSealed(h, w, dataJSON, ch, created, now, req)
 	}
-	if tl := (*TooLargeError)(nil); err != nil && ch == 0 && errors.As(err, &tl) {
-		return c.skipReseal(h, tl), nil
+	if err != nil && ch == 0 {
+		var tl *TooLargeError // on the heap, so only on this path
+		if errors.As(err, &tl) {
+			return c.skipReseal(h, tl), nil
+		}
 	}
 	return p, err
 }
