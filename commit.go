@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // Update is what a response must carry to save a session. Apply writes it
@@ -178,7 +179,7 @@ func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, create
 	if err != nil {
 		return plan{}, err
 	}
-	valueLen := c.codec.cipher.SealedLen(len(pt))
+	valueLen := c.codec.Suite().SealedLen(len(pt))
 	n, err := planChunks(c.name, valueLen, c.limits)
 	if err != nil {
 		return plan{}, err
@@ -188,8 +189,8 @@ func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, create
 	if err != nil {
 		return plan{}, err
 	}
-	hdr := Header{Created: created, Sealed: now, BrowserSession: w.browserSession, Flashes: len(w.flashes) > 0, Meta: !w.meta.empty(), Chunks: n}
-	raw, err := c.codec.seal(c.name, hdr, pt)
+	hdr := format.Header{Created: created, Sealed: now, BrowserSession: w.browserSession, Flashes: len(w.flashes) > 0, Meta: !w.meta.empty(), Chunks: n}
+	raw, err := c.codec.SealRaw(c.name, hdr, pt)
 	if err != nil {
 		return plan{}, err
 	}

@@ -29,6 +29,8 @@ import (
 	"net/http"
 	"reflect"
 	"time"
+
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // Store seals and opens sessions whose data is a T, encoded with
@@ -313,11 +315,11 @@ func (c *core) reportRejected(ctx context.Context, err error) {
 // open authenticates in.value and decodes its data into d.
 func (s *Store[T]) open(in incoming, d *T) (held, error) {
 	var h held
-	raw, err := decodeValue(in.value, headerSize+1+len(s.c.name))
+	raw, err := format.DecodeValue(in.value, format.HeaderSize+1+len(s.c.name))
 	if err != nil {
 		return h, in.lost(err, s.c.name, s.c.limits)
 	}
-	hdr, pt, keyIdx, err := s.c.codec.openRaw(s.c.name, in.chunks, raw)
+	hdr, pt, keyIdx, err := s.c.codec.OpenRaw(s.c.name, in.chunks, raw)
 	if err != nil {
 		return h, in.lost(err, s.c.name, s.c.limits)
 	}
@@ -350,7 +352,7 @@ func (s *Store[T]) open(in incoming, d *T) (held, error) {
 		}
 	}
 	h.data, h.created, h.sealed, h.browserSession = dataJSON, hdr.Created, hdr.Sealed, hdr.BrowserSession
-	if keyIdx > 0 || hdr.Cipher != s.c.codec.cipher {
+	if keyIdx > 0 || hdr.Suite != s.c.codec.Suite() {
 		h.stale |= staleKey
 	}
 	if s.c.refresh > 0 && now.Sub(hdr.Sealed) >= s.c.refresh {
@@ -381,7 +383,7 @@ func (c *core) checkRevoked(m *meta, created time.Time) error {
 
 // checkTimes enforces the lifetimes on a value's header, maxAge being the
 // session's absolute lifetime.
-func (c *core) checkTimes(h *Header, maxAge time.Duration, now time.Time) error {
+func (c *core) checkTimes(h *format.Header, maxAge time.Duration, now time.Time) error {
 	future := now.Add(DefaultClockSkew)
 	switch {
 	case h.Created.After(future) || h.Sealed.After(future):

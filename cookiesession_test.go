@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 type cart struct {
@@ -425,7 +427,7 @@ func TestKeyRotation(t *testing.T) {
 	if len(rec.Header()["Set-Cookie"]) != 1 || j["session"] == oldValue {
 		t.Fatal("session opened with an old key was not re-sealed")
 	}
-	h, err := ParseHeader(j["session"])
+	h, err := format.ParseHeader(j["session"])
 	if err != nil || h.KeyID != rotated.c.codec.KeyID(0) {
 		t.Fatalf("re-sealed under key id %x, want %x (%v)", h.KeyID, rotated.c.codec.KeyID(0), err)
 	}

@@ -5,36 +5,38 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
-// Errors that a Store, a Codec or a Session can return. Every error this
+// Errors that a Store or a Session can return. Every error this
 // package returns matches one of these with errors.Is; most carry more detail
 // in their message. No message ever contains a key, plaintext session data or
 // a full cookie value.
 var (
-	// ErrInvalidOptions reports a configuration that New, NewCodec or
-	// ParseKeys refuses: no keys, a key shorter than MinKeySize or obviously
+	// ErrInvalidOptions reports a configuration that New or ParseKeys
+	// refuses: no keys, a key shorter than MinKeySize or obviously
 	// not random (a repeated byte or pattern, or printable text), an
 	// attribute a browser would reject, or a cookie prefix (in any case)
 	// whose rules the options break. The message names the option, or the
 	// key by position, and what to change.
-	ErrInvalidOptions = errors.New("cookiesession: invalid options")
+	ErrInvalidOptions = format.ErrInvalidOptions
 
 	// ErrMalformed reports a cookie value that this library did not write:
 	// not base64url, too short, or of an unknown format version.
-	ErrMalformed = errors.New("cookiesession: malformed cookie value")
+	ErrMalformed = format.ErrMalformed
 
 	// ErrUnknownKey reports a value sealed under a key that is not among the
 	// configured keys, for example one that was rotated out.
-	ErrUnknownKey = errors.New("cookiesession: cookie sealed with an unknown key")
+	ErrUnknownKey = format.ErrUnknownKey
 
 	// ErrCipherRefused reports a value sealed with the cipher other than
 	// Options.Cipher, refused because Options.RefuseOtherCipher is set.
-	ErrCipherRefused = errors.New("cookiesession: cookie sealed with a refused cipher")
+	ErrCipherRefused = format.ErrCipherRefused
 
 	// ErrAuthentication reports a value whose authentication failed: it was
 	// altered, truncated, or sealed for a different cookie name.
-	ErrAuthentication = errors.New("cookiesession: cookie failed authentication")
+	ErrAuthentication = format.ErrAuthentication
 
 	// ErrChunks reports a chunked session whose cookies do not fit together:
 	// a chunk missing or duplicated; or a request carrying more cookies
@@ -60,7 +62,7 @@ var (
 	ErrDecode = errors.New("cookiesession: session data does not decode")
 
 	// ErrEncode reports session data that json.Marshal cannot encode.
-	ErrEncode = errors.New("cookiesession: session data does not encode")
+	ErrEncode = format.ErrEncode
 
 	// ErrTooLarge reports a sealed session that exceeds the configured size
 	// limits. The error is a *TooLargeError carrying the figures.

@@ -4,7 +4,10 @@ package cookiesession
 // proxies pass the Cookie header on. docs/LIMITS.md lists the figures and
 // their sources; package chunks applies them.
 
-import "github.com/cookiesession/cookiesession/internal/chunks"
+import (
+	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/format"
+)
 
 const (
 	// DefaultMaxCookieBytes is the default per-cookie budget: the bytes of a
@@ -46,8 +49,8 @@ func resolveLimits(o *Options) (limits, error) {
 	switch {
 	case l.cookie < 256 || l.cookie > MaxCookieBytesLimit:
 		return l, optionsError("MaxCookieBytes %d out of range: use 256..%d (0 means %d)", o.MaxCookieBytes, MaxCookieBytesLimit, DefaultMaxCookieBytes)
-	case l.chunks < 1 || l.chunks > MaxChunksLimit:
-		return l, optionsError("MaxChunks %d out of range: use 1..%d (0 means 1, no chunking)", o.MaxChunks, MaxChunksLimit)
+	case l.chunks < 1 || l.chunks > format.MaxChunks:
+		return l, optionsError("MaxChunks %d out of range: use 1..%d (0 means 1, no chunking)", o.MaxChunks, format.MaxChunks)
 	case l.total < l.cookie && l.total != 0:
 		return l, optionsError("MaxTotalBytes %d is below MaxCookieBytes %d: raise it or leave it 0", l.total, l.cookie)
 	}

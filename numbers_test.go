@@ -5,13 +5,15 @@ import (
 	"math"
 	"net/http"
 	"testing"
+
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // sealedJSON opens the cj's one-cookie session with key 1 and returns its
 // data JSON, as the next request will decode it.
 func sealedJSON(t *testing.T, j jar, name string) string {
 	t.Helper()
-	c, err := NewCodec(XChaCha20Poly1305, testKey(1))
+	c, err := format.NewCodec(format.XChaCha20Poly1305, false, testKey(1))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // Defaults for the zero values of Options.
@@ -192,7 +193,7 @@ type core struct {
 
 	maxAge, ceiling, idle, refresh time.Duration
 	limits                         limits
-	codec                          *Codec
+	codec                          *format.Codec
 
 	legacy []legacyFormat
 

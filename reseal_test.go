@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // TestStoreResealOverBudget: a re-seal the store chooses on its own (an
@@ -143,7 +145,7 @@ func hasKind(events []Event, k EventKind) bool {
 func TestHTMLEscapedCookieNotAChange(t *testing.T) {
 	s := newStore[Map](t, Options{})
 	now := s.c.now()
-	v, err := s.c.codec.Seal(DefaultName, Header{Created: now, Sealed: now}, []byte(`{"q":"\u003cb\u003e \u0026"}`))
+	v, err := s.c.codec.Seal(DefaultName, format.Header{Created: now, Sealed: now}, []byte(`{"q":"\u003cb\u003e \u0026"}`))
 	if err != nil {
 		t.Fatal(err)
 	}

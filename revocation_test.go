@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // testRevocations returns an in-memory revocation list on clk.
@@ -156,7 +158,7 @@ func TestNoIdentifierWithoutRevocation(t *testing.T) {
 	}
 	fresh := jar{}
 	fresh.do(t, counter(plain))
-	h, err := ParseHeader(fresh["session"])
+	h, err := format.ParseHeader(fresh["session"])
 	if err != nil || h.Meta {
 		t.Fatalf("a plain session sealed metadata: %+v %v", h, err)
 	}

@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // secretMark is planted in session values, map keys and numbers; no error
@@ -21,12 +23,12 @@ const secretMark = "8675309"
 // sealRaw seals plaintext for the store's cookie name with key 1.
 func sealRaw(t *testing.T, name string, flashes bool, plaintext string) string {
 	t.Helper()
-	c, err := NewCodec(XChaCha20Poly1305, testKey(1))
+	c, err := format.NewCodec(format.XChaCha20Poly1305, false, testKey(1))
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := newClock().Now()
-	v, err := c.Seal(name, Header{Created: now, Sealed: now, Chunks: 1, Flashes: flashes}, []byte(plaintext))
+	v, err := c.Seal(name, format.Header{Created: now, Sealed: now, Chunks: 1, Flashes: flashes}, []byte(plaintext))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // dropLines removes the Set-Cookie lines for which drop is true.
@@ -157,7 +159,7 @@ func (a cookieAttrs) lineRaw(name string, raw []byte) string {
 	b.Grow(len(name) + strictBase64.EncodedLen(len(raw)) + len(a.suffix) + attrsExtra)
 	b.WriteString(name)
 	b.WriteByte('=')
-	appendBase64(&b, raw)
+	format.AppendBase64(&b, raw)
 	a.finish(&b)
 	return b.String()
 }

@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // TestNilMapDecodesEmpty: a map session set to nil is sealed as {} (or,
@@ -38,7 +40,7 @@ func TestNilMapDecodesEmpty(t *testing.T) {
 	t.Run("null cookie/typed map", func(t *testing.T) {
 		s := newStore[prefs](t, Options{})
 		now := s.c.now()
-		v, err := s.c.codec.Seal(DefaultName, Header{Created: now, Sealed: now}, []byte("null"))
+		v, err := s.c.codec.Seal(DefaultName, format.Header{Created: now, Sealed: now}, []byte("null"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/bytedance/sonic"
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/format"
 	gojson "github.com/goccy/go-json"
 	"github.com/gorilla/securecookie"
 )
@@ -133,7 +134,7 @@ func allSerializers() []*serializer {
 	return append([]*serializer{std}, serializers...)
 }
 
-// vector is the part of a testdata/vectors.json entry these tests use.
+// vector is the part of an internal/format/testdata/vectors.json entry these tests use.
 type vector struct {
 	Comment   string   `json:"comment"`
 	Keys      []string `json:"keys"`
@@ -148,7 +149,7 @@ type vector struct {
 }
 
 func readVectors(t *testing.T) []vector {
-	b, err := os.ReadFile("../testdata/vectors.json")
+	b, err := os.ReadFile("../internal/format/testdata/vectors.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +298,7 @@ func TestCodecMapNumbers(t *testing.T) {
 			if len(do()) != 1 {
 				t.Fatal("changed request: no Set-Cookie")
 			}
-			codec, _ := cookiesession.NewCodec(cookiesession.XChaCha20Poly1305, key32)
+			codec, _ := format.NewCodec(format.XChaCha20Poly1305, false, key32)
 			_, pt, err := codec.Open(cookieName, 1, strings.TrimPrefix(cookie, cookieName+"="))
 			if err != nil {
 				t.Fatal(err)

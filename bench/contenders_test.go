@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/format"
 	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 	"golang.org/x/crypto/chacha20poly1305"
@@ -103,7 +104,7 @@ func codecImpl(c cookiesession.Cipher) func(testing.TB, payload) impl {
 
 // codecWith is the Codec with another JSON implementation around it.
 func codecWith(tb testing.TB, p payload, c cookiesession.Cipher, marshal func(any) ([]byte, error), unmarshal func([]byte, any) error) impl {
-	codec, err := cookiesession.NewCodec(c, key32)
+	codec, err := format.NewCodec(format.Suite(c), false, key32)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -114,7 +115,7 @@ func codecWith(tb testing.TB, p payload, c cookiesession.Cipher, marshal func(an
 				return "", err
 			}
 			now := time.Now()
-			return codec.Seal(cookieName, cookiesession.Header{Created: now, Sealed: now}, pt)
+			return codec.Seal(cookieName, format.Header{Created: now, Sealed: now}, pt)
 		},
 		open: func(value string) error {
 			_, pt, err := codec.Open(cookieName, 1, value)

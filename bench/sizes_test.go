@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 func TestPayloadSizes(t *testing.T) {
@@ -47,7 +48,7 @@ func TestLargestFittingPayload(t *testing.T) {
 			t.Errorf("%d bytes of JSON: got %v, want ErrTooLarge", n, err)
 		}
 	}
-	if got := len(cookiesession.DefaultName) + 1 + cookiesession.XChaCha20Poly1305.SealedLen(most); got > cookiesession.DefaultMaxCookieBytes+1 {
+	if got := len(cookiesession.DefaultName) + 1 + format.XChaCha20Poly1305.SealedLen(most); got > cookiesession.DefaultMaxCookieBytes+1 {
 		t.Errorf("name=value of %d bytes", got)
 	}
 }

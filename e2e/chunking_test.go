@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // testKey is a fixed master key: these tests check cookies, not keys.
@@ -264,7 +265,7 @@ func TestShrinkAndDestroy(t *testing.T) {
 // length.
 func blobFor(t *testing.T, valueLen int) int {
 	t.Helper()
-	c := cookiesession.XChaCha20Poly1305 // the default cipher
+	c := format.XChaCha20Poly1305 // the default cipher
 	empty, err := json.Marshal(appData{})
 	if err != nil {
 		t.Fatal(err)

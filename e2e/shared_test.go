@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // One encrypted session shared by a Go server and an Express server (the
@@ -190,7 +191,7 @@ func TestSharedSessionGoExpress(t *testing.T) {
 		return p
 	}
 	names := func() string { return strings.Join(CookieNames(b.Cookies(srv.URL)), " ") }
-	keyOf := func() cookiesession.KeyID {
+	keyOf := func() format.KeyID {
 		var value string // the chunks joined
 		for i := 1; ; i++ {
 			name := "sid"
@@ -203,7 +204,7 @@ func TestSharedSessionGoExpress(t *testing.T) {
 			}
 			value += c.Value
 		}
-		h, err := cookiesession.ParseHeader(value)
+		h, err := format.ParseHeader(value)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -241,8 +242,8 @@ func TestSharedSessionGoExpress(t *testing.T) {
 	// Key rotation: both sides get k2 first, k1 still opens. Express
 	// re-seals the session under k2 when it reads it; then k1 goes, and the
 	// session lives on, on both sides.
-	c1, _ := cookiesession.NewCodec(0, k1)
-	c2, _ := cookiesession.NewCodec(0, k2)
+	c1, _ := format.NewCodec(0, false, k1)
+	c2, _ := format.NewCodec(0, false, k2)
 	if keyOf() != c1.KeyID(0) {
 		t.Fatal("the session is not sealed under k1 before the rotation")
 	}

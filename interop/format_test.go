@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // The tests of this file check the JavaScript package in ../js, the second
@@ -44,7 +45,7 @@ func requireJS(t *testing.T) {
 }
 
 // TestFormatVectorsNode runs the JavaScript package's check of
-// testdata/vectors.json; TestVectors in the root module checks Go's.
+// internal/format/testdata/vectors.json; TestVectors in internal/format checks Go's.
 func TestFormatVectorsNode(t *testing.T) {
 	requireJS(t)
 	cmd := exec.Command("node", "--test", "test/vectors.test.mjs")
@@ -162,13 +163,13 @@ func formatCases() []formatFixture {
 	}
 }
 
-func goCodec(t *testing.T, cipher string, keys ...[]byte) *cookiesession.Codec {
+func goCodec(t *testing.T, cipher string, keys ...[]byte) *format.Codec {
 	t.Helper()
-	c := cookiesession.XChaCha20Poly1305
-	if cipher == cookiesession.AES256GCM.String() {
-		c = cookiesession.AES256GCM
+	c := format.XChaCha20Poly1305
+	if cipher == format.AES256GCM.String() {
+		c = format.AES256GCM
 	}
-	codec, err := cookiesession.NewCodec(c, keys...)
+	codec, err := format.NewCodec(c, false, keys...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +184,7 @@ func TestFormatGoSealsNodeOpens(t *testing.T) {
 		c := fc.c
 		keys, _ := base64.RawURLEncoding.DecodeString(c.Keys[0])
 		sealer := goCodec(t, c.Cipher, keys)
-		value, err := sealer.Seal(c.Name, cookiesession.Header{
+		value, err := sealer.Seal(c.Name, format.Header{
 			Created: time.Unix(c.Created, 0), Sealed: time.Unix(c.Sealed, 0),
 			BrowserSession: c.BrowserSession, Flashes: c.Flashes, Chunks: c.Chunks,
 		}, []byte(c.Plaintext))
@@ -255,7 +256,7 @@ func TestFormatNodeSealsGoOpens(t *testing.T) {
 				t.Errorf("plaintext %q, want %q", plaintext, c.Plaintext)
 			}
 			sealerID := goCodec(t, c.Cipher, keys).KeyID(0)
-			if h.Cipher.String() != c.Cipher || h.KeyID != sealerID || h.KeyID != opener.KeyID(fc.keyIndex) ||
+			if h.Suite.String() != c.Cipher || h.KeyID != sealerID || h.KeyID != opener.KeyID(fc.keyIndex) ||
 				h.Created.Unix() != c.Created || h.Sealed.Unix() != c.Sealed ||
 				h.BrowserSession != c.BrowserSession || h.Flashes != c.Flashes {
 				t.Errorf("Go read header %+v from Node's value, sealed as %+v (key %d)", h, c, fc.keyIndex)

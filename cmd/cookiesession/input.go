@@ -17,6 +17,7 @@ import (
 
 	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // maxInput bounds what is read from stdin: far more than any session.
@@ -317,7 +318,7 @@ func resolveName(fs *flag.FlagSet, f *storeFlags, header string) error {
 
 // sessionNames returns the names of the sessions in the Cookie header, in
 // order of appearance: a name whose cookies (NAME, NAME~2, ...) join into a
-// value with a sealed-value header (cookiesession.ParseHeader). A chunk
+// value with a sealed-value header (format.ParseHeader). A chunk
 // NAME~k belongs to NAME.
 func sessionNames(ps []chunks.Pair) []string {
 	var names []string
@@ -331,7 +332,7 @@ func sessionNames(ps []chunks.Pair) []string {
 			continue // a name a store cannot have ("\u00a0session")
 		}
 		seen[base] = true
-		if _, err := cookiesession.ParseHeader(chunks.LayoutOf(ps, base).Value()); err == nil {
+		if _, err := format.ParseHeader(chunks.LayoutOf(ps, base).Value()); err == nil {
 			names = append(names, base)
 		}
 	}

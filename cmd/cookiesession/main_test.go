@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // result is one run of the command.
@@ -131,12 +132,12 @@ func TestSealOpenRoundTrip(t *testing.T) {
 				t.Fatalf("seal printed %q, want one line", value)
 			}
 			value = strings.TrimSpace(value)
-			h, err := cookiesession.ParseHeader(value)
+			h, err := format.ParseHeader(value)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want, _ := parseCipher(cipher); h.Cipher != want {
-				t.Errorf("sealed with %v, want %v", h.Cipher, want)
+			if want, _ := parseCipher(cipher); h.Suite != format.Suite(want) {
+				t.Errorf("sealed with %v, want %v", h.Suite, want)
 			}
 
 			got := cmd(t, "", "open", "-keys", key, value).ok(t).stdout
@@ -207,7 +208,7 @@ func TestSealSetCookie(t *testing.T) {
 		if c.Name != "sid" || c.Path != "/app" || c.Domain != "example.com" || c.Secure || c.MaxAge != 0 || c.RawExpires != "" {
 			t.Errorf("cookie %+v: want sid, Path=/app, Domain=example.com, no Secure, no Max-Age", c)
 		}
-		h, err := cookiesession.ParseHeader(c.Value)
+		h, err := format.ParseHeader(c.Value)
 		if err != nil || !h.BrowserSession {
 			t.Errorf("header %+v, %v: want the browser-session flag", h, err)
 		}
@@ -503,7 +504,7 @@ func TestInspect(t *testing.T) {
 	key, old := newKey(t), newKey(t)
 	data := `{"user":"ada","secret":"hunter2"}`
 	value := strings.TrimSpace(cmd(t, data, "seal", "-keys", old, "-cipher", "aes-256-gcm").ok(t).stdout)
-	h, err := cookiesession.ParseHeader(value)
+	h, err := format.ParseHeader(value)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 func (c *cli) open(args []string) error {
@@ -83,7 +84,7 @@ func (c *cli) inspectSealed(p *printer, f *storeFlags, keys [][]byte, header str
 		return fmt.Errorf("%w: %s", cookiesession.ErrChunks, lay.Problem)
 	}
 	value := lay.Value()
-	h, err := cookiesession.ParseHeader(value)
+	h, err := format.ParseHeader(value)
 	if err != nil {
 		return lostChunk(lay, f.name, l, err)
 	}
@@ -203,11 +204,11 @@ func verdict(size, limit int) string {
 }
 
 // header prints what the value's header and length say.
-func (p *printer) header(h cookiesession.Header, valueLen int, keys [][]byte) {
-	p.field("format", fmt.Sprintf("version 1, %v (suite byte %#02x)", h.Cipher, uint8(h.Cipher)))
+func (p *printer) header(h format.Header, valueLen int, keys [][]byte) {
+	p.field("format", fmt.Sprintf("version 1, %v (suite byte %#02x)", h.Suite, uint8(h.Suite)))
 	p.field("key id", h.KeyID.String()+keyNote(h, keys))
 	raw := base64.RawURLEncoding.DecodedLen(valueLen)
-	p.field("value", fmt.Sprintf("%d characters, %d bytes: %d of envelope (header, nonce, tag), %d of sealed plaintext", valueLen, raw, h.Cipher.Overhead(), raw-h.Cipher.Overhead()))
+	p.field("value", fmt.Sprintf("%d characters, %d bytes: %d of envelope (header, nonce, tag), %d of sealed plaintext", valueLen, raw, h.Suite.Overhead(), raw-h.Suite.Overhead()))
 	kind := "persistent (sealed to be set with Max-Age)"
 	if h.BrowserSession {
 		kind = "browser session (sealed to be set without Max-Age)"
@@ -221,11 +222,11 @@ func (p *printer) header(h cookiesession.Header, valueLen int, keys [][]byte) {
 }
 
 // keyNote says which of the given keys has the value's key id.
-func keyNote(h cookiesession.Header, keys [][]byte) string {
+func keyNote(h format.Header, keys [][]byte) string {
 	if len(keys) == 0 {
 		return ""
 	}
-	codec, err := cookiesession.NewCodec(h.Cipher, keys...)
+	codec, err := format.NewCodec(h.Suite, false, keys...)
 	if err != nil {
 		return ""
 	}
@@ -242,7 +243,7 @@ func keyNote(h cookiesession.Header, keys [][]byte) string {
 
 // times prints the creation and seal times and the deadlines under the
 // flags' lifetimes.
-func (p *printer) times(f *storeFlags, h cookiesession.Header, now time.Time) {
+func (p *printer) times(f *storeFlags, h format.Header, now time.Time) {
 	skew := cookiesession.DefaultClockSkew
 	p.field("created", stamp(h.Created, now, skew))
 	p.field("sealed", fmt.Sprintf("%s, %v after creation", stamp(h.Sealed, now, skew), h.Sealed.Sub(h.Created)))

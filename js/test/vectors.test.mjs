@@ -1,5 +1,5 @@
-// The test vectors of docs/FORMAT.md (testdata/vectors.json at the
-// repository's root), checked both ways, as vectors_test.go checks them in Go.
+// The test vectors of docs/FORMAT.md (internal/format/testdata/vectors.json in the
+// repository), checked both ways, as vectors_test.go checks them in Go.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { nativeAEAD } from '../dist/esm/aead.js';
 
 const path = nativeAEAD ? 'node:crypto' : '@noble/ciphers';
 
-const vectors = JSON.parse(readFileSync(new URL('../../testdata/vectors.json', import.meta.url), 'utf8'));
+const vectors = JSON.parse(readFileSync(new URL('../../internal/format/testdata/vectors.json', import.meta.url), 'utf8'));
 const hex = (s) => Uint8Array.from(Buffer.from(s, 'hex'));
 const toHex = (b) => Buffer.from(b).toString('hex');
 

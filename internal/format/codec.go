@@ -1,12 +1,14 @@
-package cookiesession
-
-// The sealed format, version 1. docs/FORMAT.md is the specification; this
-// file implements it and nothing else.
+// Package format implements the sealed format, version 1: the cookie
+// value's bytes, its keys and its ciphers. docs/FORMAT.md is the
+// specification; this package implements it and nothing else. The library
+// seals sessions with it; the CLI, the benchmarks and the interop tests use
+// it directly.
 //
 //	value  = base64url-nopad( header || nonce || ciphertext || tag )
 //	header = suite(1) || flags(1) || key id(4) || created(8, int64 BE Unix s)
 //	         || age(4, uint32 BE seconds from created to sealed)
 //	AD     = header || chunks(1) || cookie name
+package format
 
 import (
 	"crypto/aes"
@@ -28,24 +30,22 @@ import (
 	"golang.org/x/crypto/chacha20poly1305"
 )
 
-// Cipher selects the AEAD that seals sessions. Its value is the first byte
-// of every sealed value (the suite byte of docs/FORMAT.md).
-type Cipher uint8
+// Suite is a cipher suite: the AEAD that seals a value, and the first byte
+// of every sealed value (the suite byte of docs/FORMAT.md). The library's
+// Cipher option takes the same values.
+type Suite uint8
 
 const (
-	// XChaCha20Poly1305 is the default: a random 24-byte nonce per seal, so
-	// there is no practical limit on how many cookies one key seals.
-	XChaCha20Poly1305 Cipher = 0x01
-	// AES256GCM uses only FIPS 140-approved algorithms (AES-256-GCM with a
-	// random 96-bit nonce, HKDF-SHA256). One key must not seal more than
-	// 2^32 values; rotate keys well before that. A store still opens
-	// XChaCha20Poly1305 values with XChaCha20-Poly1305 unless
-	// Options.RefuseOtherCipher is set.
-	AES256GCM Cipher = 0x02
+	// XChaCha20Poly1305 is XChaCha20-Poly1305 with a random 24-byte nonce.
+	XChaCha20Poly1305 Suite = 0x01
+	// AES256GCM is AES-256-GCM with a random 96-bit nonce: one key must not
+	// seal more than 2^32 values.
+	AES256GCM Suite = 0x02
 )
 
-// String returns the cipher's name as docs/FORMAT.md writes it.
-func (c Cipher) String() string {
+// String returns the suite's name as docs/FORMAT.md writes it, or
+// "Cipher(0xNN)" for a byte that names no suite.
+func (c Suite) String() string {
 	switch c {
 	case XChaCha20Poly1305:
 		return "XChaCha20-Poly1305"
@@ -55,8 +55,8 @@ func (c Cipher) String() string {
 	return fmt.Sprintf("Cipher(%#02x)", uint8(c))
 }
 
-// nonceSize is the nonce length the cipher's values carry.
-func (c Cipher) nonceSize() int {
+// nonceSize is the nonce length the suite's values carry.
+func (c Suite) nonceSize() int {
 	if c == AES256GCM {
 		return 12
 	}
@@ -69,13 +69,16 @@ const (
 	// must have.
 	MinKeySize = 32
 
-	headerSize = 18
-	tagSize    = 16
-	keyIDSize  = len(KeyID{})
+	// HeaderSize is the length of the header, the first bytes of every
+	// value.
+	HeaderSize = 18
 
-	// MaxChunksLimit is the most cookies one session can be split across:
-	// the chunk count is bound into the associated data as one byte.
-	MaxChunksLimit = chunks.Max
+	tagSize   = 16
+	keyIDSize = len(KeyID{})
+
+	// MaxChunks is the most cookies one value can be split across: the
+	// chunk count is bound into the associated data as one byte.
+	MaxChunks = chunks.Max
 
 	flagBrowserSession = 1 << 0 // cookie carries no Max-Age
 	flagFlashes        = 1 << 1 // plaintext is [data, [flash...]]
@@ -86,7 +89,7 @@ const (
 )
 
 // subkey info strings, one per purpose, so no two purposes share a key.
-var sealInfo = map[Cipher]string{
+var sealInfo = map[Suite]string{
 	XChaCha20Poly1305: "cookiesession v1 xchacha20-poly1305 seal",
 	AES256GCM:         "cookiesession v1 aes-256-gcm seal",
 }
@@ -94,12 +97,12 @@ var sealInfo = map[Cipher]string{
 // Overhead returns how many bytes sealing adds to a plaintext before base64:
 // 18 bytes of header, the nonce (24 or 12) and the 16-byte tag, so 58 for
 // XChaCha20Poly1305 and 46 for AES256GCM.
-func (c Cipher) Overhead() int { return headerSize + c.nonceSize() + tagSize }
+func (c Suite) Overhead() int { return HeaderSize + c.nonceSize() + tagSize }
 
 // SealedLen returns the length in bytes of the cookie value that sealing a
 // plaintext of n bytes produces: ceil(4*(n+Overhead)/3), base64 without
 // padding.
-func (c Cipher) SealedLen(n int) int {
+func (c Suite) SealedLen(n int) int {
 	return base64.RawURLEncoding.EncodedLen(n + c.Overhead())
 }
 
@@ -112,8 +115,8 @@ func (id KeyID) String() string { return hex.EncodeToString(id[:]) }
 
 // Header is the authenticated, unencrypted part of a sealed value.
 type Header struct {
-	// Cipher is the AEAD the value is sealed with.
-	Cipher Cipher
+	// Suite is the AEAD the value is sealed with.
+	Suite Suite
 	// KeyID identifies the master key (docs/FORMAT.md, "Master keys and
 	// subkeys").
 	KeyID KeyID
@@ -149,7 +152,7 @@ func (h *Header) marshal(dst []byte) ([]byte, error) {
 	if h.Meta {
 		flags |= flagMeta
 	}
-	dst = append(dst, byte(h.Cipher), flags)
+	dst = append(dst, byte(h.Suite), flags)
 	dst = append(dst, h.KeyID[:]...)
 	dst = binary.BigEndian.AppendUint64(dst, uint64(created))
 	dst = binary.BigEndian.AppendUint32(dst, uint32(sealed-created))
@@ -161,12 +164,12 @@ func parseHeader(b []byte) (Header, error) {
 	if len(b) < 1 {
 		return h, fmt.Errorf("%w: empty", ErrMalformed)
 	}
-	h.Cipher = Cipher(b[0])
-	if h.Cipher != XChaCha20Poly1305 && h.Cipher != AES256GCM {
+	h.Suite = Suite(b[0])
+	if h.Suite != XChaCha20Poly1305 && h.Suite != AES256GCM {
 		return h, fmt.Errorf("%w: unknown format byte %#02x (not a value this library wrote, or written by a newer version)", ErrMalformed, b[0])
 	}
-	if len(b) < h.Cipher.Overhead() {
-		return h, fmt.Errorf("%w: %d bytes, shorter than the %d-byte envelope", ErrMalformed, len(b), h.Cipher.Overhead())
+	if len(b) < h.Suite.Overhead() {
+		return h, fmt.Errorf("%w: %d bytes, shorter than the %d-byte envelope", ErrMalformed, len(b), h.Suite.Overhead())
 	}
 	flags := b[1]
 	if flags&^flagsKnown != 0 {
@@ -190,7 +193,7 @@ func parseHeader(b []byte) (Header, error) {
 // it returns is authenticated: use it only to inspect a value, never to
 // decide anything. It fails with ErrMalformed.
 func ParseHeader(value string) (Header, error) {
-	raw, err := decodeValue(value, 0)
+	raw, err := DecodeValue(value, 0)
 	if err != nil {
 		return Header{}, err
 	}
@@ -201,11 +204,12 @@ func ParseHeader(value string) (Header, error) {
 // bits, so that each value has exactly one encoding.
 var strictBase64 = base64.RawURLEncoding.Strict()
 
-// decodeValue decodes a cookie value, refusing every input but canonical
-// base64url without padding. The decoder skips CR and LF; a value that held
-// any decodes to fewer bytes than its length implies, and is refused too.
-// The result has spare capacity for spare more bytes.
-func decodeValue(value string, spare int) ([]byte, error) {
+// DecodeValue decodes a cookie value, refusing every input but canonical
+// base64url without padding, with ErrMalformed. The decoder skips CR and
+// LF; a value that held any decodes to fewer bytes than its length implies,
+// and is refused too. The result has spare capacity for spare more bytes:
+// OpenRaw opens it in place, without allocating, given HeaderSize+1+len(name).
+func DecodeValue(value string, spare int) ([]byte, error) {
 	n := strictBase64.DecodedLen(len(value))
 	buf := make([]byte, n, n+spare)
 	n, err := strictBase64.Decode(buf, []byte(value))
@@ -215,7 +219,7 @@ func decodeValue(value string, spare int) ([]byte, error) {
 	return buf[:n], nil
 }
 
-// notBase64 says why value, which decodeValue refused, is not canonical
+// notBase64 says why value, which DecodeValue refused, is not canonical
 // base64url: a character outside its alphabet, or an end no encoder
 // writes (a length of 4k+1, or bits set past the last byte), which is
 // what cutting a value short leaves two times in three.
@@ -234,31 +238,25 @@ type codecKey struct {
 }
 
 // aeadFor returns k's AEAD for suite c.
-func (k *codecKey) aeadFor(c Cipher) cipher.AEAD { return k.aead[c-XChaCha20Poly1305] }
+func (k *codecKey) aeadFor(c Suite) cipher.AEAD { return k.aead[c-XChaCha20Poly1305] }
 
 // Codec seals and opens cookie values. It holds the derived keys; it is safe
-// for concurrent use. A Store owns one; use a Codec directly only to build
-// tools around the format.
+// for concurrent use. A Store owns one.
 type Codec struct {
-	cipher Cipher
+	cipher Suite
 	only   bool // refuse values of the other cipher (Options.RefuseOtherCipher)
 	keys   []codecKey
 }
 
 // NewCodec derives the subkeys of every master key, for both ciphers. The
-// first key seals, with cipher c; every key opens values sealed with either
-// cipher, so that changing the cipher logs nobody out (a value sealed with
-// the other one should be re-sealed, like one sealed with an older key). Each key must have at least MinKeySize bytes and must
-// not be obviously non-random (a repeated byte or short pattern, or
-// printable text such as a password or an undecoded hex or base64 key), and
-// no two keys may be equal.
-func NewCodec(c Cipher, keys ...[]byte) (*Codec, error) {
-	return newCodec(c, false, keys...)
-}
-
-// newCodec is NewCodec; with only, it derives no subkey for the other
-// cipher and refuses its values with ErrCipherRefused.
-func newCodec(c Cipher, only bool, keys ...[]byte) (*Codec, error) {
+// first key seals, with cipher c (0 means XChaCha20Poly1305); every key
+// opens values sealed with either cipher, so that changing the cipher logs
+// nobody out (a value sealed with the other one should be re-sealed, like
+// one sealed with an older key). With only, it derives no subkey for the
+// other cipher and refuses its values with ErrCipherRefused. Each key must
+// have at least MinKeySize bytes and pass CheckKey, and no two keys may be
+// equal. Errors match ErrInvalidOptions.
+func NewCodec(c Suite, only bool, keys ...[]byte) (*Codec, error) {
 	if c == 0 {
 		c = XChaCha20Poly1305
 	}
@@ -273,7 +271,7 @@ func newCodec(c Cipher, only bool, keys ...[]byte) (*Codec, error) {
 		if len(master) < MinKeySize {
 			return nil, optionsError("key %d has %d bytes: each key needs at least %d bytes of random key material (cookiesession keygen prints one)", i+1, len(master), MinKeySize)
 		}
-		if err := checkKeyQuality(i+1, master); err != nil {
+		if err := CheckKey(i+1, master); err != nil {
 			return nil, err
 		}
 		k, err := codec.deriveKey(master)
@@ -299,7 +297,7 @@ func (c *Codec) deriveKey(master []byte) (codecKey, error) {
 		return k, err
 	}
 	copy(k.id[:], id)
-	for _, suite := range []Cipher{XChaCha20Poly1305, AES256GCM} {
+	for _, suite := range []Suite{XChaCha20Poly1305, AES256GCM} {
 		if c.only && suite != c.cipher {
 			continue
 		}
@@ -323,29 +321,30 @@ func (c *Codec) deriveKey(master []byte) (codecKey, error) {
 	return k, nil
 }
 
-// Cipher returns the AEAD this codec seals with.
-func (c *Codec) Cipher() Cipher { return c.cipher }
+// Suite returns the AEAD this codec seals with.
+func (c *Codec) Suite() Suite { return c.cipher }
 
 // KeyID returns the identifier of the i-th master key (0 seals).
 func (c *Codec) KeyID(i int) KeyID { return c.keys[i].id }
 
 // Seal encrypts plaintext for the cookie called name under the first key.
-// It sets h.Cipher and h.KeyID; h.Created, h.Sealed, the flags and h.Chunks
+// It sets h.Suite and h.KeyID; h.Created, h.Sealed, the flags and h.Chunks
 // are taken as given.
 func (c *Codec) Seal(name string, h Header, plaintext []byte) (string, error) {
-	raw, err := c.seal(name, h, plaintext)
+	raw, err := c.SealRaw(name, h, plaintext)
 	if err != nil {
 		return "", err
 	}
 	var b strings.Builder
 	b.Grow(strictBase64.EncodedLen(len(raw)))
-	appendBase64(&b, raw)
+	AppendBase64(&b, raw)
 	return b.String(), nil
 }
 
-// appendBase64 writes raw to b as base64url without padding, through a
-// small buffer, so that the only allocation is b's own.
-func appendBase64(b *strings.Builder, raw []byte) {
+// AppendBase64 writes raw to b as base64url without padding, through a
+// small buffer, so that the only allocation is b's own: grow b by
+// EncodedLen(len(raw)) first.
+func AppendBase64(b *strings.Builder, raw []byte) {
 	var buf [64]byte
 	for len(raw) > 0 {
 		n := min(len(raw), 48) // 48 bytes encode to 64 characters, no padding
@@ -355,15 +354,15 @@ func appendBase64(b *strings.Builder, raw []byte) {
 	}
 }
 
-// seal returns the sealed value before base64, in one allocation: the
-// associated data is built in the buffer's spare capacity, past the end of
-// the ciphertext, where sealing never writes.
-func (c *Codec) seal(name string, h Header, plaintext []byte) ([]byte, error) {
+// SealRaw is Seal without the base64: it returns the sealed value's bytes,
+// in one allocation (the associated data is built in the buffer's spare
+// capacity, past the end of the ciphertext, where sealing never writes).
+func (c *Codec) SealRaw(name string, h Header, plaintext []byte) ([]byte, error) {
 	k := &c.keys[0]
-	h.Cipher, h.KeyID = c.cipher, k.id
+	h.Suite, h.KeyID = c.cipher, k.id
 	nonceSize := c.cipher.nonceSize()
 	n := c.cipher.Overhead() + len(plaintext)
-	buf := make([]byte, 0, n+headerSize+1+len(name))
+	buf := make([]byte, 0, n+HeaderSize+1+len(name))
 	raw, err := h.marshal(buf)
 	if err != nil {
 		return nil, err
@@ -372,16 +371,16 @@ func (c *Codec) seal(name string, h Header, plaintext []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	raw = raw[:headerSize:n] // cap the output short of the AD (crypto/cipher.AEAD)
+	raw = raw[:HeaderSize:n] // cap the output short of the AD (crypto/cipher.AEAD)
 	aead := k.aeadFor(c.cipher)
 	if c.cipher == AES256GCM {
 		return aead.Seal(raw, nil, plaintext, ad), nil // appends nonce || ct || tag
 	}
-	nonce := raw[headerSize : headerSize+nonceSize]
+	nonce := raw[HeaderSize : HeaderSize+nonceSize]
 	if _, err := io.ReadFull(rand.Reader, nonce); err != nil {
 		return nil, fmt.Errorf("cookiesession: reading random nonce: %w", err)
 	}
-	return aead.Seal(raw[:headerSize+nonceSize], nonce, plaintext, ad), nil
+	return aead.Seal(raw[:HeaderSize+nonceSize], nonce, plaintext, ad), nil
 }
 
 // appendAD appends the associated data, header || chunks || name, to dst.
@@ -389,10 +388,10 @@ func appendAD(dst, header []byte, chunks int, name string) ([]byte, error) {
 	if chunks == 0 {
 		chunks = 1
 	}
-	if chunks < 1 || chunks > MaxChunksLimit {
+	if chunks < 1 || chunks > MaxChunks {
 		return nil, fmt.Errorf("%w: chunk count %d out of range", ErrEncode, chunks)
 	}
-	dst = append(dst, header[:headerSize]...)
+	dst = append(dst, header[:HeaderSize]...)
 	dst = append(dst, byte(chunks))
 	return append(dst, name...), nil
 }
@@ -400,29 +399,29 @@ func appendAD(dst, header []byte, chunks int, name string) ([]byte, error) {
 // Open authenticates and decrypts value, sealed for the cookie called name
 // and split across chunks cookies (0 means 1), and returns its header and
 // plaintext. The header tells which key and cipher sealed it: a value not
-// sealed with KeyID(0) and Cipher() should be re-sealed. It checks no times: the Store
-// enforces lifetimes. Errors match ErrMalformed, ErrUnknownKey or
-// ErrAuthentication.
+// sealed with KeyID(0) and Suite() should be re-sealed. It checks no times:
+// the Store enforces lifetimes. Errors match ErrMalformed, ErrUnknownKey,
+// ErrCipherRefused or ErrAuthentication.
 func (c *Codec) Open(name string, chunks int, value string) (Header, []byte, error) {
-	raw, err := decodeValue(value, headerSize+1+len(name))
+	raw, err := DecodeValue(value, HeaderSize+1+len(name))
 	if err != nil {
 		return Header{}, nil, err
 	}
-	h, pt, _, err := c.openRaw(name, chunks, raw)
+	h, pt, _, err := c.OpenRaw(name, chunks, raw)
 	return h, pt, err
 }
 
-// openRaw opens a decoded value in place, whichever cipher sealed it
-// (unless the codec refuses the other one); it also returns the index of
-// the key that opened it.
-func (c *Codec) openRaw(name string, chunks int, raw []byte) (Header, []byte, int, error) {
+// OpenRaw is Open for a value DecodeValue decoded: it opens raw in place,
+// whichever cipher sealed it (unless the codec refuses the other one), and
+// also returns the index of the key that opened it.
+func (c *Codec) OpenRaw(name string, chunks int, raw []byte) (Header, []byte, int, error) {
 	h, err := parseHeader(raw)
 	if err != nil {
 		return h, nil, -1, err
 	}
 	h.Chunks = chunks
-	if c.only && h.Cipher != c.cipher {
-		return h, nil, -1, fmt.Errorf("%w: sealed with %v, and this store opens only %v (Options.RefuseOtherCipher)", ErrCipherRefused, h.Cipher, c.cipher)
+	if c.only && h.Suite != c.cipher {
+		return h, nil, -1, fmt.Errorf("%w: sealed with %v, and this store opens only %v (Options.RefuseOtherCipher)", ErrCipherRefused, h.Suite, c.cipher)
 	}
 	idx := -1
 	for i := range c.keys {
@@ -438,13 +437,13 @@ func (c *Codec) openRaw(name string, chunks int, raw []byte) (Header, []byte, in
 	if err != nil {
 		return h, nil, -1, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
-	aead := c.keys[idx].aeadFor(h.Cipher)
+	aead := c.keys[idx].aeadFor(h.Suite)
 	var pt []byte
-	if h.Cipher == AES256GCM { // NewGCMWithRandomNonce reads nonce || ciphertext
-		pt, err = aead.Open(raw[headerSize:headerSize:len(raw)], nil, raw[headerSize:], ad)
+	if h.Suite == AES256GCM { // NewGCMWithRandomNonce reads nonce || ciphertext
+		pt, err = aead.Open(raw[HeaderSize:HeaderSize:len(raw)], nil, raw[HeaderSize:], ad)
 	} else {
-		n := headerSize + h.Cipher.nonceSize()
-		pt, err = aead.Open(raw[n:n:len(raw)], raw[headerSize:n], raw[n:], ad)
+		n := HeaderSize + h.Suite.nonceSize()
+		pt, err = aead.Open(raw[n:n:len(raw)], raw[HeaderSize:n], raw[n:], ad)
 	}
 	if err != nil {
 		return h, nil, -1, fmt.Errorf("%w: altered, truncated, or sealed for a cookie other than %q", ErrAuthentication, name)
