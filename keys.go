@@ -1,6 +1,7 @@
 package cookiesession
 
 import (
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"strings"
@@ -66,6 +67,23 @@ func ParseKeys(list string) ([][]byte, error) {
 		}
 	}
 	return keys, nil
+}
+
+// GenerateKey returns a new master key of MinKeySize random bytes from
+// crypto/rand, for tests and development: a store built with it is ready to
+// use, and its sessions last as long as the process keeps the key. The key
+// always passes the checks of New and ParseKeys (the rare draw that would
+// not, about 4.6e-14, is drawn again). Production keys come from
+// "cookiesession keygen", kept in a secret store and read with ParseKeys,
+// so that every instance and every restart shares them.
+func GenerateKey() []byte {
+	k := make([]byte, MinKeySize)
+	for {
+		rand.Read(k) // never fails (crypto/rand, Go 1.24+)
+		if format.CheckKey(1, k) == nil {
+			return k
+		}
+	}
 }
 
 // decodeKey decodes the i-th key (counted from 1) from one of the forms

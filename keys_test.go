@@ -237,3 +237,32 @@ func TestWeakLegacyKeysAccepted(t *testing.T) {
 		t.Fatalf("weak legacy keys refused: %v", err)
 	}
 }
+
+// TestGenerateKey checks that GenerateKey gives MinKeySize bytes that New
+// and ParseKeys (in both text forms) accept, and a different key each call.
+func TestGenerateKey(t *testing.T) {
+	seen := map[string]bool{}
+	for i := range 1000 {
+		k := GenerateKey()
+		if len(k) != MinKeySize {
+			t.Fatalf("draw %d: %d bytes, want %d", i, len(k), MinKeySize)
+		}
+		if err := format.CheckKey(1, k); err != nil {
+			t.Fatalf("draw %d refused: %v", i, err)
+		}
+		if seen[string(k)] {
+			t.Fatalf("draw %d repeats an earlier key", i)
+		}
+		seen[string(k)] = true
+	}
+	k := GenerateKey()
+	if _, err := New[Map](Options{Keys: [][]byte{k}}); err != nil {
+		t.Fatalf("New refused a generated key: %v", err)
+	}
+	for _, text := range []string{base64.RawURLEncoding.EncodeToString(k), hex.EncodeToString(k)} {
+		keys, err := ParseKeys(text)
+		if err != nil || len(keys) != 1 || !bytes.Equal(keys[0], k) {
+			t.Fatalf("ParseKeys(%d characters) = %x, %v", len(text), keys, err)
+		}
+	}
+}

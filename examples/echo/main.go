@@ -1,19 +1,24 @@
-// Command echo uses cookiesession with Echo v4. echo.WrapMiddleware adapts
-// the store's func(http.Handler) http.Handler middleware; handlers reach the
-// session through c.Request().
+// Command echo uses cookiesession with Echo v5, on one route group only:
+// the pages under /account have a session; the others never open, save or
+// vary on one, so shared caches may keep them. echo.WrapMiddleware adapts
+// the store's func(http.Handler) http.Handler middleware to the group, and
+// handlers reach the session through c.Request(). A handler that returns an
+// error keeps its session change: the middleware saves the session when the
+// handler returns, and Echo's error handler then answers with the cookie.
+// On Echo v4 the same code works, with echo.Context in place of
+// *echo.Context.
 //
 //	COOKIESESSION_KEYS=$(go run github.com/cookiesession/cookiesession/cmd/cookiesession keygen) go run ./echo
 package main
 
 import (
-	"crypto/rand"
 	"fmt"
 	"log"
 	"net/http"
 	"os"
 
 	"github.com/cookiesession/cookiesession"
-	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v5"
 )
 
 type session struct {
@@ -26,14 +31,17 @@ func newStore(keys [][]byte) (*cookiesession.Store[session], error) {
 
 func routes(store *cookiesession.Store[session]) *echo.Echo {
 	e := echo.New()
-	e.HideBanner = true
-	e.Use(echo.WrapMiddleware(store.Middleware))
-	e.GET("/", func(c echo.Context) error {
+	e.GET("/", func(c *echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "public, max-age=60")
+		return c.String(http.StatusOK, "home: no session here\n")
+	})
+	account := e.Group("/account", echo.WrapMiddleware(store.Middleware))
+	account.GET("", func(c *echo.Context) error {
 		s := store.Get(c.Request())
 		s.Data.Visits++
 		return c.String(http.StatusOK, fmt.Sprintf("visits: %d\n", s.Data.Visits))
 	})
-	e.POST("/logout", func(c echo.Context) error {
+	account.POST("/logout", func(c *echo.Context) error {
 		store.Get(c.Request()).Destroy()
 		return c.NoContent(http.StatusNoContent)
 	})
@@ -52,9 +60,7 @@ func keys() [][]byte {
 		return k
 	}
 	log.Print("COOKIESESSION_KEYS not set: using a random key; sessions end with the process")
-	k := make([]byte, cookiesession.MinKeySize)
-	rand.Read(k)
-	return [][]byte{k}
+	return [][]byte{cookiesession.GenerateKey()}
 }
 
 func main() {
