@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
-	"net/http"
 	"net/textproto"
 	"strings"
 
@@ -116,7 +115,7 @@ type chunkScan struct {
 	highest int
 }
 
-// readChunks scans the request's Cookie headers for the cookie name and its
+// readChunks scans the request's Cookie header lines for the cookie name and its
 // chunks. It allocates only when the session is chunked, and its work is
 // linear in the header size: a vectorised search for the name, then at
 // most one look at each cookie pair that contains it, and at most
@@ -132,10 +131,10 @@ type chunkScan struct {
 // HTAB, CR, LF, never a Unicode space); only a pair whose trimmed text
 // begins with name can be the session's, and the first occurrence of name
 // in that pair is there.
-func readChunks(r *http.Request, name string, l limits) (incoming, error) {
+func readChunks(cookie []string, name string, l limits) (incoming, error) {
 	c := chunkScan{name: name, l: l}
 	seen := 0
-	for _, line := range r.Header["Cookie"] {
+	for _, line := range cookie {
 		for from := 0; from < len(line); {
 			pos, end, ok := nextNamed(line, from, name)
 			if !ok {

@@ -22,6 +22,7 @@ package cookiesession
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,7 +37,6 @@ import (
 // encoding/json. It is safe for concurrent use. Create it with New.
 type Store[T any] struct {
 	c         core
-	zeroJSON  []byte // json.Marshal of a new session's data
 	isMap     bool
 	useNumber bool // T holds interface values: decode numbers as json.Number
 }
@@ -74,7 +74,7 @@ func New[T any](o Options) (*Store[T], error) {
 	if err != nil {
 		return nil, optionsError("the session data type %v does not encode as JSON: %v", reflect.TypeFor[T](), err)
 	}
-	s.zeroJSON = zero
+	s.c.zeroJSON = zero
 	return s, nil
 }
 
@@ -198,6 +198,48 @@ func (s *Store[T]) decodeData(data []byte, d *T) error {
 	return nil
 }
 
+// Request is what a store needs of an HTTP request, whatever the server
+// framework: the request's cookies to open its session (Store.Open), and
+// what decides the Secure attribute of the cookies set in answer to it
+// (Session.Commit). For a net/http request, Store.Request makes one.
+type Request struct {
+	// Cookie holds the request's Cookie header lines, as received.
+	Cookie []string
+	// HTTPS reports whether the client reached the site over HTTPS:
+	// directly over TLS, or through a proxy the adapter trusts that says
+	// so (Store.Request applies Options.TrustedProxies). Under SecureAuto
+	// it sets the Secure attribute; a cookie that must be Secure in
+	// answer to a request that is not HTTPS fails with ErrInsecureRequest.
+	HTTPS bool
+	// Host is the request's host (the Host header or the URL's): browsers
+	// store Secure cookies from http://localhost, 127.0.0.1 and [::1], so
+	// a cookie that must be Secure may go out over plain HTTP to them.
+	Host string
+	// Context is the request's context, passed to Options.OnEvent; nil
+	// means context.Background().
+	Context context.Context
+
+	from *http.Request // what Store.Request read, to explain ErrInsecureRequest
+}
+
+// Request returns what the store needs of r: its Cookie lines, its host
+// and context, and whether it arrived over HTTPS, directly or through a
+// proxy listed in Options.TrustedProxies (docs/PROXIES.md), for
+// Store.Open. It keeps r, so that ErrInsecureRequest can say exactly why
+// r does not count as HTTPS.
+func (s *Store[T]) Request(r *http.Request) Request {
+	return requestOf(r, s.c.trust)
+}
+
+// requestOf returns the Request of r, trusting t's proxies.
+func requestOf(r *http.Request, t *proxyTrust) Request {
+	host := r.Host
+	if host == "" && r.URL != nil {
+		host = r.URL.Host
+	}
+	return Request{Cookie: r.Header["Cookie"], HTTPS: t.requestIsHTTPS(r), Host: host, Context: r.Context(), from: r}
+}
+
 // Get returns the request's session, opening the cookie on first use. Under
 // the store's Middleware it returns the same session for the whole request
 // and saves it before the response starts. Without the middleware it opens
@@ -209,99 +251,117 @@ func (s *Store[T]) Get(r *http.Request) *Session[T] {
 	if sl, _ := r.Context().Value(ctxKey{&s.c}).(*slot[T]); sl != nil {
 		return sl.get(s, r)
 	}
-	return s.load(r)
+	return s.Open(s.Request(r))
 }
 
-// load opens the session in r's cookies, or starts a new one.
-func (s *Store[T]) load(r *http.Request) *Session[T] {
-	now := s.c.now()
-	sess := &Session[T]{store: s, r: r, isNew: true, browserSession: s.c.browserSession}
-	in, err := readChunks(r, s.c.name, s.c.limits)
-	sess.present, sess.foreign = in.present, in.foreign
-	if err == nil && in.chunks > 0 {
-		err = s.open(sess, in, now)
-		if err == nil {
-			return sess
-		}
+// Open opens the session that req's cookies hold, or starts a new one. It
+// never fails: a missing or rejected cookie gives a new, empty session,
+// Session.Err says why a cookie was rejected, and Options.OnEvent hears of
+// it (EventRejected, EventExpired). Session.Commit then returns the lines
+// to send. This is the request-independent core that Store.Get and the
+// middleware use, for adapters to other server frameworks.
+func (s *Store[T]) Open(req Request) *Session[T] {
+	if req.Context == nil {
+		req.Context = context.Background()
 	}
-	if err == nil && in.chunks == 0 {
-		err = s.loadLegacy(sess)
-		if err == nil && !sess.isNew {
-			return sess
-		}
-	}
-	sess.Data = s.newData()
-	sess.isNew, sess.opened, sess.flashes, sess.meta = true, nil, nil, meta{}
-	sess.legacyIdx, sess.legacyOrig = 0, nil
-	sess.reseal, sess.rotated, sess.created, sess.sealed = false, false, time.Time{}, time.Time{}
-	s.c.newID(&sess.meta)
+	sess := &Session[T]{store: s, req: req}
+	h, err := s.read(&req, &sess.Data)
 	if err != nil {
 		sess.err = err
-		s.c.reject(r, err)
+		s.c.reportRejected(req.Context, err)
+	}
+	sess.held = h
+	sess.want = wanted{flashes: h.flashes, meta: h.meta, browserSession: h.browserSession}
+	if s.c.revocations != nil && !h.meta.hasID && (h.legacy.idx == 0 || !s.c.legacy[h.legacy.idx-1].transition()) {
+		s.c.newID(&sess.want.meta) // sealed before revocation was on, legacy, or new
 	}
 	return sess
 }
 
-// reject reports why a request's cookie was refused.
-func (c *core) reject(r *http.Request, err error) {
-	if c.onReject != nil {
-		c.onReject(r, err)
+// read returns what req's cookies hold, decoding the data into d; on error
+// it returns why, and d and the held state of a new session (with the
+// cookies present, for a save to expire them).
+func (s *Store[T]) read(req *Request, d *T) (held, error) {
+	in, err := readChunks(req.Cookie, s.c.name, s.c.limits)
+	h := held{}
+	switch {
+	case err != nil:
+	case in.chunks > 0:
+		h, err = s.open(in, d)
+	default:
+		h, err = s.openLegacy(req.Cookie, d)
 	}
-	if errors.Is(err, ErrExpired) || errors.Is(err, ErrIdleTimeout) {
-		c.event(r, Event{Kind: EventExpired, Err: err})
+	if err != nil || h.data == nil {
+		*d = s.newData()
+		h = held{browserSession: s.c.browserSession}
 	}
+	h.chunks, h.foreign = in.present, in.foreign
+	if len(s.c.legacy) > 0 {
+		h.cookie = req.Cookie
+	}
+	return h, err
 }
 
-// open authenticates in.value and fills sess, or returns why it cannot.
-func (s *Store[T]) open(sess *Session[T], in incoming, now time.Time) error {
+// reportRejected reports why a request's cookie was refused: one event,
+// EventExpired for its age, else EventRejected.
+func (c *core) reportRejected(ctx context.Context, err error) {
+	kind := EventRejected
+	if errors.Is(err, ErrExpired) || errors.Is(err, ErrIdleTimeout) {
+		kind = EventExpired
+	}
+	c.event(ctx, Event{Kind: kind, Err: err})
+}
+
+// open authenticates in.value and decodes its data into d.
+func (s *Store[T]) open(in incoming, d *T) (held, error) {
+	var h held
 	raw, err := format.DecodeValue(in.value, format.HeaderSize+1+len(s.c.name))
 	if err != nil {
-		return in.lost(err, s.c.name, s.c.limits)
+		return h, in.lost(err, s.c.name, s.c.limits)
 	}
-	h, pt, keyIdx, err := s.c.codec.OpenRaw(s.c.name, in.chunks, raw)
+	hdr, pt, keyIdx, err := s.c.codec.OpenRaw(s.c.name, in.chunks, raw)
 	if err != nil {
-		return in.lost(err, s.c.name, s.c.limits)
+		return h, in.lost(err, s.c.name, s.c.limits)
 	}
-	if h.Meta {
-		if sess.meta, pt, err = parseMeta(pt); err != nil {
-			return err
+	if hdr.Meta {
+		if h.meta, pt, err = parseMeta(pt); err != nil {
+			return h, err
 		}
 	}
-	if err := s.c.checkTimes(&h, s.c.lifetime(sess.meta.maxAge), now); err != nil {
-		return err
+	now := s.c.now()
+	if err := s.c.checkTimes(&hdr, s.c.lifetime(h.meta.maxAge), now); err != nil {
+		return h, err
 	}
-	if err := s.c.checkRevoked(&sess.meta, h.Created); err != nil {
-		return err
+	if err := s.c.checkRevoked(&h.meta, hdr.Created); err != nil {
+		return h, err
 	}
 	dataJSON := pt
-	if h.Flashes {
-		if dataJSON, sess.flashes, err = openEnvelope(pt); err != nil {
-			return err
+	if hdr.Flashes {
+		if dataJSON, h.flashes, err = openEnvelope(pt); err != nil {
+			return h, err
 		}
 	}
-	// Decode in place; on error load resets Data, so no partial data
-	// survives.
-	if err := s.decodeData(dataJSON, &sess.Data); err != nil {
-		return err
+	if err := s.decodeData(dataJSON, d); err != nil {
+		return h, err
 	}
-	sess.opened = dataJSON
 	if s.c.unmarshal == nil && bytes.Contains(dataJSON, htmlEscaped) {
 		// Perhaps sealed with HTML escapes: what a save would write now is
 		// no change.
-		if now, err := s.c.marshal(&sess.Data); err == nil {
-			sess.opened = now
+		if again, err := s.c.marshal(d); err == nil {
+			dataJSON = again
 		}
 	}
-	sess.isNew = false
-	sess.created, sess.sealed = h.Created, h.Sealed
-	sess.browserSession = h.BrowserSession
-	sess.rotated = keyIdx > 0 || h.Suite != s.c.codec.Suite()
-	sess.reseal = sess.rotated || (s.c.refresh > 0 && now.Sub(h.Sealed) >= s.c.refresh)
-	if s.c.revocations != nil && !sess.meta.hasID {
-		s.c.newID(&sess.meta) // sealed before revocation was on
-		sess.reseal = true
+	h.data, h.created, h.sealed, h.browserSession = dataJSON, hdr.Created, hdr.Sealed, hdr.BrowserSession
+	if keyIdx > 0 || hdr.Suite != s.c.codec.Suite() {
+		h.stale |= staleKey
 	}
-	return nil
+	if s.c.refresh > 0 && now.Sub(hdr.Sealed) >= s.c.refresh {
+		h.stale |= staleRefresh
+	}
+	if s.c.revocations != nil && !h.meta.hasID {
+		h.stale |= staleID
+	}
+	return h, nil
 }
 
 // checkRevoked asks the revocation list, if any, about an opened session;
@@ -324,7 +384,7 @@ func (c *core) checkRevoked(m *meta, created time.Time) error {
 // checkTimes enforces the lifetimes on a value's header, maxAge being the
 // session's absolute lifetime.
 func (c *core) checkTimes(h *format.Header, maxAge time.Duration, now time.Time) error {
-	future := now.Add(c.skew)
+	future := now.Add(DefaultClockSkew)
 	switch {
 	case h.Created.After(future) || h.Sealed.After(future):
 		return fmt.Errorf("%w: sealed at %s, now %s: check the servers' clocks", ErrFromFuture, h.Sealed.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
@@ -336,43 +396,38 @@ func (c *core) checkTimes(h *format.Header, maxAge time.Duration, now time.Time)
 	return nil
 }
 
-// loadLegacy tries the configured legacy formats, in order.
-func (s *Store[T]) loadLegacy(sess *Session[T]) error {
+// openLegacy tries the configured legacy formats, in order, on the Cookie
+// lines, and decodes the first session found into d.
+func (s *Store[T]) openLegacy(cookie []string, d *T) (held, error) {
 	for i, f := range s.c.legacy {
-		l, err := f.load(sess.r)
+		l, err := f.load(cookie)
 		if !l.found {
 			continue
 		}
 		if err != nil {
-			return err
+			return held{}, err
 		}
-		data, stale := l.data, l.stale
 		// A legacy cookie's creation is unknown: only a global cut-off
 		// can refuse it (Revocations).
 		if s.c.revocations != nil && s.c.revocations.Revoked("", "", time.Time{}) {
-			return fmt.Errorf("%w: a legacy session presented after a global cut-off (Options.Revocations)", ErrRevoked)
+			return held{}, fmt.Errorf("%w: a legacy session presented after a global cut-off (Options.Revocations)", ErrRevoked)
 		}
-		var d T
-		if err := s.decodeData(data, &d); err != nil {
-			return err
+		if err := s.decodeData(l.data, d); err != nil {
+			return held{}, err
 		}
-		opened, err := s.c.marshal(&d)
+		data, err := s.c.marshal(d)
 		if err != nil {
-			return fmt.Errorf("%w: %s", ErrEncode, jsonProblem(err))
+			return held{}, fmt.Errorf("%w: %s", ErrEncode, jsonProblem(err))
 		}
-		sess.Data, sess.isNew, sess.opened = d, false, opened
-		sess.created = s.c.now()
-		sess.legacyIdx, sess.legacyOrig = i+1, l.orig
-		if !f.transition() {
-			sess.reseal = true // upgrade to the sealed format now
-			s.c.newID(&sess.meta)
-			return nil
+		h := held{data: data, created: s.c.now(), browserSession: s.c.browserSession, legacy: legacyRef{idx: i + 1, orig: l.orig}}
+		// Upgrade to the sealed format now; in a transition, re-sign
+		// under the first key, as Express does, so that the old key can
+		// be dropped without logging out users who only reach this
+		// service.
+		if !f.transition() || l.stale {
+			h.stale |= staleLegacy
 		}
-		// Re-sign under the first key, as Express does, so that the old
-		// key can be dropped without logging out users who only reach
-		// this service. The legacy formats hold no identifier.
-		sess.reseal = stale
-		return nil
+		return h, nil
 	}
-	return nil
+	return held{}, nil
 }

@@ -2,6 +2,7 @@ package cookiesession
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -56,6 +57,26 @@ func newStore[T any](t testing.TB, o Options) *Store[T] {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// onRejected returns an Options.OnEvent that passes each refused cookie's
+// error (EventExpired, EventRejected) to f.
+func onRejected(f func(err error)) func(context.Context, Event) {
+	return func(_ context.Context, e Event) {
+		if e.Kind == EventExpired || e.Kind == EventRejected {
+			f(e.Err)
+		}
+	}
+}
+
+// onLost returns an Options.OnEvent that passes each lost change's
+// *LostChangeError (EventLostChange) to f.
+func onLost(f func(err error)) func(context.Context, Event) {
+	return func(_ context.Context, e Event) {
+		if e.Kind == EventLostChange {
+			f(e.Err)
+		}
+	}
 }
 
 // jar replays cookies between requests the way a browser would, by name.
@@ -287,8 +308,8 @@ func TestTamperEveryByte(t *testing.T) {
 func TestRejectReasons(t *testing.T) {
 	clk := newClock()
 	var rejected []error
-	opts := Options{Now: clk.Now, MaxAge: time.Hour, IdleTimeout: 10 * time.Minute, RefreshAfter: -1,
-		OnReject: func(r *http.Request, err error) { rejected = append(rejected, err) }}
+	opts := Options{Now: clk.Now, MaxAge: time.Hour, IdleTimeout: 10 * time.Minute,
+		OnEvent: onRejected(func(err error) { rejected = append(rejected, err) })}
 	s := newStore[cart](t, opts)
 	j := jar{}
 	j.do(t, counter(s))
@@ -331,7 +352,7 @@ func TestRejectReasons(t *testing.T) {
 		}
 	}
 	if len(rejected) != len(cases) {
-		t.Errorf("OnReject called %d times, want %d", len(rejected), len(cases))
+		t.Errorf("EventRejected or EventExpired raised %d times, want %d", len(rejected), len(cases))
 	}
 	for _, err := range rejected {
 		if strings.Contains(err.Error(), good) {

@@ -54,7 +54,7 @@ var (
 	ErrIdleTimeout = errors.New("cookiesession: session idle timeout")
 
 	// ErrFromFuture reports a value whose timestamps lie further in the future
-	// than Options.ClockSkew allows: a clock is wrong or the value is forged.
+	// than DefaultClockSkew allows: a clock is wrong or the value is forged.
 	ErrFromFuture = errors.New("cookiesession: cookie timestamps are in the future")
 
 	// ErrDecode reports a value that authenticated but whose JSON does not
@@ -110,12 +110,13 @@ var (
 // LostChangeError reports session changes that never reached the client
 // and that no response can report any more: made after the response
 // started, pending when the connection was hijacked, or made by a handler
-// that panicked. The middleware passes it to Options.OnLostChange. It
+// that panicked. The middleware reports it as EventLostChange. It
 // matches ErrAlreadyWritten, or ErrHijacked when Hijacked, or ErrPanicked
 // when Panicked, and whatever Err matches.
 type LostChangeError struct {
 	// What names the changes lost: "Destroy", "Renew", "Data", "flash
-	// messages", "SetBrowserSession", comma-separated. Never the data.
+	// messages", "SetBrowserSession", "SetMaxAge", "SetSubject",
+	// comma-separated. Never the data.
 	What string
 	// Hijacked reports that the connection was hijacked with the changes
 	// pending.
@@ -232,7 +233,7 @@ func jsonProblem(err error) string {
 
 // Errors of the legacy formats (ExpressSession, GorillaSession). A legacy
 // cookie that fails gives the request a new, empty session; Session.Err and
-// Options.OnReject report one of these. Like every error of this package,
+// EventRejected report one of these. Like every error of this package,
 // their messages never contain a key or session data.
 var (
 	// ErrLegacySignature reports a legacy session cookie whose signature

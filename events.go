@@ -5,9 +5,8 @@ package cookiesession
 // what a migration wants to watch (legacy cookies draining, keys rotating).
 
 import (
-	"errors"
+	"context"
 	"fmt"
-	"net/http"
 
 	"github.com/cookiesession/cookiesession/internal/chunks"
 )
@@ -31,7 +30,7 @@ const (
 	// EventExpired: a request's session was refused as expired or idle;
 	// Event.Err is ErrExpired or ErrIdleTimeout.
 	EventExpired
-	// EventSizeWarning: a saved session passed Options.SizeWarning of its
+	// EventSizeWarning: a saved session passed SizeWarningShare of its
 	// budget; Event.Size and Event.Budget say by how much.
 	EventSizeWarning
 	// EventResealSkipped: a write the store chose on its own, with no
@@ -46,12 +45,26 @@ const (
 	// configured, expires at its old idle deadline, and carries no
 	// identifier if it had none (revoke it by subject or cut-off).
 	EventResealSkipped
+	// EventRejected: a request's session cookie was refused for a reason
+	// other than its age (tampered, unknown key, revoked, malformed, ...);
+	// Event.Err says why, as Session.Err does. The request got a new,
+	// empty session.
+	EventRejected
+	// EventLostChange: a session change can no longer reach the client and
+	// no response can say so: under the middleware, a change made after
+	// the response started, pending when the handler hijacked the
+	// connection, or made by a handler that panicked (ErrPanicked; the
+	// panic goes on). Event.Err is a *LostChangeError naming what was lost,
+	// never the data. Reported at most once per request; with a nil
+	// Options.OnEvent it is logged with slog's default logger at level
+	// Error.
+	EventLostChange
 )
 
 // String returns the kind's name without the Event prefix, in lower case
 // ("created", "size-warning"), for logs.
 func (k EventKind) String() string {
-	names := [...]string{"", "created", "renewed", "destroyed", "resealed", "upgraded", "expired", "size-warning", "reseal-skipped"}
+	names := [...]string{"", "created", "renewed", "destroyed", "resealed", "upgraded", "expired", "size-warning", "reseal-skipped", "rejected", "lost-change"}
 	if int(k) < len(names) && k > 0 {
 		return names[k]
 	}
@@ -61,7 +74,8 @@ func (k EventKind) String() string {
 // Event is one lifecycle event. It carries no session data.
 type Event struct {
 	Kind EventKind
-	// Err is why the session was refused, for EventExpired, or the
+	// Err is why the session was refused, for EventExpired and
+	// EventRejected; the *LostChangeError, for EventLostChange; the
 	// *TooLargeError, for EventResealSkipped.
 	Err error
 	// From is "express" or "gorilla", for EventUpgraded, and for
@@ -76,58 +90,48 @@ type Event struct {
 }
 
 // event calls the event hook, if any.
-func (c *core) event(r *http.Request, e Event) {
+func (c *core) event(ctx context.Context, e Event) {
 	if c.onEvent != nil {
-		c.onEvent(r, e)
+		c.onEvent(ctx, e)
 	}
 }
 
-// events reports what a successful save did, c being what it wrote, warn a
-// size warning, if any, and upgraded whether it replaced a legacy cookie.
-func (s *Session[T]) events(c change, warn *Event, upgraded bool) {
-	core := &s.store.c
-	if core.onEvent == nil {
+// saveEvents reports what applying p did, prev being what the client held
+// before.
+func (c *core) saveEvents(ctx context.Context, prev *held, p *plan) {
+	if c.onEvent == nil {
 		return
 	}
 	switch {
-	case s.isNew || c&changedDestroy != 0:
-		core.event(s.r, Event{Kind: EventCreated})
-	case c&changedRenew != 0:
-		core.event(s.r, Event{Kind: EventRenewed})
+	case len(p.lines) == 0: // nothing sent, or a re-seal skipped
+		if p.event != nil {
+			c.onEvent(ctx, *p.event)
+		}
+		return
+	case p.user == changedDestroy:
+		c.onEvent(ctx, Event{Kind: EventDestroyed})
+		return
 	}
-	if upgraded {
-		core.event(s.r, Event{Kind: EventUpgraded, From: core.legacy[s.legacyIdx-1].formatName()})
-	} else if s.rotated {
-		core.event(s.r, Event{Kind: EventResealed})
+	switch {
+	case prev.data == nil || p.user&changedDestroy != 0:
+		c.onEvent(ctx, Event{Kind: EventCreated})
+	case p.user&changedRenew != 0:
+		c.onEvent(ctx, Event{Kind: EventRenewed})
 	}
-	if warn != nil {
-		core.event(s.r, *warn)
+	if prev.legacy.idx > 0 && p.next.legacy.idx == 0 {
+		c.onEvent(ctx, Event{Kind: EventUpgraded, From: c.legacy[prev.legacy.idx-1].formatName()})
+	} else if prev.stale&staleKey != 0 {
+		c.onEvent(ctx, Event{Kind: EventResealed})
 	}
-}
-
-// skipReseal handles err, the failure of a save whose only reason was the
-// store's own (no change pending: c is 0): if the session did not fit, it
-// is left in the cookies the request carried, EventResealSkipped reports
-// it, and skipReseal returns nil. Any other error is returned.
-func (s *Session[T]) skipReseal(c change, err error) error {
-	var tl *TooLargeError
-	if c != 0 || !errors.As(err, &tl) {
-		return err
+	if p.event != nil {
+		c.onEvent(ctx, *p.event)
 	}
-	s.reseal = false // once per request
-	core := &s.store.c
-	e := Event{Kind: EventResealSkipped, Err: err, Size: tl.Size, Budget: tl.Limit}
-	if s.legacyIdx > 0 {
-		e.From = core.legacy[s.legacyIdx-1].formatName()
-	}
-	core.event(s.r, e)
-	return nil
 }
 
 // sizeWarningFor returns EventSizeWarning for a sealed value of valueLen
-// bytes in n chunks past Options.SizeWarning of its budget, or nil.
+// bytes in n chunks past SizeWarningShare of its budget, or nil.
 func (c *core) sizeWarningFor(valueLen, n int) *Event {
-	if c.onEvent == nil || c.sizeWarning == 0 {
+	if c.onEvent == nil {
 		return nil
 	}
 	size, budget := len(c.name)+valueLen, c.limits.cookie
@@ -141,7 +145,7 @@ func (c *core) sizeWarningFor(valueLen, n int) *Event {
 		}
 		size, budget = hs.Bytes(), c.limits.total
 	}
-	if float64(size) <= c.sizeWarning*float64(budget) {
+	if float64(size) <= SizeWarningShare*float64(budget) {
 		return nil
 	}
 	return &Event{Kind: EventSizeWarning, Size: size, Budget: budget}

@@ -1,6 +1,7 @@
 package cookiesession_test
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -257,8 +258,8 @@ func Example_lifecycleEvents() {
 		Keys:          [][]byte{newKey()},
 		MaxAgeCeiling: 30 * 24 * time.Hour,
 		Revocations:   revoked,
-		OnEvent: func(r *http.Request, e cookiesession.Event) {
-			logger.Info("session", "event", e.Kind.String(), "path", r.URL.Path)
+		OnEvent: func(ctx context.Context, e cookiesession.Event) {
+			logger.InfoContext(ctx, "session", "event", e.Kind.String(), "refused", errors.Is(e.Err, cookiesession.ErrRevoked))
 		},
 	})
 	if err != nil {
@@ -293,8 +294,67 @@ func Example_lifecycleEvents() {
 	get("/everywhere")
 	fmt.Println(get("/whoami"))
 	// Output:
-	// level=INFO msg=session event=created path=/login
-	// level=INFO msg=session event=renewed path=/renew
+	// level=INFO msg=session event=created refused=false
+	// level=INFO msg=session event=renewed refused=false
 	// ada false
+	// level=INFO msg=session event=rejected refused=true
 	// <nil> true
+}
+
+// The request-independent core, as an adapter to another server framework
+// uses it: Open reads the session from the request's Cookie header lines,
+// Commit returns the Set-Cookie lines to send. The adapter decides whether
+// the request arrived over HTTPS.
+func ExampleStore_Open() {
+	store, err := cookiesession.NewMap(cookiesession.Options{Keys: [][]byte{newKey()}})
+	if err != nil {
+		panic(err)
+	}
+	// First request: no cookie.
+	s := store.Open(cookiesession.Request{HTTPS: true, Host: "example.com"})
+	s.Data["user"] = "ada"
+	u, err := s.Commit()
+	if err != nil {
+		panic(err) // ErrTooLarge, ErrInsecureRequest, ErrEncode: answer an error
+	}
+	cookie, _, _ := strings.Cut(u.SetCookie[0], ";") // what the browser sends back
+
+	// Next request: the browser sends the cookie; nothing changes, so
+	// there is nothing to send.
+	s = store.Open(cookiesession.Request{Cookie: []string{cookie}, HTTPS: true})
+	fmt.Println(s.IsNew(), s.Data["user"])
+	u, _ = s.Commit()
+	fmt.Println(len(u.SetCookie))
+	// Output:
+	// false ada
+	// 0
+}
+
+// Session.Commit returns the lines to send; Update.Apply puts them in a
+// net/http header, with the cache headers a response that sets a cookie
+// needs.
+func ExampleSession_Commit() {
+	store, err := cookiesession.NewMap(cookiesession.Options{Keys: [][]byte{newKey()}, Secure: cookiesession.SecureAlways})
+	if err != nil {
+		panic(err)
+	}
+	r := httptest.NewRequest("GET", "http://example.com/", nil) // plain HTTP
+	s := store.Open(store.Request(r))
+	s.Data["user"] = "ada"
+	_, err = s.Commit()
+	fmt.Println(errors.Is(err, cookiesession.ErrInsecureRequest))
+
+	r = httptest.NewRequest("GET", "https://example.com/", nil)
+	s = store.Open(store.Request(r))
+	s.Data["user"] = "ada"
+	u, err := s.Commit()
+	if err != nil {
+		panic(err)
+	}
+	h := http.Header{}
+	u.Apply(h)
+	fmt.Println(len(h["Set-Cookie"]), h.Get("Vary"), h.Get("Cache-Control"))
+	// Output:
+	// true
+	// 1 Cookie private, no-cache="Set-Cookie"
 }

@@ -2,6 +2,7 @@ package cookiesession
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -92,7 +93,7 @@ func TestCipherRotation(t *testing.T) {
 	j := jar{}
 	j.do(t, counter(old))
 	var events []Event
-	rotated := newStore[cart](t, Options{Cipher: AES256GCM, OnEvent: func(_ *http.Request, e Event) { events = append(events, e) }})
+	rotated := newStore[cart](t, Options{Cipher: AES256GCM, OnEvent: func(_ context.Context, e Event) { events = append(events, e) }})
 	read := rotated.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if sess := rotated.Get(r); sess.IsNew() || sess.Data.N != 1 {
 			t.Errorf("old-cipher session refused: %v", sess.Err())
@@ -144,7 +145,7 @@ func TestPriorityAndExpires(t *testing.T) {
 func TestEvents(t *testing.T) {
 	clk := newClock()
 	var got []string
-	record := func(_ *http.Request, e Event) {
+	record := func(_ context.Context, e Event) {
 		s := e.Kind.String()
 		if e.Kind == EventSizeWarning {
 			s += ":" + strconv.Itoa(e.Size) + "/" + strconv.Itoa(e.Budget)
@@ -209,15 +210,10 @@ func TestChangedPopulated(t *testing.T) {
 
 func j0() *http.Request { return (jar{}).request("GET", "/") }
 
-// TestPluggableJSON checks that Marshal and Unmarshal replace
-// encoding/json, and that one without the other is refused.
+// TestPluggableJSON checks that Options.JSON replaces encoding/json.
 func TestPluggableJSON(t *testing.T) {
 	var marshals, unmarshals int
-	o := Options{
-		Marshal:   func(v any) ([]byte, error) { marshals++; return jsonMarshal(v) },
-		Unmarshal: func(b []byte, v any) error { unmarshals++; return jsonUnmarshal(b, v) },
-	}
-	s := newStore[Map](t, o)
+	s := newStore[Map](t, Options{JSON: countingJSON{&marshals, &unmarshals}})
 	j := jar{}
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.Get(r).Data["n"] = 1 }))
 	j.do(t, h)
@@ -225,10 +221,14 @@ func TestPluggableJSON(t *testing.T) {
 	if marshals == 0 || unmarshals == 0 {
 		t.Fatalf("codec not used: %d marshals, %d unmarshals", marshals, unmarshals)
 	}
-	if _, err := NewMap(Options{Keys: [][]byte{testKey(1)}, Marshal: o.Marshal}); !errors.Is(err, ErrInvalidOptions) {
-		t.Fatalf("Marshal without Unmarshal: %v", err)
-	}
 }
+
+// countingJSON is a plugged JSONCodec that counts its calls.
+type countingJSON struct{ marshals, unmarshals *int }
+
+func (c countingJSON) Marshal(v any) ([]byte, error) { *c.marshals++; return jsonMarshal(v) }
+
+func (c countingJSON) Unmarshal(b []byte, v any) error { *c.unmarshals++; return jsonUnmarshal(b, v) }
 
 // jsonMarshal and jsonUnmarshal stand for a plugged codec in tests.
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
@@ -256,10 +256,10 @@ func TestRefuseOtherCipher(t *testing.T) {
 			t.Errorf("%v store, default: %v value refused: %v", c, other, sess.Err())
 		}
 		var rejected error
-		strict := newStore[cart](t, Options{Cipher: c, RefuseOtherCipher: true, OnReject: func(_ *http.Request, err error) { rejected = err }})
+		strict := newStore[cart](t, Options{Cipher: c, RefuseOtherCipher: true, OnEvent: onRejected(func(err error) { rejected = err })})
 		sess := strict.Get(j.request("GET", "/"))
 		if !sess.IsNew() || !errors.Is(sess.Err(), ErrCipherRefused) || rejected != sess.Err() {
-			t.Errorf("%v store, strict: %v value gave new=%v err=%v (OnReject %v), want ErrCipherRefused", c, other, sess.IsNew(), sess.Err(), rejected)
+			t.Errorf("%v store, strict: %v value gave new=%v err=%v (EventRejected %v), want ErrCipherRefused", c, other, sess.IsNew(), sess.Err(), rejected)
 		}
 		// Its own cipher still opens.
 		own := jar{}

@@ -23,7 +23,7 @@ var ifaces = []iface{
 	{"hasHijack", "hijacker", "hj"},
 	{"hasPush", "pusher", "p"},
 	{"hasReadFrom", "readerFrom", "rf"},
-	{"hasCloseNotify", "closeNotifer", "cn"},
+	{"hasCloseNotify", "closeNotifier", "cn"},
 }
 
 func main() {
@@ -38,7 +38,7 @@ import "net/http"
 // wraps (see optional), so that type assertions such as w.(http.Hijacker)
 // answer as they would without the middleware.
 func wrap(w *responseWriter) http.ResponseWriter {
-	f, hj, p, rf, cn := flusher{w}, hijacker{w}, pusher{w}, readerFrom{w}, closeNotifer{w}
+	f, hj, p, rf, cn := flusher{w}, hijacker{w}, pusher{w}, readerFrom{w}, closeNotifier{w}
 	switch optional(w.ResponseWriter) {
 `)
 	for bits := 1; bits < 1<<len(ifaces); bits++ {

@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 	"unicode/utf8"
 
@@ -20,17 +19,17 @@ import (
 type legacyFormat interface {
 	// formatName is the format's name for events: "express" or "gorilla".
 	formatName() string
-	// load returns the session found in r's cookies, if any.
-	load(r *http.Request) (legacyLoad, error)
+	// load returns the session found in the Cookie header lines, if any.
+	load(cookie []string) (legacyLoad, error)
 	// transition reports whether the store writes this format instead of
 	// its own.
 	transition() bool
-	// write adds the Set-Cookie lines that store data in this format;
+	// write returns the Set-Cookie lines that store data in this format;
 	// orig is what load returned for this session, if anything.
-	write(h http.Header, r *http.Request, data []byte, orig any, a *cookieAttrs) error
-	// expire adds Set-Cookie lines that delete this format's cookies that r
-	// carries.
-	expire(h http.Header, r *http.Request, a *cookieAttrs)
+	write(data []byte, orig any, a *cookieAttrs) ([]string, error)
+	// expire returns the Set-Cookie lines that delete this format's
+	// cookies that the Cookie header lines carry.
+	expire(a *cookieAttrs, cookie []string) []string
 }
 
 // legacyLoad is what a legacy format found in a request.
@@ -45,7 +44,7 @@ type legacyLoad struct {
 func (c *core) initLegacy(o *Options) error {
 	var names []string
 	if o.Express != nil {
-		f, err := o.Express.format()
+		f, err := o.Express.compile()
 		if err != nil {
 			return err
 		}
@@ -56,7 +55,7 @@ func (c *core) initLegacy(o *Options) error {
 		names = append(names, f.name, f.sigName)
 	}
 	if o.Gorilla != nil {
-		f, err := o.Gorilla.format()
+		f, err := o.Gorilla.compile()
 		if err != nil {
 			return err
 		}
@@ -83,20 +82,19 @@ func (c *core) initLegacy(o *Options) error {
 	return nil
 }
 
-// transitionFormat returns the legacy format a session is written in
-// during a transition, or nil for the sealed format: the format it was
-// loaded from if that one is in transition, else, for a session that no
-// sealed cookie carried, the first format in transition. A session once
-// sealed stays sealed.
-func (s *Session[T]) transitionFormat() legacyFormat {
-	legacy := s.store.c.legacy
-	if s.legacyIdx > 0 && legacy[s.legacyIdx-1].transition() {
-		return legacy[s.legacyIdx-1]
+// transitionFormat returns the legacy format a session whose client holds
+// h is written in during a transition, or nil for the sealed format: the
+// format it was loaded from if that one is in transition, else, for a
+// session that no sealed cookie carried, the first format in transition.
+// A session once sealed stays sealed.
+func (c *core) transitionFormat(h *held) legacyFormat {
+	if i := h.legacy.idx; i > 0 && c.legacy[i-1].transition() {
+		return c.legacy[i-1]
 	}
-	if !s.sealed.IsZero() {
+	if !h.sealed.IsZero() {
 		return nil
 	}
-	for _, f := range legacy {
+	for _, f := range c.legacy {
 		if f.transition() {
 			return f
 		}
@@ -144,20 +142,6 @@ func legacyAttrs(a *cookieAttrs, path, domain string) *cookieAttrs {
 		b.WriteString(part)
 	}
 	return &cookieAttrs{suffix: b.String(), maxAge: a.maxAge, expires: a.expires}
-}
-
-// dropLegacyLines removes the Set-Cookie lines for the given names that an
-// earlier save of this response added, so that a second save replaces
-// them.
-func dropLegacyLines(h http.Header, names ...string) {
-	dropLines(h, func(l string) bool {
-		for _, n := range names {
-			if strings.HasPrefix(l, n+"=") {
-				return true
-			}
-		}
-		return false
-	})
 }
 
 // validLegacyName accepts the names another library may have used: visible

@@ -18,7 +18,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash"
-	"net/http"
 )
 
 // ExpressSession describes the cookies that Express's cookie-session
@@ -76,8 +75,8 @@ type expressFormat struct {
 // defaultExpressName is cookie-session 2's default cookie name.
 const defaultExpressName = "session"
 
-// format checks e and prepares it for a store.
-func (e *ExpressSession) format() (*expressFormat, error) {
+// compile checks e and prepares it for a store.
+func (e *ExpressSession) compile() (*expressFormat, error) {
 	f := &expressFormat{name: e.Name, trans: e.Transition, newHash: sha1.New, path: e.Path, domain: e.Domain}
 	if f.name == "" {
 		f.name = defaultExpressName
@@ -354,8 +353,8 @@ func appendJSString(out []byte, s string) []byte {
 }
 
 // load implements legacyFormat.
-func (f *expressFormat) load(r *http.Request) (legacyLoad, error) {
-	data, keyIdx, found, err := f.decode(r.Header["Cookie"])
+func (f *expressFormat) load(cookie []string) (legacyLoad, error) {
+	data, keyIdx, found, err := f.decode(cookie)
 	return legacyLoad{data: data, found: found, stale: keyIdx > 0}, err
 }
 
@@ -367,34 +366,28 @@ func (f *expressFormat) formatName() string { return "express" }
 
 // write implements legacyFormat: NAME=base64(JSON) and NAME.sig, with the
 // store's attributes (Path and Domain as configured here).
-func (f *expressFormat) write(h http.Header, r *http.Request, data []byte, _ any, a *cookieAttrs) error {
+func (f *expressFormat) write(data []byte, _ any, a *cookieAttrs) ([]string, error) {
 	value, sig, err := f.encode(data)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if n := len(f.name) + len(value); n > DefaultMaxCookieBytes {
-		return &TooLargeError{Name: f.name, Size: n, Limit: DefaultMaxCookieBytes, Chunks: 1}
+		return nil, &TooLargeError{Name: f.name, Size: n, Limit: DefaultMaxCookieBytes, Chunks: 1}
 	}
 	la := legacyAttrs(a, f.path, f.domain)
-	dropLegacyLines(h, f.name, f.sigName)
-	h.Add("Set-Cookie", la.line(f.name, value))
-	h.Add("Set-Cookie", la.line(f.sigName, sig))
-	return nil
+	return []string{la.line(f.name, value), la.line(f.sigName, sig)}, nil
 }
 
-// expire implements legacyFormat: it deletes NAME and NAME.sig if r
-// carries either.
-func (f *expressFormat) expire(h http.Header, r *http.Request, a *cookieAttrs) {
-	lines := r.Header["Cookie"]
-	if cookiePairs(lines) <= maxCookies { // else unsearched: expire them
-		_, hasData := nodeCookie(lines, f.name)
-		_, hasSig := nodeCookie(lines, f.sigName)
+// expire implements legacyFormat: it deletes NAME and NAME.sig if the
+// lines carry either, or too many cookies to search.
+func (f *expressFormat) expire(a *cookieAttrs, cookie []string) []string {
+	if cookiePairs(cookie) <= maxCookies { // else unsearched: expire them
+		_, hasData := nodeCookie(cookie, f.name)
+		_, hasSig := nodeCookie(cookie, f.sigName)
 		if !hasData && !hasSig {
-			return
+			return nil
 		}
 	}
 	la := legacyAttrs(a, f.path, f.domain)
-	dropLegacyLines(h, f.name, f.sigName)
-	h.Add("Set-Cookie", la.expireLine(f.name))
-	h.Add("Set-Cookie", la.expireLine(f.sigName))
+	return []string{la.expireLine(f.name), la.expireLine(f.sigName)}
 }

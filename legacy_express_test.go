@@ -24,7 +24,7 @@ const (
 
 func mustExpress(t *testing.T, e ExpressSession) *expressFormat {
 	t.Helper()
-	f, err := e.format()
+	f, err := e.compile()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,7 +336,7 @@ func TestExpressOptions(t *testing.T) {
 		{Name: "sé", Keys: []string{"k"}},
 	}
 	for _, e := range bad {
-		if _, err := e.format(); !errors.Is(err, ErrInvalidOptions) {
+		if _, err := e.compile(); !errors.Is(err, ErrInvalidOptions) {
 			t.Errorf("%+v: %v", e, err)
 		}
 	}
@@ -379,7 +379,7 @@ func TestStoreUpgradesExpressSession(t *testing.T) {
 	cj := expressJar(t, old, js)
 
 	var rejects []error
-	s := newStore[Map](t, Options{Name: "sid", Express: &e, OnReject: func(r *http.Request, err error) { rejects = append(rejects, err) }})
+	s := newStore[Map](t, Options{Name: "sid", Express: &e, OnEvent: onRejected(func(err error) { rejects = append(rejects, err) })})
 	var seen []byte
 	var isNew bool
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -423,7 +423,7 @@ func TestStoreUpgradesExpressSession(t *testing.T) {
 func TestStoreRejectsBadExpressCookie(t *testing.T) {
 	e := ExpressSession{Keys: []string{"k1"}}
 	var rejected error
-	s := newStore[Map](t, Options{Name: "sid", Express: &e, OnReject: func(r *http.Request, err error) { rejected = err }})
+	s := newStore[Map](t, Options{Name: "sid", Express: &e, OnEvent: onRejected(func(err error) { rejected = err })})
 	var sessErr error
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sess := s.Get(r)
@@ -444,7 +444,7 @@ func TestStoreRejectsBadExpressCookie(t *testing.T) {
 			want = ErrLegacyPayload
 		}
 		if !errors.Is(sessErr, want) || !errors.Is(rejected, want) {
-			t.Errorf("%s: Session.Err %v, OnReject %v", name, sessErr, rejected)
+			t.Errorf("%s: Session.Err %v, EventRejected %v", name, sessErr, rejected)
 		}
 	}
 }
@@ -565,7 +565,7 @@ func TestStoreLegacyPathDomain(t *testing.T) {
 // TestExpressOversizeRefusedBeforeHMAC checks that a legacy value no browser
 // would have stored is refused by size, whatever its signature.
 func TestExpressOversizeRefusedBeforeHMAC(t *testing.T) {
-	f, err := (&ExpressSession{Keys: []string{"k1", "k2", "k3"}}).format()
+	f, err := (&ExpressSession{Keys: []string{"k1", "k2", "k3"}}).compile()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -107,16 +107,16 @@ type gorillaFormat struct {
 	maxAge       int64
 	trans        bool
 	path, domain string
-	now          func() time.Time // the store's clock; nil means time.Now
+	now          func() time.Time // the store's clock
 }
 
 // registerGobBasics registers what gorilla/sessions registers: the type of
 // flash message lists.
 var registerGobBasics = sync.OnceFunc(func() { gob.Register([]interface{}{}) })
 
-// format checks g and prepares it for a store.
-func (g *GorillaSession) format() (*gorillaFormat, error) {
-	f := &gorillaFormat{name: g.Name, json: g.JSON, trans: g.Transition, path: g.Path, domain: g.Domain}
+// compile checks g and prepares it for a store.
+func (g *GorillaSession) compile() (*gorillaFormat, error) {
+	f := &gorillaFormat{name: g.Name, json: g.JSON, trans: g.Transition, path: g.Path, domain: g.Domain, now: time.Now}
 	if f.name == "" {
 		return nil, optionsError("GorillaSession.Name is empty: give the name passed to store.Get(r, name)")
 	}
@@ -164,10 +164,10 @@ func (g *GorillaSession) format() (*gorillaFormat, error) {
 	return f, nil
 }
 
-// decodeKey verifies the cookie value and returns the session as a JSON
+// verifyDecode verifies the cookie value and returns the session as a JSON
 // object, the index of the key pair whose MAC matched, and the decoded
 // values (for a faithful write-back). now is the current time, for MaxAge.
-func (f *gorillaFormat) decodeKey(value string, now time.Time) ([]byte, int, gorillaOrig, error) {
+func (f *gorillaFormat) verifyDecode(value string, now time.Time) ([]byte, int, gorillaOrig, error) {
 	what := fmt.Sprintf("gorilla cookie %q", f.name)
 	if len(value) > gorillaMaxLength {
 		return nil, -1, nil, fmt.Errorf("%w: %s is %d bytes, longer than securecookie's %d-byte limit", ErrLegacyPayload, what, len(value), gorillaMaxLength)
@@ -188,10 +188,7 @@ func (f *gorillaFormat) decodeKey(value string, now time.Time) ([]byte, int, gor
 	if matched < 0 {
 		return nil, -1, nil, fmt.Errorf("%w: %s: the MAC matches none of the %d hash keys in KeyPairs (altered, or written for another cookie name or with other keys)", ErrLegacySignature, what, len(f.codecs))
 	}
-	ts, err := strconv.ParseInt(string(parts[0]), 10, 64)
-	if err != nil { // securecookie refuses it too; unreachable after a MAC
-		return nil, -1, nil, fmt.Errorf("%w: %s has an invalid timestamp", ErrLegacyPayload, what)
-	}
+	ts, _ := strconv.ParseInt(string(parts[0]), 10, 64) // securecookie.Decode refused it unless it parses
 	if ts < now.Unix()-f.maxAge {
 		return nil, -1, nil, fmt.Errorf("%w: %s last saved %s, older than its MaxAge of %ds", ErrExpired, what, time.Unix(ts, 0).UTC().Format(time.RFC3339), f.maxAge)
 	}
@@ -240,20 +237,16 @@ func (f *gorillaFormat) encodeOrig(data []byte, orig gorillaOrig) (string, error
 
 // load implements legacyFormat. Like a CookieStore it reads the first
 // cookie of the name that net/http parses; an empty one counts as absent.
-func (f *gorillaFormat) load(r *http.Request) (legacyLoad, error) {
-	c, err := r.Cookie(f.name)
-	if err != nil && cookiePairs(r.Header["Cookie"]) > maxCookies {
+func (f *gorillaFormat) load(cookie []string) (legacyLoad, error) {
+	c, err := netHTTPCookie(cookie, f.name)
+	if err != nil && cookiePairs(cookie) > maxCookies {
 		// net/http reads no cookie past its cap: report it, never drop it.
 		return legacyLoad{found: true}, tooManyCookies(f.name, false)
 	}
 	if err != nil || c.Value == "" {
 		return legacyLoad{}, nil
 	}
-	now := time.Now
-	if f.now != nil {
-		now = f.now
-	}
-	data, pair, orig, err := f.decodeKey(c.Value, now())
+	data, pair, orig, err := f.verifyDecode(c.Value, f.now())
 	return legacyLoad{data: data, found: true, stale: pair > 0, orig: orig}, err
 }
 
@@ -265,27 +258,31 @@ func (f *gorillaFormat) formatName() string { return "gorilla" }
 
 // write implements legacyFormat: one cookie a CookieStore reads, with the
 // store's attributes (Path and Domain as configured here).
-func (f *gorillaFormat) write(h http.Header, r *http.Request, data []byte, orig any, a *cookieAttrs) error {
+func (f *gorillaFormat) write(data []byte, orig any, a *cookieAttrs) ([]string, error) {
 	o, _ := orig.(gorillaOrig)
 	value, err := f.encodeOrig(data, o)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(value) > gorillaMaxLength || len(f.name)+len(value) > DefaultMaxCookieBytes {
-		return &TooLargeError{Name: f.name, Size: len(f.name) + len(value), Limit: min(DefaultMaxCookieBytes, len(f.name)+gorillaMaxLength), Chunks: 1}
+		return nil, &TooLargeError{Name: f.name, Size: len(f.name) + len(value), Limit: min(DefaultMaxCookieBytes, len(f.name)+gorillaMaxLength), Chunks: 1}
 	}
-	la := legacyAttrs(a, f.path, f.domain)
-	dropLegacyLines(h, f.name)
-	h.Add("Set-Cookie", la.line(f.name, value))
-	return nil
+	return []string{legacyAttrs(a, f.path, f.domain).line(f.name, value)}, nil
 }
 
-// expire implements legacyFormat: it deletes the cookie if r carries it.
-func (f *gorillaFormat) expire(h http.Header, r *http.Request, a *cookieAttrs) {
-	if _, err := r.Cookie(f.name); err != nil {
-		return
+// expire implements legacyFormat: it deletes the cookie if net/http finds
+// it in the lines.
+func (f *gorillaFormat) expire(a *cookieAttrs, cookie []string) []string {
+	if _, err := netHTTPCookie(cookie, f.name); err != nil {
+		return nil
 	}
-	la := legacyAttrs(a, f.path, f.domain)
-	dropLegacyLines(h, f.name)
-	h.Add("Set-Cookie", la.expireLine(f.name))
+	return []string{legacyAttrs(a, f.path, f.domain).expireLine(f.name)}
+}
+
+// netHTTPCookie returns the first cookie called name in the Cookie header
+// lines as net/http's Request.Cookie parses them, as a CookieStore reads
+// it.
+func netHTTPCookie(cookie []string, name string) (*http.Cookie, error) {
+	r := http.Request{Header: http.Header{"Cookie": cookie}}
+	return r.Cookie(name)
 }

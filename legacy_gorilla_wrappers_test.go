@@ -8,7 +8,7 @@ import "time"
 // decode verifies the cookie value and returns the session as a JSON
 // object. now is the current time, for MaxAge.
 func (f *gorillaFormat) decode(value string, now time.Time) ([]byte, error) {
-	data, _, _, err := f.decodeKey(value, now)
+	data, _, _, err := f.verifyDecode(value, now)
 	return data, err
 }
 

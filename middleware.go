@@ -29,8 +29,8 @@ var errDiscarded = errors.New("cookiesession: response discarded: the session co
 // handlers outside the middleware set (Strict-Transport-Security, ...) are
 // kept. A change made after the response started, or pending when the
 // connection is hijacked, cannot reach the client: it is reported once,
-// through Options.OnLostChange; so are the changes of a handler that
-// panics (ErrPanicked), whose panic then goes on.
+// through Options.OnEvent (EventLostChange); so are the changes of a
+// handler that panics (ErrPanicked), whose panic then goes on.
 //
 // Applied again inside itself (a global store.Middleware and a sub-route
 // wrapped again), the inner one passes the request through: the outer one
@@ -77,7 +77,7 @@ func (sl *slot[T]) get(s *Store[T], r *http.Request) *Session[T] {
 	sl.mu.Lock()
 	defer sl.mu.Unlock()
 	if sl.session == nil {
-		sl.session = s.load(r)
+		sl.session = s.Open(s.Request(r))
 		sl.session.w = sl.w
 	}
 	return sl.session
@@ -91,10 +91,16 @@ func (sl *slot[T]) commit(h http.Header) error {
 	if sess == nil {
 		return nil
 	}
-	if err := sess.commit(h); err != nil {
+	if sess.told != nil {
+		if dataJSON, _ := sess.marshal(); sess.toldOf(dataJSON) {
+			return nil // the handler's own Save failed: its to answer
+		}
+	}
+	u, err := sess.Commit()
+	if err != nil {
 		return err
 	}
-	addVary(h) // the response was made with the session: caches must key on it
+	u.Apply(h) // Vary: Cookie even without lines: the response was made with the session
 	return nil
 }
 
@@ -106,7 +112,7 @@ func (sl *slot[T]) unsaved(panicked bool) *LostChangeError {
 	if sess == nil {
 		return nil
 	}
-	return sess.unsaved(panicked)
+	return sess.lost(panicked)
 }
 
 // requestSession is the middleware's view of a request's session.
@@ -138,9 +144,9 @@ type responseWriter struct {
 	reported bool // a lost change was reported for this request
 }
 
-// before commits the session if it has not been; it reports whether the
+// saveBeforeResponse commits the session if it has not been; it reports whether the
 // handler's output may go out.
-func (w *responseWriter) before() bool {
+func (w *responseWriter) saveBeforeResponse() bool {
 	if w.state == statePending {
 		w.state = stateCommitted
 		if err := w.sess.commit(w.Header()); err != nil {
@@ -171,7 +177,7 @@ func (w *responseWriter) restoreHeader() {
 func (w *responseWriter) finish() {
 	switch w.state {
 	case statePending:
-		w.before()
+		w.saveBeforeResponse()
 	case stateCommitted, stateHijacked:
 		w.reportUnsaved(false)
 	}
@@ -190,8 +196,8 @@ func (w *responseWriter) reportUnsaved(panicked bool) {
 	}
 	w.reported = true
 	err.Hijacked, err.Panicked = w.state == stateHijacked, panicked
-	if w.c.onLostChange != nil {
-		w.c.onLostChange(w.r, err)
+	if w.c.onEvent != nil {
+		w.c.onEvent(w.r.Context(), Event{Kind: EventLostChange, Err: err})
 		return
 	}
 	slog.ErrorContext(w.r.Context(), "cookiesession: session change lost", "err", err, "path", w.r.URL.Path)
@@ -207,14 +213,14 @@ func (w *responseWriter) WriteHeader(code int) {
 		}
 		return
 	}
-	if w.before() {
+	if w.saveBeforeResponse() {
 		w.ResponseWriter.WriteHeader(code)
 	}
 }
 
 // Write commits the session, then writes p.
 func (w *responseWriter) Write(p []byte) (int, error) {
-	if !w.before() {
+	if !w.saveBeforeResponse() {
 		return 0, w.discarded()
 	}
 	return w.ResponseWriter.Write(p)
@@ -234,7 +240,7 @@ func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter 
 // readFrom commits the session, then copies from src, keeping the
 // underlying writer's sendfile path.
 func (w *responseWriter) readFrom(src io.Reader) (int64, error) {
-	if !w.before() {
+	if !w.saveBeforeResponse() {
 		return 0, w.discarded()
 	}
 	return w.ResponseWriter.(io.ReaderFrom).ReadFrom(src)
@@ -242,7 +248,7 @@ func (w *responseWriter) readFrom(src io.Reader) (int64, error) {
 
 // flushError commits the session, then flushes.
 func (w *responseWriter) flushError() error {
-	if !w.before() {
+	if !w.saveBeforeResponse() {
 		return w.discarded()
 	}
 	return http.NewResponseController(w.ResponseWriter).Flush()
@@ -272,11 +278,11 @@ func (w *responseWriter) hijack() (net.Conn, *bufio.ReadWriter, error) {
 //
 //go:generate go run gen_wrap.go
 type (
-	flusher      struct{ w *responseWriter }
-	hijacker     struct{ w *responseWriter }
-	pusher       struct{ w *responseWriter }
-	readerFrom   struct{ w *responseWriter }
-	closeNotifer struct{ w *responseWriter }
+	flusher       struct{ w *responseWriter }
+	hijacker      struct{ w *responseWriter }
+	pusher        struct{ w *responseWriter }
+	readerFrom    struct{ w *responseWriter }
+	closeNotifier struct{ w *responseWriter }
 )
 
 // Flush commits the session, then flushes.
@@ -298,7 +304,7 @@ func (rf readerFrom) ReadFrom(src io.Reader) (int64, error) { return rf.w.readFr
 
 // CloseNotify implements the deprecated http.CloseNotifier, which some
 // frameworks' writers still call.
-func (c closeNotifer) CloseNotify() <-chan bool {
+func (c closeNotifier) CloseNotify() <-chan bool {
 	//lint:ignore SA1019 deliberate: passed through because the wrapped writer has it
 	return c.w.ResponseWriter.(http.CloseNotifier).CloseNotify()
 }

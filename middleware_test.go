@@ -13,13 +13,13 @@ import (
 	"testing"
 )
 
-// lostRecorder collects what a store reports through Options.OnLostChange.
+// lostRecorder collects what a store reports as EventLostChange.
 type lostRecorder struct {
 	mu   sync.Mutex
 	errs []error
 }
 
-func (l *lostRecorder) report(_ *http.Request, err error) {
+func (l *lostRecorder) report(err error) {
 	l.mu.Lock()
 	l.errs = append(l.errs, err)
 	l.mu.Unlock()
@@ -48,7 +48,7 @@ func TestLateChangesReported(t *testing.T) {
 		for startName, start := range starts {
 			t.Run(name+"/"+startName, func(t *testing.T) {
 				var lost lostRecorder
-				s := newStore[cart](t, Options{OnLostChange: lost.report})
+				s := newStore[cart](t, Options{OnEvent: onLost(lost.report)})
 				j := jar{}
 				j.do(t, counter(s)) // an existing session
 				h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -82,7 +82,7 @@ func TestLateChangesReported(t *testing.T) {
 // whose ErrAlreadyWritten the handler received.
 func TestLateChangeNotReportedWhenSaved(t *testing.T) {
 	var lost lostRecorder
-	s := newStore[cart](t, Options{OnLostChange: lost.report})
+	s := newStore[cart](t, Options{OnEvent: onLost(lost.report)})
 	j := jar{}
 	handlers := map[string]http.HandlerFunc{
 		"before": func(w http.ResponseWriter, r *http.Request) {
@@ -119,7 +119,7 @@ func TestLateChangeNotReportedWhenSaved(t *testing.T) {
 // response started: its changes cannot be sent either.
 func TestLateChangeFirstGetAfterStart(t *testing.T) {
 	var lost lostRecorder
-	s := newStore[cart](t, Options{OnLostChange: lost.report})
+	s := newStore[cart](t, Options{OnEvent: onLost(lost.report)})
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "body")
 		s.Get(r).Data.N = 7
@@ -227,7 +227,7 @@ func TestHijack(t *testing.T) {
 		t.Run(map[bool]string{false: "pending", true: "saved"}[saveFirst], func(t *testing.T) {
 			var lost lostRecorder
 			var logBuf bytes.Buffer
-			s := newStore[cart](t, Options{OnLostChange: lost.report,
+			s := newStore[cart](t, Options{OnEvent: onLost(lost.report),
 				ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) { t.Errorf("error handler called: %v", err) }})
 			var saved http.Header
 			done := make(chan struct{})

@@ -5,6 +5,7 @@ package cookiesession
 // not honour.
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -25,12 +26,13 @@ const (
 	// a cookie's Max-Age at 400 days, and a longer server-side lifetime would
 	// outlive the cookie silently.
 	MaxAgeLimit = 400 * 24 * time.Hour
-	// DefaultClockSkew is how far in the future a value's timestamps may lie
-	// (servers' clocks differ) when Options.ClockSkew is zero.
+	// DefaultClockSkew is how far in the future a value's timestamps may
+	// lie (servers' clocks differ) before it is refused with
+	// ErrFromFuture, and RevocationListOptions.ClockSkew's default.
 	DefaultClockSkew = time.Minute
-	// DefaultSizeWarning is the share of its size budget past which a saved
-	// session raises EventSizeWarning when Options.SizeWarning is zero.
-	DefaultSizeWarning = 0.8
+	// SizeWarningShare is the share of its size budget past which a saved
+	// session raises EventSizeWarning.
+	SizeWarningShare = 0.8
 )
 
 // Options configures a Store. The zero value of every field but Keys is a
@@ -77,18 +79,10 @@ type Options struct {
 	// only shorten theirs. At most MaxAgeLimit.
 	MaxAgeCeiling time.Duration
 	// IdleTimeout ends a session not used for this long, enforced on the
-	// server. Zero disables it.
+	// server. Zero disables it. A session read a quarter of IdleTimeout or
+	// more after it was last sealed is re-sealed on the same response, so
+	// that an active session does not idle out.
 	IdleTimeout time.Duration
-	// RefreshAfter re-seals a session that is read at least this long after
-	// it was last sealed, so an active session does not reach IdleTimeout.
-	// Zero means IdleTimeout/4 (no refresh without IdleTimeout); negative
-	// disables it.
-	RefreshAfter time.Duration
-	// ClockSkew is how far in the future a cookie's timestamps may lie
-	// before it is rejected. Zero means DefaultClockSkew; negative means
-	// none.
-	ClockSkew time.Duration
-
 	// BrowserSession makes cookies browser-session cookies (no Max-Age) by
 	// default; a session can choose with Session.SetBrowserSession. The
 	// server enforces MaxAge either way.
@@ -133,22 +127,6 @@ type Options struct {
 	// are left as they were, and the handler's own later writes are
 	// discarded. Nil means: log the error with slog and answer 500.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
-	// OnLostChange is called, at most once per request, when a session
-	// change can no longer reach the client and no response can say so:
-	// under the middleware, a change (Data, Destroy, Renew, flashes,
-	// SetBrowserSession, SetMaxAge, SetSubject) made after the response
-	// started, or pending when the
-	// handler hijacked the connection, or made by a handler that panicked
-	// (ErrPanicked; the panic goes on). err is a *LostChangeError naming
-	// what was lost, never the data. Nil means: log it with slog's default
-	// logger at level Error.
-	OnLostChange func(r *http.Request, err error)
-	// OnReject is called when a request's session cookie is rejected
-	// (expired, tampered, unknown key, ...), so that the reason can be
-	// logged; the request then gets a new, empty session. Session.Err
-	// returns the same error.
-	OnReject func(r *http.Request, err error)
-
 	// Revocations, when set, gives every session a random identifier
 	// (Session.ID) sealed in the value, and refuses with ErrRevoked, on
 	// every open, a session it reports revoked: by identifier, by subject
@@ -158,20 +136,19 @@ type Options struct {
 	// through Redis. docs/THREAT-MODEL.md explains.
 	Revocations Revocations
 
-	// OnEvent, if set, is called with each session lifecycle event: a
-	// session created, renewed, destroyed, re-sealed under a newer key or
-	// cipher, upgraded from a legacy format, refused as expired or idle, or
-	// saved past SizeWarning of its budget. It runs in the request's
-	// goroutine, after the change it reports was written.
-	OnEvent func(r *http.Request, e Event)
-	// SizeWarning is the share of its size budget (MaxCookieBytes, or
-	// MaxTotalBytes when chunking) past which a saved session raises
-	// EventSizeWarning, so that growth is seen before ErrTooLarge. Zero
-	// means DefaultSizeWarning; negative disables it; at most 1.
-	SizeWarning float64
+	// OnEvent, if set, is called with each session lifecycle event, ctx
+	// being the request's context: a session created, renewed, destroyed,
+	// re-sealed under a newer key or cipher, upgraded from a legacy format,
+	// saved past SizeWarningShare of its budget, a cookie refused (expired or
+	// idle, or for another reason: Event.Err), and a change that can no
+	// longer reach the client (EventLostChange). It runs in the request's
+	// goroutine, after what it reports happened. Nil means: lost changes
+	// are logged with slog's default logger at level Error, and nothing
+	// else is reported.
+	OnEvent func(ctx context.Context, e Event)
 
-	// Marshal and Unmarshal replace encoding/json for the session data
-	// (both or neither): for instance a faster encoder. They must produce
+	// JSON replaces encoding/json for the session data: for instance a
+	// faster encoder. Nil means encoding/json. It must produce
 	// and accept standard JSON; Marshal must be deterministic, with map
 	// keys sorted as encoding/json sorts them (the store compares encodings
 	// to tell a change, so an unsorted encoder rewrites every untouched Map
@@ -179,8 +156,7 @@ type Options struct {
 	// exactly, as json.Number, for Map sessions to keep them exact.
 	// bench/NOTES.md measures goccy/go-json (through a Decoder with
 	// UseNumber) and sonic (ConfigStd with UseNumber).
-	Marshal   func(v any) ([]byte, error)
-	Unmarshal func(data []byte, v any) error
+	JSON JSONCodec
 
 	// Express reads sessions of Express's cookie-session middleware, so
 	// that its users stay logged in: each is handed to handlers as ordinary
@@ -196,6 +172,13 @@ type Options struct {
 	Now func() time.Time
 }
 
+// JSONCodec encodes and decodes session data in place of encoding/json
+// (Options.JSON), with encoding/json's signatures.
+type JSONCodec interface {
+	Marshal(v any) ([]byte, error)
+	Unmarshal(data []byte, v any) error
+}
+
 // core is the part of a store that does not depend on the data type.
 type core struct {
 	name, path, domain string
@@ -208,24 +191,22 @@ type core struct {
 	browserSession     bool
 	priority           Priority
 
-	maxAge, ceiling, idle, refresh, skew time.Duration
-	limits                               limits
-	codec                                *format.Codec
+	maxAge, ceiling, idle, refresh time.Duration
+	limits                         limits
+	codec                          *format.Codec
 
 	legacy []legacyFormat
 
 	suffix [2]string // attribute suffix without and with Secure
 
 	revocations Revocations
-	onEvent     func(*http.Request, Event)
-	sizeWarning float64 // share of the budget; 0: no warning
+	onEvent     func(context.Context, Event)
 
 	marshal   func(any) ([]byte, error)
 	unmarshal func([]byte, any) error // nil: encoding/json, numbers exact
+	zeroJSON  []byte                  // a new session's data, encoded
 
 	errorHandler func(http.ResponseWriter, *http.Request, error)
-	onReject     func(*http.Request, error)
-	onLostChange func(*http.Request, error)
 	now          func() time.Time
 }
 
@@ -245,10 +226,8 @@ func (c *core) init(o *Options) error {
 	if err := c.initLifetimes(o); err != nil {
 		return err
 	}
-	if err := c.initHooks(o); err != nil {
-		return err
-	}
-	c.errorHandler, c.onReject, c.onLostChange, c.now = o.ErrorHandler, o.OnReject, o.OnLostChange, o.Now
+	c.initHooks(o)
+	c.errorHandler, c.now = o.ErrorHandler, o.Now
 	if c.errorHandler == nil {
 		c.errorHandler = defaultErrorHandler
 	}
@@ -314,16 +293,7 @@ func (c *core) initLifetimes(o *Options) error {
 	if c.idle < 0 || (c.idle > 0 && c.idle < time.Second) {
 		return optionsError("IdleTimeout %v out of range: use 0 (none) or at least 1s", o.IdleTimeout)
 	}
-	c.refresh = o.RefreshAfter
-	if c.refresh == 0 {
-		c.refresh = c.idle / 4
-	}
-	c.skew = o.ClockSkew
-	if c.skew == 0 {
-		c.skew = DefaultClockSkew
-	} else if c.skew < 0 {
-		c.skew = 0
-	}
+	c.refresh = c.idle / 4
 	c.ceiling = o.MaxAgeCeiling
 	switch {
 	case c.ceiling == 0:
@@ -334,28 +304,13 @@ func (c *core) initLifetimes(o *Options) error {
 	return nil
 }
 
-// initHooks checks and sets the revocation list, the event hook and the
-// JSON codec.
-func (c *core) initHooks(o *Options) error {
+// initHooks sets the revocation list, the event hook and the JSON codec.
+func (c *core) initHooks(o *Options) {
 	c.revocations, c.onEvent = o.Revocations, o.OnEvent
-	switch w := o.SizeWarning; {
-	case w == 0:
-		c.sizeWarning = DefaultSizeWarning
-	case w < 0:
-		c.sizeWarning = 0
-	case w > 1:
-		return optionsError("SizeWarning %v out of range: use a share of the budget in (0, 1], 0 for %v, or negative for none", w, DefaultSizeWarning)
-	default:
-		c.sizeWarning = w
+	c.marshal = marshalJSON
+	if o.JSON != nil {
+		c.marshal, c.unmarshal = o.JSON.Marshal, o.JSON.Unmarshal
 	}
-	if (o.Marshal == nil) != (o.Unmarshal == nil) {
-		return optionsError("give both Marshal and Unmarshal, or neither (encoding/json)")
-	}
-	c.marshal, c.unmarshal = o.Marshal, o.Unmarshal
-	if c.marshal == nil {
-		c.marshal = marshalJSON
-	}
-	return nil
 }
 
 // The cookie-name prefixes of RFC 6265bis §4.1.3. Browsers match them in

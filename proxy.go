@@ -210,8 +210,6 @@ const (
 	protoMalformed                     // a header does not parse, or exceeds the bounds
 )
 
-// httpsCheck is the outcome of inspecting a request, with a reason for
-// error messages. The reason never quotes header values.
 // notHTTPS is a negative verdict, with its reason when explain is set: the
 // reason is built only for an error message, never on the hot path.
 func notHTTPS(explain bool, reason func() string) httpsCheck {
@@ -221,6 +219,8 @@ func notHTTPS(explain bool, reason func() string) httpsCheck {
 	return httpsCheck{reason: reason()}
 }
 
+// httpsCheck is the outcome of inspecting a request, with a reason for
+// error messages. The reason never quotes header values.
 type httpsCheck struct {
 	https  bool
 	reason string
@@ -239,8 +239,8 @@ func (t *proxyTrust) requestIsHTTPS(r *http.Request) bool {
 }
 
 func (t *proxyTrust) check(r *http.Request, explain bool) httpsCheck {
-	if r == nil {
-		return httpsCheck{reason: "no request"}
+	if !explain && t.empty() {
+		return httpsCheck{https: r.TLS != nil} // no proxy trusted: only TLS counts
 	}
 	tls := r.TLS != nil
 	fwd := r.Header.Values("Forwarded")
@@ -289,15 +289,11 @@ func peerString(a netip.Addr, r *http.Request) string {
 	return fmt.Sprintf("%.64q", r.RemoteAddr)
 }
 
-// requestHostIsLoopback reports whether the request's Host names a loopback
+// hostIsLoopback reports whether a request's host names a loopback
 // origin: localhost, a name under .localhost (RFC 6761 §6.3), or a loopback
 // IP literal. Browsers treat such origins as secure contexts and accept
 // Secure cookies from them over plain HTTP.
-func requestHostIsLoopback(r *http.Request) bool {
-	host := r.Host
-	if host == "" && r.URL != nil {
-		host = r.URL.Host
-	}
+func hostIsLoopback(host string) bool {
 	if strings.HasPrefix(host, "[") {
 		end := strings.IndexByte(host, ']')
 		if end < 0 {
@@ -316,7 +312,7 @@ func requestHostIsLoopback(r *http.Request) bool {
 }
 
 // secureAttribute decides the Secure attribute of a cookie set in answer to
-// r. why is set for a cookie that browsers accept only with Secure,
+// req. why is set for a cookie that browsers accept only with Secure,
 // whatever the mode, and says why ("its __Host- prefix", "SameSite=None",
 // "Partitioned"; RFC 6265bis §4.1.3); "" for any other cookie.
 //
@@ -326,32 +322,21 @@ func requestHostIsLoopback(r *http.Request) bool {
 // what to change, never a silently dropped cookie. Plain-HTTP requests to
 // a loopback host (localhost, 127.0.0.1, [::1]) are accepted, since
 // browsers store Secure cookies from such origins.
-func secureAttribute(r *http.Request, mode SecureMode, t *proxyTrust, why string) (bool, error) {
+func secureAttribute(req *Request, mode SecureMode, t *proxyTrust, why string) (bool, error) {
 	mustBeSecure := why != ""
-	switch mode {
-	case SecureAuto, SecureAlways, SecureNever:
-	case SecureTerminated:
+	switch {
+	case mode == SecureTerminated:
 		return true, nil
-	default:
-		return false, optionsError("Secure is %v; use SecureAuto, SecureAlways, SecureNever or SecureTerminated", mode)
-	}
-	if !mustBeSecure {
-		switch mode {
-		case SecureNever:
-			return false, nil
-		case SecureAuto:
-			return t.requestIsHTTPS(r), nil
-		}
-	}
-	c := t.check(r, false)
-	if !c.https {
-		c = t.check(r, true) // the reason, built only for the error
-	}
-	if c.https {
+	case !mustBeSecure && mode == SecureNever:
+		return false, nil
+	case !mustBeSecure && mode == SecureAuto:
+		return req.HTTPS, nil
+	case req.HTTPS || hostIsLoopback(req.Host):
 		return true, nil
 	}
-	if r != nil && requestHostIsLoopback(r) {
-		return true, nil
+	reason := "Request.HTTPS is false"
+	if req.from != nil {
+		reason = t.check(req.from, true).reason // built only for the error
 	}
 	if !mustBeSecure {
 		why = "Options.Secure is SecureAlways"
@@ -360,5 +345,5 @@ func secureAttribute(r *http.Request, mode SecureMode, t *proxyTrust, why string
 	}
 	return false, fmt.Errorf("%w: the cookie must be Secure (%s) but %s, so the browser would drop it; "+
 		"terminate TLS in front of the app, or list the TLS-terminating proxy in Options.TrustedProxies and have it send X-Forwarded-Proto or Forwarded (see docs/PROXIES.md)",
-		ErrInsecureRequest, why, c.reason)
+		ErrInsecureRequest, why, reason)
 }

@@ -1,6 +1,7 @@
 package cookiesession
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -72,7 +73,7 @@ func TestStoreResealOverBudget(t *testing.T) {
 			var events []Event
 			o := tc.o
 			o.Name = "sid"
-			o.OnEvent = func(r *http.Request, e Event) { events = append(events, e) }
+			o.OnEvent = func(_ context.Context, e Event) { events = append(events, e) }
 			if tc.skipped == "sealed" || tc.failed {
 				o.Name = "" // the cookie sealedJar wrote
 			}

@@ -70,7 +70,7 @@ func init() {
 
 // checkGorillaGobErrors drives the gob error paths of a gorilla session
 // with the secret in the data: decoding (a value's GobDecode or
-// UnmarshalBinary fails, quoting it; Session.Err and OnReject) and the
+// UnmarshalBinary fails, quoting it; Session.Err and EventRejected) and the
 // transition write-back (GobEncode fails, quoting it). encoding/gob does
 // not use TextMarshaler (type.go), so no gob stream reaches UnmarshalText.
 func checkGorillaGobErrors(t *testing.T, check func(string, error)) {
@@ -80,7 +80,7 @@ func checkGorillaGobErrors(t *testing.T, check func(string, error)) {
 	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}, Transition: true}
 	var handled error
 	st := newStore[Map](t, Options{Name: "sid", Gorilla: &g,
-		OnReject:     func(_ *http.Request, err error) { rejected = append(rejected, err) },
+		OnEvent:      onRejected(func(err error) { rejected = append(rejected, err) }),
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) { handled = err; defaultErrorHandler(w, r, err) }})
 	for name, v := range map[string]any{
 		"url.URL":  &url.URL{Scheme: "https", Host: "example.com:tok", RawQuery: "token=SECRET-" + secretMark}, // no longer parses
@@ -95,7 +95,7 @@ func checkGorillaGobErrors(t *testing.T, check func(string, error)) {
 		check("gorilla decode "+name, err)
 	}
 	for _, err := range rejected {
-		check("gorilla OnReject", err)
+		check("gorilla EventRejected", err)
 	}
 	// The write-back of a value that decoded but does not encode again.
 	r := httptest.NewRequest("GET", "/", nil)
@@ -110,7 +110,7 @@ func checkGorillaGobErrors(t *testing.T, check func(string, error)) {
 }
 
 // TestNoSessionDataInErrors drives every decode and encode error path with
-// the secret in the data and checks Err(), OnReject, the error handler and
+// the secret in the data and checks Err(), EventRejected, the error handler and
 // slog's output. encoding/json's messages differ between the v1 and v2
 // engines (Go 1.26 and 1.27); CI runs this on both.
 func TestNoSessionDataInErrors(t *testing.T) {
@@ -137,7 +137,7 @@ func TestNoSessionDataInErrors(t *testing.T) {
 	}
 	var rejected []error
 	clk := newClock()
-	st := newStore[typed](t, Options{Now: clk.Now, OnReject: func(_ *http.Request, err error) { rejected = append(rejected, err) }})
+	st := newStore[typed](t, Options{Now: clk.Now, OnEvent: onRejected(func(err error) { rejected = append(rejected, err) })})
 	for _, pt := range []string{
 		`{"n":"` + secretMark + `"}`,
 		`{"n":` + secretMark + `.5}`,
@@ -162,7 +162,7 @@ func TestNoSessionDataInErrors(t *testing.T) {
 		check("flashes "+pt, st.Get(r).Err())
 	}
 	for _, err := range rejected {
-		check("OnReject", err)
+		check("EventRejected", err)
 	}
 
 	// Saving: data that does not encode, through Save and the middleware.

@@ -9,18 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cookiesession/cookiesession/internal/chunks"
 	"github.com/cookiesession/cookiesession/internal/format"
 )
-
-// dropOwnLines removes Set-Cookie lines an earlier Save of this response
-// added for the cookie name or its chunks, so that a second Save replaces
-// the first.
-func dropOwnLines(h http.Header, name string) {
-	dropLines(h, func(l string) bool {
-		return strings.HasPrefix(l, name) && len(l) > len(name) && (l[len(name)] == '=' || l[len(name)] == chunks.Sep)
-	})
-}
 
 // dropLines removes the Set-Cookie lines for which drop is true.
 func dropLines(h http.Header, drop func(line string) bool) {
@@ -41,10 +31,10 @@ func dropLines(h http.Header, drop func(line string) bool) {
 	}
 }
 
-// noStore keeps shared caches from storing a response that sets a session
+// keepFromSharedCaches keeps shared caches from storing a response that sets a session
 // cookie: Vary: Cookie, and Cache-Control "private" in place of "public" or
 // s-maxage (RFC 9111 §5.2.2.7).
-func noStore(h http.Header) {
+func keepFromSharedCaches(h http.Header) {
 	cc := h.Get("Cache-Control")
 	if cc == "" && len(h["Vary"]) == 0 {
 		// The common case, in one allocation for both headers.
@@ -97,13 +87,13 @@ type cookieAttrs struct {
 	expires time.Time // now + maxAge, for clients that ignore Max-Age
 }
 
-// attrs returns the attributes of the Set-Cookie lines answering r at now
+// attrs returns the attributes of the Set-Cookie lines answering req at now
 // (RFC 6265bis §4.1): a persistent cookie gets Max-Age maxAge (at least 1)
 // and the matching Expires, as cookie-session and gorilla send both (a
 // client that ignores Max-Age would otherwise keep a browser-session
 // cookie).
-func (c *core) attrs(r *http.Request, persistent bool, maxAge int, now time.Time) (cookieAttrs, error) {
-	secure, err := secureAttribute(r, c.secure, c.trust, c.secureWhy)
+func (c *core) attrs(req *Request, persistent bool, maxAge int, now time.Time) (cookieAttrs, error) {
+	secure, err := secureAttribute(req, c.secure, c.trust, c.secureWhy)
 	if err != nil {
 		return cookieAttrs{}, err
 	}

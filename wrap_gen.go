@@ -8,7 +8,7 @@ import "net/http"
 // wraps (see optional), so that type assertions such as w.(http.Hijacker)
 // answer as they would without the middleware.
 func wrap(w *responseWriter) http.ResponseWriter {
-	f, hj, p, rf, cn := flusher{w}, hijacker{w}, pusher{w}, readerFrom{w}, closeNotifer{w}
+	f, hj, p, rf, cn := flusher{w}, hijacker{w}, pusher{w}, readerFrom{w}, closeNotifier{w}
 	switch optional(w.ResponseWriter) {
 	case hasFlush:
 		return struct {
@@ -105,46 +105,46 @@ func wrap(w *responseWriter) http.ResponseWriter {
 	case hasCloseNotify:
 		return struct {
 			*responseWriter
-			closeNotifer
+			closeNotifier
 		}{w, cn}
 	case hasFlush | hasCloseNotify:
 		return struct {
 			*responseWriter
 			flusher
-			closeNotifer
+			closeNotifier
 		}{w, f, cn}
 	case hasHijack | hasCloseNotify:
 		return struct {
 			*responseWriter
 			hijacker
-			closeNotifer
+			closeNotifier
 		}{w, hj, cn}
 	case hasFlush | hasHijack | hasCloseNotify:
 		return struct {
 			*responseWriter
 			flusher
 			hijacker
-			closeNotifer
+			closeNotifier
 		}{w, f, hj, cn}
 	case hasPush | hasCloseNotify:
 		return struct {
 			*responseWriter
 			pusher
-			closeNotifer
+			closeNotifier
 		}{w, p, cn}
 	case hasFlush | hasPush | hasCloseNotify:
 		return struct {
 			*responseWriter
 			flusher
 			pusher
-			closeNotifer
+			closeNotifier
 		}{w, f, p, cn}
 	case hasHijack | hasPush | hasCloseNotify:
 		return struct {
 			*responseWriter
 			hijacker
 			pusher
-			closeNotifer
+			closeNotifier
 		}{w, hj, p, cn}
 	case hasFlush | hasHijack | hasPush | hasCloseNotify:
 		return struct {
@@ -152,27 +152,27 @@ func wrap(w *responseWriter) http.ResponseWriter {
 			flusher
 			hijacker
 			pusher
-			closeNotifer
+			closeNotifier
 		}{w, f, hj, p, cn}
 	case hasReadFrom | hasCloseNotify:
 		return struct {
 			*responseWriter
 			readerFrom
-			closeNotifer
+			closeNotifier
 		}{w, rf, cn}
 	case hasFlush | hasReadFrom | hasCloseNotify:
 		return struct {
 			*responseWriter
 			flusher
 			readerFrom
-			closeNotifer
+			closeNotifier
 		}{w, f, rf, cn}
 	case hasHijack | hasReadFrom | hasCloseNotify:
 		return struct {
 			*responseWriter
 			hijacker
 			readerFrom
-			closeNotifer
+			closeNotifier
 		}{w, hj, rf, cn}
 	case hasFlush | hasHijack | hasReadFrom | hasCloseNotify:
 		return struct {
@@ -180,14 +180,14 @@ func wrap(w *responseWriter) http.ResponseWriter {
 			flusher
 			hijacker
 			readerFrom
-			closeNotifer
+			closeNotifier
 		}{w, f, hj, rf, cn}
 	case hasPush | hasReadFrom | hasCloseNotify:
 		return struct {
 			*responseWriter
 			pusher
 			readerFrom
-			closeNotifer
+			closeNotifier
 		}{w, p, rf, cn}
 	case hasFlush | hasPush | hasReadFrom | hasCloseNotify:
 		return struct {
@@ -195,7 +195,7 @@ func wrap(w *responseWriter) http.ResponseWriter {
 			flusher
 			pusher
 			readerFrom
-			closeNotifer
+			closeNotifier
 		}{w, f, p, rf, cn}
 	case hasHijack | hasPush | hasReadFrom | hasCloseNotify:
 		return struct {
@@ -203,7 +203,7 @@ func wrap(w *responseWriter) http.ResponseWriter {
 			hijacker
 			pusher
 			readerFrom
-			closeNotifer
+			closeNotifier
 		}{w, hj, p, rf, cn}
 	case hasFlush | hasHijack | hasPush | hasReadFrom | hasCloseNotify:
 		return struct {
@@ -212,7 +212,7 @@ func wrap(w *responseWriter) http.ResponseWriter {
 			hijacker
 			pusher
 			readerFrom
-			closeNotifer
+			closeNotifier
 		}{w, f, hj, p, rf, cn}
 	}
 	return w

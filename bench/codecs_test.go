@@ -23,7 +23,7 @@ import (
 )
 
 // serializer is a JSON implementation plugged into the store through
-// Options.Marshal and Options.Unmarshal, and into securecookie through
+// Options.JSON, and into securecookie through
 // SetSerializer, so that both are measured with the same one.
 type serializer struct {
 	name    string
@@ -33,6 +33,15 @@ type serializer struct {
 	// json.Number, as a Map store needs.
 	unmarshal, exact func(data []byte, v any) error
 }
+
+// jsonPair is a cookiesession.JSONCodec made of a serializer's functions.
+type jsonPair struct {
+	marshal   func(v any) ([]byte, error)
+	unmarshal func(data []byte, v any) error
+}
+
+func (p jsonPair) Marshal(v any) ([]byte, error)      { return p.marshal(v) }
+func (p jsonPair) Unmarshal(data []byte, v any) error { return p.unmarshal(data, v) }
 
 // unmarshalFor returns the decoder a store of p's data would be given.
 func (s *serializer) unmarshalFor(p payload) func([]byte, any) error {
@@ -197,7 +206,7 @@ func storeOpensVector(t *testing.T, s *serializer, v vector, want any) {
 		}
 	}
 	store, err := cookiesession.NewMap(cookiesession.Options{
-		Keys: keys, Name: v.Name, Marshal: s.marshal, Unmarshal: s.exact, MaxAge: cookiesession.MaxAgeLimit,
+		Keys: keys, Name: v.Name, JSON: jsonPair{s.marshal, s.exact}, MaxAge: cookiesession.MaxAgeLimit,
 		Now: func() time.Time { return time.Unix(v.Sealed, 0) },
 	})
 	if err != nil {
@@ -234,7 +243,7 @@ func TestCodecMapNumbers(t *testing.T) {
 	)
 	for _, s := range allSerializers() {
 		t.Run(s.name, func(t *testing.T) {
-			store, err := cookiesession.NewMap(cookiesession.Options{Keys: [][]byte{key32}, Name: cookieName, Marshal: s.marshal, Unmarshal: s.exact})
+			store, err := cookiesession.NewMap(cookiesession.Options{Keys: [][]byte{key32}, Name: cookieName, JSON: jsonPair{s.marshal, s.exact}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -319,7 +328,7 @@ func TestCodecTypedStore(t *testing.T) {
 
 func checkTyped[T any](t *testing.T, s *serializer, v T) {
 	t.Helper()
-	store, err := cookiesession.New[T](cookiesession.Options{Keys: [][]byte{key32}, Name: cookieName, Marshal: s.marshal, Unmarshal: s.unmarshal})
+	store, err := cookiesession.New[T](cookiesession.Options{Keys: [][]byte{key32}, Name: cookieName, JSON: jsonPair{s.marshal, s.unmarshal}})
 	if err != nil {
 		t.Fatal(err)
 	}

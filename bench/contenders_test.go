@@ -204,10 +204,11 @@ func storeImpl[T any](v T, interfaces bool) func(testing.TB, *serializer) impl {
 	return func(tb testing.TB, js *serializer) impl {
 		o := cookiesession.Options{Keys: [][]byte{key32}, Name: cookieName}
 		if js != nil {
-			o.Marshal, o.Unmarshal = js.marshal, js.unmarshal
+			p := jsonPair{js.marshal, js.unmarshal}
 			if interfaces {
-				o.Unmarshal = js.exact
+				p.unmarshal = js.exact
 			}
+			o.JSON = p
 		}
 		store, err := cookiesession.New[T](o)
 		if err != nil {

@@ -50,12 +50,14 @@
 package demo
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 	"slices"
 	"strings"
@@ -102,7 +104,6 @@ type app struct {
 	cookieLimit int
 	totalLimit  int
 	maxChunks   int
-	sizeWarning float64 // share of the budget; 0: no warning
 }
 
 // Handler returns the demo application for opts. Options.Keys is required.
@@ -172,10 +173,10 @@ func withDefaults(opts cookiesession.Options, events *eventCounts) (cookiesessio
 		return opts, fmt.Errorf("%w: the demo's Log out revokes through a *cookiesession.RevocationList; Options.Revocations is a %T", cookiesession.ErrInvalidOptions, opts.Revocations)
 	}
 	next := opts.OnEvent
-	opts.OnEvent = func(r *http.Request, e cookiesession.Event) {
+	opts.OnEvent = func(ctx context.Context, e cookiesession.Event) {
 		events.add(e.Kind)
 		if next != nil {
-			next(r, e)
+			next(ctx, e)
 		}
 	}
 	return opts, nil
@@ -197,12 +198,6 @@ func newApp(events *eventCounts, opts cookiesession.Options) *app {
 		if a.maxChunks == 1 {
 			a.totalLimit = a.cookieLimit
 		}
-	}
-	switch w := opts.SizeWarning; {
-	case w == 0:
-		a.sizeWarning = cookiesession.DefaultSizeWarning
-	case w > 0:
-		a.sizeWarning = w
 	}
 	return a
 }
@@ -337,7 +332,7 @@ type view struct {
 	TotalPercent int      `json:"-"`
 
 	EventRows   []eventCount `json:"-"` // Events in the library's order
-	WarnPercent int          `json:"-"` // Options.SizeWarning in percent; 0: off
+	WarnPercent int          `json:"-"` // SizeWarningShare in percent
 }
 
 // requestCookies returns the request's cookies as name=value pairs.
@@ -380,7 +375,7 @@ func (a *app) view(r *http.Request, ps []chunks.Pair) *view {
 		TotalLimit: a.totalLimit, MaxChunks: a.maxChunks,
 		Counter: s.Data.Counter, User: s.Data.User, Notes: len(s.Data.Notes),
 		Cookies: []cookieSize{}, EventRows: a.events.snapshot(),
-		Events: map[string]int{}, WarnPercent: int(a.sizeWarning*100 + 0.5),
+		Events: map[string]int{}, WarnPercent: int(math.Round(cookiesession.SizeWarningShare * 100)),
 	}
 	for _, e := range v.EventRows {
 		v.Events[e.Kind] = e.Count

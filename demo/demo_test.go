@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -524,7 +525,7 @@ func TestEventCounts(t *testing.T) {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	var seen []string
 	c := newClient(t, cookiesession.Options{Now: clock, MaxAge: time.Hour,
-		OnEvent: func(r *http.Request, e cookiesession.Event) {
+		OnEvent: func(_ context.Context, e cookiesession.Event) {
 			mu.Lock()
 			defer mu.Unlock()
 			seen = append(seen, e.Kind.String())

@@ -8,7 +8,8 @@
 // ws://localhost:8080/ws. gorilla/websocket writes its own 101 response, so
 // a session change must be saved into w.Header() (Session.Save) and that
 // header passed to Upgrade; otherwise the middleware reports the change as
-// lost (cookiesession.ErrHijacked) through Options.OnLostChange.
+// lost (cookiesession.ErrHijacked) through Options.OnEvent
+// (cookiesession.EventLostChange).
 package main
 
 import (

@@ -26,7 +26,13 @@ func testStore(t *testing.T, lost *[]error, mu *sync.Mutex) *cookiesession.Store
 	rand.Read(k)
 	store, err := cookiesession.New[session](cookiesession.Options{
 		Keys: [][]byte{k}, Name: "__Host-session",
-		OnLostChange: func(_ *http.Request, err error) { mu.Lock(); *lost = append(*lost, err); mu.Unlock() },
+		OnEvent: func(_ context.Context, e cookiesession.Event) {
+			if e.Kind == cookiesession.EventLostChange {
+				mu.Lock()
+				*lost = append(*lost, e.Err)
+				mu.Unlock()
+			}
+		},
 	})
 	if err != nil {
 		t.Fatal(err)

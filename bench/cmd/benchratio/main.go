@@ -154,7 +154,7 @@ func (s samples) values() (payloads, impls []string) {
 }
 
 // plugged are the JSON implementations the bench module plugs into the
-// store (Options.Marshal and Unmarshal) and into securecookie.
+// store (Options.JSON) and into securecookie.
 var plugged = []string{"goccy", "sonic"}
 
 // pluggedImpls lists their contenders in table order.

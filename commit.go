@@ -1,0 +1,285 @@
+package cookiesession
+
+// Committing a session: plan the Set-Cookie lines that take the client
+// from what its cookies hold to what the handler wants (sealed, chunked,
+// or in a legacy format during a transition), then apply the plan.
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/format"
+)
+
+// Update is what a response must carry to save a session. Apply writes it
+// into a net/http header; an adapter to another framework can Apply it to
+// an http.Header holding the response's Vary and Cache-Control values and
+// copy the three headers back.
+type Update struct {
+	// SetCookie holds the Set-Cookie header values, in order; none when
+	// the client's cookies are up to date. A response that carries any must
+	// not be stored by shared caches: Apply sets Cache-Control private.
+	SetCookie []string
+}
+
+// Apply adds u to the response header h: Vary: Cookie (the response was
+// made with the session), and, when u has Set-Cookie lines, those lines,
+// replacing any that h already has for the same cookie names (an earlier
+// Apply), and Cache-Control private in place of public or s-maxage (RFC
+// 9111 §5.2.2.7).
+func (u Update) Apply(h http.Header) {
+	if len(u.SetCookie) == 0 {
+		addVary(h)
+		return
+	}
+	if old := h["Set-Cookie"]; len(old) > 0 {
+		dropLines(h, func(l string) bool {
+			return slices.ContainsFunc(u.SetCookie, func(n string) bool { return sameCookieName(l, n) })
+		})
+		h["Set-Cookie"] = append(h["Set-Cookie"], u.SetCookie...)
+	} else {
+		h["Set-Cookie"] = u.SetCookie
+	}
+	keepFromSharedCaches(h)
+}
+
+// Commit plans the Set-Cookie lines that bring the client's cookies up to
+// date with the session, and returns them; the session then counts them
+// as sent. It returns no lines when nothing changed and the store has no
+// reason of its own to re-seal. On error (ErrTooLarge, ErrInsecureRequest,
+// ErrEncode) the session is unchanged and the client keeps its cookies.
+// Store.Get's sessions are committed by the middleware or Session.Save;
+// Commit is for adapters that send the lines themselves.
+func (s *Session[T]) Commit() (Update, error) {
+	dataJSON, err := s.marshal()
+	if err != nil {
+		return Update{}, err
+	}
+	p, err := s.store.c.plan(&s.held, &s.want, dataJSON, s.store.c.now(), &s.req)
+	if err != nil {
+		return Update{}, err
+	}
+	s.apply(&p)
+	return Update{SetCookie: p.lines}, nil
+}
+
+// plan is what committing a session sends, and what the client then holds.
+type plan struct {
+	lines []string
+	next  held   // what the client holds once lines are sent
+	user  change // the handler's changes the lines carry
+	event *Event // EventSizeWarning or EventResealSkipped, if due
+}
+
+// apply records that p's lines were sent, and reports the events of the
+// save. An error a Save returned earlier is superseded.
+func (s *Session[T]) apply(p *plan) {
+	prev := s.held
+	s.held = p.next
+	s.want.destroy, s.want.renew = false, false
+	s.wrote |= p.user
+	s.told = nil
+	s.store.c.saveEvents(s.req.Context, &prev, p)
+}
+
+// changes returns the handler's changes the client's cookies, h, do not
+// carry, given w and Data encoded as dataJSON. A re-seal the store chose
+// (h.stale) is not among them: a later request does it as well.
+func (c *core) changes(h *held, w *wanted, dataJSON []byte) change {
+	var ch change
+	empty := bytes.Equal(dataJSON, c.zeroJSON) && len(w.flashes) == 0
+	switch {
+	case w.destroy && empty:
+		return changedDestroy // whatever else changed goes with it
+	case w.destroy:
+		ch |= changedDestroy | changedData // used again: a new session
+	case h.data == nil:
+		if !empty {
+			ch |= changedData
+		}
+	case !bytes.Equal(dataJSON, h.data):
+		ch |= changedData
+	}
+	if w.renew {
+		ch |= changedRenew
+	}
+	if !slices.Equal(w.flashes, h.flashes) {
+		ch |= changedFlashes
+	}
+	if w.browserSession != h.browserSession {
+		ch |= changedPersistence
+	}
+	if w.meta.maxAge != h.meta.maxAge {
+		ch |= changedLifetime
+	}
+	if w.meta.subject != h.meta.subject {
+		ch |= changedSubject
+	}
+	return ch
+}
+
+// plan returns the lines that take the client from h to w with Data
+// encoded as dataJSON, at now, in answer to req. It changes nothing.
+func (c *core) plan(h *held, w *wanted, dataJSON []byte, now time.Time, req *Request) (plan, error) {
+	ch := c.changes(h, w, dataJSON)
+	switch {
+	case ch == changedDestroy:
+		return c.planDestroy(h, w, req)
+	case ch == 0 && h.stale == 0:
+		return plan{next: *h}, nil
+	}
+	now = now.Truncate(time.Second)
+	created := h.created
+	if created.IsZero() || h.data == nil || w.destroy || w.renew {
+		created = now
+	}
+	if now.Before(created) { // a clock behind the one that sealed
+		now = created
+	}
+	var p plan
+	var err error
+	if f := c.transitionFormat(h); f != nil {
+		p, err = c.planLegacy(f, h, w, dataJSON, ch, created, now, req)
+	} else {
+		p, err = c.planSealed(h, w, dataJSON, ch, created, now, req)
+	}
+	if err != nil && ch == 0 {
+		var tl *TooLargeError // on the heap, so only on this path
+		if errors.As(err, &tl) {
+			return c.skipReseal(h, tl), nil
+		}
+	}
+	return p, err
+}
+
+// skipReseal is the plan when a write the store chose on its own, with no
+// change of the handler's (h.stale), does not fit: the client keeps its
+// cookies, EventResealSkipped reports it, and the next request tries
+// again.
+func (c *core) skipReseal(h *held, tl *TooLargeError) plan {
+	next := *h
+	next.stale = 0 // once per request
+	e := Event{Kind: EventResealSkipped, Err: tl, Size: tl.Size, Budget: tl.Limit}
+	if h.legacy.idx > 0 {
+		e.From = c.legacy[h.legacy.idx-1].formatName()
+	}
+	return plan{next: next, event: &e}
+}
+
+// planSealed stores dataJSON (and the flashes and metadata) in the sealed
+// format, replacing and deleting every other cookie of the session.
+func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, created, now time.Time, req *Request) (plan, error) {
+	pt, err := sealEnvelope(&w.meta, dataJSON, w.flashes)
+	if err != nil {
+		return plan{}, err
+	}
+	valueLen := c.codec.Suite().SealedLen(len(pt))
+	n, err := planChunks(c.name, valueLen, c.limits)
+	if err != nil {
+		return plan{}, err
+	}
+	maxAge := int(c.expiry(w.meta.maxAge, created, now).Sub(now) / time.Second)
+	a, err := c.attrs(req, !w.browserSession, maxAge, now)
+	if err != nil {
+		return plan{}, err
+	}
+	hdr := format.Header{Created: created, Sealed: now, BrowserSession: w.browserSession, Flashes: len(w.flashes) > 0, Meta: !w.meta.empty(), Chunks: n}
+	raw, err := c.codec.SealRaw(c.name, hdr, pt)
+	if err != nil {
+		return plan{}, err
+	}
+	lines := make([]string, 0, n+c.expiryCount(h, n))
+	if n == 1 {
+		lines = append(lines, a.lineRaw(c.name, raw))
+	} else {
+		for i, part := range chunks.Split(c.name, strictBase64.EncodeToString(raw), n, c.limits.wire()) {
+			lines = append(lines, a.line(chunks.Name(c.name, i+1), part))
+		}
+	}
+	lines = c.expireAll(lines, h, n+1, a)
+	next := held{data: dataJSON, flashes: w.flashes, created: created, sealed: now, meta: w.meta, browserSession: w.browserSession}
+	for i := 1; i <= n; i++ {
+		next.chunks.set(i)
+	}
+	return plan{lines: lines, next: next, user: ch, event: c.sizeWarningFor(valueLen, n)}, nil
+}
+
+// planLegacy stores dataJSON in a legacy format during a transition.
+func (c *core) planLegacy(f legacyFormat, h *held, w *wanted, dataJSON []byte, ch change, created, now time.Time, req *Request) (plan, error) {
+	if len(w.flashes) > 0 {
+		return plan{}, fmt.Errorf("%w: flash messages (AddFlash) have no place in the %s cookie written during a transition: keep them in Data until the transition ends", ErrEncode, f.formatName())
+	}
+	a, err := c.attrs(req, !w.browserSession, int(c.expiry(w.meta.maxAge, now, now).Sub(now)/time.Second), now)
+	if err != nil {
+		return plan{}, err
+	}
+	lines, err := f.write(dataJSON, h.legacy.orig, &a)
+	if err != nil {
+		return plan{}, err
+	}
+	next := *h
+	next.data, next.flashes, next.created, next.meta, next.browserSession, next.stale = dataJSON, w.flashes, created, w.meta, w.browserSession, 0
+	return plan{lines: lines, next: next, user: ch}, nil
+}
+
+// planDestroy deletes every cookie of a destroyed session.
+func (c *core) planDestroy(h *held, w *wanted, req *Request) (plan, error) {
+	a, err := c.attrs(req, false, 0, time.Time{})
+	if err != nil {
+		return plan{}, err
+	}
+	lines := c.expireAll(make([]string, 0, c.expiryCount(h, 0)), h, 1, a)
+	return plan{lines: lines, next: held{browserSession: w.browserSession}, user: changedDestroy}, nil
+}
+
+// expireAll appends the lines that delete the chunk cookies from index
+// from on: those h has and, when chunking is on, every possible one, so
+// that no response racing with another (two tabs) can leave an orphan
+// chunk behind; the malformed chunk names h has; and the cookies of every
+// legacy format h has.
+func (c *core) expireAll(lines []string, h *held, from int, a cookieAttrs) []string {
+	last := c.limits.chunks
+	for i, end := from, max(last, h.chunks.highest()); i <= end; i++ {
+		if i <= last || h.chunks.has(i) {
+			lines = append(lines, a.expireLine(chunks.Name(c.name, i)))
+		}
+	}
+	for _, name := range h.foreign {
+		lines = append(lines, a.expireLine(name))
+	}
+	for _, f := range c.legacy {
+		la := a // a copy per call keeps the common no-legacy path allocation-free
+		lines = append(lines, f.expire(&la, h.cookie)...)
+	}
+	return lines
+}
+
+// expiryCount is about how many lines expireAll appends, for a session
+// stored in n chunks.
+func (c *core) expiryCount(h *held, n int) int {
+	return max(c.limits.chunks, h.chunks.highest()) - n + len(h.foreign) + 2*len(c.legacy)
+}
+
+// expiry is when a session of its own lifetime maxAge (0: the store's),
+// created at created and sealed at sealed, ends: its lifetime after
+// creation, or earlier by the idle timeout.
+func (c *core) expiry(maxAge time.Duration, created, sealed time.Time) time.Time {
+	end := created.Add(c.lifetime(maxAge))
+	if c.idle > 0 && sealed.Add(c.idle).Before(end) {
+		end = sealed.Add(c.idle)
+	}
+	return end
+}
+
+// sameCookieName reports whether the Set-Cookie lines a and b set the same
+// cookie name.
+func sameCookieName(a, b string) bool {
+	i := strings.IndexByte(b, '=')
+	return i > 0 && len(a) > i && a[i] == '=' && a[:i] == b[:i]
+}
