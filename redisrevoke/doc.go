@@ -31,6 +31,7 @@
 // it still enforces. For instances frozen between invocations (serverless
 // functions), MaxStaleness makes Revoked refresh a replica older than a
 // bound, in one round trip when nothing changed, and Refresh does it on
-// demand. README.md gives the storage layout, the failure modes and the
-// measured costs.
+// demand. A program that only revokes, such as the cookiesession
+// command, uses a Writer: the same writes, without a replica. README.md
+// gives the storage layout, the failure modes and the measured costs.
 package redisrevoke

@@ -16,7 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cookiesession/cookiesession"
-	"github.com/cookiesession/cookiesession/internal/resp/resptest"
+	"github.com/cookiesession/cookiesession/internal/redistest"
 )
 
 // server is a redis-server the test started on a loopback port.
@@ -33,7 +33,7 @@ type server struct {
 // Without the binary the test skips, or fails when CI=true.
 func startRedis(t testing.TB) *server {
 	t.Helper()
-	bin, port := resptest.Binary(t), resptest.FreePort(t)
+	bin, port := redistest.Binary(t), redistest.FreePort(t)
 	s := &server{t: t, bin: bin, port: port, dir: t.TempDir()}
 	s.start()
 	t.Cleanup(s.stop)

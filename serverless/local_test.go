@@ -27,7 +27,7 @@ func localCommands() string {
 	return strings.Join([]string{
 		"cd serverless",
 		"GOOS=linux GOARCH=amd64 CGO_ENABLED=0 go build -tags lambda.norpc -o bootstrap ./cmd/lambda",
-		"export COOKIESESSION_KEYS=$(cd .. && go run ./cmd/cookiesession keygen)",
+		"export COOKIESESSION_KEYS=$(cd ../cmd/cookiesession && go run . keygen)",
 		strings.Join(rieEnv("http"), " ") + " aws-lambda-rie " + strings.Join(rieArgs(docInvokeAddr, docRuntimeAddr, "./bootstrap"), " ") + " &",
 		"curl -s -d @" + localEvent + " http://" + docInvokeAddr + invokePath,
 	}, "\n")

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9/logging"
+
 	"github.com/cookiesession/cookiesession"
 )
 
@@ -199,6 +201,7 @@ var commandUsage = map[string]string{
 }
 
 func main() {
+	logging.Disable() // go-redis's log lines would break revoke's one line on stderr
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

@@ -5,21 +5,24 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/cookiesession/cookiesession"
-	"github.com/cookiesession/cookiesession/internal/resp"
-	"github.com/cookiesession/cookiesession/internal/revokewire"
+	"github.com/cookiesession/cookiesession/redisrevoke"
 )
 
 const revokeUsage = `Usage: cookiesession revoke -redis HOST:PORT [flags] WHAT
 
 Revokes sessions in the Redis that the servers' redisrevoke.List instances
-share: it writes the entry exactly as List.RevokeSession, RevokeSubject or
-RevokeAll would, and publishes it, so every running instance refuses the
-sessions at once (ErrRevoked). For an operator during an incident.
+share: it writes the entry through redisrevoke.Writer, exactly as
+List.RevokeSession, RevokeSubject or RevokeAll would, and publishes it, so
+every running instance refuses the sessions at once (ErrRevoked). For an
+operator during an incident.
 
 WHAT, exactly one of:
   -session ID -until TIME   one session (its ID, as inspect prints it with
@@ -52,7 +55,8 @@ Flags:
                             the stores' longest session lifetime, the same
                             as redisrevoke.MaxAge (default 9600h0m0s, its
                             default)
-  -timeout DURATION         bound on connecting and on each command
+  -timeout DURATION         bound on the whole exchange with Redis:
+                            connecting, authenticating and writing
                             (default 5s)
 
 Prints one line saying what was revoked. Exit status: 0 recorded and
@@ -63,12 +67,24 @@ line on stderr says which, never the password); 2 usage error.
 // revocation is what the revoke command line asks for.
 type revocation struct {
 	addr, user, password string
-	timeout              time.Duration
-	kind                 revokewire.Kind
-	member               string
+	timeout, maxAge      time.Duration
+	prefix               string
+	kind                 kind
+	member               string    // the session ID or the subject
 	at                   time.Time // until, or the cut-off
-	merge                revokewire.Merge
 }
+
+// kind is what a revocation covers.
+type kind int
+
+const (
+	kindSession kind = iota // one session, until a time
+	kindSubject             // a subject's sessions created before a time
+	kindAll                 // every session created before a time
+)
+
+// defaultTimeout bounds the exchange with Redis when -timeout is absent.
+const defaultTimeout = 5 * time.Second
 
 // revokeFlags are the flags of revoke as given.
 type revokeFlags struct {
@@ -83,9 +99,9 @@ func (f *revokeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.addr, "redis", "", "")
 	fs.StringVar(&f.user, "redis-user", "", "")
 	fs.StringVar(&f.passwordEnv, "redis-password-env", "", "")
-	fs.StringVar(&f.prefix, "prefix", revokewire.DefaultPrefix, "")
+	fs.StringVar(&f.prefix, "prefix", redisrevoke.DefaultPrefix, "")
 	fs.DurationVar(&f.maxAge, "max-age", cookiesession.MaxAgeLimit, "")
-	fs.DurationVar(&f.timeout, "timeout", resp.DefaultTimeout, "")
+	fs.DurationVar(&f.timeout, "timeout", defaultTimeout, "")
 	fs.StringVar(&f.session, "session", "", "")
 	fs.StringVar(&f.subject, "subject", "", "")
 	fs.BoolVar(&f.all, "all", false, "")
@@ -120,7 +136,7 @@ func (c *cli) revoke(args []string) error {
 
 // parseRevocation checks the flags and builds the write.
 func (c *cli) parseRevocation(f *revokeFlags, set map[string]bool) (*revocation, error) {
-	r := &revocation{addr: f.addr, user: f.user, timeout: f.timeout}
+	r := &revocation{addr: f.addr, user: f.user, timeout: f.timeout, maxAge: f.maxAge, prefix: f.prefix}
 	if err := f.checkConnection(); err != nil {
 		return nil, err
 	}
@@ -138,11 +154,6 @@ func (c *cli) parseRevocation(f *revokeFlags, set map[string]bool) (*revocation,
 	if err := c.parseWhat(f, set, r); err != nil {
 		return nil, err
 	}
-	m, err := revokewire.Revocation(f.prefix, f.maxAge, clockSkew, r.kind, r.member, r.at)
-	if err != nil {
-		return nil, usagef("-prefix: %v", err)
-	}
-	r.merge = m
 	return r, nil
 }
 
@@ -181,9 +192,9 @@ func (c *cli) parseWhat(f *revokeFlags, set map[string]bool, r *revocation) erro
 	if set["until"] || set["for"] {
 		return usagef("-until and -for go with -session; a cut-off takes -before")
 	}
-	r.kind, r.member, r.at = revokewire.All, revokewire.AllMember, now
+	r.kind, r.at = kindAll, now
 	if set["subject"] {
-		r.kind, r.member = revokewire.Subject, f.subject
+		r.kind, r.member = kindSubject, f.subject
 		if f.subject == "" || len(f.subject) > cookiesession.MaxSubjectBytes || !utf8.ValidString(f.subject) {
 			return usagef("-subject: give valid UTF-8 of 1 to %d bytes, as the application passed to SetSubject", cookiesession.MaxSubjectBytes)
 		}
@@ -212,7 +223,7 @@ func parseSessionRevocation(f *revokeFlags, set map[string]bool, r *revocation, 
 	if !isSessionID(f.session) {
 		return usagef("-session: a session ID is 22 base64url characters, as inspect prints it (not the cookie value)")
 	}
-	r.kind, r.member = revokewire.Session, f.session
+	r.kind, r.member = kindSession, f.session
 	switch {
 	case set["until"] == set["for"]:
 		return usagef("-session takes one of -until TIME or -for DURATION: when the session would expire anyway")
@@ -273,61 +284,125 @@ func parseTime(flagName, s string, now time.Time) (time.Time, error) {
 	return t, nil
 }
 
-// sendRevocation connects, authenticates and runs the merge. Its errors are
-// failures (exit status 1) naming the server, never the password.
-func (c *cli) sendRevocation(r *revocation) (int64, error) {
+// sendRevocation checks the connection with PING (which authenticates),
+// then writes the revocation through redisrevoke.Writer, all within
+// -timeout. Its errors are failures (exit status 1) naming the server and
+// the step that failed, never the password; an invalid -prefix is a usage
+// error.
+func (c *cli) sendRevocation(r *revocation) (bool, error) {
+	rdb := redis.NewClient(&redis.Options{
+		Addr: r.addr, Username: r.user, Password: r.password,
+		DialTimeout: r.timeout, ReadTimeout: r.timeout, WriteTimeout: r.timeout,
+		ContextTimeoutEnabled: true, MaxRetries: -1, DialerRetries: 1, PoolSize: 1, DisableIdentity: true,
+		Dialer: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := (&net.Dialer{Timeout: r.timeout}).DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return &boundedConn{Conn: c, left: maxReadBytes}, nil
+		},
+	})
+	defer rdb.Close()
+	w, err := redisrevoke.NewWriter(rdb, redisrevoke.Prefix(r.prefix), redisrevoke.MaxAge(r.maxAge), redisrevoke.ClockSkew(clockSkew))
+	if err != nil {
+		return false, usagef("-prefix: %v", err)
+	}
 	ctx := c.ctx
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	client, err := resp.Dial(ctx, r.addr, resp.Options{Timeout: r.timeout, Username: r.user, Password: r.password})
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		return false, redisError(r, "connecting", err)
+	}
+	var changed bool
+	switch r.kind {
+	case kindSession:
+		changed, err = w.RevokeSession(ctx, r.member, r.at)
+	case kindSubject:
+		changed, err = w.RevokeSubject(ctx, r.member, r.at)
+	default:
+		changed, err = w.RevokeAll(ctx, r.at)
+	}
 	if err != nil {
-		return 0, redisError(r, "connecting", err)
+		return false, redisError(r, "writing the revocation", err)
 	}
-	defer client.Close()
-	res, err := r.merge.Run(ctx, client)
-	if err != nil {
-		return 0, redisError(r, "writing "+r.merge.Key(), err)
-	}
-	if res.Expired > 0 {
-		// Live by this machine's clock (parseWhat checked), expired by
-		// Redis's: Redis's clock is ahead.
-		return 0, fmt.Errorf("redis %s: writing %s: not recorded: by Redis's clock the entry has expired already, so its clock is ahead of this machine's; check both clocks", redactAddr(r.addr), r.merge.Key())
-	}
-	if res.Future > 0 {
-		return 0, fmt.Errorf("redis %s: writing %s: not recorded: by Redis's clock the entry lies too far in the future, so its clock is behind this machine's; check both clocks", redactAddr(r.addr), r.merge.Key())
-	}
-	return res.Changed, nil
+	return changed, nil
 }
 
-// redisError words a failed exchange, without the password.
-func redisError(r *revocation, what string, err error) error {
-	msg := oneLine(err)
+// maxReadBytes bounds what revoke reads from Redis, every reply together:
+// its replies take a few hundred bytes, a hostile server's could take all
+// the memory the -timeout lets it send.
+const maxReadBytes = 1 << 20
+
+// errTooMuch reports a server that sent more than maxReadBytes.
+var errTooMuch = fmt.Errorf("the server sent more than %d bytes, far more than revoke's replies take", maxReadBytes)
+
+// boundedConn is a connection that fails once it read maxReadBytes.
+type boundedConn struct {
+	net.Conn
+	left int
+}
+
+func (c *boundedConn) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, errTooMuch
+	}
+	n, err := c.Conn.Read(p[:min(len(p), c.left)])
+	c.left -= n
+	return n, err
+}
+
+// maxErrBytes bounds the text of a Redis error printed: a hostile server
+// chooses it.
+const maxErrBytes = 300
+
+// redisError words a failed step: a line naming the server and the step,
+// without the password, cut to maxErrBytes.
+func redisError(r *revocation, step string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), redisrevoke.ErrUnavailable.Error()+": ")
 	if r.password != "" {
 		msg = strings.ReplaceAll(msg, r.password, "***")
 	}
-	var se *resp.ServerError
-	if errors.As(err, &se) && se.Prefix() == "NOAUTH" {
-		msg += " (give the password with -redis-password-env NAME)"
+	if len(msg) > maxErrBytes {
+		msg = strings.ToValidUTF8(msg[:maxErrBytes], "") + "..."
 	}
-	return fmt.Errorf("redis %s: %s: %s", redactAddr(r.addr), what, msg)
+	var ne net.Error
+	switch {
+	case errors.Is(err, redisrevoke.ErrClockSkew):
+		step, msg = "not recorded", strings.TrimPrefix(msg, redisrevoke.ErrClockSkew.Error()+": ")+"; check both clocks"
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		step = fmt.Sprintf("%s: no answer within -timeout %v", step, r.timeout)
+	case redis.HasErrorPrefix(err, "NOAUTH"):
+		msg += " (give the password with -redis-password-env NAME)"
+	case step == "connecting" && r.password != "" && isRedisError(err):
+		step = "authentication failed"
+	}
+	return fmt.Errorf("redis %s: %s: %s", redactAddr(r.addr), step, msg)
+}
+
+// isRedisError reports whether err is an error reply of the server.
+func isRedisError(err error) bool {
+	var re redis.Error
+	return errors.As(err, &re)
 }
 
 // describeRevocation is the line printed once the revocation is recorded.
-func describeRevocation(r *revocation, changed int64) string {
+func describeRevocation(r *revocation, changed bool) string {
 	at := r.at.UTC().Format(time.RFC3339Nano)
 	var what string
 	switch r.kind {
-	case revokewire.Session:
+	case kindSession:
 		what = fmt.Sprintf("session %s until %s", r.member, at)
-	case revokewire.Subject:
+	case kindSubject:
 		what = fmt.Sprintf("every session of subject %q created before %s", r.member, at)
 	default:
 		what = fmt.Sprintf("every session created before %s, and legacy sessions", at)
 	}
 	note := ""
-	if changed == 0 {
+	if !changed {
 		note = " (it was in force already: Redis held an entry at least as late)"
 	}
-	return fmt.Sprintf("revoked %s%s; %s, published on %s", what, note, r.merge.Key(), revokewire.Channel(r.merge.Prefix))
+	return fmt.Sprintf("revoked %s%s; recorded and published under prefix %q", what, note, r.prefix)
 }

@@ -4,10 +4,11 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/cookiesession/cookiesession/internal/resp/resptest"
+	"github.com/cookiesession/cookiesession/internal/redistest"
 )
 
 // hostile holds every kind of character a terminal acts on: ESC, C1 CSI
@@ -50,13 +51,35 @@ func TestTerminalSafe(t *testing.T) {
 
 // A hostile Redis answers every command with an error reply full of
 // control characters (C1 CSI among them): the revoke command's one line on
-// stderr carries none of them. Before, U+009B reached stderr raw.
+// stderr carries none of them. Before, U+009B reached stderr raw. A reply
+// of 100 KB is cut.
 func TestRevokeHostileErrorReply(t *testing.T) {
-	addr := resptest.Fake(t, "-ERR "+hostile+"\r\n")
+	addr := redistest.Fake(t, "-ERR "+hostile+"\r\n")
 	r := cmd(t, "", "revoke", "-redis", addr, "-timeout", "2s", "-all")
 	r.fails(t, exitFailure, "ERR")
 	if c := reachesTerminal(r.stderr); c != "" {
 		t.Fatalf("stderr %q carries %q", r.stderr, c)
+	}
+	addr = redistest.Fake(t, "-ERR "+strings.Repeat("\x1b", 100<<10)+"\r\n")
+	r = cmd(t, "", "revoke", "-redis", addr, "-timeout", "2s", "-all")
+	r.fails(t, exitFailure, "ERR")
+	if len(r.stderr) > 4<<10 {
+		t.Errorf("stderr has %d bytes", len(r.stderr))
+	}
+	// A reply beyond 1 MiB is not read to its end.
+	addr = redistest.Fake(t, "-ERR "+strings.Repeat("x", 2<<20)+"\r\n")
+	cmd(t, "", "revoke", "-redis", addr, "-timeout", "2s", "-all").fails(t, exitFailure, "more than 1048576 bytes")
+}
+
+// A Redis that accepts the connection and never answers: revoke gives up
+// after -timeout, saying so.
+func TestRevokeHungRedis(t *testing.T) {
+	addr := redistest.Fake(t, "")
+	start := time.Now()
+	r := cmd(t, "", "revoke", "-redis", addr, "-timeout", "300ms", "-all")
+	r.fails(t, exitFailure, "redis "+addr+": connecting: no answer within -timeout 300ms")
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("revoke returned after %v with -timeout 300ms", d)
 	}
 }
 

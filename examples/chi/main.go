@@ -2,7 +2,7 @@
 // middleware is an ordinary func(http.Handler) http.Handler, so Router.Use
 // takes it as it is.
 //
-//	COOKIESESSION_KEYS=$(go run github.com/cookiesession/cookiesession/cmd/cookiesession keygen) go run ./chi
+//	COOKIESESSION_KEYS=$(cd ../cmd/cookiesession && go run . keygen) go run ./chi
 package main
 
 import (

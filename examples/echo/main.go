@@ -8,7 +8,7 @@
 // On Echo v4 the same code works, with echo.Context in place of
 // *echo.Context.
 //
-//	COOKIESESSION_KEYS=$(go run github.com/cookiesession/cookiesession/cmd/cookiesession keygen) go run ./echo
+//	COOKIESESSION_KEYS=$(cd ../cmd/cookiesession && go run . keygen) go run ./echo
 package main
 
 import (

@@ -6,7 +6,7 @@
 // c.Request carrying the session and c.Writer writing through the store's
 // writer, which saves the session just before the response starts.
 //
-//	COOKIESESSION_KEYS=$(go run github.com/cookiesession/cookiesession/cmd/cookiesession keygen) go run ./gin
+//	COOKIESESSION_KEYS=$(cd ../cmd/cookiesession && go run . keygen) go run ./gin
 package main
 
 import (

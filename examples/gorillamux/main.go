@@ -1,6 +1,6 @@
 // Command gorillamux uses cookiesession with gorilla/mux.
 //
-//	COOKIESESSION_KEYS=$(go run github.com/cookiesession/cookiesession/cmd/cookiesession keygen) go run ./gorillamux
+//	COOKIESESSION_KEYS=$(cd ../cmd/cookiesession && go run . keygen) go run ./gorillamux
 //
 // The store's middleware wraps the whole router rather than going through
 // Router.Use: gorilla/mux runs Use middlewares only for requests that match

@@ -8,7 +8,7 @@
 // the flash. Without JavaScript the same forms post normally and get a
 // 303 to the page, which reads the flash: post, redirect, get.
 //
-//	COOKIESESSION_KEYS=$(go run github.com/cookiesession/cookiesession/cmd/cookiesession keygen) go run ./htmx
+//	COOKIESESSION_KEYS=$(cd ../cmd/cookiesession && go run . keygen) go run ./htmx
 //
 // then open http://localhost:8080/ (htmx 2.0.11 loads from unpkg.com, with
 // its Subresource Integrity hash).

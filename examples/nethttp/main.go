@@ -3,7 +3,7 @@
 // message, a logout that also revokes copies of the cookie, and "log out
 // all devices" (Options.Revocations).
 //
-//	COOKIESESSION_KEYS=$(go run github.com/cookiesession/cookiesession/cmd/cookiesession keygen) go run ./nethttp
+//	COOKIESESSION_KEYS=$(cd ../cmd/cookiesession && go run . keygen) go run ./nethttp
 //
 // then open http://localhost:8080/. The cookie is called __Host-session: on
 // localhost browsers accept it over plain HTTP; anywhere else it needs

@@ -6,7 +6,7 @@
 // that flush can no longer reach the browser: the middleware reports it
 // (Options.OnLostChange; by default an Error line on slog's logger).
 //
-//	COOKIESESSION_KEYS=$(go run github.com/cookiesession/cookiesession/cmd/cookiesession keygen) go run ./sse
+//	COOKIESESSION_KEYS=$(cd ../cmd/cookiesession && go run . keygen) go run ./sse
 //
 // then open http://localhost:8080/: each page load opens a stream, and the
 // session counts them.

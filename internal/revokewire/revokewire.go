@@ -1,8 +1,8 @@
 // Package revokewire is the one definition of how cookiesession
-// revocations are stored in Redis, shared by package redisrevoke (through
-// go-redis) and the cookiesession command (through a minimal client), so
-// that both write exactly the same thing: the key names, the merge script,
-// the member and score encoding, and the pub/sub message.
+// revocations are stored in Redis, as package redisrevoke writes and reads
+// them through go-redis (the cookiesession command writes through
+// redisrevoke.Writer): the key names, the merge script, the member and
+// score encoding, and the pub/sub message.
 //
 // Under a prefix (DefaultPrefix) there are three sorted sets, one per Kind:
 // "sessions" (member: a session identifier; score: until, Unix ms),
@@ -289,23 +289,4 @@ func (m Merge) Run(ctx context.Context, s Scripter) (Result, error) {
 		r.add(n)
 	}
 	return r, nil
-}
-
-// ErrEmptyMember reports a revocation without a session identifier or
-// subject.
-var ErrEmptyMember = errors.New("empty session identifier or subject")
-
-// Revocation returns the merge that revokes one entry and publishes it, as
-// redisrevoke's RevokeSession (k Session, member the identifier, t until),
-// RevokeSubject (Subject, the subject, the cut-off) and RevokeAll (All,
-// AllMember, the cut-off) write it; maxAge is the stores' longest session
-// lifetime, skew the clock skew allowed (Ahead).
-func Revocation(prefix string, maxAge, skew time.Duration, k Kind, member string, t time.Time) (Merge, error) {
-	if member == "" {
-		return Merge{}, ErrEmptyMember
-	}
-	if err := CheckPrefix(prefix); err != nil {
-		return Merge{}, err
-	}
-	return Merge{Prefix: prefix, Kind: k, Life: Life(k, maxAge), Ahead: Ahead(k, maxAge, skew), Publish: true, Entries: map[string]int64{member: Score(t)}}, nil
 }

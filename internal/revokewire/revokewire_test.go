@@ -146,21 +146,13 @@ func TestMergeCalls(t *testing.T) {
 	}
 }
 
-func TestRevocation(t *testing.T) {
-	now := time.UnixMilli(1_700_000_000_000).Add(time.Microsecond)
-	m, err := Revocation(DefaultPrefix, time.Hour, time.Minute, Subject, "alice", now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m.Key() != DefaultPrefix+"subjects" || !m.Publish || m.Life != 3600_000 || m.Ahead != 60_000 || m.Entries["alice"] != now.UnixMilli()+1 || len(m.Entries) != 1 {
-		t.Errorf("%+v", m)
-	}
-	if _, err := Revocation(DefaultPrefix, time.Hour, time.Minute, Session, "", now); !errors.Is(err, ErrEmptyMember) {
-		t.Errorf("empty member: %v", err)
-	}
-	for _, p := range []string{"", "a b", "a\nb"} {
-		if _, err := Revocation(p, time.Hour, time.Minute, All, AllMember, now); err == nil {
+func TestCheckPrefix(t *testing.T) {
+	for _, p := range []string{"", "a b", "a\nb", "a\rb"} {
+		if CheckPrefix(p) == nil {
 			t.Errorf("prefix %q accepted", p)
 		}
+	}
+	if err := CheckPrefix(DefaultPrefix); err != nil {
+		t.Error(err)
 	}
 }
