@@ -18,7 +18,7 @@ func fill(tb testing.TB, l *List, n int) []string {
 	until := time.Now().Add(time.Hour).UnixMilli()
 	ids, sessions, subjects := make([]string, n), map[string]int64{}, map[string]int64{}
 	for i := range n {
-		ids[i] = fmt.Sprintf("%022d", i) // as long as a real identifier
+		ids[i] = sessionID(i)
 		sessions[ids[i]] = until
 		if i%100 == 0 {
 			subjects["user-"+strconv.Itoa(i)] = time.Now().UnixMilli()
@@ -27,6 +27,15 @@ func fill(tb testing.TB, l *List, n int) []string {
 	must(tb, l.write(bg, kindSession, sessions, false))
 	must(tb, l.write(bg, kindSubject, subjects, false))
 	return ids
+}
+
+// sessionID is the i-th of distinct identifiers of Session.ID's form (16
+// bytes that look random, base64url).
+func sessionID(i int) string {
+	var raw [16]byte
+	binary.BigEndian.PutUint64(raw[:], uint64(i)*0x9E3779B97F4A7C15)
+	binary.BigEndian.PutUint64(raw[8:], uint64(i))
+	return base64.RawURLEncoding.EncodeToString(raw[:])
 }
 
 // heap returns the live heap after a collection.
@@ -141,12 +150,9 @@ func BenchmarkReplicaMemory(b *testing.B) {
 			for b.Loop() {
 				before := heap()
 				r := newReplica(time.Hour)
-				var raw [16]byte
 				now := time.Now().UnixMilli()
 				for i := range n { // each identifier a string of its own
-					binary.BigEndian.PutUint64(raw[:], uint64(i)*0x9E3779B97F4A7C15)
-					binary.BigEndian.PutUint64(raw[8:], uint64(i))
-					r.merge(kindSession, base64.RawURLEncoding.EncodeToString(raw[:]), until, now)
+					r.merge(kindSession, sessionID(i), until, now)
 				}
 				perEntry = float64(heap()-before) / float64(n)
 				runtime.KeepAlive(r)

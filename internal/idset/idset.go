@@ -141,8 +141,18 @@ func (s *Set) find(id *ID) (int, bool) {
 		}
 		return 0, false
 	}
-	i, ok := slices.BinarySearchFunc(s.base[lo:hi], id, func(e Entry, id *ID) int { return compare(&e.ID, id) })
-	return lo + i, ok
+	for lo < hi { // a skewed bucket; not slices.BinarySearchFunc, whose closure would move id to the heap
+		mid := int(uint(lo+hi) >> 1)
+		switch c := compare(&s.base[mid].ID, id); {
+		case c == 0:
+			return mid, true
+		case c < 0:
+			lo = mid + 1
+		default:
+			hi = mid
+		}
+	}
+	return 0, false
 }
 
 // Get returns id's until time.
