@@ -1,14 +1,18 @@
 package redisrevoke
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // fill writes n session entries and n/100 subject cut-offs to Redis
@@ -104,13 +108,16 @@ func BenchmarkRefresh(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("entries=%d/changed", n), func(b *testing.B) {
 			until := time.Now().Add(time.Hour).UnixMilli()
+			sent := s.netOutput(b)
 			for b.Loop() {
 				b.StopTimer()
-				until++ // the same entry, later: the size stays n+1
-				must(b, w.write(bg, kindSession, map[string]int64{"changed": until}, false))
+				until += 1000 // the same entry, a second later: the size stays n+1
+				must(b, w.write(bg, kindSession, map[string]int64{sessionID(n + 1): until}, false))
 				b.StartTimer()
 				must(b, l.Refresh(bg))
 			}
+			// Bytes Redis sent, all clients: mostly the refresh's replies.
+			b.ReportMetric(float64(s.netOutput(b)-sent)/float64(b.N), "redis-B/op")
 		})
 	}
 }
@@ -160,4 +167,23 @@ func BenchmarkReplicaMemory(b *testing.B) {
 			b.ReportMetric(perEntry, "B/entry")
 		})
 	}
+}
+
+// netOutput returns the bytes the server has sent to its clients (INFO
+// stats, total_net_output_bytes).
+func (s *server) netOutput(tb testing.TB) int64 {
+	tb.Helper()
+	c := redis.NewClient(&redis.Options{Addr: s.addr()})
+	defer c.Close()
+	info, err := c.Info(context.Background(), "stats").Result()
+	must(tb, err)
+	for line := range strings.Lines(info) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "total_net_output_bytes:"); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			must(tb, err)
+			return n
+		}
+	}
+	tb.Fatal("INFO stats without total_net_output_bytes")
+	return 0
 }
