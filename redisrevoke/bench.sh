@@ -22,7 +22,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 mkdir "$tmp/before"
-git archive "$BASE" | tar -x -C "$tmp/before"
+git -C .. archive "$BASE" | tar -x -C "$tmp/before"
 cp bench_test.go "$tmp/before/redisrevoke/bench_test.go"
 for side in before after; do
 	src=$tmp/before
