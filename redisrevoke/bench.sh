@@ -31,15 +31,22 @@ for side in before after; do
 	(cd "$src" && go test -c -o "$tmp/$side-root.test" .)
 done
 
+# run runs one benchmark binary of side $side, and stops the script,
+# showing its output, if it fails.
+run() {
+	if ! "$@" >"$tmp/run.txt" 2>&1; then
+		cat "$tmp/run.txt" >&2
+		exit 1
+	fi
+	sed -n "s/^Benchmark/$side Benchmark/p" "$tmp/run.txt" >>"$tmp/results.txt"
+}
 for round in $(seq "$ROUNDS"); do
 	for side in before after; do
 		echo "round $round: $side" >&2
-		{
-			"$tmp/$side-root.test" -test.run '^$' -test.bench 'RevocationListMemory' -test.benchtime 1x
-			"$tmp/$side-redisrevoke.test" -test.run '^$' -test.bench 'ReplicaMemory' -test.benchtime 1x
-			"$tmp/$side-redisrevoke.test" -test.run '^$' -test.bench 'Revoked100k/(revoked|not-revoked)$' -test.benchmem -test.benchtime "$BENCHTIME"
-			"$tmp/$side-redisrevoke.test" -test.run '^$' -test.bench 'Refresh/entries=100000/changed' -test.benchmem -test.benchtime 10x
-		} | sed "s/^Benchmark/$side Benchmark/" >>"$tmp/results.txt"
+		run "$tmp/$side-root.test" -test.run '^$' -test.bench 'RevocationListMemory' -test.benchtime 1x
+		run "$tmp/$side-redisrevoke.test" -test.run '^$' -test.bench 'ReplicaMemory' -test.benchtime 1x
+		run "$tmp/$side-redisrevoke.test" -test.run '^$' -test.bench 'Revoked100k/(revoked|not-revoked)$' -test.benchmem -test.benchtime "$BENCHTIME"
+		run "$tmp/$side-redisrevoke.test" -test.run '^$' -test.bench 'Refresh/entries=100000/changed' -test.benchmem -test.benchtime 10x
 	done
 done
 

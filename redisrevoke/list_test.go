@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/revokewire"
 )
 
 var bg = context.Background()
@@ -105,7 +106,8 @@ func TestExpiry(t *testing.T) {
 		return !l.Revoked("short", "", now) && !l.Revoked("", "u", now.Add(-time.Second))
 	})
 	within(t, 2*time.Second, "Redis keys expired", func() bool {
-		n, err := c.Exists(bg, DefaultPrefix+"sessions", DefaultPrefix+"subjects").Result()
+		n, err := c.Exists(bg, DefaultPrefix+"sessions", DefaultPrefix+"subjects",
+			revokewire.LogKey(DefaultPrefix, kindSession), revokewire.LogKey(DefaultPrefix, kindSubject)).Result()
 		return err == nil && n == 0
 	})
 }
@@ -314,7 +316,7 @@ func TestCloseLeavesNoGoroutine(t *testing.T) {
 func TestErrors(t *testing.T) {
 	s := startRedis(t)
 	c := s.client()
-	for _, o := range []Option{Prefix(""), MaxAge(0), PingEvery(0), FailClosedAfter(time.Second), MaxStaleness(-1)} {
+	for _, o := range []Option{Prefix(""), Prefix("a}b:"), MaxAge(0), PingEvery(0), FailClosedAfter(time.Second), MaxStaleness(-1)} {
 		if _, err := New(bg, c, o); !errors.Is(err, ErrInvalid) {
 			t.Errorf("New: %v, want ErrInvalid", err)
 		}
