@@ -130,6 +130,25 @@ func TestParse(t *testing.T) {
 			t.Errorf("%q parsed", bad)
 		}
 	}
+	// Against encoding/base64's strict decoder, on random strings of the
+	// alphabet with now and then a byte outside it.
+	r := rand.New(rand.NewPCG(3, 4))
+	const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=+/. \x00\x80\xff"
+	for range 100_000 {
+		b := make([]byte, 22)
+		for i := range b {
+			b[i] = chars[r.IntN(64)]
+			if r.IntN(200) == 0 {
+				b[i] = chars[r.IntN(len(chars))]
+			}
+		}
+		var want ID
+		n, err := strict.Decode(want[:], b)
+		got, ok := Parse(string(b))
+		if ok != (err == nil && n == Size) || ok && got != want {
+			t.Fatalf("Parse(%q) = %x, %v; encoding/base64: %x, %v", b, got, ok, want, err)
+		}
+	}
 	if n := testing.AllocsPerRun(100, func() { Parse(s) }); n != 0 {
 		t.Errorf("Parse allocates %v times", n)
 	}
