@@ -240,14 +240,18 @@ func (l *List) readVersions(ctx context.Context) ([kinds]float64, bool, error) {
 // at the next refresh, never hides.
 func (l *List) readKinds(ctx context.Context, ks []kind, versions [kinds]float64) error {
 	var pos [kinds]logPos
+	read := versions // the versions the read reflects at least
 	for _, k := range ks {
 		l.heard[k].Store(false) // what is heard from now on is read next time
 		// The log's position first: what is written after it is in the
 		// log, and may be in the read too (merges are idempotent).
-		var err error
-		if pos[k], _, err = l.logRead(ctx, k, logPos{}, 0); err != nil {
+		p, r, err := l.logRead(ctx, k, logPos{}, 0)
+		if err != nil {
 			l.known[k] = false
 			return err
+		}
+		if pos[k] = p; p.ok {
+			read[k] = r.version // the version at the position, read with it
 		}
 	}
 	pipe := l.client.Pipeline()
@@ -270,7 +274,7 @@ func (l *List) readKinds(ctx context.Context, ks []kind, versions [kinds]float64
 			l.cfg.onError(fmt.Errorf("%w: %s is gone from Redis while this instance holds %d live entries of it: writing them back", ErrLost, l.cfg.prefix+k.Key(), len(missing)))
 		}
 		l.mergeRead(k, got, now)
-		l.versions[k], l.known[k], l.logs[k] = versions[k], true, pos[k]
+		l.versions[k], l.known[k], l.logs[k] = read[k], true, pos[k]
 		if len(missing) > 0 {
 			res, err := l.merge(ctx, k, missing, false)
 			switch {
