@@ -49,6 +49,13 @@ func TestLogGapReadsWholeKind(t *testing.T) {
 			must(t, w.write(bg, kindSession, map[string]int64{"after-del": until}, false))
 			return []string{"before-del", "after-del"}
 		}},
+		{"log trimmed past the position", func(t *testing.T, s *server, w *List) []string {
+			for _, id := range []string{"trimmed-1", "trimmed-2"} {
+				must(t, w.write(bg, kindSession, map[string]int64{id: until}, false))
+			}
+			must(t, s.client().XTrimMaxLen(bg, revokewire.LogKey(DefaultPrefix, kindSession), 1).Err())
+			return []string{"trimmed-1", "trimmed-2"}
+		}},
 		{"writer without log", func(t *testing.T, s *server, w *List) []string {
 			c := s.client()
 			must(t, c.ZAdd(bg, DefaultPrefix+kindSession.Key(), zmember("unlogged", until), zmember(revokewire.VersionMember, -12345)).Err())
