@@ -8,9 +8,10 @@ package cookiesession
 
 import (
 	"fmt"
-	"math"
 	"sync"
 	"time"
+
+	"github.com/cookiesession/cookiesession/internal/idset"
 )
 
 // Revocations tells a store which sessions to refuse. Revoked is called on
@@ -29,8 +30,8 @@ type Revocations interface {
 // DefaultMaxRevocations is the most live entries (revoked sessions plus
 // subject cut-offs) a RevocationList holds when
 // RevocationListOptions.MaxEntries is zero. At the measured cost per
-// revoked session (docs/THREAT-MODEL.md, "Logout and revocation": 28 B at
-// 100,000 entries, 45 B at 1,000,000), it bounds the list near 45 MB.
+// revoked session (docs/THREAT-MODEL.md, "Logout and revocation": at most 29 B
+// at 100,000 entries or more), it bounds the list near 29 MB.
 const DefaultMaxRevocations = 1_000_000
 
 // RevocationListOptions configures NewRevocationList. The zero value is a
@@ -61,7 +62,7 @@ type RevocationList struct {
 	now          func() time.Time
 
 	mu       sync.RWMutex
-	ids      map[sessionID]uint32 // Session.ID identifiers -> until (untilSeconds)
+	ids      idset.Set            // Session.ID identifiers -> until (idset.Until)
 	sessions map[string]time.Time // other identifiers -> until
 	subjects map[string]time.Time // subject -> cut-off
 	all      time.Time            // global cut-off
@@ -73,7 +74,7 @@ type RevocationList struct {
 // ErrInvalidOptions if an option is out of range.
 func NewRevocationList(o RevocationListOptions) (*RevocationList, error) {
 	l := &RevocationList{maxAge: o.MaxAge, skew: o.ClockSkew, limit: o.MaxEntries, now: time.Now,
-		ids: map[sessionID]uint32{}, sessions: map[string]time.Time{}, subjects: map[string]time.Time{}}
+		sessions: map[string]time.Time{}, subjects: map[string]time.Time{}}
 	switch {
 	case l.maxAge == 0:
 		l.maxAge = MaxAgeLimit
@@ -110,41 +111,21 @@ func (l *RevocationList) RevokeSession(id string, until time.Time) error {
 	if err := checkRevocationTime("until", until, now, l.maxAge+l.skew); err != nil {
 		return err
 	}
-	k, ok := parseSessionID(id)
+	// An identifier of Session.ID's form is held compactly (package
+	// idset): its 16 bytes, and until as whole seconds, rounded up so
+	// that rounding never shortens a revocation.
+	k, ok := idset.Parse(id)
 	if !ok {
 		return l.insert(l.sessions, id, until, now)
 	}
-	old, held := l.ids[k]
-	if !held {
+	if _, held := l.ids.Get(k); !held {
 		if err := l.room(now); err != nil {
 			return err
 		}
 	}
-	l.ids[k] = max(old, untilSeconds(until))
+	l.ids.Raise(k, idset.Until(until))
 	l.sweep()
 	return nil
-}
-
-// The compact form of a revoked Session.ID, 20 bytes of map slot instead of
-// a string and a time.Time (56): the identifier's 16 bytes, and until as
-// whole seconds since revocationEpoch, rounded up so that rounding never
-// shortens a revocation. uint32 seconds reach the year 2156.
-const revocationEpoch = 1_577_836_800 // 2020-01-01T00:00:00Z, Unix seconds
-
-// untilSeconds is until's compact form; a time before revocationEpoch is
-// 0, expired already.
-func untilSeconds(until time.Time) uint32 {
-	s := until.Add(time.Second-time.Nanosecond).Unix() - revocationEpoch
-	return uint32(min(max(s, 0), math.MaxUint32))
-}
-
-// parseSessionID decodes id if it has exactly Session.ID's form.
-func parseSessionID(id string) (k sessionID, ok bool) {
-	if len(id) != strictBase64.EncodedLen(idSize) {
-		return k, false
-	}
-	n, err := strictBase64.Decode(k[:], []byte(id))
-	return k, err == nil && n == idSize
 }
 
 // RevokeSubject refuses every session of subject (Session.SetSubject)
@@ -226,7 +207,7 @@ func (l *RevocationList) room(now time.Time) error {
 }
 
 // count is the number of entries held. l.mu is held.
-func (l *RevocationList) count() int { return len(l.ids) + len(l.sessions) + len(l.subjects) }
+func (l *RevocationList) count() int { return l.ids.Len() + len(l.sessions) + len(l.subjects) }
 
 // Revoked implements Revocations.
 func (l *RevocationList) Revoked(id, subject string, created time.Time) bool {
@@ -236,8 +217,8 @@ func (l *RevocationList) Revoked(id, subject string, created time.Time) bool {
 	if created.Before(l.all) && now.Before(l.all.Add(l.maxAge)) {
 		return true
 	}
-	if k, ok := parseSessionID(id); ok {
-		if until, ok := l.ids[k]; ok && now.Unix()-revocationEpoch < int64(until) {
+	if k, ok := idset.Parse(id); ok {
+		if until, ok := l.ids.Get(k); ok && idset.Live(until, idset.Now(now)) {
 			return true
 		}
 	} else if id != "" {
@@ -270,11 +251,7 @@ func (l *RevocationList) sweep() {
 
 // sweepAt drops the entries expired at now. l.mu is held.
 func (l *RevocationList) sweepAt(now time.Time) {
-	for k, until := range l.ids {
-		if now.Unix()-revocationEpoch >= int64(until) {
-			delete(l.ids, k)
-		}
-	}
+	l.ids.Sweep(idset.Now(now))
 	for id, until := range l.sessions {
 		if !now.Before(until) {
 			delete(l.sessions, id)

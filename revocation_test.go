@@ -378,8 +378,8 @@ func TestRevokeSessionCompactID(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if len(l.ids) != 1 || len(l.sessions) != 2 {
-		t.Fatalf("compact %d, strings %d; want 1 and 2", len(l.ids), len(l.sessions))
+	if l.ids.Len() != 1 || len(l.sessions) != 2 {
+		t.Fatalf("compact %d, strings %d; want 1 and 2", l.ids.Len(), len(l.sessions))
 	}
 	for _, step := range []struct {
 		by      time.Duration

@@ -1,14 +1,18 @@
 package redisrevoke
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // fill writes n session entries and n/100 subject cut-offs to Redis
@@ -18,7 +22,7 @@ func fill(tb testing.TB, l *List, n int) []string {
 	until := time.Now().Add(time.Hour).UnixMilli()
 	ids, sessions, subjects := make([]string, n), map[string]int64{}, map[string]int64{}
 	for i := range n {
-		ids[i] = fmt.Sprintf("%022d", i) // as long as a real identifier
+		ids[i] = sessionID(i)
 		sessions[ids[i]] = until
 		if i%100 == 0 {
 			subjects["user-"+strconv.Itoa(i)] = time.Now().UnixMilli()
@@ -27,6 +31,17 @@ func fill(tb testing.TB, l *List, n int) []string {
 	must(tb, l.write(bg, kindSession, sessions, false))
 	must(tb, l.write(bg, kindSubject, subjects, false))
 	return ids
+}
+
+// sessionID is the i-th of distinct identifiers of Session.ID's form (16
+// bytes that look random, base64url), none of them all zeros (the
+// identifier the benchmarks check as not revoked).
+func sessionID(i int) string {
+	i++
+	var raw [16]byte
+	binary.BigEndian.PutUint64(raw[:], uint64(i)*0x9E3779B97F4A7C15)
+	binary.BigEndian.PutUint64(raw[8:], uint64(i))
+	return base64.RawURLEncoding.EncodeToString(raw[:])
 }
 
 // heap returns the live heap after a collection.
@@ -95,13 +110,16 @@ func BenchmarkRefresh(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("entries=%d/changed", n), func(b *testing.B) {
 			until := time.Now().Add(time.Hour).UnixMilli()
+			sent := s.netOutput(b)
 			for b.Loop() {
 				b.StopTimer()
-				until++ // the same entry, later: the size stays n+1
-				must(b, w.write(bg, kindSession, map[string]int64{"changed": until}, false))
+				until += 1000 // the same entry, a second later: the size stays n+1
+				must(b, w.write(bg, kindSession, map[string]int64{sessionID(n + 1): until}, false))
 				b.StartTimer()
 				must(b, l.Refresh(bg))
 			}
+			// Bytes Redis sent, all clients: mostly the refresh's replies.
+			b.ReportMetric(float64(s.netOutput(b)-sent)/float64(b.N), "redis-B/op")
 		})
 	}
 }
@@ -141,12 +159,9 @@ func BenchmarkReplicaMemory(b *testing.B) {
 			for b.Loop() {
 				before := heap()
 				r := newReplica(time.Hour)
-				var raw [16]byte
 				now := time.Now().UnixMilli()
 				for i := range n { // each identifier a string of its own
-					binary.BigEndian.PutUint64(raw[:], uint64(i)*0x9E3779B97F4A7C15)
-					binary.BigEndian.PutUint64(raw[8:], uint64(i))
-					r.merge(kindSession, base64.RawURLEncoding.EncodeToString(raw[:]), until, now)
+					r.merge(kindSession, sessionID(i), until, now)
 				}
 				perEntry = float64(heap()-before) / float64(n)
 				runtime.KeepAlive(r)
@@ -154,4 +169,23 @@ func BenchmarkReplicaMemory(b *testing.B) {
 			b.ReportMetric(perEntry, "B/entry")
 		})
 	}
+}
+
+// netOutput returns the bytes the server has sent to its clients (INFO
+// stats, total_net_output_bytes).
+func (s *server) netOutput(tb testing.TB) int64 {
+	tb.Helper()
+	c := redis.NewClient(&redis.Options{Addr: s.addr()})
+	defer c.Close()
+	info, err := c.Info(context.Background(), "stats").Result()
+	must(tb, err)
+	for line := range strings.Lines(info) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "total_net_output_bytes:"); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			must(tb, err)
+			return n
+		}
+	}
+	tb.Fatal("INFO stats without total_net_output_bytes")
+	return 0
 }

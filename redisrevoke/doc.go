@@ -8,8 +8,9 @@
 // entry is read back from Redis, so a forged one changes nothing; a
 // revocation reaches the other instances in about a millisecond on a local
 // network), compared with Redis every ResyncEvery and after every
-// reconnection, checked for a FLUSHALL with each ping, and its entries
-// expire with their times. Revoked, which the store calls on every request,
+// reconnection (reading only the changes since its last read, from a
+// change log in Redis), checked for a FLUSHALL with each ping, and its
+// entries expire with their times. Revoked, which the store calls on every request,
 // reads only the replica: no Redis command per request.
 //
 //	list, err := redisrevoke.New(ctx, rdb, redisrevoke.MaxAge(30*24*time.Hour))

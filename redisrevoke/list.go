@@ -57,8 +57,9 @@ type List struct {
 	sem      chan struct{}      // holds one token while a refresh runs
 	versions [kinds]float64     // each kind's version at its last read; 0: no key
 	known    [kinds]bool        // whether versions[k] describes the replica
+	logs     [kinds]logPos      // each kind's change log position at its last read
 	epoch    string             // the epoch read last; "" before the first
-	heard    [kinds]atomic.Bool // entries merged since the kind's last read
+	heard    [kinds]atomic.Bool // a local write Redis may lack since the kind's last read
 	lastSync atomic.Int64       // Unix ns of the last successful refresh
 	flightMu sync.Mutex         // guards flight and failed
 	flight   *flight            // the refresh Revoked started, until it ends

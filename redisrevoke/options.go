@@ -48,7 +48,9 @@ type Option func(*config)
 
 // Prefix sets the prefix of the list's keys and pub/sub channel in Redis
 // (DefaultPrefix). Lists that share a prefix share their revocations. On
-// Redis Cluster every key is used alone, so no hash tag is needed.
+// Redis Cluster each kind's set and its change log share a hash slot
+// whatever the prefix (README.md, "Redis Cluster"); a prefix may hold a
+// "}" only after a hash tag's "{".
 func Prefix(p string) Option { return func(c *config) { c.prefix = p } }
 
 // MaxAge sets how long subject and global cut-offs are kept past
@@ -122,9 +124,10 @@ func (c *config) check() error {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, a...))
 	}
+	if err := revokewire.CheckPrefix(c.prefix); err != nil {
+		return bad("Prefix: %v", err)
+	}
 	switch {
-	case revokewire.CheckPrefix(c.prefix) != nil:
-		return bad("Prefix %q: must be non-empty, without spaces or line breaks", c.prefix)
 	case c.maxAge < time.Second || c.maxAge > cookiesession.MaxAgeLimit:
 		return bad("MaxAge %v: use 1s..%v (400 days, the most a browser keeps a cookie): the stores' longest session lifetime", c.maxAge, cookiesession.MaxAgeLimit)
 	case c.skew < 0 || c.skew > time.Hour:

@@ -67,8 +67,8 @@ func (l *List) revoke(ctx context.Context, k kind, member string, t time.Time) e
 	if !l.rep.fits(k, member, l.cfg.maxEntries, now) {
 		return fmt.Errorf("%w: %w: %d live entries (MaxEntries); the session stays valid: raise MaxEntries, revoke by subject, or rotate keys to log everyone out", ErrInvalid, cookiesession.ErrRevocationListFull, l.cfg.maxEntries)
 	}
-	l.hear(k, member, ms)
-	return l.bounded(ctx, func(ctx context.Context) error {
+	l.rep.merge(k, member, ms, now)
+	err := l.bounded(ctx, func(ctx context.Context) error {
 		res, err := l.merge(ctx, k, map[string]int64{member: ms}, true)
 		if err == nil && res.Expired > 0 && l.rep.live(k, ms, time.Now().UnixMilli()) {
 			return fmt.Errorf("%w: %s %q", ErrClockSkew, k.Key(), member)
@@ -78,17 +78,15 @@ func (l *List) revoke(ctx context.Context, k kind, member string, t time.Time) e
 		}
 		return err
 	})
-}
-
-// hear merges an entry this instance revoked itself (never one heard
-// only through pub/sub, which anyone allowed to PUBLISH can forge): the
-// next refresh compares its kind with Redis, and writes the entry back if
-// Redis lost it, even if the kind's version looks unchanged (Redis
-// restarted empty, and no key is no key).
-func (l *List) hear(k kind, member string, ms int64) {
-	if l.rep.merge(k, member, ms, time.Now().UnixMilli()) {
+	if err != nil && !errors.Is(err, ErrClockSkew) {
+		// Redis may lack the entry (never one heard only through pub/sub,
+		// which anyone allowed to PUBLISH can forge): the next refresh
+		// reads the whole kind and writes it back if Redis lacks it, even
+		// if the kind's version looks unchanged (Redis restarted empty,
+		// and no key is no key).
 		l.heard[k].Store(true)
 	}
+	return err
 }
 
 // write runs revokewire.MergeScript over entries, in calls of at most
@@ -101,7 +99,7 @@ func (l *List) write(ctx context.Context, k kind, entries map[string]int64, publ
 // merge is write, and returns what the merge did.
 func (l *List) merge(ctx context.Context, k kind, entries map[string]int64, publish bool) (revokewire.Result, error) {
 	m := revokewire.Merge{Prefix: l.cfg.prefix, Kind: k, Life: l.rep.life(k), Ahead: l.ahead(k), Publish: publish, Entries: entries}
-	res, err := m.Run(ctx, scripter{l.client})
+	res, err := m.Run(ctx, l.scripter())
 	if err != nil {
 		return res, fmt.Errorf("%w: writing %s: %w", ErrUnavailable, k.Key(), err)
 	}
@@ -114,25 +112,33 @@ func (l *List) merge(ctx context.Context, k kind, entries map[string]int64, publ
 // ahead is how far past now an entry of kind k may lie, in milliseconds.
 func (l *List) ahead(k kind) int64 { return revokewire.Ahead(k, l.cfg.maxAge, l.cfg.skew) }
 
+func (l *List) scripter() scripter { return scripter{l.client} }
+
 // scripter runs scripts through go-redis: EVALSHA, then EVAL if the server
 // lacks the script, as redis.Script does.
 type scripter struct{ c redis.UniversalClient }
 
 func (s scripter) RunScript(ctx context.Context, script, sha string, keys, args []string) (int64, error) {
+	return s.run(ctx, script, sha, keys, args).Int64()
+}
+
+// run is RunScript, with the script's reply as go-redis gives it.
+func (s scripter) run(ctx context.Context, script, sha string, keys, args []string) *redis.Cmd {
 	argv := make([]any, len(args))
 	for i, a := range args {
 		argv[i] = a
 	}
-	n, err := s.c.EvalSha(ctx, sha, keys, argv...).Int64()
-	if err != nil && (errors.Is(err, redis.ErrNoScript) || redis.HasErrorPrefix(err, "NOSCRIPT")) {
-		n, err = s.c.Eval(ctx, script, keys, argv...).Int64()
+	c := s.c.EvalSha(ctx, sha, keys, argv...)
+	if err := c.Err(); err != nil && (errors.Is(err, redis.ErrNoScript) || redis.HasErrorPrefix(err, "NOSCRIPT")) {
+		c = s.c.Eval(ctx, script, keys, argv...)
 	}
-	return n, err
+	return c
 }
 
 // refresh compares the replica with Redis and merges what changed: one
-// round trip reading the versions, one more reading the kinds whose version
-// moved. Entries the replica holds and Redis lacks (Redis restarted without
+// round trip reading the versions, one more reading the changes of the
+// kinds whose version moved from their change logs (the whole kind when its
+// log cannot cover the gap: see readLog). Entries the replica holds and Redis lacks (Redis restarted without
 // persistence, or was flushed) are written back, so nothing enforced is
 // forgotten by instances started later.
 //
@@ -169,8 +175,22 @@ func (l *List) sync(ctx context.Context, probe bool) error {
 			changed = append(changed, k)
 		}
 	}
-	if len(changed) > 0 {
-		if err := l.readKinds(ctx, changed, versions); err != nil {
+	var full []kind
+	for _, k := range changed {
+		if lost || versions[k] == 0 || !l.known[k] || l.heard[k].Load() || !l.logs[k].ok {
+			full = append(full, k)
+			continue
+		}
+		covered, err := l.readLog(ctx, k)
+		if err != nil {
+			return err
+		}
+		if !covered {
+			full = append(full, k)
+		}
+	}
+	if len(full) > 0 {
+		if err := l.readKinds(ctx, full, versions); err != nil {
 			return err
 		}
 	}
@@ -219,10 +239,24 @@ func (l *List) readVersions(ctx context.Context) ([kinds]float64, bool, error) {
 // what Redis lacks. The versions were read first: a write in between shows
 // at the next refresh, never hides.
 func (l *List) readKinds(ctx context.Context, ks []kind, versions [kinds]float64) error {
+	var pos [kinds]logPos
+	read := versions // the versions the read reflects at least
+	for _, k := range ks {
+		l.heard[k].Store(false) // what is heard from now on is read next time
+		// The log's position first: what is written after it is in the
+		// log, and may be in the read too (merges are idempotent).
+		p, r, err := l.logRead(ctx, k, logPos{}, 0)
+		if err != nil {
+			l.known[k] = false
+			return err
+		}
+		if pos[k] = p; p.ok {
+			read[k] = r.version // the version at the position, read with it
+		}
+	}
 	pipe := l.client.Pipeline()
 	cmds := make([]*redis.ZSliceCmd, len(ks))
 	for i, k := range ks {
-		l.heard[k].Store(false) // what is heard from now on is read next time
 		cmds[i] = pipe.ZRangeByScoreWithScores(ctx, l.cfg.prefix+k.Key(), &redis.ZRangeBy{Min: "0", Max: "+inf"})
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
@@ -234,26 +268,24 @@ func (l *List) readKinds(ctx context.Context, ks []kind, versions [kinds]float64
 	now := time.Now().UnixMilli()
 	var errs []error // one kind's failed write-back does not skip the next
 	for i, k := range ks {
-		got := l.accept(k, cmds[i].Val(), now)
+		got := l.accept(k, zmap(cmds[i].Val()), now)
 		missing := l.rep.missing(k, got, now)
 		if versions[k] == 0 && len(missing) > 0 {
 			l.cfg.onError(fmt.Errorf("%w: %s is gone from Redis while this instance holds %d live entries of it: writing them back", ErrLost, l.cfg.prefix+k.Key(), len(missing)))
 		}
-		l.rep.mergeAll(k, got, now)
-		if n := l.rep.len(); k != kindAll && n > l.cfg.maxEntries {
-			l.cfg.onError(fmt.Errorf("redisrevoke: %w: the replica holds %d entries read from Redis, more than MaxEntries %d: all are enforced, but this instance's memory bound is exceeded; give every instance the same MaxEntries", cookiesession.ErrRevocationListFull, n, l.cfg.maxEntries))
-		}
-		l.versions[k], l.known[k] = versions[k], true
+		l.mergeRead(k, got, now)
+		l.versions[k], l.known[k], l.logs[k] = read[k], true, pos[k]
 		if len(missing) > 0 {
 			res, err := l.merge(ctx, k, missing, false)
 			switch {
 			case err != nil:
 				l.known[k] = false
 				errs = append(errs, err)
-			case res.Changed > 0:
-				// The write moved the version: read it again next time,
-				// with what others wrote back. A write that changed
-				// nothing left the version as read.
+			case res.Changed > 0 && !pos[k].ok:
+				// The write moved the version, and there is no log to
+				// read it from: read the kind again next time, with what
+				// others wrote back. A write that changed nothing left
+				// the version as read.
 				l.known[k] = false
 			}
 			if res.Expired > 0 {
@@ -264,28 +296,41 @@ func (l *List) readKinds(ctx context.Context, ks []kind, versions [kinds]float64
 	return errors.Join(errs...)
 }
 
-// accept returns the entries of kind k read from Redis, without the
-// version and without those further ahead than ClockSkew (MaxAge plus
+// mergeRead merges entries of kind k read from Redis into the replica, and
+// reports a replica grown past MaxEntries.
+func (l *List) mergeRead(k kind, got map[string]int64, now int64) {
+	l.rep.mergeAll(k, got, now)
+	if n := l.rep.len(); k != kindAll && n > l.cfg.maxEntries {
+		l.cfg.onError(fmt.Errorf("redisrevoke: %w: the replica holds %d entries read from Redis, more than MaxEntries %d: all are enforced, but this instance's memory bound is exceeded; give every instance the same MaxEntries", cookiesession.ErrRevocationListFull, n, l.cfg.maxEntries))
+	}
+}
+
+// zmap returns a sorted set's members and scores, without the version.
+func zmap(zs []redis.Z) map[string]int64 {
+	m := make(map[string]int64, len(zs))
+	for _, z := range zs {
+		if s, ok := z.Member.(string); ok && s != revokewire.VersionMember {
+			m[s] = int64(z.Score)
+		}
+	}
+	return m
+}
+
+// accept returns the entries of kind k read from Redis, without those
+// further ahead than ClockSkew (MaxAge plus
 // ClockSkew for a session) allows: those are forged, or written with a
 // wrong clock, and would refuse every new login. They are not applied,
 // nor written back or spread by this instance; each read reports them
 // through OnError until someone removes them from Redis.
-func (l *List) accept(k kind, zs []redis.Z, now int64) map[string]int64 {
-	got := make(map[string]int64, len(zs))
+func (l *List) accept(k kind, got map[string]int64, now int64) map[string]int64 {
 	future := 0
 	var first error
-	for _, z := range zs {
-		m, ok := z.Member.(string)
-		if !ok || m == revokewire.VersionMember {
-			continue
-		}
-		ms := int64(z.Score)
+	for m, ms := range got {
 		if err := revokewire.CheckAhead(k, ms, now, l.ahead(k)); err != nil {
 			future++
 			first = cmp.Or(first, err)
-			continue
+			delete(got, m)
 		}
-		got[m] = ms
 	}
 	if future > 0 {
 		l.cfg.onError(fmt.Errorf("redisrevoke: %w: %d entries of %s ignored, the first: %w; remove them (ZREM) once the cause is found", cookiesession.ErrRevocationFuture, future, l.cfg.prefix+k.Key(), first))

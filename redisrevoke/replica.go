@@ -4,6 +4,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cookiesession/cookiesession/internal/idset"
 	"github.com/cookiesession/cookiesession/internal/revokewire"
 )
 
@@ -24,12 +25,16 @@ const allMember = revokewire.AllMember
 // replica is a process's copy of the revocations, in Unix milliseconds.
 // Every entry only ever grows (a later until, a later cut-off), so merging
 // in any order gives the same result, and an entry leaves only when it
-// expires.
+// expires. A session identifier of Session.ID's form (every one the store
+// makes) is held compactly, in ids (package idset: 16 bytes and until as
+// seconds, rounded up, at most idset.Bound bytes per entry); any other
+// identifier, and every subject, in a map.
 type replica struct {
 	maxAge int64 // cut-offs live maxAge ms past themselves
 
 	mu    sync.RWMutex
-	sets  [kinds - 1]map[string]int64 // sessions, subjects
+	ids   idset.Set                   // Session.ID identifiers -> until
+	sets  [kinds - 1]map[string]int64 // other session identifiers, subjects
 	all   int64                       // 0: none
 	swept int
 	full  int64 // when fits last swept a full replica
@@ -54,6 +59,16 @@ func (r *replica) merge(k kind, member string, ms, now int64) bool {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if !r.raise(k, member, ms) {
+		return false
+	}
+	r.sweep(now)
+	return true
+}
+
+// raise raises entry (k, member) to ms, live; it reports whether it
+// changed. r.mu is held.
+func (r *replica) raise(k kind, member string, ms int64) bool {
 	if k == kindAll {
 		if ms <= r.all {
 			return false
@@ -61,27 +76,33 @@ func (r *replica) merge(k kind, member string, ms, now int64) bool {
 		r.all = ms
 		return true
 	}
+	if id, ok := idset.Parse(member); ok && k == kindSession {
+		return r.ids.Raise(id, idset.UntilMilli(ms))
+	}
 	if old, ok := r.sets[k][member]; ok && old >= ms {
 		return false
 	}
 	r.sets[k][member] = ms
-	r.sweep(now)
 	return true
 }
 
-// mergeAll merges entries of kind k under one lock.
+// mergeAll merges entries of kind k under one lock: the session
+// identifiers of Session.ID's form in one pass over ids.
 func (r *replica) mergeAll(k kind, entries map[string]int64, now int64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	var batch []idset.Entry
 	for m, ms := range entries {
-		switch {
-		case !r.live(k, ms, now):
-		case k == kindAll:
-			r.all = max(r.all, ms)
-		case ms > r.sets[k][m]:
-			r.sets[k][m] = ms
+		if !r.live(k, ms, now) {
+			continue
 		}
+		if id, ok := idset.Parse(m); ok && k == kindSession {
+			batch = append(batch, idset.Entry{ID: id, Until: idset.UntilMilli(ms)})
+			continue
+		}
+		r.raise(k, m, ms)
 	}
+	r.ids.Merge(batch)
 	r.sweep(now)
 }
 
@@ -91,6 +112,10 @@ func (r *replica) holds(k kind, member string, ms int64) bool {
 	defer r.mu.RUnlock()
 	if k == kindAll {
 		return r.all >= ms
+	}
+	if id, ok := idset.Parse(member); ok && k == kindSession {
+		u, ok := r.ids.Get(id)
+		return ok && u >= idset.UntilMilli(ms)
 	}
 	old, ok := r.sets[k][member]
 	return ok && old >= ms
@@ -103,7 +128,11 @@ func (r *replica) revoked(id, subject string, created, now int64) bool {
 	if r.all > 0 && created < r.all && now < r.all+r.maxAge {
 		return true
 	}
-	if id != "" {
+	if k, ok := idset.Parse(id); ok {
+		if until, ok := r.ids.Get(k); ok && idset.Live(until, idset.NowMilli(now)) {
+			return true
+		}
+	} else if id != "" {
 		if until, ok := r.sets[kindSession][id]; ok && now < until {
 			return true
 		}
@@ -117,7 +146,7 @@ func (r *replica) revoked(id, subject string, created, now int64) bool {
 }
 
 // missing returns the live entries of kind k that got lacks or holds
-// lower.
+// lower (a compact entry's until compared in its rounded seconds).
 func (r *replica) missing(k kind, got map[string]int64, now int64) map[string]int64 {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
@@ -128,6 +157,14 @@ func (r *replica) missing(k kind, got map[string]int64, now int64) map[string]in
 		}
 		return out
 	}
+	if k == kindSession {
+		sec := idset.NowMilli(now)
+		for id, u := range r.ids.All() {
+			if m := id.String(); idset.Live(u, sec) && u > idset.UntilMilli(got[m]) {
+				out[m] = idset.Milli(u)
+			}
+		}
+	}
 	for m, ms := range r.sets[k] {
 		if r.live(k, ms, now) && ms > got[m] {
 			out[m] = ms
@@ -136,12 +173,17 @@ func (r *replica) missing(k kind, got map[string]int64, now int64) map[string]in
 	return out
 }
 
-// len returns the number of entries held, expired ones not yet swept
-// included.
+// count is the number of entries held, expired ones not yet swept
+// included. r.mu is held.
+func (r *replica) count() int {
+	return r.ids.Len() + len(r.sets[kindSession]) + len(r.sets[kindSubject])
+}
+
+// len is count, locked.
 func (r *replica) len() int {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	return len(r.sets[kindSession]) + len(r.sets[kindSubject])
+	return r.count()
 }
 
 // fits reports whether entry (k, member) may be revoked under a bound of
@@ -154,27 +196,32 @@ func (r *replica) fits(k kind, member string, limit int, now int64) bool {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if _, ok := r.sets[k][member]; ok {
+	if id, ok := idset.Parse(member); ok && k == kindSession {
+		if _, ok := r.ids.Get(id); ok {
+			return true
+		}
+	} else if _, ok := r.sets[k][member]; ok {
 		return true
 	}
-	if len(r.sets[kindSession])+len(r.sets[kindSubject]) >= limit && (now-r.full >= 1000 || now < r.full) {
+	if r.count() >= limit && (now-r.full >= 1000 || now < r.full) {
 		r.full = now
 		r.sweepAll(now)
 	}
-	return len(r.sets[kindSession])+len(r.sets[kindSubject]) < limit
+	return r.count() < limit
 }
 
 // sweep drops expired entries once the replica has doubled since the last
 // sweep, so that each insertion costs amortised constant time. r.mu is
 // held.
 func (r *replica) sweep(now int64) {
-	if n := len(r.sets[kindSession]) + len(r.sets[kindSubject]); n >= 2*r.swept+64 {
+	if r.count() >= 2*r.swept+64 {
 		r.sweepAll(now)
 	}
 }
 
 // sweepAll drops every entry expired at now. r.mu is held.
 func (r *replica) sweepAll(now int64) {
+	r.ids.Sweep(idset.NowMilli(now))
 	for k, set := range r.sets {
 		for m, ms := range set {
 			if !r.live(kind(k), ms, now) {
@@ -182,5 +229,5 @@ func (r *replica) sweepAll(now int64) {
 			}
 		}
 	}
-	r.swept = len(r.sets[kindSession]) + len(r.sets[kindSubject])
+	r.swept = r.count()
 }

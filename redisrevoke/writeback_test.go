@@ -29,7 +29,7 @@ func TestWriteBackAcrossCallsIsReread(t *testing.T) {
 	}
 	sc := scripter{s.client()}
 	for i, args := range calls {
-		if _, err := sc.RunScript(bg, revokewire.MergeScript, revokewire.MergeScriptSHA1, []string{m.Key()}, args); err != nil {
+		if _, err := sc.RunScript(bg, revokewire.MergeScript, revokewire.MergeScriptSHA1, m.Keys(), args); err != nil {
 			t.Fatal(err)
 		}
 		if i == 0 {

@@ -10,8 +10,9 @@
 // AllMember; score: the global cut-off). The member VersionMember, with a
 // negative score, holds the set's version, which changes whenever the set
 // does. Every write goes through MergeScript, which also publishes each
-// entry on Channel(prefix) as Message formats it. The package has no
-// dependencies: a caller brings a Scripter.
+// entry on Channel(prefix) as Message formats it, and appends each change
+// to the kind's change log (LogKey), read back by LogScript. The package
+// has no dependencies: a caller brings a Scripter.
 package revokewire
 
 import (
@@ -76,14 +77,52 @@ func KindOf(letter string) (Kind, bool) {
 // without persistence), and every reader writes back what it holds.
 const EpochKey = "epoch"
 
+// LogKey is the name of kind k's change log under prefix: a stream in
+// the same Redis Cluster hash slot as prefix+k.Key(), so that one script
+// can write both. Each entry of the stream is one change, the field the
+// member and the value its new score, or, last of each MergeScript call
+// that changed the set, the field VersionMember and the value the set's new
+// version. A prefix holding a hash tag ({...}) keeps it; any other is
+// wrapped in one.
+func LogKey(prefix string, k Kind) string {
+	key := prefix + k.Key()
+	if hashTag(key) {
+		return key + ":log"
+	}
+	return "{" + key + "}:log"
+}
+
+// hashTag reports whether key holds a Redis Cluster hash tag: a "{"
+// followed, not at once, by a "}".
+func hashTag(key string) bool {
+	open := strings.IndexByte(key, '{')
+	if open < 0 {
+		return false
+	}
+	end := strings.IndexByte(key[open+1:], '}')
+	return end > 0
+}
+
+// LogLength is about how many changes a change log keeps (XADD MAXLEN ~):
+// a reader further behind re-reads the whole set.
+const LogLength = 100_000
+
+// LogReadMax is the most changes a reader takes from a change log in one
+// read; further behind, it re-reads the whole set, as cheap then.
+const LogReadMax = 10_000
+
 // Channel is the pub/sub channel of the revocations under prefix.
 func Channel(prefix string) string { return prefix + "events" }
 
 // CheckPrefix reports whether p can be a prefix: non-empty, without spaces
-// or line breaks.
+// or line breaks, and without "}" unless it holds a hash tag (LogKey would
+// otherwise land in another Redis Cluster slot than its set).
 func CheckPrefix(p string) error {
 	if p == "" || strings.ContainsAny(p, " \r\n") {
 		return fmt.Errorf("prefix %q: must be non-empty, without spaces or line breaks", p)
+	}
+	if strings.Contains(p, "}") && !hashTag(p) {
+		return fmt.Errorf("prefix %q: a \"}\" is allowed only after a hash tag's \"{\", as in \"{app}:revoke:\"", p)
 	}
 	return nil
 }
@@ -155,8 +194,11 @@ func ParseMessage(payload string) (Kind, int64, string, error) {
 // publishes each on ARGV[3] unless it is "". ARGV[1] is how long past its
 // score an entry lives (ms, Life), ARGV[2] the set's new version
 // (NewVersion), ARGV[4] the kind's letter, ARGV[5] how far past Redis's
-// clock an entry may lie (ms, Ahead), then come score, member pairs. An
-// entry further ahead is neither recorded nor published.
+// clock an entry may lie (ms, Ahead), ARGV[6] the change log's length
+// (LogLength), then come score, member pairs. An entry further ahead is
+// neither recorded nor published. Each entry raised is appended to the
+// change log (KEYS[2], LogKey), and, when the set changed, its new version
+// after them; the log expires with the set.
 // Expired entries are trimmed by Redis's clock, and the key expires with
 // its last entry. The version is the member "" with a negative score,
 // which no range of live entries (scores are Unix ms) reaches; it changes
@@ -174,13 +216,17 @@ local changed = 0
 local expired = 0
 local future = 0
 local ahead = tonumber(ARGV[5])
-for i = 6, #ARGV, 2 do
+for i = 7, #ARGV, 2 do
   if tonumber(ARGV[i]) + life <= now then
     expired = expired + 1
   elseif tonumber(ARGV[i]) > now + ahead then
     future = future + 1
   else
-    changed = changed + redis.call('ZADD', KEYS[1], 'GT', 'CH', ARGV[i], ARGV[i+1])
+    local raised = redis.call('ZADD', KEYS[1], 'GT', 'CH', ARGV[i], ARGV[i+1])
+    changed = changed + raised
+    if raised > 0 then
+      redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', ARGV[i+1], ARGV[i])
+    end
     if ARGV[3] ~= '' then
       redis.call('PUBLISH', ARGV[3], ARGV[4] .. ' ' .. ARGV[i] .. ' ' .. ARGV[i+1])
     end
@@ -189,19 +235,69 @@ end
 changed = changed + redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, now - life)
 local top = redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', 0, 'WITHSCORES', 'LIMIT', 0, 1)
 if top[2] == nil then
-  redis.call('DEL', KEYS[1])
+  redis.call('DEL', KEYS[1], KEYS[2])
 elseif changed > 0 then
   redis.call('ZADD', KEYS[1], ARGV[2], '')
-  redis.call('PEXPIREAT', KEYS[1], string.format('%d', tonumber(top[2]) + life))
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', '', ARGV[2])
+  local expiry = string.format('%d', tonumber(top[2]) + life)
+  redis.call('PEXPIREAT', KEYS[1], expiry)
+  redis.call('PEXPIREAT', KEYS[2], expiry)
 end
 return changed + expired * 4294967296 + future * 4398046511104
 `
 
 // MergeScriptSHA1 is the SHA-1 of MergeScript in hex, for EVALSHA.
-var MergeScriptSHA1 = func() string {
-	sum := sha1.Sum([]byte(MergeScript))
+var MergeScriptSHA1 = sha1Hex(MergeScript)
+
+// LogScript reads a kind's change log (KEYS[2]) from a reader's position:
+// ARGV[1] the stream ID and ARGV[2] the log's count of entries ever added
+// (XINFO STREAM's entries-added, Redis 7.0 or later) when the reader last
+// read, ARGV[3] the most changes to return ("0": the position only). It
+// returns the set's (KEYS[1]) version ("0" without the set), the log's last
+// ID and count, whether the changes follow (1) or the log cannot cover the
+// gap (0: trimmed past the reader, recreated, longer than ARGV[3]), then
+// field, value pairs of every change after the reader's position: a member
+// and its score, or VersionMember and the version a merge set. The log
+// covers the gap exactly when it holds as many entries after the reader's
+// ID as were added since: none was trimmed, and it was not recreated.
+const LogScript = `
+local v = redis.call('ZSCORE', KEYS[1], '') or '0'
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  return {v, '0-0', '0', 0}
+end
+local info = redis.call('XINFO', 'STREAM', KEYS[2])
+local last, added = '0-0', 0
+for i = 1, #info, 2 do
+  if info[i] == 'last-generated-id' then last = info[i+1] end
+  if info[i] == 'entries-added' then added = info[i+1] end
+end
+local n = added - tonumber(ARGV[2])
+if ARGV[3] == '0' or n < 0 or n > tonumber(ARGV[3]) then
+  return {v, last, tostring(added), 0}
+end
+local rows = {}
+if n > 0 then
+  rows = redis.call('XRANGE', KEYS[2], '(' .. ARGV[1], '+')
+end
+if #rows ~= n then
+  return {v, last, tostring(added), 0}
+end
+local out = {v, last, tostring(added), 1}
+for _, row in ipairs(rows) do
+  for j = 1, #row[2] do
+    out[#out + 1] = row[2][j]
+  end
+end
+return out
+`
+
+// LogScriptSHA1 is the SHA-1 of LogScript in hex, for EVALSHA.
+var LogScriptSHA1 = sha1Hex(LogScript)
+
+func sha1Hex(s string) string {
+	sum := sha1.Sum([]byte(s))
 	return hex.EncodeToString(sum[:])
-}()
+}
 
 // PairsPerCall bounds the entries one MergeScript call carries (Lua's
 // stack limits a call's arguments).
@@ -250,6 +346,9 @@ type Merge struct {
 // Key is the sorted set the merge writes.
 func (m Merge) Key() string { return m.Prefix + m.Kind.Key() }
 
+// Keys are MergeScript's keys: the sorted set and its change log.
+func (m Merge) Keys() []string { return []string{m.Key(), LogKey(m.Prefix, m.Kind)} }
+
 // Calls returns the ARGV of each MergeScript call the merge takes, at most
 // PairsPerCall entries each, each under a new version of its own: a reader
 // that read the set between two calls has stored the first call's version,
@@ -260,9 +359,9 @@ func (m Merge) Calls() [][]string {
 		channel = Channel(m.Prefix)
 	}
 	head := func() []string {
-		return []string{strconv.FormatInt(m.Life, 10), strconv.FormatInt(NewVersion(), 10), channel, m.Kind.Letter(), strconv.FormatInt(m.Ahead, 10)}
+		return []string{strconv.FormatInt(m.Life, 10), strconv.FormatInt(NewVersion(), 10), channel, m.Kind.Letter(), strconv.FormatInt(m.Ahead, 10), strconv.Itoa(LogLength)}
 	}
-	const headLen = 5
+	const headLen = 6
 	var calls [][]string
 	args := head()
 	for member, ms := range m.Entries {
@@ -282,7 +381,7 @@ func (m Merge) Calls() [][]string {
 func (m Merge) Run(ctx context.Context, s Scripter) (Result, error) {
 	var r Result
 	for _, args := range m.Calls() {
-		n, err := s.RunScript(ctx, MergeScript, MergeScriptSHA1, []string{m.Key()}, args)
+		n, err := s.RunScript(ctx, MergeScript, MergeScriptSHA1, m.Keys(), args)
 		if err != nil {
 			return r, err
 		}

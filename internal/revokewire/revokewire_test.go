@@ -91,7 +91,7 @@ func (r *recorder) RunScript(_ context.Context, script, sha string, keys, args [
 	}
 	r.calls = append(r.calls, args)
 	r.keys = append(r.keys, keys...)
-	return int64((len(args) - 4) / 2), r.err
+	return int64((len(args) - 6) / 2), r.err
 }
 
 func TestMergeCalls(t *testing.T) {
@@ -111,8 +111,8 @@ func TestMergeCalls(t *testing.T) {
 	seen := map[string]bool{}
 	versions := map[string]bool{}
 	for i, args := range r.calls {
-		if r.keys[i] != "p:sessions" {
-			t.Errorf("key %q", r.keys[i])
+		if r.keys[2*i] != "p:sessions" || r.keys[2*i+1] != "{p:sessions}:log" {
+			t.Errorf("keys %q", r.keys[2*i:2*i+2])
 		}
 		// Each call moves the version: a reader between two calls must
 		// see it move again after the second.
@@ -120,13 +120,13 @@ func TestMergeCalls(t *testing.T) {
 			t.Errorf("call %d reuses version %s", i, args[1])
 		}
 		versions[args[1]] = true
-		if args[0] != "0" || !strings.HasPrefix(args[1], "-") || args[2] != "p:events" || args[3] != "s" || args[4] != "7" {
-			t.Errorf("call %d head %q", i, args[:5])
+		if args[0] != "0" || !strings.HasPrefix(args[1], "-") || args[2] != "p:events" || args[3] != "s" || args[4] != "7" || args[5] != strconv.Itoa(LogLength) {
+			t.Errorf("call %d head %q", i, args[:6])
 		}
-		if len(args)%2 != 1 || len(args)-5 > 2*PairsPerCall {
+		if len(args)%2 != 0 || len(args)-6 > 2*PairsPerCall {
 			t.Errorf("call %d has %d arguments", i, len(args))
 		}
-		for j := 5; j < len(args); j += 2 {
+		for j := 6; j < len(args); j += 2 {
 			if strconv.FormatInt(entries[args[j+1]], 10) != args[j] {
 				t.Errorf("entry %q scored %q", args[j+1], args[j])
 			}
@@ -155,4 +155,48 @@ func TestCheckPrefix(t *testing.T) {
 	if err := CheckPrefix(DefaultPrefix); err != nil {
 		t.Error(err)
 	}
+}
+
+// TestLogKeySameSlot: a change log lands in its set's Redis Cluster hash
+// slot, under a prefix with or without a hash tag; a prefix that would
+// break this is refused.
+func TestLogKeySameSlot(t *testing.T) {
+	for _, p := range []string{DefaultPrefix, "p:", "{app}:revoke:", "a{b}c{d}:", "x{:", "}{x}"} {
+		for k := range Kinds {
+			set, log := p+k.Key(), LogKey(p, k)
+			if slot(set) != slot(log) || set == log {
+				t.Errorf("prefix %q: %q in slot %d, %q in %d", p, set, slot(set), log, slot(log))
+			}
+		}
+		if err := CheckPrefix(p); err != nil {
+			t.Errorf("CheckPrefix(%q): %v", p, err)
+		}
+	}
+	for _, p := range []string{"a}b:", "{}}:", "{}:"} {
+		if CheckPrefix(p) == nil {
+			t.Errorf("CheckPrefix(%q) accepts it", p)
+		}
+	}
+}
+
+// slot is a key's Redis Cluster hash slot: CRC16-XMODEM of its hash tag,
+// or of the whole key, modulo 16384 (the cluster specification).
+func slot(key string) int {
+	if i := strings.IndexByte(key, '{'); i >= 0 {
+		if j := strings.IndexByte(key[i+1:], '}'); j > 0 {
+			key = key[i+1 : i+1+j]
+		}
+	}
+	var crc uint16
+	for _, c := range []byte(key) {
+		crc ^= uint16(c) << 8
+		for range 8 {
+			if crc&0x8000 != 0 {
+				crc = crc<<1 ^ 0x1021
+			} else {
+				crc <<= 1
+			}
+		}
+	}
+	return int(crc) % 16384
 }
