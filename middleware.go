@@ -21,10 +21,10 @@ import (
 // the session could not be saved and the error handler answered instead.
 var errDiscarded = errors.New("cookiesession: response discarded: the session could not be saved and the error handler answered")
 
-// Middleware opens sessions lazily (on the first Store.Get) and writes the
-// cookie just before the response starts: on the handler's first
-// WriteHeader, Write, ReadFrom or Flush, or after it returns if it wrote
-// nothing. If the session cannot be saved, Options.ErrorHandler answers
+// Middleware opens sessions lazily (on the first Store.Get or
+// Store.FromContext) and writes the cookie just before the response
+// starts: on the handler's first WriteHeader, Write, ReadFrom or Flush, or
+// after it returns if it wrote nothing. If the session cannot be saved, Options.ErrorHandler answers
 // instead and the handler's later writes are discarded; the headers that
 // handlers outside the middleware set (Strict-Transport-Security, ...) are
 // kept. A change made after the response started, or pending when the
