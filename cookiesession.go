@@ -245,13 +245,40 @@ func requestOf(r *http.Request, t *proxyTrust) Request {
 // and saves it before the response starts. Without the middleware it opens
 // the cookie anew on each call: keep the session and call Session.Save.
 //
+// Under the middleware, the session belongs to the request the middleware
+// received, not to r: any r whose context carries the middleware's (r
+// itself, r.WithContext, r.Clone, or a request made anew with that
+// context, such as (&http.Request{}).WithContext(ctx)) gets that same
+// session, opened from the middleware's request's cookies; r's own cookies
+// are not read. So no request can give a handler a second, empty session
+// that the save would write over the client's. Store.FromContext does the
+// same from the context alone.
+//
 // Get never fails: a missing or rejected cookie gives a new, empty session,
 // and Session.Err tells why a cookie was rejected.
 func (s *Store[T]) Get(r *http.Request) *Session[T] {
-	if sl, _ := r.Context().Value(ctxKey{&s.c}).(*slot[T]); sl != nil {
-		return sl.get(s, r)
+	if sess, ok := s.FromContext(r.Context()); ok {
+		return sess
 	}
 	return s.Open(s.Request(r))
+}
+
+// FromContext returns the session of the request whose context ctx is, or
+// derives from, under the store's Middleware: the same *Session as Get
+// gives the handlers of that request, opened from its cookies on first
+// use. It is for code that receives only a context, such as connect-go or
+// huma handlers and templ components. Outside the middleware (a context
+// that no request of this store's middleware carries, or nil) it returns
+// nil and false: open the session with Get or Open instead.
+func (s *Store[T]) FromContext(ctx context.Context) (*Session[T], bool) {
+	if ctx == nil {
+		return nil, false
+	}
+	sl, _ := ctx.Value(ctxKey{&s.c}).(*slot[T])
+	if sl == nil {
+		return nil, false
+	}
+	return sl.get(s), true
 }
 
 // Open opens the session that req's cookies hold, or starts a new one. It

@@ -358,3 +358,46 @@ func ExampleSession_Commit() {
 	// true
 	// 1 Cookie private, no-cache="Set-Cookie"
 }
+
+// Code that receives only a context (a connect-go or huma handler, a templ
+// component) reaches the request's session with FromContext: the same
+// session Get gives the handler, saved by the middleware.
+func ExampleStore_FromContext() {
+	type Prefs struct {
+		Theme string `json:"theme"`
+	}
+	store, err := cookiesession.New[Prefs](cookiesession.Options{Keys: [][]byte{newKey()}})
+	if err != nil {
+		panic(err)
+	}
+	// setTheme has no request, only its context.
+	setTheme := func(ctx context.Context, theme string) error {
+		s, ok := store.FromContext(ctx)
+		if !ok {
+			return errors.New("no session: call under store.Middleware")
+		}
+		s.Data.Theme = theme
+		return nil
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/theme", func(w http.ResponseWriter, r *http.Request) {
+		if t := r.URL.Query().Get("set"); t != "" {
+			if err := setTheme(r.Context(), t); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+		}
+		fmt.Fprintln(w, "theme:", store.Get(r).Data.Theme)
+	})
+	srv := httptest.NewServer(store.Middleware(mux))
+	defer srv.Close()
+
+	get := browser(srv)
+	fmt.Println(get("/theme?set=dark"))
+	fmt.Println(get("/theme"))
+	fmt.Println(setTheme(context.Background(), "light")) // outside the middleware
+	// Output:
+	// theme: dark
+	// theme: dark
+	// no session: call under store.Middleware
+}

@@ -21,10 +21,10 @@ import (
 // the session could not be saved and the error handler answered instead.
 var errDiscarded = errors.New("cookiesession: response discarded: the session could not be saved and the error handler answered")
 
-// Middleware opens sessions lazily (on the first Store.Get) and writes the
-// cookie just before the response starts: on the handler's first
-// WriteHeader, Write, ReadFrom or Flush, or after it returns if it wrote
-// nothing. If the session cannot be saved, Options.ErrorHandler answers
+// Middleware opens sessions lazily (on the first Store.Get or
+// Store.FromContext) and writes the cookie just before the response
+// starts: on the handler's first WriteHeader, Write, ReadFrom or Flush, or
+// after it returns if it wrote nothing. If the session cannot be saved, Options.ErrorHandler answers
 // instead and the handler's later writes are discarded; the headers that
 // handlers outside the middleware set (Strict-Transport-Security, ...) are
 // kept. A change made after the response started, or pending when the
@@ -48,7 +48,7 @@ func (s *Store[T]) Middleware(next http.Handler) http.Handler {
 		}
 		sl.w = sw
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{&s.c}, sl))
-		sw.r = r
+		sw.r, sl.r = r, r
 		returned := false
 		defer func() {
 			if !returned { // a panic or runtime.Goexit, which goes on
@@ -65,19 +65,22 @@ func (s *Store[T]) Middleware(next http.Handler) http.Handler {
 type ctxKey struct{ c *core }
 
 // slot holds one request's session for the middleware. Its mutex makes
-// Store.Get safe from several goroutines of one handler.
+// Store.Get and Store.FromContext safe from several goroutines of one
+// handler.
 type slot[T any] struct {
 	mu      sync.Mutex
 	session *Session[T]
+	r       *http.Request // the request the middleware received: the session's
 	w       *responseWriter
 }
 
-// get returns the request's session, loading it on first use.
-func (sl *slot[T]) get(s *Store[T], r *http.Request) *Session[T] {
+// get returns the request's session, loading it on first use from the
+// middleware's own request, whatever request or context led here.
+func (sl *slot[T]) get(s *Store[T]) *Session[T] {
 	sl.mu.Lock()
 	defer sl.mu.Unlock()
 	if sl.session == nil {
-		sl.session = s.Open(s.Request(r))
+		sl.session = s.Open(s.Request(sl.r))
 		sl.session.w = sl.w
 	}
 	return sl.session

@@ -97,9 +97,10 @@ func NewRevocationList(o RevocationListOptions) (*RevocationList, error) {
 
 // RevokeSession refuses the session with identifier id (Session.ID) until
 // until, which must be no earlier than the end of the session's absolute
-// lifetime: Session.Created plus its lifetime (Options.MaxAge, or its own
-// SetMaxAge). Not Session.ExpiresAt with an idle timeout: a copy used
-// elsewhere since moves its own idle deadline later.
+// lifetime: Session.Deadline, its creation plus its lifetime
+// (Options.MaxAge, or its own SetMaxAge). Not Session.ExpiresAt with an
+// idle timeout: a copy used elsewhere since moves its own idle deadline
+// later.
 //
 // It returns an error matching ErrRevocationFuture, recording nothing, if
 // until lies more than MaxAge (plus the clock skew) ahead; one matching

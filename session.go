@@ -153,6 +153,26 @@ func (s *Session[T]) ExpiresAt() time.Time {
 	return s.store.c.expiry(s.want.meta.maxAge, created, sealed)
 }
 
+// Deadline returns the absolute end of the session's life: its creation
+// plus its lifetime (its own, from SetMaxAge, else Options.MaxAge), past
+// which the server refuses it whatever the idle timeout. For a session that
+// is new, destroyed or renewed and not yet saved, it is the deadline a save
+// now would seal: now plus that lifetime. Pass it to
+// RevocationList.RevokeSession, which must refuse the session until then;
+// not ExpiresAt, which an idle timeout makes earlier, while a copy of the
+// cookie used elsewhere since has idled out later.
+//
+// It reflects the lifetime the session now has: a copy of the cookie sealed
+// before a SetMaxAge that shortened it keeps its longer one, up to
+// Options.MaxAgeCeiling.
+func (s *Session[T]) Deadline() time.Time {
+	created := s.Created()
+	if created.IsZero() {
+		created = s.store.c.now()
+	}
+	return created.Add(s.store.c.lifetime(s.want.meta.maxAge))
+}
+
 // ID returns the session's random identifier (128 bits, base64url), sealed
 // encrypted in its value: what Revocations revokes a session by. It is kept
 // across saves and replaced by Renew and Destroy. Without

@@ -5,6 +5,7 @@ go 1.26.0
 replace github.com/cookiesession/cookiesession => ../
 
 require (
+	connectrpc.com/connect v1.21.1
 	github.com/coder/websocket v1.8.15
 	github.com/cookiesession/cookiesession v0.0.0-00010101000000-000000000000
 	github.com/gin-gonic/gin v1.12.0
@@ -13,6 +14,7 @@ require (
 	github.com/gorilla/websocket v1.5.3
 	github.com/labstack/echo/v5 v5.4.6
 	github.com/redis/go-redis/v9 v9.23.0
+	google.golang.org/protobuf v1.36.11
 )
 
 require (
@@ -47,5 +49,4 @@ require (
 	golang.org/x/net v0.62.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.44.0 // indirect
-	google.golang.org/protobuf v1.36.10 // indirect
 )

@@ -19,7 +19,7 @@
 //	store, err := cookiesession.New[Data](cookiesession.Options{..., Revocations: list})
 //	...
 //	if s.Subject() != "" { // only signed-in sessions: anonymous ones grant nothing
-//		err = list.RevokeSession(ctx, s.ID(), s.Created().Add(lifetime)) // this session, everywhere
+//		err = list.RevokeSession(ctx, s.ID(), s.Deadline()) // this session, everywhere
 //	}
 //	err = list.RevokeSubject(ctx, userID, time.Now())    // every device of a user
 //	err = list.RevokeAll(ctx, time.Now())                 // everyone

@@ -32,7 +32,7 @@ func Example() {
 	mux.HandleFunc("POST /logout", func(w http.ResponseWriter, r *http.Request) {
 		s := store.Get(r)
 		if s.Subject() != "" { // only a signed-in session: revoking anonymous ones would let anyone grow the list
-			if err := list.RevokeSession(r.Context(), s.ID(), s.Created().Add(lifetime)); err != nil { // its absolute end
+			if err := list.RevokeSession(r.Context(), s.ID(), s.Deadline()); err != nil { // its absolute end
 				http.Error(w, "try again", http.StatusServiceUnavailable)
 				return
 			}

@@ -16,8 +16,8 @@ import (
 )
 
 // RevokeSession refuses the session with identifier id (Session.ID) until
-// until (the end of its absolute lifetime, Session.Created plus its
-// lifetime), on every instance. The entry expires at until.
+// until (the end of its absolute lifetime, Session.Deadline), on every
+// instance. The entry expires at until.
 //
 // Each Revoke method refuses the session on this instance at once. An
 // error matching ErrUnavailable means Redis did not record it: the other

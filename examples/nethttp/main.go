@@ -110,10 +110,9 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 func (a *app) logout(w http.ResponseWriter, r *http.Request) {
 	s := a.store.Get(r)
 	if !s.IsNew() && s.Subject() != "" {
-		// Until the end of its absolute lifetime, not s.ExpiresAt(): that
-		// counts the idle timeout from this cookie's last save, and a copy
-		// used elsewhere since then was saved later and idles out later.
-		if err := a.revoked.RevokeSession(s.ID(), s.Created().Add(maxLifetime)); err != nil {
+		// Until the end of its absolute lifetime, s.Deadline(): a copy of
+		// the cookie used elsewhere may idle out later than this one.
+		if err := a.revoked.RevokeSession(s.ID(), s.Deadline()); err != nil {
 			log.Print(err) // the list is full: this copy stays valid
 			http.Error(w, "sign-out failed, try again later", http.StatusServiceUnavailable)
 			return
