@@ -13,7 +13,7 @@
 // entries expire with their times. Revoked, which the store calls on every request,
 // reads only the replica: no Redis command per request.
 //
-//	list, err := redisrevoke.New(ctx, rdb, redisrevoke.MaxAge(30*24*time.Hour))
+//	list, err := redisrevoke.New(ctx, rdb, redisrevoke.Options{MaxAge: 30 * 24 * time.Hour})
 //	if err != nil { ... }
 //	defer list.Close()
 //	store, err := cookiesession.New[Data](cookiesession.Options{..., Revocations: list})
