@@ -1,6 +1,6 @@
 // Package redisrevoke shares cookiesession revocations between machines
 // through Redis (or Valkey): a *List is a cookiesession.Revocations for
-// Options.Revocations whose revocations, made on any instance, reach every
+// cookiesession.Options.Revocations whose revocations, made on any instance, reach every
 // instance.
 //
 // Each List keeps a replica of every revocation in memory. It is loaded by
@@ -26,11 +26,11 @@
 //
 // While Redis is unreachable, a List keeps enforcing what it knows and
 // Stale grows; revocations return ErrUnavailable, are enforced by the
-// instance that made them, and are written to Redis once it answers. FailClosedAfter makes
+// instance that made them, and are written to Redis once it answers. Options.FailClosedAfter makes
 // it refuse every session past a staleness bound instead. When Redis comes
 // back empty (restarted without persistence), each List writes back what
 // it still enforces. For instances frozen between invocations (serverless
-// functions), MaxStaleness makes Revoked refresh a replica older than a
+// functions), Options.MaxStaleness makes Revoked refresh a replica older than a
 // bound, in one round trip when nothing changed, and Refresh does it on
 // demand. A program that only revokes, such as the cookiesession
 // command, uses a Writer: the same writes, without a replica. README.md
