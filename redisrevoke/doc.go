@@ -7,7 +7,7 @@
 // New, kept current by Redis pub/sub (a message is only a hint: the
 // entry is read back from Redis, so a forged one changes nothing; a
 // revocation reaches the other instances in about a millisecond on a local
-// network), compared with Redis every ResyncEvery and after every
+// network), compared with Redis every Options.ResyncEvery and after every
 // reconnection (reading only the changes since its last read, from a
 // change log in Redis), checked for a FLUSHALL with each ping, and its
 // entries expire with their times. Revoked, which the store calls on every request,
