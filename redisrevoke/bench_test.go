@@ -57,9 +57,9 @@ func heap() uint64 {
 // (and 1,000 subject cut-offs), and the replica's memory.
 func BenchmarkRevoked100k(b *testing.B) {
 	s := startRedis(b)
-	ids := fill(b, newList(b, s), 100_000)
+	ids := fill(b, newList(b, s, Options{}), 100_000)
 	before := heap()
-	l := newList(b, s, PingEvery(time.Hour), ResyncEvery(time.Hour))
+	l := newList(b, s, Options{PingEvery: time.Hour, ResyncEvery: time.Hour})
 	mem := heap() - before
 	if l.Len() != 101_000 {
 		b.Fatalf("replica holds %d entries", l.Len())
@@ -98,11 +98,11 @@ func BenchmarkRevoked100k(b *testing.B) {
 func BenchmarkRefresh(b *testing.B) {
 	for _, n := range []int{0, 100_000} {
 		s := startRedis(b)
-		w := newList(b, s)
+		w := newList(b, s, Options{})
 		if n > 0 {
 			fill(b, w, n)
 		}
-		l := newList(b, s, PingEvery(time.Hour), ResyncEvery(time.Hour))
+		l := newList(b, s, Options{PingEvery: time.Hour, ResyncEvery: time.Hour})
 		b.Run(fmt.Sprintf("entries=%d/unchanged", n), func(b *testing.B) {
 			for b.Loop() {
 				must(b, l.Refresh(bg))
@@ -129,7 +129,7 @@ func BenchmarkRefresh(b *testing.B) {
 // instance's Revoked reports it.
 func TestPropagationLatency(t *testing.T) {
 	s := startRedis(t)
-	a, b := newList(t, s), newList(t, s)
+	a, b := newList(t, s, Options{}), newList(t, s, Options{})
 	var took []time.Duration
 	for i := range 200 {
 		id := "latency-" + strconv.Itoa(i)

@@ -81,12 +81,12 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // the loss and write back).
 func TestCluster(t *testing.T) {
 	addrs := startCluster(t)
-	newClusterList := func(opts ...Option) *List {
+	newClusterList := func(o Options) *List {
 		c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs, DialTimeout: time.Second})
 		t.Cleanup(func() { c.Close() })
 		ctx, cancel := context.WithTimeout(bg, 10*time.Second)
 		defer cancel()
-		l, err := New(ctx, c, append([]Option{MaxAge(time.Hour), OnError(func(err error) { t.Log(err) })}, opts...)...)
+		l, err := New(ctx, c, testOptions(t, o))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,8 +94,8 @@ func TestCluster(t *testing.T) {
 		return l
 	}
 	var rep reports
-	a := newInstance(t, newClusterList(PingEvery(50*time.Millisecond), ResyncEvery(time.Hour), OnError(rep.add)))
-	b := newInstance(t, newClusterList(PingEvery(time.Hour), ResyncEvery(time.Hour)))
+	a := newInstance(t, newClusterList(Options{PingEvery: 50 * time.Millisecond, ResyncEvery: time.Hour, OnError: rep.add}))
+	b := newInstance(t, newClusterList(Options{PingEvery: time.Hour, ResyncEvery: time.Hour}))
 
 	// The kinds' sets and logs are spread over the masters.
 	slots := map[int64]bool{}
@@ -125,7 +125,7 @@ func TestCluster(t *testing.T) {
 	for _, addr := range addrs {
 		must(t, node(t, addr).FlushAll(bg).Err())
 	}
-	c := newInstance(t, newClusterList(PingEvery(50*time.Millisecond), ResyncEvery(time.Hour)))
+	c := newInstance(t, newClusterList(Options{PingEvery: 50 * time.Millisecond, ResyncEvery: time.Hour}))
 	took := within(t, 3*time.Second, "an instance started after FLUSHALL refuses the revoked session", func() bool { u, _ := c.request(cookies); return u == "" })
 	t.Logf("refused by the instance started after FLUSHALL on every master %v after its start", took)
 	if rep.matching(ErrLost) == 0 {

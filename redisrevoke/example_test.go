@@ -18,7 +18,7 @@ func Example() {
 	ctx := context.Background()
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
 	const lifetime = 30 * 24 * time.Hour
-	list, err := redisrevoke.New(ctx, rdb, redisrevoke.MaxAge(lifetime))
+	list, err := redisrevoke.New(ctx, rdb, redisrevoke.Options{MaxAge: lifetime})
 	if err != nil {
 		log.Fatal(err) // Redis unreachable at start: nothing could be enforced
 	}

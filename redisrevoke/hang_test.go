@@ -47,8 +47,8 @@ func TestRevokedBoundedWhileRedisHangs(t *testing.T) {
 	s := startRedis(t)
 	ctx, cancel := context.WithTimeout(bg, 5*time.Second)
 	defer cancel()
-	l, err := New(ctx, noTimeoutClient(t, s), MaxAge(time.Hour), MaxStaleness(100*time.Millisecond),
-		RefreshTimeout(200*time.Millisecond), ResyncEvery(50*time.Millisecond), OnError(func(error) {}))
+	l, err := New(ctx, noTimeoutClient(t, s), Options{MaxAge: time.Hour, MaxStaleness: 100 * time.Millisecond,
+		RefreshTimeout: 200 * time.Millisecond, ResyncEvery: 50 * time.Millisecond, OnError: func(error) {}})
 	must(t, err)
 	defer l.Close()
 	must(t, l.RevokeSession(bg, "sess-A", time.Now().Add(time.Hour)))
@@ -85,8 +85,8 @@ func TestCloseWhileRedisHangs(t *testing.T) {
 	s := startRedis(t)
 	ctx, cancel := context.WithTimeout(bg, 5*time.Second)
 	defer cancel()
-	l, err := New(ctx, noTimeoutClient(t, s), MaxAge(time.Hour), ResyncEvery(50*time.Millisecond),
-		PingEvery(50*time.Millisecond), OnError(func(error) {}))
+	l, err := New(ctx, noTimeoutClient(t, s), Options{MaxAge: time.Hour, ResyncEvery: 50 * time.Millisecond,
+		PingEvery: 50 * time.Millisecond, OnError: func(error) {}})
 	must(t, err)
 	s.hang(t)
 	time.Sleep(200 * time.Millisecond) // a re-sync is due, and stuck
@@ -100,7 +100,7 @@ func TestNewReturnsByDeadlineWhileRedisHangs(t *testing.T) {
 	returnsWithin(t, 2*time.Second, "New with a 300ms deadline", func() {
 		ctx, cancel := context.WithTimeout(bg, 300*time.Millisecond)
 		defer cancel()
-		if _, err := New(ctx, noTimeoutClient(t, s), MaxAge(time.Hour)); !errors.Is(err, ErrUnavailable) {
+		if _, err := New(ctx, noTimeoutClient(t, s), Options{MaxAge: time.Hour}); !errors.Is(err, ErrUnavailable) {
 			t.Errorf("New while Redis hangs: %v", err)
 		}
 	})
@@ -120,7 +120,7 @@ func TestNewWaitsForRedis(t *testing.T) {
 	go func() {
 		ctx, cancel := context.WithTimeout(bg, 10*time.Second)
 		defer cancel()
-		l, err := New(ctx, c, MaxAge(time.Hour), OnError(func(error) {}))
+		l, err := New(ctx, c, Options{MaxAge: time.Hour, OnError: func(error) {}})
 		got <- result{l, err}
 	}()
 	time.Sleep(300 * time.Millisecond)
@@ -133,7 +133,7 @@ func TestNewWaitsForRedis(t *testing.T) {
 	s.stop()
 	ctx, cancel := context.WithTimeout(bg, 300*time.Millisecond)
 	defer cancel()
-	if _, err := New(ctx, c, MaxAge(time.Hour)); !errors.Is(err, ErrUnavailable) {
+	if _, err := New(ctx, c, Options{MaxAge: time.Hour}); !errors.Is(err, ErrUnavailable) {
 		t.Errorf("New without Redis: %v", err)
 	}
 }
@@ -142,7 +142,7 @@ func TestNewWaitsForRedis(t *testing.T) {
 // comes first.
 func TestResyncBelowPing(t *testing.T) {
 	s := startRedis(t)
-	newList(t, s, PingEvery(time.Hour), ResyncEvery(100*time.Millisecond))
+	newList(t, s, Options{PingEvery: time.Hour, ResyncEvery: 100 * time.Millisecond})
 	before := s.commands()
 	time.Sleep(time.Second)
 	// About 10 re-syncs of 3 ZSCORE each; ask for 3.

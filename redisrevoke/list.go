@@ -83,12 +83,9 @@ var _ cookiesession.Revocations = (*List)(nil)
 // *redis.Client, a failover client or a *redis.ClusterClient (not a Ring,
 // whose pub/sub and keys can live on different servers); the List does not
 // close it.
-func New(ctx context.Context, client redis.UniversalClient, opts ...Option) (*List, error) {
-	cfg := defaults()
-	for _, o := range opts {
-		o(&cfg)
-	}
-	if err := cfg.check(); err != nil {
+func New(ctx context.Context, client redis.UniversalClient, o Options) (*List, error) {
+	cfg, err := o.config()
+	if err != nil {
 		return nil, err
 	}
 	if _, ring := client.(*redis.Ring); ring || client == nil {

@@ -15,9 +15,9 @@ import (
 // other instance enforces it.
 func TestRefreshReadsOnlyChanges(t *testing.T) {
 	s := startRedis(t)
-	w := newList(t, s)
+	w := newList(t, s, Options{})
 	fill(t, w, 5_000)
-	l := newList(t, s, PingEvery(time.Hour), ResyncEvery(time.Hour))
+	l := newList(t, s, Options{PingEvery: time.Hour, ResyncEvery: time.Hour})
 	for i := range 3 { // the second and third from the position the first left
 		id := sessionID(1_000_000 + i)
 		must(t, w.write(bg, kindSession, map[string]int64{id: time.Now().Add(time.Hour).UnixMilli()}, false))
@@ -74,9 +74,9 @@ func TestLogGapReadsWholeKind(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := startRedis(t)
-			w := newList(t, s)
+			w := newList(t, s, Options{})
 			fill(t, w, 100)
-			l := newList(t, s, PingEvery(time.Hour), ResyncEvery(time.Hour))
+			l := newList(t, s, Options{PingEvery: time.Hour, ResyncEvery: time.Hour})
 			ids := tc.write(t, s, w)
 			before := s.commands()
 			must(t, l.Refresh(bg))

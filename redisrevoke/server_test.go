@@ -2,6 +2,7 @@ package redisrevoke
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -103,17 +104,27 @@ func (s *server) commands() map[string]int64 {
 	return out
 }
 
-// newList returns a List on s, closed at the test's end.
-func newList(t testing.TB, s *server, opts ...Option) *List {
+// newList returns a List on s with o (testOptions), closed at the test's end.
+func newList(t testing.TB, s *server, o Options) *List {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	l, err := New(ctx, s.client(), append([]Option{MaxAge(time.Hour), OnError(func(err error) { t.Log(err) })}, opts...)...)
+	l, err := New(ctx, s.client(), testOptions(t, o))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
 	return l
+}
+
+// testOptions is o with, where it leaves them zero, a MaxAge of an hour
+// and errors logged to t.
+func testOptions(t testing.TB, o Options) Options {
+	o.MaxAge = cmp.Or(o.MaxAge, time.Hour)
+	if o.OnError == nil {
+		o.OnError = func(err error) { t.Log(err) }
+	}
+	return o
 }
 
 // instance is one machine: a store revoking through its own List, behind

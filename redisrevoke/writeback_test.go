@@ -16,7 +16,7 @@ import (
 // the version move after the second, and read the rest.
 func TestWriteBackAcrossCallsIsReread(t *testing.T) {
 	s := startRedis(t)
-	l := newList(t, s, PingEvery(time.Hour), ResyncEvery(time.Hour))
+	l := newList(t, s, Options{PingEvery: time.Hour, ResyncEvery: time.Hour})
 	until := time.Now().Add(time.Hour).UnixMilli()
 	entries := map[string]int64{}
 	for i := range revokewire.PairsPerCall + 500 {
@@ -58,7 +58,7 @@ func TestWriteBackFailureKeepsLaterKinds(t *testing.T) {
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(bg, 5*time.Second)
 	defer cancel()
-	a, err := New(ctx, c, MaxAge(time.Hour), PingEvery(time.Hour), ResyncEvery(time.Hour), OnError(func(err error) { t.Log(err) }))
+	a, err := New(ctx, c, Options{MaxAge: time.Hour, PingEvery: time.Hour, ResyncEvery: time.Hour, OnError: func(err error) { t.Log(err) }})
 	must(t, err)
 	defer a.Close()
 

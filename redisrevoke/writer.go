@@ -22,16 +22,13 @@ type Writer struct {
 	l *List // never started: its client, options and merge only
 }
 
-// NewWriter returns a Writer that writes through client under the options'
-// Prefix, with their MaxAge and ClockSkew; give it the Lists' own. The
-// other options do not apply. client may be what New takes; the Writer
-// does not close it.
-func NewWriter(client redis.UniversalClient, opts ...Option) (*Writer, error) {
-	cfg := defaults()
-	for _, o := range opts {
-		o(&cfg)
-	}
-	if err := cfg.check(); err != nil {
+// NewWriter returns a Writer that writes through client under o.Prefix,
+// with o.MaxAge and o.ClockSkew; give it the Lists' own Options. The other
+// fields are checked as New checks them, but do not apply. client may be
+// what New takes; the Writer does not close it.
+func NewWriter(client redis.UniversalClient, o Options) (*Writer, error) {
+	cfg, err := o.config()
+	if err != nil {
 		return nil, err
 	}
 	if _, ring := client.(*redis.Ring); ring || client == nil {

@@ -17,7 +17,7 @@ import (
 // newWriter returns a Writer on s with the Lists' MaxAge (newList's).
 func newWriter(t *testing.T, c redis.UniversalClient) *Writer {
 	t.Helper()
-	w, err := NewWriter(c, MaxAge(time.Hour))
+	w, err := NewWriter(c, Options{MaxAge: time.Hour})
 	must(t, err)
 	return w
 }
@@ -36,7 +36,7 @@ func refused(t *testing.T, in *instance, cookies []*http.Cookie, what string) {
 // each says whether Redis's entry changed.
 func TestWriterReachesList(t *testing.T) {
 	s := startRedis(t)
-	in := newInstance(t, newList(t, s, ResyncEvery(time.Hour)))
+	in := newInstance(t, newList(t, s, Options{ResyncEvery: time.Hour}))
 	alice1, id := in.login(t, "alice")
 	alice2, _ := in.login(t, "alice")
 	bob, _ := in.login(t, "bob")
@@ -64,7 +64,7 @@ func TestWriterReachesList(t *testing.T) {
 	changed(w.RevokeAll(bg, time.Now()))
 	refused(t, in, bob, "all revoked through a Writer")
 
-	late := newList(t, s)
+	late := newList(t, s, Options{})
 	if !late.Revoked(id, "", time.Now()) || !late.Revoked("", "alice", time.Now().Add(-time.Minute)) || !late.Revoked("", "", time.Time{}) {
 		t.Error("a new List does not load the Writer's entries")
 	}
@@ -97,12 +97,9 @@ func TestWriterRefusals(t *testing.T) {
 		t.Errorf("refused revocations were written: %q", ks)
 	}
 	for _, c := range []redis.UniversalClient{nil, redis.NewRing(&redis.RingOptions{})} {
-		if _, err := NewWriter(c); !errors.Is(err, ErrInvalid) {
+		if _, err := NewWriter(c, Options{}); !errors.Is(err, ErrInvalid) {
 			t.Errorf("NewWriter(%T): %v, want ErrInvalid", c, err)
 		}
-	}
-	if _, err := NewWriter(s.client(), Prefix("a b")); !errors.Is(err, ErrInvalid) {
-		t.Errorf("NewWriter with a bad prefix: %v", err)
 	}
 }
 

@@ -49,12 +49,12 @@ Flags:
                             PASSWORD); needs -redis-password-env
   -redis-password-env NAME  read the password (AUTH) from the environment
                             variable NAME (never give it on the command line)
-  -prefix P                 key and channel prefix, as redisrevoke.Prefix
-                            (default "cookiesession:revoke:")
+  -prefix P                 key and channel prefix, as redisrevoke's
+                            Options.Prefix (default "cookiesession:revoke:")
   -max-age DURATION         how long a subject or global cut-off is kept:
                             the stores' longest session lifetime, the same
-                            as redisrevoke.MaxAge (default 9600h0m0s, its
-                            default)
+                            as redisrevoke's Options.MaxAge (default
+                            9600h0m0s, its default)
   -timeout DURATION         bound on the whole exchange with Redis:
                             connecting, authenticating and writing
                             (default 5s)
@@ -147,6 +147,9 @@ func (c *cli) parseRevocation(f *revokeFlags, set map[string]bool) (*revocation,
 	}
 	if f.user != "" && r.password == "" {
 		return nil, usagef("-redis-user takes the user's password with -redis-password-env NAME")
+	}
+	if f.prefix == "" { // redisrevoke would take "" for its default
+		return nil, usagef("-prefix: give a non-empty prefix, or leave -prefix out for %q", redisrevoke.DefaultPrefix)
 	}
 	if f.maxAge < time.Second || f.maxAge > cookiesession.MaxAgeLimit {
 		return nil, usagef("-max-age %v: give the stores' longest session lifetime, 1s to %v", f.maxAge, cookiesession.MaxAgeLimit)
@@ -303,7 +306,7 @@ func (c *cli) sendRevocation(r *revocation) (bool, error) {
 		},
 	})
 	defer rdb.Close()
-	w, err := redisrevoke.NewWriter(rdb, redisrevoke.Prefix(r.prefix), redisrevoke.MaxAge(r.maxAge), redisrevoke.ClockSkew(clockSkew))
+	w, err := redisrevoke.NewWriter(rdb, redisrevoke.Options{Prefix: r.prefix, MaxAge: r.maxAge, ClockSkew: clockSkew})
 	if err != nil {
 		return false, usagef("-prefix: %v", err)
 	}

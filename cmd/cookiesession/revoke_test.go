@@ -26,13 +26,15 @@ func redisClient(t *testing.T, addr, user, password string) *redis.Client {
 }
 
 // newList returns a redisrevoke.List on c, as a server would run one,
-// closed at the test's end. It re-reads Redis only after an hour, so what
-// it learns within the test came through pub/sub or its first load.
-func newList(t *testing.T, c *redis.Client, opts ...redisrevoke.Option) *redisrevoke.List {
+// closed at the test's end. It re-reads Redis only after an hour (its
+// ResyncEvery, whatever o says), so what it learns within the test came
+// through pub/sub or its first load.
+func newList(t *testing.T, c *redis.Client, o redisrevoke.Options) *redisrevoke.List {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	l, err := redisrevoke.New(ctx, c, append([]redisrevoke.Option{redisrevoke.ResyncEvery(time.Hour)}, opts...)...)
+	o.ResyncEvery = time.Hour
+	l, err := redisrevoke.New(ctx, c, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +57,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // until does not shorten an entry, and the command says so.
 func TestRevokeReachesList(t *testing.T) {
 	addr := redistest.Start(t)
-	l := newList(t, redisClient(t, addr, "", ""), redisrevoke.Prefix("p:"), redisrevoke.MaxAge(3*time.Hour))
+	l := newList(t, redisClient(t, addr, "", ""), redisrevoke.Options{Prefix: "p:", MaxAge: 3 * time.Hour})
 	now := time.Now().Truncate(time.Second)
 	id, other := "AAAAAAAAAAAAAAAAAAAAAA", "BBBBBBBBBBBBBBBBBBBBBB"
 	revoke := func(args ...string) string {
@@ -96,7 +98,7 @@ func TestRevokeReachesList(t *testing.T) {
 		t.Error("-all refuses sessions created after its cut-off")
 	}
 	// A List started afterwards loads what the command wrote.
-	late := newList(t, redisClient(t, addr, "", ""), redisrevoke.Prefix("p:"), redisrevoke.MaxAge(3*time.Hour))
+	late := newList(t, redisClient(t, addr, "", ""), redisrevoke.Options{Prefix: "p:", MaxAge: 3 * time.Hour})
 	if !late.Revoked(id, "", now) || !late.Revoked("", "bob", now.Add(-time.Second)) || !late.Revoked("", "", time.Time{}) {
 		t.Error("a new List does not load the command's entries")
 	}
@@ -119,7 +121,7 @@ func TestRevokePassword(t *testing.T) {
 
 	t.Setenv("TEST_REDIS_PW", pw)
 	cmd(t, "", append(args, "-redis-password-env", "TEST_REDIS_PW")...).ok(t)
-	if !newList(t, redisClient(t, addr, "", pw)).Revoked("", "", time.Time{}) {
+	if !newList(t, redisClient(t, addr, "", pw), redisrevoke.Options{}).Revoked("", "", time.Time{}) {
 		t.Error("nothing written")
 	}
 
@@ -157,6 +159,7 @@ func TestRevokeUsage(t *testing.T) {
 		{"empty subject", append(r, "-subject", ""), "-subject"},
 		{"long subject", append(r, "-subject", strings.Repeat("x", 256)), "1 to 255 bytes"},
 		{"bad prefix", append(r, "-all", "-prefix", "a b"), "-prefix"},
+		{"empty prefix", append(r, "-all", "-prefix", ""), "-prefix"},
 		{"max-age", append(r, "-all", "-max-age", "10000h"), "-max-age"},
 		{"argument", append(r, "-all", "extra"), "unexpected argument"},
 		{"bad duration", append(r, "-all", "-max-age", "30d"), "units"},
@@ -237,7 +240,7 @@ func TestInspectShowsIDAndSubject(t *testing.T) {
 // it is refused, and -force no longer exists.
 func TestRevokeFutureCutOff(t *testing.T) {
 	addr := redistest.Start(t)
-	l := newList(t, redisClient(t, addr, "", ""), redisrevoke.Prefix("p:"), redisrevoke.MaxAge(2*time.Hour))
+	l := newList(t, redisClient(t, addr, "", ""), redisrevoke.Options{Prefix: "p:", MaxAge: 2 * time.Hour})
 	now := time.Now().Truncate(time.Second)
 	soon, later := now.Add(30*time.Second), now.Add(time.Hour)
 	args := []string{"revoke", "-redis", addr, "-prefix", "p:", "-all", "-max-age", "2h", "-before"}
@@ -246,7 +249,7 @@ func TestRevokeFutureCutOff(t *testing.T) {
 	cmdAt(t, now, "", append(args, later.Format(time.RFC3339))...).fails(t, exitUsage, "in the future")
 	cmdAt(t, now, "", append(args, later.Format(time.RFC3339), "-force")...).fails(t, exitUsage, "-force")
 	time.Sleep(100 * time.Millisecond) // what was published has arrived
-	if late := newList(t, redisClient(t, addr, "", ""), redisrevoke.Prefix("p:"), redisrevoke.MaxAge(2*time.Hour)); l.Revoked("", "", soon) || late.Revoked("", "", soon) {
+	if late := newList(t, redisClient(t, addr, "", ""), redisrevoke.Options{Prefix: "p:", MaxAge: 2 * time.Hour}); l.Revoked("", "", soon) || late.Revoked("", "", soon) {
 		t.Error("a refused cut-off was written")
 	}
 }
@@ -270,7 +273,7 @@ func TestRevokeACLUser(t *testing.T) {
 		t.Errorf("stderr reveals the password: %q", r.stderr)
 	}
 	cmd(t, "", append(args, "-redis-user", "ops")...).ok(t)
-	if !newList(t, redisClient(t, addr, "ops", "ops-secret")).Revoked("", "", time.Time{}) {
+	if !newList(t, redisClient(t, addr, "ops", "ops-secret"), redisrevoke.Options{}).Revoked("", "", time.Time{}) {
 		t.Error("nothing written")
 	}
 }
@@ -332,7 +335,7 @@ func TestRevokeBinary(t *testing.T) {
 		t.Errorf("unreachable Redis: %v, stderr %q; want exit 1 and one line", err, stderr.String())
 	}
 	addr := redistest.Start(t)
-	l := newList(t, redisClient(t, addr, "", ""))
+	l := newList(t, redisClient(t, addr, "", ""), redisrevoke.Options{})
 	id := "CCCCCCCCCCCCCCCCCCCCCC"
 	if out, err := exec.Command(bin, "revoke", "-redis", addr, "-session", id, "-for", "1h").CombinedOutput(); err != nil {
 		t.Fatalf("revoke: %v: %s", err, out)
