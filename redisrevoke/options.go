@@ -3,6 +3,7 @@ package redisrevoke
 import (
 	"cmp"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/cookiesession/cookiesession"
@@ -90,7 +91,9 @@ type Options struct {
 
 	// OnError, if set, is called with each error of the background work
 	// (a lost subscription, a failed re-sync), for logging. It must not
-	// block. Nil means such errors are dropped.
+	// block. Nil means: log each at level Error on slog's default logger,
+	// so that a lost subscription, a FLUSHALL (ErrLost) or forged future
+	// entries are never passed over in silence.
 	OnError func(error)
 }
 
@@ -124,7 +127,7 @@ func (o Options) config() (config, error) {
 		onError:        o.OnError,
 	}
 	if c.onError == nil {
-		c.onError = func(error) {}
+		c.onError = func(err error) { slog.Error("redisrevoke: background error", "err", err) }
 	}
 	return c, c.check()
 }

@@ -1,9 +1,11 @@
 package redisrevoke
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"regexp"
 	"strings"
@@ -19,8 +21,16 @@ import (
 func TestOptionsZeroValues(t *testing.T) {
 	c, err := Options{}.config()
 	must(t, err)
-	c.onError(errors.New("dropped")) // nil OnError: a function that drops
-	c.onError = nil                  // a func is not comparable
+	// A nil OnError logs at Error on slog's default logger: a background
+	// error is never passed over in silence.
+	var logged bytes.Buffer
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logged, nil)))
+	c.onError(fmt.Errorf("%w: the epoch key vanished", ErrLost))
+	if out := logged.String(); !strings.Contains(out, "level=ERROR") || !strings.Contains(out, "epoch key vanished") {
+		t.Errorf("nil OnError logged %q, want an Error line with the error", out)
+	}
+	c.onError = nil // a func is not comparable
 	want := config{prefix: DefaultPrefix, maxAge: cookiesession.MaxAgeLimit, skew: cookiesession.DefaultClockSkew,
 		maxEntries: cookiesession.DefaultMaxRevocations, resync: DefaultResyncEvery, ping: DefaultPingEvery,
 		refreshTimeout: DefaultRefreshTimeout}
