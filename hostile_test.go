@@ -289,12 +289,31 @@ func readChunksReference(lines []string, name string, l limits) (in incoming, er
 			return in, &TooLargeError{Name: p.Name, Size: size, Limit: MaxCookieBytesLimit, Chunks: 1}
 		}
 	}
-	switch n := lay.Highest(); {
+	// The parts a writer of this budget made: 1..w, each but the last
+	// filling it; the parts after them are stale.
+	w := 0
+	for _, c := range lay.Chunks {
+		if c.Index != w+1 {
+			break
+		}
+		w++
+		if !chunks.Fills(name, c.Index, len(c.Value), l.cookie) {
+			break
+		}
+	}
+	n := lay.Highest()
+	if w > 0 && w < n {
+		if lay.Problem == "" && lay.HeaderBytes() <= l.total {
+			in.whole, in.wholeChunks = lay.Value(), n
+		}
+		lay.Chunks, n = lay.Chunks[:w], w
+	}
+	switch {
 	case n == 0:
 		return in, nil
 	case n > 1 && lay.HeaderBytes() > l.total:
 		return in, &TooLargeError{Name: name, Size: lay.HeaderBytes(), Limit: l.total, Total: true, Chunks: n}
-	case lay.Problem != "":
+	case w == 0:
 		return in, fmt.Errorf("%w: chunk %d of %d is missing", ErrChunks, missingChunk(lay), n)
 	default:
 		in.value, in.chunks = lay.Value(), n
