@@ -4,8 +4,10 @@ package cookiesession
 // several cookies. Chunk 1 is the cookie NAME itself; chunk k (k >= 2) is
 // NAME~k. "~" never appears in Express cookie-session's NAME.sig nor in
 // gorilla's names, and it keeps a __Host- or __Secure- prefix intact. The
-// chunk count is bound into the AEAD's associated data, so missing, extra,
-// reordered, duplicated or mixed chunks fail to open.
+// chunk count is bound into the AEAD's associated data, so missing,
+// reordered, duplicated or mixed chunks fail to open. Every part but a
+// value's last fills the per-cookie budget, so the reader knows where the
+// value ends and ignores stale parts after it (chunkScan.written).
 
 import (
 	"errors"
