@@ -317,6 +317,10 @@ func readChunksReference(lines []string, name string, l limits) (in incoming, er
 		return in, fmt.Errorf("%w: chunk %d of %d is missing", ErrChunks, missingChunk(lay), n)
 	default:
 		in.value, in.chunks = lay.Value(), n
+		in.full = true
+		for _, c := range lay.Chunks {
+			in.full = in.full && chunks.Fills(name, c.Index, len(c.Value), l.cookie)
+		}
 		return in, nil
 	}
 }
@@ -477,4 +481,23 @@ func FuzzReadersMatchReference(f *testing.F) {
 	f.Fuzz(func(t *testing.T, header string) {
 		compareReaders(t, strings.Split(header, "\n"))
 	})
+}
+
+// TestReadersMatchReferenceOnParts holds readChunks to its reference on
+// every layout of chunks 1..4 absent, filling the per-cookie budget, or
+// short of it: where a value ends, and which parts after it are stale.
+func TestReadersMatchReferenceOnParts(t *testing.T) {
+	for layout := range 81 { // 3^4
+		var pairs []string
+		for i, k := 1, layout; i <= 4; i, k = i+1, k/3 {
+			name := chunks.Name("session", i)
+			switch k % 3 {
+			case 1:
+				pairs = append(pairs, name+"="+strings.Repeat("A", DefaultMaxCookieBytes-len(name)))
+			case 2:
+				pairs = append(pairs, name+"=AAAA")
+			}
+		}
+		compareReaders(t, []string{strings.Join(pairs, "; ")})
+	}
 }
