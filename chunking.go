@@ -4,8 +4,10 @@ package cookiesession
 // several cookies. Chunk 1 is the cookie NAME itself; chunk k (k >= 2) is
 // NAME~k. "~" never appears in Express cookie-session's NAME.sig nor in
 // gorilla's names, and it keeps a __Host- or __Secure- prefix intact. The
-// chunk count is bound into the AEAD's associated data, so missing, extra,
-// reordered, duplicated or mixed chunks fail to open.
+// chunk count is bound into the AEAD's associated data, so missing,
+// reordered, duplicated or mixed chunks fail to open. Every part but a
+// value's last fills the per-cookie budget, so the reader knows where the
+// value ends and ignores stale parts after it (chunkScan.written).
 
 import (
 	"errors"
@@ -55,6 +57,12 @@ type incoming struct {
 	present presence // which chunk cookies were sent, for expiring them
 	foreign []string // names in the chunk namespace that no writer makes
 	full    bool     // every chunk fills the per-cookie budget
+
+	// whole is parts 1..wholeChunks, when the request carries more parts
+	// than value's, all contiguous: the value a writer with another
+	// per-cookie budget made, tried when value does not open.
+	whole       string
+	wholeChunks int
 }
 
 // lost explains err, why in.value did not open, when the chunk after the
@@ -255,19 +263,57 @@ func (c *chunkScan) result() (incoming, error) {
 		in.full = chunks.Fills(c.name, 1, len(c.first), c.l.cookie)
 		return in, nil
 	}
-	if total := c.size.Bytes(); total > c.l.total {
-		return in, &TooLargeError{Name: c.name, Size: total, Limit: c.l.total, Total: true, Chunks: highest}
-	}
 	c.parts[0] = c.first
-	for i := 1; i <= highest; i++ {
-		if !in.present.has(i) {
-			return in, fmt.Errorf("%w: chunk %d of %d is missing", ErrChunks, i, highest)
+	n, count := c.written(highest), highest // count: the parts the total counts
+	if 0 < n && n < highest {
+		// Parts n+1.. are stale: left by a response that raced with the
+		// one that wrote parts 1..n (two tabs), or the value was written
+		// under another per-cookie budget, when the whole opens instead.
+		if c.contiguous(highest) && c.size.Bytes() <= c.l.total {
+			in.whole, in.wholeChunks = strings.Join(c.parts[:highest], ""), highest
+		}
+		c.size, count = chunks.HeaderSize{}, n
+		for i, part := range c.parts[:n] {
+			c.size.Add(chunks.NameLen(c.name, i+1), len(part))
 		}
 	}
-	in.value, in.chunks = strings.Join(c.parts[:highest], ""), highest
+	if total := c.size.Bytes(); total > c.l.total && count > 1 {
+		return in, &TooLargeError{Name: c.name, Size: total, Limit: c.l.total, Total: true, Chunks: count}
+	}
+	if n == 0 {
+		return in, fmt.Errorf("%w: chunk 1 of %d is missing", ErrChunks, highest)
+	}
+	in.value, in.chunks = strings.Join(c.parts[:n], ""), n
 	in.full = true
-	for i, part := range c.parts[:highest] {
+	for i, part := range c.parts[:n] {
 		in.full = in.full && chunks.Fills(c.name, i+1, len(part), c.l.cookie)
 	}
 	return in, nil
+}
+
+// written returns how many parts, of those up to highest, a writer with
+// this store's per-cookie budget made: parts 1..n present, each but the
+// last filling the budget (chunks.Split fills every part but the last),
+// the last one either not filling it, or followed by a missing part or
+// by highest. 0 when part 1 is missing.
+func (c *chunkScan) written(highest int) int {
+	for i := 1; i <= highest; i++ {
+		switch {
+		case !c.in.present.has(i):
+			return i - 1
+		case !chunks.Fills(c.name, i, len(c.parts[i-1]), c.l.cookie):
+			return i
+		}
+	}
+	return highest
+}
+
+// contiguous reports whether parts 1..n are all present.
+func (c *chunkScan) contiguous(n int) bool {
+	for i := 1; i <= n; i++ {
+		if !c.in.present.has(i) {
+			return false
+		}
+	}
+	return true
 }

@@ -194,7 +194,8 @@ func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, create
 	if err != nil {
 		return plan{}, err
 	}
-	lines := make([]string, 0, n+c.expiryCount(h, n))
+	lines := make([]string, 0, n+c.expiryCount(h, n, false))
+	full := chunks.LastFills(c.name, valueLen, n, c.limits.wire())
 	if n == 1 {
 		lines = append(lines, a.lineRaw(c.name, raw))
 	} else {
@@ -202,7 +203,7 @@ func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, create
 			lines = append(lines, a.line(chunks.Name(c.name, i+1), part))
 		}
 	}
-	lines = c.expireAll(lines, h, n+1, a)
+	lines = c.expireAll(lines, h, n+1, false, full, a)
 	next := held{data: dataJSON, flashes: w.flashes, created: created, sealed: now, meta: w.meta, browserSession: w.browserSession}
 	for i := 1; i <= n; i++ {
 		next.chunks.set(i)
@@ -234,19 +235,23 @@ func (c *core) planDestroy(h *held, w *wanted, req *Request) (plan, error) {
 	if err != nil {
 		return plan{}, err
 	}
-	lines := c.expireAll(make([]string, 0, c.expiryCount(h, 0)), h, 1, a)
+	lines := c.expireAll(make([]string, 0, c.expiryCount(h, 0, true)), h, 1, true, false, a)
 	return plan{lines: lines, next: held{browserSession: w.browserSession}, user: changedDestroy}, nil
 }
 
 // expireAll appends the lines that delete the chunk cookies from index
-// from on: those h has and, when chunking is on, every possible one, so
-// that no response racing with another (two tabs) can leave an orphan
-// chunk behind; the malformed chunk names h has; and the cookies of every
-// legacy format h has.
-func (c *core) expireAll(lines []string, h *held, from int, a cookieAttrs) []string {
+// from on: those h has and, when all (Destroy), every possible one; the
+// malformed chunk names h has; and the cookies of every legacy format h
+// has. A save deletes only what the request carried: a stale chunk that a
+// racing response (two tabs) leaves beyond the new value's last part is
+// ignored by the reader (chunkScan.written) and deleted by the next save,
+// which carries it. Only when the new value's last part fills the budget
+// would the reader read on into a stale part: then the save also deletes
+// the next chunk name (full).
+func (c *core) expireAll(lines []string, h *held, from int, all, full bool, a cookieAttrs) []string {
 	last := c.limits.chunks
 	for i, end := from, max(last, h.chunks.highest()); i <= end; i++ {
-		if i <= last || h.chunks.has(i) {
+		if h.chunks.has(i) || i <= last && (all || full && i == from) {
 			lines = append(lines, a.expireLine(chunks.Name(c.name, i)))
 		}
 	}
@@ -261,9 +266,13 @@ func (c *core) expireAll(lines []string, h *held, from int, a cookieAttrs) []str
 }
 
 // expiryCount is about how many lines expireAll appends, for a session
-// stored in n chunks.
-func (c *core) expiryCount(h *held, n int) int {
-	return max(c.limits.chunks, h.chunks.highest()) - n + len(h.foreign) + 2*len(c.legacy)
+// stored in n chunks, all or not.
+func (c *core) expiryCount(h *held, n int, all bool) int {
+	k := h.chunks.highest() - n
+	if all {
+		k = max(c.limits.chunks, h.chunks.highest()) - n
+	}
+	return max(k, 1) + len(h.foreign) + 2*len(c.legacy)
 }
 
 // expiry is when a session of its own lifetime maxAge (0: the store's),

@@ -339,15 +339,27 @@ func (c *core) reportRejected(ctx context.Context, err error) {
 	c.event(ctx, Event{Kind: kind, Err: err})
 }
 
-// open authenticates in.value and decodes its data into d.
+// unseal decodes and authenticates value, received in n chunks.
+func (s *Store[T]) unseal(value string, n int) (format.Header, []byte, int, error) {
+	raw, err := format.DecodeValue(value, format.HeaderSize+1+len(s.c.name))
+	if err != nil {
+		return format.Header{}, nil, 0, err
+	}
+	return s.c.codec.OpenRaw(s.c.name, n, raw)
+}
+
+// open authenticates in.value, or else in.whole, and decodes its data
+// into d.
 func (s *Store[T]) open(in incoming, d *T) (held, error) {
 	var h held
-	raw, err := format.DecodeValue(in.value, format.HeaderSize+1+len(s.c.name))
-	if err != nil {
-		return h, in.lost(err, s.c.name, s.c.limits)
-	}
-	hdr, pt, keyIdx, err := s.c.codec.OpenRaw(s.c.name, in.chunks, raw)
-	if err != nil {
+	hdr, pt, keyIdx, err := s.unseal(in.value, in.chunks)
+	switch {
+	case err != nil && in.whole != "":
+		// Neither opens: the whole's error is the one every part explains.
+		if hdr, pt, keyIdx, err = s.unseal(in.whole, in.wholeChunks); err != nil {
+			return h, err
+		}
+	case err != nil:
 		return h, in.lost(err, s.c.name, s.c.limits)
 	}
 	if hdr.Meta {

@@ -289,15 +289,38 @@ func readChunksReference(lines []string, name string, l limits) (in incoming, er
 			return in, &TooLargeError{Name: p.Name, Size: size, Limit: MaxCookieBytesLimit, Chunks: 1}
 		}
 	}
-	switch n := lay.Highest(); {
+	// The parts a writer of this budget made: 1..w, each but the last
+	// filling it; the parts after them are stale.
+	w := 0
+	for _, c := range lay.Chunks {
+		if c.Index != w+1 {
+			break
+		}
+		w++
+		if !chunks.Fills(name, c.Index, len(c.Value), l.cookie) {
+			break
+		}
+	}
+	n := lay.Highest()
+	if w > 0 && w < n {
+		if lay.Problem == "" && lay.HeaderBytes() <= l.total {
+			in.whole, in.wholeChunks = lay.Value(), n
+		}
+		lay.Chunks, n = lay.Chunks[:w], w
+	}
+	switch {
 	case n == 0:
 		return in, nil
 	case n > 1 && lay.HeaderBytes() > l.total:
 		return in, &TooLargeError{Name: name, Size: lay.HeaderBytes(), Limit: l.total, Total: true, Chunks: n}
-	case lay.Problem != "":
+	case w == 0:
 		return in, fmt.Errorf("%w: chunk %d of %d is missing", ErrChunks, missingChunk(lay), n)
 	default:
 		in.value, in.chunks = lay.Value(), n
+		in.full = true
+		for _, c := range lay.Chunks {
+			in.full = in.full && chunks.Fills(name, c.Index, len(c.Value), l.cookie)
+		}
 		return in, nil
 	}
 }
@@ -458,4 +481,23 @@ func FuzzReadersMatchReference(f *testing.F) {
 	f.Fuzz(func(t *testing.T, header string) {
 		compareReaders(t, strings.Split(header, "\n"))
 	})
+}
+
+// TestReadersMatchReferenceOnParts holds readChunks to its reference on
+// every layout of chunks 1..4 absent, filling the per-cookie budget, or
+// short of it: where a value ends, and which parts after it are stale.
+func TestReadersMatchReferenceOnParts(t *testing.T) {
+	for layout := range 81 { // 3^4
+		var pairs []string
+		for i, k := 1, layout; i <= 4; i, k = i+1, k/3 {
+			name := chunks.Name("session", i)
+			switch k % 3 {
+			case 1:
+				pairs = append(pairs, name+"="+strings.Repeat("A", DefaultMaxCookieBytes-len(name)))
+			case 2:
+				pairs = append(pairs, name+"=AAAA")
+			}
+		}
+		compareReaders(t, []string{strings.Join(pairs, "; ")})
+	}
 }

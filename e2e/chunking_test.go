@@ -11,6 +11,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -258,6 +259,55 @@ func TestShrinkAndDestroy(t *testing.T) {
 	}
 	want = summary(true, appData{}, nil) + " cookies="
 	expectPage(t, b.Navigate(srv.URL+"/read"), http.StatusOK, want)
+}
+
+// TestTwoTabsStaleChunks: two tabs race. One response writes three chunks;
+// another, answering a request that carried one chunk, writes one chunk and
+// deletes nothing (a save deletes only the chunks its request carried), and
+// Chromium applies it last. Chromium then holds the new one-chunk session
+// and two stale chunks: the session opens, and the next save deletes them.
+func TestTwoTabsStaleChunks(t *testing.T) {
+	h := newApp(t, chunkedOptions).handler()
+	// The other tab's response, made outside the browser: a one-chunk save
+	// answering a request that carried one chunk.
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/set?n=10", nil))
+	req := httptest.NewRequest("GET", "/set?n=20", nil)
+	for _, c := range rec.Result().Cookies() {
+		req.AddCookie(c)
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	late := rec.Header().Values("Set-Cookie")
+	if len(late) != 1 || !strings.HasPrefix(late[0], "session=") {
+		t.Fatalf("a one-chunk save answering a one-chunk request sends %d lines: %q", len(late), late)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", h)
+	mux.HandleFunc("/late", func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Set-Cookie"] = late
+		fmt.Fprint(w, "late")
+	})
+	b := NewBrowser(t)
+	srv := NewServer(t, mux)
+
+	expectPage(t, b.Navigate(srv.URL+"/set?n="+strconv.Itoa(threeChunks)), http.StatusOK, "ok")
+	expectPage(t, b.Navigate(srv.URL+"/late"), http.StatusOK, "late")
+	if names := CookieNames(b.Cookies(srv.URL)); !slices.Equal(names, []string{"session", "session~2", "session~3"}) {
+		t.Fatalf("after the racing responses the jar holds %v", names)
+	}
+	p := b.Navigate(srv.URL + "/read")
+	got, sent, _ := strings.Cut(p.Body, " cookies=")
+	names := strings.Split(sent, ",")
+	slices.Sort(names)
+	if want := summary(false, appData{Blob: blob(20)}, nil); got != want || !slices.Equal(names, []string{"session", "session~2", "session~3"}) {
+		t.Fatalf("with stale chunks: read %q sent %v, want %q", got, names, want)
+	}
+	expectPage(t, b.Navigate(srv.URL+"/set?n=30"), http.StatusOK, "ok")
+	if names := CookieNames(b.AllCookies()); !slices.Equal(names, []string{"session"}) {
+		t.Fatalf("the next save left %v, want only session", names)
+	}
+	expectPage(t, b.Navigate(srv.URL+"/read"), http.StatusOK, summary(false, appData{Blob: blob(30)}, nil)+" cookies=session")
 }
 
 // blobFor returns the blob length whose session seals to a cookie value of

@@ -496,7 +496,9 @@ func TestOpenCookieHeader(t *testing.T) {
 	// MaxChunks 1 does, and chunk 1 alone does not open.
 	cmd(t, "", "open", "-keys", key, "-max-chunks", "1", "-cookie", header).fails(t, exitFailure, "cookiesession open: ")
 	cmd(t, "", "open", "-keys", key, "-cookie", header+"; "+lines[1]).fails(t, exitFailure, "sent twice")
-	cmd(t, "", "open", "-keys", key, "-cookie", header+"; session~3=AAAA").fails(t, exitFailure, "failed authentication")
+	// A stale part after the value's last one (two tabs racing) is
+	// ignored, as the store ignores it.
+	sameJSON(t, cmd(t, "", "open", "-keys", key, "-cookie", header+"; session~3=AAAA").ok(t).stdout, data)
 	cmd(t, "", "open", "-keys", key, "-max-total-bytes", "4500", "-cookie", header).fails(t, exitFailure, "too large", "over the limit of 4500 (-max-total-bytes)")
 }
 

@@ -138,3 +138,13 @@ func Split(name, value string, n int, l Limits) []string {
 	}
 	return parts
 }
+
+// LastFills reports whether the last of the n parts Split cuts a value of
+// valueLen bytes into fills the per-cookie budget, as all the others do: a
+// reader cannot then tell from the lengths where the value ends.
+func LastFills(name string, valueLen, n int, l Limits) bool {
+	for i := 1; i < n; i++ {
+		valueLen -= l.Cookie - NameLen(name, i)
+	}
+	return Fills(name, n, valueLen, l.Cookie)
+}

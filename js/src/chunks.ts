@@ -1,7 +1,7 @@
 // Chunking (docs/FORMAT.md, "Chunks"): a sealed value longer than one
 // cookie's budget is split across several cookies. Chunk 1 is the cookie
 // NAME itself; chunk k (k >= 2) is NAME~k. The chunk count is bound into
-// the AEAD's associated data, so missing, extra or mixed chunks fail to
+// the AEAD's associated data, so missing or mixed chunks fail to
 // open. The rules and figures are the Go library's (chunking.go,
 // internal/chunks, limits.go; docs/LIMITS.md).
 
@@ -121,6 +121,15 @@ export interface Incoming {
   present: number[];
   /** Names in the chunk namespace that no writer makes, for a save to delete. */
   foreign: string[];
+  /**
+   * Parts 1..wholeChunks, when the header carries parts after value's last
+   * one, none missing: a value written under another per-cookie budget,
+   * opened when value does not open.
+   */
+  whole?: string;
+  wholeChunks?: number;
+  /** Why value does not open, when it ends in a full part before a gap: the next part is missing. */
+  missing?: ChunksError;
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -185,14 +194,30 @@ export function readChunks(header: string, name: string, l: Limits): { in: Incom
   }
   inc.present = [...present].sort((a, b) => a - b);
   if (error || highest === 0) return { in: inc, error };
-  if (highest > 1) {
-    const total = headerBytes(sizes);
-    if (total > l.total) return { in: inc, error: new TooLargeError(name, total, l.total, true, highest) };
-    for (let i = 1; i <= highest; i++) {
-      if (parts[i - 1] === undefined) return { in: inc, error: new ChunksError(`chunk ${i} of ${highest} is missing`) };
+  // The parts a writer with this budget made: 1..n, each but the last
+  // filling it. Parts after n are stale (two tabs racing) and not read.
+  let n = 0;
+  while (n < highest && parts[n] !== undefined) {
+    n++;
+    if (chunkName(name, n).length + parts[n - 1]!.length !== l.cookie) break;
+  }
+  let counted = sizes;
+  if (n > 0 && n < highest) {
+    let contiguous = true; // parts is sparse: every() would skip its holes
+    for (let i = 0; i < highest; i++) contiguous &&= parts[i] !== undefined;
+    if (contiguous && headerBytes(sizes) <= l.total) {
+      inc.whole = parts.slice(0, highest).join('');
+      inc.wholeChunks = highest;
+    }
+    counted = parts.slice(0, n).map((p, i) => [chunkName(name, i + 1).length, p!.length]);
+    if (parts[n] === undefined && chunkName(name, n).length + parts[n - 1]!.length === l.cookie) {
+      inc.missing = new ChunksError(`chunk ${n + 1} of ${highest} is missing`);
     }
   }
-  inc.value = parts.slice(0, highest).join('');
-  inc.chunks = highest;
+  const total = headerBytes(counted);
+  if (counted.length > 1 && total > l.total) return { in: inc, error: new TooLargeError(name, total, l.total, true, counted.length) };
+  if (n === 0) return { in: inc, error: new ChunksError(`chunk 1 of ${highest} is missing`) };
+  inc.value = parts.slice(0, n).join('');
+  inc.chunks = n;
   return { in: inc, error: null };
 }

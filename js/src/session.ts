@@ -6,7 +6,7 @@
 import { decodeBase64url, encodeBase64url } from './base64.js';
 import { type Header, sealedLength } from './codec.js';
 import { chunkName, type Incoming, planChunks, readChunks, splitChunks } from './chunks.js';
-import { CookieSessionError, DecodeError, EncodeError, ExpiredError, FromFutureError, IdleTimeoutError, InsecureRequestError } from './errors.js';
+import { AuthenticationError, CookieSessionError, DecodeError, EncodeError, ExpiredError, FromFutureError, IdleTimeoutError, InsecureRequestError, MalformedError } from './errors.js';
 import { encodeMeta, ID_SIZE, type Meta, metaEmpty, parseMeta } from './meta.js';
 import { type SessionOptions, type Settings, settings } from './options.js';
 import { randomBytes } from './random.js';
@@ -207,7 +207,19 @@ export function readSession<T = SessionData>(cookieHeader: string | null | undef
     result.reseal = reseal;
   } catch (e) {
     if (!(e instanceof CookieSessionError)) throw e;
-    result.error = e;
+    const unopened = e instanceof MalformedError || e instanceof AuthenticationError;
+    result.error = inc.missing && unopened ? inc.missing : e;
+    if (inc.whole !== undefined && unopened) {
+      // Stale parts after the value's last, or a value written under
+      // another per-cookie budget: its error is the one every part explains.
+      try {
+        const { session, reseal } = openValue<T>(s, inc.whole, inc.wholeChunks!);
+        Object.assign(result, { session, reseal, error: null });
+      } catch (e2) {
+        if (!(e2 instanceof CookieSessionError)) throw e2;
+        result.error = e2;
+      }
+    }
   }
   return result;
 }

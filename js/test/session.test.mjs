@@ -151,6 +151,23 @@ test('chunking: split, reassembled, bound, stale parts deleted', () => {
   assert.deepEqual(del.sort(), ['session~02', 'session~4', 'session~9']);
 });
 
+test('chunking: stale parts after the last one (two tabs racing) are ignored, as the Go reader ignores them', () => {
+  const o = { keys: K1, maxChunks: 3, maxTotalBytes: 16000 };
+  const three = new Jar().update(sessionHeaders({ data: { blob: 'x'.repeat(9000) } }, o)).header().split('; ');
+  const two = new Jar().update(sessionHeaders({ data: { blob: 'y'.repeat(5000) } }, o)).header().split('; ');
+  const one = new Jar().update(sessionHeaders({ data: { n: 1 } }, o)).header();
+  assert.equal(three.length, 3);
+  assert.equal(two.length, 2);
+  assert.deepEqual(readSession([one, three[1], three[2]].join('; '), o).session?.data, { n: 1 });
+  assert.deepEqual(readSession([one, three[2]].join('; '), o).session?.data, { n: 1 });
+  const r = readSession([two[0], two[1], three[2]].join('; '), o);
+  assert.deepEqual(r.session?.data, { blob: 'y'.repeat(5000) });
+  assert.deepEqual(r.cookies.present, [1, 2, 3], 'the stale part is recorded, for the next save to delete');
+  // A value chunked under another per-cookie budget still opens.
+  const small = new Jar().update(sessionHeaders({ data: { blob: 'z'.repeat(5000) } }, { ...o, maxCookieBytes: 3000 })).header();
+  assert.deepEqual(readSession(small, o).session?.data, { blob: 'z'.repeat(5000) });
+});
+
 test('limits: too large without chunking, past maxChunks, past the total budget', () => {
   const data = { blob: 'x'.repeat(3006) };
   assert.throws(() => sessionHeaders({ data }, { keys: K1 }), (e) => e instanceof TooLargeError && e.chunks === 1 && e.limit === 4092);
