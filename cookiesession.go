@@ -61,7 +61,9 @@ type Store[T any] struct {
 //
 // Map is a defined type, so that it has these methods: a map[string]any
 // assigns to and from it (s.Data = map[string]any{...}), but a type
-// assertion must name Map, not map[string]any.
+// assertion must name Map, not map[string]any, and in text/template and
+// html/template {{.Int}} names the method (reach a key named "Int",
+// "Float", "String" or "Bool" with {{index . "Int"}}).
 //
 // A nil map (s.Data = nil) is the empty one: it is sealed as {}, and a
 // session of a map type never opens with a nil map.

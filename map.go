@@ -60,9 +60,9 @@ func (m Map) Int(key string) (int64, bool) {
 	case uintptr:
 		return uintInt(uint64(v))
 	case float32:
-		return numberInt(floatText(float64(v), 32))
+		return floatInt(float64(v), 32)
 	case float64:
-		return numberInt(floatText(v, 64))
+		return floatInt(v, 64)
 	}
 	return 0, false
 }
@@ -125,6 +125,21 @@ func uintInt(u uint64) (int64, bool) {
 		return 0, false
 	}
 	return int64(u), true
+}
+
+// floatInt is Int of f, a float of the given bit size: the value of its
+// text. Below 2^24 (float32) or 2^53 (float64) every integer is a float of
+// that size, so an integer float's shortest text is its own digits: only
+// larger values need the text.
+func floatInt(f float64, bits int) (int64, bool) {
+	exact := float64(1 << 53)
+	if bits == 32 {
+		exact = 1 << 24
+	}
+	if f == math.Trunc(f) && math.Abs(f) < exact {
+		return int64(f), true
+	}
+	return numberInt(floatText(f, bits))
 }
 
 // floatText is the shortest text that reads back as f, a float of the

@@ -354,6 +354,42 @@ func FuzzMapNumber(f *testing.F) {
 			if want, _ := r.Float64(); fl != want {
 				t.Fatalf("Float(%q) = %g, nearest float64 is %g", s, fl, want)
 			}
+			checkFloatInt(t, fl, 64)
+			checkFloatInt(t, float64(float32(fl)), 32)
 		}
 	})
+}
+
+// checkFloatInt checks floatInt's shortcut: it reads f as Int reads the
+// text encoding/json writes for it.
+func checkFloatInt(t *testing.T, f float64, bits int) {
+	i, ok := floatInt(f, bits)
+	wi, wok := numberInt(floatText(f, bits))
+	if i != wi || ok != wok {
+		t.Fatalf("float%d %g: Int %d, %v; its text %s reads %d, %v", bits, f, i, ok, floatText(f, bits), wi, wok)
+	}
+}
+
+// BenchmarkMapInt reads an integer as it comes back from the cookie, in
+// plain digits and in exponent form, and as a handler stored it.
+func BenchmarkMapInt(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		v    any
+	}{
+		{"json.Number", json.Number("1234567")},
+		{"json.Number exponent", json.Number("1.234567e6")},
+		{"int", 1234567},
+		{"float64", 1234567.0},
+	} {
+		m := Map{"n": c.v}
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, ok := m.Int("n"); !ok {
+					b.Fatal("not read")
+				}
+			}
+		})
+	}
 }
