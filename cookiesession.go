@@ -47,15 +47,27 @@ type Store[T any] struct {
 // Values decode as encoding/json decodes into an interface, except numbers:
 // every JSON number decodes as a json.Number holding its exact text, so
 // integers beyond 2^53, uint64 values and long decimals survive any number
-// of requests unchanged (a float64 would round them). Read one with its
-// Int64, Float64 or String method. Go numbers stored in a Map (int, int64,
-// uint64, float64, ...) are encoded exactly; on the next request they come
-// back as json.Number. The same holds for interface values anywhere inside
-// a typed session's data.
+// of requests unchanged (a float64 would round them). Go numbers stored in
+// a Map (int, int64, uint64, float64, ...) are encoded exactly; on the next
+// request they come back as json.Number. The same holds for interface
+// values anywhere inside a typed session's data.
+//
+// Int, Float, String and Bool read a top-level value the same way in the
+// request that stores it and in the requests after, so a counter ported
+// from Express or gorilla/sessions reads:
+//
+//	n, _ := s.Data.Int("views") // 0, false on the first visit
+//	s.Data["views"] = n + 1
+//
+// Map is a defined type, so that it has these methods: a map[string]any
+// assigns to and from it (s.Data = map[string]any{...}), but a type
+// assertion must name Map, not map[string]any, and in text/template and
+// html/template {{.Int}} names the method (reach a key named "Int",
+// "Float", "String" or "Bool" with {{index . "Int"}}).
 //
 // A nil map (s.Data = nil) is the empty one: it is sealed as {}, and a
 // session of a map type never opens with a nil map.
-type Map = map[string]any
+type Map map[string]any
 
 // NewMap returns a store of untyped sessions, New[Map].
 func NewMap(o Options) (*Store[Map], error) { return New[Map](o) }

@@ -3,7 +3,6 @@ package cookiesession_test
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -71,8 +70,8 @@ func ExampleNew() {
 }
 
 // An untyped session, as in Express's req.session: Data is a map that is
-// ready to use in a new session. Values come back as JSON decodes them, so
-// numbers are float64.
+// ready to use in a new session. Numbers come back as json.Number, exact at
+// any size; Data.Int reads one, or the Go number this request stored.
 func ExampleNewMap() {
 	store, err := cookiesession.NewMap(cookiesession.Options{Keys: [][]byte{newKey()}})
 	if err != nil {
@@ -80,9 +79,7 @@ func ExampleNewMap() {
 	}
 	h := store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := store.Get(r)
-		// Numbers come back as json.Number, exact at any size.
-		n, _ := s.Data["views"].(json.Number)
-		views, _ := n.Int64()
+		views, _ := s.Data.Int("views") // 0, false on the first visit
 		s.Data["views"] = views + 1
 		fmt.Fprintf(w, "views: %v", s.Data["views"])
 	}))

@@ -135,7 +135,7 @@ func (g *goSide) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s := store.Get(r)
 		switch r.URL.Path {
 		case "/go/visit":
-			n, _ := strconv.Atoi(fmt.Sprint(s.Data["visits"]))
+			n, _ := s.Data.Int("visits") // a number Express or Go wrote
 			s.Data["visits"] = n + 1
 		case "/go/big":
 			n, _ := strconv.Atoi(r.URL.Query().Get("n"))
@@ -148,7 +148,8 @@ func (g *goSide) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if sub := s.Subject(); sub != "" {
 			v.Subject = &sub
 		}
-		v.Visits, _ = strconv.Atoi(fmt.Sprint(s.Data["visits"]))
+		visits, _ := s.Data.Int("visits") // the int64 stored above, or the cookie's
+		v.Visits = int(visits)
 		if b, ok := s.Data["blob"].(string); ok {
 			v.Blob = len(b)
 		}

@@ -1,0 +1,264 @@
+package cookiesession
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// The accessors below read one top-level value of a Map the same way
+// whether it was stored by this request (a Go value) or decoded from the
+// cookie (a json.Number, string, bool, nil, []any or map[string]any). Each
+// returns false, with the zero value, for a missing key, a JSON null and a
+// value of any other kind: it never converts a string to a number, never
+// formats a number as a string, and never rounds a number to an integer.
+
+// Int returns m[key] as an int64 when it is a number whose value is an
+// integer from math.MinInt64 to math.MaxInt64, exactly.
+//
+// A json.Number counts by its value, not its spelling: "1000", "1e3",
+// "1000.0" and "10000e-1" are all 1000. A fraction ("1.5"), a value out of
+// range ("9223372036854775808", "1e19") and text that is not a JSON number
+// ("+1", "0x10", "NaN") return false.
+//
+// A Go value of a predeclared integer type (int, int8 to int64, uint, uint8
+// to uint64, uintptr) counts when it fits: a uint64 above math.MaxInt64
+// returns false. A float32 or float64 counts by the value of the text
+// encoding/json writes for it, the shortest that reads back as the same
+// float, which is what the next request reads: float64(1e3) is 1000;
+// float64(1<<62) is 4611686018427388000, its text, not the float's exact
+// 4611686018427387904; float64(-1<<63), written -9223372036854776000,
+// float64(0.5) and NaN return false. A named
+// type (time.Duration, a type of yours) returns false until the session has
+// been saved and opened again, when it is a json.Number: convert it to read
+// it in the request that stores it.
+func (m Map) Int(key string) (int64, bool) {
+	switch v := m[key].(type) {
+	case json.Number:
+		return numberInt(string(v))
+	case int:
+		return int64(v), true
+	case int8:
+		return int64(v), true
+	case int16:
+		return int64(v), true
+	case int32:
+		return int64(v), true
+	case int64:
+		return v, true
+	case uint:
+		return uintInt(uint64(v))
+	case uint8:
+		return int64(v), true
+	case uint16:
+		return int64(v), true
+	case uint32:
+		return int64(v), true
+	case uint64:
+		return uintInt(v)
+	case uintptr:
+		return uintInt(uint64(v))
+	case float32:
+		return floatInt(float64(v), 32)
+	case float64:
+		return floatInt(v, 64)
+	}
+	return 0, false
+}
+
+// Float returns m[key] as the float64 nearest its value, as
+// strconv.ParseFloat rounds: exact for integers up to 2^53 and for values a
+// float64 holds, rounded otherwise ("0.1", "9007199254740993"). Read an
+// integer with Int to keep it exact.
+//
+// A json.Number counts when it is JSON number text (RFC 8259, section 6)
+// within the float64 range: "1e400" returns false, while a value too small
+// for a float64 reads as its nearest, 0 or a subnormal. A Go value of a
+// predeclared integer type counts, rounded to nearest as Go converts it (as
+// ParseFloat rounds its digits). A float64 counts as stored, a float32 as
+// the text encoding/json writes for it (float32(0.1) is 0.1, not
+// 0.10000000149011612), as the next request reads them; NaN and the
+// infinities, which JSON cannot hold, return false. A named type returns
+// false, as for Int.
+func (m Map) Float(key string) (float64, bool) {
+	switch v := m[key].(type) {
+	case json.Number:
+		return numberFloat(string(v))
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return 0, false
+		}
+		return v, true
+	case float32:
+		return numberFloat(floatText(float64(v), 32))
+	case uint:
+		return float64(v), true
+	case uint64:
+		return float64(v), true
+	case uintptr:
+		return float64(v), true
+	}
+	i, ok := m.Int(key) // every other integer type fits an int64
+	return float64(i), ok
+}
+
+// String returns m[key] when it is a string: a JSON string, or a Go value
+// of type string. Any other kind, a json.Number or a named string type
+// included, returns "", false.
+func (m Map) String(key string) (string, bool) {
+	v, ok := m[key].(string)
+	return v, ok
+}
+
+// Bool returns m[key] when it is a bool: JSON true or false, or a Go value
+// of type bool. Any other kind, the strings "true" and "false" included,
+// returns false, false.
+func (m Map) Bool(key string) (bool, bool) {
+	v, ok := m[key].(bool)
+	return v, ok
+}
+
+// uintInt returns u as an int64 when it fits one.
+func uintInt(u uint64) (int64, bool) {
+	if u > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(u), true
+}
+
+// floatInt is Int of f, a float of the given bit size: the value of its
+// text. Below 2^24 (float32) or 2^53 (float64) every integer is a float of
+// that size, so an integer float's shortest text is its own digits: only
+// larger values need the text.
+func floatInt(f float64, bits int) (int64, bool) {
+	exact := float64(1 << 53)
+	if bits == 32 {
+		exact = 1 << 24
+	}
+	if f == math.Trunc(f) && math.Abs(f) < exact {
+		return int64(f), true
+	}
+	return numberInt(floatText(f, bits))
+}
+
+// floatText is the shortest text that reads back as f, a float of the
+// given bit size: the digits encoding/json writes ("NaN" and "±Inf" for
+// the values it refuses).
+func floatText(f float64, bits int) string {
+	return strconv.FormatFloat(f, 'g', -1, bits)
+}
+
+// numberFloat parses JSON number text as a float64, refusing text that is
+// not a JSON number (strconv.ParseFloat also reads "Inf", "0x1p3" and
+// "1_0") and values beyond the float64 range.
+func numberFloat(s string) (float64, bool) {
+	if _, ok := splitNumber(s); !ok {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, false // not ParseFloat's ±Inf for out of range
+	}
+	return f, true
+}
+
+// numberInt returns the value of JSON number text as an int64 when it is an
+// integer in the int64 range, exactly. Its work is linear in len(s): a huge
+// exponent is refused by comparing it with len(s), never used to build
+// 10^exp.
+func numberInt(s string) (int64, bool) {
+	n, ok := splitNumber(s)
+	if !ok {
+		return 0, false
+	}
+	if n.frac == "" && n.exp == "" {
+		return parseInt(s) // the common case: plain digits
+	}
+	digits := strings.TrimLeft(n.whole+n.frac, "0")
+	if digits == "" {
+		return 0, true // "0.0", "-0.0e5"
+	}
+	var exp int64
+	if n.exp != "" {
+		var err error
+		if exp, err = strconv.ParseInt(n.exp, 10, 64); err != nil {
+			return 0, false // beyond ±2^63: a fraction or out of range
+		}
+	}
+	// The value is ±digits * 10^(exp - len(frac)). len(frac) and the
+	// trailing zeros of digits are both below len(s), so an exponent
+	// below -len(s) leaves a fraction, and one above len(s)+19 a value of
+	// 20 digits or more: refused before any arithmetic could overflow.
+	if limit := int64(len(s)); exp < -limit || exp > limit+19 {
+		return 0, false
+	}
+	sig := strings.TrimRight(digits, "0")
+	scale := exp - int64(len(n.frac)) + int64(len(digits)-len(sig))
+	if scale < 0 || int64(len(sig))+scale > 19 {
+		return 0, false // a fraction, or more digits than any int64 has
+	}
+	text := sig + strings.Repeat("0", int(scale))
+	if n.neg {
+		text = "-" + text
+	}
+	return parseInt(text)
+}
+
+// parseInt is strconv.ParseInt in base 10 that returns 0 when it fails.
+func parseInt(s string) (int64, bool) {
+	i, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, false // not ParseInt's MaxInt64 or MinInt64 for out of range
+	}
+	return i, true
+}
+
+// jsonNumber holds the parts of a JSON number's text.
+type jsonNumber struct {
+	neg         bool
+	whole, frac string // the digits before and after the '.'
+	exp         string // the exponent after 'e' or 'E', with its sign; "" if none
+}
+
+// splitNumber splits s into its parts when it is a JSON number (RFC 8259,
+// section 6): number = [ "-" ] int [ frac ] [ exp ], where int is "0" or a
+// nonzero digit followed by digits.
+func splitNumber(s string) (jsonNumber, bool) {
+	var n jsonNumber
+	s, n.neg = strings.CutPrefix(s, "-")
+	n.whole, s = cutDigits(s)
+	if n.whole == "" || len(n.whole) > 1 && n.whole[0] == '0' {
+		return n, false
+	}
+	if rest, ok := strings.CutPrefix(s, "."); ok {
+		if n.frac, s = cutDigits(rest); n.frac == "" {
+			return n, false
+		}
+	}
+	if s != "" {
+		if s[0] != 'e' && s[0] != 'E' {
+			return n, false
+		}
+		s = s[1:]
+		sign := ""
+		if s != "" && (s[0] == '+' || s[0] == '-') {
+			sign, s = s[:1], s[1:]
+		}
+		digits, rest := cutDigits(s)
+		if digits == "" || rest != "" {
+			return n, false
+		}
+		n.exp = sign + digits
+	}
+	return n, true
+}
+
+// cutDigits splits s after its leading ASCII digits.
+func cutDigits(s string) (digits, rest string) {
+	i := 0
+	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+		i++
+	}
+	return s[:i], s[i:]
+}

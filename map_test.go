@@ -1,0 +1,395 @@
+package cookiesession
+
+import (
+	"encoding/json"
+	"math"
+	"math/big"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// mapRead is what Map's four accessors return for one key.
+type mapRead struct {
+	I   int64
+	IOK bool
+	F   float64
+	FOK bool
+	S   string
+	SOK bool
+	B   bool
+	BOK bool
+}
+
+func readKey(m Map, key string) mapRead {
+	var r mapRead
+	r.I, r.IOK = m.Int(key)
+	r.F, r.FOK = m.Float(key)
+	r.S, r.SOK = m.String(key)
+	r.B, r.BOK = m.Bool(key)
+	return r
+}
+
+// same reports whether two reads agree, telling -0 from 0.
+func (r mapRead) same(o mapRead) bool {
+	if math.Float64bits(r.F) != math.Float64bits(o.F) {
+		return false
+	}
+	r.F, o.F = 0, 0
+	return r == o
+}
+
+// number, floatOnly, stringOnly and boolOnly build the read expected of a
+// value of one kind; none is the read of a missing key or any other kind.
+func number(i int64, iok bool, f float64) mapRead { return mapRead{I: i, IOK: iok, F: f, FOK: true} }
+func floatOnly(f float64) mapRead                 { return mapRead{F: f, FOK: true} }
+func stringOnly(s string) mapRead                 { return mapRead{S: s, SOK: true} }
+func boolOnly(b bool) mapRead                     { return mapRead{B: b, BOK: true} }
+
+var none mapRead
+
+// TestMapAccessorsJSONKinds decodes one value of every JSON kind as the
+// store decodes a cookie's data, and reads it with each accessor: only the
+// accessor of its kind answers.
+func TestMapAccessorsJSONKinds(t *testing.T) {
+	s := newStore[Map](t, Options{})
+	for _, c := range []struct {
+		json string
+		want mapRead
+	}{
+		{`"ada"`, stringOnly("ada")},
+		{`""`, stringOnly("")},
+		{`"42"`, stringOnly("42")},
+		{`"true"`, stringOnly("true")},
+		{`42`, number(42, true, 42)},
+		{`-7`, number(-7, true, -7)},
+		{`0`, number(0, true, 0)},
+		{`2.5`, floatOnly(2.5)},
+		{`9007199254740993`, number(1<<53+1, true, 1<<53)},
+		{`true`, boolOnly(true)},
+		{`false`, boolOnly(false)},
+		{`null`, none},
+		{`[1,2]`, none},
+		{`{"a":1}`, none},
+	} {
+		var m Map
+		if err := s.decodeData([]byte(`{"k":`+c.json+`}`), &m); err != nil {
+			t.Fatalf("%s: %v", c.json, err)
+		}
+		if got := readKey(m, "k"); !got.same(c.want) {
+			t.Errorf("%s (%T): read %+v, want %+v", c.json, m["k"], got, c.want)
+		}
+		if got := readKey(m, "missing"); !got.same(none) {
+			t.Errorf("missing key beside %s: read %+v", c.json, got)
+		}
+	}
+	if got := readKey(nil, "k"); !got.same(none) {
+		t.Errorf("nil Map: read %+v", got)
+	}
+}
+
+// TestMapIntNumberText reads json.Number texts: Int by exact value, never
+// rounded, Float as strconv.ParseFloat, both refusing text that is not a
+// JSON number.
+func TestMapIntNumberText(t *testing.T) {
+	const tooBig = false
+	for _, c := range []struct {
+		text string
+		i    int64
+		iok  bool
+		f    float64
+		fok  bool
+	}{
+		{"1000", 1000, true, 1000, true},
+		{"1e3", 1000, true, 1000, true},
+		{"1E3", 1000, true, 1000, true},
+		{"1e+3", 1000, true, 1000, true},
+		{"1.0", 1, true, 1, true},
+		{"1000.000", 1000, true, 1000, true},
+		{"10000e-1", 1000, true, 1000, true},
+		{"12.50e1", 125, true, 125, true},
+		{"1e-0", 1, true, 1, true},
+		{"1" + strings.Repeat("0", 300) + "e-300", 1, true, 1, true},
+		{"0." + strings.Repeat("0", 300) + "1e301", 1, true, 1, true},
+		{"-0", 0, true, math.Copysign(0, -1), true},
+		{"0.0", 0, true, 0, true},
+		{"-0.0e5", 0, true, math.Copysign(0, -1), true},
+		{"0e99999999999999999999999", 0, true, 0, true},
+		{"1.5", 0, false, 1.5, true},
+		{"1e-3", 0, false, 0.001, true},
+		{"123e-2", 0, false, 1.23, true},
+		{"9007199254740993", 1<<53 + 1, true, 1 << 53, true},
+		{"9007199254740993.0", 1<<53 + 1, true, 1 << 53, true},
+		{"9223372036854775807", math.MaxInt64, true, 1 << 63, true},
+		{"9.223372036854775807e18", math.MaxInt64, true, 1 << 63, true},
+		{"-9223372036854775808", math.MinInt64, true, -1 << 63, true},
+		{"-9.223372036854775808e18", math.MinInt64, true, -1 << 63, true},
+		{"9223372036854775808", 0, tooBig, 1 << 63, true},
+		{"9.223372036854775808e18", 0, tooBig, 1 << 63, true},
+		{"-9223372036854775809", 0, tooBig, -1 << 63, true},
+		{"18446744073709551615", 0, tooBig, 1 << 64, true},
+		{"1e19", 0, tooBig, 1e19, true},
+		{"1e308", 0, tooBig, 1e308, true},
+		{"1e400", 0, tooBig, 0, false},
+		{"-1e400", 0, tooBig, 0, false},
+		{"1" + strings.Repeat("0", 400), 0, tooBig, 0, false},
+		{"1e-400", 0, false, 0, true},
+		{"1e99999999999999999999", 0, tooBig, 0, false},
+		{"1e-99999999999999999999", 0, false, 0, true},
+		{"5e-324", 0, false, 5e-324, true},
+		{"0.1", 0, false, 0.1, true},
+		// Not JSON numbers: strconv reads most of these.
+		{"", 0, false, 0, false},
+		{"-", 0, false, 0, false},
+		{"+1", 0, false, 0, false},
+		{"01", 0, false, 0, false},
+		{"-01", 0, false, 0, false},
+		{"1.", 0, false, 0, false},
+		{".5", 0, false, 0, false},
+		{"1e", 0, false, 0, false},
+		{"1e+", 0, false, 0, false},
+		{"1e3.0", 0, false, 0, false},
+		{" 1", 0, false, 0, false},
+		{"1 ", 0, false, 0, false},
+		{"0x10", 0, false, 0, false},
+		{"0x1p3", 0, false, 0, false},
+		{"1_000", 0, false, 0, false},
+		{"NaN", 0, false, 0, false},
+		{"Inf", 0, false, 0, false},
+		{"-Infinity", 0, false, 0, false},
+		{"١", 0, false, 0, false}, // ARABIC-INDIC DIGIT ONE
+	} {
+		m := Map{"n": json.Number(c.text)}
+		name := c.text
+		if len(name) > 40 {
+			name = name[:20] + "..." + name[len(name)-20:]
+		}
+		if i, ok := m.Int("n"); i != c.i || ok != c.iok {
+			t.Errorf("Int(%q) = %d, %v; want %d, %v", name, i, ok, c.i, c.iok)
+		}
+		if f, ok := m.Float("n"); math.Float64bits(f) != math.Float64bits(c.f) || ok != c.fok {
+			t.Errorf("Float(%q) = %g, %v; want %g, %v", name, f, ok, c.f, c.fok)
+		}
+		if s, ok := m.String("n"); s != "" || ok {
+			t.Errorf("String(json.Number %q) = %q, %v; want \"\", false", name, s, ok)
+		}
+	}
+}
+
+// role and count are named types, which the accessors do not read until
+// they come back from the cookie as a string and a json.Number.
+type (
+	role  string
+	count int
+)
+
+// goValues are Go values a handler may store in a Map, with what each
+// accessor reads from them in the request that stores them.
+var goValues = []struct {
+	name string
+	v    any
+	want mapRead
+}{
+	{"int", int(-42), number(-42, true, -42)},
+	{"int8", int8(math.MinInt8), number(math.MinInt8, true, math.MinInt8)},
+	{"int16", int16(math.MaxInt16), number(math.MaxInt16, true, math.MaxInt16)},
+	{"int32", int32(math.MinInt32), number(math.MinInt32, true, math.MinInt32)},
+	{"int64 2^53+1", int64(1<<53 + 1), number(1<<53+1, true, 1<<53)},
+	{"int64 max", int64(math.MaxInt64), number(math.MaxInt64, true, 1<<63)},
+	{"int64 min", int64(math.MinInt64), number(math.MinInt64, true, -1<<63)},
+	{"uint", uint(7), number(7, true, 7)},
+	{"uint8", uint8(math.MaxUint8), number(math.MaxUint8, true, math.MaxUint8)},
+	{"uint16", uint16(math.MaxUint16), number(math.MaxUint16, true, math.MaxUint16)},
+	{"uint32", uint32(math.MaxUint32), number(math.MaxUint32, true, math.MaxUint32)},
+	{"uint64 max int64", uint64(math.MaxInt64), number(math.MaxInt64, true, 1<<63)},
+	{"uint64 2^63", uint64(1 << 63), number(0, false, 1<<63)},
+	{"uint64 max", uint64(math.MaxUint64), number(0, false, 1<<64)},
+	{"uint max", uint(math.MaxUint), number(0, false, 1<<64)},
+	{"uintptr", uintptr(9), number(9, true, 9)},
+	{"float64 1e3", float64(1e3), number(1000, true, 1000)},
+	{"float64 -0", math.Copysign(0, -1), number(0, true, math.Copysign(0, -1))},
+	{"float64 0.5", 0.5, floatOnly(0.5)},
+	{"float64 2^53", float64(1 << 53), number(1<<53, true, 1<<53)},
+	// encoding/json writes 4611686018427388000, the shortest text that
+	// reads back as this float: Int reads that, as the next request will.
+	{"float64 2^62", float64(1 << 62), number(4611686018427388000, true, 1<<62)},
+	// Likewise -2^63, which fits an int64, is written -9223372036854776000,
+	// which does not.
+	{"float64 -2^63", float64(-1 << 63), floatOnly(-1 << 63)},
+	{"float64 2^63", float64(1 << 63), floatOnly(1 << 63)},
+	{"float64 1e300", 1e300, floatOnly(1e300)},
+	{"float32 3", float32(3), number(3, true, 3)},
+	{"float32 0.1", float32(0.1), floatOnly(0.1)},
+	// float32(123456789) is 123456792; encoding/json writes 1.2345679e+08.
+	{"float32 123456789", float32(123456789), number(123456790, true, 123456790)},
+	{"string", "ada", stringOnly("ada")},
+	{"string of digits", "42", stringOnly("42")},
+	{"bool", true, boolOnly(true)},
+	{"json.Number", json.Number("12"), number(12, true, 12)},
+	{"[]any", []any{1}, none},
+	{"map[string]any", map[string]any{"a": 1}, none},
+	{"Map", Map{"a": 1}, none},
+	{"nil", nil, none},
+}
+
+// namedValues come back from the cookie readable, but are not read as
+// they are stored.
+var namedValues = []struct {
+	name        string
+	v           any
+	stored, got mapRead
+}{
+	{"time.Duration", time.Second, none, number(1e9, true, 1e9)},
+	{"named int", count(3), none, number(3, true, 3)},
+	{"named string", role("admin"), none, stringOnly("admin")},
+}
+
+// TestMapAccessorsGoValues reads Go values as a handler stores them, and
+// values JSON cannot hold.
+func TestMapAccessorsGoValues(t *testing.T) {
+	for _, c := range goValues {
+		if got := readKey(Map{"k": c.v}, "k"); !got.same(c.want) {
+			t.Errorf("%s (%T): read %+v, want %+v", c.name, c.v, got, c.want)
+		}
+	}
+	for _, c := range namedValues {
+		if got := readKey(Map{"k": c.v}, "k"); !got.same(c.stored) {
+			t.Errorf("%s (%T): read %+v, want %+v", c.name, c.v, got, c.stored)
+		}
+	}
+	for _, f := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		for _, v := range []any{f, float32(f)} {
+			if got := readKey(Map{"k": v}, "k"); !got.same(none) {
+				t.Errorf("%T %v: read %+v, want none", v, v, got)
+			}
+		}
+	}
+}
+
+// TestMapAccessorsRoundTrip stores every Go value of goValues and
+// namedValues in a NewMap session, saves it, opens it in the next request,
+// and reads each key again: the reads agree before and after, though the
+// numbers come back as json.Number.
+func TestMapAccessorsRoundTrip(t *testing.T) {
+	store, err := NewMap(Options{Keys: [][]byte{testKey(1)}, Secure: SecureNever})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var step func(s *Session[Map])
+	h := store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		step(store.Get(r))
+	}))
+	j := jar{}
+	step = func(s *Session[Map]) {
+		for _, c := range goValues {
+			s.Data[c.name] = c.v
+		}
+		for _, c := range namedValues {
+			s.Data[c.name] = c.v
+		}
+	}
+	if rec := j.do(t, h); rec.Code != http.StatusOK || len(j) != 1 {
+		t.Fatalf("saving: status %d, cookies %v", rec.Code, j)
+	}
+	step = func(s *Session[Map]) {
+		if s.IsNew() {
+			t.Fatalf("not opened: %v", s.Err())
+		}
+		for _, c := range goValues {
+			if got := readKey(s.Data, c.name); !got.same(c.want) {
+				t.Errorf("%s: stored %T, came back %T %v: read %+v, want %+v", c.name, c.v, s.Data[c.name], s.Data[c.name], got, c.want)
+			}
+		}
+		for _, c := range namedValues {
+			if got := readKey(s.Data, c.name); !got.same(c.got) {
+				t.Errorf("%s: came back %T %v: read %+v, want %+v", c.name, s.Data[c.name], s.Data[c.name], got, c.got)
+			}
+		}
+		if n, ok := s.Data["int64 2^53+1"].(json.Number); !ok || n != "9007199254740993" {
+			t.Errorf("2^53+1 came back as %T %v, want json.Number 9007199254740993", s.Data["int64 2^53+1"], s.Data["int64 2^53+1"])
+		}
+	}
+	j.do(t, h)
+}
+
+// FuzzMapNumber checks the JSON number reader against encoding/json and
+// math/big: a text is read as a number exactly when encoding/json decodes
+// it as that json.Number, and Int answers exactly when big.Rat says the
+// value is an integer in the int64 range.
+func FuzzMapNumber(f *testing.F) {
+	for _, s := range []string{"0", "-0", "1e3", "1.0", "12.50e1", "1.5", "9223372036854775807",
+		"9223372036854775808", "-9.223372036854775808e18", "1e-400", "1e400", "01", "+1", "1.", "0x10", "1_0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, isNumber := splitNumber(s)
+		dec := json.NewDecoder(strings.NewReader(s))
+		dec.UseNumber()
+		var v any
+		jsonNumber := dec.Decode(&v) == nil && !dec.More() && v == json.Number(s)
+		if isNumber != jsonNumber {
+			t.Fatalf("%q: splitNumber says %v, encoding/json %v", s, isNumber, jsonNumber)
+		}
+		i, ok := numberInt(s)
+		if !isNumber {
+			if ok {
+				t.Fatalf("Int(%q) = %d, true for text that is no JSON number", s, i)
+			}
+			return
+		}
+		if e, _ := strconv.ParseInt(n.exp, 10, 64); e > 10000 || e < -10000 {
+			return // big.Rat would compute 10^e; numberInt refuses it unread
+		}
+		r, valid := new(big.Rat).SetString(s)
+		if !valid {
+			t.Fatalf("big.Rat refuses JSON number %q", s)
+		}
+		wantOK := r.IsInt() && r.Num().IsInt64()
+		if ok != wantOK || ok && i != r.Num().Int64() {
+			t.Fatalf("Int(%q) = %d, %v; exact value %s", s, i, ok, r.RatString())
+		}
+		if fl, fok := numberFloat(s); fok {
+			if want, _ := r.Float64(); fl != want {
+				t.Fatalf("Float(%q) = %g, nearest float64 is %g", s, fl, want)
+			}
+			checkFloatInt(t, fl, 64)
+			checkFloatInt(t, float64(float32(fl)), 32)
+		}
+	})
+}
+
+// checkFloatInt checks floatInt's shortcut: it reads f as Int reads the
+// text encoding/json writes for it.
+func checkFloatInt(t *testing.T, f float64, bits int) {
+	i, ok := floatInt(f, bits)
+	wi, wok := numberInt(floatText(f, bits))
+	if i != wi || ok != wok {
+		t.Fatalf("float%d %g: Int %d, %v; its text %s reads %d, %v", bits, f, i, ok, floatText(f, bits), wi, wok)
+	}
+}
+
+// BenchmarkMapInt reads an integer as it comes back from the cookie, in
+// plain digits and in exponent form, and as a handler stored it.
+func BenchmarkMapInt(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		v    any
+	}{
+		{"json.Number", json.Number("1234567")},
+		{"json.Number exponent", json.Number("1.234567e6")},
+		{"int", 1234567},
+		{"float64", 1234567.0},
+	} {
+		m := Map{"n": c.v}
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, ok := m.Int("n"); !ok {
+					b.Fatal("not read")
+				}
+			}
+		})
+	}
+}
