@@ -299,7 +299,7 @@ func (s *Store[T]) Open(req Request) *Session[T] {
 	}
 	sess.held = h
 	sess.want = wanted{flashes: h.flashes, meta: h.meta, browserSession: h.browserSession}
-	if s.c.revocations != nil && !h.meta.hasID && (h.legacy.idx == 0 || !s.c.legacy[h.legacy.idx-1].transition()) {
+	if s.c.revocations != nil && !h.meta.hasID && (h.legacy.idx == 0 || !s.c.legacy[h.legacy.idx-1].Transition()) {
 		s.c.newID(&sess.want.meta) // sealed before revocation was on, legacy, or new
 	}
 	return sess
@@ -427,8 +427,8 @@ func (c *core) checkTimes(h *format.Header, maxAge time.Duration, now time.Time)
 // lines, and decodes the first session found into d.
 func (s *Store[T]) openLegacy(cookie []string, d *T) (held, error) {
 	for i, f := range s.c.legacy {
-		l, err := f.load(cookie)
-		if !l.found {
+		l, err := f.Load(cookie, s.c.now())
+		if !l.Found {
 			continue
 		}
 		if err != nil {
@@ -439,19 +439,19 @@ func (s *Store[T]) openLegacy(cookie []string, d *T) (held, error) {
 		if s.c.revocations != nil && s.c.revocations.Revoked("", "", time.Time{}) {
 			return held{}, fmt.Errorf("%w: a legacy session presented after a global cut-off (Options.Revocations)", ErrRevoked)
 		}
-		if err := s.decodeData(l.data, d); err != nil {
+		if err := s.decodeData(l.Data, d); err != nil {
 			return held{}, err
 		}
 		data, err := s.c.marshal(d)
 		if err != nil {
 			return held{}, fmt.Errorf("%w: %s", ErrEncode, jsonProblem(err))
 		}
-		h := held{data: data, created: s.c.now(), browserSession: s.c.browserSession, legacy: legacyRef{idx: i + 1, orig: l.orig}}
+		h := held{data: data, created: s.c.now(), browserSession: s.c.browserSession, legacy: legacyRef{idx: i + 1, orig: l.Orig}}
 		// Upgrade to the sealed format now; in a transition, re-sign
 		// under the first key, as Express does, so that the old key can
 		// be dropped without logging out users who only reach this
 		// service.
-		if !f.transition() || l.stale {
+		if !f.Transition() || l.Stale {
 			h.stale |= staleLegacy
 		}
 		return h, nil

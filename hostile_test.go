@@ -93,8 +93,8 @@ func hostileReaders(tb testing.TB) []hostileReader {
 	}
 	return []hostileReader{
 		{name: "store", store: own, valid: strings.Join(pairs, "; ")},
-		{name: "storeExpress", store: newStore[Map](tb, Options{Name: "sid", Express: &e}), valid: "session=" + value + "; session.sig=" + sig},
-		{name: "storeGorilla", store: newStore[Map](tb, Options{Name: "sid", Gorilla: &g}), valid: "session=" + gv},
+		{name: "storeExpress", store: newStore[Map](tb, Options{Name: "sid", Legacy: []Legacy{&e}}), valid: "session=" + value + "; session.sig=" + sig},
+		{name: "storeGorilla", store: newStore[Map](tb, Options{Name: "sid", Legacy: []Legacy{&g}}), valid: "session=" + gv},
 	}
 }
 

@@ -18,10 +18,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash"
+	"time"
 )
 
 // ExpressSession describes the cookies that Express's cookie-session
-// middleware wrote, so that a Store (Options.Express) can read them, hand
+// middleware wrote, so that a Store (Options.Legacy) can read them, hand
 // them to handlers as ordinary session data and replace them with its own
 // sealed cookie on the same response. Express cookie-session cookies are
 // signed but not encrypted; anything in them has been readable by the
@@ -352,21 +353,28 @@ func appendJSString(out []byte, s string) []byte {
 	return append(out, '"')
 }
 
-// load implements legacyFormat.
-func (f *expressFormat) load(cookie []string) (legacyLoad, error) {
+// Compile implements Legacy.
+func (e *ExpressSession) Compile() (LegacyFormat, error) { return e.compile() }
+
+// Load implements LegacyFormat.
+func (f *expressFormat) Load(cookie []string, _ time.Time) (LegacyLoad, error) {
 	data, keyIdx, found, err := f.decode(cookie)
-	return legacyLoad{data: data, found: found, stale: keyIdx > 0}, err
+	return LegacyLoad{Data: data, Found: found, Stale: keyIdx > 0}, err
 }
 
-// transition implements legacyFormat.
-func (f *expressFormat) transition() bool { return f.trans }
+// Transition implements LegacyFormat.
+func (f *expressFormat) Transition() bool { return f.trans }
 
-// formatName implements legacyFormat.
-func (f *expressFormat) formatName() string { return "express" }
+// Format implements LegacyFormat.
+func (f *expressFormat) Format() string { return "express" }
 
-// write implements legacyFormat: NAME=base64(JSON) and NAME.sig, with the
-// store's attributes (Path and Domain as configured here).
-func (f *expressFormat) write(data []byte, _ any, a *cookieAttrs) ([]string, error) {
+// Cookies implements LegacyFormat: NAME and NAME.sig.
+func (f *expressFormat) Cookies() ([]string, string, string) {
+	return []string{f.name, f.sigName}, f.path, f.domain
+}
+
+// Write implements LegacyFormat: NAME=base64(JSON) and NAME.sig.
+func (f *expressFormat) Write(data []byte, _ any, a CookieAttrs) ([]string, error) {
 	value, sig, err := f.encode(data)
 	if err != nil {
 		return nil, err
@@ -374,13 +382,12 @@ func (f *expressFormat) write(data []byte, _ any, a *cookieAttrs) ([]string, err
 	if n := len(f.name) + len(value); n > DefaultMaxCookieBytes {
 		return nil, &TooLargeError{Name: f.name, Size: n, Limit: DefaultMaxCookieBytes, Chunks: 1}
 	}
-	la := legacyAttrs(a, f.path, f.domain)
-	return []string{la.line(f.name, value), la.line(f.sigName, sig)}, nil
+	return []string{a.Line(f.name, value), a.Line(f.sigName, sig)}, nil
 }
 
-// expire implements legacyFormat: it deletes NAME and NAME.sig if the
+// Expire implements LegacyFormat: it deletes NAME and NAME.sig if the
 // lines carry either, or too many cookies to search.
-func (f *expressFormat) expire(a *cookieAttrs, cookie []string) []string {
+func (f *expressFormat) Expire(a CookieAttrs, cookie []string) []string {
 	if cookiePairs(cookie) <= maxCookies { // else unsearched: expire them
 		_, hasData := nodeCookie(cookie, f.name)
 		_, hasSig := nodeCookie(cookie, f.sigName)
@@ -388,6 +395,5 @@ func (f *expressFormat) expire(a *cookieAttrs, cookie []string) []string {
 			return nil
 		}
 	}
-	la := legacyAttrs(a, f.path, f.domain)
-	return []string{la.expireLine(f.name), la.expireLine(f.sigName)}
+	return []string{a.ExpireLine(f.name), a.ExpireLine(f.sigName)}
 }

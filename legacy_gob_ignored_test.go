@@ -125,7 +125,7 @@ func TestGobIgnoredInterfaceLoop(t *testing.T) {
 	}
 	raw := rvLoop()
 	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}}
-	s := newStore[Map](t, Options{Name: "sid", Gorilla: &g})
+	s := newStore[Map](t, Options{Name: "sid", Legacy: []Legacy{&g}})
 	cookie := sealGorilla(t, "gsess", raw)
 	r := httptest.NewRequest("GET", "/", nil)
 	r.Header.Set("Cookie", "gsess="+cookie)
@@ -193,7 +193,7 @@ func TestGorillaNilInsideStruct(t *testing.T) {
 	registerGobBasics()
 	gob.Register(map[string]interface{}{}) // as a gorilla application storing one in an interface does
 	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}}
-	s := newStore[Map](t, Options{Name: "sid", Gorilla: &g})
+	s := newStore[Map](t, Options{Name: "sid", Legacy: []Legacy{&g}})
 	open := func(cookie string) *Session[Map] {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Header.Set("Cookie", "gsess="+cookie)

@@ -26,7 +26,7 @@ import (
 
 // GorillaSession describes the cookies that a gorilla/sessions CookieStore
 // (or gorilla/securecookie used directly) wrote, so that a Store
-// (Options.Gorilla) can read them, hand them to handlers as ordinary session
+// (Options.Legacy) can read them, hand them to handlers as ordinary session
 // data and replace them with its own sealed cookie on the same response.
 //
 // A CookieStore keeps Session.Values, a map[interface{}]interface{}, encoded
@@ -107,7 +107,6 @@ type gorillaFormat struct {
 	maxAge       int64
 	trans        bool
 	path, domain string
-	now          func() time.Time // the store's clock
 }
 
 // registerGobBasics registers what gorilla/sessions registers: the type of
@@ -116,7 +115,7 @@ var registerGobBasics = sync.OnceFunc(func() { gob.Register([]interface{}{}) })
 
 // compile checks g and prepares it for a store.
 func (g *GorillaSession) compile() (*gorillaFormat, error) {
-	f := &gorillaFormat{name: g.Name, json: g.JSON, trans: g.Transition, path: g.Path, domain: g.Domain, now: time.Now}
+	f := &gorillaFormat{name: g.Name, json: g.JSON, trans: g.Transition, path: g.Path, domain: g.Domain}
 	if f.name == "" {
 		return nil, optionsError("GorillaSession.Name is empty: give the name passed to store.Get(r, name)")
 	}
@@ -235,30 +234,37 @@ func (f *gorillaFormat) encodeOrig(data []byte, orig gorillaOrig) (string, error
 	return value, nil
 }
 
-// load implements legacyFormat. Like a CookieStore it reads the first
+// Compile implements Legacy.
+func (g *GorillaSession) Compile() (LegacyFormat, error) { return g.compile() }
+
+// Load implements LegacyFormat. Like a CookieStore it reads the first
 // cookie of the name that net/http parses; an empty one counts as absent.
-func (f *gorillaFormat) load(cookie []string) (legacyLoad, error) {
+func (f *gorillaFormat) Load(cookie []string, now time.Time) (LegacyLoad, error) {
 	c, err := netHTTPCookie(cookie, f.name)
 	if err != nil && cookiePairs(cookie) > maxCookies {
 		// net/http reads no cookie past its cap: report it, never drop it.
-		return legacyLoad{found: true}, tooManyCookies(f.name, false)
+		return LegacyLoad{Found: true}, tooManyCookies(f.name, false)
 	}
 	if err != nil || c.Value == "" {
-		return legacyLoad{}, nil
+		return LegacyLoad{}, nil
 	}
-	data, pair, orig, err := f.verifyDecode(c.Value, f.now())
-	return legacyLoad{data: data, found: true, stale: pair > 0, orig: orig}, err
+	data, pair, orig, err := f.verifyDecode(c.Value, now)
+	return LegacyLoad{Data: data, Found: true, Stale: pair > 0, Orig: orig}, err
 }
 
-// transition implements legacyFormat.
-func (f *gorillaFormat) transition() bool { return f.trans }
+// Transition implements LegacyFormat.
+func (f *gorillaFormat) Transition() bool { return f.trans }
 
-// formatName implements legacyFormat.
-func (f *gorillaFormat) formatName() string { return "gorilla" }
+// Format implements LegacyFormat.
+func (f *gorillaFormat) Format() string { return "gorilla" }
 
-// write implements legacyFormat: one cookie a CookieStore reads, with the
-// store's attributes (Path and Domain as configured here).
-func (f *gorillaFormat) write(data []byte, orig any, a *cookieAttrs) ([]string, error) {
+// Cookies implements LegacyFormat: the one cookie NAME.
+func (f *gorillaFormat) Cookies() ([]string, string, string) {
+	return []string{f.name}, f.path, f.domain
+}
+
+// Write implements LegacyFormat: one cookie a CookieStore reads.
+func (f *gorillaFormat) Write(data []byte, orig any, a CookieAttrs) ([]string, error) {
 	o, _ := orig.(gorillaOrig)
 	value, err := f.encodeOrig(data, o)
 	if err != nil {
@@ -267,16 +273,16 @@ func (f *gorillaFormat) write(data []byte, orig any, a *cookieAttrs) ([]string, 
 	if len(value) > gorillaMaxLength || len(f.name)+len(value) > DefaultMaxCookieBytes {
 		return nil, &TooLargeError{Name: f.name, Size: len(f.name) + len(value), Limit: min(DefaultMaxCookieBytes, len(f.name)+gorillaMaxLength), Chunks: 1}
 	}
-	return []string{legacyAttrs(a, f.path, f.domain).line(f.name, value)}, nil
+	return []string{a.Line(f.name, value)}, nil
 }
 
-// expire implements legacyFormat: it deletes the cookie if net/http finds
+// Expire implements LegacyFormat: it deletes the cookie if net/http finds
 // it in the lines.
-func (f *gorillaFormat) expire(a *cookieAttrs, cookie []string) []string {
+func (f *gorillaFormat) Expire(a CookieAttrs, cookie []string) []string {
 	if _, err := netHTTPCookie(cookie, f.name); err != nil {
 		return nil
 	}
-	return []string{legacyAttrs(a, f.path, f.domain).expireLine(f.name)}
+	return []string{a.ExpireLine(f.name)}
 }
 
 // netHTTPCookie returns the first cookie called name in the Cookie header

@@ -368,7 +368,7 @@ func TestStoreUpgradesGorillaSession(t *testing.T) {
 	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1, gHash2, gBlock2}, MaxAge: 3600}
 	now := time.Now()
 	var rejected error
-	s := newStore[Map](t, Options{Name: "sid", Gorilla: &g, Now: func() time.Time { return now }, OnEvent: onRejected(func(err error) { rejected = err })})
+	s := newStore[Map](t, Options{Name: "sid", Legacy: []Legacy{&g}, Now: func() time.Time { return now }, OnEvent: onRejected(func(err error) { rejected = err })})
 	var seen Map
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = s.Get(r).Data }))
 
@@ -394,7 +394,7 @@ func TestStoreUpgradesGorillaSession(t *testing.T) {
 func TestStoreGorillaTransition(t *testing.T) {
 	registerGobBasics()
 	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}, Transition: true}
-	s := newStore[Map](t, Options{Name: "sid", Gorilla: &g})
+	s := newStore[Map](t, Options{Name: "sid", Legacy: []Legacy{&g}})
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sess := s.Get(r)
 		if r.URL.Query().Has("logout") {
@@ -427,7 +427,7 @@ func TestLegacyConcurrentUse(t *testing.T) {
 	registerGobBasics()
 	e := ExpressSession{Keys: []string{"k1"}}
 	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}, Transition: true}
-	s := newStore[Map](t, Options{Name: "sid", Express: &e, Gorilla: &g})
+	s := newStore[Map](t, Options{Name: "sid", Legacy: []Legacy{&e, &g}})
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sess := s.Get(r)
 		if sess.Err() != nil || sess.IsNew() {
@@ -460,8 +460,8 @@ func TestGorillaEmptyCookieIsAbsent(t *testing.T) {
 	for _, h := range []string{"", "gsess=", "other=1", "gsess=\"\""} {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Header.Set("Cookie", h)
-		if l, err := f.load(r.Header["Cookie"]); l.found || err != nil {
-			t.Errorf("%q: found %v, err %v", h, l.found, err)
+		if l, err := f.Load(r.Header["Cookie"], time.Now()); l.Found || err != nil {
+			t.Errorf("%q: found %v, err %v", h, l.Found, err)
 		}
 	}
 }
@@ -564,7 +564,7 @@ const gorillaBombLimit = 4 << 20
 func TestGorillaGobBomb(t *testing.T) {
 	registerGobBasics()
 	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}}
-	s := newStore[Map](t, Options{Name: "sid", Gorilla: &g})
+	s := newStore[Map](t, Options{Name: "sid", Legacy: []Legacy{&g}})
 	for name, raw := range gorillaBombs() {
 		t.Run(name, func(t *testing.T) {
 			cookie := sealGorilla(t, "gsess", raw)
@@ -591,7 +591,7 @@ func TestGorillaGobBomb(t *testing.T) {
 func BenchmarkGorillaGobBomb(b *testing.B) {
 	registerGobBasics()
 	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}}
-	s, err := New[Map](Options{Keys: [][]byte{testKey(7)}, Name: "sid", Secure: SecureNever, Gorilla: &g})
+	s, err := New[Map](Options{Keys: [][]byte{testKey(7)}, Name: "sid", Secure: SecureNever, Legacy: []Legacy{&g}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -721,7 +721,7 @@ func TestStoreGorillaNumbers(t *testing.T) {
 	for _, trans := range []bool{false, true} {
 		t.Run(map[bool]string{false: "upgrade", true: "transition"}[trans], func(t *testing.T) {
 			g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}, Transition: trans}
-			s := newStore[Map](t, Options{Name: "sid", Gorilla: &g})
+			s := newStore[Map](t, Options{Name: "sid", Legacy: []Legacy{&g}})
 			var seen Map
 			h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				sess := s.Get(r)
@@ -788,8 +788,8 @@ func BenchmarkGorillaHostileHeader(b *testing.B) {
 			for b.Loop() {
 				// Past net/http's cap the reader reports the request
 				// (ErrChunks) instead of reading it; below it finds none.
-				if l, err := f.load(r.Header["Cookie"]); l.data != nil || (err != nil && !errors.Is(err, ErrChunks)) {
-					b.Fatalf("read %q, %v", l.data, err)
+				if l, err := f.Load(r.Header["Cookie"], time.Now()); l.Data != nil || (err != nil && !errors.Is(err, ErrChunks)) {
+					b.Fatalf("read %q, %v", l.Data, err)
 				}
 			}
 		})
@@ -807,7 +807,7 @@ func BenchmarkGorillaHostileHeader(b *testing.B) {
 // more cookies than net/http parses is reported, not silently dropped.
 func TestGorillaPastCookieCapReported(t *testing.T) {
 	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1}}
-	s := newStore[Map](t, Options{Name: "sid", Gorilla: &g})
+	s := newStore[Map](t, Options{Name: "sid", Legacy: []Legacy{&g}})
 	valid := gorillaCookie(t, "gsess", map[interface{}]interface{}{"user": "ada"}, false, gHash1)
 	for _, n := range []int{10, maxCookies + 10} {
 		r := httptest.NewRequest("GET", "/", nil)
@@ -831,7 +831,7 @@ func TestGorillaTransitionKeepsUntouchedValues(t *testing.T) {
 	registerGobBasics()
 	gob.RegisterName("app.User", gorillaTestUser{}) // as the gorilla application did
 	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1}, Transition: true}
-	s := newStore[Map](t, Options{Name: "sid", Gorilla: &g})
+	s := newStore[Map](t, Options{Name: "sid", Legacy: []Legacy{&g}})
 	values := map[interface{}]interface{}{
 		99: "an int key", "user": gorillaTestUser{Name: "zoë", Roles: []string{"admin"}}, "n": int64(5), "visits": 1,
 	}

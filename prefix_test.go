@@ -35,11 +35,11 @@ func TestPrefixCaseInsensitive(t *testing.T) {
 		{"__SECURE- with Domain and Path", Options{Name: "__SECURE-s", Domain: "example.com", Path: "/app"}, true},
 		{"no dash is no prefix", Options{Name: "__hosts", Domain: "example.com", Secure: SecureNever}, true},
 		{"prefix later in the name", Options{Name: "x__Host-s", Domain: "example.com", Secure: SecureNever}, true},
-		{"legacy __host- with Domain", Options{Name: "x", Express: &ExpressSession{Name: "__host-s", Keys: []string{"a"}, Domain: "example.com"}}, false},
-		{"legacy __HOST- with Path", Options{Name: "x", Gorilla: &GorillaSession{Name: "__HOST-g", KeyPairs: [][]byte{gHash1}, Path: "/app"}}, false},
-		{"legacy __host- plain", Options{Name: "x", Express: &ExpressSession{Name: "__host-s", Keys: []string{"a"}}}, true},
-		{"legacy __Secure- with SecureNever", Options{Name: "x", Secure: SecureNever, Express: &ExpressSession{Name: "__Secure-s", Keys: []string{"a"}}}, false},
-		{"legacy __host- with SecureNever", Options{Name: "x", Secure: SecureNever, Gorilla: &GorillaSession{Name: "__host-g", KeyPairs: [][]byte{gHash1}}}, false},
+		{"legacy __host- with Domain", Options{Name: "x", Legacy: []Legacy{&ExpressSession{Name: "__host-s", Keys: []string{"a"}, Domain: "example.com"}}}, false},
+		{"legacy __HOST- with Path", Options{Name: "x", Legacy: []Legacy{&GorillaSession{Name: "__HOST-g", KeyPairs: [][]byte{gHash1}, Path: "/app"}}}, false},
+		{"legacy __host- plain", Options{Name: "x", Legacy: []Legacy{&ExpressSession{Name: "__host-s", Keys: []string{"a"}}}}, true},
+		{"legacy __Secure- with SecureNever", Options{Name: "x", Secure: SecureNever, Legacy: []Legacy{&ExpressSession{Name: "__Secure-s", Keys: []string{"a"}}}}, false},
+		{"legacy __host- with SecureNever", Options{Name: "x", Secure: SecureNever, Legacy: []Legacy{&GorillaSession{Name: "__host-g", KeyPairs: [][]byte{gHash1}}}}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.o.Keys = k
@@ -173,7 +173,7 @@ func TestBlankBeforeName(t *testing.T) {
 	if len(victim) != 1 || len(big) != 2 {
 		t.Fatalf("want 1 and 2 chunks, got %d and %d", len(victim), len(big))
 	}
-	g := newStore[Map](t, Options{Name: "x", Gorilla: &GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}}})
+	g := newStore[Map](t, Options{Name: "x", Legacy: []Legacy{&GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}}}})
 	gValue := gorillaCookie(t, "gsess", map[interface{}]interface{}{"user": "attacker"}, false, gHash1, gBlock1)
 	express := mustExpress(t, ExpressSession{Keys: []string{"k1"}})
 	get := func(st *Store[Map], header string) *Session[Map] {

@@ -53,18 +53,18 @@ func TestStoreResealOverBudget(t *testing.T) {
 			o: Options{Keys: [][]byte{testKey(1), testKey(2)}, Revocations: newRevocationList(t, RevocationListOptions{MaxAge: 24 * time.Hour})}, skipped: "sealed"},
 		{name: "express upgrade, 2,907 bytes of '&'", old: func(t *testing.T) jar {
 			return expressJar(t, express, `{"q":"`+strings.Repeat("a&", 1449)+`a"}`)
-		}, o: Options{Express: &express}},
+		}, o: Options{Legacy: []Legacy{&express}}},
 		{name: "express upgrade too large (3,030 bytes)", old: func(t *testing.T) jar {
 			return expressJar(t, express, `{"q":"`+strings.Repeat("a", 3022)+`"}`)
-		}, o: Options{Express: &express}, skipped: "express"},
+		}, o: Options{Legacy: []Legacy{&express}}, skipped: "express"},
 		{name: "express re-signed in transition, 4,095-byte cookie", old: func(t *testing.T) jar {
 			return expressJar(t, ExpressSession{Keys: []string{"k0"}}, `{"q":"`+strings.Repeat("a", 3058)+`"}`)
-		}, o: Options{Express: &ExpressSession{Keys: []string{"k1", "k0"}, Transition: true}}, skipped: "express"},
+		}, o: Options{Legacy: []Legacy{&ExpressSession{Keys: []string{"k1", "k0"}, Transition: true}}}, skipped: "express"},
 		{name: "gorilla upgrade, HTML in a flash", old: func(t *testing.T) jar {
 			v := gorillaCookie(t, "gs", map[interface{}]interface{}{"_flash": []interface{}{strings.Repeat("<b>&", 250)}}, false, gHash1, gBlock1)
 			t.Logf("gorilla cookie: %d bytes", len(v))
 			return jar{"gs": v}
-		}, o: Options{Gorilla: &gorilla}},
+		}, o: Options{Legacy: []Legacy{&gorilla}}},
 		{name: "revocations, and a change of the handler's own", old: func(t *testing.T) jar { return sealedJar(t, Options{}, 2995) },
 			o: Options{Revocations: newRevocationList(t, RevocationListOptions{MaxAge: 24 * time.Hour})}, change: func(s *Session[Map]) { s.Data["more"] = 1 }, failed: true},
 	} {

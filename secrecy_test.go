@@ -79,7 +79,7 @@ func checkGorillaGobErrors(t *testing.T, check func(string, error)) {
 	var rejected []error
 	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}, Transition: true}
 	var handled error
-	st := newStore[Map](t, Options{Name: "sid", Gorilla: &g,
+	st := newStore[Map](t, Options{Name: "sid", Legacy: []Legacy{&g},
 		OnEvent:      onRejected(func(err error) { rejected = append(rejected, err) }),
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) { handled = err; defaultErrorHandler(w, r, err) }})
 	for name, v := range map[string]any{

@@ -70,7 +70,7 @@ func gorillaGoStore(t *testing.T, g cookiesession.GorillaSession, now func() tim
 	t.Helper()
 	g.Name = "gsess"
 	s, err := cookiesession.NewMap(cookiesession.Options{
-		Keys: [][]byte{storeKey}, Name: "sid", Secure: cookiesession.SecureNever, Gorilla: &g, Now: now,
+		Keys: [][]byte{storeKey}, Name: "sid", Secure: cookiesession.SecureNever, Legacy: []cookiesession.Legacy{&g}, Now: now,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +146,7 @@ func TestGorillaTypedAndExpiry(t *testing.T) {
 	}
 	typed, err := cookiesession.New[data](cookiesession.Options{
 		Keys: [][]byte{storeKey}, Name: "sid", Secure: cookiesession.SecureNever,
-		Gorilla: &cookiesession.GorillaSession{Name: "gsess", KeyPairs: [][]byte{hashNew, blockNew}, MaxAge: 3600},
+		Legacy: []cookiesession.Legacy{&cookiesession.GorillaSession{Name: "gsess", KeyPairs: [][]byte{hashNew, blockNew}, MaxAge: 3600}},
 	})
 	if err != nil {
 		t.Fatal(err)
