@@ -15,9 +15,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gorilla/securecookie"
-
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/gorilla/securecookie"
 )
 
 // hostileShape is one hostile Cookie header. With valid set, the reader's
@@ -152,12 +151,12 @@ func TestHostileHeaderOutcomes(t *testing.T) {
 		"store": {
 			"chunkNames":     {err: ErrChunks}, // session~2 sent twice
 			"duplicates":     {err: ErrChunks},
-			"foreignNames":   {err: ErrChunks}, // over maxCookies
-			"prefixNames":    {err: ErrChunks}, // over maxCookies
+			"foreignNames":   {err: ErrChunks}, // over chunks.MaxCookies
+			"prefixNames":    {err: ErrChunks}, // over chunks.MaxCookies
 			"validAfterJunk": {opened: true},
 			"validOnly":      {opened: true},
 		},
-		"storeExpress": { // every header over maxCookies pairs is refused
+		"storeExpress": { // every header over chunks.MaxCookies pairs is refused
 			"semicolons": {err: ErrChunks}, "pairs": {err: ErrChunks}, "chunkNames": {err: ErrChunks},
 			"duplicates": {err: ErrChunks}, "foreignNames": {err: ErrChunks}, "prefixNames": {err: ErrChunks},
 			"lines": {err: ErrChunks}, "validAfterJunk": {err: ErrChunks}, "validOnly": {opened: true},
@@ -198,22 +197,22 @@ func checkHostile(t *testing.T, sess *Session[Map], w hostileWant, valid string)
 	}
 }
 
-// TestHostileBoundExact checks that a session is found with maxCookies
+// TestHostileBoundExact checks that a session is found with chunks.MaxCookies
 // cookie pairs counted against it, and reported with one more.
 func TestHostileBoundExact(t *testing.T) {
 	readers := hostileReaders(t)
 	own, express := readers[0], readers[1]
-	chunks := strings.Count(own.valid, ";") + 1
+	n := strings.Count(own.valid, ";") + 1
 	for extra, w := range []hostileWant{{opened: true}, {err: ErrChunks}} {
 		// Pairs that contain the name count for the store's reader;
 		// others, on lines of their own, cost it nothing.
-		lines := []string{strings.Repeat("x=1; ", 5000), strings.Repeat("sessionx=1; ", maxCookies-chunks+extra) + own.valid}
+		lines := []string{strings.Repeat("x=1; ", 5000), strings.Repeat("sessionx=1; ", chunks.MaxCookies-n+extra) + own.valid}
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Header["Cookie"] = lines
 		checkHostile(t, own.store.Get(r), w, own.valid)
 
 		// Every pair counts for the Express reader, on any line.
-		lines = []string{strings.Repeat("a=b; ", maxCookies-3+extra) + "c=d", express.valid}
+		lines = []string{strings.Repeat("a=b; ", chunks.MaxCookies-3+extra) + "c=d", express.valid}
 		r = httptest.NewRequest("GET", "/", nil)
 		r.Header["Cookie"] = lines
 		checkHostile(t, express.store.Get(r), w, express.valid)
@@ -257,7 +256,7 @@ func TestHostileAllocations(t *testing.T) {
 // internal/chunks.LayoutOf: every pair of every line split and trimmed
 // (chunks.Pairs), the session's cookies picked out, then the rules of
 // docs/FORMAT.md and docs/LIMITS.md applied in order. readChunks must agree
-// with it wherever maxCookies does not apply.
+// with it wherever chunks.MaxCookies does not apply.
 func readChunksReference(lines []string, name string, l limits) (in incoming, err error) {
 	var ps, mine []chunks.Pair // mine: the chunks this store reads
 	for _, line := range lines {
@@ -353,7 +352,7 @@ func compareReaders(t *testing.T, lines []string) {
 	r.Header["Cookie"] = lines
 	l := limits{cookie: DefaultMaxCookieBytes, total: 16384, chunks: 4}
 	for _, name := range []string{"session", "s", "express:sess", "session.sig"} {
-		if strings.Count(joined, name) <= maxCookies && validCookieName(name) {
+		if strings.Count(joined, name) <= chunks.MaxCookies && validCookieName(name) {
 			got, gotErr := readChunks(r.Header["Cookie"], name, l)
 			want, wantErr := readChunksReference(lines, name, l)
 			if fmt.Sprint(got, gotErr) != fmt.Sprint(want, wantErr) {

@@ -5,15 +5,13 @@ package cookiesession
 // (legacy_express.go, legacy_gorilla.go). docs/MIGRATING.md explains.
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/legacy"
 )
 
 // Legacy is the configuration of another library's session cookie format
@@ -153,7 +151,7 @@ func checkLegacyAttributes(format string, names []string, path, domain string) e
 		return optionsError("legacy format %q: Domain %q is not a host name", format, domain)
 	}
 	for _, name := range names {
-		if !validLegacyName(name) {
+		if !legacy.ValidName(name) {
 			return optionsError("legacy format %q: cookie name %q: use printable ASCII without spaces, ';', '=', ',', '\"' or '\\'", format, name)
 		}
 		if hasPrefixFold(name, hostPrefix) && (domain != "" || (path != "" && path != "/")) {
@@ -188,53 +186,4 @@ func legacyAttrs(a CookieAttrs, path, domain string) CookieAttrs {
 		b.WriteString(part)
 	}
 	return CookieAttrs{suffix: b.String(), maxAge: a.maxAge, expires: a.expires}
-}
-
-// validLegacyName accepts the names another library may have used: visible
-// ASCII without the characters that break a Cookie header. It allows ':'
-// (cookie-session 1.x's "express:sess") which is not an RFC 6265 token.
-func validLegacyName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`;=,"\`, c) >= 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// legacyJSONObject checks that b, the decoded content of a legacy cookie,
-// is one JSON object, and returns it without surrounding whitespace.
-// Invalid UTF-8 (which neither library writes) becomes U+FFFD first, as
-// Node.js's Buffer.toString does.
-func legacyJSONObject(b []byte, what string) ([]byte, error) {
-	if !utf8.Valid(b) {
-		b = bytes.ToValidUTF8(b, []byte("\uFFFD"))
-	}
-	if !json.Valid(b) {
-		return nil, fmt.Errorf("%w: %s does not hold JSON (or not base64 JSON)", ErrLegacyPayload, what)
-	}
-	b = bytes.Trim(b, " \t\r\n")
-	if b[0] != '{' {
-		return nil, fmt.Errorf("%w: %s holds JSON that is not an object (%s)", ErrLegacyPayload, what, jsonKind(b[0]))
-	}
-	return b, nil
-}
-
-// jsonKind names the JSON type that starts with c.
-func jsonKind(c byte) string {
-	switch c {
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	return "a number"
 }

@@ -19,6 +19,10 @@ import (
 	"fmt"
 	"hash"
 	"time"
+
+	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/jsonx"
+	"github.com/cookiesession/cookiesession/internal/legacy"
 )
 
 // ExpressSession describes the cookies that Express's cookie-session
@@ -82,7 +86,7 @@ func (e *ExpressSession) compile() (*expressFormat, error) {
 	if f.name == "" {
 		f.name = defaultExpressName
 	}
-	if !validLegacyName(f.name) {
+	if !legacy.ValidName(f.name) {
 		return nil, optionsError("ExpressSession.Name %q: use printable ASCII without spaces, ';', '=', ',', '\"' or '\\'", f.name)
 	}
 	f.sigName = f.name + ".sig"
@@ -127,12 +131,12 @@ func (f *expressFormat) verify(data, sig string) int {
 // the index of the key that signed it. found is false when there is no
 // non-empty NAME cookie.
 //
-// A request with more than maxCookies cookie pairs is not searched: found
+// A request with more than chunks.MaxCookies cookie pairs is not searched: found
 // is true and the error ErrChunks. cookie-session never saw one, as Node's
 // default --max-http-header-size (16 KiB) refuses a header that long.
 func (f *expressFormat) decode(lines []string) (obj []byte, keyIdx int, found bool, err error) {
-	if cookiePairs(lines) > maxCookies {
-		return nil, -1, true, tooManyCookies(f.name, false)
+	if chunks.CookiePairs(lines) > chunks.MaxCookies {
+		return nil, -1, true, chunks.TooManyCookies(f.name, false)
 	}
 	value, ok := nodeCookie(lines, f.name)
 	if !ok || value == "" {
@@ -151,7 +155,7 @@ func (f *expressFormat) decode(lines []string) (obj []byte, keyIdx int, found bo
 	if keyIdx < 0 {
 		return nil, -1, true, fmt.Errorf("%w: Express cookie %q: the signature matches none of the %d configured keys%s", ErrLegacySignature, f.name, len(f.keys), f.sigHint(sig))
 	}
-	obj, err = legacyJSONObject(nodeBase64Decode(value), fmt.Sprintf("Express cookie %q", f.name))
+	obj, err = legacy.JSONObject(nodeBase64Decode(value), fmt.Sprintf("Express cookie %q", f.name))
 	if err != nil {
 		return nil, keyIdx, true, err
 	}
@@ -308,7 +312,7 @@ func jsStringify(data []byte) ([]byte, error) {
 			end++
 			var s string
 			if err := json.Unmarshal(data[i:end], &s); err != nil {
-				return nil, fmt.Errorf("%w: %s", ErrEncode, jsonProblem(err))
+				return nil, fmt.Errorf("%w: %s", ErrEncode, jsonx.Problem(err))
 			}
 			out = appendJSString(out, s)
 			i = end
@@ -388,7 +392,7 @@ func (f *expressFormat) Write(data []byte, _ any, a CookieAttrs) ([]string, erro
 // Expire implements LegacyFormat: it deletes NAME and NAME.sig if the
 // lines carry either, or too many cookies to search.
 func (f *expressFormat) Expire(a CookieAttrs, cookie []string) []string {
-	if cookiePairs(cookie) <= maxCookies { // else unsearched: expire them
+	if chunks.CookiePairs(cookie) <= chunks.MaxCookies { // else unsearched: expire them
 		_, hasData := nodeCookie(cookie, f.name)
 		_, hasSig := nodeCookie(cookie, f.sigName)
 		if !hasData && !hasSig {

@@ -9,13 +9,12 @@ package cookiesession
 // category and type names, never a method's message.
 
 import (
+	"encoding/gob"
 	"fmt"
 	"io"
 	"sort"
 	"strconv"
 	"strings"
-
-	"encoding/gob"
 )
 
 const (

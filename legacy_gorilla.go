@@ -21,6 +21,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/legacy"
 	"github.com/gorilla/securecookie"
 )
 
@@ -119,7 +121,7 @@ func (g *GorillaSession) compile() (*gorillaFormat, error) {
 	if f.name == "" {
 		return nil, optionsError("GorillaSession.Name is empty: give the name passed to store.Get(r, name)")
 	}
-	if !validLegacyName(f.name) || strings.ContainsAny(f.name, "()<>@:/[]?{}") {
+	if !legacy.ValidName(f.name) || strings.ContainsAny(f.name, "()<>@:/[]?{}") {
 		return nil, optionsError("GorillaSession.Name %q is not an RFC 6265 token, so net/http (and gorilla) never read such a cookie", f.name)
 	}
 	switch {
@@ -192,7 +194,7 @@ func (f *gorillaFormat) verifyDecode(value string, now time.Time) ([]byte, int, 
 		return nil, -1, nil, fmt.Errorf("%w: %s last saved %s, older than its MaxAge of %ds", ErrExpired, what, time.Unix(ts, 0).UTC().Format(time.RFC3339), f.maxAge)
 	}
 	if f.json {
-		data, err := legacyJSONObject(raw, what)
+		data, err := legacy.JSONObject(raw, what)
 		return data, matched, nil, err
 	}
 	data, orig, err := gobToJSONOrig(raw, what)
@@ -241,9 +243,9 @@ func (g *GorillaSession) Compile() (LegacyFormat, error) { return g.compile() }
 // cookie of the name that net/http parses; an empty one counts as absent.
 func (f *gorillaFormat) Load(cookie []string, now time.Time) (LegacyLoad, error) {
 	c, err := netHTTPCookie(cookie, f.name)
-	if err != nil && cookiePairs(cookie) > maxCookies {
+	if err != nil && chunks.CookiePairs(cookie) > chunks.MaxCookies {
 		// net/http reads no cookie past its cap: report it, never drop it.
-		return LegacyLoad{Found: true}, tooManyCookies(f.name, false)
+		return LegacyLoad{Found: true}, chunks.TooManyCookies(f.name, false)
 	}
 	if err != nil || c.Value == "" {
 		return LegacyLoad{}, nil

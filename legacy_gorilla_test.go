@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cookiesession/cookiesession/internal/chunks"
 	"github.com/gorilla/securecookie"
 )
 
@@ -809,14 +810,14 @@ func TestGorillaPastCookieCapReported(t *testing.T) {
 	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1}}
 	s := newStore[Map](t, Options{Name: "sid", Legacy: []Legacy{&g}})
 	valid := gorillaCookie(t, "gsess", map[interface{}]interface{}{"user": "ada"}, false, gHash1)
-	for _, n := range []int{10, maxCookies + 10} {
+	for _, n := range []int{10, chunks.MaxCookies + 10} {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Header.Set("Cookie", strings.Repeat("a=b; ", n)+"gsess="+valid)
 		sess := s.Get(r)
 		switch {
-		case n < maxCookies && (sess.IsNew() || sess.Data["user"] != "ada"):
+		case n < chunks.MaxCookies && (sess.IsNew() || sess.Data["user"] != "ada"):
 			t.Errorf("%d junk cookies: session not read: %v", n, sess.Err())
-		case n > maxCookies && !errors.Is(sess.Err(), ErrChunks):
+		case n > chunks.MaxCookies && !errors.Is(sess.Err(), ErrChunks):
 			t.Errorf("%d junk cookies: Err() = %v, want ErrChunks", n, sess.Err())
 		}
 	}

@@ -16,6 +16,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+
+	"github.com/cookiesession/cookiesession/internal/jsonx"
 )
 
 // gorillaOrig keeps the values a gorilla cookie held, by the JSON key each
@@ -57,9 +59,9 @@ func gobToJSONOrig(raw []byte, what string) ([]byte, gorillaOrig, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %s: %v", ErrLegacyPayload, what, err)
 	}
-	out, err := marshalJSON(obj)
+	out, err := jsonx.Marshal(obj)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %s does not convert to JSON: %s", ErrLegacyPayload, what, jsonProblem(err))
+		return nil, nil, fmt.Errorf("%w: %s does not convert to JSON: %s", ErrLegacyPayload, what, jsonx.Problem(err))
 	}
 	return out, originals(values, obj), nil
 }

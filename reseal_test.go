@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession/internal/format"
+	"github.com/cookiesession/cookiesession/internal/jsonx"
 )
 
 // TestStoreResealOverBudget: a re-seal the store chooses on its own (an
@@ -163,7 +164,7 @@ func TestHTMLEscapedCookieNotAChange(t *testing.T) {
 	}
 }
 
-// TestMarshalJSONNoHTMLEscapes: marshalJSON writes what a json.Encoder
+// TestMarshalJSONNoHTMLEscapes: jsonx.Marshal writes what a json.Encoder
 // with SetEscapeHTML(false) writes, without its newline, for every rune up
 // to U+3000 and for backslashes that only look like escapes.
 func TestMarshalJSONNoHTMLEscapes(t *testing.T) {
@@ -186,13 +187,13 @@ func TestMarshalJSONNoHTMLEscapes(t *testing.T) {
 		[]string{"</script>", "&amp;"},
 		all.String(),
 	} {
-		got, err := marshalJSON(v)
+		got, err := jsonx.Marshal(v)
 		if err != nil || string(got) != want(v) {
-			t.Fatalf("marshalJSON(%.40q) = %.80q, %v; want %.80q", v, got, err, want(v))
+			t.Fatalf("jsonx.Marshal(%.40q) = %.80q, %v; want %.80q", v, got, err, want(v))
 		}
 	}
 	// Unlike the Encoder, it also undoes those escapes in JSON it is given.
-	got, err := marshalJSON(json.RawMessage(`{"a": "\u003c\u003E\u0026 \\u0026"}`))
+	got, err := jsonx.Marshal(json.RawMessage(`{"a": "\u003c\u003E\u0026 \\u0026"}`))
 	if want := `{"a":"<>& \\u0026"}`; err != nil || string(got) != want {
 		t.Fatalf("RawMessage: %s, %v; want %s", got, err, want)
 	}
