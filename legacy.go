@@ -2,7 +2,8 @@ package cookiesession
 
 // Legacy formats: another library's session cookies that a store reads,
 // upgrades to its own sealed format and, during a transition, keeps writing
-// (legacy_express.go, legacy_gorilla.go). docs/MIGRATING.md explains.
+// (legacy_express.go; package migrate for gorilla). docs/MIGRATING.md
+// explains.
 
 import (
 	"errors"

@@ -33,8 +33,6 @@ func TestStoreResealOverBudget(t *testing.T) {
 		return j
 	}
 	express := ExpressSession{Keys: []string{"k1"}}
-	gorilla := GorillaSession{Name: "gs", KeyPairs: [][]byte{gHash1, gBlock1}}
-	registerGobBasics()
 	for _, tc := range []struct {
 		name    string
 		old     func(t *testing.T) jar // the cookies of the request
@@ -61,11 +59,6 @@ func TestStoreResealOverBudget(t *testing.T) {
 		{name: "express re-signed in transition, 4,095-byte cookie", old: func(t *testing.T) jar {
 			return expressJar(t, ExpressSession{Keys: []string{"k0"}}, `{"q":"`+strings.Repeat("a", 3058)+`"}`)
 		}, o: Options{Legacy: []Legacy{&ExpressSession{Keys: []string{"k1", "k0"}, Transition: true}}}, skipped: "express"},
-		{name: "gorilla upgrade, HTML in a flash", old: func(t *testing.T) jar {
-			v := gorillaCookie(t, "gs", map[interface{}]interface{}{"_flash": []interface{}{strings.Repeat("<b>&", 250)}}, false, gHash1, gBlock1)
-			t.Logf("gorilla cookie: %d bytes", len(v))
-			return jar{"gs": v}
-		}, o: Options{Legacy: []Legacy{&gorilla}}},
 		{name: "revocations, and a change of the handler's own", old: func(t *testing.T) jar { return sealedJar(t, Options{}, 2995) },
 			o: Options{Revocations: newRevocationList(t, RevocationListOptions{MaxAge: 24 * time.Hour})}, change: func(s *Session[Map]) { s.Data["more"] = 1 }, failed: true},
 	} {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/migrate"
 )
 
 // defaultExpressName is cookie-session 2's default cookie name, which
@@ -149,7 +150,7 @@ func (l *legacyFlags) apply(o *cookiesession.Options, haveKeys bool) error {
 		clash = o.Name == l.expressName
 	}
 	if len(l.gorilla) > 0 {
-		o.Legacy = append(o.Legacy, &cookiesession.GorillaSession{Name: l.gorillaName, KeyPairs: l.gorilla, JSON: l.gorillaJSON, MaxAge: l.gorillaMaxAge})
+		o.Legacy = append(o.Legacy, &migrate.Gorilla{Name: l.gorillaName, KeyPairs: l.gorilla, JSON: l.gorillaJSON, MaxAge: l.gorillaMaxAge})
 		clash = clash || o.Name == l.gorillaName
 	}
 	if clash && !haveKeys {

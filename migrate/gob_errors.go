@@ -1,4 +1,4 @@
-package cookiesession
+package migrate
 
 // Errors of encoding/gob without the session data they may carry.
 // encoding/gob passes the error of a value's own GobDecode or
