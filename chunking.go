@@ -80,37 +80,6 @@ func (in *incoming) lost(err error, name string, l limits) error {
 // maxForeign bounds how many malformed chunk names one save expires.
 const maxForeign = 8
 
-// maxCookies bounds the cookie pairs a reader examines in one request:
-// the store's reader stops after that many pairs that contain its name,
-// and the Express reader does not search a request that carries more. Past
-// it the session is reported (ErrChunks), never silently dropped. It is
-// net/http's defaultCookieMaxNum (Go 1.23+, GODEBUG httpcookiemaxnum),
-// past which Request.Cookies returns no cookie at all, and RFC 6265 §6.1's
-// figure for all the cookies a browser stores. A browser sends far fewer
-// in one request: Chrome (kDomainMaxCookies) and Firefox
-// (network.cookie.maxPerHost) keep 180 per site.
-const maxCookies = 3000
-
-// tooManyCookies reports a request over maxCookies: pairs that contain
-// name when named, else pairs in all.
-func tooManyCookies(name string, named bool) error {
-	what := "cookies"
-	if named {
-		what = fmt.Sprintf("cookies that contain the name %q", name)
-	}
-	return fmt.Errorf("%w: the request carries more than %d %s, which no browser sends: session %q not read; clearing the site's cookies in the client fixes it, and if the app sets that many, it must set fewer", ErrChunks, maxCookies, what, name)
-}
-
-// cookiePairs counts the cookie pairs of Cookie header lines the way
-// net/http does before it parses them: one more than the ';' of each line.
-func cookiePairs(lines []string) int {
-	n := 0
-	for _, line := range lines {
-		n += strings.Count(line, ";") + 1
-	}
-	return n
-}
-
 // chunkScan accumulates what readChunks finds.
 type chunkScan struct {
 	name    string
@@ -127,7 +96,7 @@ type chunkScan struct {
 // chunks. It allocates only when the session is chunked, and its work is
 // linear in the header size: a vectorised search for the name, then at
 // most one look at each cookie pair that contains it, and at most
-// maxCookies of those (ErrChunks past it). Cookies that do not contain the
+// chunks.MaxCookies of those (ErrChunks past it). Cookies that do not contain the
 // name cost only the search, so a session behind any number of junk
 // cookies is still found. Hostile input (duplicates,
 // out-of-range indexes, oversize values, gaps) yields ErrChunks or
@@ -148,9 +117,9 @@ func readChunks(cookie []string, name string, l limits) (incoming, error) {
 			if !ok {
 				break
 			}
-			if seen++; seen > maxCookies {
+			if seen++; seen > chunks.MaxCookies {
 				if c.err == nil {
-					c.err = tooManyCookies(name, true)
+					c.err = chunks.TooManyCookies(name, true)
 				}
 				return c.in, c.err
 			}

@@ -167,7 +167,7 @@ func (c *core) skipReseal(h *held, tl *TooLargeError) plan {
 	next.stale = 0 // once per request
 	e := Event{Kind: EventResealSkipped, Err: tl, Size: tl.Size, Budget: tl.Limit}
 	if h.legacy.idx > 0 {
-		e.From = c.legacy[h.legacy.idx-1].formatName()
+		e.From = c.legacy[h.legacy.idx-1].Format()
 	}
 	return plan{next: next, event: &e}
 }
@@ -200,7 +200,7 @@ func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, create
 		lines = append(lines, a.lineRaw(c.name, raw))
 	} else {
 		for i, part := range chunks.Split(c.name, strictBase64.EncodeToString(raw), n, c.limits.wire()) {
-			lines = append(lines, a.line(chunks.Name(c.name, i+1), part))
+			lines = append(lines, a.Line(chunks.Name(c.name, i+1), part))
 		}
 	}
 	lines = c.expireAll(lines, h, n+1, false, full, a)
@@ -212,15 +212,15 @@ func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, create
 }
 
 // planLegacy stores dataJSON in a legacy format during a transition.
-func (c *core) planLegacy(f legacyFormat, h *held, w *wanted, dataJSON []byte, ch change, created, now time.Time, req *Request) (plan, error) {
+func (c *core) planLegacy(f *legacyFormat, h *held, w *wanted, dataJSON []byte, ch change, created, now time.Time, req *Request) (plan, error) {
 	if len(w.flashes) > 0 {
-		return plan{}, fmt.Errorf("%w: flash messages (AddFlash) have no place in the %s cookie written during a transition: keep them in Data until the transition ends", ErrEncode, f.formatName())
+		return plan{}, fmt.Errorf("%w: flash messages (AddFlash) have no place in the %s cookie written during a transition: keep them in Data until the transition ends", ErrEncode, f.Format())
 	}
 	a, err := c.attrs(req, !w.browserSession, int(c.expiry(w.meta.maxAge, now, now).Sub(now)/time.Second), now)
 	if err != nil {
 		return plan{}, err
 	}
-	lines, err := f.write(dataJSON, h.legacy.orig, &a)
+	lines, err := f.write(dataJSON, h.legacy.orig, a)
 	if err != nil {
 		return plan{}, err
 	}
@@ -248,19 +248,18 @@ func (c *core) planDestroy(h *held, w *wanted, req *Request) (plan, error) {
 // which carries it. Only when the new value's last part fills the budget
 // would the reader read on into a stale part: then the save also deletes
 // the next chunk name (full).
-func (c *core) expireAll(lines []string, h *held, from int, all, full bool, a cookieAttrs) []string {
+func (c *core) expireAll(lines []string, h *held, from int, all, full bool, a CookieAttrs) []string {
 	last := c.limits.chunks
 	for i, end := from, max(last, h.chunks.highest()); i <= end; i++ {
 		if h.chunks.has(i) || i <= last && (all || full && i == from) {
-			lines = append(lines, a.expireLine(chunks.Name(c.name, i)))
+			lines = append(lines, a.ExpireLine(chunks.Name(c.name, i)))
 		}
 	}
 	for _, name := range h.foreign {
-		lines = append(lines, a.expireLine(name))
+		lines = append(lines, a.ExpireLine(name))
 	}
 	for _, f := range c.legacy {
-		la := a // a copy per call keeps the common no-legacy path allocation-free
-		lines = append(lines, f.expire(&la, h.cookie)...)
+		lines = append(lines, f.expire(a, h.cookie)...)
 	}
 	return lines
 }

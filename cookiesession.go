@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession/internal/format"
+	"github.com/cookiesession/cookiesession/internal/jsonx"
 )
 
 // Store seals and opens sessions whose data is a T, encoded with
@@ -132,58 +133,6 @@ func holdsInterface(t reflect.Type, seen map[reflect.Type]bool) bool {
 	return false
 }
 
-// marshalJSON is json.Marshal without the HTML escapes, as a json.Encoder
-// with SetEscapeHTML(false) writes it: a cookie is not HTML, and "\u0026"
-// for '&' (or '<', '>') takes six bytes of the budget instead of one. It
-// also undoes those escapes in JSON it is given (a json.RawMessage, a
-// MarshalJSON method's output). It encodes every session JSON this package
-// writes.
-func marshalJSON(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil || !bytes.Contains(b, htmlEscaped) {
-		return b, err
-	}
-	return unescapeHTML(b), nil
-}
-
-// unescapeHTML turns, in place, the escapes that json.Marshal writes for
-// '<', '>' and '&' back into those bytes. In valid JSON a backslash only
-// starts an escape inside a string: each escape is kept whole, or
-// replaced.
-func unescapeHTML(b []byte) []byte {
-	out := b[:0]
-	for i := 0; i < len(b); {
-		if b[i] != '\\' {
-			out = append(out, b[i])
-			i++
-			continue
-		}
-		if b[i+1] == 'u' && b[i+2] == '0' && b[i+3] == '0' {
-			var c byte
-			switch hi, lo := b[i+4], b[i+5]|0x20; {
-			case hi == '3' && lo == 'c':
-				c = '<'
-			case hi == '3' && lo == 'e':
-				c = '>'
-			case hi == '2' && lo == '6':
-				c = '&'
-			}
-			if c != 0 {
-				out = append(out, c)
-				i += 6
-				continue
-			}
-		}
-		out = append(out, b[i], b[i+1]) // the rest of \uXXXX follows as is
-		i += 2
-	}
-	return out
-}
-
-// htmlEscaped starts the escapes of '<', '>' and '&' that versions before
-// marshalJSON sealed (and of control characters, which it still writes).
-var htmlEscaped = []byte(`\u00`)
-
 // decodeData decodes a session's JSON into d, which it resets first; numbers
 // in interface values become json.Number (see Map).
 func (s *Store[T]) decodeData(data []byte, d *T) error {
@@ -202,7 +151,7 @@ func (s *Store[T]) decodeData(data []byte, d *T) error {
 		err = json.Unmarshal(data, d)
 	}
 	if err != nil {
-		return fmt.Errorf("%w into %v: %s; if the data type changed, old sessions need a migration or a new cookie name", ErrDecode, reflect.TypeFor[T](), jsonProblem(err))
+		return fmt.Errorf("%w into %v: %s; if the data type changed, old sessions need a migration or a new cookie name", ErrDecode, reflect.TypeFor[T](), jsonx.Problem(err))
 	}
 	if s.isMap && reflect.ValueOf(d).Elem().IsNil() {
 		*d = s.newMap() // JSON null, which earlier versions sealed for a nil map
@@ -311,7 +260,7 @@ func (s *Store[T]) Open(req Request) *Session[T] {
 	}
 	sess.held = h
 	sess.want = wanted{flashes: h.flashes, meta: h.meta, browserSession: h.browserSession}
-	if s.c.revocations != nil && !h.meta.hasID && (h.legacy.idx == 0 || !s.c.legacy[h.legacy.idx-1].transition()) {
+	if s.c.revocations != nil && !h.meta.hasID && (h.legacy.idx == 0 || !s.c.legacy[h.legacy.idx-1].Transition()) {
 		s.c.newID(&sess.want.meta) // sealed before revocation was on, legacy, or new
 	}
 	return sess
@@ -395,7 +344,7 @@ func (s *Store[T]) open(in incoming, d *T) (held, error) {
 	if err := s.decodeData(dataJSON, d); err != nil {
 		return h, err
 	}
-	if s.c.unmarshal == nil && bytes.Contains(dataJSON, htmlEscaped) {
+	if s.c.unmarshal == nil && jsonx.MayHaveHTMLEscapes(dataJSON) {
 		// Perhaps sealed with HTML escapes: what a save would write now is
 		// no change.
 		if again, err := s.c.marshal(d); err == nil {
@@ -451,8 +400,8 @@ func (c *core) checkTimes(h *format.Header, maxAge time.Duration, now time.Time)
 // lines, and decodes the first session found into d.
 func (s *Store[T]) openLegacy(cookie []string, d *T) (held, error) {
 	for i, f := range s.c.legacy {
-		l, err := f.load(cookie)
-		if !l.found {
+		l, err := f.Load(cookie, s.c.now())
+		if !l.Found {
 			continue
 		}
 		if err != nil {
@@ -463,19 +412,19 @@ func (s *Store[T]) openLegacy(cookie []string, d *T) (held, error) {
 		if s.c.revocations != nil && s.c.revocations.Revoked("", "", time.Time{}) {
 			return held{}, fmt.Errorf("%w: a legacy session presented after a global cut-off (Options.Revocations)", ErrRevoked)
 		}
-		if err := s.decodeData(l.data, d); err != nil {
+		if err := s.decodeData(l.Data, d); err != nil {
 			return held{}, err
 		}
 		data, err := s.c.marshal(d)
 		if err != nil {
-			return held{}, fmt.Errorf("%w: %s", ErrEncode, jsonProblem(err))
+			return held{}, fmt.Errorf("%w: %s", ErrEncode, jsonx.Problem(err))
 		}
-		h := held{data: data, created: s.c.now(), browserSession: s.c.browserSession, legacy: legacyRef{idx: i + 1, orig: l.orig}}
+		h := held{data: data, created: s.c.now(), browserSession: s.c.browserSession, legacy: legacyRef{idx: i + 1, orig: l.Orig}}
 		// Upgrade to the sealed format now; in a transition, re-sign
 		// under the first key, as Express does, so that the old key can
 		// be dropped without logging out users who only reach this
 		// service.
-		if !f.transition() || l.stale {
+		if !f.Transition() || l.Stale {
 			h.stale |= staleLegacy
 		}
 		return h, nil

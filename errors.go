@@ -1,12 +1,12 @@
 package cookiesession
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
+	"github.com/cookiesession/cookiesession/internal/chunks"
 	"github.com/cookiesession/cookiesession/internal/format"
+	"github.com/cookiesession/cookiesession/internal/legacy"
 )
 
 // Errors that a Store or a Session can return. Every error this
@@ -43,7 +43,7 @@ var (
 	// than a reader examines (3,000, net/http's own cap), which no browser
 	// sends. Chunks beyond Options.MaxChunks and malformed chunk names are
 	// ignored, not errors.
-	ErrChunks = errors.New("cookiesession: session cookies inconsistent")
+	ErrChunks = chunks.ErrChunks
 
 	// ErrExpired reports a session past its absolute lifetime (Options.MaxAge),
 	// whatever the browser still sends.
@@ -199,39 +199,7 @@ func optionsError(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalidOptions, fmt.Sprintf(format, args...))
 }
 
-// jsonProblem describes an encoding/json error without the session data it
-// may quote: its messages can carry a value ("number 1.5", a character of
-// the input, a map key in a path, a MarshalJSON method's own error text),
-// and they differ between the v1 and v2 engines. Only types, kinds and
-// offsets are kept.
-func jsonProblem(err error) string {
-	var (
-		typeErr   *json.UnmarshalTypeError
-		syntaxErr *json.SyntaxError
-		unsupType *json.UnsupportedTypeError
-		unsupVal  *json.UnsupportedValueError
-		marshaler *json.MarshalerError
-	)
-	switch {
-	case errors.As(err, &typeErr):
-		kind, _, _ := strings.Cut(typeErr.Value, " ") // "number 1.5" -> "number"
-		if typeErr.Type == nil {
-			return fmt.Sprintf("a JSON %s where the data type does not take one (byte %d)", kind, typeErr.Offset)
-		}
-		return fmt.Sprintf("a JSON %s where the data type has %v (byte %d)", kind, typeErr.Type, typeErr.Offset)
-	case errors.As(err, &syntaxErr):
-		return fmt.Sprintf("invalid JSON at byte %d", syntaxErr.Offset)
-	case errors.As(err, &unsupType):
-		return fmt.Sprintf("type %v cannot be encoded as JSON", unsupType.Type)
-	case errors.As(err, &unsupVal):
-		return "a value JSON cannot represent (NaN, an infinity, or a cycle)"
-	case errors.As(err, &marshaler):
-		return fmt.Sprintf("the %s method of %v failed", marshaler.Type, marshaler.Type)
-	}
-	return "the JSON does not fit the data type"
-}
-
-// Errors of the legacy formats (ExpressSession, GorillaSession). A legacy
+// Errors of the legacy formats (Options.Legacy). A legacy
 // cookie that fails gives the request a new, empty session; Session.Err and
 // EventRejected report one of these. Like every error of this package,
 // their messages never contain a key or session data.
@@ -240,13 +208,13 @@ var (
 	// matches none of the configured keys: it was altered, or signed with a
 	// key that is not (or no longer) configured, or with another hash
 	// algorithm. Add the key that signed it (old keys go after the current
-	// one) and check ExpressSession.SHA256; for gorilla, check that KeyPairs
+	// one) and check migrate.Express.SHA256; for gorilla, check that KeyPairs
 	// are exactly those given to NewCookieStore, in the same order.
-	ErrLegacySignature = errors.New("cookiesession: legacy session cookie signature invalid")
+	ErrLegacySignature = legacy.ErrSignature
 
 	// ErrLegacyPayload reports a legacy session cookie whose signature is
 	// valid but whose content is not a session this library can take over:
 	// not base64, not a JSON object, or gob data with unregistered types.
 	// The message says which.
-	ErrLegacyPayload = errors.New("cookiesession: legacy session cookie content unusable")
+	ErrLegacyPayload = legacy.ErrPayload
 )

@@ -119,7 +119,7 @@ func (c *core) saveEvents(ctx context.Context, prev *held, p *plan) {
 		c.onEvent(ctx, Event{Kind: EventRenewed})
 	}
 	if prev.legacy.idx > 0 && p.next.legacy.idx == 0 {
-		c.onEvent(ctx, Event{Kind: EventUpgraded, From: c.legacy[prev.legacy.idx-1].formatName()})
+		c.onEvent(ctx, Event{Kind: EventUpgraded, From: c.legacy[prev.legacy.idx-1].Format()})
 	} else if prev.stale&staleKey != 0 {
 		c.onEvent(ctx, Event{Kind: EventResealed})
 	}

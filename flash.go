@@ -7,6 +7,8 @@ package cookiesession
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/cookiesession/cookiesession/internal/jsonx"
 )
 
 // sealEnvelope returns the plaintext to seal: the metadata m, if any
@@ -19,8 +21,8 @@ func sealEnvelope(m *meta, dataJSON []byte, flashes []string) ([]byte, error) {
 	var fl []byte
 	if len(flashes) > 0 {
 		var err error
-		if fl, err = marshalJSON(flashes); err != nil {
-			return nil, fmt.Errorf("%w: flash messages: %s", ErrEncode, jsonProblem(err))
+		if fl, err = jsonx.Marshal(flashes); err != nil {
+			return nil, fmt.Errorf("%w: flash messages: %s", ErrEncode, jsonx.Problem(err))
 		}
 	}
 	pt := make([]byte, 0, m.size()+len(dataJSON)+len(fl)+3)
@@ -45,7 +47,7 @@ func openEnvelope(pt []byte) ([]byte, []string, error) {
 	}
 	var flashes []string
 	if err := json.Unmarshal(arr[1], &flashes); err != nil {
-		return nil, nil, fmt.Errorf("%w: flash messages: %s", ErrDecode, jsonProblem(err))
+		return nil, nil, fmt.Errorf("%w: flash messages: %s", ErrDecode, jsonx.Problem(err))
 	}
 	return arr[0], flashes, nil
 }

@@ -15,8 +15,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gorilla/securecookie"
-
 	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
@@ -59,8 +57,8 @@ type hostileReader struct {
 }
 
 // hostileReaders returns the store alone (cookie "session", chunked), and
-// stores whose own cookie is "sid" that read an Express or a gorilla
-// session called "session".
+// a store whose own cookie is "sid" that reads an Express session called
+// "session" (package migrate tests the gorilla reader the same way).
 func hostileReaders(tb testing.TB) []hostileReader {
 	own := newStore[Map](tb, Options{MaxChunks: 4, MaxTotalBytes: 16384})
 	sess := own.Get(httptest.NewRequest("GET", "/", nil))
@@ -85,16 +83,9 @@ func hostileReaders(tb testing.TB) []hostileReader {
 	if err != nil {
 		tb.Fatal(err)
 	}
-
-	g := GorillaSession{Name: "session", KeyPairs: [][]byte{gHash1, gBlock1}}
-	gv, err := securecookie.EncodeMulti("session", map[interface{}]interface{}{"blob": "gorilla"}, securecookie.CodecsFromPairs(g.KeyPairs...)...)
-	if err != nil {
-		tb.Fatal(err)
-	}
 	return []hostileReader{
 		{name: "store", store: own, valid: strings.Join(pairs, "; ")},
-		{name: "storeExpress", store: newStore[Map](tb, Options{Name: "sid", Express: &e}), valid: "session=" + value + "; session.sig=" + sig},
-		{name: "storeGorilla", store: newStore[Map](tb, Options{Name: "sid", Gorilla: &g}), valid: "session=" + gv},
+		{name: "storeExpress", store: newStore[Map](tb, Options{Name: "sid", Legacy: []Legacy{&e}}), valid: "session=" + value + "; session.sig=" + sig},
 	}
 }
 
@@ -152,18 +143,18 @@ func TestHostileHeaderOutcomes(t *testing.T) {
 		"store": {
 			"chunkNames":     {err: ErrChunks}, // session~2 sent twice
 			"duplicates":     {err: ErrChunks},
-			"foreignNames":   {err: ErrChunks}, // over maxCookies
-			"prefixNames":    {err: ErrChunks}, // over maxCookies
+			"foreignNames":   {err: ErrChunks}, // over chunks.MaxCookies
+			"prefixNames":    {err: ErrChunks}, // over chunks.MaxCookies
 			"validAfterJunk": {opened: true},
 			"validOnly":      {opened: true},
 		},
-		"storeExpress": { // every header over maxCookies pairs is refused
+		"storeExpress": { // every header over chunks.MaxCookies pairs is refused
 			"semicolons": {err: ErrChunks}, "pairs": {err: ErrChunks}, "chunkNames": {err: ErrChunks},
 			"duplicates": {err: ErrChunks}, "foreignNames": {err: ErrChunks}, "prefixNames": {err: ErrChunks},
 			"lines": {err: ErrChunks}, "validAfterJunk": {err: ErrChunks}, "validOnly": {opened: true},
 		},
 	}
-	for _, rd := range hostileReaders(t)[:2] {
+	for _, rd := range hostileReaders(t) {
 		for _, sh := range hostileShapes() {
 			t.Run(sh.name+"/"+rd.name, func(t *testing.T) {
 				w := want[rd.name][sh.name]
@@ -198,22 +189,22 @@ func checkHostile(t *testing.T, sess *Session[Map], w hostileWant, valid string)
 	}
 }
 
-// TestHostileBoundExact checks that a session is found with maxCookies
+// TestHostileBoundExact checks that a session is found with chunks.MaxCookies
 // cookie pairs counted against it, and reported with one more.
 func TestHostileBoundExact(t *testing.T) {
 	readers := hostileReaders(t)
 	own, express := readers[0], readers[1]
-	chunks := strings.Count(own.valid, ";") + 1
+	n := strings.Count(own.valid, ";") + 1
 	for extra, w := range []hostileWant{{opened: true}, {err: ErrChunks}} {
 		// Pairs that contain the name count for the store's reader;
 		// others, on lines of their own, cost it nothing.
-		lines := []string{strings.Repeat("x=1; ", 5000), strings.Repeat("sessionx=1; ", maxCookies-chunks+extra) + own.valid}
+		lines := []string{strings.Repeat("x=1; ", 5000), strings.Repeat("sessionx=1; ", chunks.MaxCookies-n+extra) + own.valid}
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Header["Cookie"] = lines
 		checkHostile(t, own.store.Get(r), w, own.valid)
 
 		// Every pair counts for the Express reader, on any line.
-		lines = []string{strings.Repeat("a=b; ", maxCookies-3+extra) + "c=d", express.valid}
+		lines = []string{strings.Repeat("a=b; ", chunks.MaxCookies-3+extra) + "c=d", express.valid}
 		r = httptest.NewRequest("GET", "/", nil)
 		r.Header["Cookie"] = lines
 		checkHostile(t, express.store.Get(r), w, express.valid)
@@ -257,7 +248,7 @@ func TestHostileAllocations(t *testing.T) {
 // internal/chunks.LayoutOf: every pair of every line split and trimmed
 // (chunks.Pairs), the session's cookies picked out, then the rules of
 // docs/FORMAT.md and docs/LIMITS.md applied in order. readChunks must agree
-// with it wherever maxCookies does not apply.
+// with it wherever chunks.MaxCookies does not apply.
 func readChunksReference(lines []string, name string, l limits) (in incoming, err error) {
 	var ps, mine []chunks.Pair // mine: the chunks this store reads
 	for _, line := range lines {
@@ -376,7 +367,7 @@ func compareReaders(t *testing.T, lines []string) {
 	r.Header["Cookie"] = lines
 	l := limits{cookie: DefaultMaxCookieBytes, total: 16384, chunks: 4}
 	for _, name := range []string{"session", "s", "express:sess", "session.sig"} {
-		if strings.Count(joined, name) <= maxCookies && validCookieName(name) {
+		if strings.Count(joined, name) <= chunks.MaxCookies && validCookieName(name) {
 			got, gotErr := readChunks(r.Header["Cookie"], name, l)
 			want, wantErr := readChunksReference(lines, name, l)
 			if fmt.Sprint(got, gotErr) != fmt.Sprint(want, wantErr) {

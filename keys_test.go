@@ -232,8 +232,7 @@ func TestWeakKeys(t *testing.T) {
 // that random keys pass).
 func TestWeakLegacyKeysAccepted(t *testing.T) {
 	if _, err := NewMap(Options{Keys: [][]byte{testKey(1)}, Name: "x",
-		Express: &ExpressSession{Keys: []string{"aaaa"}},
-		Gorilla: &GorillaSession{Name: "g", KeyPairs: [][]byte{make([]byte, 32), bytes.Repeat([]byte("a"), 32)}}}); err != nil {
+		Legacy: []Legacy{&ExpressSession{Keys: []string{"aaaa"}}}}); err != nil {
 		t.Fatalf("weak legacy keys refused: %v", err)
 	}
 }

@@ -2,69 +2,106 @@ package cookiesession
 
 // Legacy formats: another library's session cookies that a store reads,
 // upgrades to its own sealed format and, during a transition, keeps writing
-// (legacy_express.go, legacy_gorilla.go). docs/MIGRATING.md explains.
+// (legacy_express.go; package migrate for gorilla). docs/MIGRATING.md
+// explains.
 
 import (
-	"bytes"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
+	"time"
 
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/legacy"
 )
 
-// legacyFormat is another library's cookie format that a store can read,
-// upgrade and, in a transition period, keep writing (legacy_*.go).
-type legacyFormat interface {
-	// formatName is the format's name for events: "express" or "gorilla".
-	formatName() string
-	// load returns the session found in the Cookie header lines, if any.
-	load(cookie []string) (legacyLoad, error)
-	// transition reports whether the store writes this format instead of
-	// its own.
-	transition() bool
-	// write returns the Set-Cookie lines that store data in this format;
-	// orig is what load returned for this session, if anything.
-	write(data []byte, orig any, a *cookieAttrs) ([]string, error)
-	// expire returns the Set-Cookie lines that delete this format's
-	// cookies that the Cookie header lines carry.
-	expire(a *cookieAttrs, cookie []string) []string
+// Legacy is the configuration of another library's session cookie format
+// (Options.Legacy): package migrate has Express's cookie-session and
+// gorilla/sessions. A format for another library can be written outside
+// this package.
+type Legacy interface {
+	// Compile checks the configuration and returns the format as a store
+	// uses it. New calls it once, so later changes to the configuration
+	// have no effect; an error makes New fail with ErrInvalidOptions.
+	Compile() (LegacyFormat, error)
 }
 
-// legacyLoad is what a legacy format found in a request.
-type legacyLoad struct {
-	data  []byte // the session's JSON object
-	found bool   // false when none of the format's cookies is present
-	stale bool   // verified with an older key than the first: re-sign it
-	orig  any    // the format's own decoded values, for a faithful write-back
+// LegacyFormat is a compiled Legacy: what a store calls to read another
+// library's cookies, replace them with its own sealed cookie, and, during
+// a transition, keep writing them. Its methods are called concurrently.
+type LegacyFormat interface {
+	// Format names the format in events (Event.From) and messages, such
+	// as "express" or "gorilla".
+	Format() string
+	// Cookies returns the names of the format's cookies, which New checks
+	// against the store's name and the other formats', and the Path and
+	// Domain they were set with ("" means the store's Options.Path or
+	// Options.Domain).
+	Cookies() (names []string, path, domain string)
+	// Transition reports whether the store keeps writing this format, for
+	// services not yet migrated, instead of its own sealed cookie.
+	Transition() bool
+	// Load returns the session that the request's Cookie header lines
+	// carry in this format, at time now. LegacyLoad.Found is false when
+	// none of the format's cookies is present; with Found true, an error
+	// reports an unusable cookie (ErrLegacySignature, ErrLegacyPayload,
+	// ErrExpired, ErrChunks) and the request gets a new session.
+	Load(cookie []string, now time.Time) (LegacyLoad, error)
+	// Write returns the Set-Cookie lines that store data, a JSON object,
+	// in this format, with attributes a. orig is LegacyLoad.Orig of the
+	// session being written, or nil for a new one. An error wraps
+	// ErrEncode or is a *TooLargeError.
+	Write(data []byte, orig any, a CookieAttrs) ([]string, error)
+	// Expire returns the Set-Cookie lines that delete the format's
+	// cookies that the Cookie header lines carry, with attributes a.
+	Expire(a CookieAttrs, cookie []string) []string
 }
 
-// initLegacy builds the legacy formats of o, after the rest of c is set.
+// LegacyLoad is what a LegacyFormat found in a request.
+type LegacyLoad struct {
+	Data  []byte // the session as a JSON object
+	Found bool   // false when none of the format's cookies is present
+	Stale bool   // verified with an older key than the first: re-sign it
+	Orig  any    // the format's own decoded values, handed back to Write
+}
+
+// legacyFormat is a compiled legacy format and its checked attributes.
+type legacyFormat struct {
+	LegacyFormat
+	path, domain string
+}
+
+// write returns f's Set-Cookie lines for data under the store's
+// attributes a.
+func (f *legacyFormat) write(data []byte, orig any, a CookieAttrs) ([]string, error) {
+	return f.Write(data, orig, legacyAttrs(a, f.path, f.domain))
+}
+
+// expire returns f's lines that delete its cookies in cookie.
+func (f *legacyFormat) expire(a CookieAttrs, cookie []string) []string {
+	return f.Expire(legacyAttrs(a, f.path, f.domain), cookie)
+}
+
+// initLegacy compiles the legacy formats of o, after the rest of c is set.
 func (c *core) initLegacy(o *Options) error {
 	var names []string
-	if o.Express != nil {
-		f, err := o.Express.compile()
+	for i, l := range o.Legacy {
+		if l == nil {
+			return optionsError("Options.Legacy[%d] is nil", i)
+		}
+		f, err := l.Compile()
 		if err != nil {
+			if !errors.Is(err, ErrInvalidOptions) {
+				err = fmt.Errorf("%w: Options.Legacy[%d]: %w", ErrInvalidOptions, i, err)
+			}
 			return err
 		}
-		if err := checkLegacyAttributes("ExpressSession", f.name, f.path, f.domain); err != nil {
+		fnames, path, domain := f.Cookies()
+		if err := checkLegacyAttributes(f.Format(), fnames, path, domain); err != nil {
 			return err
 		}
-		c.legacy = append(c.legacy, f)
-		names = append(names, f.name, f.sigName)
-	}
-	if o.Gorilla != nil {
-		f, err := o.Gorilla.compile()
-		if err != nil {
-			return err
-		}
-		if err := checkLegacyAttributes("GorillaSession", f.name, f.path, f.domain); err != nil {
-			return err
-		}
-		f.now = c.now
-		c.legacy = append(c.legacy, f)
-		names = append(names, f.name)
+		c.legacy = append(c.legacy, &legacyFormat{LegacyFormat: f, path: path, domain: domain})
+		names = append(names, fnames...)
 	}
 	for i, n := range names {
 		if c.secure == SecureNever && (hasPrefixFold(n, hostPrefix) || hasPrefixFold(n, securePrefix)) {
@@ -75,7 +112,7 @@ func (c *core) initLegacy(o *Options) error {
 		}
 		for _, m := range names[:i] {
 			if m == n {
-				return optionsError("ExpressSession and GorillaSession both use the cookie %q: they cannot both have written it", n)
+				return optionsError("two formats of Options.Legacy use the cookie %q: they cannot both have written it", n)
 			}
 		}
 	}
@@ -87,39 +124,47 @@ func (c *core) initLegacy(o *Options) error {
 // format it was loaded from if that one is in transition, else, for a
 // session that no sealed cookie carried, the first format in transition.
 // A session once sealed stays sealed.
-func (c *core) transitionFormat(h *held) legacyFormat {
-	if i := h.legacy.idx; i > 0 && c.legacy[i-1].transition() {
+func (c *core) transitionFormat(h *held) *legacyFormat {
+	if i := h.legacy.idx; i > 0 && c.legacy[i-1].Transition() {
 		return c.legacy[i-1]
 	}
 	if !h.sealed.IsZero() {
 		return nil
 	}
 	for _, f := range c.legacy {
-		if f.transition() {
+		if f.Transition() {
 			return f
 		}
 	}
 	return nil
 }
 
-// checkLegacyAttributes checks the Path and Domain overrides of a legacy
-// format, and the rules of a "__Host-" name in any case.
-func checkLegacyAttributes(what, name, path, domain string) error {
+// checkLegacyAttributes checks the names of a legacy format's cookies,
+// their Path and Domain, and the rules of a "__Host-" name in any case.
+func checkLegacyAttributes(format string, names []string, path, domain string) error {
+	if len(names) == 0 {
+		return optionsError("legacy format %q names no cookie", format)
+	}
 	if path != "" && (path[0] != '/' || strings.ContainsAny(path, ";\x00\r\n") || !printable(path) || len(path) > maxAttributeBytes) {
-		return optionsError("%s.Path %q must start with / and contain no ';' or control characters", what, path)
+		return optionsError("legacy format %q: Path %q must start with / and contain no ';' or control characters", format, path)
 	}
 	if domain != "" && (!validDomain(domain) || len(domain) > maxAttributeBytes) {
-		return optionsError("%s.Domain %q is not a host name", what, domain)
+		return optionsError("legacy format %q: Domain %q is not a host name", format, domain)
 	}
-	if hasPrefixFold(name, hostPrefix) && (domain != "" || (path != "" && path != "/")) {
-		return optionsError("%s cookie %q: the __Host- prefix (in any case) requires Path \"/\" and no Domain", what, name)
+	for _, name := range names {
+		if !legacy.ValidName(name) {
+			return optionsError("legacy format %q: cookie name %q: use printable ASCII without spaces, ';', '=', ',', '\"' or '\\'", format, name)
+		}
+		if hasPrefixFold(name, hostPrefix) && (domain != "" || (path != "" && path != "/")) {
+			return optionsError("legacy format %q: cookie %q: the __Host- prefix (in any case) requires Path \"/\" and no Domain", format, name)
+		}
 	}
 	return nil
 }
 
 // legacyAttrs returns a with its Path and Domain replaced by path and
 // domain where those are set.
-func legacyAttrs(a *cookieAttrs, path, domain string) *cookieAttrs {
+func legacyAttrs(a CookieAttrs, path, domain string) CookieAttrs {
 	if path == "" && domain == "" {
 		return a
 	}
@@ -141,54 +186,5 @@ func legacyAttrs(a *cookieAttrs, path, domain string) *cookieAttrs {
 		b.WriteString("; ")
 		b.WriteString(part)
 	}
-	return &cookieAttrs{suffix: b.String(), maxAge: a.maxAge, expires: a.expires}
-}
-
-// validLegacyName accepts the names another library may have used: visible
-// ASCII without the characters that break a Cookie header. It allows ':'
-// (cookie-session 1.x's "express:sess") which is not an RFC 6265 token.
-func validLegacyName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`;=,"\`, c) >= 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// legacyJSONObject checks that b, the decoded content of a legacy cookie,
-// is one JSON object, and returns it without surrounding whitespace.
-// Invalid UTF-8 (which neither library writes) becomes U+FFFD first, as
-// Node.js's Buffer.toString does.
-func legacyJSONObject(b []byte, what string) ([]byte, error) {
-	if !utf8.Valid(b) {
-		b = bytes.ToValidUTF8(b, []byte("\uFFFD"))
-	}
-	if !json.Valid(b) {
-		return nil, fmt.Errorf("%w: %s does not hold JSON (or not base64 JSON)", ErrLegacyPayload, what)
-	}
-	b = bytes.Trim(b, " \t\r\n")
-	if b[0] != '{' {
-		return nil, fmt.Errorf("%w: %s holds JSON that is not an object (%s)", ErrLegacyPayload, what, jsonKind(b[0]))
-	}
-	return b, nil
-}
-
-// jsonKind names the JSON type that starts with c.
-func jsonKind(c byte) string {
-	switch c {
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	return "a number"
+	return CookieAttrs{suffix: b.String(), maxAge: a.maxAge, expires: a.expires}
 }

@@ -18,10 +18,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash"
+	"time"
+
+	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/jsonx"
+	"github.com/cookiesession/cookiesession/internal/legacy"
 )
 
 // ExpressSession describes the cookies that Express's cookie-session
-// middleware wrote, so that a Store (Options.Express) can read them, hand
+// middleware wrote, so that a Store (Options.Legacy) can read them, hand
 // them to handlers as ordinary session data and replace them with its own
 // sealed cookie on the same response. Express cookie-session cookies are
 // signed but not encrypted; anything in them has been readable by the
@@ -81,7 +86,7 @@ func (e *ExpressSession) compile() (*expressFormat, error) {
 	if f.name == "" {
 		f.name = defaultExpressName
 	}
-	if !validLegacyName(f.name) {
+	if !legacy.ValidName(f.name) {
 		return nil, optionsError("ExpressSession.Name %q: use printable ASCII without spaces, ';', '=', ',', '\"' or '\\'", f.name)
 	}
 	f.sigName = f.name + ".sig"
@@ -126,12 +131,12 @@ func (f *expressFormat) verify(data, sig string) int {
 // the index of the key that signed it. found is false when there is no
 // non-empty NAME cookie.
 //
-// A request with more than maxCookies cookie pairs is not searched: found
+// A request with more than chunks.MaxCookies cookie pairs is not searched: found
 // is true and the error ErrChunks. cookie-session never saw one, as Node's
 // default --max-http-header-size (16 KiB) refuses a header that long.
 func (f *expressFormat) decode(lines []string) (obj []byte, keyIdx int, found bool, err error) {
-	if cookiePairs(lines) > maxCookies {
-		return nil, -1, true, tooManyCookies(f.name, false)
+	if chunks.CookiePairs(lines) > chunks.MaxCookies {
+		return nil, -1, true, chunks.TooManyCookies(f.name, false)
 	}
 	value, ok := nodeCookie(lines, f.name)
 	if !ok || value == "" {
@@ -150,7 +155,7 @@ func (f *expressFormat) decode(lines []string) (obj []byte, keyIdx int, found bo
 	if keyIdx < 0 {
 		return nil, -1, true, fmt.Errorf("%w: Express cookie %q: the signature matches none of the %d configured keys%s", ErrLegacySignature, f.name, len(f.keys), f.sigHint(sig))
 	}
-	obj, err = legacyJSONObject(nodeBase64Decode(value), fmt.Sprintf("Express cookie %q", f.name))
+	obj, err = legacy.JSONObject(nodeBase64Decode(value), fmt.Sprintf("Express cookie %q", f.name))
 	if err != nil {
 		return nil, keyIdx, true, err
 	}
@@ -307,7 +312,7 @@ func jsStringify(data []byte) ([]byte, error) {
 			end++
 			var s string
 			if err := json.Unmarshal(data[i:end], &s); err != nil {
-				return nil, fmt.Errorf("%w: %s", ErrEncode, jsonProblem(err))
+				return nil, fmt.Errorf("%w: %s", ErrEncode, jsonx.Problem(err))
 			}
 			out = appendJSString(out, s)
 			i = end
@@ -352,21 +357,28 @@ func appendJSString(out []byte, s string) []byte {
 	return append(out, '"')
 }
 
-// load implements legacyFormat.
-func (f *expressFormat) load(cookie []string) (legacyLoad, error) {
+// Compile implements Legacy.
+func (e *ExpressSession) Compile() (LegacyFormat, error) { return e.compile() }
+
+// Load implements LegacyFormat.
+func (f *expressFormat) Load(cookie []string, _ time.Time) (LegacyLoad, error) {
 	data, keyIdx, found, err := f.decode(cookie)
-	return legacyLoad{data: data, found: found, stale: keyIdx > 0}, err
+	return LegacyLoad{Data: data, Found: found, Stale: keyIdx > 0}, err
 }
 
-// transition implements legacyFormat.
-func (f *expressFormat) transition() bool { return f.trans }
+// Transition implements LegacyFormat.
+func (f *expressFormat) Transition() bool { return f.trans }
 
-// formatName implements legacyFormat.
-func (f *expressFormat) formatName() string { return "express" }
+// Format implements LegacyFormat.
+func (f *expressFormat) Format() string { return "express" }
 
-// write implements legacyFormat: NAME=base64(JSON) and NAME.sig, with the
-// store's attributes (Path and Domain as configured here).
-func (f *expressFormat) write(data []byte, _ any, a *cookieAttrs) ([]string, error) {
+// Cookies implements LegacyFormat: NAME and NAME.sig.
+func (f *expressFormat) Cookies() ([]string, string, string) {
+	return []string{f.name, f.sigName}, f.path, f.domain
+}
+
+// Write implements LegacyFormat: NAME=base64(JSON) and NAME.sig.
+func (f *expressFormat) Write(data []byte, _ any, a CookieAttrs) ([]string, error) {
 	value, sig, err := f.encode(data)
 	if err != nil {
 		return nil, err
@@ -374,20 +386,18 @@ func (f *expressFormat) write(data []byte, _ any, a *cookieAttrs) ([]string, err
 	if n := len(f.name) + len(value); n > DefaultMaxCookieBytes {
 		return nil, &TooLargeError{Name: f.name, Size: n, Limit: DefaultMaxCookieBytes, Chunks: 1}
 	}
-	la := legacyAttrs(a, f.path, f.domain)
-	return []string{la.line(f.name, value), la.line(f.sigName, sig)}, nil
+	return []string{a.Line(f.name, value), a.Line(f.sigName, sig)}, nil
 }
 
-// expire implements legacyFormat: it deletes NAME and NAME.sig if the
+// Expire implements LegacyFormat: it deletes NAME and NAME.sig if the
 // lines carry either, or too many cookies to search.
-func (f *expressFormat) expire(a *cookieAttrs, cookie []string) []string {
-	if cookiePairs(cookie) <= maxCookies { // else unsearched: expire them
+func (f *expressFormat) Expire(a CookieAttrs, cookie []string) []string {
+	if chunks.CookiePairs(cookie) <= chunks.MaxCookies { // else unsearched: expire them
 		_, hasData := nodeCookie(cookie, f.name)
 		_, hasSig := nodeCookie(cookie, f.sigName)
 		if !hasData && !hasSig {
 			return nil
 		}
 	}
-	la := legacyAttrs(a, f.path, f.domain)
-	return []string{la.expireLine(f.name), la.expireLine(f.sigName)}
+	return []string{a.ExpireLine(f.name), a.ExpireLine(f.sigName)}
 }

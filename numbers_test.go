@@ -130,7 +130,7 @@ func TestExpressNumbersExact(t *testing.T) {
 	for _, transition := range []bool{false, true} {
 		e := ExpressSession{Name: "session", Keys: []string{"k"}, Transition: transition}
 		cj := expressJar(t, e, js)
-		s := newStore[Map](t, Options{Name: "sid", Express: &e})
+		s := newStore[Map](t, Options{Name: "sid", Legacy: []Legacy{&e}})
 		var got Map
 		h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			got = s.Get(r).Data

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cookiesession/cookiesession/internal/chunks"
 	"github.com/cookiesession/cookiesession/internal/format"
+	"github.com/cookiesession/cookiesession/internal/jsonx"
 )
 
 // Defaults for the zero values of Options.
@@ -158,15 +159,15 @@ type Options struct {
 	// UseNumber) and sonic (ConfigStd with UseNumber).
 	JSON JSONCodec
 
-	// Express reads sessions of Express's cookie-session middleware, so
-	// that its users stay logged in: each is handed to handlers as ordinary
-	// session data and replaced by this store's sealed cookie on the same
-	// response (or kept in the old format, with Transition). Options.Name
-	// must differ from the Express cookie's name. docs/MIGRATING.md.
-	Express *ExpressSession
-	// Gorilla does the same for sessions of a gorilla/sessions
-	// CookieStore. docs/MIGRATING.md.
-	Gorilla *GorillaSession
+	// Legacy reads sessions of other libraries (migrate.Express for
+	// Express's cookie-session, migrate.Gorilla for gorilla/sessions), so
+	// that their users stay logged in: each is handed to handlers as
+	// ordinary session data and replaced by this store's sealed cookie on
+	// the same response (or kept in the old format, with Transition). The
+	// formats are tried in order; the first that finds its cookie reads
+	// the session. Options.Name must differ from their cookies' names.
+	// docs/MIGRATING.md.
+	Legacy []Legacy
 
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
@@ -195,7 +196,7 @@ type core struct {
 	limits                         limits
 	codec                          *format.Codec
 
-	legacy []legacyFormat
+	legacy []*legacyFormat
 
 	suffix [2]string // attribute suffix without and with Secure
 
@@ -307,7 +308,7 @@ func (c *core) initLifetimes(o *Options) error {
 // initHooks sets the revocation list, the event hook and the JSON codec.
 func (c *core) initHooks(o *Options) {
 	c.revocations, c.onEvent = o.Revocations, o.OnEvent
-	c.marshal = marshalJSON
+	c.marshal = jsonx.Marshal
 	if o.JSON != nil {
 		c.marshal, c.unmarshal = o.JSON.Marshal, o.JSON.Unmarshal
 	}

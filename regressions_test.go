@@ -163,7 +163,6 @@ func (tc *stateCase) check(t *testing.T, res stateResult) {
 func TestSessionStates(t *testing.T) {
 	express := ExpressSession{Keys: []string{"k1"}}
 	transition := ExpressSession{Keys: []string{"k1"}, Transition: true}
-	gorillaTransition := GorillaSession{Name: "gs", KeyPairs: [][]byte{testKey(9)}, Transition: true}
 	legacyJar := func(e ExpressSession) func(t *testing.T) jar {
 		return func(t *testing.T) jar { return expressJar(t, e, `{"user":"a"}`) }
 	}
@@ -172,7 +171,7 @@ func TestSessionStates(t *testing.T) {
 		// expires from its upgrade, not from year 1.
 		name: "legacy ExpiresAt counts from the upgrade",
 		opts: func(clk *clock) Options {
-			return Options{Express: &express, IdleTimeout: time.Hour, Now: clk.Now}
+			return Options{Legacy: []Legacy{&express}, IdleTimeout: time.Hour, Now: clk.Now}
 		},
 		jar: legacyJar(express),
 		handle: func(s *Session[Map], _ http.ResponseWriter, clk *clock) string {
@@ -183,7 +182,7 @@ func TestSessionStates(t *testing.T) {
 		// An untouched legacy session is not Changed, and a hijack
 		// reports no lost Data change for it.
 		name: "legacy upgrade is not a change",
-		opts: func(*clock) Options { return Options{Express: &express} },
+		opts: func(*clock) Options { return Options{Legacy: []Legacy{&express}} },
 		jar:  legacyJar(express),
 		handle: func(s *Session[Map], w http.ResponseWriter, _ *clock) string {
 			changed := s.Changed()
@@ -198,7 +197,7 @@ func TestSessionStates(t *testing.T) {
 		opts: func(clk *clock) Options {
 			rl := testRevocations(clk)
 			rl.RevokeAll(clk.Now().Add(time.Second))
-			return Options{Express: &express, Revocations: rl, Now: clk.Now}
+			return Options{Legacy: []Legacy{&express}, Revocations: rl, Now: clk.Now}
 		},
 		jar: legacyJar(express),
 		handle: func(s *Session[Map], _ http.ResponseWriter, _ *clock) string {
@@ -211,7 +210,7 @@ func TestSessionStates(t *testing.T) {
 		// on the upgrade request already, and keeps it.
 		name: "legacy upgrade gets its ID at once",
 		opts: func(*clock) Options {
-			return Options{Express: &express, Revocations: newRevocationList(nil, RevocationListOptions{MaxAge: 24 * time.Hour})}
+			return Options{Legacy: []Legacy{&express}, Revocations: newRevocationList(nil, RevocationListOptions{MaxAge: 24 * time.Hour})}
 		},
 		jar: legacyJar(express), requests: 2,
 		handle: func(s *Session[Map], _ http.ResponseWriter, _ *clock) string { return s.ID() },
@@ -251,7 +250,7 @@ func TestSessionStates(t *testing.T) {
 		// format, is not reported lost and raises the event of a new
 		// session.
 		name: "transition: Destroy then reuse",
-		opts: func(*clock) Options { return Options{Express: &transition} },
+		opts: func(*clock) Options { return Options{Legacy: []Legacy{&transition}} },
 		jar:  legacyJar(transition),
 		handle: func(s *Session[Map], w http.ResponseWriter, _ *clock) string {
 			s.Destroy()
@@ -316,7 +315,7 @@ func TestSessionStates(t *testing.T) {
 		name string
 		opts Options
 		line string
-	}{{"express", Options{Express: &transition}, "session="}, {"gorilla", Options{Gorilla: &gorillaTransition}, "gs="}} {
+	}{{"express", Options{Legacy: []Legacy{&transition}}, "session="}} { // gorilla: package migrate's TestGorillaTransitionNewSession
 		for _, save := range []bool{false, true} {
 			tc := stateCase{
 				name: fmt.Sprintf("transition: new %s session, Save %v", f.name, save),
@@ -386,7 +385,7 @@ func lostChangeRows(transitionJar func(*testing.T) jar, transition *ExpressSessi
 	write := func(w http.ResponseWriter, s *Session[Map]) error { w.Write([]byte("ok")); return nil }
 	save := func(w http.ResponseWriter, s *Session[Map]) error { return s.Save(w) }
 	panics := func(v any) step { return func(http.ResponseWriter, *Session[Map]) error { panic(v) } }
-	inTransition := func(*clock) Options { return Options{Express: transition} }
+	inTransition := func(*clock) Options { return Options{Legacy: []Legacy{transition}} }
 	rows := []stateCase{
 		{name: "nothing", handle: steps(write), note: "nil"},
 		{name: "destroy, panic", handle: steps(destroy, panics(errBoom)), panic: errBoom, lost: "(Destroy)", lostIs: ErrPanicked},

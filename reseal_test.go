@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession/internal/format"
+	"github.com/cookiesession/cookiesession/internal/jsonx"
 )
 
 // TestStoreResealOverBudget: a re-seal the store chooses on its own (an
@@ -32,8 +33,6 @@ func TestStoreResealOverBudget(t *testing.T) {
 		return j
 	}
 	express := ExpressSession{Keys: []string{"k1"}}
-	gorilla := GorillaSession{Name: "gs", KeyPairs: [][]byte{gHash1, gBlock1}}
-	registerGobBasics()
 	for _, tc := range []struct {
 		name    string
 		old     func(t *testing.T) jar // the cookies of the request
@@ -53,18 +52,13 @@ func TestStoreResealOverBudget(t *testing.T) {
 			o: Options{Keys: [][]byte{testKey(1), testKey(2)}, Revocations: newRevocationList(t, RevocationListOptions{MaxAge: 24 * time.Hour})}, skipped: "sealed"},
 		{name: "express upgrade, 2,907 bytes of '&'", old: func(t *testing.T) jar {
 			return expressJar(t, express, `{"q":"`+strings.Repeat("a&", 1449)+`a"}`)
-		}, o: Options{Express: &express}},
+		}, o: Options{Legacy: []Legacy{&express}}},
 		{name: "express upgrade too large (3,030 bytes)", old: func(t *testing.T) jar {
 			return expressJar(t, express, `{"q":"`+strings.Repeat("a", 3022)+`"}`)
-		}, o: Options{Express: &express}, skipped: "express"},
+		}, o: Options{Legacy: []Legacy{&express}}, skipped: "express"},
 		{name: "express re-signed in transition, 4,095-byte cookie", old: func(t *testing.T) jar {
 			return expressJar(t, ExpressSession{Keys: []string{"k0"}}, `{"q":"`+strings.Repeat("a", 3058)+`"}`)
-		}, o: Options{Express: &ExpressSession{Keys: []string{"k1", "k0"}, Transition: true}}, skipped: "express"},
-		{name: "gorilla upgrade, HTML in a flash", old: func(t *testing.T) jar {
-			v := gorillaCookie(t, "gs", map[interface{}]interface{}{"_flash": []interface{}{strings.Repeat("<b>&", 250)}}, false, gHash1, gBlock1)
-			t.Logf("gorilla cookie: %d bytes", len(v))
-			return jar{"gs": v}
-		}, o: Options{Gorilla: &gorilla}},
+		}, o: Options{Legacy: []Legacy{&ExpressSession{Keys: []string{"k1", "k0"}, Transition: true}}}, skipped: "express"},
 		{name: "revocations, and a change of the handler's own", old: func(t *testing.T) jar { return sealedJar(t, Options{}, 2995) },
 			o: Options{Revocations: newRevocationList(t, RevocationListOptions{MaxAge: 24 * time.Hour})}, change: func(s *Session[Map]) { s.Data["more"] = 1 }, failed: true},
 	} {
@@ -163,7 +157,7 @@ func TestHTMLEscapedCookieNotAChange(t *testing.T) {
 	}
 }
 
-// TestMarshalJSONNoHTMLEscapes: marshalJSON writes what a json.Encoder
+// TestMarshalJSONNoHTMLEscapes: jsonx.Marshal writes what a json.Encoder
 // with SetEscapeHTML(false) writes, without its newline, for every rune up
 // to U+3000 and for backslashes that only look like escapes.
 func TestMarshalJSONNoHTMLEscapes(t *testing.T) {
@@ -186,13 +180,13 @@ func TestMarshalJSONNoHTMLEscapes(t *testing.T) {
 		[]string{"</script>", "&amp;"},
 		all.String(),
 	} {
-		got, err := marshalJSON(v)
+		got, err := jsonx.Marshal(v)
 		if err != nil || string(got) != want(v) {
-			t.Fatalf("marshalJSON(%.40q) = %.80q, %v; want %.80q", v, got, err, want(v))
+			t.Fatalf("jsonx.Marshal(%.40q) = %.80q, %v; want %.80q", v, got, err, want(v))
 		}
 	}
 	// Unlike the Encoder, it also undoes those escapes in JSON it is given.
-	got, err := marshalJSON(json.RawMessage(`{"a": "\u003c\u003E\u0026 \\u0026"}`))
+	got, err := jsonx.Marshal(json.RawMessage(`{"a": "\u003c\u003E\u0026 \\u0026"}`))
 	if want := `{"a":"<>& \\u0026"}`; err != nil || string(got) != want {
 		t.Fatalf("RawMessage: %s, %v; want %s", got, err, want)
 	}

@@ -131,7 +131,7 @@ func TestRevokeLegacyAfterGlobalCutOff(t *testing.T) {
 	clk := newClock()
 	l := testRevocations(clk)
 	e := ExpressSession{Name: "session", Keys: []string{"k"}}
-	s := newStore[Map](t, Options{Name: "sid", Now: clk.Now, Revocations: l, Express: &e})
+	s := newStore[Map](t, Options{Name: "sid", Now: clk.Now, Revocations: l, Legacy: []Legacy{&e}})
 	j := expressJar(t, e, `{"user":"ada"}`)
 	if sess := s.Get(j.request("GET", "/")); sess.IsNew() {
 		t.Fatalf("legacy session refused: %v", sess.Err())

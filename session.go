@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/cookiesession/cookiesession/internal/jsonx"
 )
 
 // Session is one request's session. Data is yours to read and change; the
@@ -344,7 +346,7 @@ func (s *Session[T]) marshal() ([]byte, error) {
 	}
 	dataJSON, err := s.store.c.marshal(&s.Data) // as Unmarshal: pointer methods apply
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrEncode, jsonProblem(err))
+		return nil, fmt.Errorf("%w: %s", ErrEncode, jsonx.Problem(err))
 	}
 	return dataJSON, nil
 }

@@ -80,8 +80,11 @@ func addVary(h http.Header) {
 	h.Add("Vary", "Cookie")
 }
 
-// cookieAttrs are the attributes of one response's Set-Cookie lines.
-type cookieAttrs struct {
+// CookieAttrs are the attributes of one response's Set-Cookie lines, as
+// a store hands them to a LegacyFormat: Path, Domain, Secure, HttpOnly,
+// SameSite and the other attributes of Options, and Max-Age and Expires
+// for a persistent cookie.
+type CookieAttrs struct {
 	suffix  string    // "; Path=/; ...", without Max-Age and Expires
 	maxAge  int       // seconds; 0 means a browser-session cookie
 	expires time.Time // now + maxAge, for clients that ignore Max-Age
@@ -92,12 +95,12 @@ type cookieAttrs struct {
 // and the matching Expires, as cookie-session and gorilla send both (a
 // client that ignores Max-Age would otherwise keep a browser-session
 // cookie).
-func (c *core) attrs(req *Request, persistent bool, maxAge int, now time.Time) (cookieAttrs, error) {
+func (c *core) attrs(req *Request, persistent bool, maxAge int, now time.Time) (CookieAttrs, error) {
 	secure, err := secureAttribute(req, c.secure, c.trust, c.secureWhy)
 	if err != nil {
-		return cookieAttrs{}, err
+		return CookieAttrs{}, err
 	}
-	a := cookieAttrs{suffix: c.suffix[0]}
+	a := CookieAttrs{suffix: c.suffix[0]}
 	if secure {
 		a.suffix = c.suffix[1]
 	}
@@ -141,8 +144,8 @@ func (c *core) attrSuffix(secure bool) string {
 	return b.String()
 }
 
-// line formats a Set-Cookie line that stores value under name.
-func (a cookieAttrs) line(name, value string) string {
+// Line formats a Set-Cookie line that stores value under name.
+func (a CookieAttrs) Line(name, value string) string {
 	var b strings.Builder
 	b.Grow(len(name) + len(value) + len(a.suffix) + attrsExtra)
 	b.WriteString(name)
@@ -152,9 +155,9 @@ func (a cookieAttrs) line(name, value string) string {
 	return b.String()
 }
 
-// lineRaw is line for a value still to be base64-encoded: it encodes
+// lineRaw is Line for a value still to be base64-encoded: it encodes
 // straight into the line, in one allocation.
-func (a cookieAttrs) lineRaw(name string, raw []byte) string {
+func (a CookieAttrs) lineRaw(name string, raw []byte) string {
 	var b strings.Builder
 	b.Grow(len(name) + strictBase64.EncodedLen(len(raw)) + len(a.suffix) + attrsExtra)
 	b.WriteString(name)
@@ -168,7 +171,7 @@ func (a cookieAttrs) lineRaw(name string, raw []byte) string {
 const attrsExtra = 64
 
 // finish appends Max-Age and Expires, if any, and the shared attributes.
-func (a cookieAttrs) finish(b *strings.Builder) {
+func (a CookieAttrs) finish(b *strings.Builder) {
 	if a.maxAge > 0 {
 		var buf [32]byte
 		b.WriteString("; Max-Age=")
@@ -179,10 +182,10 @@ func (a cookieAttrs) finish(b *strings.Builder) {
 	b.WriteString(a.suffix)
 }
 
-// expireLine formats a Set-Cookie line that deletes the cookie name: a
+// ExpireLine formats a Set-Cookie line that deletes the cookie name: a
 // Max-Age of 0 and, for clients that ignore Max-Age, an Expires in the
 // past (RFC 6265 §5.2.1).
-func (a cookieAttrs) expireLine(name string) string {
+func (a CookieAttrs) ExpireLine(name string) string {
 	return name + "=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT" + a.suffix
 }
 

@@ -18,7 +18,7 @@ var storeKey = testKey(0x5a)
 func goStore(t *testing.T, e cookiesession.ExpressSession) *cookiesession.Store[cookiesession.Map] {
 	t.Helper()
 	s, err := cookiesession.NewMap(cookiesession.Options{
-		Keys: [][]byte{storeKey}, Name: "sid", Secure: cookiesession.SecureNever, Express: &e,
+		Keys: [][]byte{storeKey}, Name: "sid", Secure: cookiesession.SecureNever, Legacy: []cookiesession.Legacy{&e},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +115,7 @@ func TestExpressSessionTyped(t *testing.T) {
 	j := expressSet(t, "v2", `{"user":"zoë","big":12345678901234567890,"items":[{"sku":"a","qty":2}]}`)
 	store, err := cookiesession.New[cart](cookiesession.Options{
 		Keys: [][]byte{storeKey}, Name: "sid", Secure: cookiesession.SecureNever,
-		Express: &cookiesession.ExpressSession{Keys: []string{"k-current"}},
+		Legacy: []cookiesession.Legacy{&cookiesession.ExpressSession{Keys: []string{"k-current"}}},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/migrate"
 	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 )
@@ -66,11 +67,11 @@ func gorillaLoad(t *testing.T, store *sessions.CookieStore, j *jar) (*sessions.S
 	return store.Get(r, "gsess")
 }
 
-func gorillaGoStore(t *testing.T, g cookiesession.GorillaSession, now func() time.Time) *cookiesession.Store[cookiesession.Map] {
+func gorillaGoStore(t *testing.T, g migrate.Gorilla, now func() time.Time) *cookiesession.Store[cookiesession.Map] {
 	t.Helper()
 	g.Name = "gsess"
 	s, err := cookiesession.NewMap(cookiesession.Options{
-		Keys: [][]byte{storeKey}, Name: "sid", Secure: cookiesession.SecureNever, Gorilla: &g, Now: now,
+		Keys: [][]byte{storeKey}, Name: "sid", Secure: cookiesession.SecureNever, Legacy: []cookiesession.Legacy{&g}, Now: now,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +112,7 @@ func TestGorillaCookieStoreReadByGo(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			j := newJar()
 			gorillaSave(t, c.saver, j, fillGorilla)
-			store := gorillaGoStore(t, cookiesession.GorillaSession{KeyPairs: c.pairs}, nil)
+			store := gorillaGoStore(t, migrate.Gorilla{KeyPairs: c.pairs}, nil)
 			var got []byte
 			lines := goServe(t, store, j, func(s *cookiesession.Session[cookiesession.Map]) {
 				if s.Err() != nil || s.IsNew() {
@@ -146,7 +147,7 @@ func TestGorillaTypedAndExpiry(t *testing.T) {
 	}
 	typed, err := cookiesession.New[data](cookiesession.Options{
 		Keys: [][]byte{storeKey}, Name: "sid", Secure: cookiesession.SecureNever,
-		Gorilla: &cookiesession.GorillaSession{Name: "gsess", KeyPairs: [][]byte{hashNew, blockNew}, MaxAge: 3600},
+		Legacy: []cookiesession.Legacy{&migrate.Gorilla{Name: "gsess", KeyPairs: [][]byte{hashNew, blockNew}, MaxAge: 3600}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -161,7 +162,7 @@ func TestGorillaTypedAndExpiry(t *testing.T) {
 	// Past the gorilla store's MaxAge the cookie is refused, as gorilla
 	// itself would refuse it.
 	later := func() time.Time { return time.Now().Add(time.Hour + time.Minute) }
-	store := gorillaGoStore(t, cookiesession.GorillaSession{KeyPairs: [][]byte{hashNew, blockNew}, MaxAge: 3600}, later)
+	store := gorillaGoStore(t, migrate.Gorilla{KeyPairs: [][]byte{hashNew, blockNew}, MaxAge: 3600}, later)
 	goServe(t, store, j, func(s *cookiesession.Session[cookiesession.Map]) {
 		if !errors.Is(s.Err(), cookiesession.ErrExpired) || !s.IsNew() {
 			t.Fatalf("expired gorilla cookie: %v", s.Err())
@@ -186,7 +187,7 @@ func TestGorillaJSON(t *testing.T) {
 	if err := sess.Save(r, rec); err == nil {
 		saved := newJar()
 		saved.update(rec.Result().Header["Set-Cookie"])
-		store := gorillaGoStore(t, cookiesession.GorillaSession{KeyPairs: [][]byte{hashNew, blockNew}, JSON: true}, nil)
+		store := gorillaGoStore(t, migrate.Gorilla{KeyPairs: [][]byte{hashNew, blockNew}, JSON: true}, nil)
 		goServe(t, store, saved, func(s *cookiesession.Session[cookiesession.Map]) {
 			if s.Err() != nil || s.Data["user"] != "zoë" {
 				t.Fatalf("CookieStore JSON session (%s): %v %v", runtime.Version(), s.Data, s.Err())
@@ -202,7 +203,7 @@ func TestGorillaJSON(t *testing.T) {
 	}
 	j := newJar()
 	j.set("gsess", value)
-	store := gorillaGoStore(t, cookiesession.GorillaSession{KeyPairs: [][]byte{hashNew, blockNew}, JSON: true}, nil)
+	store := gorillaGoStore(t, migrate.Gorilla{KeyPairs: [][]byte{hashNew, blockNew}, JSON: true}, nil)
 	var got []byte
 	goServe(t, store, j, func(s *cookiesession.Session[cookiesession.Map]) {
 		if s.Err() != nil {
@@ -216,7 +217,7 @@ func TestGorillaJSON(t *testing.T) {
 func TestGoTransitionCookiesReadByGorilla(t *testing.T) {
 	gob.Register(map[string]interface{}{}) // both sides, for nested objects
 	reader := sessions.NewCookieStore(hashNew, blockNew, hashOld, blockOld)
-	store := gorillaGoStore(t, cookiesession.GorillaSession{KeyPairs: [][]byte{hashNew, blockNew, hashOld, blockOld}, Transition: true}, nil)
+	store := gorillaGoStore(t, migrate.Gorilla{KeyPairs: [][]byte{hashNew, blockNew, hashOld, blockOld}, Transition: true}, nil)
 
 	// A session the Go service creates ...
 	j := newJar()
@@ -272,7 +273,7 @@ func TestGorillaTampered(t *testing.T) {
 	v := []byte(j.values["gsess"])
 	v[len(v)/2] ^= 0x01
 	j.set("gsess", string(v))
-	store := gorillaGoStore(t, cookiesession.GorillaSession{KeyPairs: [][]byte{hashNew, blockNew}}, nil)
+	store := gorillaGoStore(t, migrate.Gorilla{KeyPairs: [][]byte{hashNew, blockNew}}, nil)
 	goServe(t, store, j, func(s *cookiesession.Session[cookiesession.Map]) {
 		if s.Err() == nil || !s.IsNew() {
 			t.Fatal("tampered gorilla cookie accepted")

@@ -54,7 +54,7 @@ func NewHandler(p Platform, getenv func(string) string) (http.Handler, error) {
 	o.Keys = keys
 	o.MaxAge = 8 * time.Hour
 	if ek := getenv(EnvExpressKeys); ek != "" {
-		o.Express = &cookiesession.ExpressSession{Name: "session", Keys: strings.Split(ek, ",")}
+		o.Legacy = []cookiesession.Legacy{&cookiesession.ExpressSession{Name: "session", Keys: strings.Split(ek, ",")}}
 	}
 	if err := CheckOptions(p, o); err != nil {
 		return nil, err

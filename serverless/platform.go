@@ -134,8 +134,8 @@ func CheckOptions(p Platform, o cookiesession.Options) error {
 	switch {
 	case o.MaxChunks > 1:
 		return &PlatformError{p, fmt.Sprintf("MaxChunks %d lets a session be saved in several cookies, one Set-Cookie line each, and this platform returns one line per response; use MaxChunks 1, or %s", o.MaxChunks, multi)}
-	case o.Express != nil || o.Gorilla != nil:
-		return &PlatformError{p, "a legacy upgrade expires the old session's cookies on the response that sets the new one, and this platform returns one Set-Cookie line; remove Express and Gorilla, or " + multi}
+	case len(o.Legacy) > 0:
+		return &PlatformError{p, "a legacy upgrade expires the old session's cookies on the response that sets the new one, and this platform returns one Set-Cookie line; remove Legacy, or " + multi}
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/migrate"
 )
 
 // defaultExpressName is cookie-session 2's default cookie name, which
@@ -139,17 +140,19 @@ func readKeyFile(path string) ([]string, error) {
 // own cookie name must differ from theirs; when it does not and no
 // sealed-format keys were given, the store gets a name no browser sends.
 func (l *legacyFlags) apply(o *cookiesession.Options, haveKeys bool) error {
+	clash := false
 	if len(l.express) > 0 {
-		o.Express = &cookiesession.ExpressSession{
+		o.Legacy = append(o.Legacy, &cookiesession.ExpressSession{
 			Name:   l.expressName,
 			Keys:   l.express,
 			SHA256: l.expressSHA256,
-		}
+		})
+		clash = o.Name == l.expressName
 	}
 	if len(l.gorilla) > 0 {
-		o.Gorilla = &cookiesession.GorillaSession{Name: l.gorillaName, KeyPairs: l.gorilla, JSON: l.gorillaJSON, MaxAge: l.gorillaMaxAge}
+		o.Legacy = append(o.Legacy, &migrate.Gorilla{Name: l.gorillaName, KeyPairs: l.gorilla, JSON: l.gorillaJSON, MaxAge: l.gorillaMaxAge})
+		clash = clash || o.Name == l.gorillaName
 	}
-	clash := (o.Express != nil && o.Name == l.expressName) || (o.Gorilla != nil && o.Name == l.gorillaName)
 	if clash && !haveKeys {
 		o.Name = "cookiesession-cli-unused"
 	}

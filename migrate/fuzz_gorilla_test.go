@@ -1,10 +1,12 @@
-package cookiesession
+package migrate
 
 import (
 	"encoding/json"
 	"errors"
 	"runtime"
 	"testing"
+
+	"github.com/cookiesession/cookiesession"
 )
 
 // gorillaFuzzMaxPayload is the longest gob payload a gorilla cookie can
@@ -32,8 +34,8 @@ func FuzzGorillaGob(f *testing.F) {
 			t.Fatalf("%d-byte payload allocated %d bytes, limit %d", len(raw), n, gorillaBombLimit)
 		}
 		if err != nil {
-			if !errors.Is(err, ErrLegacyPayload) {
-				t.Fatalf("error does not match ErrLegacyPayload: %v", err)
+			if !errors.Is(err, cookiesession.ErrLegacyPayload) {
+				t.Fatalf("error does not match cookiesession.ErrLegacyPayload: %v", err)
 			}
 			return
 		}
@@ -42,7 +44,7 @@ func FuzzGorillaGob(f *testing.F) {
 			t.Fatalf("accepted payload gives %q, not a JSON object: %v", out, err)
 		}
 		// What was read can be written back for a CookieStore.
-		if _, err := jsonToGorilla(out); err != nil && !errors.Is(err, ErrEncode) {
+		if _, err := jsonToGorilla(out); err != nil && !errors.Is(err, cookiesession.ErrEncode) {
 			t.Fatalf("write back: %v", err)
 		}
 	})

@@ -1,4 +1,4 @@
-package cookiesession
+package migrate
 
 // Where encoding/gob skips a value: checkGob follows the Go types a gob
 // stream decodes into, so that it refuses a nil interface value only where

@@ -1,4 +1,4 @@
-package cookiesession
+package migrate
 
 // checkGob walks a gob stream before encoding/gob decodes it, so that no
 // length a stream declares can exceed the bytes that follow it: encoding/gob

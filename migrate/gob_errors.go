@@ -1,4 +1,4 @@
-package cookiesession
+package migrate
 
 // Errors of encoding/gob without the session data they may carry.
 // encoding/gob passes the error of a value's own GobDecode or
@@ -9,13 +9,12 @@ package cookiesession
 // category and type names, never a method's message.
 
 import (
+	"encoding/gob"
 	"fmt"
 	"io"
 	"sort"
 	"strconv"
 	"strings"
-
-	"encoding/gob"
 )
 
 const (

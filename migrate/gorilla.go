@@ -1,4 +1,4 @@
-package cookiesession
+package migrate
 
 // Reading, upgrading and (during a transition) writing the cookies of
 // gorilla/sessions' CookieStore, which encodes with gorilla/securecookie:
@@ -21,12 +21,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/legacy"
 	"github.com/gorilla/securecookie"
 )
 
-// GorillaSession describes the cookies that a gorilla/sessions CookieStore
+// Gorilla describes the cookies that a gorilla/sessions CookieStore
 // (or gorilla/securecookie used directly) wrote, so that a Store
-// (Options.Gorilla) can read them, hand them to handlers as ordinary session
+// (Options.Legacy) can read them, hand them to handlers as ordinary session
 // data and replace them with its own sealed cookie on the same response.
 //
 // A CookieStore keeps Session.Values, a map[interface{}]interface{}, encoded
@@ -44,7 +47,7 @@ import (
 // before its first request, or their cookies fail with ErrLegacyPayload
 // naming the type. They then become JSON as encoding/json encodes the type
 // (its exported fields, json tags honoured).
-type GorillaSession struct {
+type Gorilla struct {
 	// Name is the cookie name, as given to store.Get(r, name).
 	Name string
 
@@ -98,7 +101,7 @@ const gorillaDefaultMaxAge = 86400 * 30
 // which a CookieStore keeps: longer values are neither written nor read.
 const gorillaMaxLength = 4096
 
-// gorillaFormat is a checked GorillaSession.
+// gorillaFormat is a checked Gorilla.
 type gorillaFormat struct {
 	name         string
 	codecs       []*securecookie.SecureCookie // decode, without age check
@@ -107,7 +110,6 @@ type gorillaFormat struct {
 	maxAge       int64
 	trans        bool
 	path, domain string
-	now          func() time.Time // the store's clock
 }
 
 // registerGobBasics registers what gorilla/sessions registers: the type of
@@ -115,24 +117,24 @@ type gorillaFormat struct {
 var registerGobBasics = sync.OnceFunc(func() { gob.Register([]interface{}{}) })
 
 // compile checks g and prepares it for a store.
-func (g *GorillaSession) compile() (*gorillaFormat, error) {
-	f := &gorillaFormat{name: g.Name, json: g.JSON, trans: g.Transition, path: g.Path, domain: g.Domain, now: time.Now}
+func (g *Gorilla) compile() (*gorillaFormat, error) {
+	f := &gorillaFormat{name: g.Name, json: g.JSON, trans: g.Transition, path: g.Path, domain: g.Domain}
 	if f.name == "" {
-		return nil, optionsError("GorillaSession.Name is empty: give the name passed to store.Get(r, name)")
+		return nil, optionsError("Gorilla.Name is empty: give the name passed to store.Get(r, name)")
 	}
-	if !validLegacyName(f.name) || strings.ContainsAny(f.name, "()<>@:/[]?{}") {
-		return nil, optionsError("GorillaSession.Name %q is not an RFC 6265 token, so net/http (and gorilla) never read such a cookie", f.name)
+	if !legacy.ValidName(f.name) || strings.ContainsAny(f.name, "()<>@:/[]?{}") {
+		return nil, optionsError("Gorilla.Name %q is not an RFC 6265 token, so net/http (and gorilla) never read such a cookie", f.name)
 	}
 	switch {
 	case g.MaxAge < 0:
-		return nil, optionsError("GorillaSession.MaxAge %d is negative: give the seconds the CookieStore's MaxAge was (0 means 30 days)", g.MaxAge)
+		return nil, optionsError("Gorilla.MaxAge %d is negative: give the seconds the CookieStore's MaxAge was (0 means 30 days)", g.MaxAge)
 	case g.MaxAge == 0:
 		f.maxAge = gorillaDefaultMaxAge
 	default:
 		f.maxAge = int64(g.MaxAge)
 	}
 	if len(g.KeyPairs) == 0 {
-		return nil, optionsError("GorillaSession.KeyPairs is empty: give the keys passed to sessions.NewCookieStore, in the same order")
+		return nil, optionsError("Gorilla.KeyPairs is empty: give the keys passed to sessions.NewCookieStore, in the same order")
 	}
 	for i := 0; i < len(g.KeyPairs); i += 2 {
 		hashKey := g.KeyPairs[i]
@@ -141,10 +143,10 @@ func (g *GorillaSession) compile() (*gorillaFormat, error) {
 			blockKey = g.KeyPairs[i+1]
 		}
 		if len(hashKey) == 0 {
-			return nil, optionsError("GorillaSession.KeyPairs[%d] (a hash key) is empty", i)
+			return nil, optionsError("Gorilla.KeyPairs[%d] (a hash key) is empty", i)
 		}
 		if blockKey != nil && len(blockKey) != 16 && len(blockKey) != 24 && len(blockKey) != 32 {
-			return nil, optionsError("GorillaSession.KeyPairs[%d] (a block key) has %d bytes: AES needs 16, 24 or 32 (or nil for no encryption)", i+1, len(blockKey))
+			return nil, optionsError("Gorilla.KeyPairs[%d] (a block key) has %d bytes: AES needs 16, 24 or 32 (or nil for no encryption)", i+1, len(blockKey))
 		}
 		var sz securecookie.Serializer = securecookie.GobEncoder{}
 		if g.JSON {
@@ -170,12 +172,12 @@ func (g *GorillaSession) compile() (*gorillaFormat, error) {
 func (f *gorillaFormat) verifyDecode(value string, now time.Time) ([]byte, int, gorillaOrig, error) {
 	what := fmt.Sprintf("gorilla cookie %q", f.name)
 	if len(value) > gorillaMaxLength {
-		return nil, -1, nil, fmt.Errorf("%w: %s is %d bytes, longer than securecookie's %d-byte limit", ErrLegacyPayload, what, len(value), gorillaMaxLength)
+		return nil, -1, nil, fmt.Errorf("%w: %s is %d bytes, longer than securecookie's %d-byte limit", cookiesession.ErrLegacyPayload, what, len(value), gorillaMaxLength)
 	}
 	outer, err := base64.URLEncoding.DecodeString(value)
 	parts := bytes.SplitN(outer, []byte("|"), 3)
 	if err != nil || len(parts) != 3 {
-		return nil, -1, nil, fmt.Errorf("%w: %s is not a gorilla/securecookie value", ErrLegacyPayload, what)
+		return nil, -1, nil, fmt.Errorf("%w: %s is not a gorilla/securecookie value", cookiesession.ErrLegacyPayload, what)
 	}
 	var raw []byte
 	matched := -1
@@ -186,14 +188,14 @@ func (f *gorillaFormat) verifyDecode(value string, now time.Time) ([]byte, int, 
 		}
 	}
 	if matched < 0 {
-		return nil, -1, nil, fmt.Errorf("%w: %s: the MAC matches none of the %d hash keys in KeyPairs (altered, or written for another cookie name or with other keys)", ErrLegacySignature, what, len(f.codecs))
+		return nil, -1, nil, fmt.Errorf("%w: %s: the MAC matches none of the %d hash keys in KeyPairs (altered, or written for another cookie name or with other keys)", cookiesession.ErrLegacySignature, what, len(f.codecs))
 	}
 	ts, _ := strconv.ParseInt(string(parts[0]), 10, 64) // securecookie.Decode refused it unless it parses
 	if ts < now.Unix()-f.maxAge {
-		return nil, -1, nil, fmt.Errorf("%w: %s last saved %s, older than its MaxAge of %ds", ErrExpired, what, time.Unix(ts, 0).UTC().Format(time.RFC3339), f.maxAge)
+		return nil, -1, nil, fmt.Errorf("%w: %s last saved %s, older than its MaxAge of %ds", cookiesession.ErrExpired, what, time.Unix(ts, 0).UTC().Format(time.RFC3339), f.maxAge)
 	}
 	if f.json {
-		data, err := legacyJSONObject(raw, what)
+		data, err := legacy.JSONObject(raw, what)
 		return data, matched, nil, err
 	}
 	data, orig, err := gobToJSONOrig(raw, what)
@@ -208,7 +210,7 @@ func (f *gorillaFormat) encodeOrig(data []byte, orig gorillaOrig) (string, error
 	var values map[interface{}]interface{}
 	if f.json {
 		if !json.Valid(data) {
-			return "", fmt.Errorf("%w: session data is not valid JSON", ErrEncode)
+			return "", fmt.Errorf("%w: session data is not valid JSON", cookiesession.ErrEncode)
 		}
 		src = json.RawMessage(data)
 	} else {
@@ -221,62 +223,69 @@ func (f *gorillaFormat) encodeOrig(data []byte, orig gorillaOrig) (string, error
 	value, err := f.enc.Encode(f.name, src)
 	if err != nil {
 		if f.json { // encoding/json on valid JSON: securecookie's own failure
-			return "", fmt.Errorf("%w: writing the gorilla cookie %q failed", ErrEncode, f.name)
+			return "", fmt.Errorf("%w: writing the gorilla cookie %q failed", cookiesession.ErrEncode, f.name)
 		}
 		msg, unregistered := gobEncodeProblem(err, values)
 		if unregistered && msg == "map[string]interface {}" {
-			return "", fmt.Errorf("%w: writing the gorilla cookie %q: gob: type not registered for interface: %s: nested objects are written as map[string]interface{}; register it with gob.Register(map[string]interface{}{}) here and in the gorilla services, or keep the session flat", ErrEncode, f.name, msg)
+			return "", fmt.Errorf("%w: writing the gorilla cookie %q: gob: type not registered for interface: %s: nested objects are written as map[string]interface{}; register it with gob.Register(map[string]interface{}{}) here and in the gorilla services, or keep the session flat", cookiesession.ErrEncode, f.name, msg)
 		}
 		if unregistered {
-			return "", fmt.Errorf("%w: writing the gorilla cookie %q: gob: type not registered for interface: %s: register it with gob.Register here and in the gorilla services", ErrEncode, f.name, msg)
+			return "", fmt.Errorf("%w: writing the gorilla cookie %q: gob: type not registered for interface: %s: register it with gob.Register here and in the gorilla services", cookiesession.ErrEncode, f.name, msg)
 		}
-		return "", fmt.Errorf("%w: writing the gorilla cookie %q: %s", ErrEncode, f.name, msg)
+		return "", fmt.Errorf("%w: writing the gorilla cookie %q: %s", cookiesession.ErrEncode, f.name, msg)
 	}
 	return value, nil
 }
 
-// load implements legacyFormat. Like a CookieStore it reads the first
+// Compile implements Legacy.
+func (g *Gorilla) Compile() (cookiesession.LegacyFormat, error) { return g.compile() }
+
+// Load implements LegacyFormat. Like a CookieStore it reads the first
 // cookie of the name that net/http parses; an empty one counts as absent.
-func (f *gorillaFormat) load(cookie []string) (legacyLoad, error) {
+func (f *gorillaFormat) Load(cookie []string, now time.Time) (cookiesession.LegacyLoad, error) {
 	c, err := netHTTPCookie(cookie, f.name)
-	if err != nil && cookiePairs(cookie) > maxCookies {
+	if err != nil && chunks.CookiePairs(cookie) > chunks.MaxCookies {
 		// net/http reads no cookie past its cap: report it, never drop it.
-		return legacyLoad{found: true}, tooManyCookies(f.name, false)
+		return cookiesession.LegacyLoad{Found: true}, chunks.TooManyCookies(f.name, false)
 	}
 	if err != nil || c.Value == "" {
-		return legacyLoad{}, nil
+		return cookiesession.LegacyLoad{}, nil
 	}
-	data, pair, orig, err := f.verifyDecode(c.Value, f.now())
-	return legacyLoad{data: data, found: true, stale: pair > 0, orig: orig}, err
+	data, pair, orig, err := f.verifyDecode(c.Value, now)
+	return cookiesession.LegacyLoad{Data: data, Found: true, Stale: pair > 0, Orig: orig}, err
 }
 
-// transition implements legacyFormat.
-func (f *gorillaFormat) transition() bool { return f.trans }
+// Transition implements LegacyFormat.
+func (f *gorillaFormat) Transition() bool { return f.trans }
 
-// formatName implements legacyFormat.
-func (f *gorillaFormat) formatName() string { return "gorilla" }
+// Format implements LegacyFormat.
+func (f *gorillaFormat) Format() string { return "gorilla" }
 
-// write implements legacyFormat: one cookie a CookieStore reads, with the
-// store's attributes (Path and Domain as configured here).
-func (f *gorillaFormat) write(data []byte, orig any, a *cookieAttrs) ([]string, error) {
+// Cookies implements LegacyFormat: the one cookie NAME.
+func (f *gorillaFormat) Cookies() ([]string, string, string) {
+	return []string{f.name}, f.path, f.domain
+}
+
+// Write implements LegacyFormat: one cookie a CookieStore reads.
+func (f *gorillaFormat) Write(data []byte, orig any, a cookiesession.CookieAttrs) ([]string, error) {
 	o, _ := orig.(gorillaOrig)
 	value, err := f.encodeOrig(data, o)
 	if err != nil {
 		return nil, err
 	}
-	if len(value) > gorillaMaxLength || len(f.name)+len(value) > DefaultMaxCookieBytes {
-		return nil, &TooLargeError{Name: f.name, Size: len(f.name) + len(value), Limit: min(DefaultMaxCookieBytes, len(f.name)+gorillaMaxLength), Chunks: 1}
+	if len(value) > gorillaMaxLength || len(f.name)+len(value) > cookiesession.DefaultMaxCookieBytes {
+		return nil, &cookiesession.TooLargeError{Name: f.name, Size: len(f.name) + len(value), Limit: min(cookiesession.DefaultMaxCookieBytes, len(f.name)+gorillaMaxLength), Chunks: 1}
 	}
-	return []string{legacyAttrs(a, f.path, f.domain).line(f.name, value)}, nil
+	return []string{a.Line(f.name, value)}, nil
 }
 
-// expire implements legacyFormat: it deletes the cookie if net/http finds
+// Expire implements LegacyFormat: it deletes the cookie if net/http finds
 // it in the lines.
-func (f *gorillaFormat) expire(a *cookieAttrs, cookie []string) []string {
+func (f *gorillaFormat) Expire(a cookiesession.CookieAttrs, cookie []string) []string {
 	if _, err := netHTTPCookie(cookie, f.name); err != nil {
 		return nil
 	}
-	return []string{legacyAttrs(a, f.path, f.domain).expireLine(f.name)}
+	return []string{a.ExpireLine(f.name)}
 }
 
 // netHTTPCookie returns the first cookie called name in the Cookie header

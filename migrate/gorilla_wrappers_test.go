@@ -1,4 +1,4 @@
-package cookiesession
+package migrate
 
 // Shorter forms of the gorilla format's functions for tests that need no
 // write-back state.

@@ -1,4 +1,4 @@
-package cookiesession
+package migrate
 
 // The values of a gorilla/sessions CookieStore (a gob-encoded
 // map[interface{}]interface{}) and their JSON form: exact numbers, string
@@ -16,6 +16,9 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+
+	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/jsonx"
 )
 
 // gorillaOrig keeps the values a gorilla cookie held, by the JSON key each
@@ -37,10 +40,10 @@ type gorillaEntry struct {
 func gobToJSONOrig(raw []byte, what string) ([]byte, gorillaOrig, error) {
 	scan, err := scanGob(raw)
 	if errors.Is(err, errGobSkippedNil) {
-		return nil, nil, fmt.Errorf("%w: %s holds %v: give the type every field the gorilla application's type had", ErrLegacyPayload, what, err)
+		return nil, nil, fmt.Errorf("%w: %s holds %v: give the type every field the gorilla application's type had", cookiesession.ErrLegacyPayload, what, err)
 	}
 	if err != nil && !errors.Is(err, errGobRefusesValue) {
-		return nil, nil, fmt.Errorf("%w: %s is not a well-formed gob-encoded CookieStore map (%v); set JSON if it used securecookie.JSONEncoder", ErrLegacyPayload, what, err)
+		return nil, nil, fmt.Errorf("%w: %s is not a well-formed gob-encoded CookieStore map (%v); set JSON if it used securecookie.JSONEncoder", cookiesession.ErrLegacyPayload, what, err)
 	}
 	values, derr := decodeGob(raw) // after errGobRefusesValue, gob stops where checkGob did, with its own reason
 	if derr == nil && err != nil {
@@ -49,17 +52,17 @@ func gobToJSONOrig(raw []byte, what string) ([]byte, gorillaOrig, error) {
 	if err = derr; err != nil {
 		msg, unregistered := gobDecodeProblem(err, scan.marshalers)
 		if unregistered {
-			return nil, nil, fmt.Errorf("%w: %s holds a value of a type not registered with gob in this program (%s): call gob.Register for it, as the gorilla application did, before serving", ErrLegacyPayload, what, msg)
+			return nil, nil, fmt.Errorf("%w: %s holds a value of a type not registered with gob in this program (%s): call gob.Register for it, as the gorilla application did, before serving", cookiesession.ErrLegacyPayload, what, msg)
 		}
-		return nil, nil, fmt.Errorf("%w: %s does not decode: %s; set JSON if it used securecookie.JSONEncoder", ErrLegacyPayload, what, msg)
+		return nil, nil, fmt.Errorf("%w: %s does not decode: %s; set JSON if it used securecookie.JSONEncoder", cookiesession.ErrLegacyPayload, what, msg)
 	}
 	obj, err := gorillaObject(values)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %s: %v", ErrLegacyPayload, what, err)
+		return nil, nil, fmt.Errorf("%w: %s: %v", cookiesession.ErrLegacyPayload, what, err)
 	}
-	out, err := marshalJSON(obj)
+	out, err := jsonx.Marshal(obj)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %s does not convert to JSON: %s", ErrLegacyPayload, what, jsonProblem(err))
+		return nil, nil, fmt.Errorf("%w: %s does not convert to JSON: %s", cookiesession.ErrLegacyPayload, what, jsonx.Problem(err))
 	}
 	return out, originals(values, obj), nil
 }
@@ -83,7 +86,7 @@ func decodeGob(raw []byte) (values map[interface{}]interface{}, err error) {
 }
 
 // gorillaObject converts a gob-decoded map to one JSON encoding/json can
-// encode, with the key rules of GorillaSession's documentation.
+// encode, with the key rules of Gorilla's documentation.
 func gorillaObject(m map[interface{}]interface{}) (map[string]any, error) {
 	out := make(map[string]any, len(m))
 	// String keys first, so that a collision is reported whatever the
@@ -185,7 +188,7 @@ func jsonToGorillaOrig(data []byte, orig gorillaOrig) (map[interface{}]interface
 	dec.UseNumber()
 	var obj map[string]interface{}
 	if err := dec.Decode(&obj); err != nil || obj == nil {
-		return nil, fmt.Errorf("%w: session data is not a JSON object, which a gorilla session needs", ErrEncode)
+		return nil, fmt.Errorf("%w: session data is not a JSON object, which a gorilla session needs", cookiesession.ErrEncode)
 	}
 	out := make(map[interface{}]interface{}, len(obj))
 	for k, v := range obj {
@@ -198,7 +201,7 @@ func jsonToGorillaOrig(data []byte, orig gorillaOrig) (map[interface{}]interface
 		}
 		cv, err := gorillaFromJSON(v)
 		if err != nil {
-			return nil, fmt.Errorf("%w: writing the gorilla cookie: a value %v", ErrEncode, err)
+			return nil, fmt.Errorf("%w: writing the gorilla cookie: a value %v", cookiesession.ErrEncode, err)
 		}
 		out[k] = cv
 	}

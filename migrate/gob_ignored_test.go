@@ -1,4 +1,4 @@
-package cookiesession
+package migrate
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cookiesession/cookiesession"
 )
 
 // Gob payloads that hide a bomb in an interface value gob skips (a struct
@@ -124,8 +126,8 @@ func TestGobIgnoredInterfaceLoop(t *testing.T) {
 		}
 	}
 	raw := rvLoop()
-	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}}
-	s := newStore[Map](t, Options{Name: "sid", Gorilla: &g})
+	g := Gorilla{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}}
+	s := newStore[cookiesession.Map](t, cookiesession.Options{Name: "sid", Legacy: []cookiesession.Legacy{&g}})
 	cookie := sealGorilla(t, "gsess", raw)
 	r := httptest.NewRequest("GET", "/", nil)
 	r.Header.Set("Cookie", "gsess="+cookie)
@@ -133,7 +135,7 @@ func TestGobIgnoredInterfaceLoop(t *testing.T) {
 	go func() { done <- s.Get(r).Err() }()
 	select {
 	case err := <-done:
-		if !errors.Is(err, ErrLegacyPayload) {
+		if !errors.Is(err, cookiesession.ErrLegacyPayload) {
 			t.Fatalf("err %v", err)
 		}
 	case <-time.After(3 * time.Second):
@@ -192,9 +194,9 @@ func init() {
 func TestGorillaNilInsideStruct(t *testing.T) {
 	registerGobBasics()
 	gob.Register(map[string]interface{}{}) // as a gorilla application storing one in an interface does
-	g := GorillaSession{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}}
-	s := newStore[Map](t, Options{Name: "sid", Gorilla: &g})
-	open := func(cookie string) *Session[Map] {
+	g := Gorilla{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}}
+	s := newStore[cookiesession.Map](t, cookiesession.Options{Name: "sid", Legacy: []cookiesession.Legacy{&g}})
+	open := func(cookie string) *cookiesession.Session[cookiesession.Map] {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Header.Set("Cookie", "gsess="+cookie)
 		return s.Get(r)
@@ -232,8 +234,8 @@ func TestGorillaNilInsideStruct(t *testing.T) {
 		}
 		raw := bytes.Replace(buf.Bytes(), []byte("app.PrefsNew"), []byte("app.PrefsOld"), 1)
 		err := open(sealGorilla(t, "gsess", raw)).Err()
-		if !errors.Is(err, ErrLegacyPayload) || !strings.Contains(err.Error(), "skips") || strings.Contains(err.Error(), "JSON") {
-			t.Errorf("%s: err = %v, want ErrLegacyPayload for a nil gob skips", name, err)
+		if !errors.Is(err, cookiesession.ErrLegacyPayload) || !strings.Contains(err.Error(), "skips") || strings.Contains(err.Error(), "JSON") {
+			t.Errorf("%s: err = %v, want cookiesession.ErrLegacyPayload for a nil gob skips", name, err)
 		}
 	}
 	// A type this program never registered: gob's own reason, not a nil's.
@@ -242,8 +244,8 @@ func TestGorillaNilInsideStruct(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := open(sealGorilla(t, "gsess", bytes.Replace(unreg.Bytes(), []byte("app.PrefsNew"), []byte("app.PrefsXyz"), 1))).Err()
-	if !errors.Is(err, ErrLegacyPayload) || !strings.Contains(err.Error(), "app.PrefsXyz") || !strings.Contains(err.Error(), "gob.Register") {
-		t.Errorf("unregistered type: err = %v, want ErrLegacyPayload naming it", err)
+	if !errors.Is(err, cookiesession.ErrLegacyPayload) || !strings.Contains(err.Error(), "app.PrefsXyz") || !strings.Contains(err.Error(), "gob.Register") {
+		t.Errorf("unregistered type: err = %v, want cookiesession.ErrLegacyPayload naming it", err)
 	}
 	// The same without a nil in the skipped fields opens.
 	var buf bytes.Buffer
@@ -281,7 +283,7 @@ func TestGobProbesBounded(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	_, err := gobToJSON(raw, "test cookie")
 	runtime.ReadMemStats(&after)
-	if !errors.Is(err, ErrLegacyPayload) {
+	if !errors.Is(err, cookiesession.ErrLegacyPayload) {
 		t.Fatalf("err = %v", err)
 	}
 	if a := after.TotalAlloc - before.TotalAlloc; a > gorillaBombLimit {
