@@ -4,7 +4,7 @@ package cookiesession
 // alone cannot do (a copy stays valid). With Options.Revocations every
 // session carries a random identifier sealed in its value, and each open
 // asks the list, in memory, whether it is revoked: no network on the
-// request path. docs/THREAT-MODEL.md, "Logout cannot revoke", explains.
+// request path. docs/THREAT-MODEL.md, "Logout and revocation", explains.
 
 import (
 	"fmt"
