@@ -2,13 +2,11 @@ package cookiesession
 
 import (
 	"bytes"
-	"encoding/gob"
 	"errors"
 	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -39,32 +37,6 @@ type leakyMarshaler struct{ V string }
 
 func (l leakyMarshaler) MarshalJSON() ([]byte, error) {
 	return nil, errors.New("cannot encode " + l.V)
-}
-
-// gobLeaky stands for a type whose own gob methods fail with a message
-// quoting its data, as url.URL's UnmarshalBinary does: it encodes, but
-// fails to decode when the data holds "bad", and a value that was decoded
-// fails to encode again.
-type gobLeaky struct{ s string }
-
-func (g gobLeaky) GobEncode() ([]byte, error) {
-	if strings.HasPrefix(g.s, "decoded ") {
-		return nil, errors.New("cannot encode " + g.s)
-	}
-	return []byte(g.s), nil
-}
-
-func (g *gobLeaky) GobDecode(b []byte) error {
-	if bytes.Contains(b, []byte("bad")) {
-		return errors.New("cannot decode " + string(b))
-	}
-	g.s = "decoded " + string(b)
-	return nil
-}
-
-func init() {
-	gob.Register(&url.URL{})
-	gob.Register(gobLeaky{})
 }
 
 // TestNoSessionDataInErrors drives every decode and encode error path with
