@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/testjar"
 )
 
 // sizer sets the session's "blob" to n bytes from the query, or reads it.
@@ -601,7 +602,7 @@ func TestDestroyDeletesEveryChunkName(t *testing.T) {
 	var names []string
 	for _, l := range lines {
 		name, _, _ := strings.Cut(l, "=")
-		if !expires(l[strings.IndexByte(l, ';'):]) {
+		if !testjar.Expires(l[strings.IndexByte(l, ';'):]) {
 			t.Errorf("not a deletion: %q", l)
 		}
 		names = append(names, name)

@@ -11,13 +11,13 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/cookiesession/cookiesession/internal/format"
+	"github.com/cookiesession/cookiesession/internal/testjar"
 )
 
 type cart struct {
@@ -90,47 +90,14 @@ func (j jar) update(t testing.TB, h http.Header) {
 	j.updateLines(h["Set-Cookie"])
 }
 
-func (j jar) updateLines(lines []string) {
-	for _, l := range lines {
-		pair, attrs, _ := strings.Cut(l, ";")
-		name, value, _ := strings.Cut(pair, "=")
-		if expires(attrs) {
-			delete(j, name)
-		} else {
-			j[name] = value
-		}
-	}
-}
-
-// expires reports whether a Set-Cookie line's attributes delete the cookie.
-func expires(attrs string) bool {
-	for _, a := range strings.Split(attrs, ";") {
-		k, v, _ := strings.Cut(strings.TrimSpace(a), "=")
-		if strings.EqualFold(k, "Max-Age") && (v == "0" || strings.HasPrefix(v, "-")) {
-			return true
-		}
-	}
-	return false
-}
+// updateLines applies Set-Cookie lines.
+func (j jar) updateLines(lines []string) { testjar.Apply(j, lines) }
 
 // header is the jar as a Cookie header, in name order.
-func (j jar) header() string {
-	parts := make([]string, 0, len(j))
-	for k, v := range j {
-		parts = append(parts, k+"="+v)
-	}
-	sort.Strings(parts)
-	return strings.Join(parts, "; ")
-}
+func (j jar) header() string { return testjar.Header(j) }
 
 // request returns a request carrying the jar's cookies.
-func (j jar) request(method, target string) *http.Request {
-	r := httptest.NewRequest(method, target, nil)
-	if len(j) > 0 {
-		r.Header.Set("Cookie", j.header())
-	}
-	return r
-}
+func (j jar) request(method, target string) *http.Request { return testjar.Request(j, method, target) }
 
 // do serves one request through h with the jar's cookies and updates it.
 func (j jar) do(t testing.TB, h http.Handler) *httptest.ResponseRecorder {

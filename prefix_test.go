@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/testjar"
 )
 
 // TestPrefixCaseInsensitive checks that the __Host- and __Secure- rules
@@ -151,7 +152,7 @@ func sealFor(t *testing.T, s *Store[Map], user string, pad int) []string {
 	var values []string
 	for _, line := range rec.Header()["Set-Cookie"] {
 		pair, attrs, _ := strings.Cut(line, ";")
-		if _, v, _ := strings.Cut(pair, "="); !expires(attrs) {
+		if _, v, _ := strings.Cut(pair, "="); !testjar.Expires(attrs) {
 			values = append(values, v)
 		}
 	}

@@ -11,11 +11,11 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/testjar"
 )
 
 // testKey returns a fixed master key that looks random: SHA-256 of b.
@@ -54,47 +54,13 @@ func onRejected(f func(err error)) func(context.Context, cookiesession.Event) {
 type jar map[string]string
 
 // updateLines applies Set-Cookie lines.
-func (j jar) updateLines(lines []string) {
-	for _, l := range lines {
-		pair, attrs, _ := strings.Cut(l, ";")
-		name, value, _ := strings.Cut(pair, "=")
-		if expires(attrs) {
-			delete(j, name)
-		} else {
-			j[name] = value
-		}
-	}
-}
-
-// expires reports whether a Set-Cookie line's attributes delete the cookie.
-func expires(attrs string) bool {
-	for _, a := range strings.Split(attrs, ";") {
-		k, v, _ := strings.Cut(strings.TrimSpace(a), "=")
-		if strings.EqualFold(k, "Max-Age") && (v == "0" || strings.HasPrefix(v, "-")) {
-			return true
-		}
-	}
-	return false
-}
+func (j jar) updateLines(lines []string) { testjar.Apply(j, lines) }
 
 // header is the jar as a Cookie header, in name order.
-func (j jar) header() string {
-	parts := make([]string, 0, len(j))
-	for k, v := range j {
-		parts = append(parts, k+"="+v)
-	}
-	sort.Strings(parts)
-	return strings.Join(parts, "; ")
-}
+func (j jar) header() string { return testjar.Header(j) }
 
 // request returns a request carrying the jar's cookies.
-func (j jar) request(method, target string) *http.Request {
-	r := httptest.NewRequest(method, target, nil)
-	if len(j) > 0 {
-		r.Header.Set("Cookie", j.header())
-	}
-	return r
-}
+func (j jar) request(method, target string) *http.Request { return testjar.Request(j, method, target) }
 
 // serve serves one request through h with the jar's cookies, updates
 // the jar and returns the Set-Cookie lines.
