@@ -108,10 +108,6 @@ type Options struct {
 	// Partitioned sets the Partitioned attribute (CHIPS), for sessions in
 	// third-party iframes. It requires Secure.
 	Partitioned bool
-	// Priority sets Chrome's Priority attribute: with more cookies than a
-	// site may keep, Chrome evicts low-priority ones first. Zero sends none
-	// (Chrome then treats the cookie as PriorityMedium).
-	Priority Priority
 
 	// MaxCookieBytes is the per-cookie budget for name plus value;
 	// zero means DefaultMaxCookieBytes, at most MaxCookieBytesLimit.
@@ -190,7 +186,6 @@ type core struct {
 	httpOnly           bool
 	partitioned        bool
 	browserSession     bool
-	priority           Priority
 
 	maxAge, ceiling, idle, refresh time.Duration
 	limits                         limits
@@ -273,10 +268,6 @@ func (c *core) initCookie(o *Options) error {
 	if err := c.checkPrefix(); err != nil {
 		return err
 	}
-	if o.Priority > PriorityHigh {
-		return optionsError("Priority %d unknown: use PriorityLow, PriorityMedium or PriorityHigh", o.Priority)
-	}
-	c.priority = o.Priority
 	c.suffix = [2]string{c.attrSuffix(false), c.attrSuffix(true)}
 	return nil
 }

@@ -137,10 +137,6 @@ func (c *core) attrSuffix(secure bool) string {
 	if c.partitioned {
 		b.WriteString("; Partitioned")
 	}
-	if c.priority != 0 {
-		b.WriteString("; Priority=")
-		b.WriteString(c.priority.String())
-	}
 	return b.String()
 }
 
@@ -187,31 +183,4 @@ func (a CookieAttrs) finish(b *strings.Builder) {
 // past (RFC 6265 §5.2.1).
 func (a CookieAttrs) ExpireLine(name string) string {
 	return name + "=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT" + a.suffix
-}
-
-// Priority is Chrome's Priority cookie attribute (not in RFC 6265bis): when
-// a site has more cookies than Chrome keeps, it evicts lower-priority ones
-// first.
-type Priority uint8
-
-const (
-	// PriorityLow is evicted first.
-	PriorityLow Priority = iota + 1
-	// PriorityMedium is Chrome's default.
-	PriorityMedium
-	// PriorityHigh is evicted last: fit for a session cookie.
-	PriorityHigh
-)
-
-// String returns the attribute value: "Low", "Medium" or "High".
-func (p Priority) String() string {
-	switch p {
-	case PriorityLow:
-		return "Low"
-	case PriorityMedium:
-		return "Medium"
-	case PriorityHigh:
-		return "High"
-	}
-	return ""
 }
