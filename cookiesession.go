@@ -70,9 +70,6 @@ type Store[T any] struct {
 // session of a map type never opens with a nil map.
 type Map map[string]any
 
-// NewMap returns a store of untyped sessions, New[Map].
-func NewMap(o Options) (*Store[Map], error) { return New[Map](o) }
-
 // New checks the options and returns a store. Every configuration error
 // matches ErrInvalidOptions and says which option to change.
 func New[T any](o Options) (*Store[T], error) {

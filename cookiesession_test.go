@@ -141,7 +141,7 @@ func TestRoundTripTyped(t *testing.T) {
 }
 
 func TestRoundTripUntyped(t *testing.T) {
-	s, err := NewMap(Options{Keys: [][]byte{testKey(1)}, Secure: SecureNever})
+	s, err := New[Map](Options{Keys: [][]byte{testKey(1)}, Secure: SecureNever})
 	if err != nil {
 		t.Fatal(err)
 	}

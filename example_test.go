@@ -72,8 +72,8 @@ func ExampleNew() {
 // An untyped session, as in Express's req.session: Data is a map that is
 // ready to use in a new session. Numbers come back as json.Number, exact at
 // any size; Data.Int reads one, or the Go number this request stored.
-func ExampleNewMap() {
-	store, err := cookiesession.NewMap(cookiesession.Options{Keys: [][]byte{newKey()}})
+func ExampleMap() {
+	store, err := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: [][]byte{newKey()}})
 	if err != nil {
 		panic(err)
 	}
@@ -99,7 +99,7 @@ func ExampleNewMap() {
 // Options.ErrorHandler. On error nothing is written: the browser keeps the
 // cookie it has.
 func ExampleSession_Save() {
-	store, err := cookiesession.NewMap(cookiesession.Options{Keys: [][]byte{newKey()}})
+	store, err := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: [][]byte{newKey()}})
 	if err != nil {
 		panic(err)
 	}
@@ -215,7 +215,7 @@ func ExampleSession_Renew() {
 // Flashes are messages for the next request, read once: a redirect after a
 // form post is the usual use.
 func ExampleSession_AddFlash() {
-	store, _ := cookiesession.NewMap(cookiesession.Options{Keys: [][]byte{newKey()}})
+	store, _ := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: [][]byte{newKey()}})
 	mux := http.NewServeMux()
 	mux.HandleFunc("/save", func(w http.ResponseWriter, r *http.Request) {
 		store.Get(r).AddFlash("settings saved")
@@ -251,7 +251,7 @@ func Example_lifecycleEvents() {
 	if err != nil {
 		panic(err)
 	}
-	store, err := cookiesession.NewMap(cookiesession.Options{
+	store, err := cookiesession.New[cookiesession.Map](cookiesession.Options{
 		Keys:          [][]byte{newKey()},
 		MaxAgeCeiling: 30 * 24 * time.Hour,
 		Revocations:   revoked,
@@ -303,7 +303,7 @@ func Example_lifecycleEvents() {
 // Commit returns the Set-Cookie lines to send. The adapter decides whether
 // the request arrived over HTTPS.
 func ExampleStore_Open() {
-	store, err := cookiesession.NewMap(cookiesession.Options{Keys: [][]byte{newKey()}})
+	store, err := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: [][]byte{newKey()}})
 	if err != nil {
 		panic(err)
 	}
@@ -331,7 +331,7 @@ func ExampleStore_Open() {
 // net/http header, with the cache headers a response that sets a cookie
 // needs.
 func ExampleSession_Commit() {
-	store, err := cookiesession.NewMap(cookiesession.Options{Keys: [][]byte{newKey()}, Secure: cookiesession.SecureAlways})
+	store, err := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: [][]byte{newKey()}, Secure: cookiesession.SecureAlways})
 	if err != nil {
 		panic(err)
 	}

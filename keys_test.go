@@ -231,7 +231,7 @@ func TestWeakKeys(t *testing.T) {
 // keys as the old apps had them (format's TestRandomKeysAccepted checks
 // that random keys pass).
 func TestWeakLegacyKeysAccepted(t *testing.T) {
-	if _, err := NewMap(Options{Keys: [][]byte{testKey(1)}, Name: "x",
+	if _, err := New[Map](Options{Keys: [][]byte{testKey(1)}, Name: "x",
 		Legacy: []Legacy{&ExpressSession{Keys: []string{"aaaa"}}}}); err != nil {
 		t.Fatalf("weak legacy keys refused: %v", err)
 	}

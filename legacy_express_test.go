@@ -525,11 +525,11 @@ func TestStoreLegacyOptions(t *testing.T) {
 		{Keys: k, Name: "x", Legacy: []Legacy{nil}},
 	}
 	for i, o := range bad {
-		if _, err := NewMap(o); !errors.Is(err, ErrInvalidOptions) {
+		if _, err := New[Map](o); !errors.Is(err, ErrInvalidOptions) {
 			t.Errorf("%d: %v", i, err)
 		}
 	}
-	if _, err := NewMap(Options{Keys: k, Name: "__Host-session", Legacy: []Legacy{&ExpressSession{Keys: []string{"a"}}}}); err != nil {
+	if _, err := New[Map](Options{Keys: k, Name: "__Host-session", Legacy: []Legacy{&ExpressSession{Keys: []string{"a"}}}}); err != nil {
 		t.Fatal(err)
 	}
 }

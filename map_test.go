@@ -269,11 +269,11 @@ func TestMapAccessorsGoValues(t *testing.T) {
 }
 
 // TestMapAccessorsRoundTrip stores every Go value of goValues and
-// namedValues in a NewMap session, saves it, opens it in the next request,
+// namedValues in a New[Map] session, saves it, opens it in the next request,
 // and reads each key again: the reads agree before and after, though the
 // numbers come back as json.Number.
 func TestMapAccessorsRoundTrip(t *testing.T) {
-	store, err := NewMap(Options{Keys: [][]byte{testKey(1)}, Secure: SecureNever})
+	store, err := New[Map](Options{Keys: [][]byte{testKey(1)}, Secure: SecureNever})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -205,7 +205,7 @@ func storeOpensVector(t *testing.T, s *serializer, v vector, want any) {
 			t.Fatal(err)
 		}
 	}
-	store, err := cookiesession.NewMap(cookiesession.Options{
+	store, err := cookiesession.New[cookiesession.Map](cookiesession.Options{
 		Keys: keys, Name: v.Name, JSON: jsonPair{s.marshal, s.exact}, MaxAge: cookiesession.MaxAgeLimit,
 		Now: func() time.Time { return time.Unix(v.Sealed, 0) },
 	})
@@ -243,7 +243,7 @@ func TestCodecMapNumbers(t *testing.T) {
 	)
 	for _, s := range allSerializers() {
 		t.Run(s.name, func(t *testing.T) {
-			store, err := cookiesession.NewMap(cookiesession.Options{Keys: [][]byte{key32}, Name: cookieName, JSON: jsonPair{s.marshal, s.exact}})
+			store, err := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: [][]byte{key32}, Name: cookieName, JSON: jsonPair{s.marshal, s.exact}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -17,7 +17,7 @@ var storeKey = testKey(0x5a)
 // goStore returns an untyped store that takes over Express sessions.
 func goStore(t *testing.T, e cookiesession.ExpressSession) *cookiesession.Store[cookiesession.Map] {
 	t.Helper()
-	s, err := cookiesession.NewMap(cookiesession.Options{
+	s, err := cookiesession.New[cookiesession.Map](cookiesession.Options{
 		Keys: [][]byte{storeKey}, Name: "sid", Secure: cookiesession.SecureNever, Legacy: []cookiesession.Legacy{&e},
 	})
 	if err != nil {

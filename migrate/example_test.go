@@ -15,7 +15,7 @@ import (
 // replaced by the sealed cookie on the same response.
 func ExampleGorilla() {
 	hashKey := []byte("the gorilla app's 32-byte hash k")
-	store, err := cookiesession.NewMap(cookiesession.Options{
+	store, err := cookiesession.New[cookiesession.Map](cookiesession.Options{
 		Keys: [][]byte{cookiesession.GenerateKey()},
 		Name: "__Host-session", // not the gorilla cookie's name
 		Legacy: []cookiesession.Legacy{&migrate.Gorilla{

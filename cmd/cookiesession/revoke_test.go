@@ -193,7 +193,7 @@ func sealedWithID(t *testing.T, key, name, subject string) (value, id string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := cookiesession.NewMap(cookiesession.Options{Keys: keys, Name: name, Revocations: list})
+	st, err := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: keys, Name: name, Revocations: list})
 	if err != nil {
 		t.Fatal(err)
 	}
