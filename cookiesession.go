@@ -82,7 +82,7 @@ func New[T any](o Options) (*Store[T], error) {
 	zeroData := s.newData()
 	zero, err := s.c.marshal(&zeroData)
 	if err != nil {
-		return nil, optionsError("the session data type %v does not encode as JSON: %v", reflect.TypeFor[T](), err)
+		return nil, optionsError("the session data type %v does not encode as JSON (%v): change the type, or set Options.JSON to a codec that encodes it", reflect.TypeFor[T](), err)
 	}
 	s.c.zeroJSON = zero
 	return s, nil

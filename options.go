@@ -246,7 +246,7 @@ func (c *core) initCookie(o *Options) error {
 		return err
 	}
 	if n := chunks.NameLen(c.name, c.limits.chunks); 2*(n+1) > c.limits.cookie {
-		return optionsError("cookie name of %d bytes leaves less than half of MaxCookieBytes (%d) for the value: choose a shorter name", len(c.name), c.limits.cookie)
+		return optionsError("Name of %d bytes leaves less than half of MaxCookieBytes (%d) for the value: choose a shorter Name", len(c.name), c.limits.cookie)
 	}
 	c.httpOnly, c.partitioned, c.browserSession = !o.DisableHTTPOnly, o.Partitioned, o.BrowserSession
 	c.sameSite = o.SameSite
@@ -351,10 +351,10 @@ func defaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 // checkAttributes rejects a name, path or domain a browser would not take.
 func checkAttributes(name, path, domain string) error {
 	if !validCookieName(name) {
-		return optionsError("cookie name %q is not an RFC 6265 token: use letters, digits and !#$%%&'*+-.^_`| only", name)
+		return optionsError("Name %q is not an RFC 6265 token: use letters, digits and !#$%%&'*+-.^_`| only", name)
 	}
 	if strings.IndexByte(name, chunks.Sep) >= 0 {
-		return optionsError("cookie name %q contains %q, which chunk names use: choose another name", name, chunks.Sep)
+		return optionsError("Name %q contains %q, which chunk names use: choose another Name", name, chunks.Sep)
 	}
 	if len(path) > maxAttributeBytes || len(domain) > maxAttributeBytes {
 		return optionsError("Path or Domain longer than %d bytes: browsers ignore such attributes (RFC 6265bis §5.6)", maxAttributeBytes)
