@@ -30,6 +30,7 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/format"
 	"github.com/cookiesession/cookiesession/internal/jsonx"
 )
@@ -381,7 +382,7 @@ func (c *core) checkRevoked(m *meta, created time.Time) error {
 // checkTimes enforces the lifetimes on a value's header, maxAge being the
 // session's absolute lifetime.
 func (c *core) checkTimes(h *format.Header, maxAge time.Duration, now time.Time) error {
-	future := now.Add(DefaultClockSkew)
+	future := now.Add(bounds.DefaultClockSkew)
 	switch {
 	case h.Created.After(future) || h.Sealed.After(future):
 		return fmt.Errorf("%w: sealed at %s, now %s: check the servers' clocks", ErrFromFuture, h.Sealed.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))

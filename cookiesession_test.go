@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/format"
 	"github.com/cookiesession/cookiesession/internal/testjar"
 )
@@ -526,7 +527,7 @@ func TestFailedSave(t *testing.T) {
 		t.Fatalf("failed save leaked headers: %v", resp.Header)
 	}
 	var tl *TooLargeError
-	if !errors.Is(handled, ErrTooLarge) || !errors.As(handled, &tl) || tl.Size <= tl.Limit || tl.Limit != DefaultMaxCookieBytes {
+	if !errors.Is(handled, ErrTooLarge) || !errors.As(handled, &tl) || tl.Size <= tl.Limit || tl.Limit != bounds.DefaultMaxCookieBytes {
 		t.Fatalf("error handler got %v", handled)
 	}
 	if strings.Contains(logBuf.String(), "superfluous") {
@@ -773,7 +774,7 @@ func TestOneCookieCapacity(t *testing.T) {
 		if fits < 3000 {
 			t.Errorf("%s: %d bytes of JSON fit one cookie, want >= 3000", name, fits)
 		}
-		t.Logf("%s: %d bytes of JSON fit one %d-byte cookie", name, fits, DefaultMaxCookieBytes)
+		t.Logf("%s: %d bytes of JSON fit one %d-byte cookie", name, fits, bounds.DefaultMaxCookieBytes)
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 // a full cookie value.
 var (
 	// ErrInvalidOptions reports a configuration that New or ParseKeys
-	// refuses: no keys, a key shorter than MinKeySize or obviously
+	// refuses: no keys, a key shorter than 32 bytes or obviously
 	// not random (a repeated byte or pattern, or printable text), an
 	// attribute a browser would reject, or a cookie prefix (in any case)
 	// whose rules the options break. The message names the option, or the
@@ -54,7 +54,7 @@ var (
 	ErrIdleTimeout = errors.New("cookiesession: session idle timeout")
 
 	// ErrFromFuture reports a value whose timestamps lie further in the future
-	// than DefaultClockSkew allows: a clock is wrong or the value is forged.
+	// than one minute (clocks differ) allows: a clock is wrong or the value is forged.
 	ErrFromFuture = errors.New("cookiesession: cookie timestamps are in the future")
 
 	// ErrDecode reports a value that authenticated but whose JSON does not

@@ -2,7 +2,6 @@ package cookiesession_test
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -19,12 +18,8 @@ import (
 
 // newKey returns a random 32-byte key. A real deployment loads its keys
 // from a secret store, so that every instance and every restart shares
-// them ("cookiesession keygen" prints one).
-func newKey() []byte {
-	k := make([]byte, cookiesession.MinKeySize)
-	rand.Read(k)
-	return k
-}
+// them ("cookiesession keygen" prints one; ParseKeys reads it).
+func newKey() []byte { return cookiesession.GenerateKey() }
 
 // browser returns a client that keeps cookies like a browser, and a
 // function that GETs a path of srv with it and returns the body.

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
@@ -276,8 +277,8 @@ func readChunksReference(lines []string, name string, l limits) (in incoming, er
 			return in, fmt.Errorf("%w: cookie %q sent twice (another path or domain?)", ErrChunks, p.Name)
 		}
 		seen[p.Name] = true
-		if size := chunks.CookieBytes(p.Name, p.Value); size > MaxCookieBytesLimit {
-			return in, &TooLargeError{Name: p.Name, Size: size, Limit: MaxCookieBytesLimit, Chunks: 1}
+		if size := chunks.CookieBytes(p.Name, p.Value); size > bounds.MaxCookieBytesLimit {
+			return in, &TooLargeError{Name: p.Name, Size: size, Limit: bounds.MaxCookieBytesLimit, Chunks: 1}
 		}
 	}
 	// The parts a writer of this budget made: 1..w, each but the last
@@ -365,7 +366,7 @@ func compareReaders(t *testing.T, lines []string) {
 	joined := strings.Join(lines, "; ")
 	r := httptest.NewRequest("GET", "/", nil)
 	r.Header["Cookie"] = lines
-	l := limits{cookie: DefaultMaxCookieBytes, total: 16384, chunks: 4}
+	l := limits{cookie: bounds.DefaultMaxCookieBytes, total: 16384, chunks: 4}
 	for _, name := range []string{"session", "s", "express:sess", "session.sig"} {
 		if strings.Count(joined, name) <= chunks.MaxCookies && validCookieName(name) {
 			got, gotErr := readChunks(r.Header["Cookie"], name, l)
@@ -484,7 +485,7 @@ func TestReadersMatchReferenceOnParts(t *testing.T) {
 			name := chunks.Name("session", i)
 			switch k % 3 {
 			case 1:
-				pairs = append(pairs, name+"="+strings.Repeat("A", DefaultMaxCookieBytes-len(name)))
+				pairs = append(pairs, name+"="+strings.Repeat("A", bounds.DefaultMaxCookieBytes-len(name)))
 			case 2:
 				pairs = append(pairs, name+"=AAAA")
 			}

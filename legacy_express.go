@@ -20,6 +20,7 @@ import (
 	"hash"
 	"time"
 
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/chunks"
 	"github.com/cookiesession/cookiesession/internal/jsonx"
 	"github.com/cookiesession/cookiesession/internal/legacy"
@@ -142,10 +143,10 @@ func (f *expressFormat) decode(lines []string) (obj []byte, keyIdx int, found bo
 	if !ok || value == "" {
 		return nil, -1, false, nil
 	}
-	if n := len(f.name) + len(value); n > MaxCookieBytesLimit {
+	if n := len(f.name) + len(value); n > bounds.MaxCookieBytesLimit {
 		// No browser stores such a cookie, so cookie-session never had it
 		// back: refuse it before any HMAC work.
-		return nil, -1, true, &TooLargeError{Name: f.name, Size: n, Limit: MaxCookieBytesLimit, Chunks: 1}
+		return nil, -1, true, &TooLargeError{Name: f.name, Size: n, Limit: bounds.MaxCookieBytesLimit, Chunks: 1}
 	}
 	sig, ok := nodeCookie(lines, f.sigName)
 	if !ok || sig == "" {
@@ -383,8 +384,8 @@ func (f *expressFormat) Write(data []byte, _ any, a CookieAttrs) ([]string, erro
 	if err != nil {
 		return nil, err
 	}
-	if n := len(f.name) + len(value); n > DefaultMaxCookieBytes {
-		return nil, &TooLargeError{Name: f.name, Size: n, Limit: DefaultMaxCookieBytes, Chunks: 1}
+	if n := len(f.name) + len(value); n > bounds.DefaultMaxCookieBytes {
+		return nil, &TooLargeError{Name: f.name, Size: n, Limit: bounds.DefaultMaxCookieBytes, Chunks: 1}
 	}
 	return []string{a.Line(f.name, value), a.Line(f.sigName, sig)}, nil
 }

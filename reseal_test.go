@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/format"
 	"github.com/cookiesession/cookiesession/internal/jsonx"
 )
@@ -139,12 +140,12 @@ func hasKind(events []Event, k EventKind) bool {
 func TestHTMLEscapedCookieNotAChange(t *testing.T) {
 	s := newStore[Map](t, Options{})
 	now := s.c.now()
-	v, err := s.c.codec.Seal(DefaultName, format.Header{Created: now, Sealed: now}, []byte(`{"q":"\u003cb\u003e \u0026"}`))
+	v, err := s.c.codec.Seal(bounds.DefaultName, format.Header{Created: now, Sealed: now}, []byte(`{"q":"\u003cb\u003e \u0026"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := httptest.NewRequest("GET", "/", nil)
-	r.AddCookie(&http.Cookie{Name: DefaultName, Value: v})
+	r.AddCookie(&http.Cookie{Name: bounds.DefaultName, Value: v})
 	var q any
 	var changed bool
 	rec := httptest.NewRecorder()

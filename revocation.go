@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/idset"
 )
 
@@ -40,7 +41,7 @@ type RevocationListOptions struct {
 	// MaxAge is how long a cut-off is kept past itself, and how far in the
 	// future a revoked session's until may lie: give it the stores' longest
 	// session lifetime (Options.MaxAgeCeiling, or MaxAge). Zero means
-	// MaxAgeLimit, safe whatever the stores allow; at most MaxAgeLimit.
+	// bounds.MaxAgeLimit, safe whatever the stores allow; at most bounds.MaxAgeLimit.
 	MaxAge time.Duration
 	// MaxEntries bounds the live entries held (revoked sessions plus
 	// subject cut-offs; the global cut-off is not counted). Past it, a
@@ -48,7 +49,7 @@ type RevocationListOptions struct {
 	// DefaultMaxRevocations.
 	MaxEntries int
 	// ClockSkew is how far in the future a cut-off may lie (servers'
-	// clocks differ). Zero means DefaultClockSkew; negative means none.
+	// clocks differ). Zero means bounds.DefaultClockSkew; negative means none.
 	ClockSkew time.Duration
 }
 
@@ -77,9 +78,9 @@ func NewRevocationList(o RevocationListOptions) (*RevocationList, error) {
 		sessions: map[string]time.Time{}, subjects: map[string]time.Time{}}
 	switch {
 	case l.maxAge == 0:
-		l.maxAge = MaxAgeLimit
-	case l.maxAge < time.Second || l.maxAge > MaxAgeLimit:
-		return nil, optionsError("RevocationListOptions.MaxAge %v out of range: use 1s..%v (400 days, the most a browser keeps a cookie); 0 means %v", o.MaxAge, MaxAgeLimit, MaxAgeLimit)
+		l.maxAge = bounds.MaxAgeLimit
+	case l.maxAge < time.Second || l.maxAge > bounds.MaxAgeLimit:
+		return nil, optionsError("RevocationListOptions.MaxAge %v out of range: use 1s..%v (400 days, the most a browser keeps a cookie); 0 means %v", o.MaxAge, bounds.MaxAgeLimit, bounds.MaxAgeLimit)
 	}
 	switch {
 	case l.limit == 0:
@@ -88,7 +89,7 @@ func NewRevocationList(o RevocationListOptions) (*RevocationList, error) {
 		return nil, optionsError("RevocationListOptions.MaxEntries %d is negative: use a positive bound, or 0 for %d", o.MaxEntries, DefaultMaxRevocations)
 	}
 	if l.skew == 0 {
-		l.skew = DefaultClockSkew
+		l.skew = bounds.DefaultClockSkew
 	} else if l.skew < 0 {
 		l.skew = 0
 	}

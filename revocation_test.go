@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/format"
 )
 
@@ -275,12 +276,12 @@ func TestRevokeSubjectKeepCurrent(t *testing.T) {
 // otherwise refuse every new login for a day.
 func TestRevocationFutureRefused(t *testing.T) {
 	clk := newClock()
-	l := testRevocations(clk) // MaxAge 24h, skew DefaultClockSkew
+	l := testRevocations(clk) // MaxAge 24h, skew bounds.DefaultClockSkew
 	now := clk.Now()
 	for name, err := range map[string]error{
 		"RevokeAll":     l.RevokeAll(now.Add(24 * time.Hour)),
-		"RevokeSubject": l.RevokeSubject("ada", now.Add(DefaultClockSkew+time.Second)),
-		"RevokeSession": l.RevokeSession("id", now.Add(24*time.Hour+DefaultClockSkew+time.Second)),
+		"RevokeSubject": l.RevokeSubject("ada", now.Add(bounds.DefaultClockSkew+time.Second)),
+		"RevokeSession": l.RevokeSession("id", now.Add(24*time.Hour+bounds.DefaultClockSkew+time.Second)),
 		"year 3000":     l.RevokeAll(time.UnixMilli(32503680000000)),
 	} {
 		if !errors.Is(err, ErrRevocationFuture) || !strings.Contains(err.Error(), "time.Now()") {
@@ -292,7 +293,7 @@ func TestRevocationFutureRefused(t *testing.T) {
 	}
 	// Within the bounds, all three are recorded.
 	for name, err := range map[string]error{
-		"RevokeAll":     l.RevokeAll(now.Add(DefaultClockSkew)),
+		"RevokeAll":     l.RevokeAll(now.Add(bounds.DefaultClockSkew)),
 		"RevokeSubject": l.RevokeSubject("ada", now.Add(time.Second)),
 		"RevokeSession": l.RevokeSession("id", now.Add(24*time.Hour)),
 	} {
@@ -303,15 +304,15 @@ func TestRevocationFutureRefused(t *testing.T) {
 }
 
 // TestRevocationListMaxAge: MaxAge is bounded like Options.MaxAge
-// (1s..MaxAgeLimit); zero means MaxAgeLimit.
+// (1s..400 days); zero means 400 days.
 func TestRevocationListMaxAge(t *testing.T) {
-	for _, o := range []RevocationListOptions{{MaxAge: MaxAgeLimit + time.Second}, {MaxAge: 100 * 365 * 24 * time.Hour}, {MaxAge: time.Millisecond}, {MaxEntries: -1}} {
+	for _, o := range []RevocationListOptions{{MaxAge: bounds.MaxAgeLimit + time.Second}, {MaxAge: 100 * 365 * 24 * time.Hour}, {MaxAge: time.Millisecond}, {MaxEntries: -1}} {
 		if _, err := NewRevocationList(o); !errors.Is(err, ErrInvalidOptions) {
 			t.Errorf("%+v: %v, want ErrInvalidOptions", o, err)
 		}
 	}
 	l := newRevocationList(t, RevocationListOptions{})
-	if l.maxAge != MaxAgeLimit || l.limit != DefaultMaxRevocations || l.skew != DefaultClockSkew {
+	if l.maxAge != bounds.MaxAgeLimit || l.limit != DefaultMaxRevocations || l.skew != bounds.DefaultClockSkew {
 		t.Fatalf("zero options: maxAge %v limit %d skew %v", l.maxAge, l.limit, l.skew)
 	}
 }

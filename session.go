@@ -195,7 +195,7 @@ func (s *Session[T]) Subject() string { return s.want.meta.subject }
 // SetSubject binds the session to a subject, such as a user id, sealed
 // encrypted in its value, so that Revocations can refuse every session of
 // that subject at once ("log out all my devices"). It is kept by Renew and
-// cleared by Destroy; "" unbinds. A subject longer than MaxSubjectBytes,
+// cleared by Destroy; "" unbinds. A subject longer than 255 bytes,
 // or not UTF-8, makes the save fail with ErrEncode.
 func (s *Session[T]) SetSubject(subject string) { s.want.meta.subject = subject }
 

@@ -64,13 +64,14 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
 // Demo defaults for zero fields of the options given to Handler: a
 // per-cookie budget of half the usual, so that a few presses of "add" split
 // the session into DefaultMaxChunks cookies, while all of them together stay
-// under the library's DefaultMaxTotalBytes, which proxies, curl and browsers
+// under the library's default MaxTotalBytes (6,144), which proxies, curl and browsers
 // all pass on.
 const (
 	// DefaultMaxChunks is the demo's Options.MaxChunks.
@@ -159,7 +160,7 @@ func withDefaults(opts cookiesession.Options, events *eventCounts) (cookiesessio
 		opts.MaxCookieBytes = DefaultMaxCookieBytes
 	}
 	if opts.MaxAge == 0 {
-		opts.MaxAge = cookiesession.DefaultMaxAge
+		opts.MaxAge = bounds.DefaultMaxAge
 	}
 	switch opts.Revocations.(type) {
 	case nil:
@@ -187,14 +188,14 @@ func newApp(events *eventCounts, opts cookiesession.Options) *app {
 	a := &app{events: events, name: opts.Name, maxChunks: opts.MaxChunks,
 		revoked: opts.Revocations.(*cookiesession.RevocationList), maxAge: opts.MaxAge}
 	if a.name == "" {
-		a.name = cookiesession.DefaultName
+		a.name = bounds.DefaultName
 	}
 	// The store does not expose its resolved limits; these follow the
 	// defaults documented on Options.
 	a.cookieLimit = opts.MaxCookieBytes
 	a.totalLimit = opts.MaxTotalBytes
 	if a.totalLimit == 0 {
-		a.totalLimit = cookiesession.DefaultMaxTotalBytes
+		a.totalLimit = bounds.DefaultMaxTotalBytes
 		if a.maxChunks == 1 {
 			a.totalLimit = a.cookieLimit
 		}
@@ -332,7 +333,7 @@ type view struct {
 	TotalPercent int      `json:"-"`
 
 	EventRows   []eventCount `json:"-"` // Events in the library's order
-	WarnPercent int          `json:"-"` // SizeWarningShare in percent
+	WarnPercent int          `json:"-"` // bounds.SizeWarningShare in percent
 }
 
 // requestCookies returns the request's cookies as name=value pairs.
@@ -375,7 +376,7 @@ func (a *app) view(r *http.Request, ps []chunks.Pair) *view {
 		TotalLimit: a.totalLimit, MaxChunks: a.maxChunks,
 		Counter: s.Data.Counter, User: s.Data.User, Notes: len(s.Data.Notes),
 		Cookies: []cookieSize{}, EventRows: a.events.snapshot(),
-		Events: map[string]int{}, WarnPercent: int(math.Round(cookiesession.SizeWarningShare * 100)),
+		Events: map[string]int{}, WarnPercent: int(math.Round(bounds.SizeWarningShare * 100)),
 	}
 	for _, e := range v.EventRows {
 		v.Events[e.Kind] = e.Count

@@ -172,7 +172,7 @@ func TestMaxEntries(t *testing.T) {
 // With a MaxAge above about 56 years, the replica refused every legacy
 // session: it asks with the zero time (year 1, negative Unix ms), which lay
 // before the "no global cut-off" value 0 (1970), and 0 plus MaxAge lay
-// after now. MaxAge is now bounded at cookiesession.MaxAgeLimit, and no
+// after now. MaxAge is now bounded at 400 days, and no
 // cut-off means none whatever MaxAge.
 func TestLegacyWithoutCutOffLongMaxAge(t *testing.T) {
 	r := newReplica(100 * 365 * 24 * time.Hour)

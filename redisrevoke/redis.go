@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/revokewire"
 )
 
@@ -39,8 +40,8 @@ func (l *List) RevokeSession(ctx context.Context, id string, until time.Time) er
 // created before before, on every instance: "log out all my devices". The
 // cut-off is kept MaxAge past before.
 func (l *List) RevokeSubject(ctx context.Context, subject string, before time.Time) error {
-	if subject == "" || len(subject) > cookiesession.MaxSubjectBytes || !utf8.ValidString(subject) {
-		return fmt.Errorf("%w: the subject must be valid UTF-8 of 1 to %d bytes", ErrInvalid, cookiesession.MaxSubjectBytes)
+	if subject == "" || len(subject) > bounds.MaxSubjectBytes || !utf8.ValidString(subject) {
+		return fmt.Errorf("%w: the subject must be valid UTF-8 of 1 to %d bytes", ErrInvalid, bounds.MaxSubjectBytes)
 	}
 	return l.revoke(ctx, kindSubject, subject, before)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/revokewire"
 )
 
@@ -61,8 +62,8 @@ func (w *Writer) RevokeSession(ctx context.Context, id string, until time.Time) 
 // RevokeSubject writes what List.RevokeSubject writes: every session of
 // subject created before before is refused.
 func (w *Writer) RevokeSubject(ctx context.Context, subject string, before time.Time) (bool, error) {
-	if subject == "" || len(subject) > cookiesession.MaxSubjectBytes || !utf8.ValidString(subject) {
-		return false, fmt.Errorf("%w: the subject must be valid UTF-8 of 1 to %d bytes", ErrInvalid, cookiesession.MaxSubjectBytes)
+	if subject == "" || len(subject) > bounds.MaxSubjectBytes || !utf8.ValidString(subject) {
+		return false, fmt.Errorf("%w: the subject must be valid UTF-8 of 1 to %d bytes", ErrInvalid, bounds.MaxSubjectBytes)
 	}
 	return w.revoke(ctx, kindSubject, subject, before)
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/chunks"
 	"github.com/cookiesession/cookiesession/internal/format"
 )
@@ -38,8 +39,8 @@ type storeFlags struct {
 // register adds the flags to fs; idle only for the commands that open.
 func (f *storeFlags) register(fs *flag.FlagSet, idle bool) {
 	fs.StringVar(&f.keys, "keys", "", "")
-	fs.StringVar(&f.name, "name", cookiesession.DefaultName, "")
-	fs.DurationVar(&f.maxAge, "max-age", cookiesession.DefaultMaxAge, "")
+	fs.StringVar(&f.name, "name", bounds.DefaultName, "")
+	fs.DurationVar(&f.maxAge, "max-age", bounds.DefaultMaxAge, "")
 	if idle {
 		fs.DurationVar(&f.idle, "idle", 0, "")
 		f.legacy.register(fs)
@@ -67,7 +68,7 @@ func (f *storeFlags) options(keys [][]byte, c *cli) cookiesession.Options {
 // keys (inspect) it checks the options with a throwaway key.
 func newStore(o cookiesession.Options) (*cookiesession.Store[json.RawMessage], error) {
 	if len(o.Keys) == 0 {
-		k := make([]byte, cookiesession.MinKeySize)
+		k := make([]byte, format.MinKeySize)
 		_, _ = rand.Read(k)
 		o.Keys = [][]byte{k}
 	}
@@ -89,7 +90,7 @@ func (f *storeFlags) limits(highest int) chunks.Limits {
 	if l.Chunks == 0 {
 		l.Chunks = highest
 	}
-	return l.Resolve(cookiesession.DefaultMaxCookieBytes, cookiesession.DefaultMaxTotalBytes)
+	return l.Resolve(bounds.DefaultMaxCookieBytes, bounds.DefaultMaxTotalBytes)
 }
 
 // readStdin reads at most maxInput bytes of stdin.
