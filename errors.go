@@ -82,19 +82,6 @@ var (
 	// subject or for every session. The request gets a new, empty session.
 	ErrRevoked = errors.New("cookiesession: session revoked")
 
-	// ErrRevocationFuture reports a revocation that a revocation list
-	// refuses because it lies too far in the future: a cut-off (RevokeAll,
-	// RevokeSubject) later than now plus the clock skew, or a session's
-	// until later than now plus the list's MaxAge. Such an entry would lock
-	// out every new login, or outlive every session it could name.
-	ErrRevocationFuture = errors.New("cookiesession: revocation too far in the future")
-
-	// ErrRevocationListFull reports a revocation that a revocation list did
-	// not record because it holds its maximum of live entries
-	// (RevocationListOptions.MaxEntries). Nothing is dropped in silence:
-	// the caller learns that this session stays valid.
-	ErrRevocationListFull = errors.New("cookiesession: revocation list full")
-
 	// ErrHijacked reports a session change that was pending when the
 	// handler hijacked the connection (a websocket upgrade, say): the
 	// response that would have carried the Set-Cookie is the handler's own.

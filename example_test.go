@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/memrevoke"
 )
 
 // newKey returns a random 32-byte key. A real deployment loads its keys
@@ -242,7 +243,7 @@ func Example_lifecycleEvents() {
 			return a
 		},
 	}))
-	revoked, err := cookiesession.NewRevocationList(cookiesession.RevocationListOptions{MaxAge: 30 * 24 * time.Hour})
+	revoked, err := memrevoke.New(memrevoke.Options{MaxAge: 30 * 24 * time.Hour})
 	if err != nil {
 		panic(err)
 	}

@@ -113,7 +113,7 @@ type Options struct {
 	// (Session.ID) sealed in the value, and refuses with ErrRevoked, on
 	// every open, a session it reports revoked: by identifier, by subject
 	// (Session.SetSubject) created before a cut-off, or every session
-	// created before a global cut-off. NewRevocationList is one for a
+	// created before a global cut-off. Package memrevoke has one for a
 	// single machine; package redisrevoke shares one between machines
 	// through Redis. docs/THREAT-MODEL.md explains.
 	Revocations Revocations

@@ -13,6 +13,7 @@ import (
 	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/format"
 	"github.com/cookiesession/cookiesession/internal/jsonx"
+	"github.com/cookiesession/cookiesession/memrevoke"
 )
 
 // TestStoreResealOverBudget: a re-seal the store chooses on its own (an
@@ -44,13 +45,13 @@ func TestStoreResealOverBudget(t *testing.T) {
 		failed  bool                   // the handler's change does not fit: ErrorHandler
 	}{
 		{name: "revocations add an identifier (2,995+19 bytes)", old: func(t *testing.T) jar { return sealedJar(t, Options{}, 2995) },
-			o: Options{Revocations: newRevocationList(t, RevocationListOptions{MaxAge: 24 * time.Hour})}, skipped: "sealed"},
+			o: Options{Revocations: newRevocationList(t, memrevoke.Options{MaxAge: 24 * time.Hour})}, skipped: "sealed"},
 		{name: "revocations, an explicit Save: one event", old: func(t *testing.T) jar { return sealedJar(t, Options{}, 2995) },
-			o: Options{Revocations: newRevocationList(t, RevocationListOptions{MaxAge: 24 * time.Hour})}, save: true, skipped: "sealed"},
+			o: Options{Revocations: newRevocationList(t, memrevoke.Options{MaxAge: 24 * time.Hour})}, save: true, skipped: "sealed"},
 		{name: "cipher AES-GCM to XChaCha (3,010 bytes)", old: func(t *testing.T) jar { return sealedJar(t, Options{Cipher: AES256GCM}, 3010) },
 			skipped: "sealed"},
 		{name: "key rotation with an identifier (2,995+19 bytes)", old: func(t *testing.T) jar { return sealedJar(t, Options{Keys: [][]byte{testKey(2)}}, 2995) },
-			o: Options{Keys: [][]byte{testKey(1), testKey(2)}, Revocations: newRevocationList(t, RevocationListOptions{MaxAge: 24 * time.Hour})}, skipped: "sealed"},
+			o: Options{Keys: [][]byte{testKey(1), testKey(2)}, Revocations: newRevocationList(t, memrevoke.Options{MaxAge: 24 * time.Hour})}, skipped: "sealed"},
 		{name: "express upgrade, 2,907 bytes of '&'", old: func(t *testing.T) jar {
 			return expressJar(t, express, `{"q":"`+strings.Repeat("a&", 1449)+`a"}`)
 		}, o: Options{Legacy: []Legacy{&express}}},
@@ -61,7 +62,7 @@ func TestStoreResealOverBudget(t *testing.T) {
 			return expressJar(t, ExpressSession{Keys: []string{"k0"}}, `{"q":"`+strings.Repeat("a", 3058)+`"}`)
 		}, o: Options{Legacy: []Legacy{&ExpressSession{Keys: []string{"k1", "k0"}, Transition: true}}}, skipped: "express"},
 		{name: "revocations, and a change of the handler's own", old: func(t *testing.T) jar { return sealedJar(t, Options{}, 2995) },
-			o: Options{Revocations: newRevocationList(t, RevocationListOptions{MaxAge: 24 * time.Hour})}, change: func(s *Session[Map]) { s.Data["more"] = 1 }, failed: true},
+			o: Options{Revocations: newRevocationList(t, memrevoke.Options{MaxAge: 24 * time.Hour})}, change: func(s *Session[Map]) { s.Data["more"] = 1 }, failed: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			j := tc.old(t)

@@ -160,7 +160,7 @@ func (s *Session[T]) ExpiresAt() time.Time {
 // which the server refuses it whatever the idle timeout. For a session that
 // is new, destroyed or renewed and not yet saved, it is the deadline a save
 // now would seal: now plus that lifetime. Pass it to
-// RevocationList.RevokeSession, which must refuse the session until then;
+// memrevoke.List.RevokeSession, which must refuse the session until then;
 // not ExpiresAt, which an idle timeout makes earlier, while a copy of the
 // cookie used elsewhere since has idled out later.
 //

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/revokewire"
 )
@@ -40,16 +39,15 @@ type Options struct {
 	// differ); zero means one minute, negative means
 	// none, at most an hour. A cut-off further ahead, or a session's until
 	// more than MaxAge plus ClockSkew ahead, is refused by the Revoke
-	// methods (ErrInvalid and cookiesession.ErrRevocationFuture), by Redis
+	// methods (ErrInvalid and ErrFuture), by Redis
 	// (the merge script records and publishes nothing), and by every
 	// instance that reads it from Redis (ignored, and reported through
 	// OnError). Give every instance the same.
 	ClockSkew time.Duration
 	// MaxEntries bounds the live entries the replica holds (revoked
-	// sessions plus subject cut-offs); zero means
-	// cookiesession.DefaultMaxRevocations. Past it, a Revoke method given a
-	// new entry returns an error matching
-	// cookiesession.ErrRevocationListFull and records nothing. Entries
+	// sessions plus subject cut-offs); zero means 1,000,000 (about 29 MB).
+	// Past it, a Revoke method given a new entry returns an error matching
+	// ErrFull and records nothing. Entries
 	// other instances wrote are still read from Redis past it (a
 	// revocation must not be dropped), and each refresh that finds more
 	// reports it through OnError.
@@ -119,7 +117,7 @@ func (o Options) config() (config, error) {
 		prefix:         cmp.Or(o.Prefix, DefaultPrefix),
 		maxAge:         cmp.Or(o.MaxAge, bounds.MaxAgeLimit),
 		skew:           max(cmp.Or(o.ClockSkew, bounds.DefaultClockSkew), 0), // negative: none
-		maxEntries:     cmp.Or(o.MaxEntries, cookiesession.DefaultMaxRevocations),
+		maxEntries:     cmp.Or(o.MaxEntries, bounds.DefaultMaxRevocations),
 		resync:         cmp.Or(o.ResyncEvery, DefaultResyncEvery),
 		ping:           cmp.Or(o.PingEvery, DefaultPingEvery),
 		failClosed:     o.FailClosedAfter,
@@ -147,7 +145,7 @@ func (c *config) check() error {
 	case c.skew > time.Hour:
 		return bad("ClockSkew %v: use at most 1h; keep servers' clocks synchronised", c.skew)
 	case c.maxEntries < 0:
-		return bad("MaxEntries %d is negative: use a positive bound, or 0 for %d", c.maxEntries, cookiesession.DefaultMaxRevocations)
+		return bad("MaxEntries %d is negative: use a positive bound, or 0 for %d", c.maxEntries, bounds.DefaultMaxRevocations)
 	case c.resync < 0:
 		return bad("ResyncEvery %v is negative: use a positive interval, or 0 for %v", c.resync, DefaultResyncEvery)
 	case c.ping < 0:

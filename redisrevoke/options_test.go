@@ -14,7 +14,6 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/internal/bounds"
 )
 
@@ -33,7 +32,7 @@ func TestOptionsZeroValues(t *testing.T) {
 	}
 	c.onError = nil // a func is not comparable
 	want := config{prefix: DefaultPrefix, maxAge: bounds.MaxAgeLimit, skew: bounds.DefaultClockSkew,
-		maxEntries: cookiesession.DefaultMaxRevocations, resync: DefaultResyncEvery, ping: DefaultPingEvery,
+		maxEntries: bounds.DefaultMaxRevocations, resync: DefaultResyncEvery, ping: DefaultPingEvery,
 		refreshTimeout: DefaultRefreshTimeout}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Options{}: %+v, want %+v", c, want)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/revokewire"
 )
@@ -47,7 +46,7 @@ func NewWriter(client redis.UniversalClient, o Options) (*Writer, error) {
 // shortened). It returns by ctx's deadline even while Redis hangs. An
 // error matching ErrUnavailable means Redis may not have recorded it
 // (retry); ErrInvalid records nothing: an empty identifier or subject, or,
-// with cookiesession.ErrRevocationFuture, a time too far ahead of this
+// with ErrFuture, a time too far ahead of this
 // machine's clock (as for List); ErrClockSkew means Redis did not record
 // it because of its own clock: by it the entry has expired already (a time
 // in the past, or Redis's clock ahead of this machine's), or lies too far
@@ -81,7 +80,7 @@ func (w *Writer) revoke(ctx context.Context, k kind, member string, t time.Time)
 	l := w.l
 	ms := revokewire.Score(t)
 	if err := revokewire.CheckAhead(k, ms, time.Now().UnixMilli(), l.ahead(k)); err != nil {
-		return false, fmt.Errorf("%w: %w: %w", ErrInvalid, cookiesession.ErrRevocationFuture, err)
+		return false, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	var res revokewire.Result
 	err := l.bounded(ctx, func(ctx context.Context) error {

@@ -19,6 +19,7 @@ import (
 	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/chunks"
 	"github.com/cookiesession/cookiesession/internal/format"
+	"github.com/cookiesession/cookiesession/memrevoke"
 )
 
 // maxInput bounds what is read from stdin: far more than any session.
@@ -249,7 +250,7 @@ func (c *cli) verify(f *storeFlags, keys [][]byte, header string) (*opened, erro
 	o.Cipher = detectCipher(ps, f.name)
 	// With a (empty) revocation list the store reads the session's
 	// identifier; without one it drops it.
-	list, err := cookiesession.NewRevocationList(cookiesession.RevocationListOptions{})
+	list, err := memrevoke.New(memrevoke.Options{})
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/memrevoke"
 )
 
 // session is what each visitor's cookie holds, as JSON.
@@ -38,12 +39,12 @@ const maxLifetime = 12 * time.Hour
 // cookiesession.Revocations they share.
 type app struct {
 	store   *cookiesession.Store[session]
-	revoked *cookiesession.RevocationList
+	revoked *memrevoke.List
 }
 
 // newApp builds the store, sealing with keys, and its revocation list.
 func newApp(keys [][]byte) (*app, error) {
-	revoked, err := cookiesession.NewRevocationList(cookiesession.RevocationListOptions{MaxAge: maxLifetime})
+	revoked, err := memrevoke.New(memrevoke.Options{MaxAge: maxLifetime})
 	if err != nil {
 		return nil, err
 	}

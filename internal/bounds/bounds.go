@@ -57,4 +57,11 @@ const (
 	// MaxSubjectBytes is the longest subject Session.SetSubject takes: its
 	// length is one byte in the sealed metadata (docs/FORMAT.md).
 	MaxSubjectBytes = 255
+
+	// DefaultMaxRevocations is the most live entries (revoked sessions
+	// plus subject cut-offs) a revocation list, in memory or a Redis
+	// replica, holds when its MaxEntries is zero. At the measured cost per
+	// revoked session (docs/THREAT-MODEL.md, "Logout and revocation": at
+	// most 29 B at 100,000 entries or more), it bounds a list near 29 MB.
+	DefaultMaxRevocations = 1_000_000
 )
