@@ -1,0 +1,16 @@
+module github.com/cookiesession/cookiesession/gorillastore
+
+go 1.26.0
+
+replace github.com/cookiesession/cookiesession => ../
+
+require (
+	github.com/cookiesession/cookiesession v0.0.0
+	github.com/gorilla/sessions v1.4.0
+)
+
+require (
+	github.com/gorilla/securecookie v1.1.2 // indirect
+	golang.org/x/crypto v0.59.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+)
