@@ -48,9 +48,9 @@ func client(t *testing.T, srv *httptest.Server) *http.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := srv.Client()
+	c := *srv.Client() // a copy: srv.Client returns the same one each time
 	c.Jar = jar
-	return c
+	return &c
 }
 
 // get requests path and returns the response body and its Set-Cookie lines.
@@ -277,3 +277,6 @@ func mustURL(t *testing.T, s string) *url.URL {
 	}
 	return u
 }
+
+// jsonNumber is a json.Number, spelled so for the tables.
+func jsonNumber(s string) json.Number { return json.Number(s) }
