@@ -5,7 +5,7 @@ go 1.26.0
 replace github.com/cookiesession/cookiesession => ../
 
 require (
-	github.com/cookiesession/cookiesession v0.0.0
+	github.com/cookiesession/cookiesession v0.0.0-00010101000000-000000000000
 	github.com/gorilla/sessions v1.4.0
 )
 

@@ -85,17 +85,23 @@ func hasPrefixFold(name, prefix string) bool {
 }
 
 // applyOptions checks gs.Options against the store's cookie, then applies
-// its MaxAge to cs.
+// its MaxAge to cs. A MaxAge below 0 deletes the session whatever the other
+// options: code such as gin-contrib/sessions' logout sets Options{MaxAge:
+// -1}, every other field zero.
 func (s *Store) applyOptions(cs *cookiesession.Session[cookiesession.Map], gs *sessions.Session, https bool) error {
 	if gs.Options == nil {
 		return fmt.Errorf("%w: session %q has nil Options: keep the *sessions.Options that Get returned", ErrOptions, gs.Name())
+	}
+	if gs.Options.MaxAge < 0 {
+		// A deletion: the store's own attributes are the ones that
+		// delete its cookies, whatever else the options say.
+		cs.Destroy()
+		return nil
 	}
 	if err := s.checkAttributes(cs, gs, https); err != nil {
 		return err
 	}
 	switch maxAge := gs.Options.MaxAge; {
-	case maxAge < 0:
-		cs.Destroy()
 	case maxAge == s.maxAge(cs):
 	case maxAge == 0:
 		cs.SetBrowserSession(true)

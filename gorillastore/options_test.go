@@ -128,6 +128,8 @@ func TestOptionsAttributesRefused(t *testing.T) {
 			*o = sessions.Options{Path: "/", MaxAge: 86400 * 7, HttpOnly: true}
 		}, true},
 		{auto, "session", "http://example.com/", func(o *sessions.Options) { o.Secure = false }, true},
+		// gin-contrib/sessions' logout: every other field zero.
+		{host, "__Host-s", "https://example.com/", func(o *sessions.Options) { *o = sessions.Options{MaxAge: -1} }, true},
 	} {
 		lines, err := saveWith(t, c.store, c.name, c.target, func(s *sessions.Session) { c.change(s.Options) })
 		if c.ok != (err == nil) || (err != nil && (!errors.Is(err, gorillastore.ErrOptions) || len(lines) != 0)) {
