@@ -17,9 +17,12 @@ var (
 	ErrValue = errors.New("gorillastore: session value not storable")
 
 	// ErrOptions reports a session.Options that asks for a cookie the
-	// store does not write: a Path, Domain, HttpOnly, SameSite,
-	// Partitioned or Secure other than the store's, or a MaxAge beyond
-	// Options.MaxAgeCeiling. Save then writes nothing.
+	// store does not write: a Path, Domain, HttpOnly, SameSite (other than
+	// 0), Partitioned or Secure other than the store's (Secure false is
+	// accepted where the store leaves Secure to the request: SecureAuto,
+	// for a name that does not need it), or a MaxAge beyond
+	// Options.MaxAgeCeiling; or nil Options. A MaxAge below 0 deletes
+	// the session whatever the other fields. Save then writes nothing.
 	ErrOptions = errors.New("gorillastore: session.Options differ from the store's")
 
 	// ErrSessionGone reports a Save of a session that was not new when

@@ -127,7 +127,6 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	gs.IsNew = true
 	st, err := s.store(name)
 	if err != nil {
-		gs.Options = &sessions.Options{Path: "/", MaxAge: -1}
 		return gs, err
 	}
 	req := st.Request(r)
@@ -158,8 +157,9 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 // session.Options.MaxAge above 0 gives the session that lifetime in
 // seconds (Session.SetMaxAge: at most Options.MaxAgeCeiling); 0 makes the
 // cookie a browser-session cookie, its lifetime unchanged; below 0 deletes
-// the session (Session.Destroy). The other attributes are the store's,
-// and session.Options must agree with them: see ErrOptions. Save also
+// the session (Session.Destroy), whatever the other fields say. Otherwise
+// the other attributes are the store's, and session.Options must agree
+// with them: see ErrOptions. Save also
 // fails with cookiesession's errors: ErrTooLarge (a *TooLargeError),
 // ErrInsecureRequest, ErrEncode; then too nothing is written and the
 // client keeps its cookies.
