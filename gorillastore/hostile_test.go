@@ -153,3 +153,31 @@ func TestConcurrentRequests(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestKeyRotationResealsAtSave: a session sealed under a key that is now
+// second opens, and Save re-seals it under the first, though nothing
+// changed; a store without that key refuses it.
+func TestKeyRotationResealsAtSave(t *testing.T) {
+	old := newStore(t, cookiesession.Options{})
+	cookie := sealedCookie(t, old, "session", "ada")
+	newKey := cookiesession.GenerateKey()
+	rotated := newStore(t, cookiesession.Options{Keys: [][]byte{newKey, testKey}})
+	r := httptest.NewRequest("GET", "https://example.com/", nil)
+	r.Header.Set("Cookie", cookie)
+	s, _ := rotated.Get(r, "session")
+	w := httptest.NewRecorder()
+	if err := s.Save(r, w); err != nil || s.IsNew || s.Values["user"] != "ada" {
+		t.Fatalf("rotated: IsNew %v, %v, %v", s.IsNew, s.Values, err)
+	}
+	resealed := strings.SplitN(w.Header().Get("Set-Cookie"), ";", 2)[0]
+	if resealed == "" || resealed == cookie {
+		t.Fatalf("not re-sealed: %q", w.Header().Values("Set-Cookie"))
+	}
+	only := newStore(t, cookiesession.Options{Keys: [][]byte{newKey}})
+	if s, _ := load(only, "session", resealed); s.IsNew || s.Values["user"] != "ada" {
+		t.Fatal("the re-sealed cookie does not open under the new key alone")
+	}
+	if s, _ := load(only, "session", cookie); !s.IsNew {
+		t.Fatal("the old cookie opened without its key")
+	}
+}
