@@ -3,8 +3,8 @@
 // its name, its lifetime enforced on the server, split across several
 // cookies when large, and refused loudly when too large for them. Code
 // written for gorilla/sessions, and the libraries that take a
-// sessions.Store (goth's gothic, gin-contrib/sessions, echo-contrib's
-// session), switch by changing the constructor:
+// sessions.Store (gin-contrib/sessions, echo-contrib's session), switch by
+// changing the constructor:
 //
 //	store, err := gorillastore.New(cookiesession.Options{Keys: keys})
 //	...
@@ -146,13 +146,14 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 // before writing the body.
 //
 // session.Values must have string keys, and values that JSON gives back as
-// themselves: nil, bool, string, []any and map[string]any of such values,
+// themselves: nil, bool, string (UTF-8: JSON has no other strings), []any
+// and map[string]any of such values,
 // and numbers (Go's integer and float types, json.Number), which come back
 // in later requests as json.Number, whatever their Go type was, so read
 // them with cookiesession.Map's Int and Float (or json.Number's Int64)
 // rather than a type assertion to int. Anything else (a non-string key, a
-// struct, time.Time, []string, a named type, a func) fails with a
-// *ValueError naming the key; nothing is written.
+// struct, time.Time, []string, a named type, a func, a string of binary
+// bytes) fails with a *ValueError naming the key; nothing is written.
 //
 // session.Options.MaxAge above 0 gives the session that lifetime in
 // seconds (Session.SetMaxAge: at most Options.MaxAgeCeiling); 0 makes the

@@ -53,8 +53,15 @@ func client(t *testing.T, srv *httptest.Server) *http.Client {
 	return &c
 }
 
-// get requests path and returns the response body and its Set-Cookie lines.
+// get requests url and returns the response body and its Set-Cookie
+// lines; the status must be 200.
 func get(t *testing.T, c *http.Client, url string) (string, []string) {
+	t.Helper()
+	return getStatus(t, c, url, http.StatusOK)
+}
+
+// getStatus is get for a response of status want.
+func getStatus(t *testing.T, c *http.Client, url string, want int) (string, []string) {
 	t.Helper()
 	resp, err := c.Get(url)
 	if err != nil {
@@ -65,7 +72,7 @@ func get(t *testing.T, c *http.Client, url string) (string, []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.StatusCode != http.StatusOK {
+	if resp.StatusCode != want {
 		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, body)
 	}
 	return string(body), resp.Header.Values("Set-Cookie")

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/cookiesession/cookiesession"
 )
@@ -30,6 +31,9 @@ func toMap(values map[any]any) (cookiesession.Map, error) {
 			}
 			return nil, &ValueError{Key: text, Type: fmt.Sprintf("%T", k), Problem: "a key must be a string: JSON object keys are strings"}
 		}
+		if !utf8.ValidString(key) {
+			return nil, notUTF8(strconv.Quote(key), "string key")
+		}
 		if err := checkValue(v, strconv.Quote(key)); err != nil {
 			return nil, err
 		}
@@ -39,13 +43,17 @@ func toMap(values map[any]any) (cookiesession.Map, error) {
 }
 
 // checkValue returns a *ValueError, naming it by path, when v is not one of
-// the values JSON gives back as themselves: nil, bool, string, []any,
-// map[string]any; or a number, which comes back as a json.Number.
+// the values JSON gives back as themselves: nil, bool, a UTF-8 string,
+// []any, map[string]any; or a number, which comes back as a json.Number.
 func checkValue(v any, path string) error {
 	switch v := v.(type) {
-	case nil, bool, string,
+	case nil, bool,
 		int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
 		return nil
+	case string:
+		if !utf8.ValidString(v) {
+			return notUTF8(path, "string")
+		}
 	case json.Number:
 		if !isJSONNumber(string(v)) {
 			return &ValueError{Key: path, Type: "json.Number", Problem: "not JSON number text"}
@@ -62,6 +70,9 @@ func checkValue(v any, path string) error {
 		}
 	case map[string]any:
 		for k, e := range v {
+			if !utf8.ValidString(k) {
+				return notUTF8(path+"."+strconv.Quote(k), "string key")
+			}
 			if err := checkValue(e, path+"."+strconv.Quote(k)); err != nil {
 				return err
 			}
@@ -72,6 +83,12 @@ func checkValue(v any, path string) error {
 			"store strings, numbers, bools, []any and map[string]any, or use a typed cookiesession.Store"}
 	}
 	return nil
+}
+
+// notUTF8 is the error for a string, or a key, that is not UTF-8.
+func notUTF8(path, typ string) error {
+	return &ValueError{Key: path, Type: typ, Problem: "not valid UTF-8: JSON would give back U+FFFD in place of the invalid bytes; " +
+		"store binary data encoded, with encoding/base64 for instance"}
 }
 
 // checkFloat refuses the floats JSON cannot hold.

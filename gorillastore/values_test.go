@@ -37,6 +37,9 @@ func TestValuesErrorNamesKey(t *testing.T) {
 		{"num", jsonNumber("1x"), `"num" (json.Number)`},
 		{"deep", []any{1, map[string]any{"k": []any{"ok", func() {}}}}, `"deep"[1]."k"[1] (func())`},
 		{"_flash", []any{"ok", point{2}}, `"_flash"[1] (gorillastore_test.point)`},
+		{"gz", "\x1f\x8b\x08\x00", `"gz" (string)`},
+		{"\xff", "x", `"\xff" (string key)`},
+		{"obj", map[string]any{"a\xc0": 1}, `"obj"."a\xc0" (string key)`},
 	} {
 		store := newStore(t, cookiesession.Options{})
 		r := httptest.NewRequest("GET", "https://example.com/", nil)
