@@ -181,3 +181,31 @@ func TestKeyRotationResealsAtSave(t *testing.T) {
 		t.Fatal("the old cookie opened without its key")
 	}
 }
+
+// TestSaveTwiceWithAnotherRequest saves, twice, a session through a
+// request that New did not see (made before it): the first Save opens the
+// cookies anew, the second knows what the first sent.
+func TestSaveTwiceWithAnotherRequest(t *testing.T) {
+	store := newStore(t, cookiesession.Options{MaxChunks: 3})
+	r := httptest.NewRequest("GET", "https://example.com/", nil)
+	before := r.WithContext(r.Context())
+	s, _ := store.New(r, "session")
+	s.Values["big"] = strings.Repeat("x", 4000)
+	w := httptest.NewRecorder()
+	if err := store.Save(before, w, s); err != nil {
+		t.Fatal(err)
+	}
+	s.Values["big"] = "small"
+	if err := store.Save(before, w, s); err != nil {
+		t.Fatal(err)
+	}
+	var live []string
+	for _, l := range w.Header().Values("Set-Cookie") {
+		if !strings.Contains(l, "Max-Age=0") {
+			live = append(live, l)
+		}
+	}
+	if len(live) != 1 {
+		t.Fatalf("after two saves %d live cookies: %.50q", len(live), live)
+	}
+}

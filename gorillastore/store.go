@@ -147,11 +147,10 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 //
 // session.Values must have string keys, and values that JSON gives back as
 // themselves: nil, bool, string (UTF-8: JSON has no other strings), []any
-// and map[string]any of such values,
-// and numbers (Go's integer and float types, json.Number), which come back
-// in later requests as json.Number, whatever their Go type was, so read
-// them with cookiesession.Map's Int and Float (or json.Number's Int64)
-// rather than a type assertion to int. Anything else (a non-string key, a
+// and map[string]any of such values, and numbers (Go's integer and float
+// types, json.Number), which come back in later requests as json.Number,
+// whatever their Go type was, so read them with cookiesession.Map's Int
+// and Float (or json.Number's Int64) rather than a type assertion to int. Anything else (a non-string key, a
 // struct, time.Time, []string, a named type, a func, a string of binary
 // bytes) fails with a *ValueError naming the key; nothing is written.
 //
@@ -160,10 +159,9 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 // cookie a browser-session cookie, its lifetime unchanged; below 0 deletes
 // the session (Session.Destroy), whatever the other fields say. Otherwise
 // the other attributes are the store's, and session.Options must agree
-// with them: see ErrOptions. Save also
-// fails with cookiesession's errors: ErrTooLarge (a *TooLargeError),
-// ErrInsecureRequest, ErrEncode; then too nothing is written and the
-// client keeps its cookies.
+// with them: see ErrOptions. Save also fails with cookiesession's errors:
+// ErrTooLarge (a *TooLargeError), ErrInsecureRequest, ErrEncode; then too
+// nothing is written and the client keeps its cookies.
 func (s *Store) Save(r *http.Request, w http.ResponseWriter, gs *sessions.Session) error {
 	st, err := s.store(gs.Name())
 	if err != nil {
@@ -196,7 +194,8 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, gs *sessions.Sessio
 }
 
 // loaded returns the cookiesession session New loaded for gs, or, for a
-// request r that does not carry it, the session r's cookies (req) open now.
+// request r that does not carry it, the session r's cookies (req) open now,
+// which r then carries for a later Save.
 func (s *Store) loaded(st *cookiesession.Store[cookiesession.Map], req cookiesession.Request, r *http.Request, gs *sessions.Session) (*cookiesession.Session[cookiesession.Map], error) {
 	if cs := lookup(r, gs); cs != nil {
 		return cs, nil
@@ -209,6 +208,7 @@ func (s *Store) loaded(st *cookiesession.Store[cookiesession.Map], req cookieses
 		}
 		return nil, fmt.Errorf("%w: session %q: %s", ErrSessionGone, gs.Name(), why)
 	}
+	pending(r).put(gs, cs)
 	return cs, nil
 }
 
