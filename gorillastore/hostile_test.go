@@ -1,6 +1,7 @@
 package gorillastore_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/gorillastore"
@@ -207,5 +209,40 @@ func TestSaveTwiceWithAnotherRequest(t *testing.T) {
 	}
 	if len(live) != 1 {
 		t.Fatalf("after two saves %d live cookies: %.50q", len(live), live)
+	}
+}
+
+// TestRevokedAndReported: with Options.Revocations, session.ID is the
+// sealed identifier; once revoked, the cookie gives a new session, no
+// error, and Options.OnEvent hears why.
+func TestRevokedAndReported(t *testing.T) {
+	list, err := cookiesession.NewRevocationList(cookiesession.RevocationListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var events []cookiesession.Event
+	store := newStore(t, cookiesession.Options{Revocations: list, OnEvent: func(_ context.Context, e cookiesession.Event) {
+		mu.Lock()
+		events = append(events, e)
+		mu.Unlock()
+	}})
+	cookie := sealedCookie(t, store, "session", "ada")
+	s, _ := load(store, "session", cookie)
+	if s.IsNew || len(s.ID) != 22 {
+		t.Fatalf("IsNew %v, ID %q", s.IsNew, s.ID)
+	}
+	if err := list.RevokeSession(s.ID, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	s, err = load(store, "session", cookie)
+	if err != nil || !s.IsNew || len(s.Values) != 0 {
+		t.Fatalf("revoked: IsNew %v, %v, %v", s.IsNew, s.Values, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	last := events[len(events)-1]
+	if last.Kind != cookiesession.EventRejected || !errors.Is(last.Err, cookiesession.ErrRevoked) {
+		t.Fatalf("last event %v %v", last.Kind, last.Err)
 	}
 }
