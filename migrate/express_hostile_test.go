@@ -212,6 +212,15 @@ func TestNodeCookieMatchesReference(t *testing.T) {
 	}
 }
 
+// TestNodeCookieMatchesReferenceOnParts holds nodeCookie to its reference
+// on every layout of the store's chunks 1..4 absent, filling a cookie, or
+// short (the layouts of the root's TestReadersMatchReferenceOnParts).
+func TestNodeCookieMatchesReferenceOnParts(t *testing.T) {
+	for _, line := range testjar.ChunkLayouts("session", cookiesession.DefaultMaxCookieBytes) {
+		compareNodeCookie(t, []string{line})
+	}
+}
+
 // FuzzNodeCookieMatchesReference is TestNodeCookieMatchesReference for the
 // fuzzer; '\n' separates Cookie header lines.
 func FuzzNodeCookieMatchesReference(f *testing.F) {

@@ -11,6 +11,8 @@ import (
 	"net/http/httptest"
 	"sort"
 	"strings"
+
+	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
 // Apply applies Set-Cookie lines to jar: a line whose Max-Age is zero or
@@ -90,6 +92,28 @@ func RandomLines(rng *rand.Rand, fragments []string) []string {
 			b.WriteString(fragments[rng.IntN(len(fragments))])
 		}
 		lines[i] = b.String()
+	}
+	return lines
+}
+
+// ChunkLayouts returns a Cookie header line for every layout of the chunks
+// 1..4 of name, each absent, filling a cookie of budget bytes, or short of
+// it (3^4 = 81 lines): where a value ends, and which parts after it are
+// stale.
+func ChunkLayouts(name string, budget int) []string {
+	var lines []string
+	for layout := range 81 {
+		var pairs []string
+		for i, k := 1, layout; i <= 4; i, k = i+1, k/3 {
+			n := chunks.Name(name, i)
+			switch k % 3 {
+			case 1:
+				pairs = append(pairs, n+"="+strings.Repeat("A", budget-len(n)))
+			case 2:
+				pairs = append(pairs, n+"=AAAA")
+			}
+		}
+		lines = append(lines, strings.Join(pairs, "; "))
 	}
 	return lines
 }
