@@ -214,7 +214,7 @@ func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, create
 // planLegacy stores dataJSON in a legacy format during a transition.
 func (c *core) planLegacy(f *legacyFormat, h *held, w *wanted, dataJSON []byte, ch change, created, now time.Time, req *Request) (plan, error) {
 	if !w.flashes.empty() {
-		return plan{}, fmt.Errorf("%w: flash messages (AddFlash) have no place in the %s cookie written during a transition: keep them in Data until the transition ends", ErrEncode, f.Format())
+		return plan{}, fmt.Errorf("%w: flash messages (AddFlash, AddFlashTo) have no place in the %s cookie written during a transition: keep them in Data until the transition ends", ErrEncode, f.Format())
 	}
 	a, err := c.attrs(req, !w.browserSession, int(c.expiry(w.meta.maxAge, now, now).Sub(now)/time.Second), now)
 	if err != nil {
