@@ -6,7 +6,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -240,4 +242,49 @@ func FuzzOpenEnvelope(f *testing.F) {
 			t.Fatalf("%q seals as %q: %+v vs %+v (%v)", pt, again, fl2, fl, err)
 		}
 	})
+}
+
+// TestFlashCategoriesBudget: categorised messages count toward the cookie
+// budget like the data (ErrTooLarge, the client keeps its cookie), and
+// reading many categories costs memory in proportion to the input.
+func TestFlashCategoriesBudget(t *testing.T) {
+	s := newStore[cart](t, Options{})
+	j := jar{}
+	flashStep(t, s, j, func(sess *Session[cart]) { sess.Data.N = 1 })
+	before := j.header()
+	sess := s.Open(Request{Cookie: []string{j.header()}})
+	for i := range 400 {
+		sess.AddFlashTo(strconv.Itoa(i), "m")
+	}
+	if u, err := sess.Commit(); !errors.Is(err, ErrTooLarge) || len(u.SetCookie) != 0 || j.header() != before {
+		t.Fatalf("400 categories in one cookie: %q, %v", u.SetCookie, err)
+	}
+
+	perByte := make([]float64, 0, 2)
+	for _, n := range []int{1000, 10000} {
+		var b strings.Builder
+		b.WriteString(`[{},[],[`)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`["c` + strconv.Itoa(i) + `",["m"]]`)
+		}
+		b.WriteString(`]]`)
+		pt := []byte(b.String())
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		for range 3 {
+			if _, f, err := openEnvelope(pt); err != nil || len(f.cats) != n {
+				t.Fatal(len(f.cats), err)
+			}
+		}
+		runtime.ReadMemStats(&m1)
+		allocs := (m1.TotalAlloc - m0.TotalAlloc) / 3
+		perByte = append(perByte, float64(allocs)/float64(len(pt)))
+	}
+	t.Logf("bytes allocated per input byte: %.1f (1,000 categories), %.1f (10,000)", perByte[0], perByte[1])
+	if perByte[1] > 1.5*perByte[0] || perByte[1] > 128 {
+		t.Fatalf("memory grows faster than the input: %.1f then %.1f bytes per input byte", perByte[0], perByte[1])
+	}
 }
