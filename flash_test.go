@@ -212,6 +212,9 @@ func TestFlashEnvelopeRefused(t *testing.T) {
 			t.Errorf("%.60s: %v", pt, err)
 		}
 	}
+	if _, f, err := openEnvelope([]byte(`[{},[],[["\ud800",["1"]]]]`)); err != nil || !slices.Equal(f.take("\uFFFD"), []string{"1"}) {
+		t.Fatalf("a lone surrogate escape does not read as U+FFFD (as the JavaScript reader reads it): %+v %v", f, err)
+	}
 	data, f, err := openEnvelope([]byte(`[{"n":1},["m"],[["a",["1"]]],{"later":true}]`))
 	if err != nil || string(data) != `{"n":1}` || !slices.Equal(f.take(""), []string{"m"}) || !slices.Equal(f.take("a"), []string{"1"}) {
 		t.Fatalf("a fourth element: %s %+v %v", data, f, err)

@@ -149,7 +149,9 @@ function parseCategories(v: unknown): Record<string, string[]> | undefined {
     if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== 'string' || !isStrings(p[1])) {
       throw new DecodeError(`flash category ${i} is not [category, [messages]]`);
     }
-    const [c, msgs] = p as [string, string[]];
+    // A lone surrogate escape reads as U+FFFD, as Go's encoding/json reads it.
+    const c = (p[0] as string).replace(/[\uD800-\uDFFF]/gu, '\uFFFD');
+    const msgs = p[1] as string[];
     if (!validCategory(c) || Object.hasOwn(out, c) || msgs.length === 0) {
       throw new DecodeError(`flash category ${i} is empty, longer than ${MAX_FLASH_CATEGORY_BYTES} bytes, repeated, or has no message`);
     }

@@ -147,6 +147,7 @@ test('flash categories no writer makes are refused (DecodeError); a fourth eleme
   ]) {
     assert.throws(() => open(sealPt(pt), o), (e) => e.code === 'decode', pt.slice(0, 60));
   }
+  assert.deepEqual({ ...open(sealPt('[{},[],[["\\ud800",["1"]]]]'), o).flashesByCategory }, { '\uFFFD': ['1'] }, 'a lone surrogate is read as Go reads it');
   const s = open(sealPt('[{"n":1},["m"],[["a",["1"]]],{"later":true}]'), o);
   assert.deepEqual([s.data, s.flashes, { ...s.flashesByCategory }], [{ n: 1 }, ['m'], { a: ['1'] }]);
 });
