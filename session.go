@@ -255,6 +255,12 @@ func (s *Session[T]) Populated() bool {
 	return err != nil || !bytes.Equal(dataJSON, s.store.c.zeroJSON)
 }
 
+// BrowserSession reports whether the session's cookie is to be a
+// browser-session cookie, without Max-Age: SetBrowserSession's choice, or
+// else the cookie's, or else Options.BrowserSession's. An adapter that
+// exposes a cookie's Max-Age (package gorillastore) reads it.
+func (s *Session[T]) BrowserSession() bool { return s.want.browserSession }
+
 // SetBrowserSession chooses, for this session, between a browser-session
 // cookie, without Max-Age, that the browser drops when it closes (true:
 // "remember me" unchecked), and a persistent one (false). The default is

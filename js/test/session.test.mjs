@@ -3,6 +3,7 @@
 // limits, typed errors).
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import {
   AuthenticationError, ChunksError, Codec, ExpiredError, FromFutureError, IdleTimeoutError, InvalidOptionsError, MalformedError,
@@ -235,6 +236,20 @@ test('keys: keygen output, hex, lists; weak keys refused; duplicates refused', (
     parseKeys('x'.repeat(43));
   } catch (e) {
     assert.doesNotMatch(e.message, /xxxx/, 'messages never hold a key');
+  }
+});
+
+// testdata/keytexts.json is the Go package's ParseKeys test too: a key text
+// accepted on one side is accepted on the other, as the same bytes.
+test('keys: the key texts Go accepts and refuses, as Go does', () => {
+  const vectors = JSON.parse(readFileSync(new URL('../../testdata/keytexts.json', import.meta.url), 'utf8'));
+  assert.ok(vectors.length >= 20);
+  for (const v of vectors) {
+    if (v.error) {
+      assert.throws(() => parseKeys(v.text), InvalidOptionsError, v.comment);
+      continue;
+    }
+    assert.deepEqual(parseKeys(v.text).map((k) => Buffer.from(k).toString('hex')), v.keys, v.comment);
   }
 });
 
