@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -326,4 +327,33 @@ func TestGoTransitionResignsOldExpressKey(t *testing.T) {
 	if lines := goServe(t, store, j, func(*cookiesession.Session[cookiesession.Map]) {}); len(lines) != 0 {
 		t.Fatalf("current-key cookie re-written: %q", lines)
 	}
+}
+
+// TestExpressFlashCategories: flash messages by category cross between Go
+// and the JavaScript package's middleware under real Express: Express
+// reads one category Go wrote (req.flash(category)) and adds another;
+// Go reads each, the rest untouched.
+func TestExpressFlashCategories(t *testing.T) {
+	requireJS(t)
+	store, err := cookiesession.NewMap(cookiesession.Options{Keys: roundTripKeys, Name: "sealed", Secure: cookiesession.SecureNever})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := newJar()
+	goServe(t, store, j, func(s *cookiesession.Session[cookiesession.Map]) {
+		s.AddFlash("plain")
+		s.AddFlashTo("error", "from Go")
+		s.AddFlashTo("info", "é <&> 😀")
+	})
+	var of struct{ Messages []string }
+	if err := json.Unmarshal(call(t, j, "GET", "/sealed/flash-of?cat=error", nil), &of); err != nil || !reflect.DeepEqual(of.Messages, []string{"from Go"}) {
+		t.Fatalf("Express read %q (%v)", of.Messages, err)
+	}
+	call(t, j, "GET", "/sealed/flash-add?cat=warning&msg="+url.QueryEscape("from Express"), nil)
+	goServe(t, store, j, func(s *cookiesession.Session[cookiesession.Map]) {
+		got := [][]string{s.FlashesOf("error"), s.FlashesOf("info"), s.FlashesOf("warning"), s.Flashes()}
+		if want := [][]string{nil, {"é <&> 😀"}, {"from Express"}, {"plain"}}; !reflect.DeepEqual(got, want) {
+			t.Fatalf("Go read %q, want %q", got, want)
+		}
+	})
 }
