@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/cookiesession/cookiesession/internal/testjar"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -17,7 +18,7 @@ import (
 // applies the lines to the jar; it returns them.
 func flashStep(t *testing.T, s *Store[cart], j jar, f func(*Session[cart])) []string {
 	t.Helper()
-	sess := s.Open(Request{Cookie: []string{j.header()}})
+	sess := s.Open(Request{Cookie: []string{testjar.Header(j)}})
 	if sess.Err() != nil {
 		t.Fatalf("open: %v", sess.Err())
 	}
@@ -141,9 +142,9 @@ func TestFlashCategoryRefused(t *testing.T) {
 	s := newStore[cart](t, Options{})
 	j := jar{}
 	flashStep(t, s, j, func(sess *Session[cart]) { sess.AddFlashTo("info", "kept") })
-	before := j.header()
+	before := testjar.Header(j)
 	for _, cat := range []string{strings.Repeat("x", MaxFlashCategoryBytes+1), "bad\xff"} {
-		sess := s.Open(Request{Cookie: []string{j.header()}})
+		sess := s.Open(Request{Cookie: []string{testjar.Header(j)}})
 		sess.AddFlashTo(cat, "lost?")
 		if u, err := sess.Commit(); !errors.Is(err, ErrEncode) || len(u.SetCookie) != 0 || strings.Contains(err.Error(), cat) {
 			t.Fatalf("category of %d bytes: %q, %v", len(cat), u.SetCookie, err)
@@ -152,7 +153,7 @@ func TestFlashCategoryRefused(t *testing.T) {
 			t.Fatalf("the refused message is not in the session: %q", f)
 		}
 	}
-	if j.header() != before {
+	if testjar.Header(j) != before {
 		t.Fatal("the cookie changed")
 	}
 	long := strings.Repeat("é", MaxFlashCategoryBytes/2) // 254 bytes
@@ -171,7 +172,7 @@ func TestFlashSharedState(t *testing.T) {
 	s := newStore[cart](t, Options{})
 	j := jar{}
 	flashStep(t, s, j, func(sess *Session[cart]) { sess.AddFlashTo("a", "1"); sess.AddFlashTo("b", "2") })
-	sess := s.Open(Request{Cookie: []string{j.header()}})
+	sess := s.Open(Request{Cookie: []string{testjar.Header(j)}})
 	if sess.Changed() {
 		t.Fatal("changed on open")
 	}
@@ -179,7 +180,7 @@ func TestFlashSharedState(t *testing.T) {
 	if !sess.Changed() || sess.held.flashes.cats[0].msgs[len(sess.held.flashes.cats[0].msgs)-1] == "3" {
 		t.Fatalf("adding to a held category: changed %v, held %+v", sess.Changed(), sess.held.flashes)
 	}
-	sess = s.Open(Request{Cookie: []string{j.header()}})
+	sess = s.Open(Request{Cookie: []string{testjar.Header(j)}})
 	for _, c := range []string{"a", "b"} {
 		for _, m := range sess.FlashesOf(c) {
 			sess.AddFlashTo(c, m)
@@ -254,12 +255,12 @@ func TestFlashCategoriesBudget(t *testing.T) {
 	s := newStore[cart](t, Options{})
 	j := jar{}
 	flashStep(t, s, j, func(sess *Session[cart]) { sess.Data.N = 1 })
-	before := j.header()
-	sess := s.Open(Request{Cookie: []string{j.header()}})
+	before := testjar.Header(j)
+	sess := s.Open(Request{Cookie: []string{testjar.Header(j)}})
 	for i := range 400 {
 		sess.AddFlashTo(strconv.Itoa(i), "m")
 	}
-	if u, err := sess.Commit(); !errors.Is(err, ErrTooLarge) || len(u.SetCookie) != 0 || j.header() != before {
+	if u, err := sess.Commit(); !errors.Is(err, ErrTooLarge) || len(u.SetCookie) != 0 || testjar.Header(j) != before {
 		t.Fatalf("400 categories in one cookie: %q, %v", u.SetCookie, err)
 	}
 
