@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"github.com/cookiesession/cookiesession/internal/testjar"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -12,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/cookiesession/cookiesession/internal/testjar"
 )
 
 // flashStep opens the session the jar holds, runs f on it, commits, and
