@@ -114,7 +114,7 @@ func readChunks(cookie []string, name string, l limits) (incoming, error) {
 	seen := 0
 	for _, line := range cookie {
 		for from := 0; from < len(line); {
-			pos, end, ok := nextNamed(line, from, name)
+			pos, end, ok := chunks.NextNamed(line, from, name)
 			if !ok {
 				break
 			}
@@ -131,20 +131,6 @@ func readChunks(cookie []string, name string, l limits) (incoming, error) {
 		}
 	}
 	return c.result()
-}
-
-// nextNamed finds the next occurrence of name in line from from on, and
-// the end of the cookie pair it is in (the next ';', or the line's end).
-func nextNamed(line string, from int, name string) (pos, end int, ok bool) {
-	i := strings.Index(line[from:], name)
-	if i < 0 {
-		return 0, 0, false
-	}
-	pos, end = from+i, len(line)
-	if j := strings.IndexByte(line[pos:], ';'); j >= 0 {
-		end = pos + j
-	}
-	return pos, end, true
 }
 
 // blankBefore reports whether line[from:pos] ends with a run of blanks

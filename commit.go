@@ -93,7 +93,7 @@ func (s *Session[T]) apply(p *plan) {
 // (h.stale) is not among them: a later request does it as well.
 func (c *core) changes(h *held, w *wanted, dataJSON []byte) change {
 	var ch change
-	empty := bytes.Equal(dataJSON, c.zeroJSON) && len(w.flashes) == 0
+	empty := bytes.Equal(dataJSON, c.zeroJSON) && w.flashes.empty()
 	switch {
 	case w.destroy && empty:
 		return changedDestroy // whatever else changed goes with it
@@ -109,7 +109,7 @@ func (c *core) changes(h *held, w *wanted, dataJSON []byte) change {
 	if w.renew {
 		ch |= changedRenew
 	}
-	if !slices.Equal(w.flashes, h.flashes) {
+	if !w.flashes.equal(&h.flashes) {
 		ch |= changedFlashes
 	}
 	if w.browserSession != h.browserSession {
@@ -175,7 +175,7 @@ func (c *core) skipReseal(h *held, tl *TooLargeError) plan {
 // planSealed stores dataJSON (and the flashes and metadata) in the sealed
 // format, replacing and deleting every other cookie of the session.
 func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, created, now time.Time, req *Request) (plan, error) {
-	pt, err := sealEnvelope(&w.meta, dataJSON, w.flashes)
+	pt, err := sealEnvelope(&w.meta, dataJSON, &w.flashes)
 	if err != nil {
 		return plan{}, err
 	}
@@ -189,7 +189,7 @@ func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, create
 	if err != nil {
 		return plan{}, err
 	}
-	hdr := format.Header{Created: created, Sealed: now, BrowserSession: w.browserSession, Flashes: len(w.flashes) > 0, Meta: !w.meta.empty(), Chunks: n}
+	hdr := format.Header{Created: created, Sealed: now, BrowserSession: w.browserSession, Flashes: !w.flashes.empty(), Meta: !w.meta.empty(), Chunks: n}
 	raw, err := c.codec.SealRaw(c.name, hdr, pt)
 	if err != nil {
 		return plan{}, err
@@ -213,8 +213,8 @@ func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, create
 
 // planLegacy stores dataJSON in a legacy format during a transition.
 func (c *core) planLegacy(f *legacyFormat, h *held, w *wanted, dataJSON []byte, ch change, created, now time.Time, req *Request) (plan, error) {
-	if len(w.flashes) > 0 {
-		return plan{}, fmt.Errorf("%w: flash messages (AddFlash) have no place in the %s cookie written during a transition: keep them in Data until the transition ends", ErrEncode, f.Format())
+	if !w.flashes.empty() {
+		return plan{}, fmt.Errorf("%w: flash messages (AddFlash, AddFlashTo) have no place in the %s cookie written during a transition: keep them in Data until the transition ends", ErrEncode, f.Format())
 	}
 	a, err := c.attrs(req, !w.browserSession, int(c.expiry(w.meta.maxAge, now, now).Sub(now)/time.Second), now)
 	if err != nil {

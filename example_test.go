@@ -231,6 +231,36 @@ func ExampleSession_AddFlash() {
 	// flashes: []
 }
 
+// Flash messages by category, as connect-flash's req.flash('error', msg):
+// each category is read on its own, the others stay queued.
+func ExampleSession_AddFlashTo() {
+	store, _ := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: [][]byte{newKey()}})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
+		s := store.Get(r)
+		s.AddFlashTo("error", "wrong password")
+		s.AddFlashTo("info", "3 attempts left")
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "errors: %q", store.Get(r).FlashesOf("error"))
+	})
+	mux.HandleFunc("/info", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "info: %q", store.Get(r).FlashesOf("info"))
+	})
+	srv := httptest.NewServer(store.Middleware(mux))
+	defer srv.Close()
+
+	get := browser(srv)
+	fmt.Println(get("/login")) // follows the redirect
+	fmt.Println(get("/"))
+	fmt.Println(get("/info"))
+	// Output:
+	// errors: ["wrong password"]
+	// errors: []
+	// info: ["3 attempts left"]
+}
+
 // Lifecycle events logged with log/slog, as OWASP asks (creation, renewal,
 // destruction), with "remember me" through a per-session lifetime and
 // "log out everywhere" through a revocation list.

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -232,7 +234,7 @@ func TestWeakKeys(t *testing.T) {
 // that random keys pass).
 func TestWeakLegacyKeysAccepted(t *testing.T) {
 	if _, err := New[Map](Options{Keys: [][]byte{testKey(1)}, Name: "x",
-		Legacy: []Legacy{&ExpressSession{Keys: []string{"aaaa"}}}}); err != nil {
+		Legacy: []Legacy{&testLegacy{Keys: []string{"aaaa"}}}}); err != nil {
 		t.Fatalf("weak legacy keys refused: %v", err)
 	}
 }
@@ -262,6 +264,44 @@ func TestGenerateKey(t *testing.T) {
 		keys, err := ParseKeys(text)
 		if err != nil || len(keys) != 1 || !bytes.Equal(keys[0], k) {
 			t.Fatalf("ParseKeys(%d characters) = %x, %v", len(text), keys, err)
+		}
+	}
+}
+
+// TestKeyTextVectors checks ParseKeys against testdata/keytexts.json, which
+// the JavaScript package's parseKeys is tested against too, so that a key
+// text one accepts the other accepts, as the same bytes.
+func TestKeyTextVectors(t *testing.T) {
+	raw, err := os.ReadFile("testdata/keytexts.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vectors []struct {
+		Comment, Text string
+		Keys          []string
+		Error         bool
+	}
+	if err := json.Unmarshal(raw, &vectors); err != nil {
+		t.Fatal(err)
+	}
+	if len(vectors) < 20 {
+		t.Fatalf("%d vectors", len(vectors))
+	}
+	for _, v := range vectors {
+		keys, err := ParseKeys(v.Text)
+		if v.Error != (err != nil) {
+			t.Errorf("%s: err = %v, want error %v", v.Comment, err, v.Error)
+			continue
+		}
+		if v.Error && !errors.Is(err, ErrInvalidOptions) {
+			t.Errorf("%s: err = %v, want ErrInvalidOptions", v.Comment, err)
+		}
+		got := make([]string, len(keys))
+		for i, k := range keys {
+			got[i] = hex.EncodeToString(k)
+		}
+		if strings.Join(got, ",") != strings.Join(v.Keys, ",") {
+			t.Errorf("%s: keys %v, want %v", v.Comment, got, v.Keys)
 		}
 	}
 }

@@ -2,7 +2,7 @@ package cookiesession
 
 // Legacy formats: another library's session cookies that a store reads,
 // upgrades to its own sealed format and, during a transition, keeps writing
-// (legacy_express.go; package migrate for gorilla). docs/MIGRATING.md
+// (package migrate has Express's and gorilla's). docs/MIGRATING.md
 // explains.
 
 import (

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
-	"slices"
 	"strings"
 	"time"
 
@@ -43,7 +42,7 @@ type Session[T any] struct {
 // as the last commit wrote them. Open and apply are its only writers.
 type held struct {
 	data           []byte // data JSON; nil when the client holds no session
-	flashes        []string
+	flashes        flashSet
 	created        time.Time
 	sealed         time.Time // zero for a legacy cookie
 	meta           meta
@@ -75,7 +74,7 @@ const (
 
 // wanted is what the handler asked for, besides Data.
 type wanted struct {
-	flashes        []string
+	flashes        flashSet
 	meta           meta
 	browserSession bool
 	destroy        bool // expire the client's cookies (Destroy)
@@ -85,7 +84,7 @@ type wanted struct {
 // equal reports whether w and o ask for the same.
 func (w *wanted) equal(o *wanted) bool {
 	return w.meta == o.meta && w.browserSession == o.browserSession && w.destroy == o.destroy &&
-		w.renew == o.renew && slices.Equal(w.flashes, o.flashes)
+		w.renew == o.renew && w.flashes.equal(&o.flashes)
 }
 
 // told is a session's state when an explicit Save returned an error
@@ -249,12 +248,18 @@ func (s *Session[T]) Changed() bool {
 // new session's, or flash messages. Like cookie-session's isPopulated; it
 // encodes Data to compare.
 func (s *Session[T]) Populated() bool {
-	if len(s.want.flashes) > 0 {
+	if !s.want.flashes.empty() {
 		return true
 	}
 	dataJSON, err := s.marshal()
 	return err != nil || !bytes.Equal(dataJSON, s.store.c.zeroJSON)
 }
+
+// BrowserSession reports whether the session's cookie is to be a
+// browser-session cookie, without Max-Age: SetBrowserSession's choice, or
+// else the cookie's, or else Options.BrowserSession's. An adapter that
+// exposes a cookie's Max-Age (package gorillastore) reads it.
+func (s *Session[T]) BrowserSession() bool { return s.want.browserSession }
 
 // SetBrowserSession chooses, for this session, between a browser-session
 // cookie, without Max-Age, that the browser drops when it closes (true:
@@ -262,18 +267,26 @@ func (s *Session[T]) Populated() bool {
 // Options.BrowserSession. The server enforces MaxAge either way.
 func (s *Session[T]) SetBrowserSession(on bool) { s.want.browserSession = on }
 
-// AddFlash queues a message to be read once, by Flashes, on a later request.
-func (s *Session[T]) AddFlash(msg string) {
-	s.want.flashes = append(slices.Clip(s.want.flashes), msg)
-}
+// AddFlash queues a message to be read once, by Flashes, on a later
+// request: AddFlashTo("", msg).
+func (s *Session[T]) AddFlash(msg string) { s.want.flashes.add("", msg) }
 
-// Flashes returns the queued flash messages and removes them from the
-// session.
-func (s *Session[T]) Flashes() []string {
-	f := s.want.flashes
-	s.want.flashes = nil
-	return f
-}
+// Flashes returns the queued flash messages of the default category and
+// removes them from the session: FlashesOf("").
+func (s *Session[T]) Flashes() []string { return s.want.flashes.take("") }
+
+// AddFlashTo queues a message in a category ("error", "info"; "" is the
+// default category of AddFlash and Flashes), to be read once, by
+// FlashesOf, on a later request. A category is any valid UTF-8 of at most
+// MaxFlashCategoryBytes bytes; the session takes any other too, and Save
+// (or the middleware's commit) then refuses it with ErrEncode, so that it
+// is never dropped in silence.
+func (s *Session[T]) AddFlashTo(category, message string) { s.want.flashes.add(category, message) }
+
+// FlashesOf returns the queued flash messages of one category, in the
+// order they were added, or nil, and removes them from the session; the
+// other categories stay.
+func (s *Session[T]) FlashesOf(category string) []string { return s.want.flashes.take(category) }
 
 // Save writes the session's Set-Cookie headers to w now, and returns why it
 // cannot: ErrTooLarge, ErrInsecureRequest, ErrEncode (also for flash

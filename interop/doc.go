@@ -3,7 +3,8 @@
 // real Node.js process, see express/app.js) and gorilla/sessions'
 // CookieStore; and against the JavaScript package in ../js, the second
 // implementation of the sealed format (format_test.go, roundtrip_test.go,
-// through jsdriver.mjs). It is a module of its own so that the main module
+// through jsdriver.mjs; its Express middleware in express/app.js's
+// "sealed" profile). It is a module of its own so that the main module
 // depends on none of them.
 //
 // The Node.js tests need node on PATH, the packages of package-lock.json

@@ -8,8 +8,9 @@
 //     -> {"plaintext","created","sealed","browser_session","flashes","key_id","key_index"}
 //        or {"error": "malformed"|"unknown_key"|"authentication"}
 // Sessions over headers (roundtrip_test.go), options {"keys","name","max_chunks","max_total_bytes"}:
-//   {"op":"read","options","cookie"} -> {"data","flashes","subject","chunks"} or {"error"}
-//   {"op":"write","options","data","flashes","subject"} -> {"set_cookie":[...]} or {"error"}
+//   {"op":"read","options","cookie"} -> {"data","flashes","categories","subject","chunks"} or {"error"}
+//   {"op":"write","options","data","flashes","categories","subject"} -> {"set_cookie":[...]} or {"error"}
+// categories: the flash categories, [[category, [message, ...]], ...].
 
 import { readFileSync } from 'node:fs';
 import { Codec, CookieSessionError, readSession, sessionHeaders } from '../js/dist/esm/index.js';
@@ -39,11 +40,16 @@ const ops = {
     if (res.error) throw res.error;
     if (!res.session) return { error: 'none' };
     const s = res.session;
-    return { data: JSON.stringify(s.data), flashes: s.flashes ?? [], subject: s.subject ?? '', chunks: res.cookies.present.length };
+    const categories = Object.entries(s.flashesByCategory ?? {});
+    return { data: JSON.stringify(s.data), flashes: s.flashes ?? [], categories, subject: s.subject ?? '', chunks: res.cookies.present.length };
   },
   write(r) {
     const session = { data: JSON.parse(r.data) };
     if (r.flashes?.length) session.flashes = r.flashes;
+    if (r.categories?.length) {
+      session.flashesByCategory = Object.create(null);
+      for (const [c, m] of r.categories) session.flashesByCategory[c] = m;
+    }
     if (r.subject) session.subject = r.subject;
     return { set_cookie: sessionHeaders(session, sessionOptions(r.options)) };
   },

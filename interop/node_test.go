@@ -32,6 +32,7 @@ var profiles = map[string]map[string]any{
 	"sha256": {"keys": []string{"k-256"}, "sha256": true, "name": "s256"},
 	"custom": {"keys": []string{"k-custom"}, "name": "my.app-sess_1"},
 	"v1":     {"version": 1, "keys": []string{"k-v1"}},
+	"sealed": {"sealed": true, "name": "sealed", "keys": b64(roundTripKeys...)}, // the JavaScript package's middleware
 }
 
 // expressServer is the running Node.js process, shared by the tests.

@@ -18,7 +18,7 @@ import (
 
 // The randomized round trip: random JSON sessions sealed by the Go store
 // open identically in the JavaScript package, and the other way round,
-// chunked sessions, flash messages and subjects included.
+// chunked sessions, flash messages (by category too) and subjects included.
 
 // jsOptions are the JavaScript options matching roundTripStore.
 type jsOptions struct {
@@ -34,15 +34,37 @@ type sessionReq struct {
 	Cookie  string    `json:"cookie,omitempty"`
 	Data    string    `json:"data,omitempty"`
 	Flashes []string  `json:"flashes,omitempty"`
+	Cats    []flashes `json:"categories,omitempty"`
 	Subject string    `json:"subject,omitempty"`
 }
 
+// flashes is one flash category and its messages, as jsdriver.mjs passes
+// them: [category, [message, ...]].
+type flashes struct {
+	Category string
+	Messages []string
+}
+
+func (f flashes) MarshalJSON() ([]byte, error) { return json.Marshal([]any{f.Category, f.Messages}) }
+
+func (f *flashes) UnmarshalJSON(b []byte) error {
+	var p [2]json.RawMessage
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(p[0], &f.Category); err != nil {
+		return err
+	}
+	return json.Unmarshal(p[1], &f.Messages)
+}
+
 type sessionRes struct {
-	Data      string   `json:"data"`
-	Flashes   []string `json:"flashes"`
-	Subject   string   `json:"subject"`
-	SetCookie []string `json:"set_cookie"`
-	Error     string   `json:"error"`
+	Data      string    `json:"data"`
+	Flashes   []string  `json:"flashes"`
+	Cats      []flashes `json:"categories"`
+	Subject   string    `json:"subject"`
+	SetCookie []string  `json:"set_cookie"`
+	Error     string    `json:"error"`
 }
 
 const roundTripSessions = 2000
@@ -82,8 +104,13 @@ func roundTripSeed(t *testing.T) uint64 {
 type randomSession struct {
 	data    string // a JSON object
 	flashes []string
+	cats    []flashes // distinct categories, none ""
 	subject string
 }
+
+// flashCategories are categories a JavaScript object could mishandle
+// (a prototype key, an integer key it orders first), beside random ones.
+var flashCategories = []string{"error", "info", "__proto__", "constructor", "1", "é中😀"}
 
 func randomSessions(seed uint64) []randomSession {
 	r := rand.New(rand.NewPCG(seed, 21))
@@ -105,11 +132,51 @@ func randomSessions(seed uint64) []randomSession {
 		for range r.IntN(3) {
 			out[i].flashes = append(out[i].flashes, randomString(r, 20))
 		}
+		out[i].cats = randomCategories(r)
 		if r.IntN(2) == 0 {
 			out[i].subject = "user-" + strconv.Itoa(r.IntN(1e6))
 		}
 	}
 	return out
+}
+
+// randomCategories returns 0 to 3 distinct flash categories, 1 or 2
+// messages each.
+func randomCategories(r *rand.Rand) []flashes {
+	var out []flashes
+	seen := map[string]bool{"": true}
+	for range r.IntN(4) {
+		name := flashCategories[r.IntN(len(flashCategories))]
+		if r.IntN(2) == 0 {
+			name = randomString(r, 10)
+		}
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		f := flashes{Category: name}
+		for range 1 + r.IntN(2) {
+			f.Messages = append(f.Messages, randomString(r, 20))
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// sameCategories fails unless got holds want's categories and messages,
+// in any order of categories (a JavaScript object puts integer keys first).
+func sameCategories(t *testing.T, i int, got, want []flashes) {
+	t.Helper()
+	g, w := map[string][]string{}, map[string][]string{}
+	for _, f := range got {
+		g[f.Category] = f.Messages
+	}
+	for _, f := range want {
+		w[f.Category] = f.Messages
+	}
+	if len(got) != len(g) || !reflect.DeepEqual(g, w) {
+		t.Fatalf("session %d: flash categories %q, want %q", i, got, want)
+	}
 }
 
 // randomValue returns a JSON value both languages represent exactly:
@@ -173,6 +240,11 @@ func goSetCookie(t *testing.T, store *cookiesession.Store[cookiesession.Map], rs
 		for _, f := range rs.flashes {
 			s.AddFlash(f)
 		}
+		for _, c := range rs.cats {
+			for _, m := range c.Messages {
+				s.AddFlashTo(c.Category, m)
+			}
+		}
 		s.SetSubject(rs.subject)
 	}))
 	rec := httptest.NewRecorder()
@@ -225,6 +297,7 @@ func TestRandomSessionsGoToJS(t *testing.T) {
 		if !reflect.DeepEqual(got.Flashes, append([]string{}, rs.flashes...)) || got.Subject != rs.subject {
 			t.Fatalf("session %d: flashes %q subject %q, want %q %q", i, got.Flashes, got.Subject, rs.flashes, rs.subject)
 		}
+		sameCategories(t, i, got.Cats, rs.cats)
 	}
 	if chunked == 0 {
 		t.Fatal("no session was chunked")
@@ -239,7 +312,7 @@ func TestRandomSessionsJSToGo(t *testing.T) {
 	sessions := randomSessions(seed)
 	reqs := make([]sessionReq, len(sessions))
 	for i, rs := range sessions {
-		reqs[i] = sessionReq{Op: "write", Options: opts, Data: rs.data, Flashes: rs.flashes, Subject: rs.subject}
+		reqs[i] = sessionReq{Op: "write", Options: opts, Data: rs.data, Flashes: rs.flashes, Cats: rs.cats, Subject: rs.subject}
 	}
 	var res []sessionRes
 	runJS(t, reqs, &res)
@@ -268,6 +341,11 @@ func TestRandomSessionsJSToGo(t *testing.T) {
 			if f := s.Flashes(); !reflect.DeepEqual(f, rs.flashes) || s.Subject() != rs.subject {
 				t.Fatalf("session %d: flashes %q subject %q, want %q %q", i, f, s.Subject(), rs.flashes, rs.subject)
 			}
+			var got []flashes
+			for _, c := range rs.cats {
+				got = append(got, flashes{c.Category, s.FlashesOf(c.Category)})
+			}
+			sameCategories(t, i, got, rs.cats)
 		})
 	}
 	if chunked == 0 {

@@ -30,7 +30,6 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
-	"github.com/cookiesession/cookiesession/memrevoke"
 )
 
 // ValidAfterFunc returns the time before which the sessions of userID are

@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/printer"
 	"go/token"
+	"go/types"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -123,9 +124,18 @@ func (w *apiWriter) constSpec(s, last *ast.ValueSpec, iota int) {
 	}
 }
 
-// withIota prints a constant expression with iota replaced by n.
+// withIota prints a constant expression with iota replaced by n, and
+// evaluated when that leaves only literals ("iota + 1" is "2" for n = 1),
+// so an enumeration reads as its values.
 func withIota(e ast.Expr, n int) string {
-	return replaceIdent(expr(e), "iota", strconv.Itoa(n))
+	s := expr(e)
+	if r := replaceIdent(s, "iota", strconv.Itoa(n)); r != s {
+		s = r
+		if tv, err := types.Eval(token.NewFileSet(), nil, token.NoPos, s); err == nil && tv.Value != nil {
+			s = tv.Value.ExactString()
+		}
+	}
+	return s
 }
 
 // replaceIdent replaces the identifier old by repl where it stands alone.

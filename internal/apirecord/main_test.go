@@ -123,8 +123,8 @@ type Alias = G[string, int]
 	}
 	slices.Sort(got)
 	want := []string{
-		"pkg p, const A Mode = 0 + 1",
-		"pkg p, const B Mode = 1 + 1",
+		"pkg p, const A Mode = 1",
+		"pkg p, const B Mode = 2",
 		"pkg p, method (*G[K, V]) Get(K, func(V) bool) (V, bool)",
 		"pkg p, type Alias = G[string, int]",
 		"pkg p, type G[K comparable, V any] struct",

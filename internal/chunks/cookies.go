@@ -41,3 +41,19 @@ func CookiePairs(lines []string) int {
 	}
 	return n
 }
+
+// NextNamed finds the next occurrence of name in line from from on, and
+// the end of the cookie pair it is in (the next ';', or the line's end):
+// the step of the store's and the Express reader's searches of a Cookie
+// header line.
+func NextNamed(line string, from int, name string) (pos, end int, ok bool) {
+	i := strings.Index(line[from:], name)
+	if i < 0 {
+		return 0, 0, false
+	}
+	pos, end = from+i, len(line)
+	if j := strings.IndexByte(line[pos:], ';'); j >= 0 {
+		end = pos + j
+	}
+	return pos, end, true
+}

@@ -220,6 +220,7 @@ func writeVectors(t *testing.T, path string) {
 		{Comment: "AES-256-GCM, both flags", Cipher: "AES-256-GCM", Keys: []string{k2}, Name: "s", Chunks: 2, Created: 1796212800, Sealed: 1796299200, BrowserSession: true, Flashes: true, Nonce: nonce12, Plaintext: `[{},["a","b"]]`},
 		{Comment: "XChaCha20-Poly1305, metadata: the session's own lifetime (30 days)", Cipher: "XChaCha20-Poly1305", Keys: []string{k1}, Name: "__Host-session", Chunks: 1, Created: 1796212800, Sealed: 1796212800, Nonce: nonce24, Meta: "01010400278d00", MaxAge: 2592000, Plaintext: `{"user":"ada"}`},
 		{Comment: "AES-256-GCM, metadata: lifetime, identifier and subject, with flashes", Cipher: "AES-256-GCM", Keys: []string{k1}, Name: "session", Chunks: 1, Created: 1796212800, Sealed: 1796216400, Flashes: true, Nonce: nonce12, Meta: "030104000151800210" + "00112233445566778899aabbccddeeff" + "0308757365722d343231", MaxAge: 86400, ID: "00112233445566778899aabbccddeeff", Subject: "user-421", Plaintext: `[{"n":1},["hi"]]`},
+		{Comment: "XChaCha20-Poly1305, flashes envelope with categories: default messages, then [category, messages] pairs", Cipher: "XChaCha20-Poly1305", Keys: []string{k1}, Name: "session", Chunks: 1, Created: 1796212800, Sealed: 1796212860, Flashes: true, Nonce: nonce24, Plaintext: `[{"n":3},["saved"],[["error",["bad password","try again"]],["info",["é"]]]]`},
 	}
 	var out []vector
 	for _, v := range base {

@@ -8,6 +8,13 @@
 //   { "<profile>": { "version": 1|2, "name": "...", "keys": ["..."],
 //                    "secret": "...", "sha256": true }, ... }
 //
+// A profile with "sealed": true mounts the JavaScript package's own
+// middleware (../js, built) instead, with "keys" in base64url, and also:
+//   GET  /<p>/flash-add?cat=C&msg=M   req.flash(C, M)
+//   GET  /<p>/flash-of?cat=C          answers {"messages": req.flash(C)}
+// Without the built package such profiles are not mounted (the Go tests
+// that use them check for it first).
+//
 // Usage: node express/app.js <port>   (0 picks a free port)
 // Prints "ready <port>" on stdout once listening.
 //
@@ -23,6 +30,12 @@ const express = require('express')
 const Keygrip = require('keygrip')
 const cookieSession2 = require('cookie-session')
 const cookieSession1 = require('cookie-session-1')
+let sealedSession = null
+try {
+  sealedSession = require('../../js/dist/cjs/express.cjs').cookieSession
+} catch (e) {
+  // not built
+}
 
 const profiles = JSON.parse(process.env.INTEROP_PROFILES || '{}')
 const port = Number(process.argv[2] || 0)
@@ -31,6 +44,10 @@ const app = express()
 app.use(express.json({ limit: '1mb', strict: false }))
 
 for (const [id, p] of Object.entries(profiles)) {
+  if (p.sealed) {
+    if (sealedSession) app.use('/' + id, sealedRouter(p))
+    continue
+  }
   const router = express.Router()
   let keys = p.keys
   if (keys && p.sha256) keys = new Keygrip(keys, 'sha256')
@@ -68,6 +85,14 @@ for (const [id, p] of Object.entries(profiles)) {
   })
 
   app.use('/' + id, router)
+}
+
+function sealedRouter (p) {
+  const router = express.Router()
+  router.use(sealedSession({ name: p.name, keys: p.keys.map((k) => Uint8Array.from(Buffer.from(k, 'base64url'))) }))
+  router.get('/flash-add', (req, res) => res.json({ n: req.flash(String(req.query.cat), String(req.query.msg)) }))
+  router.get('/flash-of', (req, res) => res.json({ messages: req.flash(String(req.query.cat)) }))
+  return router
 }
 
 app.use((err, req, res, next) => {

@@ -94,9 +94,12 @@ function newSession(obj: Record<string, unknown> | null, ctx: Ctx): CookieSessio
  * `sessionOptions` (per-request options: a `maxAge` set there becomes the
  * session's own lifetime, sealed and enforced), `sessionError` (why the
  * request's cookie was refused, or null), `sessionFlashes` (the session's
- * flash messages, an array to push to and splice from) and `sessionSubject`
- * (what the session is bound to, a user id, or undefined). Throws
- * InvalidOptionsError for a bad configuration.
+ * flash messages, an array to push to and splice from), `flash` (as
+ * connect-flash's: `req.flash(category, message)` adds, `req.flash(category)`
+ * reads once, `req.flash()` reads every category once; category '' is
+ * sessionFlashes; unless the request already has a `flash`) and
+ * `sessionSubject` (what the session is bound to, a user id, or undefined).
+ * Throws InvalidOptionsError for a bad configuration.
  */
 export function cookieSession(options: CookieSessionOptions) {
   const opts: CookieSessionOptions = { ...options };
@@ -117,6 +120,9 @@ export function cookieSession(options: CookieSessionOptions) {
         get: () => { state.get(); return state[field]; },
         set: (v: never) => { state.get(); state[field] = v; },
       });
+    }
+    if (req.flash === undefined) {
+      Object.defineProperty(req, 'flash', { configurable: true, writable: true, value: state.flash.bind(state) });
     }
     const writeHead = res.writeHead;
     let done = false;
@@ -139,8 +145,9 @@ class RequestState {
   read: ReadResult | null = null;
   error: CookieSessionError | null = null;
   flashes: string[] = [];
+  flashCats: Record<string, string[]> = Object.create(null);
   subject: string | undefined;
-  private readFlashes = '[]';
+  private readFlashes = '[[],[]]'; // flashesJSON() of none
   private readSubject: string | undefined;
   private legacyFound = false;
 
@@ -161,7 +168,8 @@ class RequestState {
     if (read.session && read.session.data !== null && typeof read.session.data === 'object' && !Array.isArray(read.session.data)) {
       const s = read.session;
       this.flashes = s.flashes ?? [];
-      this.readFlashes = JSON.stringify(this.flashes);
+      for (const [c, m] of Object.entries(s.flashesByCategory ?? {})) this.flashCats[c] = [...m];
+      this.readFlashes = this.flashesJSON();
       this.subject = this.readSubject = s.subject;
       this.sess = newSession(s.data, { isNew: false, json: JSON.stringify(s.data), session: s, renewed: false, reseal: read.reseal });
       return this.sess;
@@ -196,6 +204,40 @@ class RequestState {
     this.sess = newSession(v as Record<string, unknown>, { isNew: true, json: undefined, session: prevCtx?.session ?? null, renewed: false, reseal: false });
   }
 
+  /** Every flash message, by category, as JSON: what a save would change. */
+  private flashesJSON(): string {
+    return JSON.stringify([this.flashes, Object.entries(this.flashCats).filter(([, m]) => m.length > 0)]);
+  }
+
+  /**
+   * req.flash, as connect-flash's: (category, message or messages) adds and
+   * returns the category's count; (category) returns its messages and
+   * removes them; () returns every category's ('' the default) and removes
+   * them. A category is checked when the session is saved (EncodeError).
+   */
+  flash(category?: string, message?: string | string[]): number | string[] | Record<string, string[]> {
+    this.get();
+    if (category === undefined) {
+      const all: Record<string, string[]> = Object.create(null);
+      if (this.flashes.length > 0) all[''] = this.flashes.splice(0);
+      for (const [c, m] of Object.entries(this.flashCats)) if (m.length > 0) all[c] = m;
+      this.flashCats = Object.create(null);
+      return all;
+    }
+    if (typeof category !== 'string') throw new TypeError('req.flash: the category must be a string');
+    if (message === undefined) {
+      if (category === '') return this.flashes.splice(0);
+      const m = this.flashCats[category] ?? [];
+      delete this.flashCats[category];
+      return m;
+    }
+    const msgs = Array.isArray(message) ? message : [message];
+    if (msgs.some((m) => typeof m !== 'string')) throw new TypeError('req.flash: messages must be strings');
+    const list = category === '' ? this.flashes : (this.flashCats[category] ??= []);
+    list.push(...msgs);
+    return list.length;
+  }
+
   /** Writes the Set-Cookie lines due, if any; false when the session could not be saved. */
   commit(): boolean {
     if (this.sess === undefined) {
@@ -210,11 +252,12 @@ class RequestState {
       const own = ownMaxAge(this.req.sessionOptions as SessionOptions, this.opts);
       const prev = ctx.session;
       const changed = (!s.isNew || s.isPopulated) && s.isChanged;
-      const metaChanged = JSON.stringify(this.flashes) !== this.readFlashes || this.subject !== this.readSubject ||
+      const metaChanged = this.flashesJSON() !== this.readFlashes || this.subject !== this.readSubject ||
         ctx.renewed || (own ?? prev?.maxAge) !== prev?.maxAge;
       if (!changed && !metaChanged && !ctx.reseal) return true;
       session = { data: { ...s } };
       if (this.flashes.length > 0) session.flashes = [...this.flashes];
+      if (Object.values(this.flashCats).some((m) => m.length > 0)) session.flashesByCategory = this.flashCats;
       if (this.subject) session.subject = this.subject;
       const maxAge = own ?? prev?.maxAge;
       if (maxAge) session.maxAge = maxAge;

@@ -16,7 +16,7 @@ export { DEFAULT_MAX_COOKIE_BYTES, DEFAULT_MAX_TOTAL_BYTES, MAX_CHUNKS, MAX_COOK
 export { DEFAULT_CLOCK_SKEW, DEFAULT_MAX_AGE, DEFAULT_NAME, MAX_AGE_LIMIT } from './options.js';
 export type { SessionOptions } from './options.js';
 export { MAX_SUBJECT_BYTES } from './meta.js';
-export { newSessionId, open, readSession, seal, sessionHeaders } from './session.js';
+export { MAX_FLASH_CATEGORY_BYTES, newSessionId, open, readSession, seal, sessionHeaders } from './session.js';
 export type { HeaderContext, ReadResult, Session, SessionData } from './session.js';
 export { cacheControlForSetCookie, getSession, setSession, withSession } from './web.js';
 export type { WriteContext } from './web.js';

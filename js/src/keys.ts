@@ -19,8 +19,8 @@ export type KeyInput = string | Uint8Array | ReadonlyArray<string | Uint8Array>;
 
 /**
  * Parses master keys from configuration text: each key as
- * `cookiesession keygen` prints it (base64url without padding of 32 bytes,
- * or of 64), or hex of exactly 32 or 64 bytes (`openssl rand -hex 32`),
+ * `cookiesession keygen` prints it (43 characters: canonical base64url
+ * without padding of 32 bytes), or hex of exactly 32 or 64 bytes (`openssl rand -hex 32`),
  * separated by commas, whitespace (one key per line works), or both. The
  * order is kept: the first key seals, all open. Keys that are obviously
  * not random are refused. Errors are InvalidOptionsError and name the key
@@ -42,23 +42,29 @@ export function parseKeys(list: string): Uint8Array[] {
 }
 
 /**
- * Decodes one key's text: what keygen prints (base64url without padding of
- * 32 bytes, 43 characters; or of 64 bytes, 86), or hex of 32 or 64 bytes.
- * Any other text is refused, so that a passphrase is never read as base64
- * by accident.
+ * Decodes one key's text exactly as the Go package's ParseKeys does: text of
+ * only hex digits is hex and must be 64 or 128 digits (32 or 64 bytes); any
+ * other text must be what keygen prints, 43 characters of canonical
+ * base64url without padding (32 bytes). Any other text is refused, so that
+ * a passphrase is never read as base64 by accident.
  */
 function decodeKey(i: number, s: string): Uint8Array {
-  if ((s.length === 64 || s.length === 128) && /^[0-9a-fA-F]+$/.test(s)) {
+  if (/^[0-9a-fA-F]+$/.test(s)) {
+    if (s.length !== 64 && s.length !== 128) {
+      throw new InvalidOptionsError(`key ${i} is ${s.length} hex digits: a hex key has 64 or 128 (32 or 64 bytes); ${KEY_FORMS}`);
+    }
     const k = new Uint8Array(s.length / 2);
     for (let j = 0; j < k.length; j++) k[j] = parseInt(s.slice(2 * j, 2 * j + 2), 16);
     return k;
   }
-  const k = s.length === 43 || s.length === 86 ? decodeBase64url(s, false) : null; // as Go's RawURLEncoding: trailing bits ignored
+  const k = s.length === 43 ? decodeBase64url(s, true) : null;
   if (k === null) {
-    throw new InvalidOptionsError(`key ${i} is ${s.length} characters of text, not a key: give what cookiesession keygen prints (43 characters of base64url) or hex of 32 or 64 bytes (64 or 128 characters); a password is not a key`);
+    throw new InvalidOptionsError(`key ${i} is ${s.length} characters of text, not a key: ${KEY_FORMS}`);
   }
   return k;
 }
+
+const KEY_FORMS = 'give 43 base64url characters as cookiesession keygen prints them, or 64 or 128 hex digits as openssl rand -hex 32 (or 64) prints them; a password or passphrase is not a key';
 
 /** Resolves the keys option: text (parseKeys), bytes, or a list of either. */
 export function resolveKeys(input: KeyInput | undefined): Uint8Array[] {

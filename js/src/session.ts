@@ -18,8 +18,15 @@ export type SessionData = Record<string, unknown>;
 export interface Session<T = SessionData> {
   /** The data, sealed as JSON (JSON.stringify; JSON.parse on open). */
   data: T;
-  /** Flash messages, read once on a later request. */
+  /** Flash messages of the default category, read once on a later request. */
   flashes?: string[];
+  /**
+   * Flash messages of other categories ("error", "info"): each category
+   * (1 to 255 bytes of UTF-8) to its messages, in the order added. Sealed
+   * without the categories whose array is empty; read as an object
+   * without prototype, absent when there is none.
+   */
+  flashesByCategory?: Record<string, string[]>;
   /** When the session began, Unix seconds; absent for a new session (now, when sealed). */
   created?: number;
   /** When its value was last sealed, Unix seconds; set by opening. */
@@ -82,8 +89,10 @@ function envelope(s: Settings, session: Session<unknown>): { pt: Uint8Array; fla
   }
   if (json === undefined) throw new EncodeError('the data is not a JSON value (undefined, a function or a symbol)');
   const flashes = session.flashes ?? [];
-  if (!Array.isArray(flashes) || flashes.some((f) => typeof f !== 'string')) throw new EncodeError('flashes must be an array of strings');
-  const body = utf8.encode(flashes.length > 0 ? `[${json},${JSON.stringify(flashes)}]` : json);
+  if (!isStrings(flashes)) throw new EncodeError('flashes must be an array of strings');
+  const cats = categoryPairs(session.flashesByCategory);
+  const hasFlashes = flashes.length > 0 || cats.length > 0;
+  const body = utf8.encode(!hasFlashes ? json : cats.length === 0 ? `[${json},${JSON.stringify(flashes)}]` : `[${json},${JSON.stringify(flashes)},${JSON.stringify(cats)}]`);
   const m: Meta = {};
   if (session.maxAge) {
     if (!Number.isFinite(session.maxAge) || session.maxAge < 1000 || session.maxAge > s.ceiling * 1000) {
@@ -97,12 +106,58 @@ function envelope(s: Settings, session: Session<unknown>): { pt: Uint8Array; fla
     m.id = id;
   }
   if (session.subject) m.subject = session.subject;
-  if (metaEmpty(m)) return { pt: body, flashes: flashes.length > 0, meta: false };
+  if (metaEmpty(m)) return { pt: body, flashes: hasFlashes, meta: false };
   const mb = encodeMeta(m);
   const pt = new Uint8Array(mb.length + body.length);
   pt.set(mb, 0);
   pt.set(body, mb.length);
-  return { pt, flashes: flashes.length > 0, meta: true };
+  return { pt, flashes: hasFlashes, meta: true };
+}
+
+/** The longest flash category, in UTF-8 bytes (the Go library's MaxFlashCategoryBytes). */
+export const MAX_FLASH_CATEGORY_BYTES = 255;
+
+function isStrings(a: unknown): a is string[] {
+  return Array.isArray(a) && a.every((x) => typeof x === 'string');
+}
+
+/** Whether c can name a category: 1 to 255 bytes of UTF-8 (no lone surrogate). */
+function validCategory(c: string): boolean {
+  return c !== '' && !/[\uD800-\uDFFF]/u.test(c) && utf8.encode(c).length <= MAX_FLASH_CATEGORY_BYTES;
+}
+
+/** The envelope's [category, messages] pairs of flashesByCategory, without empty ones. */
+function categoryPairs(byCategory: Record<string, string[]> | undefined): [string, string[]][] {
+  if (byCategory === undefined) return [];
+  if (byCategory === null || typeof byCategory !== 'object') throw new EncodeError('flashesByCategory must be an object of string arrays');
+  const pairs: [string, string[]][] = [];
+  for (const [c, msgs] of Object.entries(byCategory)) {
+    if (!isStrings(msgs)) throw new EncodeError('flashesByCategory must be an object of string arrays');
+    if (msgs.length === 0) continue;
+    if (!validCategory(c)) throw new EncodeError(`a flash category must be 1 to ${MAX_FLASH_CATEGORY_BYTES} bytes of UTF-8 (the default category is flashes)`);
+    pairs.push([c, msgs]);
+  }
+  return pairs;
+}
+
+/** Parses the envelope's third element: [[category, [message, ...]], ...] (docs/FORMAT.md). */
+function parseCategories(v: unknown): Record<string, string[]> | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v)) throw new DecodeError('flash categories are not [[category, [messages]], ...]');
+  const out: Record<string, string[]> = Object.create(null);
+  v.forEach((p: unknown, i) => {
+    if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== 'string' || !isStrings(p[1])) {
+      throw new DecodeError(`flash category ${i} is not [category, [messages]]`);
+    }
+    // A lone surrogate escape reads as U+FFFD, as Go's encoding/json reads it.
+    const c = (p[0] as string).replace(/[\uD800-\uDFFF]/gu, '\uFFFD');
+    const msgs = p[1] as string[];
+    if (!validCategory(c) || Object.hasOwn(out, c) || msgs.length === 0) {
+      throw new DecodeError(`flash category ${i} is empty, longer than ${MAX_FLASH_CATEGORY_BYTES} bytes, repeated, or has no message`);
+    }
+    out[c] = msgs;
+  });
+  return v.length > 0 ? out : undefined;
 }
 
 /** Seals the envelope for n chunks, at now (Unix s); created defaults to now. */
@@ -156,6 +211,7 @@ function openValue<T>(s: Settings, value: string, chunks: number): { session: Se
   }
   let data: unknown;
   let flashes: string[] | undefined;
+  let byCategory: Record<string, string[]> | undefined;
   try {
     data = JSON.parse(text);
   } catch {
@@ -166,10 +222,12 @@ function openValue<T>(s: Settings, value: string, chunks: number): { session: Se
     const f = data[1];
     if (f !== null && (!Array.isArray(f) || f.some((x) => typeof x !== 'string'))) throw new DecodeError('flash messages are not strings');
     flashes = f ?? [];
+    byCategory = parseCategories(data[2]); // elements after the third are ignored
     data = data[0];
   }
   const session: Session<T> = { data: data as T, created: header.created, sealed: header.sealed, browserSession: header.browserSession };
   if (flashes && flashes.length > 0) session.flashes = flashes;
+  if (byCategory) session.flashesByCategory = byCategory;
   if (meta.maxAge) session.maxAge = meta.maxAge * 1000;
   if (meta.id) session.id = encodeBase64url(meta.id);
   if (meta.subject) session.subject = meta.subject;

@@ -27,6 +27,10 @@ function routes(app) {
   app.get('/remember', (req, res) => { req.sessionOptions.maxAge = 30 * 86400_000; res.send('ok'); });
   app.get('/login', (req, res) => { req.session.regenerate(() => { req.session.user = 'ada'; req.sessionSubject = 'ada'; req.sessionFlashes.push('welcome'); res.send('ok'); }); });
   app.get('/flash', (req, res) => res.json({ flashes: req.sessionFlashes.splice(0) }));
+  app.get('/flash-add', (req, res) => res.json({ n: [req.flash('error', 'e1'), req.flash('error', ['e2', 'e3']), req.flash('info', 'i1'), req.flash('', 'd1')] }));
+  app.get('/flash-of', (req, res) => res.json({ error: req.flash('error'), again: req.flash('error') }));
+  app.get('/flash-all', (req, res) => res.json({ all: req.flash() }));
+  app.get('/flash-bad', (req, res) => { req.flash('x'.repeat(256), 'm'); res.send('handler ran'); });
   app.get('/big', (req, res) => { req.session.blob = 'x'.repeat(5000); res.send('handler ran'); });
 }
 
@@ -104,6 +108,25 @@ test('sessionOptions.maxAge becomes the session own lifetime; regenerate, subjec
   assert.ok(s.created >= created);
   assert.deepEqual((await call(jar, '/s/flash')).body.flashes, ['welcome']);
   assert.deepEqual((await call(jar, '/s/flash')).body.flashes, [], 'read once');
+});
+
+test('req.flash: by category, as connect-flash; category "" is sessionFlashes', async () => {
+  const jar = new Jar();
+  let r = await call(jar, '/s/flash-add');
+  assert.deepEqual(r.body.n, [1, 3, 1, 1]);
+  const s = readSession(jar.header(), { keys: K1 }).session;
+  assert.deepEqual([s.flashes, { ...s.flashesByCategory }], [['d1'], { error: ['e1', 'e2', 'e3'], info: ['i1'] }]);
+  r = await call(jar, '/s/flash-of');
+  assert.deepEqual(r.body, { error: ['e1', 'e2', 'e3'], again: [] });
+  assert.equal(r.lines.length, 1, 'reading a category is a change');
+  assert.deepEqual((await call(jar, '/s/flash-all')).body.all, { '': ['d1'], info: ['i1'] });
+  r = await call(jar, '/s/flash-all');
+  assert.deepEqual([r.body.all, r.lines], [{}, []]);
+  r = await call(jar, '/s/view');
+  assert.deepEqual(r.lines, [], 'no message left, nothing written');
+  const before = jar.header();
+  r = await call(jar, '/err/flash-bad');
+  assert.deepEqual([r.lines, jar.header(), errors.pop()?.code], [[], before, 'encode']);
 });
 
 test('key rotation: a session sealed with the old key is re-sealed with the new one when read', async () => {

@@ -3,6 +3,7 @@
 // limits, typed errors).
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import {
   AuthenticationError, ChunksError, Codec, ExpiredError, FromFutureError, IdleTimeoutError, InvalidOptionsError, MalformedError,
@@ -120,6 +121,38 @@ test('metadata and flashes survive a round trip', () => {
   assert.throws(() => seal({ data: 1n }, { keys: K1 }), (e) => e.code === 'encode');
 });
 
+test('flash categories: round trip, order, empty ones dropped, bounds', () => {
+  const r = roundTrip({ keys: K1 }, { data: {}, flashes: ['saved'], flashesByCategory: { error: ['e1', 'e2'], info: ['é'], none: [] } });
+  assert.deepEqual(r.session.flashes, ['saved']);
+  assert.deepEqual({ ...r.session.flashesByCategory }, { error: ['e1', 'e2'], info: ['é'] });
+  assert.equal(Object.getPrototypeOf(r.session.flashesByCategory), null);
+  const only = roundTrip({ keys: K1 }, { data: { a: 1 }, flashesByCategory: { __proto__: null, ['__proto__']: ['p'] } });
+  assert.equal(only.session.flashes, undefined);
+  assert.deepEqual(Object.entries(only.session.flashesByCategory), [['__proto__', ['p']]]);
+  // Without messages in any category the session seals no envelope.
+  const plain = open(seal({ data: { a: 1 }, flashesByCategory: { x: [] } }, { keys: K1 }), { keys: K1 });
+  assert.deepEqual(plain, { data: { a: 1 }, created: plain.created, sealed: plain.sealed, browserSession: false });
+  const long = 'é'.repeat(127) + 'x'; // 255 bytes
+  assert.deepEqual(roundTrip({ keys: K1 }, { data: {}, flashesByCategory: { [long]: ['m'] } }).session.flashesByCategory[long], ['m']);
+  for (const bad of [{ [long + 'x']: ['m'] }, { '': ['m'] }, { ['\uD800']: ['m'] }, { a: 'm' }, { a: [1] }]) {
+    assert.throws(() => seal({ data: {}, flashesByCategory: bad }, { keys: K1 }), (e) => e.code === 'encode', JSON.stringify(bad));
+  }
+});
+
+test('flash categories no writer makes are refused (DecodeError); a fourth element is ignored', () => {
+  const o = { keys: K1, ...clock(1_800_000_000) };
+  const sealPt = (pt) => new Codec(K1).seal('session', { created: 1_800_000_000, sealed: 1_800_000_000, flashes: true }, new TextEncoder().encode(pt), 1);
+  for (const pt of [
+    '[{},[],[["a",["1"]],["a",["2"]]]]', '[{},[],[["",["1"]]]]', '[{},[],[["a",[]]]]', '[{},[],[["a",null]]]', '[{},[],[[null,["1"]]]]',
+    '[{},[],[["a",["1"],"x"]]]', '[{},[],[["a"]]]', '[{},[],[["a",[1]]]]', '[{},[],{"a":["1"]}]', '[{},[],"a"]', `[{},[],[["${'x'.repeat(256)}",["1"]]]]`,
+  ]) {
+    assert.throws(() => open(sealPt(pt), o), (e) => e.code === 'decode', pt.slice(0, 60));
+  }
+  assert.deepEqual({ ...open(sealPt('[{},[],[["\\ud800",["1"]]]]'), o).flashesByCategory }, { '\uFFFD': ['1'] }, 'a lone surrogate is read as Go reads it');
+  const s = open(sealPt('[{"n":1},["m"],[["a",["1"]]],{"later":true}]'), o);
+  assert.deepEqual([s.data, s.flashes, { ...s.flashesByCategory }], [{ n: 1 }, ['m'], { a: ['1'] }]);
+});
+
 test('chunking: split, reassembled, bound, stale parts deleted', () => {
   const o = { keys: K1, maxChunks: 4, maxTotalBytes: 16000 };
   const big = { blob: 'x'.repeat(9000) };
@@ -203,6 +236,20 @@ test('keys: keygen output, hex, lists; weak keys refused; duplicates refused', (
     parseKeys('x'.repeat(43));
   } catch (e) {
     assert.doesNotMatch(e.message, /xxxx/, 'messages never hold a key');
+  }
+});
+
+// testdata/keytexts.json is the Go package's ParseKeys test too: a key text
+// accepted on one side is accepted on the other, as the same bytes.
+test('keys: the key texts Go accepts and refuses, as Go does', () => {
+  const vectors = JSON.parse(readFileSync(new URL('../../testdata/keytexts.json', import.meta.url), 'utf8'));
+  assert.ok(vectors.length >= 20);
+  for (const v of vectors) {
+    if (v.error) {
+      assert.throws(() => parseKeys(v.text), InvalidOptionsError, v.comment);
+      continue;
+    }
+    assert.deepEqual(parseKeys(v.text).map((k) => Buffer.from(k).toString('hex')), v.keys, v.comment);
   }
 });
 

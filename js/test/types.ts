@@ -9,7 +9,9 @@ const options = { keys: 'x'.repeat(43), maxAge: 3600_000, maxChunks: 4 };
 const read = readSession<Cart>('session=abc', options);
 const items: string[] | undefined = read.session?.data.items;
 const err: CookieSessionError | null = read.error;
-const next: Session<Cart> = { data: { items: [...(items ?? []), 'book'] } };
+const errorsShown: string[] = read.session?.flashesByCategory?.['error'] ?? [];
+const next: Session<Cart> = { data: { items: [...(items ?? []), 'book'] }, flashesByCategory: { info: ['added'] } };
+void errorsShown;
 try {
   const lines: string[] = sessionHeaders(next, options, read);
   void lines;
