@@ -254,7 +254,16 @@ func (s *Store[T]) Open(req Request) *Session[T] {
 	if req.Context == nil {
 		req.Context = context.Background()
 	}
-	sess := &Session[T]{store: s, req: req}
+	var sess *Session[T]
+	if s.plain != nil { // room for Data's copy, in the same allocation
+		both := &struct {
+			s    Session[T]
+			memo T
+		}{s: Session[T]{store: s, req: req}}
+		sess, both.s.memo = &both.s, &both.memo
+	} else {
+		sess = &Session[T]{store: s, req: req}
+	}
 	h, err := s.read(&req, &sess.Data)
 	if err != nil {
 		sess.err = err

@@ -39,9 +39,9 @@ type Session[T any] struct {
 	told  *told  // the state an explicit Save last returned an error for
 	w     *responseWriter
 
-	// Data as marshal last encoded it, and that encoding (nil: none), for
-	// a store whose T is plain (plainvalue.go).
-	memo     T
+	// Data as marshal last encoded it, and that encoding (nil: none); memo
+	// is nil unless the store's T is plain (plainvalue.go).
+	memo     *T
 	memoJSON []byte
 }
 
@@ -355,15 +355,15 @@ func (s *Session[T]) marshal() ([]byte, error) {
 		return s.store.c.zeroJSON, nil
 	}
 	plain := s.store.plain
-	if plain != nil && s.memoJSON != nil && plain.equal(unsafe.Pointer(&s.Data), unsafe.Pointer(&s.memo)) {
+	if s.memo != nil && s.memoJSON != nil && plain.equal(unsafe.Pointer(&s.Data), unsafe.Pointer(s.memo)) {
 		return s.memoJSON, nil
 	}
 	dataJSON, err := s.store.c.marshal(&s.Data) // as Unmarshal: pointer methods apply
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrEncode, jsonx.Problem(err))
 	}
-	if plain != nil {
-		s.memo, s.memoJSON = s.Data, dataJSON
+	if s.memo != nil {
+		*s.memo, s.memoJSON = s.Data, dataJSON
 	}
 	return dataJSON, nil
 }
