@@ -16,6 +16,9 @@
 #   ./table.sh            # ROUNDS=3, wrk 10 s per server and round
 #   ./table.sh -quick     # ROUNDS=1, wrk 3 s, short benchmarks, replica at 100k only
 #
+# The HTTP row also gives the ratio of the servers' CPU time per request
+# (from /proc): on a machine shared with other work, req/s measures the
+# share of the CPUs the server got as much as its cost.
 # A row whose benchmark or tool is missing says so ("missing benchmark",
 # "skipped: no wrk") instead of a figure. Everything listens on 127.0.0.1.
 # Settings: ROUNDS, BENCHTIME, DURATION (wrk seconds), CONNS, THREADS.
@@ -50,6 +53,8 @@ median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) exit; print NR % 2 ? a[
 figure() {
   awk -v n="$2" -v u="$3" '{name = $1; sub(/-[0-9]+$/, "", name)} name == n {for (i = 3; i < NF; i += 2) if ($(i + 1) == u) print $i}' "$1" | median
 }
+# cpu_ticks PID: the user and system CPU time PID used so far, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a !~ /^[0-9.e+]+$/ || b !~ /^[0-9.e+]+$/ || b + 0 == 0) print "-"; else printf "%.2fx", a / b}'; }
 
 echo "building" >&2
@@ -101,18 +106,23 @@ if command -v wrk >/dev/null && command -v curl >/dev/null; then
       cookie=$(curl -s -m 5 -D - -o /dev/null "$URL/" | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | paste -sd';' -)
       export WRK_COOKIE=$cookie WRK_EXPECT=2 WRK_SETCOOKIE=1
       wrk -t "$THREADS" -c "$CONNS" -d 1s -s wrk/session.lua "$URL/" >/dev/null
+      t0=$(cpu_ticks "$server_pid")
       line=$(wrk -t "$THREADS" -c "$CONNS" -d "${DURATION}s" -s wrk/session.lua "$URL/" | grep '^RESULT')
+      t1=$(cpu_ticks "$server_pid")
       stop_server
       case $line in
       *" errors=0 bad=0"*) ;;
       *) echo "HTTP $mode: failed requests or checks: $line" >&2; exit 1 ;;
       esac
       echo "$line" | sed -n 's/.* rps=\([0-9]*\) .*/\1/p' >>"$tmp/http-$mode.txt"
+      requests=$(echo "$line" | sed -n 's/.*requests=\([0-9]*\) .*/\1/p')
+      awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN {printf "%.2f\n", t / hz * 1e6 / n}' >>"$tmp/cpu-$mode.txt"
     done
   done
-  mw=$(median <"$tmp/http-middleware.txt")
-  pc=$(median <"$tmp/http-cookie.txt")
+  mw=$(median <"$tmp/http-middleware.txt") pc=$(median <"$tmp/http-cookie.txt")
   row "HTTP req/s, counter session read + written, vs a plain cookie (wrk -t $THREADS -c $CONNS, ${DURATION} s)" "$(ratio "$mw" "$pc") ($mw vs $pc req/s)" "≥ 0.85x"
+  mw=$(median <"$tmp/cpu-middleware.txt") pc=$(median <"$tmp/cpu-cookie.txt")
+  row "the same, as the server's CPU time per request (plain / session: the req/s ratio on a CPU of its own)" "$(ratio "$pc" "$mw") ($mw vs $pc µs)" "≥ 0.85x"
 else
   row "HTTP req/s vs a plain cookie" "skipped: no wrk or curl" "≥ 0.85x"
 fi

@@ -8,6 +8,7 @@
 //	server -mode cookie       # the counter in a plain cookie, n=N: the
 //	                          # baseline of the session's cost over HTTP
 //
+// With -cpuprofile FILE it writes a CPU profile of its whole run to FILE.
 // It prints "listening on http://ADDR" once it accepts connections, and
 // serves runtime figures (goroutines, heap) as JSON at /debug/stats; with
 // ?gc=1 it collects garbage first (twice, to empty sync.Pool caches), so
@@ -26,6 +27,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"syscall"
 	"time"
@@ -41,6 +43,7 @@ type counter struct {
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "loopback address to listen on")
 	mode := flag.String("mode", "middleware", "middleware, save, none or cookie")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file until the server stops (SIGINT, SIGTERM)")
 	flag.Parse()
 
 	h, err := newHandler(*mode, nil)
@@ -64,6 +67,17 @@ func main() {
 		<-stop
 		srv.Close()
 	}()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		log.Fatal(err)
 	}
