@@ -39,7 +39,8 @@ import (
 type Store[T any] struct {
 	c         core
 	isMap     bool
-	useNumber bool // T holds interface values: decode numbers as json.Number
+	useNumber bool        // T holds interface values: decode numbers as json.Number
+	plain     plainLayout // non-nil: T's bytes are all its content (plainvalue.go)
 }
 
 // Map is the data of an untyped session, as in Express cookie-session's
@@ -82,6 +83,7 @@ func New[T any](o Options) (*Store[T], error) {
 	}
 	s.isMap = reflect.TypeFor[T]().Kind() == reflect.Map
 	s.useNumber = holdsInterface(reflect.TypeFor[T](), map[reflect.Type]bool{})
+	s.plain = plainLayoutOf(reflect.TypeFor[T]())
 	zeroData := s.newData()
 	zero, err := s.c.marshal(&zeroData)
 	if err != nil {
@@ -252,7 +254,16 @@ func (s *Store[T]) Open(req Request) *Session[T] {
 	if req.Context == nil {
 		req.Context = context.Background()
 	}
-	sess := &Session[T]{store: s, req: req}
+	var sess *Session[T]
+	if s.plain != nil { // room for Data's copy, in the same allocation
+		both := &struct {
+			s    Session[T]
+			memo T
+		}{s: Session[T]{store: s, req: req}}
+		sess, both.s.memo = &both.s, &both.memo
+	} else {
+		sess = &Session[T]{store: s, req: req}
+	}
 	h, err := s.read(&req, &sess.Data)
 	if err != nil {
 		sess.err = err

@@ -41,8 +41,12 @@ func (s *Store[T]) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		sl := &slot[T]{}
-		sw := &responseWriter{ResponseWriter: w, sess: sl, c: &s.c}
+		one := &struct { // one allocation for both
+			sl slot[T]
+			sw responseWriter
+		}{}
+		sl, sw := &one.sl, &one.sw
+		*sw = responseWriter{ResponseWriter: w, sess: sl, c: &s.c}
 		if len(w.Header()) > 0 {
 			sw.outer = w.Header().Clone()
 		}
