@@ -15,7 +15,6 @@ package fasthttpsession
 
 import (
 	"bufio"
-	"context"
 	"net"
 	"net/http"
 	"net/url"
@@ -65,9 +64,11 @@ func Middleware[T any](s *cookiesession.Store[T], next fasthttp.RequestHandler) 
 			next(ctx)
 			return
 		}
-		st := &state[T]{s: s, ctx: ctx, w: writer{h: make(http.Header, 3)}}
+		st := &state[T]{s: s, ctx: ctx}
 		ctx.SetUserValue(key, st)
-		mw.ServeHTTP(&st.w, newRequest(ctx, ctx))
+		// The request's fields are filled in by the first Get: a request
+		// that does not use the session does not pay for them.
+		mw.ServeHTTP(&st.w, (&http.Request{}).WithContext(ctx))
 		st.finish()
 	}
 }
@@ -81,8 +82,14 @@ func Middleware[T any](s *cookiesession.Store[T], next fasthttp.RequestHandler) 
 func Get[T any](s *cookiesession.Store[T], ctx *fasthttp.RequestCtx) *cookiesession.Session[T] {
 	st, ok := ctx.UserValue(ctxKey[T]{s}).(*state[T])
 	if !ok || st.r == nil {
-		return s.Open(s.Request(newRequest(ctx, ctx)))
+		r := &http.Request{}
+		fill(r, ctx)
+		return s.Open(s.Request(r.WithContext(ctx)))
 	}
+	if sess := st.sess.Load(); sess != nil {
+		return sess
+	}
+	fill(st.r, ctx)
 	sess := s.Get(st.r)
 	st.sess.Store(sess)
 	return sess
@@ -92,25 +99,19 @@ func Get[T any](s *cookiesession.Store[T], ctx *fasthttp.RequestCtx) *cookiesess
 // per store.
 type ctxKey[T any] struct{ s *cookiesession.Store[T] }
 
-// newRequest returns the minimal *http.Request the store reads: Cookie,
-// Forwarded and X-Forwarded-Proto lines, Host, the peer's address, TLS
-// state, and for log lines the method and path.
-func newRequest(ctx *fasthttp.RequestCtx, c context.Context) *http.Request {
+// fill sets what the store reads of a request on r, from ctx: the Cookie,
+// Forwarded and X-Forwarded-Proto lines, the Host, the peer's address and
+// the TLS state (Store.Request applies the TrustedProxies and Secure rules
+// to them), and for log lines the method and path.
+func fill(r *http.Request, ctx *fasthttp.RequestCtx) {
 	h := make(http.Header, 3)
 	for _, k := range [...]string{"Cookie", "Forwarded", "X-Forwarded-Proto"} {
 		for _, v := range ctx.Request.Header.PeekAll(k) {
 			h[k] = append(h[k], string(v))
 		}
 	}
-	r := &http.Request{
-		Method:     string(ctx.Method()),
-		URL:        &url.URL{Path: string(ctx.Path())},
-		Host:       string(ctx.Host()),
-		Header:     h,
-		RemoteAddr: ctx.RemoteAddr().String(),
-		TLS:        ctx.TLSConnectionState(),
-	}
-	return r.WithContext(c)
+	r.Method, r.URL, r.Host, r.Header = string(ctx.Method()), &url.URL{Path: string(ctx.Path())}, string(ctx.Host()), h
+	r.RemoteAddr, r.TLS = ctx.RemoteAddr().String(), ctx.TLSConnectionState()
 }
 
 // state is one request's passage through Middleware. fasthttp closes it
@@ -135,6 +136,7 @@ func (st *state[T]) commit(w http.ResponseWriter) {
 	if st.sess.Load() == nil {
 		return // no session: nothing to save
 	}
+	st.w.h = make(http.Header, 3) // w.Header() from now on
 	h := w.Header()
 	resp := &st.ctx.Response.Header
 	for _, k := range [...]string{"Vary", "Cache-Control"} {

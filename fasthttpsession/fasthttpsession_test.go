@@ -512,3 +512,27 @@ func TestHostileCookies(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultReadBufferTooSmall pins what README.md says: fasthttp's
+// default ReadBufferSize refuses a request carrying a full session cookie
+// before any handler runs.
+func TestDefaultReadBufferTooSmall(t *testing.T) {
+	s, _ := newStore(t, cookiesession.Options{})
+	cookie := sessiontest.NewRequest(s, "GET", "http://localhost/", counter{Note: strings.Repeat("x", 2900)}).Header.Get("Cookie")
+	for _, size := range []struct {
+		buf  int
+		want int
+	}{{0, http.StatusRequestHeaderFieldsTooLarge}, {16 << 10, http.StatusOK}} {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := &fasthttp.Server{Handler: fasthttpsession.Middleware(s, increment(s)), ReadBufferSize: size.buf}
+		go func() { _ = srv.Serve(ln) }()
+		resp, _ := do(t, &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}, "GET", "http://"+ln.Addr().String(), "", "Cookie", cookie)
+		_ = srv.Shutdown()
+		if resp.StatusCode != size.want {
+			t.Errorf("ReadBufferSize %d: status %d, want %d", size.buf, resp.StatusCode, size.want)
+		}
+	}
+}
