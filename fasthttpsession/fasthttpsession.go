@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/cookiesession/cookiesession"
@@ -45,8 +46,17 @@ import (
 // *LostChangeError; Hijacked for a hijacked connection), or logged with
 // slog at level Error when OnEvent is nil. The report is made when fasthttp
 // releases the request, once the stream or hijack handler ended, with
-// context.Background(). If next panics, its session changes are reported
-// with ErrPanicked and the panic goes on.
+// context.Background(). fasthttp starts a stream writer as soon as
+// SetBodyStreamWriter is called, while next still runs and before the
+// save: a stream writer must not touch the session. With
+// HijackSetNoResponse(true) no response goes out at all, a setting the
+// middleware cannot see: the session it saved into that response is lost
+// unreported. If next panics, its session changes are reported with
+// ErrPanicked and the panic goes on.
+//
+// fasthttp's default Server.ReadBufferSize, 4,096 bytes, is too small for
+// a request carrying a full session cookie: fasthttp answers 431 before
+// any handler runs. Set it to 16 KiB.
 //
 // Applied again inside itself with the same store, the inner one passes
 // the request through.
@@ -75,7 +85,8 @@ func Middleware[T any](s *cookiesession.Store[T], next fasthttp.RequestHandler) 
 
 // Get returns the request's session. Under Middleware it opens the cookie
 // on first use and returns the same session for the whole request, which
-// the middleware saves. Outside it, Get opens the cookie anew on each
+// the middleware saves; it may be called from several goroutines of the
+// handler, which must synchronize their use of the session. Outside it, Get opens the cookie anew on each
 // call, as Store.Get does without the net/http middleware, and nothing
 // saves it: call Session.Commit and add its lines to the response
 // yourself.
@@ -88,6 +99,11 @@ func Get[T any](s *cookiesession.Store[T], ctx *fasthttp.RequestCtx) *cookiesess
 	}
 	if sess := st.sess.Load(); sess != nil {
 		return sess
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if sess := st.sess.Load(); sess != nil {
+		return sess // another goroutine of the handler opened it
 	}
 	fill(st.r, ctx)
 	sess := s.Get(st.r)
@@ -121,6 +137,7 @@ type state[T any] struct {
 	ctx  *fasthttp.RequestCtx
 	r    *http.Request // the net/http middleware's request
 	w    writer
+	mu   sync.Mutex                               // held by Get while it opens the session
 	sess atomic.Pointer[cookiesession.Session[T]] // what Get returned, if it was called
 
 	// after the response: a stream writer or hijack handler still to run
