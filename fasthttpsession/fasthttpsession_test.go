@@ -2,6 +2,7 @@ package fasthttpsession_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -13,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/big"
 	"net"
 	"net/http"
@@ -332,43 +334,59 @@ func TestSecureRules(t *testing.T) {
 	}
 }
 
+// TestSaveFailureAnswers: a session that cannot be saved answers a fixed
+// 500 that carries neither the error's text nor anything of the
+// handler's, sets no cookie, and logs the error at level Error;
+// Options.ErrorHandler, typed for net/http, is not called.
 func TestSaveFailureAnswers(t *testing.T) {
-	big := func(s *cookiesession.Store[counter]) fasthttp.RequestHandler {
-		return func(ctx *fasthttp.RequestCtx) {
-			fasthttpsession.Get(s, ctx).Data.Note = strings.Repeat("x", 10000)
-			ctx.Response.Header.Set("X-Inner", "1")
-			ctx.WriteString("handler body")
-		}
+	var logBuf bytes.Buffer
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logBuf, nil)))
+	defer slog.SetDefault(old)
+	called := false
+	s, ev := newStore(t, cookiesession.Options{ErrorHandler: func(http.ResponseWriter, *http.Request, error) { called = true }})
+	h := func(ctx *fasthttp.RequestCtx) {
+		fasthttpsession.Get(s, ctx).Data.Note = "topsecret" + strings.Repeat("x", 10000)
+		ctx.Response.Header.Set("X-Inner", "1")
+		ctx.Response.Header.Add("Set-Cookie", "theme=dark")
+		ctx.WriteString("handler body")
 	}
-	t.Run("default", func(t *testing.T) {
-		s, _ := newStore(t, cookiesession.Options{})
-		url, c := serve(t, fasthttpsession.Middleware(s, big(s)), false)
-		resp, body := do(t, c, "GET", url, "")
-		if resp.StatusCode != 500 || strings.Contains(body, "handler body") || len(resp.Header.Values("Set-Cookie")) != 0 || resp.Header.Get("X-Inner") != "" {
-			t.Fatalf("%d %q %v, want the default 500 and nothing of the handler's", resp.StatusCode, body, resp.Header)
-		}
-	})
-	t.Run("ErrorHandler", func(t *testing.T) {
-		var got error
-		s, _ := newStore(t, cookiesession.Options{ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			got = err
-			w.Header().Set("Retry-After", "1")
-			w.WriteHeader(http.StatusServiceUnavailable)
-			io.WriteString(w, "try again")
-		}})
-		url, c := serve(t, fasthttpsession.Middleware(s, big(s)), false)
-		resp, body := do(t, c, "GET", url, "")
-		if resp.StatusCode != 503 || body != "try again" || resp.Header.Get("Retry-After") != "1" || !errors.Is(got, cookiesession.ErrTooLarge) {
-			t.Fatalf("%d %q %v (err %v), want the ErrorHandler's 503", resp.StatusCode, body, resp.Header, got)
-		}
-	})
-	t.Run("silent ErrorHandler", func(t *testing.T) {
-		s, _ := newStore(t, cookiesession.Options{ErrorHandler: func(http.ResponseWriter, *http.Request, error) {}})
-		url, c := serve(t, fasthttpsession.Middleware(s, big(s)), false)
-		if resp, body := do(t, c, "GET", url, ""); resp.StatusCode != 500 || body != "" {
-			t.Fatalf("%d %q, want an empty 500", resp.StatusCode, body)
-		}
-	})
+	url, c := serve(t, fasthttpsession.Middleware(s, h), false)
+	resp, body := do(t, c, "GET", url, "")
+	if resp.StatusCode != 500 || body != "Internal Server Error: the session could not be saved\n" || len(resp.Header.Values("Set-Cookie")) != 0 || resp.Header.Get("X-Inner") != "" {
+		t.Fatalf("%d %q %v, want the fixed 500 and nothing of the handler's", resp.StatusCode, body, resp.Header)
+	}
+	if called {
+		t.Error("Options.ErrorHandler called")
+	}
+	out := logBuf.String()
+	if strings.Count(out, "level=ERROR") != 1 || !strings.Contains(out, "session not saved") || !strings.Contains(out, "too large") || strings.Contains(out, "topsecret") {
+		t.Errorf("log: %s", out)
+	}
+	ev.none(t)
+}
+
+// TestSaveFailureCancelsHijack: the 500 of a session that cannot be saved
+// is the whole answer: a hijack handler set by next does not run after it.
+func TestSaveFailureCancelsHijack(t *testing.T) {
+	s, _ := newStore(t, cookiesession.Options{})
+	ran := make(chan struct{}, 1)
+	h := func(ctx *fasthttp.RequestCtx) {
+		fasthttpsession.Get(s, ctx).Data.Note = strings.Repeat("x", 10000)
+		ctx.Hijack(func(net.Conn) { ran <- struct{}{} })
+	}
+	url, c := serve(t, fasthttpsession.Middleware(s, h), false)
+	tr := &http.Transport{} // keep-alive: fasthttp hijacks no closing request
+	t.Cleanup(tr.CloseIdleConnections)
+	c.Transport = tr
+	if resp, _ := do(t, c, "GET", url, ""); resp.StatusCode != 500 {
+		t.Fatalf("status %d, want 500", resp.StatusCode)
+	}
+	select {
+	case <-ran:
+		t.Fatal("the hijack handler ran after the 500")
+	case <-time.After(200 * time.Millisecond):
+	}
 }
 
 func TestStreamWriterLateChange(t *testing.T) {
