@@ -18,7 +18,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 
@@ -108,9 +107,9 @@ type ctxKey[T any] struct{ s *cookiesession.Store[T] }
 
 // request returns the store's Request for ctx: Store.Request on a
 // minimal *http.Request holding what it reads (the Cookie, Forwarded and
-// X-Forwarded-Proto lines, the Host, the peer's address, the TLS state;
-// the method and path for its messages), so that its TrustedProxies and
-// Secure rules decide HTTPS; ctx is the Request's context.
+// X-Forwarded-Proto lines, the Host, the peer's address, the TLS state),
+// so that its TrustedProxies and Secure rules decide HTTPS; ctx is the
+// Request's context.
 func request[T any](s *cookiesession.Store[T], ctx *fasthttp.RequestCtx) cookiesession.Request {
 	h := make(http.Header, 3)
 	for _, k := range [...]string{"Cookie", "Forwarded", "X-Forwarded-Proto"} {
@@ -118,8 +117,7 @@ func request[T any](s *cookiesession.Store[T], ctx *fasthttp.RequestCtx) cookies
 			h[k] = append(h[k], string(v))
 		}
 	}
-	req := s.Request(&http.Request{Method: string(ctx.Method()), URL: &url.URL{Path: string(ctx.Path())}, Host: string(ctx.Host()),
-		Header: h, RemoteAddr: ctx.RemoteAddr().String(), TLS: ctx.TLSConnectionState()})
+	req := s.Request(&http.Request{Host: string(ctx.Host()), Header: h, RemoteAddr: ctx.RemoteAddr().String(), TLS: ctx.TLSConnectionState()})
 	req.Context = ctx // not through r.WithContext: a second *http.Request
 	return req
 }
