@@ -74,22 +74,27 @@ func (s *Session[T]) Commit() (Update, error) {
 
 // ReportLostChange reports the session's changes that the client was not
 // sent and that no response can carry any more, and returns them as a
-// *LostChangeError; it returns nil when there are none. An adapter that
-// sends Commit's lines itself calls it once the response can no longer
-// carry a change of the session, whichever comes first: after the
-// response's header went out, once the code that could still change the
-// session (a body writer that runs after the handler) is done, with cause
-// ErrAlreadyWritten; when the connection is hijacked, with ErrHijacked
-// (Hijacked is set); when the handler panicked, before the panic goes on,
-// with ErrPanicked (Panicked is set; the changes a Commit put in a
-// response that may never go out count too). Another cause counts as
-// ErrAlreadyWritten. A response that carried its Commit needs no call.
+// *LostChangeError, or nil when there are none. An adapter that sends
+// Commit's lines itself calls it, with the cause, when the response it
+// committed can no longer carry a change:
+//
+//   - ErrAlreadyWritten: the response's header went out before the code
+//     that may change the session (a streamed body writer) was done; call
+//     once it is done.
+//   - ErrHijacked: the connection was hijacked; call once the code that
+//     took it over is done, or at the hijack. Hijacked is set.
+//   - ErrPanicked: the handler panicked; call before the panic goes on.
+//     Panicked is set, and the changes a Commit put in a response that may
+//     never go out count too.
+//
+// Any other cause counts as ErrAlreadyWritten. A handler that was done
+// with the session before its Commit needs no call.
 //
 // Changes that an explicit Save's error told the handler about are not
 // reported again. The error goes to Options.OnEvent as EventLostChange
 // with ctx (nil: context.Background()), or, when OnEvent is nil, to slog's
-// default logger at level Error. A session reports at most once: later calls return nil. The
-// store's Middleware reports through it.
+// default logger at level Error. A session reports at most once: later
+// calls return nil. The store's Middleware reports through it.
 func (s *Session[T]) ReportLostChange(ctx context.Context, cause error) error {
 	return s.reportLost(ctx, errors.Is(cause, ErrHijacked), errors.Is(cause, ErrPanicked), "")
 }
