@@ -54,8 +54,9 @@ const (
 	// no response can say so: under the middleware, a change made after
 	// the response started, pending when the handler hijacked the
 	// connection, or made by a handler that panicked (ErrPanicked; the
-	// panic goes on). Event.Err is a *LostChangeError naming what was lost,
-	// never the data. Reported at most once per request; with a nil
+	// panic goes on); for an adapter, Session.ReportLostChange. Event.Err
+	// is a *LostChangeError naming what was lost, never the data.
+	// Reported at most once per request; with a nil
 	// Options.OnEvent it is logged with slog's default logger at level
 	// Error.
 	EventLostChange

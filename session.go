@@ -32,6 +32,7 @@ type Session[T any] struct {
 	store *Store[T]
 	req   Request
 	err   error  // why the request's cookie was refused
+	noted bool   // ReportLostChange reported a lost change: it reports once
 	held  held   // what the client's cookies hold
 	want  wanted // what the handler wants besides Data
 	wrote change // the changes this request's commits sent
