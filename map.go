@@ -5,6 +5,9 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/cookiesession/cookiesession/internal/jsonx"
+	"github.com/cookiesession/cookiesession/internal/mapjson"
 )
 
 // The accessors below read one top-level value of a Map the same way
@@ -261,4 +264,45 @@ func cutDigits(s string) (digits, rest string) {
 		i++
 	}
 	return s[:i], s[i:]
+}
+
+// marshalJSON is jsonx.Marshal, the store's encoder when Options.JSON is
+// nil: the data of a Map or map[string]any session goes through mapjson,
+// which writes the same bytes without reflection, and whatever mapjson
+// refuses through jsonx.Marshal, for its own result or error.
+func marshalJSON(v any) ([]byte, error) {
+	var m map[string]any
+	switch p := v.(type) {
+	case *Map:
+		m = *p
+	case *map[string]any:
+		m = *p
+	default:
+		return jsonx.Marshal(v)
+	}
+	if b, err := mapjson.Marshal(m); err == nil {
+		return b, nil
+	}
+	return jsonx.Marshal(v)
+}
+
+// decodeMap decodes data into d with mapjson when d is a *Map or a
+// *map[string]any, as encoding/json with UseNumber would, and reports
+// whether it did; on false, d is unchanged and encoding/json decides.
+func decodeMap(data []byte, d any) bool {
+	switch p := d.(type) {
+	case *Map:
+		m, err := mapjson.Decode(data)
+		if err == nil {
+			*p = m
+		}
+		return err == nil
+	case *map[string]any:
+		m, err := mapjson.Decode(data)
+		if err == nil {
+			*p = m
+		}
+		return err == nil
+	}
+	return false
 }
