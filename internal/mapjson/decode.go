@@ -40,7 +40,7 @@ func Decode(data []byte) (map[string]any, error) {
 	if d.peek() != '{' {
 		return nil, errRefused
 	}
-	m, err := d.object(1)
+	m, err := d.object(1, len(data)/memberBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -49,6 +49,13 @@ func Decode(data []byte) (map[string]any, error) {
 	}
 	return m, nil
 }
+
+// memberBytes is about the length of a member of a session's top-level
+// object, "key":"value",: Decode sizes the map for len(data)/memberBytes
+// members, so that a map of typical members is not grown while it is
+// filled, and one of shorter members at most a few times. A hint is bounded
+// by the input's length, as the members are.
+const memberBytes = 32
 
 // decoder reads one JSON text, s, from offset i.
 type decoder struct {
@@ -81,7 +88,7 @@ func (d *decoder) skipSpace() {
 func (d *decoder) value(depth int) (any, error) {
 	switch c := d.peek(); {
 	case c == '{':
-		return d.object(depth + 1)
+		return d.object(depth+1, 0)
 	case c == '[':
 		return d.array(depth + 1)
 	case c == '"':
@@ -107,13 +114,13 @@ func (d *decoder) literal(lit string) error {
 	return nil
 }
 
-// object decodes the object at i.
-func (d *decoder) object(depth int) (map[string]any, error) {
+// object decodes the object at i, sized for hint members.
+func (d *decoder) object(depth, hint int) (map[string]any, error) {
 	if depth > MaxDepth {
 		return nil, errRefused
 	}
 	d.i++ // '{'
-	m := make(map[string]any)
+	m := make(map[string]any, hint)
 	if d.skipSpace(); d.peek() == '}' {
 		d.i++
 		return m, nil
@@ -229,6 +236,12 @@ func (d *decoder) str() (string, error) {
 	start := d.i
 	ascii := true
 	for ; d.i < len(d.s); d.i++ {
+		for d.i < len(d.s) && plain[d.s[d.i]] {
+			d.i++ // the common bytes, in a tight loop
+		}
+		if d.i == len(d.s) {
+			break
+		}
 		switch c := d.s[d.i]; {
 		case c == '"':
 			s := d.s[start:d.i]

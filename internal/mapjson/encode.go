@@ -168,9 +168,9 @@ func appendFloat(b []byte, f float64) ([]byte, error) {
 	return b, nil
 }
 
-// plain marks the ASCII bytes a JSON string holds as they are: all from
-// space on, but '"' and '\\'.
-var plain = func() (t [utf8.RuneSelf]bool) {
+// plain marks the bytes a JSON string holds as they are: the ASCII bytes
+// from space on, but '"' and '\\'.
+var plain = func() (t [256]bool) {
 	for c := ' '; c < utf8.RuneSelf; c++ {
 		t[c] = c != '"' && c != '\\'
 	}
@@ -191,12 +191,14 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i < len(s) && plain[s[i]] {
+			i++ // the common bytes, in a tight loop
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if plain[c] {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch {
 			case c == '"' || c == '\\':
