@@ -13,6 +13,7 @@ import (
 
 	"github.com/cookiesession/cookiesession/internal/chunks"
 	"github.com/cookiesession/cookiesession/internal/format"
+	"github.com/cookiesession/cookiesession/internal/jsonx"
 )
 
 // Defaults for the zero values of Options.
@@ -307,7 +308,7 @@ func (c *core) initLifetimes(o *Options) error {
 // initHooks sets the revocation list, the event hook and the JSON codec.
 func (c *core) initHooks(o *Options) {
 	c.revocations, c.onEvent = o.Revocations, o.OnEvent
-	c.marshal = marshalJSON
+	c.marshal = jsonx.Marshal
 	if o.JSON != nil {
 		c.marshal, c.unmarshal = o.JSON.Marshal, o.JSON.Unmarshal
 	}

@@ -344,7 +344,7 @@ func (s *Session[T]) marshal() ([]byte, error) {
 	if s.store.isMap && reflect.ValueOf(&s.Data).Elem().IsNil() {
 		return s.store.c.zeroJSON, nil // read only, never appended to
 	}
-	dataJSON, err := s.store.c.marshal(&s.Data) // as Unmarshal: pointer methods apply
+	dataJSON, err := s.store.c.marshalData(&s.Data, s.held.data) // as Unmarshal: pointer methods apply
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrEncode, jsonx.Problem(err))
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -58,19 +59,30 @@ func checkDecode(t *testing.T, data []byte) {
 	checkMarshal(t, want)
 }
 
-// checkMarshal fails t when Marshal's result differs from jsonx.Marshal's:
+// checkMarshal fails t when the result of Marshal, or of MarshalAfter
+// with any of prevs (and m's own JSON), differs from jsonx.Marshal's:
 // bytes, or one succeeding where the other fails.
-func checkMarshal(t *testing.T, m map[string]any) {
+func checkMarshal(t *testing.T, m map[string]any, prevs ...[]byte) {
 	t.Helper()
 	want, wantErr := jsonx.Marshal(m)
-	got, err := Marshal(m)
+	check1(t, m, "Marshal", want, wantErr, Marshal)
+	for _, prev := range append(prevs, want) {
+		after := func(m map[string]any) ([]byte, error) { return MarshalAfter(m, prev) }
+		check1(t, m, fmt.Sprintf("MarshalAfter(%q)", prev), want, wantErr, after)
+	}
+}
+
+// check1 fails t when marshal(m) differs from want, wantErr.
+func check1(t *testing.T, m map[string]any, name string, want []byte, wantErr error, marshal func(map[string]any) ([]byte, error)) {
+	t.Helper()
+	got, err := marshal(m)
 	switch {
 	case err == nil && wantErr != nil:
-		t.Fatalf("Marshal(%#v) = %q, jsonx.Marshal refuses it: %v", m, got, wantErr)
+		t.Fatalf("%s of %#v = %q, jsonx.Marshal refuses it: %v", name, m, got, wantErr)
 	case err == nil && !bytes.Equal(got, want):
-		t.Fatalf("Marshal(%#v) =\n%q, jsonx.Marshal:\n%q", m, got, want)
+		t.Fatalf("%s of %#v =\n%q, jsonx.Marshal:\n%q", name, m, got, want)
 	case err != nil && wantErr == nil && depth(m) <= MaxDepth:
-		t.Fatalf("Marshal(%#v) refused (%v) what jsonx.Marshal writes: %q", m, err, want)
+		t.Fatalf("%s of %#v refused (%v) what jsonx.Marshal writes: %q", name, m, err, want)
 	}
 }
 
@@ -109,14 +121,21 @@ func FuzzMarshal(f *testing.F) {
 	f.Add([]byte(`{"a":[1,{"b":null}]}`), "x<&>\u2028\xff\x00", 1.5, int64(-3), "1e3")
 	f.Add([]byte(`{}`), "", 1e21, int64(math.MinInt64), "")
 	f.Add([]byte(`{}`), "\"\\/\b\f\n\r\t\x7f", 1e-7, int64(0), "01")
+	f.Add([]byte(`{"f":1,"i":2,"n":3,"s":4,"x":{"}":"\"]"}}`), "x", 0.0, int64(1), "2")
+	f.Add([]byte(`{"s":1,"n":2,"i":3,"f":4}`), "s", 0.0, int64(1), "2")
+	f.Add([]byte(`{"f":1,"f":2,"i":3,"n":4,"s":5}`), "", 0.0, int64(1), "2")
 	f.Fuzz(func(t *testing.T, data []byte, s string, fl float64, i int64, num string) {
 		m, err := reference(data)
 		if err != nil {
 			m = map[string]any{}
 		}
+		before, _ := jsonx.Marshal(m)
+		checkMarshal(t, m, data)
 		m["s"], m["f"], m["i"], m["n"] = s, fl, i, json.Number(num)
 		m[s] = []any{s, fl, uint64(i), int32(i), map[string]any{s: json.Number(num)}, []string{s}}
-		checkMarshal(t, m)
+		checkMarshal(t, m, data, before)
+		delete(m, "s")
+		checkMarshal(t, m, data, before)
 	})
 }
 
@@ -175,5 +194,35 @@ func TestMarshal(t *testing.T) {
 		{"str": "\x00\x1f\u2029\u2027 <>&\u007f\xc3"},
 	} {
 		checkMarshal(t, m)
+	}
+}
+
+// TestMarshalAfterOrder checks that MarshalAfter takes the keys' order from
+// the JSON a map was decoded from while the keys stay the same (a value
+// changed), and sorts when one was added or deleted, or prev's keys are not
+// plain or not sorted.
+func TestMarshalAfterOrder(t *testing.T) {
+	prev := []byte(`{"a":"x","b":{"c":[1,"]}"]},"d":true}`)
+	m, err := Decode(prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m["a"] = "changed"
+	for _, c := range []struct {
+		prev    string
+		inOrder bool
+	}{
+		{string(prev), true},
+		{`{"a":1,"d":2,"b":3}`, false},       // not sorted
+		{`{"a":1,"b":2}`, false},             // a key fewer
+		{`{"a":1,"b":2,"d":3,"e":4}`, false}, // a key more
+		{`{"\u0061":1,"b":2,"d":3}`, false},  // an escape
+		{`{"a":1,"a":2,"d":3}`, false},       // a duplicate
+	} {
+		_, ok, err := appendInOrder(nil, m, []byte(c.prev))
+		if ok != c.inOrder || err != nil {
+			t.Errorf("prev %s: in order %v (%v), want %v", c.prev, ok, err, c.inOrder)
+		}
+		checkMarshal(t, m, []byte(c.prev))
 	}
 }
