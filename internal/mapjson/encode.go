@@ -183,9 +183,21 @@ var shortEscapes = [0x20]byte{'\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 
 
 const hexDigits = "0123456789abcdef"
 
+// replacement is what encoding/json writes for each byte of invalid UTF-8
+// in a string: the escape \ufffd up to Go 1.26, the character U+FFFD
+// itself from Go 1.27 on. It is computed once, never changed.
+var replacement = func() string {
+	b, err := json.Marshal("\xff")
+	if err != nil || len(b) < 2 {
+		return `\ufffd`
+	}
+	return string(b[1 : len(b)-1])
+}()
+
 // appendString appends s quoted as encoding/json quotes it without HTML
 // escapes: '"' and '\\' escaped with a backslash, control characters as
-// \b, \f, \n, \r, \t or \u00XX, each byte of invalid UTF-8 as \ufffd, and
+// \b, \f, \n, \r, \t or \u00XX, each byte of invalid UTF-8 as
+// replacement, and
 // U+2028 and U+2029 as \u2028 and \u2029.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
@@ -216,7 +228,7 @@ func appendString(b []byte, s string) []byte {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
+			b = append(b, replacement...)
 		case r == '\u2028' || r == '\u2029':
 			b = append(b, s[start:i]...)
 			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
