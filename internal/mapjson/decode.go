@@ -2,11 +2,11 @@
 // map[string]any, without reflection, giving exactly what encoding/json
 // gives: Decode what a json.Decoder with UseNumber decodes into a
 // map[string]any, and Marshal the bytes jsonx.Marshal writes. Each refuses,
-// with an error, whatever it does not reproduce exactly (a JSON value that
-// is not an object, deeper nesting than MaxDepth, a Go value it has no case
-// for that encoding/json cannot encode), so that its caller can hand that
-// input to encoding/json instead and get encoding/json's own result or
-// error. FuzzDecode and FuzzMarshal compare the two on any input.
+// with an error, whatever it does not reproduce exactly (JSON whose top
+// level is not an object, nesting deeper than MaxDepth, a value
+// encoding/json refuses to encode), so that its caller can hand that input
+// to encoding/json instead and get encoding/json's own result or error.
+// FuzzDecode and FuzzMarshal compare the two on any input.
 package mapjson
 
 import (
