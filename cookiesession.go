@@ -138,6 +138,9 @@ func holdsInterface(t reflect.Type, seen map[reflect.Type]bool) bool {
 // decodeData decodes a session's JSON into d, which it resets first; numbers
 // in interface values become json.Number (see Map).
 func (s *Store[T]) decodeData(data []byte, d *T) error {
+	if s.c.unmarshal == nil && decodeMap(data, d) {
+		return nil
+	}
 	*d = s.newData()
 	var err error
 	switch {

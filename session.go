@@ -372,7 +372,7 @@ func (s *Session[T]) marshal() ([]byte, error) {
 	if s.memo != nil && s.memoJSON != nil && plain.equal(unsafe.Pointer(&s.Data), unsafe.Pointer(s.memo)) {
 		return s.memoJSON, nil
 	}
-	dataJSON, err := s.store.c.marshal(&s.Data) // as Unmarshal: pointer methods apply
+	dataJSON, err := s.store.c.marshalData(&s.Data, s.held.data) // as Unmarshal: pointer methods apply
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrEncode, jsonx.Problem(err))
 	}
