@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/cookiesession/cookiesession/internal/testjar"
 )
 
@@ -120,7 +120,7 @@ func TestSecureErrorNamesTheReason(t *testing.T) {
 // nameBlanks are the bytes and runes tried before a cookie name: every
 // ASCII control, SP and DEL, and every rune unicode.IsSpace accepts beyond
 // ASCII, plus U+FEFF. blankOK says which of them may stand before a name:
-// those net/http trims (chunks.Blank).
+// those net/http trims (cookie.Blank).
 var nameBlanks = func() []string {
 	var out []string
 	for c := 0; c <= 0x20; c++ {
@@ -165,7 +165,7 @@ func sealFor(t *testing.T, s *Store[Map], user string, pad int) []string {
 // __Secure- rules. Every reader must ignore such a pair: the store's (for
 // the session and for a chunk), the Express and gorilla legacy readers (in
 // package migrate's tests), and
-// chunks.Pairs (the command's). Ignored means: not read, and not counted as
+// cookie.Pairs (the command's). Ignored means: not read, and not counted as
 // the name "sent twice" beside the genuine cookie.
 func TestBlankBeforeName(t *testing.T) {
 	s := newStore[Map](t, chunked(Options{MaxCookieBytes: 300}))
@@ -208,8 +208,8 @@ func TestBlankBeforeName(t *testing.T) {
 				t.Errorf("Express cookie found: %v, want %v", found, b == " ")
 			}
 			// The command's reader.
-			if ps := chunks.Pairs("a=1;" + b + "session=v"); (len(ps) == 2 && ps[1].Name == "session") != ok {
-				t.Errorf("chunks.Pairs = %q", ps)
+			if ps := cookie.Pairs("a=1;" + b + "session=v"); (len(ps) == 2 && ps[1].Name == "session") != ok {
+				t.Errorf("cookie.Pairs = %q", ps)
 			}
 		})
 	}

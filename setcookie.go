@@ -1,14 +1,14 @@
 package cookiesession
 
-// Set-Cookie lines and the cache headers of the responses that carry them
-// (RFC 6265bis §4.1, RFC 9111).
+// A store's Set-Cookie lines (formatted by package cookie) and the cache
+// headers of the responses that carry them (RFC 6265bis §4.1, RFC 9111).
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/cookiesession/cookiesession/internal/format"
 )
 
@@ -113,81 +113,47 @@ func (c *core) attrs(req *Request, persistent bool, maxAge int, now time.Time) (
 
 // attrSuffix formats the attributes every line of the store shares.
 func (c *core) attrSuffix(secure bool) string {
-	var b strings.Builder
-	b.WriteString("; Path=")
-	b.WriteString(c.path)
-	if c.domain != "" {
-		b.WriteString("; Domain=")
-		b.WriteString(c.domain)
-	}
-	if c.httpOnly {
-		b.WriteString("; HttpOnly")
-	}
-	if secure {
-		b.WriteString("; Secure")
-	}
+	sameSite := "Lax"
 	switch c.sameSite {
 	case http.SameSiteStrictMode:
-		b.WriteString("; SameSite=Strict")
+		sameSite = "Strict"
 	case http.SameSiteNoneMode:
-		b.WriteString("; SameSite=None")
-	default:
-		b.WriteString("; SameSite=Lax")
+		sameSite = "None"
 	}
-	if c.partitioned {
-		b.WriteString("; Partitioned")
-	}
-	if c.priority != 0 {
-		b.WriteString("; Priority=")
-		b.WriteString(c.priority.String())
-	}
-	return b.String()
+	return cookie.Attributes{
+		Path: c.path, Domain: c.domain, HTTPOnly: c.httpOnly, Secure: secure,
+		SameSite: sameSite, Partitioned: c.partitioned, Priority: c.priority.String(),
+	}.Suffix()
+}
+
+// line returns a as package cookie formats it.
+func (a CookieAttrs) line() cookie.Line {
+	return cookie.Line{Suffix: a.suffix, MaxAge: a.maxAge, Expires: a.expires}
+}
+
+// attrsOf returns the CookieAttrs of l.
+func attrsOf(l cookie.Line) CookieAttrs {
+	return CookieAttrs{suffix: l.Suffix, maxAge: l.MaxAge, expires: l.Expires}
 }
 
 // Line formats a Set-Cookie line that stores value under name.
-func (a CookieAttrs) Line(name, value string) string {
-	var b strings.Builder
-	b.Grow(len(name) + len(value) + len(a.suffix) + attrsExtra)
-	b.WriteString(name)
-	b.WriteByte('=')
-	b.WriteString(value)
-	a.finish(&b)
-	return b.String()
-}
+func (a CookieAttrs) Line(name, value string) string { return a.line().Format(name, value) }
 
 // lineRaw is Line for a value still to be base64-encoded: it encodes
 // straight into the line, in one allocation.
 func (a CookieAttrs) lineRaw(name string, raw []byte) string {
+	l := a.line()
 	var b strings.Builder
-	b.Grow(len(name) + strictBase64.EncodedLen(len(raw)) + len(a.suffix) + attrsExtra)
-	b.WriteString(name)
-	b.WriteByte('=')
+	l.Begin(&b, name, strictBase64.EncodedLen(len(raw)))
 	format.AppendBase64(&b, raw)
-	a.finish(&b)
+	l.End(&b)
 	return b.String()
-}
-
-// attrsExtra is room for "; Max-Age=N; Expires=DATE" (at most 59 bytes).
-const attrsExtra = 64
-
-// finish appends Max-Age and Expires, if any, and the shared attributes.
-func (a CookieAttrs) finish(b *strings.Builder) {
-	if a.maxAge > 0 {
-		var buf [32]byte
-		b.WriteString("; Max-Age=")
-		b.Write(strconv.AppendInt(buf[:0], int64(a.maxAge), 10))
-		b.WriteString("; Expires=")
-		b.Write(a.expires.UTC().AppendFormat(buf[:0], http.TimeFormat))
-	}
-	b.WriteString(a.suffix)
 }
 
 // ExpireLine formats a Set-Cookie line that deletes the cookie name: a
 // Max-Age of 0 and, for clients that ignore Max-Age, an Expires in the
 // past (RFC 6265 §5.2.1).
-func (a CookieAttrs) ExpireLine(name string) string {
-	return name + "=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT" + a.suffix
-}
+func (a CookieAttrs) ExpireLine(name string) string { return a.line().Expire(name) }
 
 // Priority is Chrome's Priority cookie attribute (not in RFC 6265bis): when
 // a site has more cookies than Chrome keeps, it evicts lower-priority ones

@@ -8,8 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"unicode/utf8"
+
+	"github.com/cookiesession/cookiesession/internal/cookie"
 )
 
 // Errors of the legacy formats, exported by the library as
@@ -19,21 +20,9 @@ var (
 	ErrPayload   = errors.New("cookiesession: legacy session cookie content unusable")
 )
 
-// ValidName accepts the names another library may have used: visible
-// ASCII without the characters that break a Cookie header. It allows ':'
-// (cookie-session 1.x's "express:sess") which is not an RFC 6265 token.
-func ValidName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`;=,"\`, c) >= 0 {
-			return false
-		}
-	}
-	return true
-}
+// ValidName is cookie.ValidLegacyName, for the callers not yet calling
+// it there.
+func ValidName(name string) bool { return cookie.ValidLegacyName(name) }
 
 // JSONObject checks that b, the decoded content of a legacy cookie,
 // is one JSON object, and returns it without surrounding whitespace.
