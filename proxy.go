@@ -73,7 +73,7 @@ func parseTrustedProxies(entries []string) (*proxy.Trust, error) {
 
 // connOf returns what package proxy needs of r.
 func connOf(r *http.Request) proxy.Conn {
-	return proxy.Conn{RemoteAddr: r.RemoteAddr, TLS: r.TLS != nil, Header: r.Header.Values}
+	return proxy.Conn{RemoteAddr: r.RemoteAddr, TLS: r.TLS != nil, Header: r.Header}
 }
 
 // secureAttribute decides the Secure attribute of a cookie set in answer to

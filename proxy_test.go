@@ -256,3 +256,18 @@ func TestProxyWorkedExample(t *testing.T) {
 		})
 	}
 }
+
+// TestRequestAllocations: Store.Request allocates nothing, trusted
+// proxies or not.
+func TestRequestAllocations(t *testing.T) {
+	for _, trusted := range [][]string{nil, {"private"}} {
+		s, err := New[Map](Options{Keys: [][]byte{testKey(1)}, TrustedProxies: trusted})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := newProxyRequest("10.0.0.2:1", false, "example.com", fwd("for=198.51.100.7;proto=https"), xfp("https"))
+		if n := testing.AllocsPerRun(100, func() { s.Request(r) }); n != 0 {
+			t.Errorf("TrustedProxies %q: Store.Request makes %v allocations", trusted, n)
+		}
+	}
+}

@@ -68,7 +68,8 @@ func CountPairs(lines []string) int {
 
 // Named calls yield with each pair of the Cookie header lines whose name
 // is name or begins with name followed by sep, trimmed of Blank bytes
-// (name=value, not unquoted). It returns false, having stopped, at the
+// (name=value, not unquoted; a piece without '=', which Pairs skips, is
+// left to yield to skip). It returns false, having stopped, at the
 // pair past MaxCookies that contains name; true when it read every line.
 //
 // Its work is linear in the header size and it allocates nothing: a

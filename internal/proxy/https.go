@@ -23,19 +23,32 @@ type Conn struct {
 	RemoteAddr string
 	// TLS reports whether the connection to the application is TLS.
 	TLS bool
-	// Header returns every line of the request header of the given
-	// canonical name ("Forwarded", "X-Forwarded-Proto"), nil when there
-	// is none: http.Header.Values for net/http. Nil means no header at
-	// all.
-	Header func(name string) []string
+	// Header looks the forwarding headers up; nil means the request has
+	// none.
+	Header Header
 }
+
+// Header is a request header lookup: Values returns every line of the
+// header of the given canonical name ("Forwarded", "X-Forwarded-Proto"),
+// nil when there is none. net/http's http.Header is one; an adapter for
+// another server wraps its own header type (a pointer-shaped wrapper is
+// stored in Conn without allocating).
+type Header interface {
+	Values(name string) []string
+}
+
+// HeaderFunc adapts a lookup function to Header.
+type HeaderFunc func(name string) []string
+
+// Values calls f.
+func (f HeaderFunc) Values(name string) []string { return f(name) }
 
 // header returns the lines of the header name.
 func (c *Conn) header(name string) []string {
 	if c.Header == nil {
 		return nil
 	}
-	return c.Header(name)
+	return c.Header.Values(name)
 }
 
 // HTTPS reports whether the client reached the site over HTTPS: either c

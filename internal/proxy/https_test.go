@@ -17,7 +17,7 @@ func newConn(remote string, withTLS bool, host string, headers ...hdr) Conn {
 	for _, x := range headers {
 		h.Add(x.name, x.value)
 	}
-	return Conn{RemoteAddr: remote, TLS: withTLS, Header: h.Values}
+	return Conn{RemoteAddr: remote, TLS: withTLS, Header: h}
 }
 
 func mustTrust(t testing.TB, entries ...string) *Trust {
@@ -219,4 +219,54 @@ func TestProxyTrustConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestConnWithoutNetHTTP: an adapter that has no *http.Request decides
+// from the peer, TLS and its own header lookup, with the same answers and
+// explanations.
+func TestConnWithoutNetHTTP(t *testing.T) {
+	pt := mustTrust(t, "10.0.0.2")
+	lookup := func(h map[string][]string) HeaderFunc {
+		return func(name string) []string { return h[name] }
+	}
+	for _, c := range []struct {
+		conn Conn
+		want string // Explain; "" means HTTPS
+	}{
+		{Conn{RemoteAddr: "10.0.0.2:1", Header: lookup(map[string][]string{"X-Forwarded-Proto": {"https"}})}, ""},
+		{Conn{RemoteAddr: "10.0.0.2:1", Header: lookup(map[string][]string{"Forwarded": {"for=198.51.100.7;proto=https"}})}, ""},
+		{Conn{RemoteAddr: "198.51.100.7:1", TLS: true}, ""},
+		{Conn{RemoteAddr: "10.0.0.2:1", Header: lookup(map[string][]string{"X-Forwarded-Proto": {"http"}})},
+			"trusted proxy 10.0.0.2: X-Forwarded-Proto says the client did not use https"},
+		{Conn{RemoteAddr: "10.0.0.2:1"}, "trusted proxy 10.0.0.2 sent neither Forwarded nor X-Forwarded-Proto"},
+		{Conn{RemoteAddr: "198.51.100.7:1", Header: lookup(map[string][]string{"X-Forwarded-Proto": {"https"}})},
+			"the request from 198.51.100.7 came over plain HTTP (its forwarding headers are not believed: the peer is not in Options.TrustedProxies)"},
+		{Conn{RemoteAddr: "/run/app.sock"}, `the request from "/run/app.sock" arrived over plain HTTP`},
+		{Conn{}, "the request from an unknown peer arrived over plain HTTP"},
+	} {
+		if got := pt.Explain(c.conn); got != c.want {
+			t.Errorf("Explain(%+v) = %q, want %q", c.conn, got, c.want)
+		}
+		if got := pt.HTTPS(c.conn); got != (c.want == "") {
+			t.Errorf("HTTPS(%+v) = %v, want %v", c.conn, got, c.want == "")
+		}
+	}
+	var nobody *Trust
+	if got := nobody.Explain(Conn{RemoteAddr: "10.0.0.2:1", Header: lookup(map[string][]string{"X-Forwarded-Proto": {"https"}})}); got !=
+		"the request from 10.0.0.2 came over plain HTTP (its forwarding headers are not believed: Options.TrustedProxies is empty)" {
+		t.Errorf("nil Trust: Explain = %q", got)
+	}
+}
+
+func TestLoopbackHost(t *testing.T) {
+	for host, want := range map[string]bool{
+		"localhost": true, "localhost:8080": true, "LOCALHOST.:8080": true, "app.localhost:3000": true,
+		"127.0.0.1:8080": true, "127.1.2.3": true, "[::1]:8080": true, "[::1]": true, "::1": true, "[::ffff:127.0.0.1]": true,
+		"": false, "localhost.example.com": false, "notlocalhost": false, "127.0.0.1.nip.io": false,
+		"10.0.0.1:8080": false, "[::1": false, "[2001:db8::1]:1": false,
+	} {
+		if got := LoopbackHost(host); got != want {
+			t.Errorf("LoopbackHost(%q) = %v, want %v", host, got, want)
+		}
+	}
 }
