@@ -247,7 +247,7 @@ func TestHostileAllocations(t *testing.T) {
 
 // readChunksReference is readChunks written the plain way, on
 // internal/chunks.LayoutOf: every pair of every line split and trimmed
-// (chunks.Pairs), the session's cookies picked out, then the rules of
+// (cookie.Pairs), the session's cookies picked out, then the rules of
 // docs/FORMAT.md and docs/LIMITS.md applied in order. readChunks must agree
 // with it wherever cookie.MaxCookies does not apply.
 func readChunksReference(lines []string, name string, l chunks.Limits) (in incoming, err error) {
