@@ -93,9 +93,6 @@ func (j jar) update(t testing.TB, h http.Header) {
 // updateLines applies Set-Cookie lines.
 func (j jar) updateLines(lines []string) { testjar.Apply(j, lines) }
 
-// header is the jar as a Cookie header, in name order.
-func (j jar) header() string { return testjar.Header(j) }
-
 // request returns a request carrying the jar's cookies.
 func (j jar) request(method, target string) *http.Request { return testjar.Request(j, method, target) }
 
@@ -106,6 +103,16 @@ func (j jar) do(t testing.TB, h http.Handler) *httptest.ResponseRecorder {
 	h.ServeHTTP(rec, j.request("GET", "/"))
 	j.update(t, rec.Header())
 	return rec
+}
+
+// hasLine reports whether one of lines starts with prefix.
+func hasLine(lines []string, prefix string) bool {
+	for _, l := range lines {
+		if strings.HasPrefix(l, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // serve is do for tests that look at the Set-Cookie lines only.

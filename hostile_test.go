@@ -2,7 +2,8 @@ package cookiesession
 
 // Hostile Cookie headers: what Store.Get costs on headers no browser sends,
 // against net/http's own parser on the same header, for the store's reader
-// and with the Express and gorilla legacy readers configured.
+// (package migrate tests the Express and gorilla legacy readers the same
+// way).
 
 import (
 	"errors"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/cookiesession/cookiesession/internal/chunks"
 	"github.com/cookiesession/cookiesession/internal/cookie"
+	"github.com/cookiesession/cookiesession/internal/testjar"
 )
 
 // hostileShape is one hostile Cookie header. With valid set, the reader's
@@ -57,9 +59,7 @@ type hostileReader struct {
 	valid string
 }
 
-// hostileReaders returns the store alone (cookie "session", chunked), and
-// a store whose own cookie is "sid" that reads an Express session called
-// "session" (package migrate tests the gorilla reader the same way).
+// hostileReaders returns the store alone (cookie "session", chunked).
 func hostileReaders(tb testing.TB) []hostileReader {
 	own := newStore[Map](tb, Options{MaxChunks: 4, MaxTotalBytes: 16384})
 	sess := own.Get(httptest.NewRequest("GET", "/", nil))
@@ -74,20 +74,7 @@ func hostileReaders(tb testing.TB) []hostileReader {
 			pairs = append(pairs, c.Name+"="+c.Value)
 		}
 	}
-
-	e := ExpressSession{Keys: []string{"k1"}}
-	ef, err := e.compile()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	value, sig, err := ef.encode([]byte(`{"blob":"express"}`))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return []hostileReader{
-		{name: "store", store: own, valid: strings.Join(pairs, "; ")},
-		{name: "storeExpress", store: newStore[Map](tb, Options{Name: "sid", Legacy: []Legacy{&e}}), valid: "session=" + value + "; session.sig=" + sig},
-	}
+	return []hostileReader{{name: "store", store: own, valid: strings.Join(pairs, "; ")}}
 }
 
 // request returns a request carrying sh's header for reader rd.
@@ -135,10 +122,8 @@ type hostileWant struct {
 }
 
 // TestHostileHeaderOutcomes checks what Store.Get makes of each hostile
-// header, for the store's reader and the Express reader. The gorilla
-// reader is left out: it reads with Request.Cookie, which past net/http's
-// 3,000 cookies sees none, so its session behind 100,000 junk cookies is
-// not found, and without a reason.
+// header, for the store's reader (package migrate's
+// TestExpressHostileHeaders for the Express reader).
 func TestHostileHeaderOutcomes(t *testing.T) {
 	want := map[string]map[string]hostileWant{
 		"store": {
@@ -148,11 +133,6 @@ func TestHostileHeaderOutcomes(t *testing.T) {
 			"prefixNames":    {err: ErrChunks}, // over cookie.MaxCookies
 			"validAfterJunk": {opened: true},
 			"validOnly":      {opened: true},
-		},
-		"storeExpress": { // every header over cookie.MaxCookies pairs is refused
-			"semicolons": {err: ErrChunks}, "pairs": {err: ErrChunks}, "chunkNames": {err: ErrChunks},
-			"duplicates": {err: ErrChunks}, "foreignNames": {err: ErrChunks}, "prefixNames": {err: ErrChunks},
-			"lines": {err: ErrChunks}, "validAfterJunk": {err: ErrChunks}, "validOnly": {opened: true},
 		},
 	}
 	for _, rd := range hostileReaders(t) {
@@ -194,7 +174,7 @@ func checkHostile(t *testing.T, sess *Session[Map], w hostileWant, valid string)
 // cookie pairs counted against it, and reported with one more.
 func TestHostileBoundExact(t *testing.T) {
 	readers := hostileReaders(t)
-	own, express := readers[0], readers[1]
+	own := readers[0]
 	n := strings.Count(own.valid, ";") + 1
 	for extra, w := range []hostileWant{{opened: true}, {err: ErrChunks}} {
 		// Pairs that contain the name count for the store's reader;
@@ -203,12 +183,6 @@ func TestHostileBoundExact(t *testing.T) {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Header["Cookie"] = lines
 		checkHostile(t, own.store.Get(r), w, own.valid)
-
-		// Every pair counts for the Express reader, on any line.
-		lines = []string{strings.Repeat("a=b; ", cookie.MaxCookies-3+extra) + "c=d", express.valid}
-		r = httptest.NewRequest("GET", "/", nil)
-		r.Header["Cookie"] = lines
-		checkHostile(t, express.store.Get(r), w, express.valid)
 	}
 }
 
@@ -327,40 +301,9 @@ func missingChunk(lay chunks.Layout) int {
 	return 0
 }
 
-// nodeCookieReference is nodeCookie as it was before the search-based
-// scan, on the lines joined with "; " as Node.js joins them: every ';'
-// visited. nodeCookie must agree with it.
-func nodeCookieReference(header, name string) (string, bool) {
-	for start := 0; start <= len(header); {
-		i := start
-		for i < len(header) && header[i] == ' ' {
-			i++
-		}
-		if strings.HasPrefix(header[i:], name) && i+len(name) < len(header) && header[i+len(name)] == '=' {
-			v := header[i+len(name)+1:]
-			if end := strings.IndexByte(v, ';'); end >= 0 {
-				v = v[:end]
-			}
-			if len(v) > 0 && v[0] == '"' {
-				if len(v) >= 2 {
-					v = v[1 : len(v)-1]
-				} else {
-					v = ""
-				}
-			}
-			return v, true
-		}
-		next := strings.IndexByte(header[start:], ';')
-		if next < 0 {
-			break
-		}
-		start += next + 1
-	}
-	return "", false
-}
-
-// compareReaders checks readChunks and nodeCookie against their
-// references on lines.
+// compareReaders checks readChunks against its reference on lines
+// (package migrate's TestNodeCookieMatchesReference checks the Express
+// reader).
 func compareReaders(t *testing.T, lines []string) {
 	t.Helper()
 	joined := strings.Join(lines, "; ")
@@ -375,11 +318,6 @@ func compareReaders(t *testing.T, lines []string) {
 				t.Fatalf("readChunks(%q, %q):\n got %v %v\nwant %v %v", lines, name, got, gotErr, want, wantErr)
 			}
 			compareNetHTTP(t, lines, name, got.present)
-		}
-		v, ok := nodeCookie(lines, name)
-		wv, wok := nodeCookieReference(joined, name)
-		if v != wv || ok != wok {
-			t.Fatalf("nodeCookie(%q, %q) = %q, %v; want %q, %v", lines, name, v, ok, wv, wok)
 		}
 	}
 }
@@ -448,15 +386,7 @@ var hostileFragments = []string{
 func TestReadersMatchReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 20000 {
-		lines := make([]string, 1+rng.IntN(4))
-		for i := range lines {
-			var b strings.Builder
-			for range rng.IntN(24) {
-				b.WriteString(hostileFragments[rng.IntN(len(hostileFragments))])
-			}
-			lines[i] = b.String()
-		}
-		compareReaders(t, lines)
+		compareReaders(t, testjar.RandomLines(rng, hostileFragments))
 	}
 }
 
@@ -479,17 +409,7 @@ func FuzzReadersMatchReference(f *testing.F) {
 // every layout of chunks 1..4 absent, filling the per-cookie budget, or
 // short of it: where a value ends, and which parts after it are stale.
 func TestReadersMatchReferenceOnParts(t *testing.T) {
-	for layout := range 81 { // 3^4
-		var pairs []string
-		for i, k := 1, layout; i <= 4; i, k = i+1, k/3 {
-			name := chunks.Name("session", i)
-			switch k % 3 {
-			case 1:
-				pairs = append(pairs, name+"="+strings.Repeat("A", DefaultMaxCookieBytes-len(name)))
-			case 2:
-				pairs = append(pairs, name+"=AAAA")
-			}
-		}
-		compareReaders(t, []string{strings.Join(pairs, "; ")})
+	for _, line := range testjar.ChunkLayouts("session", DefaultMaxCookieBytes) {
+		compareReaders(t, []string{line})
 	}
 }

@@ -234,7 +234,7 @@ func TestWeakKeys(t *testing.T) {
 // that random keys pass).
 func TestWeakLegacyKeysAccepted(t *testing.T) {
 	if _, err := NewMap(Options{Keys: [][]byte{testKey(1)}, Name: "x",
-		Legacy: []Legacy{&ExpressSession{Keys: []string{"aaaa"}}}}); err != nil {
+		Legacy: []Legacy{&testLegacy{Keys: []string{"aaaa"}}}}); err != nil {
 		t.Fatalf("weak legacy keys refused: %v", err)
 	}
 }

@@ -2,7 +2,7 @@ package cookiesession
 
 // Legacy formats: another library's session cookies that a store reads,
 // upgrades to its own sealed format and, during a transition, keeps writing
-// (legacy_express.go; package migrate for gorilla). docs/MIGRATING.md
+// (package migrate has Express's and gorilla's). docs/MIGRATING.md
 // explains.
 
 import (
@@ -169,9 +169,4 @@ func legacyAttrs(a CookieAttrs, path, domain string) CookieAttrs {
 		return a
 	}
 	return attrsOf(a.line().WithScope(path, domain))
-}
-
-// nextNamed is cookie.NextNamed, for the Express reader.
-func nextNamed(line string, from int, name string) (pos, end int, ok bool) {
-	return cookie.NextNamed(line, from, name)
 }

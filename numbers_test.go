@@ -121,29 +121,3 @@ func TestInterfaceFieldNumbersExact(t *testing.T) {
 		t.Fatalf("got %#v", got)
 	}
 }
-
-// TestExpressNumbersExact upgrades an Express session holding numbers a
-// float64 cannot hold (Node writes them as JSON text, which a cookie may
-// carry) through a Map store, in transition and not: the digits survive.
-func TestExpressNumbersExact(t *testing.T) {
-	js := `{"id":9007199254740993,"u":18446744073709551615,"d":0.1000000000000000055511151231257827}`
-	for _, transition := range []bool{false, true} {
-		e := ExpressSession{Name: "session", Keys: []string{"k"}, Transition: transition}
-		cj := expressJar(t, e, js)
-		s := newStore[Map](t, Options{Name: "sid", Legacy: []Legacy{&e}})
-		var got Map
-		h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			got = s.Get(r).Data
-			got["n"] = 1 // a change, so the session is written
-		}))
-		cj.serve(h)
-		if got["id"].(json.Number).String() != "9007199254740993" || got["d"].(json.Number).String() != "0.1000000000000000055511151231257827" {
-			t.Fatalf("transition %v: read %v", transition, got)
-		}
-		// The next request reads what was written back, digit for digit.
-		cj.serve(s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = s.Get(r).Data })))
-		if got["u"].(json.Number).String() != "18446744073709551615" || got["id"].(json.Number).String() != "9007199254740993" {
-			t.Fatalf("transition %v: after write-back %v", transition, got)
-		}
-	}
-}

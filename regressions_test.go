@@ -161,19 +161,19 @@ func (tc *stateCase) check(t *testing.T, res stateResult) {
 // TestSessionStates drives the session's save state through the
 // middleware, one regression per row.
 func TestSessionStates(t *testing.T) {
-	express := ExpressSession{Keys: []string{"k1"}}
-	transition := ExpressSession{Keys: []string{"k1"}, Transition: true}
-	legacyJar := func(e ExpressSession) func(t *testing.T) jar {
-		return func(t *testing.T) jar { return expressJar(t, e, `{"user":"a"}`) }
+	held := testLegacy{Keys: []string{"k1"}}
+	transition := testLegacy{Keys: []string{"k1"}, Transition: true}
+	heldJar := func(l testLegacy) func(t *testing.T) jar {
+		return func(t *testing.T) jar { return legacyJar(t, l, `{"user":"a"}`) }
 	}
 	for _, tc := range []stateCase{{
 		// A session read from a legacy cookie, with IdleTimeout set,
 		// expires from its upgrade, not from year 1.
 		name: "legacy ExpiresAt counts from the upgrade",
 		opts: func(clk *clock) Options {
-			return Options{Legacy: []Legacy{&express}, IdleTimeout: time.Hour, Now: clk.Now}
+			return Options{Legacy: []Legacy{&held}, IdleTimeout: time.Hour, Now: clk.Now}
 		},
-		jar: legacyJar(express),
+		jar: heldJar(held),
 		handle: func(s *Session[Map], _ http.ResponseWriter, clk *clock) string {
 			return fmt.Sprint(s.ExpiresAt().Sub(clk.Now()))
 		},
@@ -182,8 +182,8 @@ func TestSessionStates(t *testing.T) {
 		// An untouched legacy session is not Changed, and a hijack
 		// reports no lost Data change for it.
 		name: "legacy upgrade is not a change",
-		opts: func(*clock) Options { return Options{Legacy: []Legacy{&express}} },
-		jar:  legacyJar(express),
+		opts: func(*clock) Options { return Options{Legacy: []Legacy{&held}} },
+		jar:  heldJar(held),
 		handle: func(s *Session[Map], w http.ResponseWriter, _ *clock) string {
 			changed := s.Changed()
 			w.(http.Hijacker).Hijack()
@@ -197,9 +197,9 @@ func TestSessionStates(t *testing.T) {
 		opts: func(clk *clock) Options {
 			rl := testRevocations(clk)
 			rl.RevokeAll(clk.Now().Add(time.Second))
-			return Options{Legacy: []Legacy{&express}, Revocations: rl, Now: clk.Now}
+			return Options{Legacy: []Legacy{&held}, Revocations: rl, Now: clk.Now}
 		},
-		jar: legacyJar(express),
+		jar: heldJar(held),
 		handle: func(s *Session[Map], _ http.ResponseWriter, _ *clock) string {
 			s.Data["fresh"] = 1
 			return fmt.Sprint(errors.Is(s.Err(), ErrRevoked))
@@ -210,9 +210,9 @@ func TestSessionStates(t *testing.T) {
 		// on the upgrade request already, and keeps it.
 		name: "legacy upgrade gets its ID at once",
 		opts: func(*clock) Options {
-			return Options{Legacy: []Legacy{&express}, Revocations: newRevocationList(nil, RevocationListOptions{MaxAge: 24 * time.Hour})}
+			return Options{Legacy: []Legacy{&held}, Revocations: newRevocationList(nil, RevocationListOptions{MaxAge: 24 * time.Hour})}
 		},
-		jar: legacyJar(express), requests: 2,
+		jar: heldJar(held), requests: 2,
 		handle: func(s *Session[Map], _ http.ResponseWriter, _ *clock) string { return s.ID() },
 		lines:  "-", events: "upgraded",
 		verify: func(t *testing.T, res stateResult) {
@@ -251,7 +251,7 @@ func TestSessionStates(t *testing.T) {
 		// session.
 		name: "transition: Destroy then reuse",
 		opts: func(*clock) Options { return Options{Legacy: []Legacy{&transition}} },
-		jar:  legacyJar(transition),
+		jar:  heldJar(transition),
 		handle: func(s *Session[Map], w http.ResponseWriter, _ *clock) string {
 			s.Destroy()
 			s.Data["user"] = "b"
@@ -306,7 +306,7 @@ func TestSessionStates(t *testing.T) {
 			}
 		})
 	}
-	for _, tc := range lostChangeRows(legacyJar(transition), &transition) {
+	for _, tc := range lostChangeRows(heldJar(transition), &transition) {
 		t.Run(tc.name, func(t *testing.T) { tc.check(t, tc.run(t)) })
 	}
 	// In transition mode a new session saved in the legacy format, by
@@ -315,7 +315,7 @@ func TestSessionStates(t *testing.T) {
 		name string
 		opts Options
 		line string
-	}{{"express", Options{Legacy: []Legacy{&transition}}, "session="}} { // gorilla: package migrate's TestGorillaTransitionNewSession
+	}{{"legacy", Options{Legacy: []Legacy{&transition}}, "session="}} { // Express, gorilla: package migrate's TestStoreExpressTransition, TestGorillaTransitionNewSession
 		for _, save := range []bool{false, true} {
 			tc := stateCase{
 				name: fmt.Sprintf("transition: new %s session, Save %v", f.name, save),
@@ -373,10 +373,10 @@ func TestInformationalAfterHijackDropped(t *testing.T) {
 var errBoom = errors.New("boom")
 
 // lostChangeRows are the rows of TestSessionStates that walk a signed-in
-// session (or an Express one in transition mode) through steps: every
+// session (or a legacy one in transition mode) through steps: every
 // change a response did not carry is reported once (or the save answers
 // with an error), and a handler's panic goes on with its own value.
-func lostChangeRows(transitionJar func(*testing.T) jar, transition *ExpressSession) []stateCase {
+func lostChangeRows(transitionJar func(*testing.T) jar, transition *testLegacy) []stateCase {
 	destroy := func(w http.ResponseWriter, s *Session[Map]) error { s.Destroy(); return nil }
 	change := func(w http.ResponseWriter, s *Session[Map]) error { s.Data["user"] = "b"; return nil }
 	flash := func(w http.ResponseWriter, s *Session[Map]) error { s.AddFlash("saved"); return nil }

@@ -130,9 +130,9 @@ func TestRevokeRenewGivesNewID(t *testing.T) {
 func TestRevokeLegacyAfterGlobalCutOff(t *testing.T) {
 	clk := newClock()
 	l := testRevocations(clk)
-	e := ExpressSession{Name: "session", Keys: []string{"k"}}
+	e := testLegacy{Keys: []string{"k"}}
 	s := newStore[Map](t, Options{Name: "sid", Now: clk.Now, Revocations: l, Legacy: []Legacy{&e}})
-	j := expressJar(t, e, `{"user":"ada"}`)
+	j := legacyJar(t, e, `{"user":"ada"}`)
 	if sess := s.Get(j.request("GET", "/")); sess.IsNew() {
 		t.Fatalf("legacy session refused: %v", sess.Err())
 	}

@@ -10,12 +10,13 @@ import (
 	"testing"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/migrate"
 )
 
 var storeKey = testKey(0x5a)
 
 // goStore returns an untyped store that takes over Express sessions.
-func goStore(t *testing.T, e cookiesession.ExpressSession) *cookiesession.Store[cookiesession.Map] {
+func goStore(t *testing.T, e migrate.Express) *cookiesession.Store[cookiesession.Map] {
 	t.Helper()
 	s, err := cookiesession.NewMap(cookiesession.Options{
 		Keys: [][]byte{storeKey}, Name: "sid", Secure: cookiesession.SecureNever, Legacy: []cookiesession.Legacy{&e},
@@ -35,17 +36,17 @@ var fixtures = map[string]string{
 	"keys":    `{"":1,"x__proto__":2,"constructor_":3,"with space":4,"ünï":5,"1":6}`,
 }
 
-func TestExpressSessionsReadByGo(t *testing.T) {
+func TestExpressCookiesReadByGo(t *testing.T) {
 	cases := []struct {
 		name, profile string
-		cfg           cookiesession.ExpressSession
+		cfg           migrate.Express
 	}{
-		{"cookie-session 2 defaults", "v2", cookiesession.ExpressSession{Keys: []string{"k-current"}}},
-		{"keys given as secret", "secret", cookiesession.ExpressSession{Name: "sec", Keys: []string{"a secret given as `secret`"}}},
-		{"keygrip sha256", "sha256", cookiesession.ExpressSession{Name: "s256", Keys: []string{"k-256"}, SHA256: true}},
-		{"custom cookie name", "custom", cookiesession.ExpressSession{Name: "my.app-sess_1", Keys: []string{"k-custom"}}},
-		{"signed with the key now second", "v2old", cookiesession.ExpressSession{Keys: []string{"k-current", "k-old"}}},
-		{"cookie-session 1.x, express:sess", "v1", cookiesession.ExpressSession{Name: "express:sess", Keys: []string{"k-v1"}}},
+		{"cookie-session 2 defaults", "v2", migrate.Express{Keys: []string{"k-current"}}},
+		{"keys given as secret", "secret", migrate.Express{Name: "sec", Keys: []string{"a secret given as `secret`"}}},
+		{"keygrip sha256", "sha256", migrate.Express{Name: "s256", Keys: []string{"k-256"}, SHA256: true}},
+		{"custom cookie name", "custom", migrate.Express{Name: "my.app-sess_1", Keys: []string{"k-custom"}}},
+		{"signed with the key now second", "v2old", migrate.Express{Keys: []string{"k-current", "k-old"}}},
+		{"cookie-session 1.x, express:sess", "v1", migrate.Express{Name: "express:sess", Keys: []string{"k-v1"}}},
 	}
 	for _, c := range cases {
 		for fname, js := range fixtures {
@@ -102,7 +103,7 @@ func containsAll(have, want []string) bool {
 	return true
 }
 
-func TestExpressSessionTyped(t *testing.T) {
+func TestExpressTypedStore(t *testing.T) {
 	type item struct {
 		SKU string `json:"sku"`
 		Qty int    `json:"qty"`
@@ -115,7 +116,7 @@ func TestExpressSessionTyped(t *testing.T) {
 	j := expressSet(t, "v2", `{"user":"zoë","big":12345678901234567890,"items":[{"sku":"a","qty":2}]}`)
 	store, err := cookiesession.New[cart](cookiesession.Options{
 		Keys: [][]byte{storeKey}, Name: "sid", Secure: cookiesession.SecureNever,
-		Legacy: []cookiesession.Legacy{&cookiesession.ExpressSession{Keys: []string{"k-current"}}},
+		Legacy: []cookiesession.Legacy{&migrate.Express{Keys: []string{"k-current"}}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -134,13 +135,13 @@ func TestGoTransitionCookiesReadByExpress(t *testing.T) {
 	cases := []struct {
 		name     string
 		profiles []string // Express profiles that must read the cookie
-		cfg      cookiesession.ExpressSession
+		cfg      migrate.Express
 	}{
-		{"cookie-session 2", []string{"v2", "v2rot"}, cookiesession.ExpressSession{Keys: []string{"k-current", "k-old"}}},
-		{"secret", []string{"secret"}, cookiesession.ExpressSession{Name: "sec", Keys: []string{"a secret given as `secret`"}}},
-		{"sha256", []string{"sha256"}, cookiesession.ExpressSession{Name: "s256", Keys: []string{"k-256"}, SHA256: true}},
-		{"custom name", []string{"custom"}, cookiesession.ExpressSession{Name: "my.app-sess_1", Keys: []string{"k-custom"}}},
-		{"cookie-session 1.x", []string{"v1"}, cookiesession.ExpressSession{Name: "express:sess", Keys: []string{"k-v1"}}},
+		{"cookie-session 2", []string{"v2", "v2rot"}, migrate.Express{Keys: []string{"k-current", "k-old"}}},
+		{"secret", []string{"secret"}, migrate.Express{Name: "sec", Keys: []string{"a secret given as `secret`"}}},
+		{"sha256", []string{"sha256"}, migrate.Express{Name: "s256", Keys: []string{"k-256"}, SHA256: true}},
+		{"custom name", []string{"custom"}, migrate.Express{Name: "my.app-sess_1", Keys: []string{"k-custom"}}},
+		{"cookie-session 1.x", []string{"v1"}, migrate.Express{Name: "express:sess", Keys: []string{"k-v1"}}},
 	}
 	for _, c := range cases {
 		for fname, js := range fixtures {
@@ -188,7 +189,7 @@ func TestGoTransitionCookiesReadByExpress(t *testing.T) {
 func TestTransitionCookiesIdentical(t *testing.T) {
 	js := `{"a":"Zoë 😀 <b>&amp;</b>","b":[1,2.5,1e+21,null],"c":{"d":"\u2028"}}`
 	fromExpress := expressSet(t, "v2", js)
-	store := goStore(t, cookiesession.ExpressSession{Keys: []string{"k-current"}, Transition: true})
+	store := goStore(t, migrate.Express{Keys: []string{"k-current"}, Transition: true})
 	fromGo := newJar()
 	goServe(t, store, fromGo, func(s *cookiesession.Session[cookiesession.Map]) {
 		json.Unmarshal([]byte(js), &s.Data)
@@ -199,7 +200,7 @@ func TestTransitionCookiesIdentical(t *testing.T) {
 }
 
 func TestExpressLogoutAndTamper(t *testing.T) {
-	cfg := cookiesession.ExpressSession{Keys: []string{"k-current"}, Transition: true}
+	cfg := migrate.Express{Keys: []string{"k-current"}, Transition: true}
 	store := goStore(t, cfg)
 
 	// Logout on the Go side, during the transition, logs out of Express.
@@ -227,7 +228,7 @@ func TestExpressLogoutAndTamper(t *testing.T) {
 
 	// A key Express does not have either.
 	j = expressSet(t, "v2old", `{"user":"zoë"}`)
-	goServe(t, goStore(t, cookiesession.ExpressSession{Keys: []string{"k-current"}}), j, func(s *cookiesession.Session[cookiesession.Map]) {
+	goServe(t, goStore(t, migrate.Express{Keys: []string{"k-current"}}), j, func(s *cookiesession.Session[cookiesession.Map]) {
 		if !errors.Is(s.Err(), cookiesession.ErrLegacySignature) {
 			t.Fatalf("cookie of an unknown key: %v", s.Err())
 		}
@@ -268,7 +269,7 @@ func TestLenientBase64MatchesExpress(t *testing.T) {
 		}
 		variants["random "+string(rune('A'+i%26))+string(rune('a'+i/26))] = string(b)
 	}
-	store := goStore(t, cookiesession.ExpressSession{Keys: []string{"k-current"}})
+	store := goStore(t, migrate.Express{Keys: []string{"k-current"}})
 	for name, value := range variants {
 		t.Run(name, func(t *testing.T) {
 			if strings.Contains(value, ";") {
@@ -308,7 +309,7 @@ func TestGoTransitionResignsOldExpressKey(t *testing.T) {
 	if isNew, _ := expressGet(t, "v2", j.clone()); !isNew {
 		t.Fatal("control: Express without k-old read the old-key cookie")
 	}
-	store := goStore(t, cookiesession.ExpressSession{Keys: []string{"k-current", "k-old"}, Transition: true})
+	store := goStore(t, migrate.Express{Keys: []string{"k-current", "k-old"}, Transition: true})
 	lines := goServe(t, store, j, func(s *cookiesession.Session[cookiesession.Map]) {
 		if s.IsNew() || s.Data["user"] != "ada" {
 			t.Fatalf("Go did not read the old-key cookie: %v", s.Err())

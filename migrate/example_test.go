@@ -1,6 +1,9 @@
 package migrate_test
 
 import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -46,4 +49,39 @@ func ExampleGorilla() {
 	// user: ada
 	// __Host-session false
 	// session-name true
+}
+
+// A store that takes over the sessions of Express's cookie-session: the
+// signed cookie and its ".sig" are read, handed to the handler as session
+// data, and replaced by the sealed cookie on the same response.
+func ExampleExpress() {
+	store, err := cookiesession.NewMap(cookiesession.Options{
+		Keys: [][]byte{cookiesession.GenerateKey()},
+		Name: "__Host-session", // not cookie-session's default, "session"
+		Legacy: []cookiesession.Legacy{&migrate.Express{
+			Keys: []string{"the Express app's key"}, // cookie-session's keys, in order
+		}},
+	})
+	if err != nil {
+		panic(err)
+	}
+	// The cookies the Express application wrote: base64 JSON, signed by
+	// keygrip (HMAC-SHA1 of "session=" + value).
+	value := base64.StdEncoding.EncodeToString([]byte(`{"user":"ada"}`))
+	m := hmac.New(sha1.New, []byte("the Express app's key"))
+	m.Write([]byte("session=" + value))
+	r := httptest.NewRequest("GET", "https://example.com/", nil)
+	r.Header.Set("Cookie", "session="+value+"; session.sig="+base64.RawURLEncoding.EncodeToString(m.Sum(nil)))
+	rec := httptest.NewRecorder()
+	store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println("user:", store.Get(r).Data["user"])
+	})).ServeHTTP(rec, r)
+	for _, c := range rec.Result().Cookies() {
+		fmt.Println(c.Name, c.MaxAge < 0)
+	}
+	// Output:
+	// user: ada
+	// __Host-session false
+	// session true
+	// session.sig true
 }

@@ -429,7 +429,7 @@ func TestStoreGorillaTransition(t *testing.T) {
 
 func TestLegacyConcurrentUse(t *testing.T) {
 	registerGobBasics()
-	e := cookiesession.ExpressSession{Keys: []string{"k1"}}
+	e := Express{Keys: []string{"k1"}}
 	g := Gorilla{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}, Transition: true}
 	s := newStore[cookiesession.Map](t, cookiesession.Options{Name: "sid", Legacy: []cookiesession.Legacy{&e, &g}})
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -439,7 +439,7 @@ func TestLegacyConcurrentUse(t *testing.T) {
 		}
 		sess.Data["n"] = 1
 	}))
-	express := expressJar("session", "k1", `{"a":1}`)
+	express := expressJar(t, e, `{"a":1}`)
 	gorilla := jar{"gsess": gorillaCookie(t, "gsess", map[interface{}]interface{}{"a": 1}, false, gHash1, gBlock1)}
 	done := make(chan struct{})
 	for i := 0; i < 8; i++ {

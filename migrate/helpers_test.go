@@ -5,12 +5,11 @@ package migrate
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
 	"crypto/sha256"
-	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -72,15 +71,6 @@ func (j jar) serve(h http.Handler) []string {
 	return lines
 }
 
-// expressJar returns a jar holding the cookies cookie-session 2 writes
-// with keygrip's default HMAC-SHA1 under key for the session JSON js.
-func expressJar(name, key, js string) jar {
-	value := base64.StdEncoding.EncodeToString([]byte(js))
-	m := hmac.New(sha1.New, []byte(key))
-	m.Write([]byte(name + "=" + value))
-	return jar{name: value, name + ".sig": base64.RawURLEncoding.EncodeToString(m.Sum(nil))}
-}
-
 // hasLine reports whether one of lines starts with prefix.
 func hasLine(lines []string, prefix string) bool {
 	for _, l := range lines {
@@ -89,4 +79,38 @@ func hasLine(lines []string, prefix string) bool {
 		}
 	}
 	return false
+}
+
+// hostileHeaders returns Cookie headers of about 1 MB (Go's
+// http.DefaultMaxHeaderBytes), the most a net/http server accepts, by
+// name; valid, a genuine session's cookies, ends the last two.
+func hostileHeaders(valid string) map[string][]string {
+	var many []string
+	for i := 0; i < 10000; i++ {
+		many = append(many, "c"+strconv.Itoa(i)+"="+strings.Repeat("v", 94))
+	}
+	spaces := strings.Repeat(" ", 1000)
+	return map[string][]string{
+		"semicolons":     {strings.Repeat(";", 1<<20)},
+		"pairs":          {strings.Repeat("a=b;", 200000)},
+		"duplicates":     {strings.Repeat("session=x;", 80000)},
+		"prefixNames":    {strings.Repeat("sessionx=1;", 80000)},
+		"lines":          many,
+		"whitespace":     {strings.Repeat(";"+spaces+"sessionx=1"+spaces, 500)},
+		"validOnly":      {"a=b; " + valid},
+		"validAfterJunk": {strings.Repeat("a=b; ", 100000) + valid},
+	}
+}
+
+// getCost returns what one s.Get(r) allocates: allocations and bytes.
+func getCost(s *cookiesession.Store[cookiesession.Map], r *http.Request) (allocs float64, bytes uint64) {
+	allocs = testing.AllocsPerRun(10, func() { s.Get(r) })
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	const runs = 10
+	for i := 0; i < runs; i++ {
+		s.Get(r)
+	}
+	runtime.ReadMemStats(&after)
+	return allocs, (after.TotalAlloc - before.TotalAlloc) / runs
 }

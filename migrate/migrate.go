@@ -1,7 +1,8 @@
 // Package migrate reads the session cookies of other libraries, so that a
 // cookiesession Store (Options.Legacy) takes their users over without
-// logging them out: Gorilla for gorilla/sessions. Each type is a
-// cookiesession.Legacy. docs/MIGRATING.md describes a migration.
+// logging them out: Express for Express's cookie-session, Gorilla for
+// gorilla/sessions. Each type is a cookiesession.Legacy.
+// docs/MIGRATING.md describes a migration.
 package migrate
 
 import (

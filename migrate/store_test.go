@@ -13,12 +13,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/testjar"
 )
 
 // secretMark is in the session data of TestGorillaGobErrorsHideData and
@@ -128,7 +127,7 @@ func TestGorillaStoreOptions(t *testing.T) {
 	k := [][]byte{testKey(7)}
 	bad := map[string]cookiesession.Options{
 		"the store's name":         {Name: "x", Legacy: []cookiesession.Legacy{&Gorilla{Name: "x", KeyPairs: [][]byte{gHash1}}}},
-		"the Express cookie":       {Name: "x", Legacy: []cookiesession.Legacy{&cookiesession.ExpressSession{Name: "g", Keys: []string{"a"}}, &Gorilla{Name: "g", KeyPairs: [][]byte{gHash1}}}},
+		"the Express cookie":       {Name: "x", Legacy: []cookiesession.Legacy{&Express{Name: "g", Keys: []string{"a"}}, &Gorilla{Name: "g", KeyPairs: [][]byte{gHash1}}}},
 		"Path with ';'":            {Name: "x", Legacy: []cookiesession.Legacy{&Gorilla{Name: "g", KeyPairs: [][]byte{gHash1}, Path: "/a;b"}}},
 		"__HOST- with Path":        {Name: "x", Legacy: []cookiesession.Legacy{&Gorilla{Name: "__HOST-g", KeyPairs: [][]byte{gHash1}, Path: "/app"}}},
 		"__host- with SecureNever": {Name: "x", Secure: cookiesession.SecureNever, Legacy: []cookiesession.Legacy{&Gorilla{Name: "__host-g", KeyPairs: [][]byte{gHash1}}}},
@@ -152,15 +151,8 @@ func TestGorillaBlankBeforeName(t *testing.T) {
 	registerGobBasics()
 	g := newStore[cookiesession.Map](t, cookiesession.Options{Name: "x", Legacy: []cookiesession.Legacy{&Gorilla{Name: "gsess", KeyPairs: [][]byte{gHash1, gBlock1}}}})
 	value := gorillaCookie(t, "gsess", map[interface{}]interface{}{"user": "attacker"}, false, gHash1, gBlock1)
-	blanks := []string{"\x7f"}
-	for c := 0; c <= 0x20; c++ {
-		blanks = append(blanks, string(rune(c)))
-	}
-	for _, r := range []rune{0x85, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff} {
-		blanks = append(blanks, string(r))
-	}
-	for _, b := range blanks {
-		ok := b == " " || b == "\t" || b == "\r" || b == "\n"
+	for _, b := range testjar.NameBlanks() {
+		ok := testjar.BlankOK(b)
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Header.Set("Cookie", "a=1;"+b+"gsess="+value)
 		if got := g.Get(r).Data["user"] == "attacker"; got != ok {
@@ -233,21 +225,7 @@ func TestGorillaHostileAllocations(t *testing.T) {
 	g := Gorilla{Name: "session", KeyPairs: [][]byte{gHash1, gBlock1}}
 	s := newStore[cookiesession.Map](t, cookiesession.Options{Name: "sid", Legacy: []cookiesession.Legacy{&g}})
 	valid := "session=" + gorillaCookie(t, "session", map[interface{}]interface{}{"blob": "gorilla"}, false, gHash1, gBlock1)
-	var many []string
-	for i := 0; i < 10000; i++ {
-		many = append(many, "c"+strconv.Itoa(i)+"="+strings.Repeat("v", 94))
-	}
-	spaces := strings.Repeat(" ", 1000)
-	for name, lines := range map[string][]string{
-		"semicolons":     {strings.Repeat(";", 1<<20)},
-		"pairs":          {strings.Repeat("a=b;", 200000)},
-		"duplicates":     {strings.Repeat("session=x;", 80000)},
-		"prefixNames":    {strings.Repeat("sessionx=1;", 80000)},
-		"lines":          many,
-		"whitespace":     {strings.Repeat(";"+spaces+"sessionx=1"+spaces, 500)},
-		"validOnly":      {"a=b; " + valid},
-		"validAfterJunk": {strings.Repeat("a=b; ", 100000) + valid},
-	} {
+	for name, lines := range hostileHeaders(valid) {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Header["Cookie"] = lines
 		if name == "validOnly" {
@@ -255,15 +233,7 @@ func TestGorillaHostileAllocations(t *testing.T) {
 				t.Fatalf("valid session not read: %v %v", sess.Data, sess.Err())
 			}
 		}
-		allocs := testing.AllocsPerRun(10, func() { s.Get(r) })
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		const runs = 10
-		for i := 0; i < runs; i++ {
-			s.Get(r)
-		}
-		runtime.ReadMemStats(&after)
-		bytes := (after.TotalAlloc - before.TotalAlloc) / runs
+		allocs, bytes := getCost(s, r)
 		limit, most := uint64(8<<10), 40.0
 		if strings.HasPrefix(name, "valid") {
 			limit, most = 96<<10, 400 // gob decoding allocates per value

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/migrate"
 )
 
 // Session is what the cookie holds.
@@ -54,7 +55,7 @@ func NewHandler(p Platform, getenv func(string) string) (http.Handler, error) {
 	o.Keys = keys
 	o.MaxAge = 8 * time.Hour
 	if ek := getenv(EnvExpressKeys); ek != "" {
-		o.Legacy = []cookiesession.Legacy{&cookiesession.ExpressSession{Name: "session", Keys: strings.Split(ek, ",")}}
+		o.Legacy = []cookiesession.Legacy{&migrate.Express{Name: "session", Keys: strings.Split(ek, ",")}}
 	}
 	if err := CheckOptions(p, o); err != nil {
 		return nil, err

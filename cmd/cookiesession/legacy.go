@@ -15,7 +15,7 @@ import (
 )
 
 // defaultExpressName is cookie-session 2's default cookie name, which
-// ExpressSession.Name defaults to.
+// migrate.Express.Name defaults to.
 const defaultExpressName = "session"
 
 // legacyFlags configure the legacy readers of open and inspect, so that an
@@ -142,7 +142,7 @@ func readKeyFile(path string) ([]string, error) {
 func (l *legacyFlags) apply(o *cookiesession.Options, haveKeys bool) error {
 	clash := false
 	if len(l.express) > 0 {
-		o.Legacy = append(o.Legacy, &cookiesession.ExpressSession{
+		o.Legacy = append(o.Legacy, &migrate.Express{
 			Name:   l.expressName,
 			Keys:   l.express,
 			SHA256: l.expressSHA256,

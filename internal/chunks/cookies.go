@@ -21,11 +21,3 @@ func TooManyCookies(name string, named bool) error {
 	}
 	return fmt.Errorf("%w: the request carries more than %d %s, which no browser sends: session %q not read; clearing the site's cookies in the client fixes it, and if the app sets that many, it must set fewer", ErrChunks, cookie.MaxCookies, what, name)
 }
-
-// MaxCookies is cookie.MaxCookies, for the callers not yet reading it
-// there.
-const MaxCookies = cookie.MaxCookies
-
-// CookiePairs is cookie.CountPairs, for the callers not yet calling it
-// there.
-func CookiePairs(lines []string) int { return cookie.CountPairs(lines) }

@@ -1,6 +1,7 @@
 // Package legacy holds what the store and the legacy formats of package
-// migrate share: their error sentinels, the cookie names another library
-// may have used, and the check of a decoded session.
+// migrate share: their error sentinels and the check of a decoded session
+// (the cookie names another library may have used are package cookie's,
+// ValidLegacyName).
 package legacy
 
 import (
@@ -9,8 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"unicode/utf8"
-
-	"github.com/cookiesession/cookiesession/internal/cookie"
 )
 
 // Errors of the legacy formats, exported by the library as
@@ -19,10 +18,6 @@ var (
 	ErrSignature = errors.New("cookiesession: legacy session cookie signature invalid")
 	ErrPayload   = errors.New("cookiesession: legacy session cookie content unusable")
 )
-
-// ValidName is cookie.ValidLegacyName, for the callers not yet calling
-// it there.
-func ValidName(name string) bool { return cookie.ValidLegacyName(name) }
 
 // JSONObject checks that b, the decoded content of a legacy cookie,
 // is one JSON object, and returns it without surrounding whitespace.

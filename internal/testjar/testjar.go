@@ -1,14 +1,18 @@
 // Package testjar is the tests' cookie jar: it replays cookies between
 // requests the way a browser does, by name. It reads Set-Cookie lines
 // itself, because net/http's parser drops names such as "express:sess"
-// that legacy formats use. Only tests import it.
+// that legacy formats use. It also makes the hostile Cookie headers the
+// readers are tested on. Only tests import it.
 package testjar
 
 import (
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"sort"
 	"strings"
+
+	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
 // Apply applies Set-Cookie lines to jar: a line whose Max-Age is zero or
@@ -53,4 +57,63 @@ func Request(jar map[string]string, method, target string) *http.Request {
 		r.Header.Set("Cookie", Header(jar))
 	}
 	return r
+}
+
+// NameBlanks returns the bytes and runes tried before a cookie name: every
+// ASCII control, SP and DEL, and every rune unicode.IsSpace accepts beyond
+// ASCII, plus U+FEFF. BlankOK says which of them may stand before a name.
+func NameBlanks() []string {
+	var out []string
+	for c := 0; c <= 0x20; c++ {
+		out = append(out, string(rune(c)))
+	}
+	out = append(out, "\x7f")
+	for _, r := range []rune{0x85, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff} {
+		out = append(out, string(r))
+	}
+	for r := rune(0x2000); r <= 0x200a; r++ {
+		out = append(out, string(r))
+	}
+	return out
+}
+
+// BlankOK reports whether the blank b may stand before a cookie name:
+// those net/http trims (cookie.Blank).
+func BlankOK(b string) bool { return b == " " || b == "\t" || b == "\r" || b == "\n" }
+
+// RandomLines returns one to four Cookie header lines, each of up to 23
+// pieces drawn from fragments by rng: the random headers that readers are
+// held to their references on.
+func RandomLines(rng *rand.Rand, fragments []string) []string {
+	lines := make([]string, 1+rng.IntN(4))
+	for i := range lines {
+		var b strings.Builder
+		for range rng.IntN(24) {
+			b.WriteString(fragments[rng.IntN(len(fragments))])
+		}
+		lines[i] = b.String()
+	}
+	return lines
+}
+
+// ChunkLayouts returns a Cookie header line for every layout of the chunks
+// 1..4 of name, each absent, filling a cookie of budget bytes, or short of
+// it (3^4 = 81 lines): where a value ends, and which parts after it are
+// stale.
+func ChunkLayouts(name string, budget int) []string {
+	var lines []string
+	for layout := range 81 {
+		var pairs []string
+		for i, k := 1, layout; i <= 4; i, k = i+1, k/3 {
+			n := chunks.Name(name, i)
+			switch k % 3 {
+			case 1:
+				pairs = append(pairs, n+"="+strings.Repeat("A", budget-len(n)))
+			case 2:
+				pairs = append(pairs, n+"=AAAA")
+			}
+		}
+		lines = append(lines, strings.Join(pairs, "; "))
+	}
+	return lines
 }

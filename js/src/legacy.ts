@@ -1,7 +1,7 @@
 // Reading the cookies of Express's cookie-session middleware (npm
 // cookie-session 1.x and 2.x, signed by the cookies and keygrip packages),
 // so that its sessions are taken over and re-written sealed (the Go
-// library's legacy_express.go does the same):
+// library's migrate/express.go does the same):
 //
 //   NAME     = base64(JSON.stringify(session))    standard alphabet, padded
 //   NAME.sig = HMAC(keys[0], "NAME=" + value)     base64, "+/" -> "-_", no "="

@@ -1,14 +1,16 @@
-package cookiesession
+package migrate
 
 import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
-	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/cookiesession/cookiesession"
 )
 
 // Vectors computed with Node.js 20, keygrip 1.1.0 and cookie-session 2.1.1:
@@ -23,7 +25,7 @@ const (
 	vecJSON   = `{"user":"alice","n":1}`
 )
 
-func mustExpress(t *testing.T, e ExpressSession) *expressFormat {
+func mustExpress(t *testing.T, e Express) *expressFormat {
 	t.Helper()
 	f, err := e.compile()
 	if err != nil {
@@ -33,7 +35,7 @@ func mustExpress(t *testing.T, e ExpressSession) *expressFormat {
 }
 
 func TestExpressKeygripVectors(t *testing.T) {
-	f := mustExpress(t, ExpressSession{Keys: []string{"k1"}})
+	f := mustExpress(t, Express{Keys: []string{"k1"}})
 	if got := f.sign([]byte("k1"), "session="+vecValue); got != vecSig1 {
 		t.Fatalf("SHA-1 signature %q, keygrip gives %q", got, vecSig1)
 	}
@@ -46,7 +48,7 @@ func TestExpressKeygripVectors(t *testing.T) {
 		t.Fatalf("encode = %q, %q, %v; cookie-session writes %q, %q", value, sig, err, vecValue, vecSig1)
 	}
 
-	f256 := mustExpress(t, ExpressSession{Keys: []string{"k1"}, SHA256: true})
+	f256 := mustExpress(t, Express{Keys: []string{"k1"}, SHA256: true})
 	if got := f256.sign([]byte("k1"), "session="+vecValue); got != vecSig256 {
 		t.Fatalf("SHA-256 signature %q, keygrip gives %q", got, vecSig256)
 	}
@@ -55,24 +57,24 @@ func TestExpressKeygripVectors(t *testing.T) {
 	}
 	// The wrong algorithm is diagnosed from the signature's length.
 	_, _, _, err = decodeHeader(f, "session="+vecValue+"; session.sig="+vecSig256)
-	if !errors.Is(err, ErrLegacySignature) || !strings.Contains(err.Error(), "set SHA256") {
+	if !errors.Is(err, cookiesession.ErrLegacySignature) || !strings.Contains(err.Error(), "set SHA256") {
 		t.Fatalf("SHA-256 cookie read as SHA-1: %v", err)
 	}
 	_, _, _, err = decodeHeader(f256, "session="+vecValue+"; session.sig="+vecSig1)
-	if !errors.Is(err, ErrLegacySignature) || !strings.Contains(err.Error(), "unset SHA256") {
+	if !errors.Is(err, cookiesession.ErrLegacySignature) || !strings.Contains(err.Error(), "unset SHA256") {
 		t.Fatalf("SHA-1 cookie read as SHA-256: %v", err)
 	}
 }
 
 func TestExpressKeyRotation(t *testing.T) {
-	oldF := mustExpress(t, ExpressSession{Keys: []string{"old"}})
+	oldF := mustExpress(t, Express{Keys: []string{"old"}})
 	value, sig, err := oldF.encode([]byte(vecJSON))
 	if err != nil {
 		t.Fatal(err)
 	}
 	header := "session=" + value + "; session.sig=" + sig
 
-	rotated := mustExpress(t, ExpressSession{Keys: []string{"new", "old"}})
+	rotated := mustExpress(t, Express{Keys: []string{"new", "old"}})
 	obj, idx, _, err := decodeHeader(rotated, header)
 	if err != nil || idx != 1 || string(obj) != vecJSON {
 		t.Fatalf("cookie signed with the second key: %s, %d, %v", obj, idx, err)
@@ -83,19 +85,19 @@ func TestExpressKeyRotation(t *testing.T) {
 		t.Fatal("encode did not sign with Keys[0]")
 	}
 	// Order matters only for signing: reversed keys still read both.
-	reversed := mustExpress(t, ExpressSession{Keys: []string{"old", "new"}})
+	reversed := mustExpress(t, Express{Keys: []string{"old", "new"}})
 	if _, idx, _, err := decodeHeader(reversed, "session="+value+"; session.sig="+sig2); err != nil || idx != 1 {
 		t.Fatalf("second key after reversal: %d, %v", idx, err)
 	}
 	// Once the old key is dropped the cookie is refused.
-	dropped := mustExpress(t, ExpressSession{Keys: []string{"new"}})
-	if _, _, _, err := decodeHeader(dropped, header); !errors.Is(err, ErrLegacySignature) {
+	dropped := mustExpress(t, Express{Keys: []string{"new"}})
+	if _, _, _, err := decodeHeader(dropped, header); !errors.Is(err, cookiesession.ErrLegacySignature) {
 		t.Fatalf("old key removed: %v", err)
 	}
 }
 
 func TestExpressRejects(t *testing.T) {
-	f := mustExpress(t, ExpressSession{Keys: []string{"k1"}})
+	f := mustExpress(t, Express{Keys: []string{"k1"}})
 	good := "session=" + vecValue + "; session.sig=" + vecSig1
 	cases := []struct {
 		name, header string
@@ -106,16 +108,16 @@ func TestExpressRejects(t *testing.T) {
 		{"empty header", "", nil, false},
 		{"empty value", "session=; session.sig=" + vecSig1, nil, false},
 		{"signature only", "session.sig=" + vecSig1, nil, false},
-		{"no signature", "session=" + vecValue, ErrLegacySignature, true},
-		{"empty signature", "session=" + vecValue + "; session.sig=", ErrLegacySignature, true},
-		{"value altered", "session=" + strings.Replace(vecValue, "eyJ1", "eyJ2", 1) + "; session.sig=" + vecSig1, ErrLegacySignature, true},
-		{"value extended", "session=" + vecValue + "AA; session.sig=" + vecSig1, ErrLegacySignature, true},
-		{"signature altered", "session=" + vecValue + "; session.sig=" + vecSig1[:26] + "x", ErrLegacySignature, true},
-		{"signature padded", "session=" + vecValue + "; session.sig=" + vecSig1 + "=", ErrLegacySignature, true},
-		{"signature in standard alphabet", "session=" + vecValue + "; session.sig=" + strings.ReplaceAll(vecSig1, "-", "+"), ErrLegacySignature, true},
+		{"no signature", "session=" + vecValue, cookiesession.ErrLegacySignature, true},
+		{"empty signature", "session=" + vecValue + "; session.sig=", cookiesession.ErrLegacySignature, true},
+		{"value altered", "session=" + strings.Replace(vecValue, "eyJ1", "eyJ2", 1) + "; session.sig=" + vecSig1, cookiesession.ErrLegacySignature, true},
+		{"value extended", "session=" + vecValue + "AA; session.sig=" + vecSig1, cookiesession.ErrLegacySignature, true},
+		{"signature altered", "session=" + vecValue + "; session.sig=" + vecSig1[:26] + "x", cookiesession.ErrLegacySignature, true},
+		{"signature padded", "session=" + vecValue + "; session.sig=" + vecSig1 + "=", cookiesession.ErrLegacySignature, true},
+		{"signature in standard alphabet", "session=" + vecValue + "; session.sig=" + strings.ReplaceAll(vecSig1, "-", "+"), cookiesession.ErrLegacySignature, true},
 		{"good", good, nil, true},
 		{"first cookie wins", good + "; session=eyJ9; session.sig=x", nil, true},
-		{"first cookie wins, bad first", "session=eyJ9; session.sig=x; " + good, ErrLegacySignature, true},
+		{"first cookie wins, bad first", "session=eyJ9; session.sig=x; " + good, cookiesession.ErrLegacySignature, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -129,13 +131,13 @@ func TestExpressRejects(t *testing.T) {
 		})
 	}
 
-	wrong := mustExpress(t, ExpressSession{Keys: []string{"k2"}})
-	if _, _, _, err := decodeHeader(wrong, good); !errors.Is(err, ErrLegacySignature) {
+	wrong := mustExpress(t, Express{Keys: []string{"k2"}})
+	if _, _, _, err := decodeHeader(wrong, good); !errors.Is(err, cookiesession.ErrLegacySignature) {
 		t.Fatalf("wrong key: %v", err)
 	}
 	// The signature binds the cookie name.
-	named := mustExpress(t, ExpressSession{Name: "sid", Keys: []string{"k1"}})
-	if _, _, _, err := decodeHeader(named, "sid="+vecValue+"; sid.sig="+vecSig1); !errors.Is(err, ErrLegacySignature) {
+	named := mustExpress(t, Express{Name: "sid", Keys: []string{"k1"}})
+	if _, _, _, err := decodeHeader(named, "sid="+vecValue+"; sid.sig="+vecSig1); !errors.Is(err, cookiesession.ErrLegacySignature) {
 		t.Fatalf("signature for another name: %v", err)
 	}
 }
@@ -147,7 +149,7 @@ func sealExpress(f *expressFormat, value string) string {
 }
 
 func TestExpressPayloads(t *testing.T) {
-	f := mustExpress(t, ExpressSession{Keys: []string{"k1"}})
+	f := mustExpress(t, Express{Keys: []string{"k1"}})
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	ok := []struct{ name, value, want string }{
 		{"standard", b64(vecJSON), vecJSON},
@@ -188,7 +190,7 @@ func TestExpressPayloads(t *testing.T) {
 	for _, c := range bad {
 		t.Run(c.name, func(t *testing.T) {
 			_, _, found, err := decodeHeader(f, sealExpress(f, c.value))
-			if !found || !errors.Is(err, ErrLegacyPayload) {
+			if !found || !errors.Is(err, cookiesession.ErrLegacyPayload) {
 				t.Fatalf("found %v, err %v; want ErrLegacyPayload", found, err)
 			}
 			if strings.Contains(err.Error(), "abc") {
@@ -292,17 +294,17 @@ func TestJSStringify(t *testing.T) {
 	}
 	// and cookie-session's base64 of it, from Node.js
 	const nodeB64 = "eyJzIjoiw6nwn5iAIDw+JuKAqOKAqVx1MDAwMX9cIlxcL1xuXHQiLCJhcnIiOlsxLDIuNSwwLDFlKzIxLDFlLTcseyJ4IjpudWxsfV0sInQiOnRydWV9"
-	f := mustExpress(t, ExpressSession{Keys: []string{"k1"}})
+	f := mustExpress(t, Express{Keys: []string{"k1"}})
 	if v, _, _ := f.encode([]byte(in)); v != nodeB64 {
 		t.Fatalf("encode = %s\nNode.js  %s", v, nodeB64)
 	}
-	if _, err := jsStringify([]byte(`{"a":`)); !errors.Is(err, ErrEncode) {
+	if _, err := jsStringify([]byte(`{"a":`)); !errors.Is(err, cookiesession.ErrEncode) {
 		t.Fatalf("invalid JSON: %v", err)
 	}
 }
 
 func TestExpressRoundTrip(t *testing.T) {
-	f := mustExpress(t, ExpressSession{Name: "express:sess", Keys: []string{"k1", "k0"}, SHA256: true})
+	f := mustExpress(t, Express{Name: "express:sess", Keys: []string{"k1", "k0"}, SHA256: true})
 	for _, js := range []string{
 		`{}`,
 		`{"a":"b"}`,
@@ -327,7 +329,7 @@ func TestExpressRoundTrip(t *testing.T) {
 }
 
 func TestExpressOptions(t *testing.T) {
-	bad := []ExpressSession{
+	bad := []Express{
 		{},
 		{Keys: []string{}},
 		{Keys: []string{"a", ""}},
@@ -337,23 +339,28 @@ func TestExpressOptions(t *testing.T) {
 		{Name: "sé", Keys: []string{"k"}},
 	}
 	for _, e := range bad {
-		if _, err := e.compile(); !errors.Is(err, ErrInvalidOptions) {
+		if _, err := e.compile(); !errors.Is(err, cookiesession.ErrInvalidOptions) {
 			t.Errorf("%+v: %v", e, err)
 		}
 	}
-	f := mustExpress(t, ExpressSession{Keys: []string{"k"}})
+	f := mustExpress(t, Express{Keys: []string{"k"}})
 	if f.name != "session" || f.sigName != "session.sig" {
 		t.Fatalf("default name %q", f.name)
 	}
-	f = mustExpress(t, ExpressSession{Name: "express:sess", Keys: []string{"k"}})
+	f = mustExpress(t, Express{Name: "express:sess", Keys: []string{"k"}, Path: "/app", Domain: "example.test"})
 	if f.sigName != "express:sess.sig" {
 		t.Fatal(f.sigName)
 	}
+	// The store checks the names, Path and Domain, and writes with them
+	// (the root's TestStoreLegacyOptions and TestStoreLegacyPathDomain).
+	if names, path, domain := f.Cookies(); fmt.Sprint(names) != "[express:sess express:sess.sig]" || path != "/app" || domain != "example.test" {
+		t.Fatalf("Cookies() = %q, %q, %q", names, path, domain)
+	}
 }
 
-// expressJar returns a jar holding the cookies cookie-session writes for
-// the session JSON js.
-func expressJar(t *testing.T, e ExpressSession, js string) jar {
+// expressJar returns a jar holding the cookies cookie-session writes with
+// the configuration e for the session JSON js.
+func expressJar(t *testing.T, e Express, js string) jar {
 	t.Helper()
 	f := mustExpress(t, e)
 	value, sig, err := f.encode([]byte(js))
@@ -363,24 +370,15 @@ func expressJar(t *testing.T, e ExpressSession, js string) jar {
 	return jar{f.name: value, f.sigName: sig}
 }
 
-func hasLine(lines []string, prefix string) bool {
-	for _, l := range lines {
-		if strings.HasPrefix(l, prefix) {
-			return true
-		}
-	}
-	return false
-}
-
-func TestStoreUpgradesExpressSession(t *testing.T) {
-	e := ExpressSession{Name: "express:sess", Keys: []string{"new", "old"}}
+func TestStoreUpgradesExpress(t *testing.T) {
+	e := Express{Name: "express:sess", Keys: []string{"new", "old"}}
 	old := e
 	old.Keys = []string{"old"}
 	js := `{"user":"zoë","cart":[1,2,{"sku":"a"}],"big":123456789012345678}`
 	cj := expressJar(t, old, js)
 
 	var rejects []error
-	s := newStore[Map](t, Options{Name: "sid", Legacy: []Legacy{&e}, OnEvent: onRejected(func(err error) { rejects = append(rejects, err) })})
+	s := newStore[cookiesession.Map](t, cookiesession.Options{Name: "sid", Legacy: []cookiesession.Legacy{&e}, OnEvent: onRejected(func(err error) { rejects = append(rejects, err) })})
 	var seen []byte
 	var isNew bool
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -411,7 +409,7 @@ func TestStoreUpgradesExpressSession(t *testing.T) {
 		User string `json:"user"`
 		Big  int64  `json:"big"`
 	}
-	ts := newStore[user](t, Options{Name: "sid", Legacy: []Legacy{&e}})
+	ts := newStore[user](t, cookiesession.Options{Name: "sid", Legacy: []cookiesession.Legacy{&e}})
 	var got user
 	expressJar(t, old, js).serve(ts.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got = ts.Get(r).Data
@@ -422,9 +420,9 @@ func TestStoreUpgradesExpressSession(t *testing.T) {
 }
 
 func TestStoreRejectsBadExpressCookie(t *testing.T) {
-	e := ExpressSession{Keys: []string{"k1"}}
+	e := Express{Keys: []string{"k1"}}
 	var rejected error
-	s := newStore[Map](t, Options{Name: "sid", Legacy: []Legacy{&e}, OnEvent: onRejected(func(err error) { rejected = err })})
+	s := newStore[cookiesession.Map](t, cookiesession.Options{Name: "sid", Legacy: []cookiesession.Legacy{&e}, OnEvent: onRejected(func(err error) { rejected = err })})
 	var sessErr error
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sess := s.Get(r)
@@ -434,15 +432,15 @@ func TestStoreRejectsBadExpressCookie(t *testing.T) {
 		}
 	}))
 	for name, cj := range map[string]jar{
-		"wrong key":     expressJar(t, ExpressSession{Keys: []string{"k2"}}, `{"a":1}`),
+		"wrong key":     expressJar(t, Express{Keys: []string{"k2"}}, `{"a":1}`),
 		"no signature":  {"session": "eyJhIjoxfQ=="},
 		"not an object": expressJar(t, e, `[1]`),
 	} {
 		rejected, sessErr = nil, nil
 		cj.serve(h)
-		want := ErrLegacySignature
+		want := cookiesession.ErrLegacySignature
 		if name == "not an object" {
-			want = ErrLegacyPayload
+			want = cookiesession.ErrLegacyPayload
 		}
 		if !errors.Is(sessErr, want) || !errors.Is(rejected, want) {
 			t.Errorf("%s: Session.Err %v, EventRejected %v", name, sessErr, rejected)
@@ -451,9 +449,9 @@ func TestStoreRejectsBadExpressCookie(t *testing.T) {
 }
 
 func TestStoreExpressTransition(t *testing.T) {
-	e := ExpressSession{Keys: []string{"k1"}, Transition: true, SHA256: true}
+	e := Express{Keys: []string{"k1"}, Transition: true, SHA256: true}
 	f := mustExpress(t, e)
-	s := newStore[Map](t, Options{Name: "sid", Legacy: []Legacy{&e}})
+	s := newStore[cookiesession.Map](t, cookiesession.Options{Name: "sid", Legacy: []cookiesession.Legacy{&e}})
 	mutate := false
 	destroy := false
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -491,7 +489,7 @@ func TestStoreExpressTransition(t *testing.T) {
 		t.Fatalf("new session in transition: %q", lines)
 	}
 	// A session already sealed stays sealed.
-	sealedStore := newStore[Map](t, Options{Name: "sid"})
+	sealedStore := newStore[cookiesession.Map](t, cookiesession.Options{Name: "sid"})
 	cj = jar{}
 	cj.serve(sealedStore.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sealedStore.Get(r).Data["x"] = 1
@@ -509,64 +507,10 @@ func TestStoreExpressTransition(t *testing.T) {
 	}
 }
 
-func TestStoreLegacyOptions(t *testing.T) {
-	k := [][]byte{testKey(7)}
-	bad := []Options{
-		{Keys: k, Legacy: []Legacy{&ExpressSession{Keys: []string{"a"}}}},                           // both "session"
-		{Keys: k, Name: "x", Legacy: []Legacy{&ExpressSession{Name: "x", Keys: []string{"a"}}}},     // same name
-		{Keys: k, Name: "x.sig", Legacy: []Legacy{&ExpressSession{Name: "x", Keys: []string{"a"}}}}, // the signature cookie
-		{Keys: k, Name: "x", Legacy: []Legacy{&ExpressSession{Name: "x~2", Keys: []string{"a"}}}},   // a chunk name
-		{Keys: k, Name: "x", Legacy: []Legacy{&ExpressSession{Name: "g", Keys: []string{"a"}}, &ExpressSession{Name: "g", Keys: []string{"b"}}}},
-		{Keys: k, Name: "x", Legacy: []Legacy{&ExpressSession{Keys: []string{"a"}, Path: "nope"}}},
-		{Keys: k, Name: "x", Legacy: []Legacy{&ExpressSession{Keys: []string{"a"}, Domain: "bad domain"}}},
-		{Keys: k, Name: "x", Legacy: []Legacy{&ExpressSession{Name: "__Host-s", Keys: []string{"a"}, Domain: "example.com"}}},
-		{Keys: k, Name: "x", Legacy: []Legacy{&ExpressSession{Name: "g", Keys: []string{"a"}, Path: "/a;b"}}},
-		{Keys: k, Name: "x", Legacy: []Legacy{&ExpressSession{}}},
-		{Keys: k, Name: "x", Legacy: []Legacy{nil}},
-	}
-	for i, o := range bad {
-		if _, err := NewMap(o); !errors.Is(err, ErrInvalidOptions) {
-			t.Errorf("%d: %v", i, err)
-		}
-	}
-	if _, err := NewMap(Options{Keys: k, Name: "__Host-session", Legacy: []Legacy{&ExpressSession{Keys: []string{"a"}}}}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func TestStoreLegacyPathDomain(t *testing.T) {
-	e := ExpressSession{Keys: []string{"k1"}, Path: "/app", Domain: "example.test"}
-	s := newStore[Map](t, Options{Name: "sid", Legacy: []Legacy{&e}, Domain: "www.example.test"})
-	cj := expressJar(t, e, `{"a":1}`)
-	lines := cj.serve(s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.Get(r) })))
-	var old, sealed string
-	for _, l := range lines {
-		if strings.HasPrefix(l, "session=") {
-			old = l
-		}
-		if strings.HasPrefix(l, "sid=") {
-			sealed = l
-		}
-	}
-	if !strings.Contains(old, "; Path=/app; Domain=example.test;") || strings.Contains(old, "www.") {
-		t.Fatalf("legacy deletion line %q", old)
-	}
-	if !strings.Contains(sealed, "; Path=/; Domain=www.example.test;") {
-		t.Fatalf("sealed line %q", sealed)
-	}
-	a := CookieAttrs{suffix: "; Path=/; HttpOnly; SameSite=Lax", maxAge: 5}
-	if got := legacyAttrs(a, "", "d.test").suffix; got != "; Path=/; Domain=d.test; HttpOnly; SameSite=Lax" {
-		t.Fatal(got)
-	}
-	if legacyAttrs(a, "", "") != a {
-		t.Fatal("no override should keep the attributes")
-	}
-}
-
 // TestExpressOversizeRefusedBeforeHMAC checks that a legacy value no browser
 // would have stored is refused by size, whatever its signature.
 func TestExpressOversizeRefusedBeforeHMAC(t *testing.T) {
-	f, err := (&ExpressSession{Keys: []string{"k1", "k2", "k3"}}).compile()
+	f, err := (&Express{Keys: []string{"k1", "k2", "k3"}}).compile()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -574,7 +518,7 @@ func TestExpressOversizeRefusedBeforeHMAC(t *testing.T) {
 	big := base64.StdEncoding.EncodeToString([]byte(strings.Repeat(`{"a":`, 20000) + "1" + strings.Repeat("}", 20000)))
 	header := "session=" + big + "; session.sig=" + f.sign([]byte("k1"), "session="+big)
 	_, _, found, err := decodeHeader(f, header)
-	if !found || !errors.Is(err, ErrTooLarge) {
+	if !found || !errors.Is(err, cookiesession.ErrTooLarge) {
 		t.Fatalf("found=%v err=%v", found, err)
 	}
 }
@@ -588,10 +532,10 @@ func decodeHeader(f *expressFormat, header string) ([]byte, int, bool, error) {
 // cookie signed with an older Express key is re-signed with the first one
 // on the same response, as Express does, and then left alone.
 func TestExpressTransitionResignsOldKey(t *testing.T) {
-	old := ExpressSession{Name: "session", Keys: []string{"old"}}
-	cur := ExpressSession{Name: "session", Keys: []string{"new", "old"}, Transition: true}
+	old := Express{Name: "session", Keys: []string{"old"}}
+	cur := Express{Name: "session", Keys: []string{"new", "old"}, Transition: true}
 	cj := expressJar(t, old, `{"user":"ada"}`)
-	s := newStore[Map](t, Options{Name: "sid", Legacy: []Legacy{&cur}})
+	s := newStore[cookiesession.Map](t, cookiesession.Options{Name: "sid", Legacy: []cookiesession.Legacy{&cur}})
 	read := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if sess := s.Get(r); sess.Data["user"] != "ada" {
 			t.Errorf("session %v, %v", sess.Data, sess.Err())
@@ -602,7 +546,7 @@ func TestExpressTransitionResignsOldKey(t *testing.T) {
 		t.Fatalf("old-key cookie not re-signed: %q", lines)
 	}
 	// Only the new key is needed from now on.
-	newOnly := mustExpress(t, ExpressSession{Name: "session", Keys: []string{"new"}})
+	newOnly := mustExpress(t, Express{Name: "session", Keys: []string{"new"}})
 	if data, idx, found, err := newOnly.decode([]string{cj.header()}); err != nil || !found || idx != 0 || string(data) != `{"user":"ada"}` {
 		t.Fatalf("re-signed cookie under the new key alone: %s %d %v %v", data, idx, found, err)
 	}
@@ -611,17 +555,28 @@ func TestExpressTransitionResignsOldKey(t *testing.T) {
 	}
 }
 
-// jsonEqual fails t unless got and want are the same JSON value.
-func jsonEqual(t *testing.T, got []byte, want string) {
-	t.Helper()
-	var a, b any
-	if err := json.Unmarshal(got, &a); err != nil {
-		t.Fatalf("%s: %v", got, err)
-	}
-	if err := json.Unmarshal([]byte(want), &b); err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(a, b) {
-		t.Fatalf("got  %s\nwant %s", got, want)
+// TestExpressNumbersExact upgrades an Express session holding numbers a
+// float64 cannot hold (Node writes them as JSON text, which a cookie may
+// carry) through a Map store, in transition and not: the digits survive.
+func TestExpressNumbersExact(t *testing.T) {
+	js := `{"id":9007199254740993,"u":18446744073709551615,"d":0.1000000000000000055511151231257827}`
+	for _, transition := range []bool{false, true} {
+		e := Express{Name: "session", Keys: []string{"k"}, Transition: transition}
+		cj := expressJar(t, e, js)
+		s := newStore[cookiesession.Map](t, cookiesession.Options{Name: "sid", Legacy: []cookiesession.Legacy{&e}})
+		var got cookiesession.Map
+		h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			got = s.Get(r).Data
+			got["n"] = 1 // a change, so the session is written
+		}))
+		cj.serve(h)
+		if got["id"].(json.Number).String() != "9007199254740993" || got["d"].(json.Number).String() != "0.1000000000000000055511151231257827" {
+			t.Fatalf("transition %v: read %v", transition, got)
+		}
+		// The next request reads what was written back, digit for digit.
+		cj.serve(s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = s.Get(r).Data })))
+		if got["u"].(json.Number).String() != "18446744073709551615" || got["id"].(json.Number).String() != "9007199254740993" {
+			t.Fatalf("transition %v: after write-back %v", transition, got)
+		}
 	}
 }

@@ -1,10 +1,9 @@
-package cookiesession
+package migrate
 
 // Reading, upgrading and (during a transition) writing the cookies of
 // Express's cookie-session middleware (npm cookie-session 1.x and 2.x, which
 // sign with the cookies and keygrip packages). docs/MIGRATING.md describes the
-// migration; this file holds the format and the errors shared by every legacy
-// format.
+// migration.
 //
 //	NAME     = base64(JSON.stringify(session))       standard alphabet, padded
 //	NAME.sig = HMAC(keys[0], "NAME=" + value)          base64, "+/" -> "-_", no "="
@@ -20,21 +19,22 @@ import (
 	"hash"
 	"time"
 
+	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/cookiesession/cookiesession/internal/jsonx"
 	"github.com/cookiesession/cookiesession/internal/legacy"
 )
 
-// ExpressSession describes the cookies that Express's cookie-session
-// middleware wrote, so that a Store (Options.Legacy) can read them, hand
-// them to handlers as ordinary session data and replace them with its own
-// sealed cookie on the same response. Express cookie-session cookies are
-// signed but not encrypted; anything in them has been readable by the
-// client.
+// Express describes the cookies that Express's cookie-session middleware
+// wrote, so that a Store (Options.Legacy) can read them, hand them to
+// handlers as ordinary session data and replace them with its own sealed
+// cookie on the same response. Express cookie-session cookies are signed
+// but not encrypted; anything in them has been readable by the client.
 //
 // The Store's own cookie must have another name (Options.Name): the default
 // names of both libraries are "session", so set one of them.
-type ExpressSession struct {
+type Express struct {
 	// Name is the cookie name given to cookie-session as `name`. Empty means
 	// "session", cookie-session 2's default; cookie-session 1.x used
 	// "express:sess". The signature travels in the cookie Name + ".sig".
@@ -67,7 +67,7 @@ type ExpressSession struct {
 	Domain string
 }
 
-// expressFormat is a checked ExpressSession.
+// expressFormat is a checked Express.
 type expressFormat struct {
 	name, sigName string
 	keys          [][]byte
@@ -81,24 +81,24 @@ type expressFormat struct {
 const defaultExpressName = "session"
 
 // compile checks e and prepares it for a store.
-func (e *ExpressSession) compile() (*expressFormat, error) {
+func (e *Express) compile() (*expressFormat, error) {
 	f := &expressFormat{name: e.Name, trans: e.Transition, newHash: sha1.New, path: e.Path, domain: e.Domain}
 	if f.name == "" {
 		f.name = defaultExpressName
 	}
-	if !legacy.ValidName(f.name) {
-		return nil, optionsError("ExpressSession.Name %q: use printable ASCII without spaces, ';', '=', ',', '\"' or '\\'", f.name)
+	if !cookie.ValidLegacyName(f.name) {
+		return nil, optionsError("Express.Name %q: use printable ASCII without spaces, ';', '=', ',', '\"' or '\\'", f.name)
 	}
 	f.sigName = f.name + ".sig"
 	if e.SHA256 {
 		f.newHash, f.sha256 = sha256.New, true
 	}
 	if len(e.Keys) == 0 {
-		return nil, optionsError("ExpressSession.Keys is empty: give cookie-session's keys (or [secret]) in the same order")
+		return nil, optionsError("Express.Keys is empty: give cookie-session's keys (or [secret]) in the same order")
 	}
 	for i, k := range e.Keys {
 		if k == "" {
-			return nil, optionsError("ExpressSession.Keys[%d] is empty: an empty HMAC key lets anyone sign a session", i)
+			return nil, optionsError("Express.Keys[%d] is empty: an empty HMAC key lets anyone sign a session", i)
 		}
 		f.keys = append(f.keys, []byte(k))
 	}
@@ -131,29 +131,29 @@ func (f *expressFormat) verify(data, sig string) int {
 // the index of the key that signed it. found is false when there is no
 // non-empty NAME cookie.
 //
-// A request with more than chunks.MaxCookies cookie pairs is not searched: found
+// A request with more than cookie.MaxCookies cookie pairs is not searched: found
 // is true and the error ErrChunks. cookie-session never saw one, as Node's
 // default --max-http-header-size (16 KiB) refuses a header that long.
 func (f *expressFormat) decode(lines []string) (obj []byte, keyIdx int, found bool, err error) {
-	if chunks.CookiePairs(lines) > chunks.MaxCookies {
+	if cookie.CountPairs(lines) > cookie.MaxCookies {
 		return nil, -1, true, chunks.TooManyCookies(f.name, false)
 	}
 	value, ok := nodeCookie(lines, f.name)
 	if !ok || value == "" {
 		return nil, -1, false, nil
 	}
-	if n := len(f.name) + len(value); n > MaxCookieBytesLimit {
+	if n := len(f.name) + len(value); n > cookiesession.MaxCookieBytesLimit {
 		// No browser stores such a cookie, so cookie-session never had it
 		// back: refuse it before any HMAC work.
-		return nil, -1, true, &TooLargeError{Name: f.name, Size: n, Limit: MaxCookieBytesLimit, Chunks: 1}
+		return nil, -1, true, &cookiesession.TooLargeError{Name: f.name, Size: n, Limit: cookiesession.MaxCookieBytesLimit, Chunks: 1}
 	}
 	sig, ok := nodeCookie(lines, f.sigName)
 	if !ok || sig == "" {
-		return nil, -1, true, fmt.Errorf("%w: cookie %q has no %q signature cookie beside it", ErrLegacySignature, f.name, f.sigName)
+		return nil, -1, true, fmt.Errorf("%w: cookie %q has no %q signature cookie beside it", cookiesession.ErrLegacySignature, f.name, f.sigName)
 	}
 	keyIdx = f.verify(f.name+"="+value, sig)
 	if keyIdx < 0 {
-		return nil, -1, true, fmt.Errorf("%w: Express cookie %q: the signature matches none of the %d configured keys%s", ErrLegacySignature, f.name, len(f.keys), f.sigHint(sig))
+		return nil, -1, true, fmt.Errorf("%w: Express cookie %q: the signature matches none of the %d configured keys%s", cookiesession.ErrLegacySignature, f.name, len(f.keys), f.sigHint(sig))
 	}
 	obj, err = legacy.JSONObject(nodeBase64Decode(value), fmt.Sprintf("Express cookie %q", f.name))
 	if err != nil {
@@ -196,7 +196,7 @@ func (f *expressFormat) encode(data []byte) (value, sig string, err error) {
 func nodeCookie(lines []string, name string) (value string, found bool) {
 	for _, line := range lines {
 		for from := 0; from < len(line); {
-			pos, end, ok := nextNamed(line, from, name)
+			pos, end, ok := cookie.NextNamed(line, from, name)
 			if !ok {
 				break
 			}
@@ -293,7 +293,7 @@ func nodeBase64Decode(s string) []byte {
 // Numbers and the order of keys are kept as they are.
 func jsStringify(data []byte) ([]byte, error) {
 	if !json.Valid(data) {
-		return nil, fmt.Errorf("%w: session data is not valid JSON", ErrEncode)
+		return nil, fmt.Errorf("%w: session data is not valid JSON", cookiesession.ErrEncode)
 	}
 	out := make([]byte, 0, len(data))
 	for i := 0; i < len(data); {
@@ -312,7 +312,7 @@ func jsStringify(data []byte) ([]byte, error) {
 			end++
 			var s string
 			if err := json.Unmarshal(data[i:end], &s); err != nil {
-				return nil, fmt.Errorf("%w: %s", ErrEncode, jsonx.Problem(err))
+				return nil, fmt.Errorf("%w: %s", cookiesession.ErrEncode, jsonx.Problem(err))
 			}
 			out = appendJSString(out, s)
 			i = end
@@ -357,44 +357,44 @@ func appendJSString(out []byte, s string) []byte {
 	return append(out, '"')
 }
 
-// Compile implements Legacy.
-func (e *ExpressSession) Compile() (LegacyFormat, error) { return e.compile() }
+// Compile implements cookiesession.Legacy.
+func (e *Express) Compile() (cookiesession.LegacyFormat, error) { return e.compile() }
 
-// Load implements LegacyFormat.
-func (f *expressFormat) Load(cookie []string, _ time.Time) (LegacyLoad, error) {
+// Load implements cookiesession.LegacyFormat.
+func (f *expressFormat) Load(cookie []string, _ time.Time) (cookiesession.LegacyLoad, error) {
 	data, keyIdx, found, err := f.decode(cookie)
-	return LegacyLoad{Data: data, Found: found, Stale: keyIdx > 0}, err
+	return cookiesession.LegacyLoad{Data: data, Found: found, Stale: keyIdx > 0}, err
 }
 
-// Transition implements LegacyFormat.
+// Transition implements cookiesession.LegacyFormat.
 func (f *expressFormat) Transition() bool { return f.trans }
 
-// Format implements LegacyFormat.
+// Format implements cookiesession.LegacyFormat.
 func (f *expressFormat) Format() string { return "express" }
 
-// Cookies implements LegacyFormat: NAME and NAME.sig.
+// Cookies implements cookiesession.LegacyFormat: NAME and NAME.sig.
 func (f *expressFormat) Cookies() ([]string, string, string) {
 	return []string{f.name, f.sigName}, f.path, f.domain
 }
 
-// Write implements LegacyFormat: NAME=base64(JSON) and NAME.sig.
-func (f *expressFormat) Write(data []byte, _ any, a CookieAttrs) ([]string, error) {
+// Write implements cookiesession.LegacyFormat: NAME=base64(JSON) and NAME.sig.
+func (f *expressFormat) Write(data []byte, _ any, a cookiesession.CookieAttrs) ([]string, error) {
 	value, sig, err := f.encode(data)
 	if err != nil {
 		return nil, err
 	}
-	if n := len(f.name) + len(value); n > DefaultMaxCookieBytes {
-		return nil, &TooLargeError{Name: f.name, Size: n, Limit: DefaultMaxCookieBytes, Chunks: 1}
+	if n := len(f.name) + len(value); n > cookiesession.DefaultMaxCookieBytes {
+		return nil, &cookiesession.TooLargeError{Name: f.name, Size: n, Limit: cookiesession.DefaultMaxCookieBytes, Chunks: 1}
 	}
 	return []string{a.Line(f.name, value), a.Line(f.sigName, sig)}, nil
 }
 
-// Expire implements LegacyFormat: it deletes NAME and NAME.sig if the
-// lines carry either, or too many cookies to search.
-func (f *expressFormat) Expire(a CookieAttrs, cookie []string) []string {
-	if chunks.CookiePairs(cookie) <= chunks.MaxCookies { // else unsearched: expire them
-		_, hasData := nodeCookie(cookie, f.name)
-		_, hasSig := nodeCookie(cookie, f.sigName)
+// Expire implements cookiesession.LegacyFormat: it deletes NAME and
+// NAME.sig if the lines carry either, or too many cookies to search.
+func (f *expressFormat) Expire(a cookiesession.CookieAttrs, lines []string) []string {
+	if cookie.CountPairs(lines) <= cookie.MaxCookies { // else unsearched: expire them
+		_, hasData := nodeCookie(lines, f.name)
+		_, hasSig := nodeCookie(lines, f.sigName)
 		if !hasData && !hasSig {
 			return nil
 		}
