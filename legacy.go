@@ -168,5 +168,5 @@ func legacyAttrs(a CookieAttrs, path, domain string) CookieAttrs {
 	if path == "" && domain == "" {
 		return a
 	}
-	return attrsOf(a.line().WithScope(path, domain))
+	return CookieAttrs{a.l.WithScope(path, domain)}
 }

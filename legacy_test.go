@@ -299,8 +299,8 @@ func TestStoreLegacyPathDomain(t *testing.T) {
 	if !strings.Contains(sealed, "; Path=/; Domain=www.example.test;") {
 		t.Fatalf("sealed line %q", sealed)
 	}
-	a := CookieAttrs{suffix: "; Path=/; HttpOnly; SameSite=Lax", maxAge: 5}
-	if got := legacyAttrs(a, "", "d.test").suffix; got != "; Path=/; Domain=d.test; HttpOnly; SameSite=Lax" {
+	a := CookieAttrs{cookie.Line{Suffix: "; Path=/; HttpOnly; SameSite=Lax", MaxAge: 5}}
+	if got := legacyAttrs(a, "", "d.test").l.Suffix; got != "; Path=/; Domain=d.test; HttpOnly; SameSite=Lax" {
 		t.Fatal(got)
 	}
 	if legacyAttrs(a, "", "") != a {

@@ -85,9 +85,7 @@ func addVary(h http.Header) {
 // SameSite and the other attributes of Options, and Max-Age and Expires
 // for a persistent cookie.
 type CookieAttrs struct {
-	suffix  string    // "; Path=/; ...", without Max-Age and Expires
-	maxAge  int       // seconds; 0 means a browser-session cookie
-	expires time.Time // now + maxAge, for clients that ignore Max-Age
+	l cookie.Line
 }
 
 // attrs returns the attributes of the Set-Cookie lines answering req at now
@@ -100,15 +98,15 @@ func (c *core) attrs(req *Request, persistent bool, maxAge int, now time.Time) (
 	if err != nil {
 		return CookieAttrs{}, err
 	}
-	a := CookieAttrs{suffix: c.suffix[0]}
+	l := cookie.Line{Suffix: c.suffix[0]}
 	if secure {
-		a.suffix = c.suffix[1]
+		l.Suffix = c.suffix[1]
 	}
 	if persistent {
-		a.maxAge = max(maxAge, 1)
-		a.expires = now.Add(time.Duration(a.maxAge) * time.Second)
+		l.MaxAge = max(maxAge, 1)
+		l.Expires = now.Add(time.Duration(l.MaxAge) * time.Second)
 	}
-	return a, nil
+	return CookieAttrs{l}, nil
 }
 
 // attrSuffix formats the attributes every line of the store shares.
@@ -126,34 +124,23 @@ func (c *core) attrSuffix(secure bool) string {
 	}.Suffix()
 }
 
-// line returns a as package cookie formats it.
-func (a CookieAttrs) line() cookie.Line {
-	return cookie.Line{Suffix: a.suffix, MaxAge: a.maxAge, Expires: a.expires}
-}
-
-// attrsOf returns the CookieAttrs of l.
-func attrsOf(l cookie.Line) CookieAttrs {
-	return CookieAttrs{suffix: l.Suffix, maxAge: l.MaxAge, expires: l.Expires}
-}
-
 // Line formats a Set-Cookie line that stores value under name.
-func (a CookieAttrs) Line(name, value string) string { return a.line().Format(name, value) }
+func (a CookieAttrs) Line(name, value string) string { return a.l.Format(name, value) }
 
 // lineRaw is Line for a value still to be base64-encoded: it encodes
 // straight into the line, in one allocation.
 func (a CookieAttrs) lineRaw(name string, raw []byte) string {
-	l := a.line()
 	var b strings.Builder
-	l.Begin(&b, name, strictBase64.EncodedLen(len(raw)))
+	a.l.Begin(&b, name, strictBase64.EncodedLen(len(raw)))
 	format.AppendBase64(&b, raw)
-	l.End(&b)
+	a.l.End(&b)
 	return b.String()
 }
 
 // ExpireLine formats a Set-Cookie line that deletes the cookie name: a
 // Max-Age of 0 and, for clients that ignore Max-Age, an Expires in the
 // past (RFC 6265 §5.2.1).
-func (a CookieAttrs) ExpireLine(name string) string { return a.line().Expire(name) }
+func (a CookieAttrs) ExpireLine(name string) string { return a.l.Expire(name) }
 
 // Priority is Chrome's Priority cookie attribute (not in RFC 6265bis): when
 // a site has more cookies than Chrome keeps, it evicts lower-priority ones
