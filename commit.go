@@ -251,11 +251,11 @@ func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, create
 		return plan{}, err
 	}
 	lines := make([]string, 0, n+c.expiryCount(h, n, false))
-	full := chunks.LastFills(c.name, valueLen, n, c.limits.wire())
+	full := chunks.LastFills(c.name, valueLen, n, c.limits)
 	if n == 1 {
 		lines = append(lines, a.lineRaw(c.name, raw))
 	} else {
-		for i, part := range chunks.Split(c.name, strictBase64.EncodeToString(raw), n, c.limits.wire()) {
+		for i, part := range chunks.Split(c.name, strictBase64.EncodeToString(raw), n, c.limits) {
 			lines = append(lines, a.Line(chunks.Name(c.name, i+1), part))
 		}
 	}
@@ -305,7 +305,7 @@ func (c *core) planDestroy(h *held, w *wanted, req *Request) (plan, error) {
 // would the reader read on into a stale part: then the save also deletes
 // the next chunk name (full).
 func (c *core) expireAll(lines []string, h *held, from int, all, full bool, a CookieAttrs) []string {
-	last := c.limits.chunks
+	last := c.limits.Chunks
 	for i, end := from, max(last, h.chunks.highest()); i <= end; i++ {
 		if h.chunks.has(i) || i <= last && (all || full && i == from) {
 			lines = append(lines, a.ExpireLine(chunks.Name(c.name, i)))
@@ -325,7 +325,7 @@ func (c *core) expireAll(lines []string, h *held, from int, all, full bool, a Co
 func (c *core) expiryCount(h *held, n int, all bool) int {
 	k := h.chunks.highest() - n
 	if all {
-		k = max(c.limits.chunks, h.chunks.highest()) - n
+		k = max(c.limits.Chunks, h.chunks.highest()) - n
 	}
 	return max(k, 1) + len(h.foreign) + 2*len(c.legacy)
 }

@@ -32,6 +32,7 @@ import (
 
 	"github.com/cookiesession/cookiesession/internal/format"
 	"github.com/cookiesession/cookiesession/internal/jsonx"
+	"github.com/cookiesession/cookiesession/internal/proxy"
 )
 
 // Store seals and opens sessions whose data is a T, encoded with
@@ -198,12 +199,12 @@ func (s *Store[T]) Request(r *http.Request) Request {
 }
 
 // requestOf returns the Request of r, trusting t's proxies.
-func requestOf(r *http.Request, t *proxyTrust) Request {
+func requestOf(r *http.Request, t *proxy.Trust) Request {
 	host := r.Host
 	if host == "" && r.URL != nil {
 		host = r.URL.Host
 	}
-	return Request{Cookie: r.Header["Cookie"], HTTPS: t.requestIsHTTPS(r), Host: host, Context: r.Context(), from: r}
+	return Request{Cookie: r.Header["Cookie"], HTTPS: t.HTTPS(connOf(r)), Host: host, Context: r.Context(), from: r}
 }
 
 // Get returns the request's session, opening the cookie on first use. Under

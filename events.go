@@ -135,8 +135,8 @@ func (c *core) sizeWarningFor(valueLen, n int) *Event {
 	if c.onEvent == nil {
 		return nil
 	}
-	size, budget := len(c.name)+valueLen, c.limits.cookie
-	if c.limits.chunks > 1 {
+	size, budget := len(c.name)+valueLen, c.limits.Cookie
+	if c.limits.Chunks > 1 {
 		// The chunks as the Cookie header carries them: the value's bytes
 		// split across n names, each with its "=", joined by "; ".
 		var hs chunks.HeaderSize
@@ -144,7 +144,7 @@ func (c *core) sizeWarningFor(valueLen, n int) *Event {
 		for i := 2; i <= n; i++ {
 			hs.Add(chunks.NameLen(c.name, i), 0)
 		}
-		size, budget = hs.Bytes(), c.limits.total
+		size, budget = hs.Bytes(), c.limits.Total
 	}
 	if float64(size) <= SizeWarningShare*float64(budget) {
 		return nil
