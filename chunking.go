@@ -18,17 +18,13 @@ import (
 
 	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/cookie"
 )
-
-// wire returns the limits as package chunks takes them.
-func (l limits) wire() chunks.Limits {
-	return chunks.Limits{Cookie: l.cookie, Total: l.total, Chunks: l.chunks}
-}
 
 // planChunks returns how many cookies a value of valueLen bytes needs, or
 // a *TooLargeError.
-func planChunks(name string, valueLen int, l limits) (int, error) {
-	n, over := chunks.Plan(name, valueLen, l.wire())
+func planChunks(name string, valueLen int, l chunks.Limits) (int, error) {
+	n, over := chunks.Plan(name, valueLen, l)
 	if over != nil {
 		return 0, &TooLargeError{Name: name, Size: over.Size, Limit: over.Limit, Total: over.Total, Chunks: over.Chunks}
 	}
@@ -71,20 +67,24 @@ type incoming struct {
 // included, fills the per-cookie budget (chunks.Fills), and the store could
 // have written one more. Only a value cut short fails that way:
 // ErrMalformed or ErrAuthentication.
-func (in *incoming) lost(err error, name string, l limits) error {
-	if !in.full || in.chunks >= l.chunks || !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrAuthentication) {
+func (in *incoming) lost(err error, name string, l chunks.Limits) error {
+	if !in.full || in.chunks >= l.Chunks || !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrAuthentication) {
 		return err
 	}
-	return fmt.Errorf("%w: %s", ErrChunks, chunks.MissingAfter(name, in.chunks, l.cookie))
+	return fmt.Errorf("%w: %s", ErrChunks, chunks.MissingAfter(name, in.chunks, l.Cookie))
 }
 
-// maxForeign bounds how many malformed chunk names one save expires.
-const maxForeign = 8
+// Bounds on the malformed chunk names one save expires: how many, and the
+// longest name.
+const (
+	maxForeign     = 8
+	maxForeignName = 256
+)
 
 // chunkScan accumulates what readChunks finds.
 type chunkScan struct {
 	name    string
-	l       limits
+	l       chunks.Limits
 	in      incoming
 	err     error
 	parts   []string // parts[i-1] is chunk i; only for chunked sessions
@@ -93,60 +93,22 @@ type chunkScan struct {
 	highest int
 }
 
-// readChunks scans the request's Cookie header lines for the cookie name and its
-// chunks. It allocates only when the session is chunked, and its work is
-// linear in the header size: a vectorised search for the name, then at
-// most one look at each cookie pair that contains it, and at most
-// chunks.MaxCookies of those (ErrChunks past it). Cookies that do not contain the
-// name cost only the search, so a session behind any number of junk
-// cookies is still found. Hostile input (duplicates,
+// readChunks scans the request's Cookie header lines for the cookie name
+// and its chunks (cookie.Named: linear in the header size, at most
+// cookie.MaxCookies pairs that contain the name, ErrChunks past it). It
+// allocates only when the session is chunked. Hostile input (duplicates,
 // out-of-range indexes, oversize values, gaps) yields ErrChunks or
 // ErrTooLarge, after recording which names were present so that a save can
 // expire them.
-//
-// A pair is the text between two ';' of a line with the blanks around it
-// and around its name trimmed, as net/http reads it (chunks.Blank: SP,
-// HTAB, CR, LF, never a Unicode space); only a pair whose trimmed text
-// begins with name can be the session's, and the first occurrence of name
-// in that pair is there.
-func readChunks(cookie []string, name string, l limits) (incoming, error) {
+func readChunks(lines []string, name string, l chunks.Limits) (incoming, error) {
 	c := chunkScan{name: name, l: l}
-	seen := 0
-	for _, line := range cookie {
-		for from := 0; from < len(line); {
-			pos, end, ok := chunks.NextNamed(line, from, name)
-			if !ok {
-				break
-			}
-			if seen++; seen > chunks.MaxCookies {
-				if c.err == nil {
-					c.err = chunks.TooManyCookies(name, true)
-				}
-				return c.in, c.err
-			}
-			if next := pos + len(name); next < end && (line[next] == '=' || line[next] == chunks.Sep || chunks.Blank(line[next])) && blankBefore(line, from, pos) {
-				c.add(textproto.TrimString(line[pos:end]))
-			}
-			from = end + 1
+	if !cookie.Named(lines, name, chunks.Sep, c.add) {
+		if c.err == nil {
+			c.err = chunks.TooManyCookies(name, true)
 		}
+		return c.in, c.err
 	}
 	return c.result()
-}
-
-// blankBefore reports whether line[from:pos] ends with a run of blanks
-// (chunks.Blank) that reaches back to from or to a ';': that is, whether a
-// cookie pair starts at pos once trimmed. from is the start of a line or
-// follows a ';'.
-func blankBefore(line string, from, pos int) bool {
-	for ; pos > from; pos-- {
-		switch c := line[pos-1]; {
-		case c == ';':
-			return true
-		case !chunks.Blank(c):
-			return false
-		}
-	}
-	return true
 }
 
 // add takes one trimmed cookie pair that begins with the name.
@@ -165,11 +127,11 @@ func (c *chunkScan) add(part string) {
 		// Not a name this library writes (NAME~0, NAME~02,
 		// NAME~999999999): ignore it, and have the next save delete
 		// it, so it cannot wedge the session.
-		if len(in.foreign) < maxForeign && validCookieName(k) && len(k) <= 256 {
+		if len(in.foreign) < maxForeign && cookie.ValidName(k) && len(k) <= maxForeignName {
 			in.foreign = append(in.foreign, k)
 		}
 		return
-	case i > c.l.chunks:
+	case i > c.l.Chunks:
 		// A chunk this store never writes (MaxChunks was lowered, or a
 		// deletion never reached the browser): ignore it, and have the
 		// next save delete it, so a stale chunk cannot log anyone out.
@@ -191,7 +153,7 @@ func (c *chunkScan) add(part string) {
 
 // value takes the value v of chunk i, called k.
 func (c *chunkScan) value(k, v string, i int) {
-	v = chunks.Unquote(v)
+	v = cookie.Unquote(v)
 	if size := chunks.CookieBytes(k, v); size > bounds.MaxCookieBytesLimit {
 		c.err = &TooLargeError{Name: k, Size: size, Limit: bounds.MaxCookieBytesLimit, Chunks: 1}
 		return
@@ -203,7 +165,7 @@ func (c *chunkScan) value(k, v string, i int) {
 		return
 	}
 	if c.parts == nil {
-		c.parts = make([]string, c.l.chunks)
+		c.parts = make([]string, c.l.Chunks)
 	}
 	c.parts[i-1] = v
 }
@@ -216,7 +178,7 @@ func (c *chunkScan) result() (incoming, error) {
 	}
 	if highest == 1 {
 		in.value, in.chunks = c.first, 1
-		in.full = chunks.Fills(c.name, 1, len(c.first), c.l.cookie)
+		in.full = chunks.Fills(c.name, 1, len(c.first), c.l.Cookie)
 		return in, nil
 	}
 	c.parts[0] = c.first
@@ -225,7 +187,7 @@ func (c *chunkScan) result() (incoming, error) {
 		// Parts n+1.. are stale: left by a response that raced with the
 		// one that wrote parts 1..n (two tabs), or the value was written
 		// under another per-cookie budget, when the whole opens instead.
-		if c.contiguous(highest) && c.size.Bytes() <= c.l.total {
+		if c.contiguous(highest) && c.size.Bytes() <= c.l.Total {
 			in.whole, in.wholeChunks = strings.Join(c.parts[:highest], ""), highest
 		}
 		c.size, count = chunks.HeaderSize{}, n
@@ -233,8 +195,8 @@ func (c *chunkScan) result() (incoming, error) {
 			c.size.Add(chunks.NameLen(c.name, i+1), len(part))
 		}
 	}
-	if total := c.size.Bytes(); total > c.l.total && count > 1 {
-		return in, &TooLargeError{Name: c.name, Size: total, Limit: c.l.total, Total: true, Chunks: count}
+	if total := c.size.Bytes(); total > c.l.Total && count > 1 {
+		return in, &TooLargeError{Name: c.name, Size: total, Limit: c.l.Total, Total: true, Chunks: count}
 	}
 	if n == 0 {
 		return in, fmt.Errorf("%w: chunk 1 of %d is missing", ErrChunks, highest)
@@ -242,7 +204,7 @@ func (c *chunkScan) result() (incoming, error) {
 	in.value, in.chunks = strings.Join(c.parts[:n], ""), n
 	in.full = true
 	for i, part := range c.parts[:n] {
-		in.full = in.full && chunks.Fills(c.name, i+1, len(part), c.l.cookie)
+		in.full = in.full && chunks.Fills(c.name, i+1, len(part), c.l.Cookie)
 	}
 	return in, nil
 }
@@ -257,7 +219,7 @@ func (c *chunkScan) written(highest int) int {
 		switch {
 		case !c.in.present.has(i):
 			return i - 1
-		case !chunks.Fills(c.name, i, len(c.parts[i-1]), c.l.cookie):
+		case !chunks.Fills(c.name, i, len(c.parts[i-1]), c.l.Cookie):
 			return i
 		}
 	}

@@ -370,12 +370,12 @@ func TestReadTotalAsInCookieHeader(t *testing.T) {
 
 // planChunksReference is planChunks as it was before package chunks held
 // the rules: planChunks must give the same counts and the same figures.
-func planChunksReference(name string, valueLen int, l limits) (int, error) {
+func planChunksReference(name string, valueLen int, l chunks.Limits) (int, error) {
 	nameLen := func(i int) int { return len(chunks.Name(name, i)) }
 	total := func(valueLen int) (bytes, n int) {
 		for valueLen > 0 {
 			n++
-			part := min(valueLen, l.cookie-nameLen(n))
+			part := min(valueLen, l.Cookie-nameLen(n))
 			valueLen -= part
 			bytes += nameLen(n) + 1 + part + 2
 		}
@@ -383,10 +383,10 @@ func planChunksReference(name string, valueLen int, l limits) (int, error) {
 	}
 	left, n, size := valueLen, 0, 0
 	for left > 0 || n == 0 {
-		if n++; n > l.chunks {
+		if n++; n > l.Chunks {
 			break
 		}
-		part := min(left, l.cookie-nameLen(n))
+		part := min(left, l.Cookie-nameLen(n))
 		left -= part
 		size += nameLen(n) + 1 + part
 		if n > 1 {
@@ -394,27 +394,27 @@ func planChunksReference(name string, valueLen int, l limits) (int, error) {
 		}
 	}
 	switch {
-	case left > 0 && l.chunks == 1:
-		return 0, &TooLargeError{Name: name, Size: len(name) + valueLen, Limit: l.cookie, Chunks: 1}
+	case left > 0 && l.Chunks == 1:
+		return 0, &TooLargeError{Name: name, Size: len(name) + valueLen, Limit: l.Cookie, Chunks: 1}
 	case left > 0:
 		need, count := total(valueLen)
 		most, _ := total(valueLen - left)
-		if most > l.total {
-			return 0, &TooLargeError{Name: name, Size: need, Limit: l.total, Total: true, Chunks: count}
+		if most > l.Total {
+			return 0, &TooLargeError{Name: name, Size: need, Limit: l.Total, Total: true, Chunks: count}
 		}
 		return 0, &TooLargeError{Name: name, Size: need, Limit: most, Chunks: count}
-	case n > 1 && size > l.total:
-		return 0, &TooLargeError{Name: name, Size: size, Limit: l.total, Total: true, Chunks: n}
+	case n > 1 && size > l.Total:
+		return 0, &TooLargeError{Name: name, Size: size, Limit: l.Total, Total: true, Chunks: n}
 	}
 	return n, nil
 }
 
 func TestPlanChunksMatchesReference(t *testing.T) {
 	for _, name := range []string{"s", "session", "__Host-session"} {
-		for _, l := range []limits{
-			{cookie: 256, total: 256, chunks: 1}, {cookie: 4092, total: 4092, chunks: 1},
-			{cookie: 256, total: 1000, chunks: 4}, {cookie: 256, total: 100000, chunks: 255},
-			{cookie: 4092, total: 6144, chunks: 4}, {cookie: 4096, total: 16384, chunks: 8},
+		for _, l := range []chunks.Limits{
+			{Cookie: 256, Total: 256, Chunks: 1}, {Cookie: 4092, Total: 4092, Chunks: 1},
+			{Cookie: 256, Total: 1000, Chunks: 4}, {Cookie: 256, Total: 100000, Chunks: 255},
+			{Cookie: 4092, Total: 6144, Chunks: 4}, {Cookie: 4096, Total: 16384, Chunks: 8},
 		} {
 			for valueLen := 0; valueLen <= 70000; valueLen += 1 + valueLen/50 {
 				n, err := planChunks(name, valueLen, l)

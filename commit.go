@@ -6,8 +6,10 @@ package cookiesession
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -55,7 +57,8 @@ func (u Update) Apply(h http.Header) {
 // reason of its own to re-seal. On error (ErrTooLarge, ErrInsecureRequest,
 // ErrEncode) the session is unchanged and the client keeps its cookies.
 // Store.Get's sessions are committed by the middleware or Session.Save;
-// Commit is for adapters that send the lines themselves.
+// Commit is for adapters that send the lines themselves, and report with
+// ReportLostChange what their response could not carry.
 func (s *Session[T]) Commit() (Update, error) {
 	dataJSON, err := s.marshal()
 	if err != nil {
@@ -67,6 +70,59 @@ func (s *Session[T]) Commit() (Update, error) {
 	}
 	s.apply(&p)
 	return Update{SetCookie: p.lines}, nil
+}
+
+// ReportLostChange reports the session's changes that the client was not
+// sent and that no response can carry any more, and returns them as a
+// *LostChangeError, or nil when there are none. An adapter that sends
+// Commit's lines itself calls it, with the cause, when the response it
+// committed can no longer carry a change:
+//
+//   - ErrAlreadyWritten: the response's header went out before the code
+//     that may change the session (a streamed body writer) was done; call
+//     once it is done.
+//   - ErrHijacked: the connection was hijacked; call once the code that
+//     took it over is done, or at the hijack. Hijacked is set.
+//   - ErrPanicked: the handler panicked; call before the panic goes on.
+//     Panicked is set, and the changes a Commit put in a response that may
+//     never go out count too.
+//
+// Any other cause counts as ErrAlreadyWritten. A handler that was done
+// with the session before its Commit needs no call.
+//
+// Changes that an explicit Save's error told the handler about are not
+// reported again. The error goes to Options.OnEvent as EventLostChange
+// with ctx (nil: context.Background()), or, when OnEvent is nil, to slog's
+// default logger at level Error. A session reports at most once: later
+// calls return nil. The store's Middleware reports through it.
+func (s *Session[T]) ReportLostChange(ctx context.Context, cause error) error {
+	return s.reportLost(ctx, errors.Is(cause, ErrHijacked), errors.Is(cause, ErrPanicked), "")
+}
+
+// reportLost is ReportLostChange; path, if not empty, goes into the
+// default log line.
+func (s *Session[T]) reportLost(ctx context.Context, hijacked, panicked bool, path string) error {
+	if s.noted {
+		return nil
+	}
+	err := s.lost(panicked)
+	if err == nil {
+		return nil
+	}
+	s.noted = true
+	err.Hijacked, err.Panicked = hijacked, panicked
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	switch {
+	case s.store.c.onEvent != nil:
+		s.store.c.onEvent(ctx, Event{Kind: EventLostChange, Err: err})
+	case path != "":
+		slog.ErrorContext(ctx, "cookiesession: session change lost", "err", err, "path", path)
+	default:
+		slog.ErrorContext(ctx, "cookiesession: session change lost", "err", err)
+	}
+	return err
 }
 
 // plan is what committing a session sends, and what the client then holds.
@@ -195,11 +251,11 @@ func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, create
 		return plan{}, err
 	}
 	lines := make([]string, 0, n+c.expiryCount(h, n, false))
-	full := chunks.LastFills(c.name, valueLen, n, c.limits.wire())
+	full := chunks.LastFills(c.name, valueLen, n, c.limits)
 	if n == 1 {
 		lines = append(lines, a.lineRaw(c.name, raw))
 	} else {
-		for i, part := range chunks.Split(c.name, strictBase64.EncodeToString(raw), n, c.limits.wire()) {
+		for i, part := range chunks.Split(c.name, strictBase64.EncodeToString(raw), n, c.limits) {
 			lines = append(lines, a.Line(chunks.Name(c.name, i+1), part))
 		}
 	}
@@ -249,7 +305,7 @@ func (c *core) planDestroy(h *held, w *wanted, req *Request) (plan, error) {
 // would the reader read on into a stale part: then the save also deletes
 // the next chunk name (full).
 func (c *core) expireAll(lines []string, h *held, from int, all, full bool, a CookieAttrs) []string {
-	last := c.limits.chunks
+	last := c.limits.Chunks
 	for i, end := from, max(last, h.chunks.highest()); i <= end; i++ {
 		if h.chunks.has(i) || i <= last && (all || full && i == from) {
 			lines = append(lines, a.ExpireLine(chunks.Name(c.name, i)))
@@ -269,7 +325,7 @@ func (c *core) expireAll(lines []string, h *held, from int, all, full bool, a Co
 func (c *core) expiryCount(h *held, n int, all bool) int {
 	k := h.chunks.highest() - n
 	if all {
-		k = max(c.limits.chunks, h.chunks.highest()) - n
+		k = max(c.limits.Chunks, h.chunks.highest()) - n
 	}
 	return max(k, 1) + len(h.foreign) + 2*len(c.legacy)
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/format"
 	"github.com/cookiesession/cookiesession/internal/jsonx"
+	"github.com/cookiesession/cookiesession/internal/proxy"
 )
 
 // Store seals and opens sessions whose data is a T, encoded with
@@ -40,7 +41,8 @@ import (
 type Store[T any] struct {
 	c         core
 	isMap     bool
-	useNumber bool // T holds interface values: decode numbers as json.Number
+	useNumber bool        // T holds interface values: decode numbers as json.Number
+	plain     plainLayout // non-nil: T's bytes are all its content (plainvalue.go)
 }
 
 // Map is the data of an untyped session, as in Express cookie-session's
@@ -80,6 +82,7 @@ func New[T any](o Options) (*Store[T], error) {
 	}
 	s.isMap = reflect.TypeFor[T]().Kind() == reflect.Map
 	s.useNumber = holdsInterface(reflect.TypeFor[T](), map[reflect.Type]bool{})
+	s.plain = plainLayoutOf(reflect.TypeFor[T]())
 	zeroData := s.newData()
 	zero, err := s.c.marshal(&zeroData)
 	if err != nil {
@@ -134,6 +137,9 @@ func holdsInterface(t reflect.Type, seen map[reflect.Type]bool) bool {
 // decodeData decodes a session's JSON into d, which it resets first; numbers
 // in interface values become json.Number (see Map).
 func (s *Store[T]) decodeData(data []byte, d *T) error {
+	if s.c.unmarshal == nil && decodeMap(data, d) {
+		return nil
+	}
 	*d = s.newData()
 	var err error
 	switch {
@@ -191,12 +197,12 @@ func (s *Store[T]) Request(r *http.Request) Request {
 }
 
 // requestOf returns the Request of r, trusting t's proxies.
-func requestOf(r *http.Request, t *proxyTrust) Request {
+func requestOf(r *http.Request, t *proxy.Trust) Request {
 	host := r.Host
 	if host == "" && r.URL != nil {
 		host = r.URL.Host
 	}
-	return Request{Cookie: r.Header["Cookie"], HTTPS: t.requestIsHTTPS(r), Host: host, Context: r.Context(), from: r}
+	return Request{Cookie: r.Header["Cookie"], HTTPS: t.HTTPS(connOf(r)), Host: host, Context: r.Context(), from: r}
 }
 
 // Get returns the request's session, opening the cookie on first use. Under
@@ -250,7 +256,16 @@ func (s *Store[T]) Open(req Request) *Session[T] {
 	if req.Context == nil {
 		req.Context = context.Background()
 	}
-	sess := &Session[T]{store: s, req: req}
+	var sess *Session[T]
+	if s.plain != nil { // room for Data's copy, in the same allocation
+		both := &struct {
+			s    Session[T]
+			memo T
+		}{s: Session[T]{store: s, req: req}}
+		sess, both.s.memo = &both.s, &both.memo
+	} else {
+		sess = &Session[T]{store: s, req: req}
+	}
 	h, err := s.read(&req, &sess.Data)
 	if err != nil {
 		sess.err = err

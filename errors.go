@@ -97,7 +97,8 @@ var (
 // LostChangeError reports session changes that never reached the client
 // and that no response can report any more: made after the response
 // started, pending when the connection was hijacked, or made by a handler
-// that panicked. The middleware reports it as EventLostChange. It
+// that panicked. The middleware, and an adapter through
+// Session.ReportLostChange, report it as EventLostChange. It
 // matches ErrAlreadyWritten, or ErrHijacked when Hijacked, or ErrPanicked
 // when Panicked, and whatever Err matches.
 type LostChangeError struct {

@@ -55,8 +55,9 @@ const (
 	// no response can say so: under the middleware, a change made after
 	// the response started, pending when the handler hijacked the
 	// connection, or made by a handler that panicked (ErrPanicked; the
-	// panic goes on). Event.Err is a *LostChangeError naming what was lost,
-	// never the data. Reported at most once per request; with a nil
+	// panic goes on); for an adapter, Session.ReportLostChange. Event.Err
+	// is a *LostChangeError naming what was lost, never the data.
+	// Reported at most once per request; with a nil
 	// Options.OnEvent it is logged with slog's default logger at level
 	// Error.
 	EventLostChange
@@ -135,8 +136,8 @@ func (c *core) sizeWarningFor(valueLen, n int) *Event {
 	if c.onEvent == nil {
 		return nil
 	}
-	size, budget := len(c.name)+valueLen, c.limits.cookie
-	if c.limits.chunks > 1 {
+	size, budget := len(c.name)+valueLen, c.limits.Cookie
+	if c.limits.Chunks > 1 {
 		// The chunks as the Cookie header carries them: the value's bytes
 		// split across n names, each with its "=", joined by "; ".
 		var hs chunks.HeaderSize
@@ -144,7 +145,7 @@ func (c *core) sizeWarningFor(valueLen, n int) *Event {
 		for i := 2; i <= n; i++ {
 			hs.Add(chunks.NameLen(c.name, i), 0)
 		}
-		size, budget = hs.Bytes(), c.limits.total
+		size, budget = hs.Bytes(), c.limits.Total
 	}
 	if float64(size) <= bounds.SizeWarningShare*float64(budget) {
 		return nil

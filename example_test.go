@@ -382,6 +382,39 @@ func ExampleSession_Commit() {
 	// 1 Cookie private, no-cache="Set-Cookie"
 }
 
+// An adapter whose framework sends the response header before a body
+// writer runs commits before the header goes out, and, once the writer is
+// done, reports what it changed too late: through Options.OnEvent, or
+// slog's default logger when OnEvent is nil.
+func ExampleSession_ReportLostChange() {
+	store, err := cookiesession.New[cookiesession.Map](cookiesession.Options{
+		Keys: [][]byte{newKey()},
+		OnEvent: func(_ context.Context, e cookiesession.Event) {
+			if e.Kind == cookiesession.EventLostChange {
+				fmt.Println("event:", e.Err.(*cookiesession.LostChangeError).What)
+			}
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	s := store.Open(cookiesession.Request{HTTPS: true, Host: "example.com"})
+	s.Data["user"] = "ada"
+	u, err := s.Commit() // then send the header with u.SetCookie
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(len(u.SetCookie), "line sent")
+
+	s.AddFlash("welcome") // the body writer changes the session: too late
+	err = s.ReportLostChange(context.Background(), cookiesession.ErrAlreadyWritten)
+	fmt.Println(errors.Is(err, cookiesession.ErrAlreadyWritten))
+	// Output:
+	// 1 line sent
+	// event: flash messages
+	// true
+}
+
 // Code that receives only a context (a connect-go or huma handler, a templ
 // component) reaches the request's session with FromContext: the same
 // session Get gives the handler, saved by the middleware.

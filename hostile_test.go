@@ -18,6 +18,7 @@ import (
 
 	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/cookiesession/cookiesession/internal/testjar"
 )
 
@@ -129,8 +130,8 @@ func TestHostileHeaderOutcomes(t *testing.T) {
 		"store": {
 			"chunkNames":     {err: ErrChunks}, // session~2 sent twice
 			"duplicates":     {err: ErrChunks},
-			"foreignNames":   {err: ErrChunks}, // over chunks.MaxCookies
-			"prefixNames":    {err: ErrChunks}, // over chunks.MaxCookies
+			"foreignNames":   {err: ErrChunks}, // over cookie.MaxCookies
+			"prefixNames":    {err: ErrChunks}, // over cookie.MaxCookies
 			"validAfterJunk": {opened: true},
 			"validOnly":      {opened: true},
 		},
@@ -170,7 +171,7 @@ func checkHostile(t *testing.T, sess *Session[Map], w hostileWant, valid string)
 	}
 }
 
-// TestHostileBoundExact checks that a session is found with chunks.MaxCookies
+// TestHostileBoundExact checks that a session is found with cookie.MaxCookies
 // cookie pairs counted against it, and reported with one more.
 func TestHostileBoundExact(t *testing.T) {
 	readers := hostileReaders(t)
@@ -179,7 +180,7 @@ func TestHostileBoundExact(t *testing.T) {
 	for extra, w := range []hostileWant{{opened: true}, {err: ErrChunks}} {
 		// Pairs that contain the name count for the store's reader;
 		// others, on lines of their own, cost it nothing.
-		lines := []string{strings.Repeat("x=1; ", 5000), strings.Repeat("sessionx=1; ", chunks.MaxCookies-n+extra) + own.valid}
+		lines := []string{strings.Repeat("x=1; ", 5000), strings.Repeat("sessionx=1; ", cookie.MaxCookies-n+extra) + own.valid}
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Header["Cookie"] = lines
 		checkHostile(t, own.store.Get(r), w, own.valid)
@@ -221,25 +222,25 @@ func TestHostileAllocations(t *testing.T) {
 
 // readChunksReference is readChunks written the plain way, on
 // internal/chunks.LayoutOf: every pair of every line split and trimmed
-// (chunks.Pairs), the session's cookies picked out, then the rules of
+// (cookie.Pairs), the session's cookies picked out, then the rules of
 // docs/FORMAT.md and docs/LIMITS.md applied in order. readChunks must agree
-// with it wherever chunks.MaxCookies does not apply.
-func readChunksReference(lines []string, name string, l limits) (in incoming, err error) {
-	var ps, mine []chunks.Pair // mine: the chunks this store reads
+// with it wherever cookie.MaxCookies does not apply.
+func readChunksReference(lines []string, name string, l chunks.Limits) (in incoming, err error) {
+	var ps, mine []cookie.Pair // mine: the chunks this store reads
 	for _, line := range lines {
-		ps = append(ps, chunks.Pairs(line)...)
+		ps = append(ps, cookie.Pairs(line)...)
 	}
 	all := chunks.LayoutOf(ps, name)
 	for _, c := range all.Chunks {
 		in.present.set(c.Index)
 	}
 	for _, k := range all.Ignored {
-		if len(in.foreign) < maxForeign && validCookieName(k) && len(k) <= 256 {
+		if len(in.foreign) < maxForeign && cookie.ValidName(k) && len(k) <= maxForeignName {
 			in.foreign = append(in.foreign, k)
 		}
 	}
 	for _, p := range ps {
-		if i := chunks.Index(p.Name, name); i >= 1 && i <= l.chunks {
+		if i := chunks.Index(p.Name, name); i >= 1 && i <= l.Chunks {
 			mine = append(mine, p)
 		}
 	}
@@ -263,13 +264,13 @@ func readChunksReference(lines []string, name string, l limits) (in incoming, er
 			break
 		}
 		w++
-		if !chunks.Fills(name, c.Index, len(c.Value), l.cookie) {
+		if !chunks.Fills(name, c.Index, len(c.Value), l.Cookie) {
 			break
 		}
 	}
 	n := lay.Highest()
 	if w > 0 && w < n {
-		if lay.Problem == "" && lay.HeaderBytes() <= l.total {
+		if lay.Problem == "" && lay.HeaderBytes() <= l.Total {
 			in.whole, in.wholeChunks = lay.Value(), n
 		}
 		lay.Chunks, n = lay.Chunks[:w], w
@@ -277,15 +278,15 @@ func readChunksReference(lines []string, name string, l limits) (in incoming, er
 	switch {
 	case n == 0:
 		return in, nil
-	case n > 1 && lay.HeaderBytes() > l.total:
-		return in, &TooLargeError{Name: name, Size: lay.HeaderBytes(), Limit: l.total, Total: true, Chunks: n}
+	case n > 1 && lay.HeaderBytes() > l.Total:
+		return in, &TooLargeError{Name: name, Size: lay.HeaderBytes(), Limit: l.Total, Total: true, Chunks: n}
 	case w == 0:
 		return in, fmt.Errorf("%w: chunk %d of %d is missing", ErrChunks, missingChunk(lay), n)
 	default:
 		in.value, in.chunks = lay.Value(), n
 		in.full = true
 		for _, c := range lay.Chunks {
-			in.full = in.full && chunks.Fills(name, c.Index, len(c.Value), l.cookie)
+			in.full = in.full && chunks.Fills(name, c.Index, len(c.Value), l.Cookie)
 		}
 		return in, nil
 	}
@@ -309,9 +310,9 @@ func compareReaders(t *testing.T, lines []string) {
 	joined := strings.Join(lines, "; ")
 	r := httptest.NewRequest("GET", "/", nil)
 	r.Header["Cookie"] = lines
-	l := limits{cookie: bounds.DefaultMaxCookieBytes, total: 16384, chunks: 4}
+	l := chunks.Limits{Cookie: bounds.DefaultMaxCookieBytes, Total: 16384, Chunks: 4}
 	for _, name := range []string{"session", "s", "express:sess", "session.sig"} {
-		if strings.Count(joined, name) <= chunks.MaxCookies && validCookieName(name) {
+		if strings.Count(joined, name) <= cookie.MaxCookies && cookie.ValidName(name) {
 			got, gotErr := readChunks(r.Header["Cookie"], name, l)
 			want, wantErr := readChunksReference(lines, name, l)
 			if fmt.Sprint(got, gotErr) != fmt.Sprint(want, wantErr) {

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession/internal/chunks"
-	"github.com/cookiesession/cookiesession/internal/legacy"
+	"github.com/cookiesession/cookiesession/internal/cookie"
 )
 
 // Legacy is the configuration of another library's session cookie format
@@ -104,7 +104,7 @@ func (c *core) initLegacy(o *Options) error {
 		names = append(names, fnames...)
 	}
 	for i, n := range names {
-		if c.secure == SecureNever && (hasPrefixFold(n, hostPrefix) || hasPrefixFold(n, securePrefix)) {
+		if c.secure == SecureNever && (cookie.HasPrefix(n, cookie.HostPrefix) || cookie.HasPrefix(n, cookie.SecurePrefix)) {
 			return optionsError("the legacy cookie %q needs the Secure attribute because of its prefix, but Options.Secure is SecureNever: use SecureAuto or SecureAlways", n)
 		}
 		if n == c.name || strings.HasPrefix(n, c.name+string(chunks.Sep)) {
@@ -146,17 +146,17 @@ func checkLegacyAttributes(i int, format string, names []string, path, domain st
 	if len(names) == 0 {
 		return optionsError("Options.Legacy[%d] (%s) names no cookie", i, format)
 	}
-	if path != "" && (path[0] != '/' || strings.ContainsAny(path, ";\x00\r\n") || !printable(path) || len(path) > maxAttributeBytes) {
+	if path != "" && !cookie.ValidPath(path) {
 		return optionsError("Options.Legacy[%d] (%s): Path %q must start with / and contain no ';' or control characters", i, format, path)
 	}
-	if domain != "" && (!validDomain(domain) || len(domain) > maxAttributeBytes) {
+	if domain != "" && !cookie.ValidDomain(domain) {
 		return optionsError("Options.Legacy[%d] (%s): Domain %q is not a host name", i, format, domain)
 	}
 	for _, name := range names {
-		if !legacy.ValidName(name) {
+		if !cookie.ValidLegacyName(name) {
 			return optionsError("Options.Legacy[%d] (%s): cookie name %q: use printable ASCII without spaces, ';', '=', ',', '\"' or '\\'", i, format, name)
 		}
-		if hasPrefixFold(name, hostPrefix) && (domain != "" || (path != "" && path != "/")) {
+		if !cookie.HostPrefixAllows(name, path, domain) {
 			return optionsError("Options.Legacy[%d] (%s): cookie %q: the __Host- prefix (in any case) requires Path \"/\" and no Domain", i, format, name)
 		}
 	}
@@ -169,23 +169,5 @@ func legacyAttrs(a CookieAttrs, path, domain string) CookieAttrs {
 	if path == "" && domain == "" {
 		return a
 	}
-	var b strings.Builder
-	for _, part := range strings.Split(a.suffix, "; ") {
-		switch {
-		case part == "":
-			continue
-		case domain != "" && strings.HasPrefix(part, "Domain="):
-			continue
-		case strings.HasPrefix(part, "Path="):
-			if path != "" {
-				part = "Path=" + path
-			}
-			if domain != "" {
-				part += "; Domain=" + domain
-			}
-		}
-		b.WriteString("; ")
-		b.WriteString(part)
-	}
-	return CookieAttrs{suffix: b.String(), maxAge: a.maxAge, expires: a.expires}
+	return CookieAttrs{a.l.WithScope(path, domain)}
 }

@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession/internal/bounds"
-	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/cookiesession/cookiesession/internal/legacy"
 )
 
@@ -66,7 +66,7 @@ func (f *testLegacyFormat) sign(key, value string) string {
 // cookie returns the first value of the cookie name in the Cookie lines.
 func testCookie(lines []string, name string) (string, bool) {
 	for _, line := range lines {
-		for _, p := range chunks.Pairs(line) {
+		for _, p := range cookie.Pairs(line) {
 			if p.Name == name {
 				return p.Value, true
 			}
@@ -300,8 +300,8 @@ func TestStoreLegacyPathDomain(t *testing.T) {
 	if !strings.Contains(sealed, "; Path=/; Domain=www.example.test;") {
 		t.Fatalf("sealed line %q", sealed)
 	}
-	a := CookieAttrs{suffix: "; Path=/; HttpOnly; SameSite=Lax", maxAge: 5}
-	if got := legacyAttrs(a, "", "d.test").suffix; got != "; Path=/; Domain=d.test; HttpOnly; SameSite=Lax" {
+	a := CookieAttrs{cookie.Line{Suffix: "; Path=/; HttpOnly; SameSite=Lax", MaxAge: 5}}
+	if got := legacyAttrs(a, "", "d.test").l.Suffix; got != "; Path=/; Domain=d.test; HttpOnly; SameSite=Lax" {
 		t.Fatal(got)
 	}
 	if legacyAttrs(a, "", "") != a {

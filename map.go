@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/cookiesession/cookiesession/internal/mapjson"
 )
 
 // The accessors below read one top-level value of a Map the same way
@@ -261,4 +263,46 @@ func cutDigits(s string) (digits, rest string) {
 		i++
 	}
 	return s[:i], s[i:]
+}
+
+// marshalData encodes a session's data, *v, as c.marshal does. Without
+// Options.JSON, the data of a Map or map[string]any session goes through
+// mapjson, which writes the same bytes as jsonx.Marshal without reflection
+// (taking the order of the keys from prev, the data JSON the client holds,
+// when they are the same keys), and whatever mapjson refuses through
+// c.marshal, for encoding/json's own result or error.
+func (c *core) marshalData(v any, prev []byte) ([]byte, error) {
+	if p := mapPointer(v); p != nil && c.unmarshal == nil {
+		if b, err := mapjson.MarshalAfter(*p, prev); err == nil {
+			return b, nil
+		}
+	}
+	return c.marshal(v)
+}
+
+// decodeMap decodes data into d with mapjson when d is a *Map or a
+// *map[string]any, as encoding/json with UseNumber would, and reports
+// whether it did; on false, d is unchanged and encoding/json decides.
+func decodeMap(data []byte, d any) bool {
+	p := mapPointer(d)
+	if p == nil {
+		return false
+	}
+	m, err := mapjson.Decode(data)
+	if err == nil {
+		*p = m
+	}
+	return err == nil
+}
+
+// mapPointer returns v as a *map[string]any when it is a *Map or one, or
+// nil.
+func mapPointer(v any) *map[string]any {
+	switch p := v.(type) {
+	case *Map:
+		return (*map[string]any)(p)
+	case *map[string]any:
+		return p
+	}
+	return nil
 }

@@ -1,14 +1,19 @@
 package cookiesession
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"math/big"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cookiesession/cookiesession/internal/jsonx"
 )
 
 // mapRead is what Map's four accessors return for one key.
@@ -388,5 +393,61 @@ func BenchmarkMapInt(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestMapJSONAsEncodingJSON checks that a Map session seals the JSON
+// jsonx.Marshal writes (internal/mapjson's encoder, behind the store's
+// marshal) and opens as encoding/json with UseNumber decodes it, for values
+// a handler stores that mapjson writes itself, hands to jsonx.Marshal, or
+// refuses; that an untouched request sends nothing; and that a value
+// encoding/json refuses still fails the save with ErrEncode.
+func TestMapJSONAsEncodingJSON(t *testing.T) {
+	o := Options{Keys: [][]byte{testKey(1)}, Secure: SecureNever}
+	store, err := New[Map](o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := New[json.RawMessage](o) // the data JSON as sealed
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := Map{
+		"s": "<&> \"q\" \\ \x01 \u2028 é \xff", "n": json.Number("1e400"), "i": -7, "u": uint64(math.MaxUint64),
+		"f": 1e-7, "b": true, "z": nil, "m": map[string]any{"k": []any{json.Number("0.10"), "x"}},
+		"t": time.Unix(0, 0).UTC(), "r": json.RawMessage(`{ "b" : "\u003c" }`), "named": Map{"a": 1},
+	}
+	s := store.Open(Request{})
+	s.Data = data
+	u, err := s.Commit()
+	if err != nil || len(u.SetCookie) != 1 {
+		t.Fatalf("Commit: %v, %d lines", err, len(u.SetCookie))
+	}
+	cookie := []string{strings.SplitN(u.SetCookie[0], ";", 2)[0]}
+	sealed := raw.Open(Request{Cookie: cookie})
+	want, err := jsonx.Marshal(data)
+	if err != nil || string(sealed.Data) != string(want) {
+		t.Fatalf("sealed %s (%v),\nencoding/json: %s (%v)", sealed.Data, sealed.Err(), want, err)
+	}
+	var decoded map[string]any
+	dec := json.NewDecoder(bytes.NewReader(want))
+	dec.UseNumber()
+	if err := dec.Decode(&decoded); err != nil {
+		t.Fatal(err)
+	}
+	again := store.Open(Request{Cookie: cookie})
+	if !reflect.DeepEqual(map[string]any(again.Data), decoded) {
+		t.Fatalf("opened %#v,\nencoding/json: %#v", again.Data, decoded)
+	}
+	if u, err := again.Commit(); err != nil || len(u.SetCookie) != 0 {
+		t.Fatalf("untouched: %v, Set-Cookie %q", err, u.SetCookie)
+	}
+	again.Data["m"].(map[string]any)["k"].([]any)[1] = "y" // changed in place
+	if !again.Changed() {
+		t.Fatal("a change inside a nested value is not seen")
+	}
+	again.Data["bad"] = math.NaN()
+	if _, err := again.Commit(); !errors.Is(err, ErrEncode) {
+		t.Fatalf("NaN: %v, want ErrEncode", err)
 	}
 }

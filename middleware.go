@@ -11,7 +11,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"sync"
@@ -41,8 +40,12 @@ func (s *Store[T]) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		sl := &slot[T]{}
-		sw := &responseWriter{ResponseWriter: w, sess: sl, c: &s.c}
+		one := &struct { // one allocation for both
+			sl slot[T]
+			sw responseWriter
+		}{}
+		sl, sw := &one.sl, &one.sw
+		*sw = responseWriter{ResponseWriter: w, sess: sl, c: &s.c}
 		if len(w.Header()) > 0 {
 			sw.outer = w.Header().Clone()
 		}
@@ -107,25 +110,24 @@ func (sl *slot[T]) commit(h http.Header) error {
 	return nil
 }
 
-// unsaved implements requestSession.
-func (sl *slot[T]) unsaved(panicked bool) *LostChangeError {
+// reportLost implements requestSession.
+func (sl *slot[T]) reportLost(ctx context.Context, hijacked, panicked bool, path string) {
 	sl.mu.Lock()
 	sess := sl.session
 	sl.mu.Unlock()
-	if sess == nil {
-		return nil
+	if sess != nil {
+		_ = sess.reportLost(ctx, hijacked, panicked, path)
 	}
-	return sess.lost(panicked)
 }
 
 // requestSession is the middleware's view of a request's session.
 type requestSession interface {
 	// commit adds the session's Set-Cookie lines, if any, to h.
 	commit(h http.Header) error
-	// unsaved describes the changes the client has not been sent, or
-	// returns nil if there are none; after a panic, those in the
+	// reportLost reports the changes the client has not been sent, if
+	// any (Session.ReportLostChange); after a panic, those in the
 	// response's header too.
-	unsaved(panicked bool) *LostChangeError
+	reportLost(ctx context.Context, hijacked, panicked bool, path string)
 }
 
 // Response states of the wrapped writer.
@@ -139,12 +141,11 @@ const (
 // responseWriter commits the session just before the response starts.
 type responseWriter struct {
 	http.ResponseWriter
-	r        *http.Request
-	c        *core
-	sess     requestSession
-	outer    http.Header // the header as the middleware received it
-	state    int
-	reported bool // a lost change was reported for this request
+	r     *http.Request
+	c     *core
+	sess  requestSession
+	outer http.Header // the header as the middleware received it
+	state int
 }
 
 // saveBeforeResponse commits the session if it has not been; it reports whether the
@@ -190,20 +191,9 @@ func (w *responseWriter) finish() {
 // can no longer reach the client; panicked when the handler did not
 // return. A failed save was the error handler's to answer.
 func (w *responseWriter) reportUnsaved(panicked bool) {
-	if w.reported || w.state == stateFailed {
-		return
+	if w.state != stateFailed {
+		w.sess.reportLost(w.r.Context(), w.state == stateHijacked, panicked, w.r.URL.Path)
 	}
-	err := w.sess.unsaved(panicked)
-	if err == nil {
-		return
-	}
-	w.reported = true
-	err.Hijacked, err.Panicked = w.state == stateHijacked, panicked
-	if w.c.onEvent != nil {
-		w.c.onEvent(w.r.Context(), Event{Kind: EventLostChange, Err: err})
-		return
-	}
-	slog.ErrorContext(w.r.Context(), "cookiesession: session change lost", "err", err, "path", w.r.URL.Path)
 }
 
 // WriteHeader commits the session, then sends the status, unless the

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,5 +79,34 @@ func BenchmarkOpenRevocation(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkMiddlewareCounter is the request of bench/cmd/server -mode
+// middleware: the handler reads a {"n":N} session, increments N and writes
+// N as the body, so every request opens, commits and checks the session
+// for late changes.
+func BenchmarkMiddlewareCounter(b *testing.B) {
+	type counter struct {
+		N int `json:"n"`
+	}
+	s := newStore[counter](b, Options{})
+	handler := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess := s.Get(r)
+		sess.Data.N++
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		var buf [20]byte
+		w.Write(strconv.AppendInt(buf[:0], int64(sess.Data.N), 10))
+	}))
+	first := &benchWriter{h: http.Header{}}
+	handler.ServeHTTP(first, httptest.NewRequest("GET", "/", nil))
+	line := first.h["Set-Cookie"][0]
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Cookie", line[:strings.IndexByte(line, ';')])
+	w := &benchWriter{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		handler.ServeHTTP(w, r)
 	}
 }

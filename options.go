@@ -13,8 +13,10 @@ import (
 
 	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/cookiesession/cookiesession/internal/format"
 	"github.com/cookiesession/cookiesession/internal/jsonx"
+	"github.com/cookiesession/cookiesession/internal/proxy"
 )
 
 // Options configures a Store. The zero value of every field but Keys is a
@@ -166,14 +168,14 @@ type core struct {
 	name, path, domain string
 	sameSite           http.SameSite
 	secure             SecureMode
-	trust              *proxyTrust
+	trust              *proxy.Trust
 	secureWhy          string // why the cookie must be Secure (a prefix, SameSite=None, Partitioned), or ""
 	httpOnly           bool
 	partitioned        bool
 	browserSession     bool
 
 	maxAge, ceiling, idle, refresh time.Duration
-	limits                         limits
+	limits                         chunks.Limits
 	codec                          *format.Codec
 
 	legacy []*legacyFormat
@@ -230,8 +232,8 @@ func (c *core) initCookie(o *Options) error {
 	if err := checkAttributes(c.name, c.path, c.domain); err != nil {
 		return err
 	}
-	if n := chunks.NameLen(c.name, c.limits.chunks); 2*(n+1) > c.limits.cookie {
-		return optionsError("Name of %d bytes leaves less than half of MaxCookieBytes (%d) for the value: choose a shorter Name", len(c.name), c.limits.cookie)
+	if n := chunks.NameLen(c.name, c.limits.Chunks); 2*(n+1) > c.limits.Cookie {
+		return optionsError("Name of %d bytes leaves less than half of MaxCookieBytes (%d) for the value: choose a shorter Name", len(c.name), c.limits.Cookie)
 	}
 	c.httpOnly, c.partitioned, c.browserSession = !o.DisableHTTPOnly, o.Partitioned, o.BrowserSession
 	c.sameSite = o.SameSite
@@ -290,30 +292,17 @@ func (c *core) initHooks(o *Options) {
 	}
 }
 
-// The cookie-name prefixes of RFC 6265bis §4.1.3. Browsers match them in
-// any case (the storage model, §5.7, since draft 13), so "__host-" and
-// "__SECURE-" carry the same rules.
-const (
-	hostPrefix   = "__Host-"
-	securePrefix = "__Secure-"
-)
-
-// hasPrefixFold reports whether name begins with prefix, ignoring case.
-func hasPrefixFold(name, prefix string) bool {
-	return len(name) >= len(prefix) && strings.EqualFold(name[:len(prefix)], prefix)
-}
-
 // checkPrefix enforces the cookie-name prefixes of RFC 6265bis §4.1.3, in
 // any case, and the attributes that need Secure.
 func (c *core) checkPrefix() error {
 	var why string // the first reason the cookie must be Secure
 	switch {
-	case hasPrefixFold(c.name, hostPrefix):
-		if c.path != "/" || c.domain != "" {
+	case cookie.HasPrefix(c.name, cookie.HostPrefix):
+		if !cookie.HostPrefixAllows(c.name, c.path, c.domain) {
 			return optionsError("cookie %q: the __Host- prefix (in any case) requires Path \"/\" and no Domain", c.name)
 		}
 		why = "its __Host- prefix"
-	case hasPrefixFold(c.name, securePrefix):
+	case cookie.HasPrefix(c.name, cookie.SecurePrefix):
 		why = "its __Secure- prefix"
 	case c.sameSite == http.SameSiteNoneMode:
 		why = "SameSite=None"
@@ -333,55 +322,23 @@ func defaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	http.Error(w, http.StatusText(http.StatusInternalServerError)+": the session could not be saved", http.StatusInternalServerError)
 }
 
-// checkAttributes rejects a name, path or domain a browser would not take.
+// checkAttributes rejects a name, path or domain a browser would not take
+// (package cookie has the rules and their sources).
 func checkAttributes(name, path, domain string) error {
-	if !validCookieName(name) {
+	if !cookie.ValidName(name) {
 		return optionsError("Name %q is not an RFC 6265 token: use letters, digits and !#$%%&'*+-.^_`| only", name)
 	}
 	if strings.IndexByte(name, chunks.Sep) >= 0 {
 		return optionsError("Name %q contains %q, which chunk names use: choose another Name", name, chunks.Sep)
 	}
-	if len(path) > maxAttributeBytes || len(domain) > maxAttributeBytes {
-		return optionsError("Path or Domain longer than %d bytes: browsers ignore such attributes (RFC 6265bis §5.6)", maxAttributeBytes)
+	if len(path) > cookie.MaxAttributeBytes || len(domain) > cookie.MaxAttributeBytes {
+		return optionsError("Path or Domain longer than %d bytes: browsers ignore such attributes (RFC 6265bis §5.6)", cookie.MaxAttributeBytes)
 	}
-	if path[0] != '/' || strings.ContainsAny(path, ";\x00\r\n") || !printable(path) {
+	if !cookie.ValidPath(path) {
 		return optionsError("Path %q must start with / and contain no ';' or control characters", path)
 	}
-	if domain != "" && !validDomain(domain) {
+	if domain != "" && !cookie.ValidDomain(domain) {
 		return optionsError("Domain %q is not a host name", domain)
 	}
 	return nil
-}
-
-func printable(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] >= 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-// validCookieName reports whether name is a token (RFC 6265 §4.1.1, RFC
-// 9110 §5.6.2).
-func validCookieName(name string) bool { return isToken(name) }
-
-// validDomain reports whether d is a plausible host name for Domain=.
-func validDomain(d string) bool {
-	d = strings.TrimPrefix(d, ".")
-	if d == "" || len(d) > 253 {
-		return false
-	}
-	for _, label := range strings.Split(d, ".") {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for i := 0; i < len(label); i++ {
-			c := label[i]
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-				return false
-			}
-		}
-	}
-	return true
 }

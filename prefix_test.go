@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/cookiesession/cookiesession/internal/testjar"
 )
 
@@ -143,7 +143,7 @@ func sealFor(t *testing.T, s *Store[Map], user string, pad int) []string {
 // plain-HTTP page can set for the parent domain, without the __Host- or
 // __Secure- rules. Every reader must ignore such a pair: the store's (for
 // the session and for a chunk), the Express and gorilla legacy readers (in
-// package migrate's tests), and chunks.Pairs (the command's). Ignored means: not read, and not counted as
+// package migrate's tests), and cookie.Pairs (the command's). Ignored means: not read, and not counted as
 // the name "sent twice" beside the genuine cookie.
 func TestBlankBeforeName(t *testing.T) {
 	s := newStore[Map](t, chunked(Options{MaxCookieBytes: 300}))
@@ -182,8 +182,8 @@ func TestBlankBeforeName(t *testing.T) {
 			// The Express and gorilla readers: package migrate's
 			// TestExpressBlankBeforeName and TestGorillaBlankBeforeName.
 			// The command's reader.
-			if ps := chunks.Pairs("a=1;" + b + "session=v"); (len(ps) == 2 && ps[1].Name == "session") != ok {
-				t.Errorf("chunks.Pairs = %q", ps)
+			if ps := cookie.Pairs("a=1;" + b + "session=v"); (len(ps) == 2 && ps[1].Name == "session") != ok {
+				t.Errorf("cookie.Pairs = %q", ps)
 			}
 		})
 	}

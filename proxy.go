@@ -1,14 +1,14 @@
 package cookiesession
 
-// Deciding whether a request reached the site over HTTPS, and so whether a
-// cookie set in answer to it gets the Secure attribute. docs/PROXIES.md
-// describes the rules; this file implements them.
+// Whether a cookie gets the Secure attribute: the mode, and the request's
+// HTTPS, which package proxy decides from Options.TrustedProxies by the
+// rules of docs/PROXIES.md.
 
 import (
 	"fmt"
 	"net/http"
-	"net/netip"
-	"strings"
+
+	"github.com/cookiesession/cookiesession/internal/proxy"
 )
 
 // SecureMode says when cookies get the Secure attribute (RFC 6265 §4.1.2.5),
@@ -60,255 +60,20 @@ func (m SecureMode) String() string {
 	return fmt.Sprintf("SecureMode(%d)", uint8(m))
 }
 
-// Bounds on the forwarding headers a request may carry. A field longer than
-// maxForwardedBytes (all its lines together), or a list with more than
-// maxForwardedHops elements, is treated as malformed: never https. No real
-// proxy chain comes near either figure; they bound the work a hostile
-// header can cause.
-const (
-	maxForwardedBytes = 8 << 10
-	maxForwardedHops  = 32
-)
-
-// Named groups of addresses that Options.TrustedProxies accepts, the names
-// Express's "trust proxy" setting uses ("private" is ours; "uniquelocal" is
-// Express's name for the same set).
-var (
-	loopbackPrefixes = []netip.Prefix{
-		netip.MustParsePrefix("127.0.0.0/8"), // RFC 1122 §3.2.1.3
-		netip.MustParsePrefix("::1/128"),     // RFC 4291 §2.5.3
-	}
-	privatePrefixes = []netip.Prefix{
-		netip.MustParsePrefix("10.0.0.0/8"),     // RFC 1918 §3
-		netip.MustParsePrefix("172.16.0.0/12"),  // RFC 1918 §3
-		netip.MustParsePrefix("192.168.0.0/16"), // RFC 1918 §3
-		netip.MustParsePrefix("fc00::/7"),       // RFC 4193 unique local
-	}
-	linkLocalPrefixes = []netip.Prefix{
-		netip.MustParsePrefix("169.254.0.0/16"), // RFC 3927
-		netip.MustParsePrefix("fe80::/10"),      // RFC 4291 §2.5.6
-	}
-)
-
-// proxyTrust is the parsed form of Options.TrustedProxies: the addresses
-// whose forwarding headers are believed. It is immutable after
-// parseTrustedProxies and safe for concurrent use. A nil *proxyTrust trusts
-// nobody.
-type proxyTrust struct {
-	prefixes []netip.Prefix // masked; IPv4 prefixes in 4-byte form
-}
-
-// parseTrustedProxies parses Options.TrustedProxies. Each entry is an IP
-// address ("10.0.0.1", "2001:db8::1"), a CIDR prefix ("10.0.0.0/8",
-// "fd00::/8"), or one of the names "loopback" (127.0.0.0/8, ::1),
-// "private" or "uniquelocal" (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16,
-// fc00::/7) and "linklocal" (169.254.0.0/16, fe80::/10). Names are
-// case-insensitive; surrounding spaces are ignored. IPv4-mapped IPv6
-// addresses and prefixes (::ffff:10.0.0.1, ::ffff:10.0.0.0/104) mean the
-// IPv4 ones; other IPv6 prefixes, ::/0 included, match IPv6 peers only. An
-// empty list trusts nobody. A bad entry is an error matching
+// parseTrustedProxies parses Options.TrustedProxies (proxy.Parse
+// documents the entries). A bad entry is an error matching
 // ErrInvalidOptions that names it.
-func parseTrustedProxies(entries []string) (*proxyTrust, error) {
-	t := &proxyTrust{}
-	for i, entry := range entries {
-		s := strings.TrimSpace(entry)
-		switch strings.ToLower(s) {
-		case "loopback":
-			t.prefixes = append(t.prefixes, loopbackPrefixes...)
-			continue
-		case "private", "uniquelocal":
-			t.prefixes = append(t.prefixes, privatePrefixes...)
-			continue
-		case "linklocal":
-			t.prefixes = append(t.prefixes, linkLocalPrefixes...)
-			continue
-		}
-		p, why := parseTrustEntry(s)
-		if why != "" {
-			return nil, optionsError("TrustedProxies[%d] %q: %s; accepted are IP addresses (10.0.0.1, ::1), CIDR prefixes (10.0.0.0/8, fd00::/8) and the names loopback, private (or uniquelocal) and linklocal, one per entry",
-				i, entry, why)
-		}
-		t.prefixes = append(t.prefixes, p)
+func parseTrustedProxies(entries []string) (*proxy.Trust, error) {
+	t, err := proxy.Parse(entries)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidOptions, err)
 	}
 	return t, nil
 }
 
-// parseTrustEntry parses one address or prefix entry. It returns a reason
-// when the entry is not acceptable.
-func parseTrustEntry(s string) (netip.Prefix, string) {
-	switch {
-	case s == "":
-		return netip.Prefix{}, "empty entry"
-	case strings.ContainsAny(s, ", \t"):
-		return netip.Prefix{}, "more than one value in one entry"
-	case strings.Contains(s, "%"):
-		return netip.Prefix{}, "IPv6 zones are not supported (drop the %zone part)"
-	}
-	var p netip.Prefix
-	if strings.Contains(s, "/") {
-		var err error
-		if p, err = netip.ParsePrefix(s); err != nil {
-			return netip.Prefix{}, "not a valid CIDR prefix"
-		}
-	} else {
-		a, err := netip.ParseAddr(s)
-		if err != nil {
-			return netip.Prefix{}, "not an IP address, a CIDR prefix or a known name"
-		}
-		p = netip.PrefixFrom(a, a.BitLen())
-	}
-	p = p.Masked()
-	// ::ffff:a.b.c.d/n with n >= 96 covers only IPv4-mapped addresses:
-	// store it as the IPv4 prefix, since peers are compared unmapped.
-	if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
-		p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
-	}
-	return p, ""
-}
-
-// trusts reports whether a (unmapped, without zone) is a trusted proxy. An
-// IPv4 address matches IPv4 prefixes only, an IPv6 address IPv6 prefixes
-// only: ::/0 does not cover IPv4 peers.
-func (t *proxyTrust) trusts(a netip.Addr) bool {
-	if t == nil || !a.IsValid() {
-		return false
-	}
-	for _, p := range t.prefixes {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
-}
-
-// empty reports whether t trusts nobody.
-func (t *proxyTrust) empty() bool { return t == nil || len(t.prefixes) == 0 }
-
-// remoteAddr returns the immediate peer of r: r.RemoteAddr as "ip:port",
-// "[ip]:port" or a bare IP, IPv4-mapped IPv6 unmapped and any zone dropped.
-// It returns the zero Addr when RemoteAddr is not an IP (a Unix socket).
-func remoteAddr(r *http.Request) netip.Addr {
-	s := r.RemoteAddr
-	var a netip.Addr
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		a = ap.Addr()
-	} else if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
-		a, _ = netip.ParseAddr(s[1 : len(s)-1])
-	} else {
-		a, _ = netip.ParseAddr(s)
-	}
-	return a.Unmap().WithZone("")
-}
-
-// protoVerdict is what the forwarding headers say about the client's scheme.
-type protoVerdict uint8
-
-const (
-	protoAbsent    protoVerdict = iota // neither header is present
-	protoHTTPS                         // the believed value is https
-	protoOther                         // another scheme, a missing proto, or the headers disagree
-	protoMalformed                     // a header does not parse, or exceeds the bounds
-)
-
-// notHTTPS is a negative verdict, with its reason when explain is set: the
-// reason is built only for an error message, never on the hot path.
-func notHTTPS(explain bool, reason func() string) httpsCheck {
-	if !explain {
-		return httpsCheck{}
-	}
-	return httpsCheck{reason: reason()}
-}
-
-// httpsCheck is the outcome of inspecting a request, with a reason for
-// error messages. The reason never quotes header values.
-type httpsCheck struct {
-	https  bool
-	reason string
-}
-
-// requestIsHTTPS reports whether the client reached the site over HTTPS:
-// either r arrived over TLS, or its immediate peer (r.RemoteAddr) is
-// trusted and its Forwarded (RFC 7239) or X-Forwarded-Proto header says
-// https, by the rules of docs/PROXIES.md. Headers from a peer that is not
-// trusted are ignored. When a trusted peer's headers say anything other
-// than https (including malformed or conflicting headers), the answer is
-// false even if the connection from the proxy to the app uses TLS: the
-// proxy knows how the client connected.
-func (t *proxyTrust) requestIsHTTPS(r *http.Request) bool {
-	return t.check(r, false).https
-}
-
-func (t *proxyTrust) check(r *http.Request, explain bool) httpsCheck {
-	if !explain && t.empty() {
-		return httpsCheck{https: r.TLS != nil} // no proxy trusted: only TLS counts
-	}
-	tls := r.TLS != nil
-	fwd := r.Header.Values("Forwarded")
-	xfp := r.Header.Values("X-Forwarded-Proto")
-	peer := remoteAddr(r)
-	if len(fwd) == 0 && len(xfp) == 0 {
-		if tls {
-			return httpsCheck{https: true}
-		}
-		if !t.empty() && t.trusts(peer) {
-			return notHTTPS(explain, func() string {
-				return fmt.Sprintf("trusted proxy %v sent neither Forwarded nor X-Forwarded-Proto", peer)
-			})
-		}
-		return notHTTPS(explain, func() string { return fmt.Sprintf("the request from %s arrived over plain HTTP", peerString(peer, r)) })
-	}
-	if t.empty() || !t.trusts(peer) {
-		if tls {
-			return httpsCheck{https: true}
-		}
-		if t.empty() {
-			return notHTTPS(explain, func() string {
-				return fmt.Sprintf("the request from %s came over plain HTTP (its forwarding headers are not believed: Options.TrustedProxies is empty)", peerString(peer, r))
-			})
-		}
-		return notHTTPS(explain, func() string {
-			return fmt.Sprintf("the request from %s came over plain HTTP (its forwarding headers are not believed: the peer is not in Options.TrustedProxies)", peerString(peer, r))
-		})
-	}
-	v, why := forwardedVerdict(fwd, xfp, t)
-	if v == protoHTTPS {
-		return httpsCheck{https: true}
-	}
-	return notHTTPS(explain, func() string { return fmt.Sprintf("trusted proxy %v: %s", peer, why) })
-}
-
-// peerString names the peer in a message: the address, or the raw
-// RemoteAddr (quoted) when it is not an IP.
-func peerString(a netip.Addr, r *http.Request) string {
-	if a.IsValid() {
-		return a.String()
-	}
-	if r.RemoteAddr == "" {
-		return "an unknown peer"
-	}
-	return fmt.Sprintf("%.64q", r.RemoteAddr)
-}
-
-// hostIsLoopback reports whether a request's host names a loopback
-// origin: localhost, a name under .localhost (RFC 6761 §6.3), or a loopback
-// IP literal. Browsers treat such origins as secure contexts and accept
-// Secure cookies from them over plain HTTP.
-func hostIsLoopback(host string) bool {
-	if strings.HasPrefix(host, "[") {
-		end := strings.IndexByte(host, ']')
-		if end < 0 {
-			return false
-		}
-		host = host[1:end]
-	} else if i := strings.LastIndexByte(host, ':'); i >= 0 && strings.Count(host, ":") == 1 {
-		host = host[:i]
-	}
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	a, err := netip.ParseAddr(host)
-	return err == nil && a.Unmap().IsLoopback()
+// connOf returns what package proxy needs of r.
+func connOf(r *http.Request) proxy.Conn {
+	return proxy.Conn{RemoteAddr: r.RemoteAddr, TLS: r.TLS != nil, Header: r.Header}
 }
 
 // secureAttribute decides the Secure attribute of a cookie set in answer to
@@ -322,7 +87,7 @@ func hostIsLoopback(host string) bool {
 // what to change, never a silently dropped cookie. Plain-HTTP requests to
 // a loopback host (localhost, 127.0.0.1, [::1]) are accepted, since
 // browsers store Secure cookies from such origins.
-func secureAttribute(req *Request, mode SecureMode, t *proxyTrust, why string) (bool, error) {
+func secureAttribute(req *Request, mode SecureMode, t *proxy.Trust, why string) (bool, error) {
 	mustBeSecure := why != ""
 	switch {
 	case mode == SecureTerminated:
@@ -331,12 +96,12 @@ func secureAttribute(req *Request, mode SecureMode, t *proxyTrust, why string) (
 		return false, nil
 	case !mustBeSecure && mode == SecureAuto:
 		return req.HTTPS, nil
-	case req.HTTPS || hostIsLoopback(req.Host):
+	case req.HTTPS || proxy.LoopbackHost(req.Host):
 		return true, nil
 	}
 	reason := "Request.HTTPS is false"
 	if req.from != nil {
-		reason = t.check(req.from, true).reason // built only for the error
+		reason = t.Explain(connOf(req.from)) // built only for the error
 	}
 	if !mustBeSecure {
 		why = "Options.Secure is SecureAlways"

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/cookiesession/cookiesession/internal/jsonx"
 )
@@ -31,11 +32,17 @@ type Session[T any] struct {
 	store *Store[T]
 	req   Request
 	err   error  // why the request's cookie was refused
+	noted bool   // ReportLostChange reported a lost change: it reports once
 	held  held   // what the client's cookies hold
 	want  wanted // what the handler wants besides Data
 	wrote change // the changes this request's commits sent
 	told  *told  // the state an explicit Save last returned an error for
 	w     *responseWriter
+
+	// Data as marshal last encoded it, and that encoding (nil: none); memo
+	// is nil unless the store's T is plain (plainvalue.go).
+	memo     *T
+	memoJSON []byte
 }
 
 // held is what the client's cookies hold, as the request carried them or
@@ -352,14 +359,25 @@ func (s *Session[T]) lost(panicked bool) *LostChangeError {
 	return &LostChangeError{What: c.String()}
 }
 
-// marshal encodes Data. A nil map is the empty one: {}, never null.
+// marshal encodes Data. A nil map is the empty one: {}, never null. The
+// result is read only, never appended to: when the store's T is plain and
+// Data has the same bytes as when it was last encoded, it is that encoding
+// again (the middleware's check for late changes, after a commit, costs a
+// compare).
 func (s *Session[T]) marshal() ([]byte, error) {
 	if s.store.isMap && reflect.ValueOf(&s.Data).Elem().IsNil() {
-		return s.store.c.zeroJSON, nil // read only, never appended to
+		return s.store.c.zeroJSON, nil
 	}
-	dataJSON, err := s.store.c.marshal(&s.Data) // as Unmarshal: pointer methods apply
+	plain := s.store.plain
+	if s.memo != nil && s.memoJSON != nil && plain.equal(unsafe.Pointer(&s.Data), unsafe.Pointer(s.memo)) {
+		return s.memoJSON, nil
+	}
+	dataJSON, err := s.store.c.marshalData(&s.Data, s.held.data) // as Unmarshal: pointer methods apply
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrEncode, jsonx.Problem(err))
+	}
+	if s.memo != nil {
+		*s.memo, s.memoJSON = s.Data, dataJSON
 	}
 	return dataJSON, nil
 }

@@ -1,14 +1,14 @@
 package cookiesession
 
-// Set-Cookie lines and the cache headers of the responses that carry them
-// (RFC 6265bis §4.1, RFC 9111).
+// A store's Set-Cookie lines (formatted by package cookie) and the cache
+// headers of the responses that carry them (RFC 6265bis §4.1, RFC 9111).
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/cookiesession/cookiesession/internal/format"
 )
 
@@ -85,9 +85,7 @@ func addVary(h http.Header) {
 // SameSite and the other attributes of Options, and Max-Age and Expires
 // for a persistent cookie.
 type CookieAttrs struct {
-	suffix  string    // "; Path=/; ...", without Max-Age and Expires
-	maxAge  int       // seconds; 0 means a browser-session cookie
-	expires time.Time // now + maxAge, for clients that ignore Max-Age
+	l cookie.Line
 }
 
 // attrs returns the attributes of the Set-Cookie lines answering req at now
@@ -100,87 +98,46 @@ func (c *core) attrs(req *Request, persistent bool, maxAge int, now time.Time) (
 	if err != nil {
 		return CookieAttrs{}, err
 	}
-	a := CookieAttrs{suffix: c.suffix[0]}
+	l := cookie.Line{Suffix: c.suffix[0]}
 	if secure {
-		a.suffix = c.suffix[1]
+		l.Suffix = c.suffix[1]
 	}
 	if persistent {
-		a.maxAge = max(maxAge, 1)
-		a.expires = now.Add(time.Duration(a.maxAge) * time.Second)
+		l.MaxAge = max(maxAge, 1)
+		l.Expires = now.Add(time.Duration(l.MaxAge) * time.Second)
 	}
-	return a, nil
+	return CookieAttrs{l}, nil
 }
 
 // attrSuffix formats the attributes every line of the store shares.
 func (c *core) attrSuffix(secure bool) string {
-	var b strings.Builder
-	b.WriteString("; Path=")
-	b.WriteString(c.path)
-	if c.domain != "" {
-		b.WriteString("; Domain=")
-		b.WriteString(c.domain)
-	}
-	if c.httpOnly {
-		b.WriteString("; HttpOnly")
-	}
-	if secure {
-		b.WriteString("; Secure")
-	}
+	sameSite := "Lax"
 	switch c.sameSite {
 	case http.SameSiteStrictMode:
-		b.WriteString("; SameSite=Strict")
+		sameSite = "Strict"
 	case http.SameSiteNoneMode:
-		b.WriteString("; SameSite=None")
-	default:
-		b.WriteString("; SameSite=Lax")
+		sameSite = "None"
 	}
-	if c.partitioned {
-		b.WriteString("; Partitioned")
-	}
-	return b.String()
+	return cookie.Attributes{
+		Path: c.path, Domain: c.domain, HTTPOnly: c.httpOnly, Secure: secure,
+		SameSite: sameSite, Partitioned: c.partitioned,
+	}.Suffix()
 }
 
 // Line formats a Set-Cookie line that stores value under name.
-func (a CookieAttrs) Line(name, value string) string {
-	var b strings.Builder
-	b.Grow(len(name) + len(value) + len(a.suffix) + attrsExtra)
-	b.WriteString(name)
-	b.WriteByte('=')
-	b.WriteString(value)
-	a.finish(&b)
-	return b.String()
-}
+func (a CookieAttrs) Line(name, value string) string { return a.l.Format(name, value) }
 
 // lineRaw is Line for a value still to be base64-encoded: it encodes
 // straight into the line, in one allocation.
 func (a CookieAttrs) lineRaw(name string, raw []byte) string {
 	var b strings.Builder
-	b.Grow(len(name) + strictBase64.EncodedLen(len(raw)) + len(a.suffix) + attrsExtra)
-	b.WriteString(name)
-	b.WriteByte('=')
+	a.l.Begin(&b, name, strictBase64.EncodedLen(len(raw)))
 	format.AppendBase64(&b, raw)
-	a.finish(&b)
+	a.l.End(&b)
 	return b.String()
-}
-
-// attrsExtra is room for "; Max-Age=N; Expires=DATE" (at most 59 bytes).
-const attrsExtra = 64
-
-// finish appends Max-Age and Expires, if any, and the shared attributes.
-func (a CookieAttrs) finish(b *strings.Builder) {
-	if a.maxAge > 0 {
-		var buf [32]byte
-		b.WriteString("; Max-Age=")
-		b.Write(strconv.AppendInt(buf[:0], int64(a.maxAge), 10))
-		b.WriteString("; Expires=")
-		b.Write(a.expires.UTC().AppendFormat(buf[:0], http.TimeFormat))
-	}
-	b.WriteString(a.suffix)
 }
 
 // ExpireLine formats a Set-Cookie line that deletes the cookie name: a
 // Max-Age of 0 and, for clients that ignore Max-Age, an Expires in the
 // past (RFC 6265 §5.2.1).
-func (a CookieAttrs) ExpireLine(name string) string {
-	return name + "=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT" + a.suffix
-}
+func (a CookieAttrs) ExpireLine(name string) string { return a.l.Expire(name) }

@@ -66,6 +66,7 @@ import (
 	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/cookiesession/cookiesession/memrevoke"
 )
 
@@ -338,10 +339,10 @@ type view struct {
 }
 
 // requestCookies returns the request's cookies as name=value pairs.
-func requestCookies(r *http.Request) []chunks.Pair {
-	var ps []chunks.Pair
+func requestCookies(r *http.Request) []cookie.Pair {
+	var ps []cookie.Pair
 	for _, line := range r.Header["Cookie"] {
-		ps = append(ps, chunks.Pairs(line)...)
+		ps = append(ps, cookie.Pairs(line)...)
 	}
 	return ps
 }
@@ -349,13 +350,13 @@ func requestCookies(r *http.Request) []chunks.Pair {
 // afterResponse returns the cookies the client holds once it has applied
 // the response's Set-Cookie lines to the request's cookies: a value
 // replaced in place, an expired cookie dropped, a new one added at the end.
-func afterResponse(ps []chunks.Pair, h http.Header) []chunks.Pair {
+func afterResponse(ps []cookie.Pair, h http.Header) []cookie.Pair {
 	for _, line := range h.Values("Set-Cookie") {
 		c, err := http.ParseSetCookie(line)
 		if err != nil {
 			continue
 		}
-		i := slices.IndexFunc(ps, func(p chunks.Pair) bool { return p.Name == c.Name })
+		i := slices.IndexFunc(ps, func(p cookie.Pair) bool { return p.Name == c.Name })
 		switch {
 		case c.MaxAge < 0 && i >= 0:
 			ps = slices.Delete(ps, i, i+1)
@@ -363,14 +364,14 @@ func afterResponse(ps []chunks.Pair, h http.Header) []chunks.Pair {
 		case i >= 0:
 			ps[i].Value = c.Value
 		default:
-			ps = append(ps, chunks.Pair{Name: c.Name, Value: c.Value})
+			ps = append(ps, cookie.Pair{Name: c.Name, Value: c.Value})
 		}
 	}
 	return ps
 }
 
 // view reads the request's session, and describes the session cookies ps.
-func (a *app) view(r *http.Request, ps []chunks.Pair) *view {
+func (a *app) view(r *http.Request, ps []cookie.Pair) *view {
 	s := a.store.Get(r)
 	v := &view{
 		Name: a.name, New: s.IsNew(), CookieLimit: a.cookieLimit,

@@ -22,6 +22,7 @@ import (
 	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/cookiesession/cookiesession/internal/jsonx"
 	"github.com/cookiesession/cookiesession/internal/legacy"
 )
@@ -86,7 +87,7 @@ func (e *Express) compile() (*expressFormat, error) {
 	if f.name == "" {
 		f.name = defaultExpressName
 	}
-	if !legacy.ValidName(f.name) {
+	if !cookie.ValidLegacyName(f.name) {
 		return nil, optionsError("Express.Name %q: use printable ASCII without spaces, ';', '=', ',', '\"' or '\\'", f.name)
 	}
 	f.sigName = f.name + ".sig"
@@ -131,11 +132,11 @@ func (f *expressFormat) verify(data, sig string) int {
 // the index of the key that signed it. found is false when there is no
 // non-empty NAME cookie.
 //
-// A request with more than chunks.MaxCookies cookie pairs is not searched: found
+// A request with more than cookie.MaxCookies cookie pairs is not searched: found
 // is true and the error ErrChunks. cookie-session never saw one, as Node's
 // default --max-http-header-size (16 KiB) refuses a header that long.
 func (f *expressFormat) decode(lines []string) (obj []byte, keyIdx int, found bool, err error) {
-	if chunks.CookiePairs(lines) > chunks.MaxCookies {
+	if cookie.CountPairs(lines) > cookie.MaxCookies {
 		return nil, -1, true, chunks.TooManyCookies(f.name, false)
 	}
 	value, ok := nodeCookie(lines, f.name)
@@ -196,7 +197,7 @@ func (f *expressFormat) encode(data []byte) (value, sig string, err error) {
 func nodeCookie(lines []string, name string) (value string, found bool) {
 	for _, line := range lines {
 		for from := 0; from < len(line); {
-			pos, end, ok := chunks.NextNamed(line, from, name)
+			pos, end, ok := cookie.NextNamed(line, from, name)
 			if !ok {
 				break
 			}
@@ -391,10 +392,10 @@ func (f *expressFormat) Write(data []byte, _ any, a cookiesession.CookieAttrs) (
 
 // Expire implements cookiesession.LegacyFormat: it deletes NAME and
 // NAME.sig if the lines carry either, or too many cookies to search.
-func (f *expressFormat) Expire(a cookiesession.CookieAttrs, cookie []string) []string {
-	if chunks.CookiePairs(cookie) <= chunks.MaxCookies { // else unsearched: expire them
-		_, hasData := nodeCookie(cookie, f.name)
-		_, hasSig := nodeCookie(cookie, f.sigName)
+func (f *expressFormat) Expire(a cookiesession.CookieAttrs, lines []string) []string {
+	if cookie.CountPairs(lines) <= cookie.MaxCookies { // else unsearched: expire them
+		_, hasData := nodeCookie(lines, f.name)
+		_, hasSig := nodeCookie(lines, f.sigName)
 		if !hasData && !hasSig {
 			return nil
 		}

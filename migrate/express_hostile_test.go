@@ -15,7 +15,7 @@ import (
 
 	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/internal/bounds"
-	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/cookiesession/cookiesession/internal/testjar"
 )
 
@@ -36,7 +36,7 @@ func expressHostile(tb testing.TB) (*cookiesession.Store[cookiesession.Map], str
 }
 
 // expressHostileWant is what a store with the Express reader makes of
-// each of hostileHeaders: every header of more than chunks.MaxCookies
+// each of hostileHeaders: every header of more than cookie.MaxCookies
 // pairs is refused (ErrChunks) before any search; "whitespace" holds no
 // session, and no reason.
 var expressHostileWant = map[string]error{
@@ -99,12 +99,12 @@ func TestExpressHostileHeaders(t *testing.T) {
 }
 
 // TestExpressHostileBoundExact checks that an Express session is read
-// with chunks.MaxCookies cookie pairs in the request, every pair on any
+// with cookie.MaxCookies cookie pairs in the request, every pair on any
 // line counted, and reported with one more.
 func TestExpressHostileBoundExact(t *testing.T) {
 	s, valid := expressHostile(t)
 	for extra, opened := range []bool{true, false} {
-		r := cookieRequest([]string{strings.Repeat("a=b; ", chunks.MaxCookies-3+extra) + "c=d", valid})
+		r := cookieRequest([]string{strings.Repeat("a=b; ", cookie.MaxCookies-3+extra) + "c=d", valid})
 		var want error
 		if !opened {
 			want = cookiesession.ErrChunks

@@ -24,6 +24,7 @@ import (
 	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/cookiesession/cookiesession/internal/legacy"
 	"github.com/gorilla/securecookie"
 )
@@ -123,7 +124,7 @@ func (g *Gorilla) compile() (*gorillaFormat, error) {
 	if f.name == "" {
 		return nil, optionsError("Gorilla.Name is empty: give the name passed to store.Get(r, name)")
 	}
-	if !legacy.ValidName(f.name) || strings.ContainsAny(f.name, "()<>@:/[]?{}") {
+	if !cookie.ValidLegacyName(f.name) || strings.ContainsAny(f.name, "()<>@:/[]?{}") {
 		return nil, optionsError("Gorilla.Name %q is not an RFC 6265 token, so net/http (and gorilla) never read such a cookie", f.name)
 	}
 	switch {
@@ -243,9 +244,9 @@ func (g *Gorilla) Compile() (cookiesession.LegacyFormat, error) { return g.compi
 
 // Load implements LegacyFormat. Like a CookieStore it reads the first
 // cookie of the name that net/http parses; an empty one counts as absent.
-func (f *gorillaFormat) Load(cookie []string, now time.Time) (cookiesession.LegacyLoad, error) {
-	c, err := netHTTPCookie(cookie, f.name)
-	if err != nil && chunks.CookiePairs(cookie) > chunks.MaxCookies {
+func (f *gorillaFormat) Load(lines []string, now time.Time) (cookiesession.LegacyLoad, error) {
+	c, err := netHTTPCookie(lines, f.name)
+	if err != nil && cookie.CountPairs(lines) > cookie.MaxCookies {
 		// net/http reads no cookie past its cap: report it, never drop it.
 		return cookiesession.LegacyLoad{Found: true}, chunks.TooManyCookies(f.name, false)
 	}

@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
-	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/gorilla/securecookie"
 )
 
@@ -813,14 +813,14 @@ func TestGorillaPastCookieCapReported(t *testing.T) {
 	g := Gorilla{Name: "gsess", KeyPairs: [][]byte{gHash1}}
 	s := newStore[cookiesession.Map](t, cookiesession.Options{Name: "sid", Legacy: []cookiesession.Legacy{&g}})
 	valid := gorillaCookie(t, "gsess", map[interface{}]interface{}{"user": "ada"}, false, gHash1)
-	for _, n := range []int{10, chunks.MaxCookies + 10} {
+	for _, n := range []int{10, cookie.MaxCookies + 10} {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Header.Set("Cookie", strings.Repeat("a=b; ", n)+"gsess="+valid)
 		sess := s.Get(r)
 		switch {
-		case n < chunks.MaxCookies && (sess.IsNew() || sess.Data["user"] != "ada"):
+		case n < cookie.MaxCookies && (sess.IsNew() || sess.Data["user"] != "ada"):
 			t.Errorf("%d junk cookies: session not read: %v", n, sess.Err())
-		case n > chunks.MaxCookies && !errors.Is(sess.Err(), cookiesession.ErrChunks):
+		case n > cookie.MaxCookies && !errors.Is(sess.Err(), cookiesession.ErrChunks):
 			t.Errorf("%d junk cookies: Err() = %v, want ErrChunks", n, sess.Err())
 		}
 	}

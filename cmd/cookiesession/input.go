@@ -18,6 +18,7 @@ import (
 	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/cookiesession/cookiesession/internal/format"
 	"github.com/cookiesession/cookiesession/memrevoke"
 )
@@ -151,7 +152,7 @@ func normalize(text, name string) (string, error) {
 	sc := bufio.NewScanner(strings.NewReader(text))
 	sc.Buffer(nil, maxInput+1)
 	for sc.Scan() {
-		// Only the blanks a Cookie header reader trims (chunks.Blank): a
+		// Only the blanks a Cookie header reader trims (cookie.Blank): a
 		// Unicode space before a name makes it another cookie.
 		line := textproto.TrimString(sc.Text())
 		if line == "" {
@@ -211,7 +212,7 @@ func truncate(s string) string {
 
 // detectCipher reads the suite byte of the session's first cookie, so that
 // open works whichever cipher sealed it; the default when it cannot tell.
-func detectCipher(ps []chunks.Pair, name string) cookiesession.Cipher {
+func detectCipher(ps []cookie.Pair, name string) cookiesession.Cipher {
 	for _, p := range ps {
 		if p.Name == name && len(p.Value) >= 4 {
 			b, err := base64.RawURLEncoding.DecodeString(p.Value[:4])
@@ -237,7 +238,7 @@ type opened struct {
 // verify opens the session in the Cookie header as a store configured by f
 // would, checking authenticity, name, chunks, sizes and lifetimes.
 func (c *cli) verify(f *storeFlags, keys [][]byte, header string) (*opened, error) {
-	ps := chunks.Pairs(header)
+	ps := cookie.Pairs(header)
 	o := f.options(keys, c)
 	if err := f.legacy.apply(&o, len(keys) > 0); err != nil {
 		return nil, err
@@ -308,7 +309,7 @@ func resolveName(fs *flag.FlagSet, f *storeFlags, header string) error {
 	if flagGiven(fs, "name") {
 		return nil
 	}
-	names := sessionNames(chunks.Pairs(header))
+	names := sessionNames(cookie.Pairs(header))
 	switch {
 	case len(names) == 1:
 		f.name = names[0]
@@ -322,7 +323,7 @@ func resolveName(fs *flag.FlagSet, f *storeFlags, header string) error {
 // order of appearance: a name whose cookies (NAME, NAME~2, ...) join into a
 // value with a sealed-value header (format.ParseHeader). A chunk
 // NAME~k belongs to NAME.
-func sessionNames(ps []chunks.Pair) []string {
+func sessionNames(ps []cookie.Pair) []string {
 	var names []string
 	seen := map[string]bool{}
 	for _, p := range ps {
@@ -359,7 +360,7 @@ func listNames(names []string) string {
 
 // noSessionCookie is the error for an input without a session of the name
 // the command uses; it lists the cookie names the input holds.
-func noSessionCookie(ps []chunks.Pair, name string) error {
+func noSessionCookie(ps []cookie.Pair, name string) error {
 	var names []string
 	seen := map[string]bool{}
 	for _, p := range ps {

@@ -12,6 +12,7 @@ import (
 	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/cookiesession/cookiesession/internal/format"
 )
 
@@ -19,7 +20,7 @@ func (c *cli) open(args []string) error {
 	fs := newFlags("open")
 	var f storeFlags
 	f.register(fs, true)
-	cookie := fs.String("cookie", "", "")
+	cookieFlag := fs.String("cookie", "", "")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -27,7 +28,7 @@ func (c *cli) open(args []string) error {
 	if err != nil {
 		return err
 	}
-	header, err := c.input(fs, *cookie, f.name)
+	header, err := c.input(fs, *cookieFlag, f.name)
 	if err != nil {
 		return err
 	}
@@ -46,7 +47,7 @@ func (c *cli) inspect(args []string) error {
 	fs := newFlags("inspect")
 	var f storeFlags
 	f.register(fs, true)
-	cookie := fs.String("cookie", "", "")
+	cookieFlag := fs.String("cookie", "", "")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -54,7 +55,7 @@ func (c *cli) inspect(args []string) error {
 	if err != nil {
 		return err
 	}
-	header, err := c.input(fs, *cookie, f.name)
+	header, err := c.input(fs, *cookieFlag, f.name)
 	if err != nil {
 		return err
 	}
@@ -64,7 +65,7 @@ func (c *cli) inspect(args []string) error {
 
 	p := &printer{w: &bytes.Buffer{}}
 	defer func() { _, _ = io.WriteString(c.stdout, terminalSafe(p.w.String())) }()
-	ps := chunks.Pairs(header)
+	ps := cookie.Pairs(header)
 	if f.legacy.any() && !hasCookie(ps, f.name, len(keys) > 0) {
 		return c.inspectLegacy(p, &f, keys, header)
 	}
@@ -75,12 +76,12 @@ func (c *cli) inspect(args []string) error {
 // sizes, its header and times and, with keys, whether it verifies, its ID,
 // subject and data.
 func (c *cli) inspectSealed(p *printer, f *storeFlags, keys [][]byte, header string) error {
-	lay := chunks.LayoutOf(chunks.Pairs(header), f.name)
+	lay := chunks.LayoutOf(cookie.Pairs(header), f.name)
 	l := f.limits(lay.Highest())
 	p.chunkLayout(f, lay, l)
 	switch {
 	case len(lay.Chunks) == 0:
-		return noSessionCookie(chunks.Pairs(header), f.name)
+		return noSessionCookie(cookie.Pairs(header), f.name)
 	case lay.Problem != "":
 		return fmt.Errorf("%w: %s", cookiesession.ErrChunks, lay.Problem)
 	}
@@ -281,7 +282,7 @@ func deadline(end, now time.Time) string {
 // hasCookie reports whether the header carries the sealed session's first
 // cookie; with legacy readers on and no sealed-format keys, a cookie of that
 // name is the legacy one.
-func hasCookie(ps []chunks.Pair, name string, haveKeys bool) bool {
+func hasCookie(ps []cookie.Pair, name string, haveKeys bool) bool {
 	if !haveKeys {
 		return false
 	}
@@ -297,7 +298,7 @@ func hasCookie(ps []chunks.Pair, name string, haveKeys bool) bool {
 // cookie: which cookies of the configured names the header carries, their
 // sizes, whether they verify, and the session they hold.
 func (c *cli) inspectLegacy(p *printer, f *storeFlags, keys [][]byte, header string) error {
-	ps := chunks.Pairs(header)
+	ps := cookie.Pairs(header)
 	describe := func(format, name string, extra ...string) {
 		for _, n := range append([]string{name}, extra...) {
 			for _, q := range ps {

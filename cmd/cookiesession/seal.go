@@ -11,6 +11,7 @@ import (
 
 	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/cookie"
 )
 
 func (c *cli) seal(args []string) error {
@@ -80,7 +81,7 @@ func (c *cli) sealStore(args []string) (*cookiesession.Store[json.RawMessage], *
 
 // sealedOutput is what seal prints: Set-Cookie lines, the one value, or
 // NAME=VALUE lines of the chunks.
-func sealedOutput(cookies []chunks.Pair, lines []string, setCookie bool) string {
+func sealedOutput(cookies []cookie.Pair, lines []string, setCookie bool) string {
 	var out strings.Builder
 	switch {
 	case setCookie:
@@ -158,7 +159,7 @@ func jsonKind(b byte) string {
 // sealWith seals data with the store the way a handler would, and returns
 // the session's cookies and their Set-Cookie lines (without the lines that
 // expire unused chunk names).
-func sealWith(store *cookiesession.Store[json.RawMessage], data json.RawMessage) ([]chunks.Pair, []string, error) {
+func sealWith(store *cookiesession.Store[json.RawMessage], data json.RawMessage) ([]cookie.Pair, []string, error) {
 	req, err := http.NewRequest(http.MethodGet, "https://localhost/", nil)
 	if err != nil {
 		return nil, nil, err
@@ -170,7 +171,7 @@ func sealWith(store *cookiesession.Store[json.RawMessage], data json.RawMessage)
 	if err := s.Save(w); err != nil {
 		return nil, nil, err
 	}
-	var cookies []chunks.Pair
+	var cookies []cookie.Pair
 	var lines []string
 	for _, l := range w.Header().Values("Set-Cookie") {
 		nv, _, _ := strings.Cut(l, ";")
@@ -178,7 +179,7 @@ func sealWith(store *cookiesession.Store[json.RawMessage], data json.RawMessage)
 		if value == "" {
 			continue // an expiring line for a chunk not used
 		}
-		cookies = append(cookies, chunks.Pair{Name: name, Value: value})
+		cookies = append(cookies, cookie.Pair{Name: name, Value: value})
 		lines = append(lines, l)
 	}
 	if len(cookies) == 0 {

@@ -5,9 +5,9 @@
 // take in a Cookie header. docs/FORMAT.md ("Chunks") specifies the names
 // and the split; docs/LIMITS.md the budgets and how they are counted.
 //
-// The package knows no default figures but one, MaxCookies (net/http's
-// cap, cookies.go): the library's limits.go defines them with their
-// sources and passes them in.
+// Cookie syntax (pairs, blanks, the cap on pairs read) is package
+// cookie's. The package knows no default figures: the library's limits.go
+// defines them with their sources and passes them in.
 package chunks
 
 import (

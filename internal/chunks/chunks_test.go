@@ -1,12 +1,12 @@
 package chunks
 
 import (
-	"fmt"
-	"net/textproto"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/cookiesession/cookiesession/internal/cookie"
 )
 
 func TestName(t *testing.T) {
@@ -85,12 +85,12 @@ func TestCookieBytes(t *testing.T) {
 }
 
 func TestHeaderBytes(t *testing.T) {
-	for _, ps := range [][]Pair{
+	for _, ps := range [][]cookie.Pair{
 		nil,
-		{{"a", ""}},
-		{{"session", "AAAA"}},
-		{{"session", "AAAA"}, {"session~2", "BB"}},
-		{{"session", "AAAA"}, {"session~2", "BB"}, {"session~3", "C"}},
+		{{Name: "a", Value: ""}},
+		{{Name: "session", Value: "AAAA"}},
+		{{Name: "session", Value: "AAAA"}, {Name: "session~2", Value: "BB"}},
+		{{Name: "session", Value: "AAAA"}, {Name: "session~2", Value: "BB"}, {Name: "session~3", Value: "C"}},
 	} {
 		var parts []string
 		for _, p := range ps {
@@ -205,24 +205,8 @@ func TestPlanOverflow(t *testing.T) {
 	}
 }
 
-func TestPairs(t *testing.T) {
-	got := Pairs(` a=1;b="2" ; c=""; d="; e; =f; g=h=i;;session~2="x;  s = y `)
-	want := []Pair{{"a", "1"}, {"b", "2"}, {"c", ""}, {"d", `"`}, {"", "f"}, {"g", "h=i"}, {"session~2", `"x`}, {"s", " y"}}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("Pairs =\n %q\nwant\n %q", got, want)
-	}
-	if got := Pairs(""); len(got) != 0 {
-		t.Errorf("Pairs of nothing = %q", got)
-	}
-	for v, want := range map[string]string{`""`: "", `"a"`: "a", `"`: `"`, `a"`: `a"`, `"a`: `"a`, "": ""} {
-		if got := Unquote(v); got != want {
-			t.Errorf("Unquote(%q) = %q, want %q", v, got, want)
-		}
-	}
-}
-
 func TestLayoutOf(t *testing.T) {
-	ps := Pairs("a=1; s~3=C; s=A; sx=0; s~0=z; s~02=y; s~2=B; s~2=dup; s~1=w")
+	ps := cookie.Pairs("a=1; s~3=C; s=A; sx=0; s~0=z; s~02=y; s~2=B; s~2=dup; s~1=w")
 	l := LayoutOf(ps, "s")
 	want := []Chunk{{1, "s", "A"}, {2, "s~2", "B"}, {3, "s~3", "C"}}
 	if !reflect.DeepEqual(l.Chunks, want) || l.Highest() != 3 || l.Value() != "ABC" {
@@ -238,33 +222,16 @@ func TestLayoutOf(t *testing.T) {
 		t.Errorf("HeaderBytes %d", got)
 	}
 
-	l = LayoutOf(Pairs("s~3=C; s=A"), "s")
+	l = LayoutOf(cookie.Pairs("s~3=C; s=A"), "s")
 	if l.Problem != "chunk 2 (s~2) of 3 is missing" || len(l.Chunks) != 2 {
 		t.Errorf("gap: %+v", l)
 	}
-	l = LayoutOf(Pairs("s~2=B"), "s")
+	l = LayoutOf(cookie.Pairs("s~2=B"), "s")
 	if l.Problem != "chunk 1 (s) of 2 is missing" {
 		t.Errorf("no first chunk: %+v", l)
 	}
-	l = LayoutOf(Pairs("a=1; s~0=x"), "s")
+	l = LayoutOf(cookie.Pairs("a=1; s~0=x"), "s")
 	if len(l.Chunks) != 0 || l.Highest() != 0 || l.Problem != "" || l.Value() != "" || l.HeaderBytes() != 0 || len(l.Ignored) != 1 {
 		t.Errorf("no chunk: %+v", l)
-	}
-}
-
-// TestBlankIsWhatNetHTTPTrims: Blank holds exactly the bytes net/http trims
-// around a cookie pair and its name (textproto.TrimString), and Pairs trims
-// those and nothing else: a Unicode space starts another name.
-func TestBlankIsWhatNetHTTPTrims(t *testing.T) {
-	for c := 0; c < 256; c++ {
-		s := string([]byte{byte(c)})
-		if trimmed := textproto.TrimString(s) == ""; trimmed != Blank(byte(c)) {
-			t.Errorf("Blank(%#02x) = %v, net/http trims it: %v", c, Blank(byte(c)), trimmed)
-		}
-	}
-	ps := Pairs(" \ta \t= 1 ;\u00a0b=2;\u2000c=3;\vd=4")
-	want := []Pair{{"a", " 1"}, {"\u00a0b", "2"}, {"\u2000c", "3"}, {"\vd", "4"}}
-	if fmt.Sprint(ps) != fmt.Sprint(want) {
-		t.Errorf("Pairs = %q, want %q", ps, want)
 	}
 }

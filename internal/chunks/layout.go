@@ -2,47 +2,11 @@ package chunks
 
 import (
 	"fmt"
-	"net/textproto"
 	"sort"
 	"strings"
+
+	"github.com/cookiesession/cookiesession/internal/cookie"
 )
-
-// Pair is one name=value of a Cookie header.
-type Pair struct{ Name, Value string }
-
-// Pairs splits a Cookie header into its name=value pairs the way the
-// library's reader does: at each ';', Blank bytes trimmed around the pair
-// and its name, double quotes around a value dropped; a piece without '='
-// is no pair.
-func Pairs(header string) []Pair {
-	var out []Pair
-	for _, part := range strings.Split(header, ";") {
-		k, v, ok := strings.Cut(textproto.TrimString(part), "=")
-		if !ok {
-			continue
-		}
-		out = append(out, Pair{textproto.TrimString(k), Unquote(v)})
-	}
-	return out
-}
-
-// Blank reports whether b may stand around a cookie pair or its name in a
-// Cookie header: SP and HTAB, the WSP of RFC 6265 §5.2 (and §4.2.1's OWS),
-// and CR and LF, which net/http also trims (textproto.TrimString) and no
-// browser puts in a cookie. Nothing else is a blank: to a browser,
-// "\u00a0__Host-s" or "\v__Host-s" is a cookie of another name, with none
-// of the __Host- rules, so a reader that skipped those bytes would let
-// anyone who can set a cookie for the parent domain pass one as __Host-s.
-func Blank(b byte) bool { return b == ' ' || b == '\t' || b == '\r' || b == '\n' }
-
-// Unquote drops the double quotes around a cookie value, as RFC 6265
-// allows a value to carry them.
-func Unquote(v string) string {
-	if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
-		return v[1 : len(v)-1]
-	}
-	return v
-}
 
 // Chunk is one of a session's cookies.
 type Chunk struct {
@@ -90,8 +54,9 @@ func (l Layout) HeaderBytes() int {
 	return h.Bytes()
 }
 
-// LayoutOf returns the cookies of the session called name among ps.
-func LayoutOf(ps []Pair, name string) Layout {
+// LayoutOf returns the cookies of the session called name among ps
+// (cookie.Pairs of a Cookie header).
+func LayoutOf(ps []cookie.Pair, name string) Layout {
 	var l Layout
 	var seen [Max + 1]bool
 	for _, p := range ps {

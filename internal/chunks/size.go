@@ -2,6 +2,8 @@ package chunks
 
 // Sizes, budgets and the split (docs/LIMITS.md).
 
+import "github.com/cookiesession/cookiesession/internal/cookie"
+
 // CookieBytes is what the per-cookie budget counts of a cookie: the bytes
 // of its name plus its value, without the "=".
 func CookieBytes(name, value string) int { return len(name) + len(value) }
@@ -25,7 +27,7 @@ func (h *HeaderSize) Add(nameLen, valueLen int) {
 func (h HeaderSize) Bytes() int { return h.bytes }
 
 // HeaderBytes returns the bytes ps take in a Cookie header.
-func HeaderBytes(ps []Pair) int {
+func HeaderBytes(ps []cookie.Pair) int {
 	var h HeaderSize
 	for _, p := range ps {
 		h.Add(len(p.Name), len(p.Value))

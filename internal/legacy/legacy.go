@@ -1,6 +1,7 @@
 // Package legacy holds what the store and the legacy formats of package
-// migrate share: their error sentinels, the cookie names another library
-// may have used, and the check of a decoded session.
+// migrate share: their error sentinels and the check of a decoded session
+// (the cookie names another library may have used are package cookie's,
+// ValidLegacyName).
 package legacy
 
 import (
@@ -8,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -18,22 +18,6 @@ var (
 	ErrSignature = errors.New("cookiesession: legacy session cookie signature invalid")
 	ErrPayload   = errors.New("cookiesession: legacy session cookie content unusable")
 )
-
-// ValidName accepts the names another library may have used: visible
-// ASCII without the characters that break a Cookie header. It allows ':'
-// (cookie-session 1.x's "express:sess") which is not an RFC 6265 token.
-func ValidName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`;=,"\`, c) >= 0 {
-			return false
-		}
-	}
-	return true
-}
 
 // JSONObject checks that b, the decoded content of a legacy cookie,
 // is one JSON object, and returns it without surrounding whitespace.

@@ -78,7 +78,7 @@ func NameBlanks() []string {
 }
 
 // BlankOK reports whether the blank b may stand before a cookie name:
-// those net/http trims (chunks.Blank).
+// those net/http trims (cookie.Blank).
 func BlankOK(b string) bool { return b == " " || b == "\t" || b == "\r" || b == "\n" }
 
 // RandomLines returns one to four Cookie header lines, each of up to 23

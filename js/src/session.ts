@@ -305,8 +305,12 @@ function expireLine(name: string, attrs: string): string {
 
 /**
  * The Set-Cookie header values that store a session, or delete it (null),
- * and delete every stale chunk the request carried (`read`, from
- * readSession) or that could hold a stale part. A session without
+ * and delete the stale chunks the request carried (`read`, from
+ * readSession): a save deletes only those, and the next chunk name when the
+ * value's last part fills the per-cookie budget (a reader would read on
+ * into a stale part there); deleting (null) deletes every possible chunk
+ * name. A stale chunk the request did not carry (two tabs racing) is
+ * ignored by readers and deleted by the next save that carries it. A session without
  * `created` is new and begins now; `sealed` becomes now. Throws EncodeError,
  * or TooLargeError when the session exceeds the size budgets; the previous
  * cookies then stay as they were.
@@ -321,6 +325,7 @@ export function sessionLines<T>(s: Settings, session: Session<T> | null, cookies
   const present = cookies?.present ?? [];
   const lines: string[] = [];
   let n = 0;
+  let full = false; // the last part fills the per-cookie budget
   let sealed: Session<T> | null = null;
   if (session !== null) {
     const env = envelope(s, session);
@@ -338,10 +343,12 @@ export function sessionLines<T>(s: Settings, session: Session<T> | null, cookies
     }
     const parts = n === 1 ? [r.value] : splitChunks(s.name, r.value, n, s.limits);
     parts.forEach((p, i) => lines.push(chunkName(s.name, i + 1) + '=' + p + persist + attrs));
+    full = chunkName(s.name, n).length + parts[n - 1]!.length === s.limits.cookie;
   }
   const last = Math.max(s.limits.chunks, present.length > 0 ? present[present.length - 1]! : 0);
   for (let i = n + 1; i <= last; i++) {
-    if (i <= s.limits.chunks || present.includes(i)) lines.push(expireLine(chunkName(s.name, i), attrs));
+    const possible = i <= s.limits.chunks && (session === null || (full && i === n + 1));
+    if (possible || present.includes(i)) lines.push(expireLine(chunkName(s.name, i), attrs));
   }
   for (const f of cookies?.foreign ?? []) lines.push(expireLine(f, attrs));
   return { lines, sealed, chunks: n };

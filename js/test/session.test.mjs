@@ -159,7 +159,7 @@ test('chunking: split, reassembled, bound, stale parts deleted', () => {
   const lines = sessionHeaders({ data: big }, o);
   const jar = new Jar().update(lines);
   assert.deepEqual(jar.names(), ['session', 'session~2', 'session~3']);
-  assert.match(lines[3], /^session~4=; Max-Age=0/, 'a fourth chunk that could be stale is deleted');
+  assert.equal(lines.length, 3, 'a request without cookies: nothing to delete');
   assert.deepEqual(lines.slice(0, 2).map((l) => l.split(';')[0].length - 1), [4092, 4092], 'name + value fills the budget');
   const r = readSession(jar.header(), o);
   assert.deepEqual(r.session.data, big);
@@ -175,13 +175,56 @@ test('chunking: split, reassembled, bound, stale parts deleted', () => {
   // shrinking deletes the old parts the request carried
   const after = sessionHeaders({ data: { small: 1 } }, o, r);
   assert.deepEqual(new Jar().update(after).names(), ['session']);
-  assert.equal(after.filter((l) => /Max-Age=0/.test(l)).length, 3);
+  assert.deepEqual(after.filter((l) => /Max-Age=0/.test(l)).map((l) => l.split('=')[0]), ['session~2', 'session~3']);
   // a stale part past maxChunks, and malformed chunk names, are ignored and deleted
   const r2 = readSession(`session~9=zzz; session~02=x; ${jar.header()}`, o);
   assert.deepEqual(r2.session.data, big);
   assert.deepEqual(r2.cookies.foreign, ['session~02']);
   const del = sessionHeaders(r2.session, o, r2).filter((l) => /Max-Age=0/.test(l)).map((l) => l.split('=')[0]);
-  assert.deepEqual(del.sort(), ['session~02', 'session~4', 'session~9']);
+  assert.deepEqual(del.sort(), ['session~02', 'session~9']);
+});
+
+// The names of the cookies lines delete (Max-Age=0), in order.
+const deleted = (lines) => lines.filter((l) => /Max-Age=0/.test(l)).map((l) => l.split('=')[0]);
+
+test('chunking: a save deletes only the chunk cookies the request carried', () => {
+  const o = { keys: K1, maxChunks: 3, maxTotalBytes: 16000 };
+  assert.equal(sessionHeaders({ data: { n: 1 } }, o).length, 1, 'a one-chunk save with maxChunks 3: one line');
+  const three = new Jar().update(sessionHeaders({ data: { blob: 'x'.repeat(9000) } }, o));
+  const two = new Jar().update(sessionHeaders({ data: { blob: 'y'.repeat(5000) } }, o));
+  const r3 = readSession(three.header(), o);
+  const r2 = readSession(two.header(), o);
+  assert.deepEqual(r2.cookies.present, [1, 2]);
+  assert.deepEqual(deleted(sessionHeaders({ data: { n: 1 } }, o, r3)), ['session~2', 'session~3']);
+  assert.deepEqual(deleted(sessionHeaders({ data: { n: 1 } }, o, r2)), ['session~2'], 'session~3 was not carried');
+  assert.deepEqual(deleted(sessionHeaders(r2.session, o, r2)), [], 'the same two chunks again: nothing to delete');
+});
+
+test('chunking: a last part that fills the budget exactly has the next chunk name deleted', () => {
+  // Find a value whose single part fills the per-cookie budget exactly
+  // (base64 cannot make every length, so try three budgets).
+  let found = null;
+  for (const maxCookieBytes of [3000, 3001, 3002]) {
+    const o = { keys: K1, maxChunks: 3, maxTotalBytes: 16000, maxCookieBytes };
+    for (let k = 2000; k < 2300 && !found; k++) {
+      const lines = sessionHeaders({ data: { b: 'x'.repeat(k) } }, o);
+      const one = lines.filter((l) => !/Max-Age=0/.test(l)).length === 1;
+      if (one && lines[0].split(';')[0].length - 1 === maxCookieBytes) found = { o, lines, data: { b: 'x'.repeat(k) } };
+    }
+    if (found) break;
+  }
+  assert.ok(found, 'no value fills the budget exactly');
+  assert.deepEqual(found.lines.map((l) => l.split('=')[0]), ['session', 'session~2'], 'the part fills the budget: session~2, and only it, is deleted');
+  assert.match(found.lines[1], /^session~2=; Max-Age=0/);
+  // Filling the last allowed chunk: no name after it to delete.
+  assert.equal(sessionHeaders({ data: found.data }, { ...found.o, maxChunks: 1 }).length, 1);
+});
+
+test('chunking: deleting a session deletes every possible chunk name', () => {
+  const o = { keys: K1, maxChunks: 3 };
+  assert.deepEqual(deleted(sessionHeaders(null, o)), ['session', 'session~2', 'session~3']);
+  const r = readSession('session~5=x', o);
+  assert.deepEqual(deleted(sessionHeaders(null, o, r)), ['session', 'session~2', 'session~3', 'session~5']);
 });
 
 test('chunking: stale parts after the last one (two tabs racing) are ignored, as the Go reader ignores them', () => {

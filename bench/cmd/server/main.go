@@ -5,7 +5,10 @@
 //	server -mode middleware   # store.Middleware, the session saved on write
 //	server -mode save         # store.Get and Session.Save, no middleware
 //	server -mode none         # the same handler without any session
+//	server -mode cookie       # the counter in a plain cookie, n=N: the
+//	                          # baseline of the session's cost over HTTP
 //
+// With -cpuprofile FILE it writes a CPU profile of its whole run to FILE.
 // It prints "listening on http://ADDR" once it accepts connections, and
 // serves runtime figures (goroutines, heap) as JSON at /debug/stats; with
 // ?gc=1 it collects garbage first (twice, to empty sync.Pool caches), so
@@ -24,6 +27,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"syscall"
 	"time"
@@ -39,7 +43,8 @@ type counter struct {
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "loopback address to listen on")
-	mode := flag.String("mode", "middleware", "middleware, save or none")
+	mode := flag.String("mode", "middleware", "middleware, save, none or cookie")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file until the server stops (SIGINT, SIGTERM)")
 	flag.Parse()
 
 	h, err := newHandler(*mode, nil)
@@ -63,6 +68,17 @@ func main() {
 		<-stop
 		srv.Close()
 	}()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		log.Fatal(err)
 	}
@@ -116,13 +132,34 @@ func newHandler(mode string, keys [][]byte) (http.Handler, error) {
 		app = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			writeCount(w, 1)
 		})
+	case "cookie":
+		app = http.HandlerFunc(plainCounter)
 	default:
-		return nil, fmt.Errorf("-mode %q: use middleware, save or none", mode)
+		return nil, fmt.Errorf("-mode %q: use middleware, save, none or cookie", mode)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", app)
 	mux.HandleFunc("GET /debug/stats", stats)
 	return mux, nil
+}
+
+// plainCounter is the counter kept in a plain cookie, n=N, sent back with
+// the attributes the store gives its session cookie (Max-Age and Expires
+// a day ahead, Path=/, HttpOnly, SameSite=Lax) and the response headers
+// it adds (Vary: Cookie, Cache-Control private): the same HTTP work
+// without the session.
+func plainCounter(w http.ResponseWriter, r *http.Request) {
+	n := 0
+	if c, err := r.Cookie("n"); err == nil {
+		n, _ = strconv.Atoi(c.Value)
+	}
+	n++
+	const day = 24 * time.Hour
+	http.SetCookie(w, &http.Cookie{Name: "n", Value: strconv.Itoa(n), MaxAge: int(day / time.Second), Expires: time.Now().Add(day),
+		Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	h := w.Header()
+	h["Vary"], h["Cache-Control"] = []string{"Cookie"}, []string{`private, no-cache="Set-Cookie"`}
+	writeCount(w, n)
 }
 
 func writeCount(w http.ResponseWriter, n int) {

@@ -12,7 +12,7 @@ import (
 func TestHandlerCounts(t *testing.T) {
 	sum := sha256.Sum256([]byte{7})
 	key := [][]byte{sum[:]}
-	for _, mode := range []string{"middleware", "save"} {
+	for _, mode := range []string{"middleware", "save", "cookie"} {
 		t.Run(mode, func(t *testing.T) {
 			h, err := newHandler(mode, key)
 			if err != nil {
@@ -30,7 +30,7 @@ func TestHandlerCounts(t *testing.T) {
 					t.Fatalf("request %d: body %q", want, got)
 				}
 				c := w.Result().Cookies()
-				if len(c) != 1 || c[0].Name != "session" {
+				if name := map[bool]string{true: "n", false: "session"}[mode == "cookie"]; len(c) != 1 || c[0].Name != name {
 					t.Fatalf("request %d: cookies %v", want, c)
 				}
 				cookie = c[0].Name + "=" + c[0].Value

@@ -1,20 +1,42 @@
-package cookiesession
+package proxy
 
 // Reading the forwarding headers a trusted proxy adds: Forwarded (RFC 7239)
 // from the right, stepping over trusted hops, and X-Forwarded-Proto (its
-// rightmost value); and the RFC 9110 token grammar they share with cookie
-// names.
+// rightmost value). Their tokens are RFC 9110's, as cookie names are
+// (package cookie).
 
 import (
 	"net/netip"
 	"strings"
+
+	"github.com/cookiesession/cookiesession/internal/cookie"
+)
+
+// Bounds on the forwarding headers a request may carry. A field longer than
+// maxForwardedBytes (all its lines together), or a list with more than
+// maxForwardedHops elements, is treated as malformed: never https. No real
+// proxy chain comes near either figure; they bound the work a hostile
+// header can cause.
+const (
+	maxForwardedBytes = 8 << 10
+	maxForwardedHops  = 32
+)
+
+// protoVerdict is what the forwarding headers say about the client's scheme.
+type protoVerdict uint8
+
+const (
+	protoAbsent    protoVerdict = iota // neither header is present
+	protoHTTPS                         // the believed value is https
+	protoOther                         // another scheme, a missing proto, or the headers disagree
+	protoMalformed                     // a header does not parse, or exceeds the bounds
 )
 
 // forwardedVerdict combines the Forwarded and X-Forwarded-Proto headers of
 // a request whose immediate peer is trusted. When both are present they
 // must both say https; any disagreement means not https. It also returns a
 // reason when the verdict is not https.
-func forwardedVerdict(fwd, xfp []string, t *proxyTrust) (protoVerdict, string) {
+func forwardedVerdict(fwd, xfp []string, t *Trust) (protoVerdict, string) {
 	fv := protoAbsent
 	if len(fwd) > 0 {
 		fv = forwardedProto(fwd, t)
@@ -61,7 +83,7 @@ func xForwardedProto(lines []string) protoVerdict {
 			if elem == "" {
 				continue
 			}
-			if !isToken(elem) {
+			if !cookie.IsToken(elem) {
 				return protoMalformed
 			}
 			if hops++; hops > maxForwardedHops {
@@ -96,7 +118,7 @@ type forwardedElem struct {
 // made by the first untrusted party, normally the browser. An element
 // without proto= where the walk stops means not https. A header that does
 // not parse means malformed.
-func forwardedProto(lines []string, t *proxyTrust) protoVerdict {
+func forwardedProto(lines []string, t *Trust) protoVerdict {
 	var elems [maxForwardedHops]forwardedElem
 	n, size := 0, 0
 	for _, line := range lines {
@@ -214,7 +236,7 @@ func (p *forwardedParser) skipSpace() {
 
 func (p *forwardedParser) token() string {
 	start := p.i
-	for p.i < len(p.s) && isTokenChar(p.s[p.i]) {
+	for p.i < len(p.s) && cookie.IsTokenChar(p.s[p.i]) {
 		p.i++
 	}
 	return p.s[start:p.i]
@@ -282,24 +304,6 @@ func forwardedNode(v string) netip.Addr {
 		return netip.Addr{}
 	}
 	return a
-}
-
-// isTokenChar reports whether c is a tchar (RFC 9110 §5.6.2).
-func isTokenChar(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
-}
-
-func isToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !isTokenChar(s[i]) {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // isQDText reports whether c may appear unescaped in a quoted-string
