@@ -16,6 +16,7 @@ import (
 	"net/textproto"
 	"strings"
 
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/chunks"
 	"github.com/cookiesession/cookiesession/internal/cookie"
 )
@@ -153,8 +154,8 @@ func (c *chunkScan) add(part string) {
 // value takes the value v of chunk i, called k.
 func (c *chunkScan) value(k, v string, i int) {
 	v = cookie.Unquote(v)
-	if size := chunks.CookieBytes(k, v); size > MaxCookieBytesLimit {
-		c.err = &TooLargeError{Name: k, Size: size, Limit: MaxCookieBytesLimit, Chunks: 1}
+	if size := chunks.CookieBytes(k, v); size > bounds.MaxCookieBytesLimit {
+		c.err = &TooLargeError{Name: k, Size: size, Limit: bounds.MaxCookieBytesLimit, Chunks: 1}
 		return
 	}
 	c.size.Add(len(k), len(v))

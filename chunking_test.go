@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/chunks"
 	"github.com/cookiesession/cookiesession/internal/testjar"
 )
@@ -60,7 +61,7 @@ func TestChunksRoundTripAndShrink(t *testing.T) {
 		t.Fatalf("3 chunks expected, jar has %d: %v", len(j), keys(j))
 	}
 	for name, v := range j {
-		if len(name)+len(v) > DefaultMaxCookieBytes {
+		if len(name)+len(v) > bounds.DefaultMaxCookieBytes {
 			t.Errorf("%s: %d bytes over the budget", name, len(name)+len(v))
 		}
 	}
@@ -250,7 +251,7 @@ func TestChunkBudgets(t *testing.T) {
 		err := sess.Save(rec)
 		if err != nil {
 			var tl *TooLargeError
-			if !errors.As(err, &tl) || tl.Total || tl.Limit != DefaultMaxCookieBytes || tl.Size != DefaultMaxCookieBytes+1 && last == 0 {
+			if !errors.As(err, &tl) || tl.Total || tl.Limit != bounds.DefaultMaxCookieBytes || tl.Size != bounds.DefaultMaxCookieBytes+1 && last == 0 {
 				t.Fatalf("n=%d: %v", n, err)
 			}
 			break
@@ -258,8 +259,8 @@ func TestChunkBudgets(t *testing.T) {
 		nv, _, _ := strings.Cut(rec.Header().Get("Set-Cookie"), ";")
 		last = len(nv) - 1 // minus "="
 	}
-	if last < DefaultMaxCookieBytes-3 || last > DefaultMaxCookieBytes {
-		t.Fatalf("largest cookie %d bytes, budget %d", last, DefaultMaxCookieBytes)
+	if last < bounds.DefaultMaxCookieBytes-3 || last > bounds.DefaultMaxCookieBytes {
+		t.Fatalf("largest cookie %d bytes, budget %d", last, bounds.DefaultMaxCookieBytes)
 	}
 
 	// With chunking, the total budget caps the session.
@@ -268,14 +269,14 @@ func TestChunkBudgets(t *testing.T) {
 	sess.Data["v"] = strings.Repeat("a", 5000)
 	err := sess.Save(httptest.NewRecorder())
 	var tl *TooLargeError
-	if !errors.As(err, &tl) || !tl.Total || tl.Limit != DefaultMaxTotalBytes || tl.Chunks != 2 {
+	if !errors.As(err, &tl) || !tl.Total || tl.Limit != bounds.DefaultMaxTotalBytes || tl.Chunks != 2 {
 		t.Fatalf("over the total budget: %v", err)
 	}
 	// And MaxChunks caps it even under a large total budget.
 	c2 := newStore[Map](t, Options{MaxChunks: 2, MaxTotalBytes: 64 << 10})
 	sess = c2.Get(httptest.NewRequest("GET", "/", nil))
 	sess.Data["v"] = strings.Repeat("a", 9000)
-	if err := sess.Save(httptest.NewRecorder()); !errors.As(err, &tl) || tl.Chunks != 3 || tl.Total || tl.Size <= tl.Limit || tl.Limit != 2*(DefaultMaxCookieBytes+1)+2 {
+	if err := sess.Save(httptest.NewRecorder()); !errors.As(err, &tl) || tl.Chunks != 3 || tl.Total || tl.Size <= tl.Limit || tl.Limit != 2*(bounds.DefaultMaxCookieBytes+1)+2 {
 		t.Fatalf("over MaxChunks: %v", err)
 	}
 }
@@ -554,7 +555,7 @@ func TestFullLastPartDeletesNext(t *testing.T) {
 	for n := 6000; n < 6200; n++ {
 		j := jar{}
 		lines := j.setCookies(t, h, fmt.Sprintf("/?n=%d", n))
-		if len(j) != 2 || len(j["session~2"])+len("session~2") != DefaultMaxCookieBytes {
+		if len(j) != 2 || len(j["session~2"])+len("session~2") != bounds.DefaultMaxCookieBytes {
 			if len(lines) != len(j) {
 				t.Fatalf("n=%d: %d lines for %d chunks", n, len(lines), len(j))
 			}
@@ -576,7 +577,7 @@ func TestFullLastPartDeletesNext(t *testing.T) {
 // MaxCookieBytes, whose parts do not fill this store's budget, still opens
 // (in.whole), so that changing the budget logs no one out.
 func TestChunksOfAnotherBudget(t *testing.T) {
-	for _, budget := range []int{3000, MaxCookieBytesLimit} {
+	for _, budget := range []int{3000, bounds.MaxCookieBytesLimit} {
 		j := jar{}
 		j.get(t, sizer(newStore[Map](t, chunked(Options{MaxCookieBytes: budget}))), "/?n=7000")
 		if len(j) < 2 {

@@ -1,6 +1,8 @@
 package cookiesession
 
 import (
+	"strings"
+
 	"github.com/cookiesession/cookiesession/internal/format"
 )
 
@@ -24,7 +26,17 @@ const (
 func (c Cipher) String() string { return format.Suite(c).String() }
 
 // newCodec derives the subkeys of keys for sealing with c (0: the
-// default); with only, it refuses values of the other cipher.
+// default); with only, it refuses values of the other cipher. Its errors
+// name the option to change, Cipher or Keys.
 func newCodec(c Cipher, only bool, keys ...[]byte) (*format.Codec, error) {
-	return format.NewCodec(format.Suite(c), only, keys...)
+	if c > AES256GCM {
+		return nil, optionsError("Cipher %d unknown: use XChaCha20Poly1305 or AES256GCM", c)
+	}
+	codec, err := format.NewCodec(format.Suite(c), only, keys...)
+	if err != nil {
+		// Every other refusal is of a key, named by position (format's
+		// messages also serve the command's -keys).
+		return nil, optionsError("Keys: %s", strings.TrimPrefix(err.Error(), ErrInvalidOptions.Error()+": "))
+	}
+	return codec, nil
 }

@@ -14,7 +14,4 @@ func TestCipherIsSuite(t *testing.T) {
 			t.Errorf("Cipher %v (%#02x) against suite %v (%#02x)", c, uint8(c), s, uint8(s))
 		}
 	}
-	if MinKeySize != format.MinKeySize {
-		t.Errorf("MinKeySize %d, format's %d", MinKeySize, format.MinKeySize)
-	}
 }

@@ -30,6 +30,7 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/format"
 	"github.com/cookiesession/cookiesession/internal/jsonx"
 	"github.com/cookiesession/cookiesession/internal/proxy"
@@ -72,9 +73,6 @@ type Store[T any] struct {
 // session of a map type never opens with a nil map.
 type Map map[string]any
 
-// NewMap returns a store of untyped sessions, New[Map].
-func NewMap(o Options) (*Store[Map], error) { return New[Map](o) }
-
 // New checks the options and returns a store. Every configuration error
 // matches ErrInvalidOptions and says which option to change.
 func New[T any](o Options) (*Store[T], error) {
@@ -88,7 +86,7 @@ func New[T any](o Options) (*Store[T], error) {
 	zeroData := s.newData()
 	zero, err := s.c.marshal(&zeroData)
 	if err != nil {
-		return nil, optionsError("the session data type %v does not encode as JSON: %v", reflect.TypeFor[T](), err)
+		return nil, optionsError("the session data type %v does not encode as JSON (%v): change the type, or set Options.JSON to a codec that encodes it", reflect.TypeFor[T](), err)
 	}
 	s.c.zeroJSON = zero
 	return s, nil
@@ -399,7 +397,7 @@ func (c *core) checkRevoked(m *meta, created time.Time) error {
 // checkTimes enforces the lifetimes on a value's header, maxAge being the
 // session's absolute lifetime.
 func (c *core) checkTimes(h *format.Header, maxAge time.Duration, now time.Time) error {
-	future := now.Add(DefaultClockSkew)
+	future := now.Add(bounds.DefaultClockSkew)
 	switch {
 	case h.Created.After(future) || h.Sealed.After(future):
 		return fmt.Errorf("%w: sealed at %s, now %s: check the servers' clocks", ErrFromFuture, h.Sealed.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/format"
 	"github.com/cookiesession/cookiesession/internal/testjar"
 )
@@ -148,7 +149,7 @@ func TestRoundTripTyped(t *testing.T) {
 }
 
 func TestRoundTripUntyped(t *testing.T) {
-	s, err := NewMap(Options{Keys: [][]byte{testKey(1)}, Secure: SecureNever})
+	s, err := New[Map](Options{Keys: [][]byte{testKey(1)}, Secure: SecureNever})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -533,7 +534,7 @@ func TestFailedSave(t *testing.T) {
 		t.Fatalf("failed save leaked headers: %v", resp.Header)
 	}
 	var tl *TooLargeError
-	if !errors.Is(handled, ErrTooLarge) || !errors.As(handled, &tl) || tl.Size <= tl.Limit || tl.Limit != DefaultMaxCookieBytes {
+	if !errors.Is(handled, ErrTooLarge) || !errors.As(handled, &tl) || tl.Size <= tl.Limit || tl.Limit != bounds.DefaultMaxCookieBytes {
 		t.Fatalf("error handler got %v", handled)
 	}
 	if strings.Contains(logBuf.String(), "superfluous") {
@@ -670,44 +671,98 @@ func TestConcurrentRequests(t *testing.T) {
 	wg.Wait()
 }
 
+// TestNewRejectsBadOptions checks every refusal New can give: each error
+// matches ErrInvalidOptions and names the option field to change.
 func TestNewRejectsBadOptions(t *testing.T) {
 	k := [][]byte{testKey(1)}
-	cases := map[string]Options{
-		"no keys":              {},
-		"short key":            {Keys: [][]byte{make([]byte, 31)}},
-		"empty key":            {Keys: [][]byte{testKey(1), {}}},
-		"duplicate keys":       {Keys: [][]byte{testKey(1), testKey(1)}},
-		"bad name":             {Keys: k, Name: "a b"},
-		"name with chunk sep":  {Keys: k, Name: "a~b"},
-		"host prefix domain":   {Keys: k, Name: "__Host-s", Domain: "example.com"},
-		"host prefix path":     {Keys: k, Name: "__Host-s", Path: "/app"},
-		"host prefix insecure": {Keys: k, Name: "__Host-s", Secure: SecureNever},
-		"secure prefix never":  {Keys: k, Name: "__Secure-s", Secure: SecureNever},
-		"samesite none never":  {Keys: k, SameSite: http.SameSiteNoneMode, Secure: SecureNever},
-		"partitioned never":    {Keys: k, Partitioned: true, Secure: SecureNever},
-		"long path":            {Keys: k, Path: "/" + strings.Repeat("a", 1024)},
-		"path ctl":             {Keys: k, Path: "/a;b"},
-		"bad domain":           {Keys: k, Domain: "exa mple.com"},
-		"max age too long":     {Keys: k, MaxAge: 401 * 24 * time.Hour},
-		"negative max age":     {Keys: k, MaxAge: -time.Second},
-		"negative idle":        {Keys: k, IdleTimeout: -time.Second},
-		"cookie budget":        {Keys: k, MaxCookieBytes: 5000},
-		"chunks":               {Keys: k, MaxChunks: 300},
-		"cipher":               {Keys: k, Cipher: 9},
+	legacyOf := func(ls ...*fakeLegacy) []Legacy {
+		out := make([]Legacy, len(ls))
+		for i, l := range ls {
+			out[i] = l
+		}
+		return out
 	}
-	for name, o := range cases {
-		if _, err := New[cart](o); !errors.Is(err, ErrInvalidOptions) {
-			t.Errorf("%s: err = %v", name, err)
+	cases := []struct {
+		name  string
+		o     Options
+		field string // the message must contain it
+	}{
+		{"no keys", Options{}, "Keys: "},
+		{"short key", Options{Keys: [][]byte{make([]byte, 31)}}, "Keys: "},
+		{"empty key", Options{Keys: [][]byte{testKey(1), {}}}, "Keys: "},
+		{"duplicate keys", Options{Keys: [][]byte{testKey(1), testKey(1)}}, "Keys: "},
+		{"text key", Options{Keys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")}}, "Keys: "},
+		{"repeated-byte key", Options{Keys: [][]byte{make([]byte, 32)}}, "Keys: "},
+		{"cipher", Options{Keys: k, Cipher: 9}, "Cipher 9"},
+		{"cookie budget", Options{Keys: k, MaxCookieBytes: 5000}, "MaxCookieBytes"},
+		{"small cookie budget", Options{Keys: k, MaxCookieBytes: 100}, "MaxCookieBytes"},
+		{"chunks", Options{Keys: k, MaxChunks: 300}, "MaxChunks"},
+		{"negative chunks", Options{Keys: k, MaxChunks: -1}, "MaxChunks"},
+		{"total below cookie", Options{Keys: k, MaxTotalBytes: 1000}, "MaxTotalBytes"},
+		{"bad name", Options{Keys: k, Name: "a b"}, "Name"},
+		{"name with chunk sep", Options{Keys: k, Name: "a~b"}, "Name"},
+		{"long name", Options{Keys: k, Name: strings.Repeat("n", 2100)}, "Name"},
+		{"long path", Options{Keys: k, Path: "/" + strings.Repeat("a", 1024)}, "Path"},
+		{"long domain", Options{Keys: k, Domain: strings.Repeat("a", 1025)}, "Domain"},
+		{"path ctl", Options{Keys: k, Path: "/a;b"}, "Path"},
+		{"bad domain", Options{Keys: k, Domain: "exa mple.com"}, "Domain"},
+		{"samesite", Options{Keys: k, SameSite: 9}, "SameSite"},
+		{"secure", Options{Keys: k, Secure: 9}, "Secure"},
+		{"trusted proxies", Options{Keys: k, TrustedProxies: []string{"proxy.internal"}}, "TrustedProxies"},
+		{"host prefix domain", Options{Keys: k, Name: "__Host-s", Domain: "example.com"}, "Domain"},
+		{"host prefix path", Options{Keys: k, Name: "__Host-s", Path: "/app"}, "Path"},
+		{"host prefix insecure", Options{Keys: k, Name: "__Host-s", Secure: SecureNever}, "Secure"},
+		{"secure prefix never", Options{Keys: k, Name: "__Secure-s", Secure: SecureNever}, "Secure"},
+		{"samesite none never", Options{Keys: k, SameSite: http.SameSiteNoneMode, Secure: SecureNever}, "Secure"},
+		{"partitioned never", Options{Keys: k, Partitioned: true, Secure: SecureNever}, "Secure"},
+		{"max age too long", Options{Keys: k, MaxAge: 401 * 24 * time.Hour}, "MaxAge"},
+		{"negative max age", Options{Keys: k, MaxAge: -time.Second}, "MaxAge"},
+		{"negative idle", Options{Keys: k, IdleTimeout: -time.Second}, "IdleTimeout"},
+		{"sub-second idle", Options{Keys: k, IdleTimeout: time.Millisecond}, "IdleTimeout"},
+		{"ceiling below max age", Options{Keys: k, MaxAge: 2 * time.Hour, MaxAgeCeiling: time.Hour}, "MaxAgeCeiling"},
+		{"ceiling too long", Options{Keys: k, MaxAgeCeiling: 401 * 24 * time.Hour}, "MaxAgeCeiling"},
+		{"nil legacy", Options{Keys: k, Legacy: []Legacy{nil}}, "Options.Legacy[0]"},
+		{"legacy compile", Options{Keys: k, Legacy: legacyOf(&fakeLegacy{err: errors.New("refused")})}, "Options.Legacy[0]"},
+		{"legacy no cookie", Options{Keys: k, Legacy: legacyOf(&fakeLegacy{})}, "Options.Legacy[0]"},
+		{"legacy path", Options{Keys: k, Legacy: legacyOf(&fakeLegacy{names: []string{"old"}, path: "app"})}, "Options.Legacy[0]"},
+		{"legacy domain", Options{Keys: k, Legacy: legacyOf(&fakeLegacy{names: []string{"old"}, domain: "a b"})}, "Options.Legacy[0]"},
+		{"legacy cookie name", Options{Keys: k, Legacy: legacyOf(&fakeLegacy{names: []string{"o;ld"}})}, "Options.Legacy[0]"},
+		{"legacy host prefix", Options{Keys: k, Legacy: legacyOf(&fakeLegacy{names: []string{"__Host-old"}, path: "/app"})}, "Options.Legacy[0]"},
+		{"legacy prefix insecure", Options{Keys: k, Secure: SecureNever, Legacy: legacyOf(&fakeLegacy{names: []string{"__Secure-old"}})}, "Options.Secure"},
+		{"legacy store name", Options{Keys: k, Legacy: legacyOf(&fakeLegacy{names: []string{"session"}})}, "Options.Name"},
+		{"legacy shared cookie", Options{Keys: k, Legacy: legacyOf(&fakeLegacy{names: []string{"old"}}, &fakeLegacy{names: []string{"old"}})}, "Options.Legacy"},
+	}
+	for _, c := range cases {
+		_, err := New[cart](c.o)
+		if !errors.Is(err, ErrInvalidOptions) || !strings.Contains(err.Error(), c.field) {
+			t.Errorf("%s: err = %v, want ErrInvalidOptions naming %s", c.name, err, c.field)
 		}
 	}
-	if _, err := New[func()](Options{Keys: k}); !errors.Is(err, ErrInvalidOptions) {
-		t.Errorf("unencodable type: err = %v", err)
+	if _, err := New[func()](Options{Keys: k}); !errors.Is(err, ErrInvalidOptions) || !strings.Contains(err.Error(), "Options.JSON") {
+		t.Errorf("unencodable type: err = %v, want ErrInvalidOptions naming Options.JSON", err)
 	}
 	_, err := New[cart](Options{Keys: [][]byte{[]byte("short")}})
 	if err == nil || !strings.Contains(err.Error(), "32") || strings.Contains(err.Error(), "short") {
 		t.Errorf("short key message %q must say the size and not echo the key", err)
 	}
 }
+
+// fakeLegacy is a Legacy whose Compile returns err, or itself: a format
+// with the cookies names under path and domain that reads and writes
+// nothing.
+type fakeLegacy struct {
+	names        []string
+	path, domain string
+	err          error
+}
+
+func (f *fakeLegacy) Compile() (LegacyFormat, error)                   { return f, f.err }
+func (f *fakeLegacy) Format() string                                   { return "fake" }
+func (f *fakeLegacy) Cookies() ([]string, string, string)              { return f.names, f.path, f.domain }
+func (f *fakeLegacy) Transition() bool                                 { return false }
+func (f *fakeLegacy) Load([]string, time.Time) (LegacyLoad, error)     { return LegacyLoad{}, nil }
+func (f *fakeLegacy) Write([]byte, any, CookieAttrs) ([]string, error) { return nil, nil }
+func (f *fakeLegacy) Expire(CookieAttrs, []string) []string            { return nil }
 
 // TestOneCookieCapacity checks the documented capacity: at least 3,000
 // bytes of JSON in one cookie under the default budget.
@@ -726,7 +781,7 @@ func TestOneCookieCapacity(t *testing.T) {
 		if fits < 3000 {
 			t.Errorf("%s: %d bytes of JSON fit one cookie, want >= 3000", name, fits)
 		}
-		t.Logf("%s: %d bytes of JSON fit one %d-byte cookie", name, fits, DefaultMaxCookieBytes)
+		t.Logf("%s: %d bytes of JSON fit one %d-byte cookie", name, fits, bounds.DefaultMaxCookieBytes)
 	}
 }
 

@@ -80,8 +80,8 @@ func TestDeadlineRenewDestroy(t *testing.T) {
 // its whole life, where ExpiresAt (shortened by the idle timeout) would
 // let that copy back in.
 func TestDeadlineRevokesEveryCopy(t *testing.T) {
-	clk := newClock()
-	l := testRevocations(clk)
+	clk := nowClock()
+	l := testRevocations()
 	s := newStore[cart](t, Options{Now: clk.Now, Revocations: l, MaxAge: 24 * time.Hour, IdleTimeout: time.Hour})
 	here, _ := login(t, s, "ada")
 	there := jar{}

@@ -15,7 +15,7 @@ import (
 // a full cookie value.
 var (
 	// ErrInvalidOptions reports a configuration that New or ParseKeys
-	// refuses: no keys, a key shorter than MinKeySize or obviously
+	// refuses: no keys, a key shorter than 32 bytes or obviously
 	// not random (a repeated byte or pattern, or printable text), an
 	// attribute a browser would reject, or a cookie prefix (in any case)
 	// whose rules the options break. The message names the option, or the
@@ -54,7 +54,7 @@ var (
 	ErrIdleTimeout = errors.New("cookiesession: session idle timeout")
 
 	// ErrFromFuture reports a value whose timestamps lie further in the future
-	// than DefaultClockSkew allows: a clock is wrong or the value is forged.
+	// than one minute (clocks differ) allows: a clock is wrong or the value is forged.
 	ErrFromFuture = errors.New("cookiesession: cookie timestamps are in the future")
 
 	// ErrDecode reports a value that authenticated but whose JSON does not
@@ -81,19 +81,6 @@ var (
 	// identifier was revoked, or it was created before a cut-off for its
 	// subject or for every session. The request gets a new, empty session.
 	ErrRevoked = errors.New("cookiesession: session revoked")
-
-	// ErrRevocationFuture reports a revocation that a revocation list
-	// refuses because it lies too far in the future: a cut-off (RevokeAll,
-	// RevokeSubject) later than now plus the clock skew, or a session's
-	// until later than now plus the list's MaxAge. Such an entry would lock
-	// out every new login, or outlive every session it could name.
-	ErrRevocationFuture = errors.New("cookiesession: revocation too far in the future")
-
-	// ErrRevocationListFull reports a revocation that a revocation list did
-	// not record because it holds its maximum of live entries
-	// (RevocationListOptions.MaxEntries). Nothing is dropped in silence:
-	// the caller learns that this session stays valid.
-	ErrRevocationListFull = errors.New("cookiesession: revocation list full")
 
 	// ErrHijacked reports a session change that was pending when the
 	// handler hijacked the connection (a websocket upgrade, say): the

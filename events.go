@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/chunks"
 )
 
@@ -30,7 +31,7 @@ const (
 	// EventExpired: a request's session was refused as expired or idle;
 	// Event.Err is ErrExpired or ErrIdleTimeout.
 	EventExpired
-	// EventSizeWarning: a saved session passed SizeWarningShare of its
+	// EventSizeWarning: a saved session passed 80% of its
 	// budget; Event.Size and Event.Budget say by how much.
 	EventSizeWarning
 	// EventResealSkipped: a write the store chose on its own, with no
@@ -130,7 +131,7 @@ func (c *core) saveEvents(ctx context.Context, prev *held, p *plan) {
 }
 
 // sizeWarningFor returns EventSizeWarning for a sealed value of valueLen
-// bytes in n chunks past SizeWarningShare of its budget, or nil.
+// bytes in n chunks past bounds.SizeWarningShare (80%) of its budget, or nil.
 func (c *core) sizeWarningFor(valueLen, n int) *Event {
 	if c.onEvent == nil {
 		return nil
@@ -146,7 +147,7 @@ func (c *core) sizeWarningFor(valueLen, n int) *Event {
 		}
 		size, budget = hs.Bytes(), c.limits.Total
 	}
-	if float64(size) <= SizeWarningShare*float64(budget) {
+	if float64(size) <= bounds.SizeWarningShare*float64(budget) {
 		return nil
 	}
 	return &Event{Kind: EventSizeWarning, Size: size, Budget: budget}

@@ -2,7 +2,6 @@ package cookiesession_test
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -15,16 +14,13 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/memrevoke"
 )
 
 // newKey returns a random 32-byte key. A real deployment loads its keys
 // from a secret store, so that every instance and every restart shares
-// them ("cookiesession keygen" prints one).
-func newKey() []byte {
-	k := make([]byte, cookiesession.MinKeySize)
-	rand.Read(k)
-	return k
-}
+// them ("cookiesession keygen" prints one; ParseKeys reads it).
+func newKey() []byte { return cookiesession.GenerateKey() }
 
 // browser returns a client that keeps cookies like a browser, and a
 // function that GETs a path of srv with it and returns the body.
@@ -72,8 +68,8 @@ func ExampleNew() {
 // An untyped session, as in Express's req.session: Data is a map that is
 // ready to use in a new session. Numbers come back as json.Number, exact at
 // any size; Data.Int reads one, or the Go number this request stored.
-func ExampleNewMap() {
-	store, err := cookiesession.NewMap(cookiesession.Options{Keys: [][]byte{newKey()}})
+func ExampleMap() {
+	store, err := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: [][]byte{newKey()}})
 	if err != nil {
 		panic(err)
 	}
@@ -99,7 +95,7 @@ func ExampleNewMap() {
 // Options.ErrorHandler. On error nothing is written: the browser keeps the
 // cookie it has.
 func ExampleSession_Save() {
-	store, err := cookiesession.NewMap(cookiesession.Options{Keys: [][]byte{newKey()}})
+	store, err := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: [][]byte{newKey()}})
 	if err != nil {
 		panic(err)
 	}
@@ -215,7 +211,7 @@ func ExampleSession_Renew() {
 // Flashes are messages for the next request, read once: a redirect after a
 // form post is the usual use.
 func ExampleSession_AddFlash() {
-	store, _ := cookiesession.NewMap(cookiesession.Options{Keys: [][]byte{newKey()}})
+	store, _ := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: [][]byte{newKey()}})
 	mux := http.NewServeMux()
 	mux.HandleFunc("/save", func(w http.ResponseWriter, r *http.Request) {
 		store.Get(r).AddFlash("settings saved")
@@ -238,7 +234,7 @@ func ExampleSession_AddFlash() {
 // Flash messages by category, as connect-flash's req.flash('error', msg):
 // each category is read on its own, the others stay queued.
 func ExampleSession_AddFlashTo() {
-	store, _ := cookiesession.NewMap(cookiesession.Options{Keys: [][]byte{newKey()}})
+	store, _ := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: [][]byte{newKey()}})
 	mux := http.NewServeMux()
 	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
 		s := store.Get(r)
@@ -277,11 +273,11 @@ func Example_lifecycleEvents() {
 			return a
 		},
 	}))
-	revoked, err := cookiesession.NewRevocationList(cookiesession.RevocationListOptions{MaxAge: 30 * 24 * time.Hour})
+	revoked, err := memrevoke.New(memrevoke.Options{MaxAge: 30 * 24 * time.Hour})
 	if err != nil {
 		panic(err)
 	}
-	store, err := cookiesession.NewMap(cookiesession.Options{
+	store, err := cookiesession.New[cookiesession.Map](cookiesession.Options{
 		Keys:          [][]byte{newKey()},
 		MaxAgeCeiling: 30 * 24 * time.Hour,
 		Revocations:   revoked,
@@ -333,7 +329,7 @@ func Example_lifecycleEvents() {
 // Commit returns the Set-Cookie lines to send. The adapter decides whether
 // the request arrived over HTTPS.
 func ExampleStore_Open() {
-	store, err := cookiesession.NewMap(cookiesession.Options{Keys: [][]byte{newKey()}})
+	store, err := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: [][]byte{newKey()}})
 	if err != nil {
 		panic(err)
 	}
@@ -361,7 +357,7 @@ func ExampleStore_Open() {
 // net/http header, with the cache headers a response that sets a cookie
 // needs.
 func ExampleSession_Commit() {
-	store, err := cookiesession.NewMap(cookiesession.Options{Keys: [][]byte{newKey()}, Secure: cookiesession.SecureAlways})
+	store, err := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: [][]byte{newKey()}, Secure: cookiesession.SecureAlways})
 	if err != nil {
 		panic(err)
 	}
@@ -391,7 +387,7 @@ func ExampleSession_Commit() {
 // done, reports what it changed too late: through Options.OnEvent, or
 // slog's default logger when OnEvent is nil.
 func ExampleSession_ReportLostChange() {
-	store, err := cookiesession.NewMap(cookiesession.Options{
+	store, err := cookiesession.New[cookiesession.Map](cookiesession.Options{
 		Keys: [][]byte{newKey()},
 		OnEvent: func(_ context.Context, e cookiesession.Event) {
 			if e.Kind == cookiesession.EventLostChange {

@@ -21,7 +21,7 @@ import (
 )
 
 // MaxFlashCategoryBytes is the longest category Session.AddFlashTo takes,
-// as Session.SetSubject's MaxSubjectBytes: a category is a label in code
+// as Session.SetSubject's limit for a subject: a category is a label in code
 // ("error", "info"), and a longer one is most likely a message passed as
 // the category.
 const MaxFlashCategoryBytes = 255

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/chunks"
 	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/cookiesession/cookiesession/internal/testjar"
@@ -251,8 +252,8 @@ func readChunksReference(lines []string, name string, l chunks.Limits) (in incom
 			return in, fmt.Errorf("%w: cookie %q sent twice (another path or domain?)", ErrChunks, p.Name)
 		}
 		seen[p.Name] = true
-		if size := chunks.CookieBytes(p.Name, p.Value); size > MaxCookieBytesLimit {
-			return in, &TooLargeError{Name: p.Name, Size: size, Limit: MaxCookieBytesLimit, Chunks: 1}
+		if size := chunks.CookieBytes(p.Name, p.Value); size > bounds.MaxCookieBytesLimit {
+			return in, &TooLargeError{Name: p.Name, Size: size, Limit: bounds.MaxCookieBytesLimit, Chunks: 1}
 		}
 	}
 	// The parts a writer of this budget made: 1..w, each but the last
@@ -309,7 +310,7 @@ func compareReaders(t *testing.T, lines []string) {
 	joined := strings.Join(lines, "; ")
 	r := httptest.NewRequest("GET", "/", nil)
 	r.Header["Cookie"] = lines
-	l := chunks.Limits{Cookie: DefaultMaxCookieBytes, Total: 16384, Chunks: 4}
+	l := chunks.Limits{Cookie: bounds.DefaultMaxCookieBytes, Total: 16384, Chunks: 4}
 	for _, name := range []string{"session", "s", "express:sess", "session.sig"} {
 		if strings.Count(joined, name) <= cookie.MaxCookies && cookie.ValidName(name) {
 			got, gotErr := readChunks(r.Header["Cookie"], name, l)
@@ -409,7 +410,7 @@ func FuzzReadersMatchReference(f *testing.F) {
 // every layout of chunks 1..4 absent, filling the per-cookie budget, or
 // short of it: where a value ends, and which parts after it are stale.
 func TestReadersMatchReferenceOnParts(t *testing.T) {
-	for _, line := range testjar.ChunkLayouts("session", DefaultMaxCookieBytes) {
+	for _, line := range testjar.ChunkLayouts("session", bounds.DefaultMaxCookieBytes) {
 		compareReaders(t, []string{line})
 	}
 }

@@ -9,10 +9,6 @@ import (
 	"github.com/cookiesession/cookiesession/internal/format"
 )
 
-// MinKeySize is the least number of bytes of key material a master key
-// must have.
-const MinKeySize = 32
-
 // strictBase64 is base64url without padding, rejecting non-zero trailing
 // bits, so that each key, session identifier and value has exactly one
 // encoding.
@@ -22,14 +18,14 @@ var strictBase64 = base64.RawURLEncoding.Strict()
 // tried: text is never reinterpreted as base64 by accident.
 const (
 	// keygenKeyLen is the length of a key as cookiesession keygen prints
-	// it: MinKeySize random bytes in base64url without padding (RFC 4648
-	// §5), 43 characters.
-	keygenKeyLen = (MinKeySize*8 + 5) / 6
-	// hexKeyLen and hexKeyLen2 are the lengths of a key of MinKeySize or
-	// twice MinKeySize bytes in hex, as "openssl rand -hex 32" (or 64)
+	// it: format.MinKeySize (32) random bytes in base64url without padding
+	// (RFC 4648 §5), 43 characters.
+	keygenKeyLen = (format.MinKeySize*8 + 5) / 6
+	// hexKeyLen and hexKeyLen2 are the lengths of a key of 32 or 64 bytes
+	// (format.MinKeySize, or twice it) in hex, as "openssl rand -hex 32" (or 64)
 	// prints it.
-	hexKeyLen  = 2 * MinKeySize
-	hexKeyLen2 = 4 * MinKeySize
+	hexKeyLen  = 2 * format.MinKeySize
+	hexKeyLen2 = 4 * format.MinKeySize
 	// keyForms names the forms in error messages.
 	keyForms = "give 43 base64url characters as cookiesession keygen prints them, or 64 or 128 hex digits as openssl rand -hex 32 (or 64) prints them; a password or passphrase is not a key"
 )
@@ -47,7 +43,7 @@ const (
 // content.
 func ParseKeys(list string) ([][]byte, error) {
 	if strings.TrimSpace(list) == "" {
-		return nil, optionsError("no keys: give at least one key of %d random bytes (cookiesession keygen prints one)", MinKeySize)
+		return nil, optionsError("no keys: give at least one key of %d random bytes (cookiesession keygen prints one)", format.MinKeySize)
 	}
 	var keys [][]byte
 	for _, entry := range strings.Split(list, ",") {
@@ -69,7 +65,7 @@ func ParseKeys(list string) ([][]byte, error) {
 	return keys, nil
 }
 
-// GenerateKey returns a new master key of MinKeySize random bytes from
+// GenerateKey returns a new master key of 32 random bytes from
 // crypto/rand, for tests and development: a store built with it is ready to
 // use, and its sessions last as long as the process keeps the key. The key
 // always passes the checks of New and ParseKeys (the rare draw that would
@@ -77,7 +73,7 @@ func ParseKeys(list string) ([][]byte, error) {
 // "cookiesession keygen", kept in a secret store and read with ParseKeys,
 // so that every instance and every restart shares them.
 func GenerateKey() []byte {
-	k := make([]byte, MinKeySize)
+	k := make([]byte, format.MinKeySize)
 	for {
 		rand.Read(k) // never fails (crypto/rand, Go 1.24+)
 		if format.CheckKey(1, k) == nil {
@@ -96,7 +92,7 @@ func decodeKey(i int, s string) ([]byte, error) {
 		}
 		return hex.DecodeString(s)
 	case len(s) == keygenKeyLen && isBase64URLText(s):
-		if k, err := strictBase64.DecodeString(s); err == nil && len(k) == MinKeySize {
+		if k, err := strictBase64.DecodeString(s); err == nil && len(k) == format.MinKeySize {
 			return k, nil
 		}
 		return nil, optionsError("key %d is not canonical base64url (its last character is not one keygen prints): %s", i, keyForms)

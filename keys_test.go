@@ -218,10 +218,10 @@ func TestWeakKeys(t *testing.T) {
 			_, err = format.NewCodec(format.AES256GCM, false, random, tc.key)
 			check("format.NewCodec", err)
 			switch len(tc.key) { // the lengths ParseKeys reads
-			case MinKeySize:
+			case format.MinKeySize:
 				_, err = ParseKeys(base64.RawURLEncoding.EncodeToString(random) + "," + base64.RawURLEncoding.EncodeToString(tc.key))
 				check("ParseKeys", err)
-			case 2 * MinKeySize:
+			case 2 * format.MinKeySize:
 				_, err = ParseKeys(base64.RawURLEncoding.EncodeToString(random) + "," + hex.EncodeToString(tc.key))
 				check("ParseKeys", err)
 			}
@@ -233,20 +233,20 @@ func TestWeakKeys(t *testing.T) {
 // keys as the old apps had them (format's TestRandomKeysAccepted checks
 // that random keys pass).
 func TestWeakLegacyKeysAccepted(t *testing.T) {
-	if _, err := NewMap(Options{Keys: [][]byte{testKey(1)}, Name: "x",
+	if _, err := New[Map](Options{Keys: [][]byte{testKey(1)}, Name: "x",
 		Legacy: []Legacy{&testLegacy{Keys: []string{"aaaa"}}}}); err != nil {
 		t.Fatalf("weak legacy keys refused: %v", err)
 	}
 }
 
-// TestGenerateKey checks that GenerateKey gives MinKeySize bytes that New
+// TestGenerateKey checks that GenerateKey gives format.MinKeySize bytes that New
 // and ParseKeys (in both text forms) accept, and a different key each call.
 func TestGenerateKey(t *testing.T) {
 	seen := map[string]bool{}
 	for i := range 1000 {
 		k := GenerateKey()
-		if len(k) != MinKeySize {
-			t.Fatalf("draw %d: %d bytes, want %d", i, len(k), MinKeySize)
+		if len(k) != format.MinKeySize {
+			t.Fatalf("draw %d: %d bytes, want %d", i, len(k), format.MinKeySize)
 		}
 		if err := format.CheckKey(1, k); err != nil {
 			t.Fatalf("draw %d refused: %v", i, err)

@@ -97,7 +97,7 @@ func (c *core) initLegacy(o *Options) error {
 			return err
 		}
 		fnames, path, domain := f.Cookies()
-		if err := checkLegacyAttributes(f.Format(), fnames, path, domain); err != nil {
+		if err := checkLegacyAttributes(i, f.Format(), fnames, path, domain); err != nil {
 			return err
 		}
 		c.legacy = append(c.legacy, &legacyFormat{LegacyFormat: f, path: path, domain: domain})
@@ -105,7 +105,7 @@ func (c *core) initLegacy(o *Options) error {
 	}
 	for i, n := range names {
 		if c.secure == SecureNever && (cookie.HasPrefix(n, cookie.HostPrefix) || cookie.HasPrefix(n, cookie.SecurePrefix)) {
-			return optionsError("the legacy cookie %q needs the Secure attribute because of its prefix, but Secure is SecureNever: use SecureAuto or SecureAlways", n)
+			return optionsError("the legacy cookie %q needs the Secure attribute because of its prefix, but Options.Secure is SecureNever: use SecureAuto or SecureAlways", n)
 		}
 		if n == c.name || strings.HasPrefix(n, c.name+string(chunks.Sep)) {
 			return optionsError("the legacy cookie %q is also this store's cookie name %q: give Options.Name a new name (for instance \"__Host-session\"), so that old and new cookies can live side by side during the migration", n, c.name)
@@ -139,24 +139,25 @@ func (c *core) transitionFormat(h *held) *legacyFormat {
 	return nil
 }
 
-// checkLegacyAttributes checks the names of a legacy format's cookies,
-// their Path and Domain, and the rules of a "__Host-" name in any case.
-func checkLegacyAttributes(format string, names []string, path, domain string) error {
+// checkLegacyAttributes checks the names of the cookies of a legacy format,
+// Options.Legacy[i], their Path and Domain, and the rules of a "__Host-"
+// name in any case.
+func checkLegacyAttributes(i int, format string, names []string, path, domain string) error {
 	if len(names) == 0 {
-		return optionsError("legacy format %q names no cookie", format)
+		return optionsError("Options.Legacy[%d] (%s) names no cookie", i, format)
 	}
 	if path != "" && !cookie.ValidPath(path) {
-		return optionsError("legacy format %q: Path %q must start with / and contain no ';' or control characters", format, path)
+		return optionsError("Options.Legacy[%d] (%s): Path %q must start with / and contain no ';' or control characters", i, format, path)
 	}
 	if domain != "" && !cookie.ValidDomain(domain) {
-		return optionsError("legacy format %q: Domain %q is not a host name", format, domain)
+		return optionsError("Options.Legacy[%d] (%s): Domain %q is not a host name", i, format, domain)
 	}
 	for _, name := range names {
 		if !cookie.ValidLegacyName(name) {
-			return optionsError("legacy format %q: cookie name %q: use printable ASCII without spaces, ';', '=', ',', '\"' or '\\'", format, name)
+			return optionsError("Options.Legacy[%d] (%s): cookie name %q: use printable ASCII without spaces, ';', '=', ',', '\"' or '\\'", i, format, name)
 		}
 		if !cookie.HostPrefixAllows(name, path, domain) {
-			return optionsError("legacy format %q: cookie %q: the __Host- prefix (in any case) requires Path \"/\" and no Domain", format, name)
+			return optionsError("Options.Legacy[%d] (%s): cookie %q: the __Host- prefix (in any case) requires Path \"/\" and no Domain", i, format, name)
 		}
 	}
 	return nil

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/cookiesession/cookiesession/internal/legacy"
 )
@@ -102,8 +103,8 @@ func (f *testLegacyFormat) encode(data []byte) jar {
 
 func (f *testLegacyFormat) Write(data []byte, _ any, a CookieAttrs) ([]string, error) {
 	c := f.encode(data)
-	if n := len(f.Name) + len(c[f.Name]); n > DefaultMaxCookieBytes {
-		return nil, &TooLargeError{Name: f.Name, Size: n, Limit: DefaultMaxCookieBytes, Chunks: 1}
+	if n := len(f.Name) + len(c[f.Name]); n > bounds.DefaultMaxCookieBytes {
+		return nil, &TooLargeError{Name: f.Name, Size: n, Limit: bounds.DefaultMaxCookieBytes, Chunks: 1}
 	}
 	return []string{a.Line(f.Name, c[f.Name]), a.Line(f.Name+".sig", c[f.Name+".sig"])}, nil
 }
@@ -269,11 +270,11 @@ func TestStoreLegacyOptions(t *testing.T) {
 	}
 	for name, o := range bad {
 		o.Keys = k
-		if _, err := NewMap(o); !errors.Is(err, ErrInvalidOptions) {
+		if _, err := New[Map](o); !errors.Is(err, ErrInvalidOptions) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if _, err := NewMap(Options{Keys: k, Name: "__Host-session", Legacy: []Legacy{&testLegacy{Keys: []string{"a"}}}}); err != nil {
+	if _, err := New[Map](Options{Keys: k, Name: "__Host-session", Legacy: []Legacy{&testLegacy{Keys: []string{"a"}}}}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -274,11 +274,11 @@ func TestMapAccessorsGoValues(t *testing.T) {
 }
 
 // TestMapAccessorsRoundTrip stores every Go value of goValues and
-// namedValues in a NewMap session, saves it, opens it in the next request,
+// namedValues in a New[Map] session, saves it, opens it in the next request,
 // and reads each key again: the reads agree before and after, though the
 // numbers come back as json.Number.
 func TestMapAccessorsRoundTrip(t *testing.T) {
-	store, err := NewMap(Options{Keys: [][]byte{testKey(1)}, Secure: SecureNever})
+	store, err := New[Map](Options{Keys: [][]byte{testKey(1)}, Secure: SecureNever})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -404,7 +404,7 @@ func BenchmarkMapInt(b *testing.B) {
 // encoding/json refuses still fails the save with ErrEncode.
 func TestMapJSONAsEncodingJSON(t *testing.T) {
 	o := Options{Keys: [][]byte{testKey(1)}, Secure: SecureNever}
-	store, err := NewMap(o)
+	store, err := New[Map](o)
 	if err != nil {
 		t.Fatal(err)
 	}

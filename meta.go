@@ -18,6 +18,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"time"
 	"unicode/utf8"
 )
@@ -29,10 +30,6 @@ const (
 	metaSubject = 0x03
 
 	idSize = 16 // 128 random bits; the issue of revocation asks for 96 or more
-
-	// MaxSubjectBytes is the longest subject Session.SetSubject takes: its
-	// length is one byte in the sealed metadata.
-	MaxSubjectBytes = 255
 )
 
 // sessionID is a session's random identifier.
@@ -69,8 +66,8 @@ func (m *meta) size() int {
 
 // appendMeta appends m's encoding to dst.
 func appendMeta(dst []byte, m *meta) ([]byte, error) {
-	if len(m.subject) > MaxSubjectBytes || !utf8.ValidString(m.subject) {
-		return nil, fmt.Errorf("%w: the subject must be valid UTF-8 of at most %d bytes (Session.SetSubject)", ErrEncode, MaxSubjectBytes)
+	if len(m.subject) > bounds.MaxSubjectBytes || !utf8.ValidString(m.subject) {
+		return nil, fmt.Errorf("%w: the subject must be valid UTF-8 of at most %d bytes (Session.SetSubject)", ErrEncode, bounds.MaxSubjectBytes)
 	}
 	count := 0
 	for _, present := range []bool{m.maxAge > 0, m.hasID, m.subject != ""} {

@@ -1,16 +1,15 @@
 package cookiesession
 
 import (
-	"encoding/base64"
-	"encoding/binary"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cookiesession/cookiesession/memrevoke"
 )
 
 // BenchmarkMiddleware is one request through the middleware whose handler
@@ -61,7 +60,7 @@ func BenchmarkOpenRevocation(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			o := Options{}
 			if on {
-				l := newRevocationList(b, RevocationListOptions{MaxAge: 24 * time.Hour})
+				l := newRevocationList(b, memrevoke.Options{MaxAge: 24 * time.Hour})
 				until := time.Now().Add(time.Hour)
 				for i := range 100_000 {
 					l.RevokeSession(strconv.Itoa(i), until)
@@ -79,38 +78,6 @@ func BenchmarkOpenRevocation(b *testing.B) {
 					b.Fatal(got.Err())
 				}
 			}
-		})
-	}
-}
-
-// BenchmarkRevocationListMemory reports the Go heap a RevocationList holds
-// per revoked session (B/entry, after GC), with identifiers as
-// Session.ID makes them (16 random bytes, base64url) at 100,000 and
-// 1,000,000 entries.
-func BenchmarkRevocationListMemory(b *testing.B) {
-	for _, n := range []int{100_000, 1_000_000} {
-		b.Run(strconv.Itoa(n), func(b *testing.B) {
-			until := time.Now().Add(time.Hour)
-			var perEntry float64
-			for b.Loop() {
-				var before, after runtime.MemStats
-				runtime.GC()
-				runtime.ReadMemStats(&before)
-				l := newRevocationList(b, RevocationListOptions{MaxEntries: n})
-				var raw [16]byte
-				for i := range n { // each identifier a string of its own, as a request's
-					binary.BigEndian.PutUint64(raw[:], uint64(i)*0x9E3779B97F4A7C15)
-					binary.BigEndian.PutUint64(raw[8:], uint64(i))
-					if err := l.RevokeSession(base64.RawURLEncoding.EncodeToString(raw[:]), until); err != nil {
-						b.Fatal(err)
-					}
-				}
-				runtime.GC()
-				runtime.ReadMemStats(&after)
-				perEntry = float64(after.HeapAlloc-before.HeapAlloc) / float64(n)
-				runtime.KeepAlive(l)
-			}
-			b.ReportMetric(perEntry, "B/entry")
 		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/chunks"
 	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/cookiesession/cookiesession/internal/format"
@@ -18,30 +19,10 @@ import (
 	"github.com/cookiesession/cookiesession/internal/proxy"
 )
 
-// Defaults for the zero values of Options.
-const (
-	// DefaultName is the cookie name when Options.Name is empty.
-	DefaultName = "session"
-	// DefaultMaxAge is the absolute lifetime of a session when
-	// Options.MaxAge is zero.
-	DefaultMaxAge = 24 * time.Hour
-	// MaxAgeLimit is the longest lifetime New accepts: RFC 6265bis §5.6.1 caps
-	// a cookie's Max-Age at 400 days, and a longer server-side lifetime would
-	// outlive the cookie silently.
-	MaxAgeLimit = 400 * 24 * time.Hour
-	// DefaultClockSkew is how far in the future a value's timestamps may
-	// lie (servers' clocks differ) before it is refused with
-	// ErrFromFuture, and RevocationListOptions.ClockSkew's default.
-	DefaultClockSkew = time.Minute
-	// SizeWarningShare is the share of its size budget past which a saved
-	// session raises EventSizeWarning.
-	SizeWarningShare = 0.8
-)
-
 // Options configures a Store. The zero value of every field but Keys is a
 // usable default.
 type Options struct {
-	// Keys are the master keys, each at least MinKeySize random bytes
+	// Keys are the master keys, each at least 32 random bytes
 	// (cookiesession keygen prints one; ParseKeys reads its output). Keys
 	// that are obviously not random (too few distinct bytes, or text such
 	// as a password or an undecoded hex string) are refused. The first key seals; every key
@@ -63,7 +44,7 @@ type Options struct {
 	// rotation").
 	RefuseOtherCipher bool
 
-	// Name is the cookie name; DefaultName if empty. A "__Host-" prefix is
+	// Name is the cookie name; "session" if empty. A "__Host-" prefix is
 	// recommended in production: it requires Secure and Path "/" and forbids
 	// Domain, so no sibling subdomain can set or shadow the session.
 	Name string
@@ -74,12 +55,13 @@ type Options struct {
 
 	// MaxAge is the absolute lifetime of a session, counted from its
 	// creation (or its last Renew) and enforced on the server whatever the
-	// browser sends. Zero means DefaultMaxAge; at most MaxAgeLimit. A
-	// session can choose its own with Session.SetMaxAge.
+	// browser sends. Zero means 24 hours; at most 400 days, the longest
+	// Max-Age a browser keeps (RFC 6265bis §5.6.1). A session can choose
+	// its own with Session.SetMaxAge.
 	MaxAge time.Duration
 	// MaxAgeCeiling is the longest lifetime Session.SetMaxAge may give a
 	// session ("remember me for 30 days"). Zero means MaxAge: sessions may
-	// only shorten theirs. At most MaxAgeLimit.
+	// only shorten theirs. At most 400 days.
 	MaxAgeCeiling time.Duration
 	// IdleTimeout ends a session not used for this long, enforced on the
 	// server. Zero disables it. A session read a quarter of IdleTimeout or
@@ -110,19 +92,18 @@ type Options struct {
 	// Partitioned sets the Partitioned attribute (CHIPS), for sessions in
 	// third-party iframes. It requires Secure.
 	Partitioned bool
-	// Priority sets Chrome's Priority attribute: with more cookies than a
-	// site may keep, Chrome evicts low-priority ones first. Zero sends none
-	// (Chrome then treats the cookie as PriorityMedium).
-	Priority Priority
 
 	// MaxCookieBytes is the per-cookie budget for name plus value;
-	// zero means DefaultMaxCookieBytes, at most MaxCookieBytesLimit.
+	// zero means 4092 (Chrome, Firefox and Safari keep it), at most 4096
+	// (past it, Chrome and Firefox drop the cookie). docs/LIMITS.md has the
+	// sources.
 	MaxCookieBytes int
 	// MaxChunks is how many cookies one session may be split across; zero
 	// or one disables chunking.
 	MaxChunks int
 	// MaxTotalBytes is the budget for all chunks together as they appear
-	// in the Cookie header; zero means DefaultMaxTotalBytes when chunking.
+	// in the Cookie header; zero means 6144 when chunking (room for other
+	// cookies under nginx's and Apache's 8 KB header line).
 	MaxTotalBytes int
 
 	// ErrorHandler answers a request whose session could not be saved
@@ -134,7 +115,7 @@ type Options struct {
 	// (Session.ID) sealed in the value, and refuses with ErrRevoked, on
 	// every open, a session it reports revoked: by identifier, by subject
 	// (Session.SetSubject) created before a cut-off, or every session
-	// created before a global cut-off. NewRevocationList is one for a
+	// created before a global cut-off. Package memrevoke has one for a
 	// single machine; package redisrevoke shares one between machines
 	// through Redis. docs/THREAT-MODEL.md explains.
 	Revocations Revocations
@@ -142,7 +123,7 @@ type Options struct {
 	// OnEvent, if set, is called with each session lifecycle event, ctx
 	// being the request's context: a session created, renewed, destroyed,
 	// re-sealed under a newer key or cipher, upgraded from a legacy format,
-	// saved past SizeWarningShare of its budget, a cookie refused (expired or
+	// saved past 80% of its budget, a cookie refused (expired or
 	// idle, or for another reason: Event.Err), and a change that can no
 	// longer reach the client (EventLostChange). It runs in the request's
 	// goroutine, after what it reports happened. Nil means: lost changes
@@ -192,7 +173,6 @@ type core struct {
 	httpOnly           bool
 	partitioned        bool
 	browserSession     bool
-	priority           Priority
 
 	maxAge, ceiling, idle, refresh time.Duration
 	limits                         chunks.Limits
@@ -244,7 +224,7 @@ func (c *core) init(o *Options) error {
 func (c *core) initCookie(o *Options) error {
 	c.name, c.path, c.domain = o.Name, o.Path, o.Domain
 	if c.name == "" {
-		c.name = DefaultName
+		c.name = bounds.DefaultName
 	}
 	if c.path == "" {
 		c.path = "/"
@@ -253,7 +233,7 @@ func (c *core) initCookie(o *Options) error {
 		return err
 	}
 	if n := chunks.NameLen(c.name, c.limits.Chunks); 2*(n+1) > c.limits.Cookie {
-		return optionsError("cookie name of %d bytes leaves less than half of MaxCookieBytes (%d) for the value: choose a shorter name", len(c.name), c.limits.Cookie)
+		return optionsError("Name of %d bytes leaves less than half of MaxCookieBytes (%d) for the value: choose a shorter Name", len(c.name), c.limits.Cookie)
 	}
 	c.httpOnly, c.partitioned, c.browserSession = !o.DisableHTTPOnly, o.Partitioned, o.BrowserSession
 	c.sameSite = o.SameSite
@@ -275,10 +255,6 @@ func (c *core) initCookie(o *Options) error {
 	if err := c.checkPrefix(); err != nil {
 		return err
 	}
-	if o.Priority > PriorityHigh {
-		return optionsError("Priority %d unknown: use PriorityLow, PriorityMedium or PriorityHigh", o.Priority)
-	}
-	c.priority = o.Priority
 	c.suffix = [2]string{c.attrSuffix(false), c.attrSuffix(true)}
 	return nil
 }
@@ -288,9 +264,9 @@ func (c *core) initLifetimes(o *Options) error {
 	c.maxAge = o.MaxAge
 	switch {
 	case c.maxAge == 0:
-		c.maxAge = DefaultMaxAge
-	case c.maxAge < time.Second || c.maxAge > MaxAgeLimit:
-		return optionsError("MaxAge %v out of range: use 1s..%v (400 days, the most a browser keeps a cookie); 0 means %v", o.MaxAge, MaxAgeLimit, DefaultMaxAge)
+		c.maxAge = bounds.DefaultMaxAge
+	case c.maxAge < time.Second || c.maxAge > bounds.MaxAgeLimit:
+		return optionsError("MaxAge %v out of range: use 1s..%v (400 days, the most a browser keeps a cookie); 0 means %v", o.MaxAge, bounds.MaxAgeLimit, bounds.DefaultMaxAge)
 	}
 	c.idle = o.IdleTimeout
 	if c.idle < 0 || (c.idle > 0 && c.idle < time.Second) {
@@ -301,8 +277,8 @@ func (c *core) initLifetimes(o *Options) error {
 	switch {
 	case c.ceiling == 0:
 		c.ceiling = c.maxAge
-	case c.ceiling < c.maxAge || c.ceiling > MaxAgeLimit:
-		return optionsError("MaxAgeCeiling %v out of range: use MaxAge (%v) up to %v; 0 means MaxAge", o.MaxAgeCeiling, c.maxAge, MaxAgeLimit)
+	case c.ceiling < c.maxAge || c.ceiling > bounds.MaxAgeLimit:
+		return optionsError("MaxAgeCeiling %v out of range: use MaxAge (%v) up to %v; 0 means MaxAge", o.MaxAgeCeiling, c.maxAge, bounds.MaxAgeLimit)
 	}
 	return nil
 }
@@ -350,10 +326,10 @@ func defaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 // (package cookie has the rules and their sources).
 func checkAttributes(name, path, domain string) error {
 	if !cookie.ValidName(name) {
-		return optionsError("cookie name %q is not an RFC 6265 token: use letters, digits and !#$%%&'*+-.^_`| only", name)
+		return optionsError("Name %q is not an RFC 6265 token: use letters, digits and !#$%%&'*+-.^_`| only", name)
 	}
 	if strings.IndexByte(name, chunks.Sep) >= 0 {
-		return optionsError("cookie name %q contains %q, which chunk names use: choose another name", name, chunks.Sep)
+		return optionsError("Name %q contains %q, which chunk names use: choose another Name", name, chunks.Sep)
 	}
 	if len(path) > cookie.MaxAttributeBytes || len(domain) > cookie.MaxAttributeBytes {
 		return optionsError("Path or Domain longer than %d bytes: browsers ignore such attributes (RFC 6265bis §5.6)", cookie.MaxAttributeBytes)

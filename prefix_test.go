@@ -44,7 +44,7 @@ func TestPrefixCaseInsensitive(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.o.Keys = k
-			s, err := NewMap(tc.o)
+			s, err := New[Map](tc.o)
 			if tc.ok {
 				if err != nil {
 					t.Fatalf("New: %v", err)
@@ -62,7 +62,7 @@ func TestPrefixCaseInsensitive(t *testing.T) {
 // or __secure- name is treated as needing Secure over plain HTTP too.
 func TestPrefixCaseInsensitiveMustBeSecure(t *testing.T) {
 	for _, name := range []string{"__host-s", "__SECURE-s", "__Host-s", "__Secure-s"} {
-		s, err := NewMap(Options{Keys: [][]byte{testKey(1)}, Name: name})
+		s, err := New[Map](Options{Keys: [][]byte{testKey(1)}, Name: name})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -77,11 +77,11 @@ func TestPrefixCaseInsensitiveMustBeSecure(t *testing.T) {
 func TestLongNameRefused(t *testing.T) {
 	name := strings.Repeat("n", 4000)
 	for _, chunksN := range []int{1, 3} {
-		if _, err := NewMap(Options{Keys: [][]byte{testKey(1)}, Name: name, MaxChunks: chunksN, MaxTotalBytes: 20000}); !errors.Is(err, ErrInvalidOptions) {
+		if _, err := New[Map](Options{Keys: [][]byte{testKey(1)}, Name: name, MaxChunks: chunksN, MaxTotalBytes: 20000}); !errors.Is(err, ErrInvalidOptions) {
 			t.Errorf("MaxChunks %d: a 4,000-byte name accepted: %v", chunksN, err)
 		}
 	}
-	if _, err := NewMap(Options{Keys: [][]byte{testKey(1)}, Name: strings.Repeat("n", 200), MaxChunks: 3}); err != nil {
+	if _, err := New[Map](Options{Keys: [][]byte{testKey(1)}, Name: strings.Repeat("n", 200), MaxChunks: 3}); err != nil {
 		t.Errorf("a 200-byte name refused: %v", err)
 	}
 }
@@ -100,7 +100,7 @@ func TestSecureErrorNamesTheReason(t *testing.T) {
 		"always":        {Options{Secure: SecureAlways}, "Options.Secure is SecureAlways"},
 	} {
 		c.o.Keys = [][]byte{testKey(1)}
-		s, err := NewMap(c.o)
+		s, err := New[Map](c.o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,7 +112,7 @@ func TestSecureErrorNamesTheReason(t *testing.T) {
 			t.Errorf("%s: %v, want one reason %q", name, err, c.want)
 		}
 	}
-	if _, err := NewMap(Options{Keys: [][]byte{testKey(1)}, Name: "a~b"}); err == nil || strings.Contains(err.Error(), "|~") {
+	if _, err := New[Map](Options{Keys: [][]byte{testKey(1)}, Name: "a~b"}); err == nil || strings.Contains(err.Error(), "|~") {
 		t.Errorf("name with ~: %v", err)
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cookiesession/cookiesession/memrevoke"
 )
 
 // hjRec is a recorder whose connection can be hijacked.
@@ -195,8 +197,10 @@ func TestSessionStates(t *testing.T) {
 		// EventUpgraded when it is saved.
 		name: "refused legacy cookie not upgraded",
 		opts: func(clk *clock) Options {
-			rl := testRevocations(clk)
-			rl.RevokeAll(clk.Now().Add(time.Second))
+			rl := testRevocations() // on time.Now; legacy cookies are asked with the zero time
+			if err := rl.RevokeAll(time.Now()); err != nil {
+				panic(err)
+			}
 			return Options{Legacy: []Legacy{&held}, Revocations: rl, Now: clk.Now}
 		},
 		jar: heldJar(held),
@@ -210,7 +214,7 @@ func TestSessionStates(t *testing.T) {
 		// on the upgrade request already, and keeps it.
 		name: "legacy upgrade gets its ID at once",
 		opts: func(*clock) Options {
-			return Options{Legacy: []Legacy{&held}, Revocations: newRevocationList(nil, RevocationListOptions{MaxAge: 24 * time.Hour})}
+			return Options{Legacy: []Legacy{&held}, Revocations: newRevocationList(nil, memrevoke.Options{MaxAge: 24 * time.Hour})}
 		},
 		jar: heldJar(held), requests: 2,
 		handle: func(s *Session[Map], _ http.ResponseWriter, _ *clock) string { return s.ID() },

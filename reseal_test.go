@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/format"
 	"github.com/cookiesession/cookiesession/internal/jsonx"
+	"github.com/cookiesession/cookiesession/memrevoke"
 )
 
 // TestStoreResealOverBudget: a re-seal the store chooses on its own (an
@@ -43,13 +45,13 @@ func TestStoreResealOverBudget(t *testing.T) {
 		failed  bool                   // the handler's change does not fit: ErrorHandler
 	}{
 		{name: "revocations add an identifier (2,995+19 bytes)", old: func(t *testing.T) jar { return sealedJar(t, Options{}, 2995) },
-			o: Options{Revocations: newRevocationList(t, RevocationListOptions{MaxAge: 24 * time.Hour})}, skipped: "sealed"},
+			o: Options{Revocations: newRevocationList(t, memrevoke.Options{MaxAge: 24 * time.Hour})}, skipped: "sealed"},
 		{name: "revocations, an explicit Save: one event", old: func(t *testing.T) jar { return sealedJar(t, Options{}, 2995) },
-			o: Options{Revocations: newRevocationList(t, RevocationListOptions{MaxAge: 24 * time.Hour})}, save: true, skipped: "sealed"},
+			o: Options{Revocations: newRevocationList(t, memrevoke.Options{MaxAge: 24 * time.Hour})}, save: true, skipped: "sealed"},
 		{name: "cipher AES-GCM to XChaCha (3,010 bytes)", old: func(t *testing.T) jar { return sealedJar(t, Options{Cipher: AES256GCM}, 3010) },
 			skipped: "sealed"},
 		{name: "key rotation with an identifier (2,995+19 bytes)", old: func(t *testing.T) jar { return sealedJar(t, Options{Keys: [][]byte{testKey(2)}}, 2995) },
-			o: Options{Keys: [][]byte{testKey(1), testKey(2)}, Revocations: newRevocationList(t, RevocationListOptions{MaxAge: 24 * time.Hour})}, skipped: "sealed"},
+			o: Options{Keys: [][]byte{testKey(1), testKey(2)}, Revocations: newRevocationList(t, memrevoke.Options{MaxAge: 24 * time.Hour})}, skipped: "sealed"},
 		{name: "legacy upgrade, 2,907 bytes of '&'", old: func(t *testing.T) jar {
 			return legacyJar(t, old, `{"q":"`+strings.Repeat("a&", 1449)+`a"}`)
 		}, o: Options{Legacy: []Legacy{&old}}},
@@ -60,7 +62,7 @@ func TestStoreResealOverBudget(t *testing.T) {
 			return legacyJar(t, testLegacy{Keys: []string{"k0"}}, `{"q":"`+strings.Repeat("a", 3058)+`"}`)
 		}, o: Options{Legacy: []Legacy{&testLegacy{Keys: []string{"k1", "k0"}, Transition: true}}}, skipped: "test"},
 		{name: "revocations, and a change of the handler's own", old: func(t *testing.T) jar { return sealedJar(t, Options{}, 2995) },
-			o: Options{Revocations: newRevocationList(t, RevocationListOptions{MaxAge: 24 * time.Hour})}, change: func(s *Session[Map]) { s.Data["more"] = 1 }, failed: true},
+			o: Options{Revocations: newRevocationList(t, memrevoke.Options{MaxAge: 24 * time.Hour})}, change: func(s *Session[Map]) { s.Data["more"] = 1 }, failed: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			j := tc.old(t)
@@ -139,12 +141,12 @@ func hasKind(events []Event, k EventKind) bool {
 func TestHTMLEscapedCookieNotAChange(t *testing.T) {
 	s := newStore[Map](t, Options{})
 	now := s.c.now()
-	v, err := s.c.codec.Seal(DefaultName, format.Header{Created: now, Sealed: now}, []byte(`{"q":"\u003cb\u003e \u0026"}`))
+	v, err := s.c.codec.Seal(bounds.DefaultName, format.Header{Created: now, Sealed: now}, []byte(`{"q":"\u003cb\u003e \u0026"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := httptest.NewRequest("GET", "/", nil)
-	r.AddCookie(&http.Cookie{Name: DefaultName, Value: v})
+	r.AddCookie(&http.Cookie{Name: bounds.DefaultName, Value: v})
 	var q any
 	var changed bool
 	rec := httptest.NewRecorder()

@@ -4,24 +4,27 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cookiesession/cookiesession/internal/format"
+	"github.com/cookiesession/cookiesession/memrevoke"
 )
 
-// testRevocations returns an in-memory revocation list on clk.
-func testRevocations(clk *clock) *RevocationList {
-	l := newRevocationList(nil, RevocationListOptions{MaxAge: 24 * time.Hour})
-	l.now = clk.Now
-	return l
+// nowClock returns a test clock at the current second: the in-memory list
+// reads time.Now, so the store's times must lie near it.
+func nowClock() *clock { return &clock{t: time.Now().Truncate(time.Second)} }
+
+// testRevocations returns an in-memory revocation list for sessions of at
+// most 24 hours.
+func testRevocations() *memrevoke.List {
+	return newRevocationList(nil, memrevoke.Options{MaxAge: 24 * time.Hour})
 }
 
-// newRevocationList returns NewRevocationList(o), failing tb (or panicking
+// newRevocationList returns memrevoke.New(o), failing tb (or panicking
 // without one) on an error.
-func newRevocationList(tb testing.TB, o RevocationListOptions) *RevocationList {
-	l, err := NewRevocationList(o)
+func newRevocationList(tb testing.TB, o memrevoke.Options) *memrevoke.List {
+	l, err := memrevoke.New(o)
 	if err != nil {
 		if tb == nil {
 			panic(err)
@@ -46,8 +49,8 @@ func login(t *testing.T, s *Store[cart], subject string) (jar, string) {
 }
 
 func TestRevokeSession(t *testing.T) {
-	clk := newClock()
-	l := testRevocations(clk)
+	clk := nowClock()
+	l := testRevocations()
 	s := newStore[cart](t, Options{Now: clk.Now, Revocations: l})
 	j, id := login(t, s, "ada")
 	other, _ := login(t, s, "ada")
@@ -58,30 +61,30 @@ func TestRevokeSession(t *testing.T) {
 	if sess.IsNew() || sess.ID() != id || sess.Subject() != "ada" {
 		t.Fatalf("opened: new %v id %q subject %q (%v)", sess.IsNew(), sess.ID(), sess.Subject(), sess.Err())
 	}
-	l.RevokeSession(id, sess.ExpiresAt())
+	if err := l.RevokeSession(id, sess.ExpiresAt()); err != nil {
+		t.Fatal(err)
+	}
 	if sess := s.Get(j.request("GET", "/")); !errors.Is(sess.Err(), ErrRevoked) || !sess.IsNew() {
 		t.Fatalf("revoked session: %v", sess.Err())
 	}
 	if sess := s.Get(other.request("GET", "/")); sess.Err() != nil {
 		t.Fatalf("another session of the subject refused: %v", sess.Err())
 	}
-	// The entry expires when the session would have.
-	clk.Add(25 * time.Hour)
-	l.RevokeSession("x", clk.Now().Add(time.Hour))
-	if l.Revoked(id, "", clk.Now()) {
-		t.Fatal("entry outlived its session")
-	}
+	// That the entry expires when the session would have is
+	// memrevoke's TestEntriesExpire.
 }
 
 func TestRevokeSubjectAndAll(t *testing.T) {
-	clk := newClock()
-	l := testRevocations(clk)
+	clk := nowClock()
+	l := testRevocations()
 	s := newStore[cart](t, Options{Now: clk.Now, Revocations: l})
 	ada1, _ := login(t, s, "ada")
 	ada2, _ := login(t, s, "ada")
 	bob, _ := login(t, s, "bob")
 	clk.Add(time.Second)
-	l.RevokeSubject("ada", clk.Now())
+	if err := l.RevokeSubject("ada", clk.Now()); err != nil {
+		t.Fatal(err)
+	}
 	for i, j := range []jar{ada1, ada2} {
 		if err := s.Get(j.request("GET", "/")).Err(); !errors.Is(err, ErrRevoked) {
 			t.Errorf("ada's session %d: %v", i, err)
@@ -95,7 +98,9 @@ func TestRevokeSubjectAndAll(t *testing.T) {
 	if err := s.Get(ada3.request("GET", "/")).Err(); err != nil {
 		t.Fatalf("new login refused: %v", err)
 	}
-	l.RevokeAll(clk.Now().Add(time.Second))
+	if err := l.RevokeAll(clk.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
 	for _, j := range []jar{bob, ada3} {
 		if err := s.Get(j.request("GET", "/")).Err(); !errors.Is(err, ErrRevoked) {
 			t.Errorf("after RevokeAll: %v", err)
@@ -106,8 +111,8 @@ func TestRevokeSubjectAndAll(t *testing.T) {
 // TestRevokeRenewGivesNewID checks that Renew replaces the identifier, so
 // revoking the old one leaves the renewed session valid.
 func TestRevokeRenewGivesNewID(t *testing.T) {
-	clk := newClock()
-	l := testRevocations(clk)
+	clk := nowClock()
+	l := testRevocations()
 	s := newStore[cart](t, Options{Now: clk.Now, Revocations: l})
 	j, id := login(t, s, "ada")
 	var renewed string
@@ -119,7 +124,9 @@ func TestRevokeRenewGivesNewID(t *testing.T) {
 	if renewed == id || renewed == "" {
 		t.Fatalf("Renew kept the ID %q", id)
 	}
-	l.RevokeSession(id, clk.Now().Add(time.Hour))
+	if err := l.RevokeSession(id, clk.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	if sess := s.Get(j.request("GET", "/")); sess.Err() != nil || sess.Subject() != "ada" {
 		t.Fatalf("renewed session: %v, subject %q", sess.Err(), sess.Subject())
 	}
@@ -128,19 +135,23 @@ func TestRevokeRenewGivesNewID(t *testing.T) {
 // TestRevokeLegacyAfterGlobalCutOff checks the rule for legacy cookies,
 // whose creation is unknown: a global cut-off refuses them.
 func TestRevokeLegacyAfterGlobalCutOff(t *testing.T) {
-	clk := newClock()
-	l := testRevocations(clk)
+	clk := nowClock()
+	l := testRevocations()
 	e := testLegacy{Keys: []string{"k"}}
 	s := newStore[Map](t, Options{Name: "sid", Now: clk.Now, Revocations: l, Legacy: []Legacy{&e}})
 	j := legacyJar(t, e, `{"user":"ada"}`)
 	if sess := s.Get(j.request("GET", "/")); sess.IsNew() {
 		t.Fatalf("legacy session refused: %v", sess.Err())
 	}
-	l.RevokeSubject("ada", clk.Now()) // cannot see a legacy cookie's subject
+	if err := l.RevokeSubject("ada", clk.Now()); err != nil { // cannot see a legacy cookie's subject
+		t.Fatal(err)
+	}
 	if sess := s.Get(j.request("GET", "/")); sess.IsNew() {
 		t.Fatalf("subject cut-off refused a legacy cookie it cannot identify: %v", sess.Err())
 	}
-	l.RevokeAll(clk.Now())
+	if err := l.RevokeAll(clk.Now()); err != nil {
+		t.Fatal(err)
+	}
 	if sess := s.Get(j.request("GET", "/")); !errors.Is(sess.Err(), ErrRevoked) {
 		t.Fatalf("legacy cookie after a global cut-off: %v", sess.Err())
 	}
@@ -149,8 +160,8 @@ func TestRevokeLegacyAfterGlobalCutOff(t *testing.T) {
 // TestNoIdentifierWithoutRevocation checks that a store without
 // revocation seals no identifier (capacity), and drops one it opens.
 func TestNoIdentifierWithoutRevocation(t *testing.T) {
-	clk := newClock()
-	s := newStore[cart](t, Options{Now: clk.Now, Revocations: testRevocations(clk)})
+	clk := nowClock()
+	s := newStore[cart](t, Options{Now: clk.Now, Revocations: testRevocations()})
 	j, _ := login(t, s, "ada")
 	plain := newStore[cart](t, Options{Now: clk.Now})
 	if sess := plain.Get(j.request("GET", "/")); sess.ID() != "" || sess.IsNew() {
@@ -164,30 +175,6 @@ func TestNoIdentifierWithoutRevocation(t *testing.T) {
 	}
 	if len(strings.TrimSpace(fresh["session"])) == 0 {
 		t.Fatal("no cookie")
-	}
-}
-
-// TestRevocationListConcurrent exercises the list from many goroutines;
-// run with -race.
-func TestRevocationListConcurrent(t *testing.T) {
-	l := newRevocationList(t, RevocationListOptions{MaxAge: time.Hour})
-	var wg sync.WaitGroup
-	now := time.Now()
-	for g := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range 500 {
-				id := string(rune('a'+g)) + strings.Repeat("x", i%7)
-				l.RevokeSession(id, now.Add(time.Minute))
-				l.RevokeSubject(id, now)
-				_ = l.Revoked(id, id, now.Add(-time.Second))
-			}
-		}()
-	}
-	wg.Wait()
-	if !l.Revoked("a", "", now) || l.Len() == 0 {
-		t.Fatal("entries lost")
 	}
 }
 
@@ -222,7 +209,7 @@ func TestCapacityWithRevocation(t *testing.T) {
 	for _, rev := range []bool{false, true} {
 		o := Options{Name: "__Host-session", Secure: SecureTerminated}
 		if rev {
-			o.Revocations = newRevocationList(t, RevocationListOptions{MaxAge: time.Hour})
+			o.Revocations = newRevocationList(t, memrevoke.Options{MaxAge: time.Hour})
 		}
 		s := newStore[Map](t, o)
 		most := 0
@@ -248,14 +235,16 @@ func TestCapacityWithRevocation(t *testing.T) {
 // user's other sessions and keep the current one: a cut-off at the
 // current session's own creation.
 func TestRevokeSubjectKeepCurrent(t *testing.T) {
-	clk := newClock()
-	l := testRevocations(clk)
+	clk := nowClock()
+	l := testRevocations()
 	s := newStore[cart](t, Options{Now: clk.Now, Revocations: l})
 	other, _ := login(t, s, "ada")
 	clk.Add(time.Second)
 	current, _ := login(t, s, "ada")
 	clk.Add(300 * time.Millisecond)
-	l.RevokeSubject("ada", s.Get(current.request("GET", "/")).Created())
+	if err := l.RevokeSubject("ada", s.Get(current.request("GET", "/")).Created()); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Get(current.request("GET", "/")).Err(); err != nil {
 		t.Fatalf("the current session was refused: %v", err)
 	}
@@ -263,139 +252,10 @@ func TestRevokeSubjectKeepCurrent(t *testing.T) {
 		t.Fatalf("the other session: %v", err)
 	}
 	// A cut-off at now refuses a session created in the same second.
-	l.RevokeSubject("ada", clk.Now())
-	if err := s.Get(current.request("GET", "/")).Err(); !errors.Is(err, ErrRevoked) {
-		t.Fatalf("same-second session after a cut-off at now: %v", err)
-	}
-}
-
-// TestRevocationFutureRefused: a cut-off later than now plus the clock
-// skew, or an until later than now plus MaxAge (plus the skew), is refused
-// with ErrRevocationFuture and recorded nowhere: RevokeAll(now+24h) would
-// otherwise refuse every new login for a day.
-func TestRevocationFutureRefused(t *testing.T) {
-	clk := newClock()
-	l := testRevocations(clk) // MaxAge 24h, skew DefaultClockSkew
-	now := clk.Now()
-	for name, err := range map[string]error{
-		"RevokeAll":     l.RevokeAll(now.Add(24 * time.Hour)),
-		"RevokeSubject": l.RevokeSubject("ada", now.Add(DefaultClockSkew+time.Second)),
-		"RevokeSession": l.RevokeSession("id", now.Add(24*time.Hour+DefaultClockSkew+time.Second)),
-		"year 3000":     l.RevokeAll(time.UnixMilli(32503680000000)),
-	} {
-		if !errors.Is(err, ErrRevocationFuture) || !strings.Contains(err.Error(), "time.Now()") {
-			t.Errorf("%s: %v, want ErrRevocationFuture saying what to pass", name, err)
-		}
-	}
-	if l.Revoked("", "", now) || l.Revoked("", "ada", now) || l.Len() != 0 {
-		t.Fatalf("a refused revocation was recorded: %d entries", l.Len())
-	}
-	// Within the bounds, all three are recorded.
-	for name, err := range map[string]error{
-		"RevokeAll":     l.RevokeAll(now.Add(DefaultClockSkew)),
-		"RevokeSubject": l.RevokeSubject("ada", now.Add(time.Second)),
-		"RevokeSession": l.RevokeSession("id", now.Add(24*time.Hour)),
-	} {
-		if err != nil {
-			t.Errorf("%s within bounds: %v", name, err)
-		}
-	}
-}
-
-// TestRevocationListMaxAge: MaxAge is bounded like Options.MaxAge
-// (1s..MaxAgeLimit); zero means MaxAgeLimit.
-func TestRevocationListMaxAge(t *testing.T) {
-	for _, o := range []RevocationListOptions{{MaxAge: MaxAgeLimit + time.Second}, {MaxAge: 100 * 365 * 24 * time.Hour}, {MaxAge: time.Millisecond}, {MaxEntries: -1}} {
-		if _, err := NewRevocationList(o); !errors.Is(err, ErrInvalidOptions) {
-			t.Errorf("%+v: %v, want ErrInvalidOptions", o, err)
-		}
-	}
-	l := newRevocationList(t, RevocationListOptions{})
-	if l.maxAge != MaxAgeLimit || l.limit != DefaultMaxRevocations || l.skew != DefaultClockSkew {
-		t.Fatalf("zero options: maxAge %v limit %d skew %v", l.maxAge, l.limit, l.skew)
-	}
-}
-
-// TestRevocationListFull: past MaxEntries a new entry is refused with
-// ErrRevocationListFull, never dropped in silence; raising an entry held
-// already, and a new one once old ones expired, still work.
-func TestRevocationListFull(t *testing.T) {
-	clk := newClock()
-	l := newRevocationList(t, RevocationListOptions{MaxAge: time.Hour, MaxEntries: 3})
-	l.now = clk.Now
-	now := clk.Now()
-	for i, err := range []error{
-		l.RevokeSession("a", now.Add(time.Minute)),
-		l.RevokeSession("b", now.Add(time.Hour)),
-		l.RevokeSubject("ada", now),
-	} {
-		if err != nil {
-			t.Fatalf("entry %d: %v", i, err)
-		}
-	}
-	err := l.RevokeSession("c", now.Add(time.Hour))
-	if !errors.Is(err, ErrRevocationListFull) || !strings.Contains(err.Error(), "MaxEntries") {
-		t.Fatalf("fourth entry: %v, want ErrRevocationListFull naming MaxEntries", err)
-	}
-	if err := l.RevokeSubject("bob", now); !errors.Is(err, ErrRevocationListFull) {
-		t.Fatalf("fourth entry (subject): %v", err)
-	}
-	if l.Revoked("c", "", now) || l.Len() != 3 {
-		t.Fatalf("a refused entry was recorded: %d entries", l.Len())
-	}
-	if err := l.RevokeSession("a", now.Add(time.Hour)); err != nil {
-		t.Fatalf("raising a held entry: %v", err)
-	}
-	if err := l.RevokeAll(now); err != nil {
-		t.Fatalf("the global cut-off is not counted: %v", err)
-	}
-	// Once an entry expires, its place is free again.
-	l2 := newRevocationList(t, RevocationListOptions{MaxAge: time.Hour, MaxEntries: 1})
-	l2.now = clk.Now
-	if err := l2.RevokeSession("x", now.Add(time.Minute)); err != nil {
+	if err := l.RevokeSubject("ada", clk.Now()); err != nil {
 		t.Fatal(err)
 	}
-	clk.Add(2 * time.Minute)
-	if err := l2.RevokeSession("y", clk.Now().Add(time.Minute)); err != nil {
-		t.Fatalf("after the only entry expired: %v", err)
-	}
-	if !l2.Revoked("y", "", clk.Now()) {
-		t.Fatal("the new entry is not enforced")
-	}
-}
-
-// TestRevokeSessionCompactID: an identifier of Session.ID's form is held
-// compactly (seconds, rounded up: never shorter than asked, at most a
-// second longer); any other string is held as given; both are refused
-// until their until and dropped by a sweep after it.
-func TestRevokeSessionCompactID(t *testing.T) {
-	clk := newClock()
-	l := testRevocations(clk)
-	now := clk.Now()
-	id := sessionID{1, 2, 3}.String()
-	for _, key := range []string{id, "not-an-id", id[:21] + "B"} { // the last: not canonical base64url
-		if err := l.RevokeSession(key, now.Add(10*time.Second+time.Millisecond)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if l.ids.Len() != 1 || len(l.sessions) != 2 {
-		t.Fatalf("compact %d, strings %d; want 1 and 2", l.ids.Len(), len(l.sessions))
-	}
-	for _, step := range []struct {
-		by      time.Duration
-		refused bool
-	}{{0, true}, {10 * time.Second, true}, {time.Second, false}} {
-		clk.Add(step.by)
-		for _, key := range []string{id, "not-an-id"} {
-			if l.Revoked(key, "", now) != step.refused {
-				t.Errorf("%q at %v: refused %v, want %v", key, clk.Now().Sub(now), !step.refused, step.refused)
-			}
-		}
-	}
-	l.mu.Lock()
-	l.sweepAt(clk.Now())
-	l.mu.Unlock()
-	if l.Len() != 0 {
-		t.Fatalf("%d entries after their until", l.Len())
+	if err := s.Get(current.request("GET", "/")).Err(); !errors.Is(err, ErrRevoked) {
+		t.Fatalf("same-second session after a cut-off at now: %v", err)
 	}
 }

@@ -166,7 +166,7 @@ func (s *Session[T]) ExpiresAt() time.Time {
 // which the server refuses it whatever the idle timeout. For a session that
 // is new, destroyed or renewed and not yet saved, it is the deadline a save
 // now would seal: now plus that lifetime. Pass it to
-// RevocationList.RevokeSession, which must refuse the session until then;
+// memrevoke.List.RevokeSession, which must refuse the session until then;
 // not ExpiresAt, which an idle timeout makes earlier, while a copy of the
 // cookie used elsewhere since has idled out later.
 //
@@ -201,7 +201,7 @@ func (s *Session[T]) Subject() string { return s.want.meta.subject }
 // SetSubject binds the session to a subject, such as a user id, sealed
 // encrypted in its value, so that Revocations can refuse every session of
 // that subject at once ("log out all my devices"). It is kept by Renew and
-// cleared by Destroy; "" unbinds. A subject longer than MaxSubjectBytes,
+// cleared by Destroy; "" unbinds. A subject longer than 255 bytes,
 // or not UTF-8, makes the save fail with ErrEncode.
 func (s *Session[T]) SetSubject(subject string) { s.want.meta.subject = subject }
 

@@ -120,7 +120,7 @@ func (c *core) attrSuffix(secure bool) string {
 	}
 	return cookie.Attributes{
 		Path: c.path, Domain: c.domain, HTTPOnly: c.httpOnly, Secure: secure,
-		SameSite: sameSite, Partitioned: c.partitioned, Priority: c.priority.String(),
+		SameSite: sameSite, Partitioned: c.partitioned,
 	}.Suffix()
 }
 
@@ -141,30 +141,3 @@ func (a CookieAttrs) lineRaw(name string, raw []byte) string {
 // Max-Age of 0 and, for clients that ignore Max-Age, an Expires in the
 // past (RFC 6265 §5.2.1).
 func (a CookieAttrs) ExpireLine(name string) string { return a.l.Expire(name) }
-
-// Priority is Chrome's Priority cookie attribute (not in RFC 6265bis): when
-// a site has more cookies than Chrome keeps, it evicts lower-priority ones
-// first.
-type Priority uint8
-
-const (
-	// PriorityLow is evicted first.
-	PriorityLow Priority = iota + 1
-	// PriorityMedium is Chrome's default.
-	PriorityMedium
-	// PriorityHigh is evicted last: fit for a session cookie.
-	PriorityHigh
-)
-
-// String returns the attribute value: "Low", "Medium" or "High".
-func (p Priority) String() string {
-	switch p {
-	case PriorityLow:
-		return "Low"
-	case PriorityMedium:
-		return "Medium"
-	case PriorityHigh:
-		return "High"
-	}
-	return ""
-}

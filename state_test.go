@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/format"
 )
 
@@ -19,7 +20,7 @@ func TestNilMapDecodesEmpty(t *testing.T) {
 		j := jar{}
 		j.do(t, s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.Get(r).Data["k"] = 1 })))
 		j.do(t, s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.Get(r).Data = nil })))
-		_, pt, err := s.c.codec.Open(DefaultName, 1, j[DefaultName])
+		_, pt, err := s.c.codec.Open(bounds.DefaultName, 1, j[bounds.DefaultName])
 		if err != nil || string(pt) != "{}" {
 			t.Fatalf("a nil Map sealed as %q (%v), want {}", pt, err)
 		}
@@ -40,12 +41,12 @@ func TestNilMapDecodesEmpty(t *testing.T) {
 	t.Run("null cookie/typed map", func(t *testing.T) {
 		s := newStore[prefs](t, Options{})
 		now := s.c.now()
-		v, err := s.c.codec.Seal(DefaultName, format.Header{Created: now, Sealed: now}, []byte("null"))
+		v, err := s.c.codec.Seal(bounds.DefaultName, format.Header{Created: now, Sealed: now}, []byte("null"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		r := httptest.NewRequest("GET", "/", nil)
-		r.AddCookie(&http.Cookie{Name: DefaultName, Value: v})
+		r.AddCookie(&http.Cookie{Name: bounds.DefaultName, Value: v})
 		sess := s.Get(r)
 		if sess.Err() != nil || sess.IsNew() || sess.Data == nil {
 			t.Fatalf("null cookie: err %v, new %v, Data nil %v", sess.Err(), sess.IsNew(), sess.Data == nil)

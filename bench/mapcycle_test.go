@@ -15,7 +15,7 @@ import (
 // key: open the map payload (about 1.5 KB of JSON) from the cookie the
 // previous iteration wrote, set "count_03" to the iteration number, and
 // seal it into a new cookie value, which the next iteration opens. Its
-// sub-benchmarks are store (NewMap, Store.Get and Session.Save),
+// sub-benchmarks are store (New[Map], Store.Get and Session.Save),
 // securecookie (Decode and Encode with its JSONEncoder into a
 // map[string]any) and gorilla (sessions.CookieStore, gob), the same keys
 // as the other benchmarks. Compare them through ratios from the same run.
@@ -46,7 +46,7 @@ func BenchmarkMapCycle(b *testing.B) {
 // middleware: Store.Get on a request carrying the cookie, one key set,
 // Session.Save.
 func storeCycle(tb testing.TB) func(string, int) (string, error) {
-	store, err := cookiesession.NewMap(cookiesession.Options{Keys: [][]byte{key32}, Name: cookieName})
+	store, err := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: [][]byte{key32}, Name: cookieName})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/format"
 )
 
@@ -48,7 +49,7 @@ func TestLargestFittingPayload(t *testing.T) {
 			t.Errorf("%d bytes of JSON: got %v, want ErrTooLarge", n, err)
 		}
 	}
-	if got := len(cookiesession.DefaultName) + 1 + format.XChaCha20Poly1305.SealedLen(most); got > cookiesession.DefaultMaxCookieBytes+1 {
+	if got := len(bounds.DefaultName) + 1 + format.XChaCha20Poly1305.SealedLen(most); got > bounds.DefaultMaxCookieBytes+1 {
 		t.Errorf("name=value of %d bytes", got)
 	}
 }

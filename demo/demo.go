@@ -64,14 +64,16 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/chunks"
 	"github.com/cookiesession/cookiesession/internal/cookie"
+	"github.com/cookiesession/cookiesession/memrevoke"
 )
 
 // Demo defaults for zero fields of the options given to Handler: a
 // per-cookie budget of half the usual, so that a few presses of "add" split
 // the session into DefaultMaxChunks cookies, while all of them together stay
-// under the library's DefaultMaxTotalBytes, which proxies, curl and browsers
+// under the library's default MaxTotalBytes (6,144), which proxies, curl and browsers
 // all pass on.
 const (
 	// DefaultMaxChunks is the demo's Options.MaxChunks.
@@ -99,7 +101,7 @@ type data struct {
 type app struct {
 	store       *cookiesession.Store[data]
 	events      *eventCounts
-	revoked     *cookiesession.RevocationList
+	revoked     *memrevoke.List
 	maxAge      time.Duration
 	name        string
 	cookieLimit int
@@ -110,10 +112,10 @@ type app struct {
 // Handler returns the demo application for opts. Options.Keys is required.
 // Zero fields get the library's defaults, except MaxChunks
 // (DefaultMaxChunks), MaxCookieBytes (DefaultMaxCookieBytes), Revocations
-// (a new in-memory RevocationList, which Log out adds to) and
+// (a new in-memory memrevoke.List, which Log out adds to) and
 // ErrorHandler: a page that shows the error and says that the previous
 // session is intact. Options.Revocations, if set, must be a
-// *cookiesession.RevocationList. Options.OnEvent, if set, is called after
+// *memrevoke.List. Options.OnEvent, if set, is called after
 // the demo has counted each event. It returns the error of
 // cookiesession.New when the options are invalid.
 //
@@ -160,18 +162,18 @@ func withDefaults(opts cookiesession.Options, events *eventCounts) (cookiesessio
 		opts.MaxCookieBytes = DefaultMaxCookieBytes
 	}
 	if opts.MaxAge == 0 {
-		opts.MaxAge = cookiesession.DefaultMaxAge
+		opts.MaxAge = bounds.DefaultMaxAge
 	}
 	switch opts.Revocations.(type) {
 	case nil:
-		list, err := cookiesession.NewRevocationList(cookiesession.RevocationListOptions{MaxAge: max(opts.MaxAge, opts.MaxAgeCeiling)})
+		list, err := memrevoke.New(memrevoke.Options{MaxAge: max(opts.MaxAge, opts.MaxAgeCeiling)})
 		if err != nil {
 			return opts, err
 		}
 		opts.Revocations = list
-	case *cookiesession.RevocationList:
+	case *memrevoke.List:
 	default:
-		return opts, fmt.Errorf("%w: the demo's Log out revokes through a *cookiesession.RevocationList; Options.Revocations is a %T", cookiesession.ErrInvalidOptions, opts.Revocations)
+		return opts, fmt.Errorf("%w: the demo's Log out revokes through a *memrevoke.List; Options.Revocations is a %T", cookiesession.ErrInvalidOptions, opts.Revocations)
 	}
 	next := opts.OnEvent
 	opts.OnEvent = func(ctx context.Context, e cookiesession.Event) {
@@ -186,16 +188,16 @@ func withDefaults(opts cookiesession.Options, events *eventCounts) (cookiesessio
 // newApp returns the app for opts (after withDefaults), without its store.
 func newApp(events *eventCounts, opts cookiesession.Options) *app {
 	a := &app{events: events, name: opts.Name, maxChunks: opts.MaxChunks,
-		revoked: opts.Revocations.(*cookiesession.RevocationList), maxAge: opts.MaxAge}
+		revoked: opts.Revocations.(*memrevoke.List), maxAge: opts.MaxAge}
 	if a.name == "" {
-		a.name = cookiesession.DefaultName
+		a.name = bounds.DefaultName
 	}
 	// The store does not expose its resolved limits; these follow the
 	// defaults documented on Options.
 	a.cookieLimit = opts.MaxCookieBytes
 	a.totalLimit = opts.MaxTotalBytes
 	if a.totalLimit == 0 {
-		a.totalLimit = cookiesession.DefaultMaxTotalBytes
+		a.totalLimit = bounds.DefaultMaxTotalBytes
 		if a.maxChunks == 1 {
 			a.totalLimit = a.cookieLimit
 		}
@@ -263,7 +265,7 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 // logout revokes a logged-in session's ID for MaxAge from now, which
 // covers the rest of its lifetime (only sessions with a subject: anonymous
 // ones would grow the list for nothing), then destroys it; a revocation
-// the list refuses (ErrRevocationListFull) answers 503 and keeps the session. The list keeps
+// the list refuses (memrevoke.ErrFull) answers 503 and keeps the session. The list keeps
 // time by the system clock, so the end is too, whatever Options.Now says.
 func (a *app) logout(w http.ResponseWriter, r *http.Request) {
 	s := a.store.Get(r)
@@ -333,7 +335,7 @@ type view struct {
 	TotalPercent int      `json:"-"`
 
 	EventRows   []eventCount `json:"-"` // Events in the library's order
-	WarnPercent int          `json:"-"` // SizeWarningShare in percent
+	WarnPercent int          `json:"-"` // bounds.SizeWarningShare in percent
 }
 
 // requestCookies returns the request's cookies as name=value pairs.
@@ -376,7 +378,7 @@ func (a *app) view(r *http.Request, ps []cookie.Pair) *view {
 		TotalLimit: a.totalLimit, MaxChunks: a.maxChunks,
 		Counter: s.Data.Counter, User: s.Data.User, Notes: len(s.Data.Notes),
 		Cookies: []cookieSize{}, EventRows: a.events.snapshot(),
-		Events: map[string]int{}, WarnPercent: int(math.Round(cookiesession.SizeWarningShare * 100)),
+		Events: map[string]int{}, WarnPercent: int(math.Round(bounds.SizeWarningShare * 100)),
 	}
 	for _, e := range v.EventRows {
 		v.Events[e.Kind] = e.Count

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 )
 
 // testKey returns a fixed master key that looks random: SHA-256 of 7.
@@ -147,7 +148,7 @@ func TestPage(t *testing.T) {
 	if len(resp.Header.Values("Set-Cookie")) != 0 {
 		t.Error("a page view without a session set a cookie")
 	}
-	if v := c.state(); !v.New || v.Chunks != 0 || v.MaxChunks != DefaultMaxChunks || v.CookieLimit != DefaultMaxCookieBytes || v.TotalLimit != cookiesession.DefaultMaxTotalBytes {
+	if v := c.state(); !v.New || v.Chunks != 0 || v.MaxChunks != DefaultMaxChunks || v.CookieLimit != DefaultMaxCookieBytes || v.TotalLimit != bounds.DefaultMaxTotalBytes {
 		t.Errorf("state %+v", v)
 	}
 	if resp, _ := c.do(http.MethodGet, "/nope", nil, false); resp.StatusCode != http.StatusNotFound {

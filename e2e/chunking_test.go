@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/format"
 )
 
@@ -169,8 +170,8 @@ func TestSessionSurvivesRequests(t *testing.T) {
 	for i := 1; i <= 5; i++ {
 		expectPage(t, b.Navigate(srv.URL+"/count"), http.StatusOK, fmt.Sprintf("count=%d", i))
 		jar := b.Cookies(srv.URL)
-		if names := CookieNames(jar); !slices.Equal(names, []string{cookiesession.DefaultName}) {
-			t.Fatalf("request %d: jar holds %v, want only %q", i, names, cookiesession.DefaultName)
+		if names := CookieNames(jar); !slices.Equal(names, []string{bounds.DefaultName}) {
+			t.Fatalf("request %d: jar holds %v, want only %q", i, names, bounds.DefaultName)
 		}
 		c := jar[0]
 		if c.Value == last {
@@ -180,8 +181,8 @@ func TestSessionSurvivesRequests(t *testing.T) {
 		if !c.HTTPOnly || c.Secure || c.SameSite != "Lax" || c.Path != "/" || c.Domain != "127.0.0.1" || c.Session {
 			t.Errorf("request %d: cookie attributes %+v, want HttpOnly, not Secure, Lax, Path /, host-only, persistent", i, c)
 		}
-		if d := time.Until(c.Expires); d < cookiesession.DefaultMaxAge-time.Minute || d > cookiesession.DefaultMaxAge+time.Minute {
-			t.Errorf("request %d: cookie expires in %v, want the default lifetime %v", i, d, cookiesession.DefaultMaxAge)
+		if d := time.Until(c.Expires); d < bounds.DefaultMaxAge-time.Minute || d > bounds.DefaultMaxAge+time.Minute {
+			t.Errorf("request %d: cookie expires in %v, want the default lifetime %v", i, d, bounds.DefaultMaxAge)
 		}
 	}
 	want := summary(false, appData{Count: 5}, nil) + " cookies=session"
@@ -193,8 +194,8 @@ func TestSessionSurvivesRequests(t *testing.T) {
 const threeChunks = 7400
 
 // chunkedOptions allow three full-size chunks: the default total budget
-// (DefaultMaxTotalBytes) only leaves room for one and a half.
-var chunkedOptions = cookiesession.Options{MaxChunks: 3, MaxTotalBytes: 3*cookiesession.DefaultMaxCookieBytes + 32}
+// (the default MaxTotalBytes) only leaves room for one and a half.
+var chunkedOptions = cookiesession.Options{MaxChunks: 3, MaxTotalBytes: 3*bounds.DefaultMaxCookieBytes + 32}
 
 // TestThreeChunksRoundTrip: a session split across three cookies is stored
 // whole by Chromium (each chunk filled to the per-cookie budget, none
@@ -213,14 +214,14 @@ func TestThreeChunksRoundTrip(t *testing.T) {
 	total := 0
 	for i, c := range jar {
 		total += c.Size
-		if c.Size > cookiesession.DefaultMaxCookieBytes {
-			t.Errorf("%s: %d bytes, over the %d budget", c.Name, c.Size, cookiesession.DefaultMaxCookieBytes)
+		if c.Size > bounds.DefaultMaxCookieBytes {
+			t.Errorf("%s: %d bytes, over the %d budget", c.Name, c.Size, bounds.DefaultMaxCookieBytes)
 		}
-		if i < 2 && c.Size != cookiesession.DefaultMaxCookieBytes {
-			t.Errorf("%s: %d bytes, want the first chunks filled to %d", c.Name, c.Size, cookiesession.DefaultMaxCookieBytes)
+		if i < 2 && c.Size != bounds.DefaultMaxCookieBytes {
+			t.Errorf("%s: %d bytes, want the first chunks filled to %d", c.Name, c.Size, bounds.DefaultMaxCookieBytes)
 		}
 	}
-	if total < 2*cookiesession.DefaultMaxCookieBytes+1000 {
+	if total < 2*bounds.DefaultMaxCookieBytes+1000 {
 		t.Errorf("the three chunks hold only %d bytes", total)
 	}
 
@@ -358,7 +359,7 @@ func TestCookieSizeBoundary(t *testing.T) {
 	// Both names have 4 bytes, so that budget - 4 is a length that
 	// unpadded base64 can produce.
 	def := newApp(t, cookiesession.Options{Name: "sess"})
-	maxApp := newApp(t, cookiesession.Options{Name: "smax", MaxCookieBytes: cookiesession.MaxCookieBytesLimit})
+	maxApp := newApp(t, cookiesession.Options{Name: "smax", MaxCookieBytes: bounds.MaxCookieBytesLimit})
 	mux := http.NewServeMux()
 	mux.Handle("/def/", http.StripPrefix("/def", def.handler()))
 	mux.Handle("/max/", http.StripPrefix("/max", maxApp.handler()))
@@ -376,8 +377,8 @@ func TestCookieSizeBoundary(t *testing.T) {
 		name   string
 		budget int
 	}{
-		{"/def", def, "sess", cookiesession.DefaultMaxCookieBytes},
-		{"/max", maxApp, "smax", cookiesession.MaxCookieBytesLimit},
+		{"/def", def, "sess", bounds.DefaultMaxCookieBytes},
+		{"/max", maxApp, "smax", bounds.MaxCookieBytesLimit},
 	} {
 		n := blobFor(t, tc.budget-len(tc.name))
 		p := b.Navigate(srv.URL + tc.prefix + "/set?n=" + strconv.Itoa(n))

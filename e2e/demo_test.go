@@ -24,6 +24,8 @@ import (
 
 	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/demo"
+	"github.com/cookiesession/cookiesession/internal/bounds"
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // demoView is what a demo page shows, read from its DOM. A field is empty
@@ -168,7 +170,7 @@ func (d *demoDriver) jar(v demoView) []Cookie {
 	jar := d.b.Cookies(d.url)
 	var want []string
 	for i := range jar {
-		name := cookiesession.DefaultName
+		name := bounds.DefaultName
 		if i > 0 {
 			name += "~" + strconv.Itoa(i+1)
 		}
@@ -228,7 +230,7 @@ func (d *demoDriver) screenshot(dir, name string) {
 // session as they were; login renews the cookies, and logout and destroy
 // leave no cookie at all.
 func TestDemoClickThrough(t *testing.T) {
-	key := make([]byte, cookiesession.MinKeySize)
+	key := make([]byte, format.MinKeySize)
 	if _, err := rand.Read(key); err != nil {
 		t.Fatal(err)
 	}
@@ -394,7 +396,7 @@ func (d *demoDriver) checkEvents(step string, v demoView, want map[string]int) {
 // them.
 func newDemo(t *testing.T, opts ...BrowserOption) *demoDriver {
 	t.Helper()
-	key := make([]byte, cookiesession.MinKeySize)
+	key := make([]byte, format.MinKeySize)
 	if _, err := rand.Read(key); err != nil {
 		t.Fatal(err)
 	}

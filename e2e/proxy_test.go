@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 )
 
 // proxyKey is a fixed master key for the proxy tests.
@@ -178,13 +179,13 @@ func TestProxyTLSTerminatingReverseProxy(t *testing.T) {
 			hostPrefixName, http.StatusOK, true},
 		{"SecureAlways, proxy trusted by address",
 			cookiesession.Options{Secure: cookiesession.SecureAlways, TrustedProxies: []string{"127.0.0.1"}},
-			cookiesession.DefaultName, http.StatusOK, true},
+			bounds.DefaultName, http.StatusOK, true},
 		{"SecureAuto, proxy trusted",
 			cookiesession.Options{TrustedProxies: []string{"loopback"}},
-			cookiesession.DefaultName, http.StatusOK, true},
+			bounds.DefaultName, http.StatusOK, true},
 		{"SecureAuto, proxy not trusted",
 			cookiesession.Options{TrustedProxies: []string{"10.0.0.0/8"}},
-			cookiesession.DefaultName, http.StatusOK, false},
+			bounds.DefaultName, http.StatusOK, false},
 		{"__Host- name, proxy not trusted",
 			cookiesession.Options{Name: hostPrefixName, TrustedProxies: []string{"10.0.0.0/8"}},
 			hostPrefixName, http.StatusInternalServerError, false},
@@ -256,13 +257,13 @@ func TestProxyForgedForwardedProto(t *testing.T) {
 	}{
 		{"SecureAuto ignores the forged headers",
 			cookiesession.Options{TrustedProxies: []string{"10.0.0.0/8"}},
-			cookiesession.DefaultName, http.StatusOK, false},
+			bounds.DefaultName, http.StatusOK, false},
 		{"__Host- name is refused",
 			cookiesession.Options{Name: hostPrefixName, TrustedProxies: []string{"10.0.0.0/8"}},
 			hostPrefixName, http.StatusInternalServerError, false},
 		{"control: trusting the browser's address believes them",
 			cookiesession.Options{TrustedProxies: []string{"loopback"}},
-			cookiesession.DefaultName, http.StatusOK, true},
+			bounds.DefaultName, http.StatusOK, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -326,7 +327,7 @@ func TestProxyLoopbackOriginAcceptsSecure(t *testing.T) {
 		opts       cookiesession.Options
 		cookie     string
 	}{
-		{"SecureAlways on 127.0.0.1", "127.0.0.1", cookiesession.Options{Secure: cookiesession.SecureAlways}, cookiesession.DefaultName},
+		{"SecureAlways on 127.0.0.1", "127.0.0.1", cookiesession.Options{Secure: cookiesession.SecureAlways}, bounds.DefaultName},
 		{"__Host- on 127.0.0.1", "127.0.0.1", cookiesession.Options{Name: hostPrefixName}, hostPrefixName},
 		{"__Host- on localhost", "localhost", cookiesession.Options{Name: hostPrefixName}, hostPrefixName},
 	} {

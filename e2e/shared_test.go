@@ -122,7 +122,7 @@ type goSide struct {
 
 func (g *goSide) use(t *testing.T, keys ...[]byte) {
 	t.Helper()
-	s, err := cookiesession.NewMap(cookiesession.Options{Keys: keys, Name: "sid", MaxChunks: 4, MaxTotalBytes: 16384, MaxAge: time.Hour})
+	s, err := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: keys, Name: "sid", MaxChunks: 4, MaxTotalBytes: 16384, MaxAge: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

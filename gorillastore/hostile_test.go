@@ -13,6 +13,7 @@ import (
 
 	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/gorillastore"
+	"github.com/cookiesession/cookiesession/memrevoke"
 	"github.com/gorilla/sessions"
 )
 
@@ -216,7 +217,7 @@ func TestSaveTwiceWithAnotherRequest(t *testing.T) {
 // sealed identifier; once revoked, the cookie gives a new session, no
 // error, and Options.OnEvent hears why.
 func TestRevokedAndReported(t *testing.T) {
-	list, err := cookiesession.NewRevocationList(cookiesession.RevocationListOptions{})
+	list, err := memrevoke.New(memrevoke.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

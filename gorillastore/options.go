@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/gorilla/sessions"
 )
 
@@ -120,7 +121,7 @@ func (s *Store) applyOptions(cs *cookiesession.Session[cookiesession.Map], gs *s
 
 // lifetime is the store's session lifetime, Options.MaxAge.
 func (s *Store) lifetime() time.Duration {
-	return cmp.Or(s.opts.MaxAge, cookiesession.DefaultMaxAge)
+	return cmp.Or(s.opts.MaxAge, bounds.DefaultMaxAge)
 }
 
 // checkAttributes returns an ErrOptions error when gs.Options ask for an

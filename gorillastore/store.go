@@ -26,6 +26,7 @@ import (
 	"sync"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/gorilla/sessions"
 )
 
@@ -48,7 +49,7 @@ type Store struct {
 var _ sessions.Store = (*Store)(nil)
 
 // New checks opts as cookiesession.New does, with opts.Name (or
-// cookiesession.DefaultName) as the cookie name, and returns a Store. Every
+// "session", cookiesession's default) as the cookie name, and returns a Store. Every
 // configuration error matches cookiesession.ErrInvalidOptions.
 //
 // Each session name given to Get or New is the name of its cookie, as with
@@ -60,7 +61,7 @@ var _ sessions.Store = (*Store)(nil)
 func New(opts cookiesession.Options) (*Store, error) {
 	s := &Store{opts: opts, primary: opts.Name}
 	if s.primary == "" {
-		s.primary = cookiesession.DefaultName
+		s.primary = bounds.DefaultName
 	}
 	if _, err := s.store(s.primary); err != nil {
 		return nil, err
@@ -87,7 +88,7 @@ func (s *Store) store(name string) (*cookiesession.Store[cookiesession.Map], err
 	if name != s.primary {
 		o.Legacy = nil
 	}
-	st, err := cookiesession.NewMap(o)
+	st, err := cookiesession.New[cookiesession.Map](o)
 	if err != nil {
 		return nil, fmt.Errorf("session %q: %w", name, err)
 	}

@@ -19,7 +19,7 @@ var storeKey = testKey(0x5a)
 // goStore returns an untyped store that takes over Express sessions.
 func goStore(t *testing.T, e migrate.Express) *cookiesession.Store[cookiesession.Map] {
 	t.Helper()
-	s, err := cookiesession.NewMap(cookiesession.Options{
+	s, err := cookiesession.New[cookiesession.Map](cookiesession.Options{
 		Keys: [][]byte{storeKey}, Name: "sid", Secure: cookiesession.SecureNever, Legacy: []cookiesession.Legacy{&e},
 	})
 	if err != nil {
@@ -335,7 +335,7 @@ func TestGoTransitionResignsOldExpressKey(t *testing.T) {
 // Go reads each, the rest untouched.
 func TestExpressFlashCategories(t *testing.T) {
 	requireJS(t)
-	store, err := cookiesession.NewMap(cookiesession.Options{Keys: roundTripKeys, Name: "sealed", Secure: cookiesession.SecureNever})
+	store, err := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: roundTripKeys, Name: "sealed", Secure: cookiesession.SecureNever})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,7 +70,7 @@ func gorillaLoad(t *testing.T, store *sessions.CookieStore, j *jar) (*sessions.S
 func gorillaGoStore(t *testing.T, g migrate.Gorilla, now func() time.Time) *cookiesession.Store[cookiesession.Map] {
 	t.Helper()
 	g.Name = "gsess"
-	s, err := cookiesession.NewMap(cookiesession.Options{
+	s, err := cookiesession.New[cookiesession.Map](cookiesession.Options{
 		Keys: [][]byte{storeKey}, Name: "sid", Secure: cookiesession.SecureNever, Legacy: []cookiesession.Legacy{&g}, Now: now,
 	})
 	if err != nil {

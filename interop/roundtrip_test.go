@@ -78,7 +78,7 @@ func roundTripStore(t *testing.T) (*cookiesession.Store[cookiesession.Map], jsOp
 			t.Errorf("Go store: %v", err)
 			w.WriteHeader(500)
 		}}
-	s, err := cookiesession.NewMap(o)
+	s, err := cookiesession.New[cookiesession.Map](o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 // replaced by the sealed cookie on the same response.
 func ExampleGorilla() {
 	hashKey := []byte("the gorilla app's 32-byte hash k")
-	store, err := cookiesession.NewMap(cookiesession.Options{
+	store, err := cookiesession.New[cookiesession.Map](cookiesession.Options{
 		Keys: [][]byte{cookiesession.GenerateKey()},
 		Name: "__Host-session", // not the gorilla cookie's name
 		Legacy: []cookiesession.Legacy{&migrate.Gorilla{
@@ -55,7 +55,7 @@ func ExampleGorilla() {
 // signed cookie and its ".sig" are read, handed to the handler as session
 // data, and replaced by the sealed cookie on the same response.
 func ExampleExpress() {
-	store, err := cookiesession.NewMap(cookiesession.Options{
+	store, err := cookiesession.New[cookiesession.Map](cookiesession.Options{
 		Keys: [][]byte{cookiesession.GenerateKey()},
 		Name: "__Host-session", // not cookie-session's default, "session"
 		Legacy: []cookiesession.Legacy{&migrate.Express{

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/chunks"
 	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/cookiesession/cookiesession/internal/jsonx"
@@ -142,10 +143,10 @@ func (f *expressFormat) decode(lines []string) (obj []byte, keyIdx int, found bo
 	if !ok || value == "" {
 		return nil, -1, false, nil
 	}
-	if n := len(f.name) + len(value); n > cookiesession.MaxCookieBytesLimit {
+	if n := len(f.name) + len(value); n > bounds.MaxCookieBytesLimit {
 		// No browser stores such a cookie, so cookie-session never had it
 		// back: refuse it before any HMAC work.
-		return nil, -1, true, &cookiesession.TooLargeError{Name: f.name, Size: n, Limit: cookiesession.MaxCookieBytesLimit, Chunks: 1}
+		return nil, -1, true, &cookiesession.TooLargeError{Name: f.name, Size: n, Limit: bounds.MaxCookieBytesLimit, Chunks: 1}
 	}
 	sig, ok := nodeCookie(lines, f.sigName)
 	if !ok || sig == "" {
@@ -383,8 +384,8 @@ func (f *expressFormat) Write(data []byte, _ any, a cookiesession.CookieAttrs) (
 	if err != nil {
 		return nil, err
 	}
-	if n := len(f.name) + len(value); n > cookiesession.DefaultMaxCookieBytes {
-		return nil, &cookiesession.TooLargeError{Name: f.name, Size: n, Limit: cookiesession.DefaultMaxCookieBytes, Chunks: 1}
+	if n := len(f.name) + len(value); n > bounds.DefaultMaxCookieBytes {
+		return nil, &cookiesession.TooLargeError{Name: f.name, Size: n, Limit: bounds.DefaultMaxCookieBytes, Chunks: 1}
 	}
 	return []string{a.Line(f.name, value), a.Line(f.sigName, sig)}, nil
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/cookiesession/cookiesession/internal/testjar"
 )
@@ -216,7 +217,7 @@ func TestNodeCookieMatchesReference(t *testing.T) {
 // on every layout of the store's chunks 1..4 absent, filling a cookie, or
 // short (the layouts of the root's TestReadersMatchReferenceOnParts).
 func TestNodeCookieMatchesReferenceOnParts(t *testing.T) {
-	for _, line := range testjar.ChunkLayouts("session", cookiesession.DefaultMaxCookieBytes) {
+	for _, line := range testjar.ChunkLayouts("session", bounds.DefaultMaxCookieBytes) {
 		compareNodeCookie(t, []string{line})
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/chunks"
 	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/cookiesession/cookiesession/internal/legacy"
@@ -274,8 +275,8 @@ func (f *gorillaFormat) Write(data []byte, orig any, a cookiesession.CookieAttrs
 	if err != nil {
 		return nil, err
 	}
-	if len(value) > gorillaMaxLength || len(f.name)+len(value) > cookiesession.DefaultMaxCookieBytes {
-		return nil, &cookiesession.TooLargeError{Name: f.name, Size: len(f.name) + len(value), Limit: min(cookiesession.DefaultMaxCookieBytes, len(f.name)+gorillaMaxLength), Chunks: 1}
+	if len(value) > gorillaMaxLength || len(f.name)+len(value) > bounds.DefaultMaxCookieBytes {
+		return nil, &cookiesession.TooLargeError{Name: f.name, Size: len(f.name) + len(value), Limit: min(bounds.DefaultMaxCookieBytes, len(f.name)+gorillaMaxLength), Chunks: 1}
 	}
 	return []string{a.Line(f.name, value)}, nil
 }

@@ -134,11 +134,11 @@ func TestGorillaStoreOptions(t *testing.T) {
 	}
 	for name, o := range bad {
 		o.Keys = k
-		if _, err := cookiesession.NewMap(o); !errors.Is(err, cookiesession.ErrInvalidOptions) {
+		if _, err := cookiesession.New[cookiesession.Map](o); !errors.Is(err, cookiesession.ErrInvalidOptions) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if _, err := cookiesession.NewMap(cookiesession.Options{Keys: k, Name: "x",
+	if _, err := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: k, Name: "x",
 		Legacy: []cookiesession.Legacy{&Gorilla{Name: "g", KeyPairs: [][]byte{make([]byte, 32), bytes.Repeat([]byte("a"), 32)}}}}); err != nil {
 		t.Fatalf("weak legacy keys refused: %v", err)
 	}

@@ -5,10 +5,11 @@
 #   ./bench.sh [BASE]    # BASE: the commit to compare with (default: the
 #                        # merge base with main)
 #
-# Builds the root module's and this module's test binaries at BASE (with
+# Builds package memrevoke's (the root package's before it existed) and
+# this module's test binaries at BASE (with
 # this tree's bench_test.go, so both sides run the same benchmarks) and in
 # this tree, then runs ROUNDS rounds, each side in turn in every round, and
-# reports each figure's median: replica and RevocationList bytes per entry
+# reports each figure's median: replica and memrevoke.List bytes per entry
 # (Go heap after GC) at 100,000 and 1,000,000 entries, Revoked's time and
 # allocations against 100,000 entries, and a refresh after one revocation
 # at 100,000 entries (time, bytes allocated, bytes Redis sent). Needs go,
@@ -28,7 +29,9 @@ for side in before after; do
 	src=$tmp/before
 	[ "$side" = after ] && src=..
 	(cd "$src/redisrevoke" && go test -c -o "$tmp/$side-redisrevoke.test" .)
-	(cd "$src" && go test -c -o "$tmp/$side-root.test" .)
+	list=./memrevoke
+	[ -d "$src/memrevoke" ] || list=. # BASE before package memrevoke
+	(cd "$src" && go test -c -o "$tmp/$side-list.test" "$list")
 done
 
 # run runs one benchmark binary of side $side, and stops the script,
@@ -43,7 +46,7 @@ run() {
 for round in $(seq "$ROUNDS"); do
 	for side in before after; do
 		echo "round $round: $side" >&2
-		run "$tmp/$side-root.test" -test.run '^$' -test.bench 'RevocationListMemory' -test.benchtime 1x
+		run "$tmp/$side-list.test" -test.run '^$' -test.bench 'ListMemory' -test.benchtime 1x
 		run "$tmp/$side-redisrevoke.test" -test.run '^$' -test.bench 'ReplicaMemory' -test.benchtime 1x
 		run "$tmp/$side-redisrevoke.test" -test.run '^$' -test.bench 'Revoked100k/(revoked|not-revoked)$' -test.benchmem -test.benchtime "$BENCHTIME"
 		run "$tmp/$side-redisrevoke.test" -test.run '^$' -test.bench 'Refresh/entries=100000/changed' -test.benchmem -test.benchtime 10x
@@ -58,14 +61,14 @@ function median(list,   n, a, i, j, t) {
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
 $2 ~ /^Benchmark/ {
-	name = $2; sub(/-[0-9]+$/, "", name)
+	name = $2; sub(/-[0-9]+$/, "", name); sub(/RevocationListMemory/, "ListMemory", name)
 	for (i = 4; i < NF; i += 2) v[$1, name, $(i + 1)] = v[$1, name, $(i + 1)] " " $i
 }
 END {
 	n = split("BenchmarkReplicaMemory/100000|B/entry|replica, bytes per entry, 100k;" \
 		"BenchmarkReplicaMemory/1000000|B/entry|replica, bytes per entry, 1M;" \
-		"BenchmarkRevocationListMemory/100000|B/entry|RevocationList, bytes per entry, 100k;" \
-		"BenchmarkRevocationListMemory/1000000|B/entry|RevocationList, bytes per entry, 1M;" \
+		"BenchmarkListMemory/100000|B/entry|memrevoke.List, bytes per entry, 100k;" \
+		"BenchmarkListMemory/1000000|B/entry|memrevoke.List, bytes per entry, 1M;" \
 		"BenchmarkRevoked100k/revoked|ns/op|Revoked, revoked (a new entry each call), ns;" \
 		"BenchmarkRevoked100k/revoked|allocs/op|Revoked, revoked, allocs;" \
 		"BenchmarkRevoked100k/not-revoked|ns/op|Revoked, not revoked, ns;" \

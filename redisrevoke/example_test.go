@@ -24,7 +24,7 @@ func Example() {
 	}
 	defer list.Close()
 	keys, _ := cookiesession.ParseKeys("...") // from the environment
-	store, err := cookiesession.NewMap(cookiesession.Options{Keys: keys, MaxAge: lifetime, Revocations: list})
+	store, err := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: keys, MaxAge: lifetime, Revocations: list})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -9,8 +9,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/internal/revokewire"
+	"github.com/cookiesession/cookiesession/memrevoke"
 )
 
 // reports collects what a List passes to OnError.
@@ -98,8 +98,8 @@ func TestFutureRevocationRefused(t *testing.T) {
 		"RevokeSubject": l.RevokeSubject(bg, "alice", now.Add(2*time.Minute)),
 		"RevokeSession": l.RevokeSession(bg, "sess", now.Add(time.Hour+2*time.Minute)),
 	} {
-		if !errors.Is(err, ErrInvalid) || !errors.Is(err, cookiesession.ErrRevocationFuture) || !strings.Contains(err.Error(), "time.Now()") {
-			t.Errorf("%s: %v, want ErrInvalid and ErrRevocationFuture saying what to pass", name, err)
+		if !errors.Is(err, ErrInvalid) || !errors.Is(err, ErrFuture) || !errors.Is(err, memrevoke.ErrFuture) || !strings.Contains(err.Error(), "time.Now()") {
+			t.Errorf("%s: %v, want ErrInvalid and ErrFuture (memrevoke.ErrFuture too) saying what to pass", name, err)
 		}
 	}
 	if l.Len() != 0 || l.Revoked("", "", now) {
@@ -136,7 +136,7 @@ func TestFutureEntryInRedisIgnored(t *testing.T) {
 	if l.list.Revoked("", "", time.Time{}) {
 		t.Fatal("a year-3000 cut-off in Redis refuses legacy sessions")
 	}
-	if rep.matching(cookiesession.ErrRevocationFuture) == 0 {
+	if rep.matching(ErrFuture) == 0 {
 		t.Fatal("the ignored entry was not reported")
 	}
 	must(t, c.Del(bg, DefaultPrefix+"all").Err())
@@ -147,7 +147,7 @@ func TestFutureEntryInRedisIgnored(t *testing.T) {
 }
 
 // MaxEntries bounds the replica: a new entry past it is refused with
-// ErrRevocationListFull, recorded nowhere; raising an entry held still
+// ErrFull, recorded nowhere; raising an entry held still
 // works.
 func TestMaxEntries(t *testing.T) {
 	s := startRedis(t)
@@ -156,8 +156,8 @@ func TestMaxEntries(t *testing.T) {
 	must(t, l.RevokeSession(bg, "s1", until))
 	must(t, l.RevokeSubject(bg, "alice", time.Now()))
 	err := l.RevokeSession(bg, "s2", until)
-	if !errors.Is(err, cookiesession.ErrRevocationListFull) || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "MaxEntries") {
-		t.Fatalf("third entry: %v, want ErrRevocationListFull", err)
+	if !errors.Is(err, ErrFull) || !errors.Is(err, memrevoke.ErrFull) || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "MaxEntries") {
+		t.Fatalf("third entry: %v, want ErrFull", err)
 	}
 	if l.Revoked("s2", "", time.Now()) {
 		t.Fatal("the refused entry is enforced")
@@ -172,7 +172,7 @@ func TestMaxEntries(t *testing.T) {
 // With a MaxAge above about 56 years, the replica refused every legacy
 // session: it asks with the zero time (year 1, negative Unix ms), which lay
 // before the "no global cut-off" value 0 (1970), and 0 plus MaxAge lay
-// after now. MaxAge is now bounded at cookiesession.MaxAgeLimit, and no
+// after now. MaxAge is now bounded at 400 days, and no
 // cut-off means none whatever MaxAge.
 func TestLegacyWithoutCutOffLongMaxAge(t *testing.T) {
 	r := newReplica(100 * 365 * 24 * time.Hour)

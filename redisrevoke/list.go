@@ -36,6 +36,17 @@ var (
 	// (Redis's clock is behind). This instance enforces the entry; the
 	// others do not.
 	ErrClockSkew = errors.New("redisrevoke: Redis's clock differs, not recorded")
+
+	// ErrFuture matches a revocation refused, or an entry read from Redis
+	// ignored, because it lies too far ahead: a cut-off later than now
+	// plus ClockSkew, or an until later than now plus MaxAge plus
+	// ClockSkew. It is memrevoke.ErrFuture: either name matches the
+	// errors of both packages.
+	ErrFuture = revokewire.ErrFuture
+	// ErrFull matches a new revocation refused because the replica holds
+	// MaxEntries live entries (the session stays valid), and the OnError
+	// report of a replica past it. It is memrevoke.ErrFull.
+	ErrFull = revokewire.ErrFull
 )
 
 // List is a cookiesession.Revocations shared through Redis. Its methods are

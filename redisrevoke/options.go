@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/revokewire"
 )
 
@@ -30,25 +30,24 @@ type Options struct {
 	// MaxAge is how long subject and global cut-offs are kept past
 	// themselves: give it the stores' longest session lifetime
 	// (cookiesession.Options.MaxAgeCeiling, or MaxAge), the same on every
-	// instance. Zero means cookiesession.MaxAgeLimit, safe whatever the
-	// stores allow, at the cost of keeping cut-offs longer than needed;
-	// at most MaxAgeLimit. A session's until may lie at most MaxAge (plus
+	// instance. Zero means 400 days, the longest a store accepts, safe
+	// whatever the stores allow, at the cost of keeping cut-offs longer
+	// than needed; at most 400 days. A session's until may lie at most MaxAge (plus
 	// ClockSkew) ahead.
 	MaxAge time.Duration
 	// ClockSkew is how far ahead of now a cut-off may lie (servers' clocks
-	// differ); zero means cookiesession.DefaultClockSkew, negative means
+	// differ); zero means one minute, negative means
 	// none, at most an hour. A cut-off further ahead, or a session's until
 	// more than MaxAge plus ClockSkew ahead, is refused by the Revoke
-	// methods (ErrInvalid and cookiesession.ErrRevocationFuture), by Redis
+	// methods (ErrInvalid and ErrFuture), by Redis
 	// (the merge script records and publishes nothing), and by every
 	// instance that reads it from Redis (ignored, and reported through
 	// OnError). Give every instance the same.
 	ClockSkew time.Duration
 	// MaxEntries bounds the live entries the replica holds (revoked
-	// sessions plus subject cut-offs); zero means
-	// cookiesession.DefaultMaxRevocations. Past it, a Revoke method given a
-	// new entry returns an error matching
-	// cookiesession.ErrRevocationListFull and records nothing. Entries
+	// sessions plus subject cut-offs); zero means 1,000,000 (about 29 MB).
+	// Past it, a Revoke method given a new entry returns an error matching
+	// ErrFull and records nothing. Entries
 	// other instances wrote are still read from Redis past it (a
 	// revocation must not be dropped), and each refresh that finds more
 	// reports it through OnError.
@@ -116,9 +115,9 @@ type config struct {
 func (o Options) config() (config, error) {
 	c := config{
 		prefix:         cmp.Or(o.Prefix, DefaultPrefix),
-		maxAge:         cmp.Or(o.MaxAge, cookiesession.MaxAgeLimit),
-		skew:           max(cmp.Or(o.ClockSkew, cookiesession.DefaultClockSkew), 0), // negative: none
-		maxEntries:     cmp.Or(o.MaxEntries, cookiesession.DefaultMaxRevocations),
+		maxAge:         cmp.Or(o.MaxAge, bounds.MaxAgeLimit),
+		skew:           max(cmp.Or(o.ClockSkew, bounds.DefaultClockSkew), 0), // negative: none
+		maxEntries:     cmp.Or(o.MaxEntries, bounds.DefaultMaxRevocations),
 		resync:         cmp.Or(o.ResyncEvery, DefaultResyncEvery),
 		ping:           cmp.Or(o.PingEvery, DefaultPingEvery),
 		failClosed:     o.FailClosedAfter,
@@ -141,12 +140,12 @@ func (c *config) check() error {
 		return bad("Prefix: %v", err)
 	}
 	switch {
-	case c.maxAge < time.Second || c.maxAge > cookiesession.MaxAgeLimit:
-		return bad("MaxAge %v: use 1s..%v (400 days, the most a browser keeps a cookie): the stores' longest session lifetime; 0 means %[2]v", c.maxAge, cookiesession.MaxAgeLimit)
+	case c.maxAge < time.Second || c.maxAge > bounds.MaxAgeLimit:
+		return bad("MaxAge %v: use 1s..%v (400 days, the most a browser keeps a cookie): the stores' longest session lifetime; 0 means %[2]v", c.maxAge, bounds.MaxAgeLimit)
 	case c.skew > time.Hour:
 		return bad("ClockSkew %v: use at most 1h; keep servers' clocks synchronised", c.skew)
 	case c.maxEntries < 0:
-		return bad("MaxEntries %d is negative: use a positive bound, or 0 for %d", c.maxEntries, cookiesession.DefaultMaxRevocations)
+		return bad("MaxEntries %d is negative: use a positive bound, or 0 for %d", c.maxEntries, bounds.DefaultMaxRevocations)
 	case c.resync < 0:
 		return bad("ResyncEvery %v is negative: use a positive interval, or 0 for %v", c.resync, DefaultResyncEvery)
 	case c.ping < 0:

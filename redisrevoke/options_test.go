@@ -14,7 +14,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 )
 
 // The zero value of every field is its documented default.
@@ -31,8 +31,8 @@ func TestOptionsZeroValues(t *testing.T) {
 		t.Errorf("nil OnError logged %q, want an Error line with the error", out)
 	}
 	c.onError = nil // a func is not comparable
-	want := config{prefix: DefaultPrefix, maxAge: cookiesession.MaxAgeLimit, skew: cookiesession.DefaultClockSkew,
-		maxEntries: cookiesession.DefaultMaxRevocations, resync: DefaultResyncEvery, ping: DefaultPingEvery,
+	want := config{prefix: DefaultPrefix, maxAge: bounds.MaxAgeLimit, skew: bounds.DefaultClockSkew,
+		maxEntries: bounds.DefaultMaxRevocations, resync: DefaultResyncEvery, ping: DefaultPingEvery,
 		refreshTimeout: DefaultRefreshTimeout}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Options{}: %+v, want %+v", c, want)
@@ -50,7 +50,7 @@ func TestOptionsRefused(t *testing.T) {
 	for field, o := range map[string]Options{
 		"Prefix":          {Prefix: "a b"},
 		"Prefix ":         {Prefix: "a}b:"},
-		"MaxAge":          {MaxAge: cookiesession.MaxAgeLimit + time.Second},
+		"MaxAge":          {MaxAge: bounds.MaxAgeLimit + time.Second},
 		"MaxAge ":         {MaxAge: time.Second - 1},
 		"MaxAge  ":        {MaxAge: -time.Second},
 		"ClockSkew":       {ClockSkew: time.Hour + 1},

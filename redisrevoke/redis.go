@@ -11,7 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/revokewire"
 )
 
@@ -24,10 +24,9 @@ import (
 // instances learn it only when this one writes it back, after Redis
 // answers again, and never if this one stops first; retry, or tell the
 // user to. An error matching ErrInvalid records nothing anywhere: with
-// cookiesession.ErrRevocationFuture, the time lies too far ahead (until
-// more than MaxAge plus ClockSkew, a cut-off more than ClockSkew); with
-// cookiesession.ErrRevocationListFull, the replica holds MaxEntries live
-// entries and this one is new.
+// ErrFuture, the time lies too far ahead (until more than MaxAge plus
+// ClockSkew, a cut-off more than ClockSkew); with ErrFull, the replica
+// holds MaxEntries live entries and this one is new.
 func (l *List) RevokeSession(ctx context.Context, id string, until time.Time) error {
 	if id == "" {
 		return fmt.Errorf("%w: empty session identifier", ErrInvalid)
@@ -39,8 +38,8 @@ func (l *List) RevokeSession(ctx context.Context, id string, until time.Time) er
 // created before before, on every instance: "log out all my devices". The
 // cut-off is kept MaxAge past before.
 func (l *List) RevokeSubject(ctx context.Context, subject string, before time.Time) error {
-	if subject == "" || len(subject) > cookiesession.MaxSubjectBytes || !utf8.ValidString(subject) {
-		return fmt.Errorf("%w: the subject must be valid UTF-8 of 1 to %d bytes", ErrInvalid, cookiesession.MaxSubjectBytes)
+	if subject == "" || len(subject) > bounds.MaxSubjectBytes || !utf8.ValidString(subject) {
+		return fmt.Errorf("%w: the subject must be valid UTF-8 of 1 to %d bytes", ErrInvalid, bounds.MaxSubjectBytes)
 	}
 	return l.revoke(ctx, kindSubject, subject, before)
 }
@@ -62,10 +61,10 @@ func (l *List) revoke(ctx context.Context, k kind, member string, t time.Time) e
 	}
 	ms, now := revokewire.Score(t), time.Now().UnixMilli()
 	if err := revokewire.CheckAhead(k, ms, now, l.ahead(k)); err != nil {
-		return fmt.Errorf("%w: %w: %w: pass time.Now() as a cut-off, and a session's end of life (Created plus its lifetime) as until", ErrInvalid, cookiesession.ErrRevocationFuture, err)
+		return fmt.Errorf("%w: %w: pass time.Now() as a cut-off, and a session's end of life (Created plus its lifetime) as until", ErrInvalid, err)
 	}
 	if !l.rep.fits(k, member, l.cfg.maxEntries, now) {
-		return fmt.Errorf("%w: %w: %d live entries (MaxEntries); the session stays valid: raise MaxEntries, revoke by subject, or rotate keys to log everyone out", ErrInvalid, cookiesession.ErrRevocationListFull, l.cfg.maxEntries)
+		return fmt.Errorf("%w: %w: %d live entries (MaxEntries); the session stays valid: raise MaxEntries, revoke by subject, or rotate keys to log everyone out", ErrInvalid, ErrFull, l.cfg.maxEntries)
 	}
 	l.rep.merge(k, member, ms, now)
 	err := l.bounded(ctx, func(ctx context.Context) error {
@@ -301,7 +300,7 @@ func (l *List) readKinds(ctx context.Context, ks []kind, versions [kinds]float64
 func (l *List) mergeRead(k kind, got map[string]int64, now int64) {
 	l.rep.mergeAll(k, got, now)
 	if n := l.rep.len(); k != kindAll && n > l.cfg.maxEntries {
-		l.cfg.onError(fmt.Errorf("redisrevoke: %w: the replica holds %d entries read from Redis, more than MaxEntries %d: all are enforced, but this instance's memory bound is exceeded; give every instance the same MaxEntries", cookiesession.ErrRevocationListFull, n, l.cfg.maxEntries))
+		l.cfg.onError(fmt.Errorf("redisrevoke: %w: the replica holds %d entries read from Redis, more than MaxEntries %d: all are enforced, but this instance's memory bound is exceeded; give every instance the same MaxEntries", ErrFull, n, l.cfg.maxEntries))
 	}
 }
 
@@ -333,7 +332,7 @@ func (l *List) accept(k kind, got map[string]int64, now int64) map[string]int64 
 		}
 	}
 	if future > 0 {
-		l.cfg.onError(fmt.Errorf("redisrevoke: %w: %d entries of %s ignored, the first: %w; remove them (ZREM) once the cause is found", cookiesession.ErrRevocationFuture, future, l.cfg.prefix+k.Key(), first))
+		l.cfg.onError(fmt.Errorf("redisrevoke: %d entries of %s ignored, the first: %w; remove them (ZREM) once the cause is found", future, l.cfg.prefix+k.Key(), first))
 	}
 	return got
 }
@@ -364,7 +363,7 @@ func (l *List) apply(payload string) error {
 		}
 		now := time.Now().UnixMilli()
 		if err := revokewire.CheckAhead(k, int64(score), now, l.ahead(k)); err != nil {
-			return fmt.Errorf("redisrevoke: %w: %s in %s ignored: %w", cookiesession.ErrRevocationFuture, member, l.cfg.prefix+k.Key(), err)
+			return fmt.Errorf("redisrevoke: %s in %s ignored: %w", member, l.cfg.prefix+k.Key(), err)
 		}
 		l.rep.merge(k, member, int64(score), now)
 		return nil

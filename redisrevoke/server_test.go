@@ -140,7 +140,7 @@ func testKey() []byte { k := sha256.Sum256([]byte("redisrevoke test")); return k
 
 func newInstance(t testing.TB, l *List) *instance {
 	t.Helper()
-	st, err := cookiesession.NewMap(cookiesession.Options{Keys: [][]byte{testKey()}, MaxAge: time.Hour, Secure: cookiesession.SecureNever, Revocations: l})
+	st, err := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: [][]byte{testKey()}, MaxAge: time.Hour, Secure: cookiesession.SecureNever, Revocations: l})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/revokewire"
 )
 
@@ -46,7 +46,7 @@ func NewWriter(client redis.UniversalClient, o Options) (*Writer, error) {
 // shortened). It returns by ctx's deadline even while Redis hangs. An
 // error matching ErrUnavailable means Redis may not have recorded it
 // (retry); ErrInvalid records nothing: an empty identifier or subject, or,
-// with cookiesession.ErrRevocationFuture, a time too far ahead of this
+// with ErrFuture, a time too far ahead of this
 // machine's clock (as for List); ErrClockSkew means Redis did not record
 // it because of its own clock: by it the entry has expired already (a time
 // in the past, or Redis's clock ahead of this machine's), or lies too far
@@ -61,8 +61,8 @@ func (w *Writer) RevokeSession(ctx context.Context, id string, until time.Time) 
 // RevokeSubject writes what List.RevokeSubject writes: every session of
 // subject created before before is refused.
 func (w *Writer) RevokeSubject(ctx context.Context, subject string, before time.Time) (bool, error) {
-	if subject == "" || len(subject) > cookiesession.MaxSubjectBytes || !utf8.ValidString(subject) {
-		return false, fmt.Errorf("%w: the subject must be valid UTF-8 of 1 to %d bytes", ErrInvalid, cookiesession.MaxSubjectBytes)
+	if subject == "" || len(subject) > bounds.MaxSubjectBytes || !utf8.ValidString(subject) {
+		return false, fmt.Errorf("%w: the subject must be valid UTF-8 of 1 to %d bytes", ErrInvalid, bounds.MaxSubjectBytes)
 	}
 	return w.revoke(ctx, kindSubject, subject, before)
 }
@@ -80,7 +80,7 @@ func (w *Writer) revoke(ctx context.Context, k kind, member string, t time.Time)
 	l := w.l
 	ms := revokewire.Score(t)
 	if err := revokewire.CheckAhead(k, ms, time.Now().UnixMilli(), l.ahead(k)); err != nil {
-		return false, fmt.Errorf("%w: %w: %w", ErrInvalid, cookiesession.ErrRevocationFuture, err)
+		return false, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	var res revokewire.Result
 	err := l.bounded(ctx, func(ctx context.Context) error {

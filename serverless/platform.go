@@ -26,6 +26,7 @@ import (
 	"fmt"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 )
 
 // Platform names where the function runs and which event format reaches it.
@@ -155,7 +156,7 @@ func StoreOptions(p Platform) cookiesession.Options {
 		Name:          "__Host-session",
 		Secure:        cookiesession.SecureTerminated,
 		MaxChunks:     3,
-		MaxTotalBytes: cookiesession.DefaultMaxTotalBytes,
+		MaxTotalBytes: bounds.DefaultMaxTotalBytes,
 	}
 	switch p {
 	case RESTAPI, HTTPAPI:

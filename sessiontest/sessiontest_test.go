@@ -256,7 +256,7 @@ func TestNewRequestRefused(t *testing.T) {
 
 // TestMap checks untyped sessions, numbers included.
 func TestMap(t *testing.T) {
-	s, err := cookiesession.NewMap(cookiesession.Options{Keys: [][]byte{cookiesession.GenerateKey()}})
+	s, err := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: [][]byte{cookiesession.GenerateKey()}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/demo"
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 func (c *cli) demo(args []string) error {
@@ -55,7 +56,7 @@ func (c *cli) demoKeys(flagValue string) ([][]byte, error) {
 	if err != nil || len(keys) > 0 {
 		return keys, err
 	}
-	k := make([]byte, cookiesession.MinKeySize)
+	k := make([]byte, format.MinKeySize)
 	if _, err := rand.Read(k); err != nil {
 		return nil, fmt.Errorf("generating a key: %w", err)
 	}

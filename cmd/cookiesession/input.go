@@ -16,9 +16,11 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/chunks"
 	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/cookiesession/cookiesession/internal/format"
+	"github.com/cookiesession/cookiesession/memrevoke"
 )
 
 // maxInput bounds what is read from stdin: far more than any session.
@@ -39,8 +41,8 @@ type storeFlags struct {
 // register adds the flags to fs; idle only for the commands that open.
 func (f *storeFlags) register(fs *flag.FlagSet, idle bool) {
 	fs.StringVar(&f.keys, "keys", "", "")
-	fs.StringVar(&f.name, "name", cookiesession.DefaultName, "")
-	fs.DurationVar(&f.maxAge, "max-age", cookiesession.DefaultMaxAge, "")
+	fs.StringVar(&f.name, "name", bounds.DefaultName, "")
+	fs.DurationVar(&f.maxAge, "max-age", bounds.DefaultMaxAge, "")
 	if idle {
 		fs.DurationVar(&f.idle, "idle", 0, "")
 		f.legacy.register(fs)
@@ -68,7 +70,7 @@ func (f *storeFlags) options(keys [][]byte, c *cli) cookiesession.Options {
 // keys (inspect) it checks the options with a throwaway key.
 func newStore(o cookiesession.Options) (*cookiesession.Store[json.RawMessage], error) {
 	if len(o.Keys) == 0 {
-		k := make([]byte, cookiesession.MinKeySize)
+		k := make([]byte, format.MinKeySize)
 		_, _ = rand.Read(k)
 		o.Keys = [][]byte{k}
 	}
@@ -90,7 +92,7 @@ func (f *storeFlags) limits(highest int) chunks.Limits {
 	if l.Chunks == 0 {
 		l.Chunks = highest
 	}
-	return l.Resolve(cookiesession.DefaultMaxCookieBytes, cookiesession.DefaultMaxTotalBytes)
+	return l.Resolve(bounds.DefaultMaxCookieBytes, bounds.DefaultMaxTotalBytes)
 }
 
 // readStdin reads at most maxInput bytes of stdin.
@@ -249,7 +251,7 @@ func (c *cli) verify(f *storeFlags, keys [][]byte, header string) (*opened, erro
 	o.Cipher = detectCipher(ps, f.name)
 	// With a (empty) revocation list the store reads the session's
 	// identifier; without one it drops it.
-	list, err := cookiesession.NewRevocationList(cookiesession.RevocationListOptions{})
+	list, err := memrevoke.New(memrevoke.Options{})
 	if err != nil {
 		return nil, err
 	}

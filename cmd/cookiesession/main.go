@@ -21,6 +21,7 @@ import (
 	"github.com/redis/go-redis/v9/logging"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // keysEnv is the environment variable read when -keys is absent.
@@ -375,7 +376,7 @@ func (c *cli) keygen(args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	key := make([]byte, cookiesession.MinKeySize)
+	key := make([]byte, format.MinKeySize)
 	if _, err := rand.Read(key); err != nil {
 		return fmt.Errorf("reading random bytes: %w", err)
 	}

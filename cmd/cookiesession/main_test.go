@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/format"
 )
 
@@ -223,7 +223,7 @@ func TestSealSetCookie(t *testing.T) {
 		}
 		var header []string
 		for _, c := range cs {
-			if len(c.Name)+len(c.Value) > cookiesession.DefaultMaxCookieBytes {
+			if len(c.Name)+len(c.Value) > bounds.DefaultMaxCookieBytes {
 				t.Errorf("cookie %s has %d bytes", c.Name, len(c.Name)+len(c.Value))
 			}
 			if c.MaxAge != 86400 || !c.Secure || !c.HttpOnly {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/chunks"
 	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/cookiesession/cookiesession/internal/format"
@@ -245,7 +246,7 @@ func keyNote(h format.Header, keys [][]byte) string {
 // times prints the creation and seal times and the deadlines under the
 // flags' lifetimes.
 func (p *printer) times(f *storeFlags, h format.Header, now time.Time) {
-	skew := cookiesession.DefaultClockSkew
+	skew := bounds.DefaultClockSkew
 	p.field("created", stamp(h.Created, now, skew))
 	p.field("sealed", fmt.Sprintf("%s, %v after creation", stamp(h.Sealed, now, skew), h.Sealed.Sub(h.Created)))
 	expires := h.Created.Add(f.maxAge)
@@ -302,7 +303,7 @@ func (c *cli) inspectLegacy(p *printer, f *storeFlags, keys [][]byte, header str
 		for _, n := range append([]string{name}, extra...) {
 			for _, q := range ps {
 				if q.Name == n {
-					p.field("cookie", fmt.Sprintf("%s: %q, %d bytes (name+value) of %d a browser keeps", format, n, chunks.CookieBytes(n, q.Value), cookiesession.MaxCookieBytesLimit))
+					p.field("cookie", fmt.Sprintf("%s: %q, %d bytes (name+value) of %d a browser keeps", format, n, chunks.CookieBytes(n, q.Value), bounds.MaxCookieBytesLimit))
 				}
 			}
 		}

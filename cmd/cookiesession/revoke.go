@@ -12,7 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/redisrevoke"
 )
 
@@ -100,7 +100,7 @@ func (f *revokeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.user, "redis-user", "", "")
 	fs.StringVar(&f.passwordEnv, "redis-password-env", "", "")
 	fs.StringVar(&f.prefix, "prefix", redisrevoke.DefaultPrefix, "")
-	fs.DurationVar(&f.maxAge, "max-age", cookiesession.MaxAgeLimit, "")
+	fs.DurationVar(&f.maxAge, "max-age", bounds.MaxAgeLimit, "")
 	fs.DurationVar(&f.timeout, "timeout", defaultTimeout, "")
 	fs.StringVar(&f.session, "session", "", "")
 	fs.StringVar(&f.subject, "subject", "", "")
@@ -151,8 +151,8 @@ func (c *cli) parseRevocation(f *revokeFlags, set map[string]bool) (*revocation,
 	if f.prefix == "" { // redisrevoke would take "" for its default
 		return nil, usagef("-prefix: give a non-empty prefix, or leave -prefix out for %q", redisrevoke.DefaultPrefix)
 	}
-	if f.maxAge < time.Second || f.maxAge > cookiesession.MaxAgeLimit {
-		return nil, usagef("-max-age %v: give the stores' longest session lifetime, 1s to %v", f.maxAge, cookiesession.MaxAgeLimit)
+	if f.maxAge < time.Second || f.maxAge > bounds.MaxAgeLimit {
+		return nil, usagef("-max-age %v: give the stores' longest session lifetime, 1s to %v", f.maxAge, bounds.MaxAgeLimit)
 	}
 	if err := c.parseWhat(f, set, r); err != nil {
 		return nil, err
@@ -198,8 +198,8 @@ func (c *cli) parseWhat(f *revokeFlags, set map[string]bool, r *revocation) erro
 	r.kind, r.at = kindAll, now
 	if set["subject"] {
 		r.kind, r.member = kindSubject, f.subject
-		if f.subject == "" || len(f.subject) > cookiesession.MaxSubjectBytes || !utf8.ValidString(f.subject) {
-			return usagef("-subject: give valid UTF-8 of 1 to %d bytes, as the application passed to SetSubject", cookiesession.MaxSubjectBytes)
+		if f.subject == "" || len(f.subject) > bounds.MaxSubjectBytes || !utf8.ValidString(f.subject) {
+			return usagef("-subject: give valid UTF-8 of 1 to %d bytes, as the application passed to SetSubject", bounds.MaxSubjectBytes)
 		}
 	}
 	if f.before != "" {
@@ -253,7 +253,7 @@ func parseSessionRevocation(f *revokeFlags, set map[string]bool, r *revocation, 
 
 // clockSkew is how far ahead of this machine's clock -before may lie, as
 // redisrevoke's default.
-const clockSkew = cookiesession.DefaultClockSkew
+const clockSkew = bounds.DefaultClockSkew
 
 // redactAddr hides the user information of an address (user:password@),
 // so that no error echoes a password put there.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/internal/redistest"
+	"github.com/cookiesession/cookiesession/memrevoke"
 	"github.com/cookiesession/cookiesession/redisrevoke"
 )
 
@@ -189,11 +190,11 @@ func sealedWithID(t *testing.T, key, name, subject string) (value, id string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, err := cookiesession.NewRevocationList(cookiesession.RevocationListOptions{MaxAge: time.Hour})
+	list, err := memrevoke.New(memrevoke.Options{MaxAge: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := cookiesession.NewMap(cookiesession.Options{Keys: keys, Name: name, Revocations: list})
+	st, err := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: keys, Name: name, Revocations: list})
 	if err != nil {
 		t.Fatal(err)
 	}

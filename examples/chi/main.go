@@ -6,7 +6,6 @@
 package main
 
 import (
-	"crypto/rand"
 	"fmt"
 	"log"
 	"net/http"
@@ -54,9 +53,7 @@ func keys() [][]byte {
 		return k
 	}
 	log.Print("COOKIESESSION_KEYS not set: using a random key; sessions end with the process")
-	k := make([]byte, cookiesession.MinKeySize)
-	rand.Read(k)
-	return [][]byte{k}
+	return [][]byte{cookiesession.GenerateKey()}
 }
 
 func main() {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/rand"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -21,9 +20,7 @@ func TestSessionRoundTrip(t *testing.T) {
 
 // testKeys returns one fresh random key, for a store under test.
 func testKeys() [][]byte {
-	k := make([]byte, cookiesession.MinKeySize)
-	rand.Read(k)
-	return [][]byte{k}
+	return [][]byte{cookiesession.GenerateKey()}
 }
 
 // checkRoundTrip serves h over HTTPS with a cookie-keeping client: three

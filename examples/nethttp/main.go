@@ -12,7 +12,6 @@
 package main
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log"
@@ -21,6 +20,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/memrevoke"
 )
 
 // session is what each visitor's cookie holds, as JSON.
@@ -39,12 +39,12 @@ const maxLifetime = 12 * time.Hour
 // cookiesession.Revocations they share.
 type app struct {
 	store   *cookiesession.Store[session]
-	revoked *cookiesession.RevocationList
+	revoked *memrevoke.List
 }
 
 // newApp builds the store, sealing with keys, and its revocation list.
 func newApp(keys [][]byte) (*app, error) {
-	revoked, err := cookiesession.NewRevocationList(cookiesession.RevocationListOptions{MaxAge: maxLifetime})
+	revoked, err := memrevoke.New(memrevoke.Options{MaxAge: maxLifetime})
 	if err != nil {
 		return nil, err
 	}
@@ -151,9 +151,7 @@ func keys() [][]byte {
 		return k
 	}
 	log.Print("COOKIESESSION_KEYS not set: using a random key; sessions end with the process")
-	k := make([]byte, cookiesession.MinKeySize)
-	rand.Read(k)
-	return [][]byte{k}
+	return [][]byte{cookiesession.GenerateKey()}
 }
 
 func main() {

@@ -3,7 +3,7 @@
 // a password change, an account locked by an administrator).
 //
 // The library has this built in: Options.Revocations with
-// Session.SetSubject and RevocationList.RevokeSubject (examples/nethttp
+// Session.SetSubject and memrevoke.List.RevokeSubject (examples/nethttp
 // wires it), needing no lookup per request; this package is the alternative
 // for an application that already keeps its users in a table.
 //

@@ -13,7 +13,6 @@
 package main
 
 import (
-	"crypto/rand"
 	"log"
 	"net/http"
 	"os"
@@ -79,9 +78,7 @@ func keys() [][]byte {
 		return k
 	}
 	log.Print("COOKIESESSION_KEYS not set: using a random key; sessions end with the process")
-	k := make([]byte, cookiesession.MinKeySize)
-	rand.Read(k)
-	return [][]byte{k}
+	return [][]byte{cookiesession.GenerateKey()}
 }
 
 func main() {

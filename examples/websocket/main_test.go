@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"net/http"
 	"net/http/cookiejar"
@@ -22,8 +21,7 @@ import (
 // into lost.
 func testStore(t *testing.T, lost *[]error, mu *sync.Mutex) *cookiesession.Store[session] {
 	t.Helper()
-	k := make([]byte, cookiesession.MinKeySize)
-	rand.Read(k)
+	k := cookiesession.GenerateKey()
 	store, err := cookiesession.New[session](cookiesession.Options{
 		Keys: [][]byte{k}, Name: "__Host-session",
 		OnEvent: func(_ context.Context, e cookiesession.Event) {

@@ -15,7 +15,6 @@ type Attributes struct {
 	Secure       bool
 	SameSite     string // "Strict", "Lax" or "None" (RFC 6265bis §4.1.2.7)
 	Partitioned  bool   // CHIPS
-	Priority     string // Chrome's Priority ("Low", "Medium", "High"); "" for none
 }
 
 // Suffix formats a as it follows name=value in a Set-Cookie line:
@@ -38,10 +37,6 @@ func (a Attributes) Suffix() string {
 	b.WriteString(a.SameSite)
 	if a.Partitioned {
 		b.WriteString("; Partitioned")
-	}
-	if a.Priority != "" {
-		b.WriteString("; Priority=")
-		b.WriteString(a.Priority)
 	}
 	return b.String()
 }

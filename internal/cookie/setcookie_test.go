@@ -14,8 +14,8 @@ func TestSuffix(t *testing.T) {
 	}{
 		{Attributes{Path: "/", HTTPOnly: true, SameSite: "Lax"}, "; Path=/; HttpOnly; SameSite=Lax"},
 		{Attributes{Path: "/app", Domain: "example.com", SameSite: "Strict"}, "; Path=/app; Domain=example.com; SameSite=Strict"},
-		{Attributes{Path: "/", HTTPOnly: true, Secure: true, SameSite: "None", Partitioned: true, Priority: "High"},
-			"; Path=/; HttpOnly; Secure; SameSite=None; Partitioned; Priority=High"},
+		{Attributes{Path: "/", HTTPOnly: true, Secure: true, SameSite: "None", Partitioned: true},
+			"; Path=/; HttpOnly; Secure; SameSite=None; Partitioned"},
 	} {
 		if got := c.a.Suffix(); got != c.want {
 			t.Errorf("%+v.Suffix() = %q, want %q", c.a, got, c.want)

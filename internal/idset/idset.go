@@ -1,5 +1,5 @@
 // Package idset holds revoked session identifiers compactly, for the
-// in-memory cookiesession.RevocationList and redisrevoke's replica: each
+// in-memory memrevoke.List and redisrevoke's replica: each
 // entry is an identifier of Session.ID's form (16 bytes) and the time until
 // which it is revoked (uint32 seconds since Epoch), 20 bytes.
 //

@@ -156,8 +156,17 @@ func Ahead(k Kind, maxAge, skew time.Duration) int64 {
 	return skew.Milliseconds()
 }
 
-// ErrFuture reports an entry that lies further ahead than Ahead allows.
-var ErrFuture = errors.New("revocation lies too far in the future")
+// The errors every revocation list shares, in memory (package memrevoke)
+// or through Redis (package redisrevoke): each package exports them under
+// the same names, so errors.Is matches either package's value.
+var (
+	// ErrFuture reports an entry that lies further ahead than Ahead
+	// allows.
+	ErrFuture = errors.New("cookiesession: revocation too far in the future")
+	// ErrFull reports a new entry refused because a list holds its
+	// maximum of live entries.
+	ErrFull = errors.New("cookiesession: revocation list full")
+)
 
 // CheckAhead returns an error matching ErrFuture if an entry of kind k and
 // score ms lies more than ahead ms past now (Unix ms).

@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/format"
 )
 
 // counter is the session data: {"n":N}, as in the Express server.
@@ -99,7 +100,7 @@ func listenLoopback(addr string) (net.Listener, error) {
 // random key.
 func newHandler(mode string, keys [][]byte) (http.Handler, error) {
 	if keys == nil {
-		k := make([]byte, cookiesession.MinKeySize)
+		k := make([]byte, format.MinKeySize)
 		if _, err := rand.Read(k); err != nil {
 			return nil, err
 		}
