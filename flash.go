@@ -20,11 +20,11 @@ import (
 	"github.com/cookiesession/cookiesession/internal/jsonx"
 )
 
-// MaxFlashCategoryBytes is the longest category Session.AddFlashTo takes,
-// as Session.SetSubject's limit for a subject: a category is a label in code
-// ("error", "info"), and a longer one is most likely a message passed as
-// the category.
-const MaxFlashCategoryBytes = 255
+// maxFlashCategoryBytes is the longest category Session.AddFlashTo takes,
+// 255, as Session.SetSubject's limit for a subject: a category is a label in
+// code ("error", "info"), and a longer one is most likely a message passed
+// as the category.
+const maxFlashCategoryBytes = 255
 
 // flashSet is a session's flash messages: the default category's, and
 // those of other categories in the order of their first message. Its
@@ -92,9 +92,9 @@ func (f *flashSet) index(cat string) int {
 
 // validCategory reports whether cat can be sealed as a category: valid
 // UTF-8 (JSON would replace invalid bytes, and FlashesOf would then never
-// find it) of at most MaxFlashCategoryBytes bytes.
+// find it) of at most maxFlashCategoryBytes bytes.
 func validCategory(cat string) bool {
-	return len(cat) <= MaxFlashCategoryBytes && utf8.ValidString(cat)
+	return len(cat) <= maxFlashCategoryBytes && utf8.ValidString(cat)
 }
 
 // sealEnvelope returns the plaintext to seal: the metadata m, if any
@@ -141,7 +141,7 @@ func marshalFlashes(f *flashSet) ([]byte, error) {
 	pairs := make([][2]any, len(f.cats))
 	for i, c := range f.cats {
 		if !validCategory(c.name) {
-			return nil, fmt.Errorf("%w: a flash category must be valid UTF-8 of at most %d bytes (AddFlashTo)", ErrEncode, MaxFlashCategoryBytes)
+			return nil, fmt.Errorf("%w: a flash category must be valid UTF-8 of at most %d bytes (AddFlashTo)", ErrEncode, maxFlashCategoryBytes)
 		}
 		pairs[i] = [2]any{c.name, c.msgs}
 	}
@@ -178,7 +178,7 @@ func openEnvelope(pt []byte) ([]byte, flashSet, error) {
 
 // parseCategories parses the envelope's categories, `[[category,
 // [message, ...]], ...]`: each category non-empty, at most
-// MaxFlashCategoryBytes, once, with at least one message. Time and memory
+// maxFlashCategoryBytes, once, with at least one message. Time and memory
 // are linear in len(b).
 func parseCategories(b json.RawMessage) ([]flashCategory, error) {
 	var pairs [][]json.RawMessage
@@ -192,8 +192,8 @@ func parseCategories(b json.RawMessage) ([]flashCategory, error) {
 		if len(p) != 2 || json.Unmarshal(p[0], &c.name) != nil || json.Unmarshal(p[1], &c.msgs) != nil {
 			return nil, fmt.Errorf("%w: flash category %d is not [category, [messages]]", ErrDecode, i)
 		}
-		if _, dup := seen[c.name]; dup || c.name == "" || len(c.name) > MaxFlashCategoryBytes || len(c.msgs) == 0 {
-			return nil, fmt.Errorf("%w: flash category %d is empty, longer than %d bytes, repeated, or has no message", ErrDecode, i, MaxFlashCategoryBytes)
+		if _, dup := seen[c.name]; dup || c.name == "" || len(c.name) > maxFlashCategoryBytes || len(c.msgs) == 0 {
+			return nil, fmt.Errorf("%w: flash category %d is empty, longer than %d bytes, repeated, or has no message", ErrDecode, i, maxFlashCategoryBytes)
 		}
 		seen[c.name] = struct{}{}
 		cats = append(cats, c)

@@ -136,7 +136,7 @@ func TestFlashVectors(t *testing.T) {
 	}
 }
 
-// TestFlashCategoryRefused: a category of more than MaxFlashCategoryBytes
+// TestFlashCategoryRefused: a category of more than maxFlashCategoryBytes
 // or of invalid UTF-8 fails the commit with ErrEncode, and the client
 // keeps its cookie and messages; one of exactly the limit is kept.
 func TestFlashCategoryRefused(t *testing.T) {
@@ -144,7 +144,7 @@ func TestFlashCategoryRefused(t *testing.T) {
 	j := jar{}
 	flashStep(t, s, j, func(sess *Session[cart]) { sess.AddFlashTo("info", "kept") })
 	before := testjar.Header(j)
-	for _, cat := range []string{strings.Repeat("x", MaxFlashCategoryBytes+1), "bad\xff"} {
+	for _, cat := range []string{strings.Repeat("x", maxFlashCategoryBytes+1), "bad\xff"} {
 		sess := s.Open(Request{Cookie: []string{testjar.Header(j)}})
 		sess.AddFlashTo(cat, "lost?")
 		if u, err := sess.Commit(); !errors.Is(err, ErrEncode) || len(u.SetCookie) != 0 || strings.Contains(err.Error(), cat) {
@@ -157,7 +157,7 @@ func TestFlashCategoryRefused(t *testing.T) {
 	if testjar.Header(j) != before {
 		t.Fatal("the cookie changed")
 	}
-	long := strings.Repeat("é", MaxFlashCategoryBytes/2) // 254 bytes
+	long := strings.Repeat("é", maxFlashCategoryBytes/2) // 254 bytes
 	flashStep(t, s, j, func(sess *Session[cart]) { sess.AddFlashTo(long+"x", "ok") })
 	flashStep(t, s, j, func(sess *Session[cart]) {
 		if f := sess.FlashesOf(long + "x"); !slices.Equal(f, []string{"ok"}) {
@@ -208,7 +208,7 @@ func TestFlashEnvelopeRefused(t *testing.T) {
 		`[{},[],[["a",[1]]]]`,
 		`[{},[],{"a":["1"]}]`,
 		`[{},[],"a"]`,
-		`[{},[],[["` + strings.Repeat("x", MaxFlashCategoryBytes+1) + `",["1"]]]]`,
+		`[{},[],[["` + strings.Repeat("x", maxFlashCategoryBytes+1) + `",["1"]]]]`,
 	} {
 		if _, _, err := openEnvelope([]byte(pt)); !errors.Is(err, ErrDecode) {
 			t.Errorf("%.60s: %v", pt, err)

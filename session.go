@@ -285,7 +285,7 @@ func (s *Session[T]) Flashes() []string { return s.want.flashes.take("") }
 // AddFlashTo queues a message in a category ("error", "info"; "" is the
 // default category of AddFlash and Flashes), to be read once, by
 // FlashesOf, on a later request. A category is any valid UTF-8 of at most
-// MaxFlashCategoryBytes bytes; the session takes any other too, and Save
+// 255 bytes; the session takes any other too, and Save
 // (or the middleware's commit) then refuses it with ErrEncode, so that it
 // is never dropped in silence.
 func (s *Session[T]) AddFlashTo(category, message string) { s.want.flashes.add(category, message) }
