@@ -33,6 +33,7 @@ import (
 	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/format"
 	"github.com/cookiesession/cookiesession/internal/jsonx"
+	"github.com/cookiesession/cookiesession/internal/plainvalue"
 	"github.com/cookiesession/cookiesession/internal/proxy"
 )
 
@@ -41,8 +42,8 @@ import (
 type Store[T any] struct {
 	c         core
 	isMap     bool
-	useNumber bool        // T holds interface values: decode numbers as json.Number
-	plain     plainLayout // non-nil: T's bytes are all its content (plainvalue.go)
+	useNumber bool              // T holds interface values: decode numbers as json.Number
+	plain     plainvalue.Layout // non-nil: T's bytes are all its content
 }
 
 // Map is the data of an untyped session, as in Express cookie-session's
@@ -82,7 +83,7 @@ func New[T any](o Options) (*Store[T], error) {
 	}
 	s.isMap = reflect.TypeFor[T]().Kind() == reflect.Map
 	s.useNumber = holdsInterface(reflect.TypeFor[T](), map[reflect.Type]bool{})
-	s.plain = plainLayoutOf(reflect.TypeFor[T]())
+	s.plain = plainvalue.LayoutOf(reflect.TypeFor[T]())
 	zeroData := s.newData()
 	zero, err := s.c.marshal(&zeroData)
 	if err != nil {

@@ -1,66 +1,12 @@
 package cookiesession
 
 import (
-	"encoding/json"
 	"io"
 	"math"
 	"net/http"
-	"reflect"
 	"testing"
 	"time"
 )
-
-// stamp has its own MarshalJSON: its JSON is not a function of its bytes
-// as far as the store can know.
-type stamp int
-
-func (s stamp) MarshalJSON() ([]byte, error) { return json.Marshal(int(s)) }
-
-// TestPlainLayoutOf checks which data types get the value copy and
-// compare: only those a change cannot reach without changing their bytes.
-func TestPlainLayoutOf(t *testing.T) {
-	cases := []struct {
-		t     reflect.Type
-		plain bool
-	}{
-		{reflect.TypeFor[struct{ N int }](), true},
-		{reflect.TypeFor[struct {
-			A int8
-			B int64
-			S string
-			F float64
-			T time.Time
-			R [3]uint16
-		}](), true},
-		{reflect.TypeFor[[4]struct {
-			A bool
-			B int32
-		}](), true},
-		{reflect.TypeFor[struct{}](), true},
-		{reflect.TypeFor[cart](), false}, // a slice
-		{reflect.TypeFor[struct{ M map[string]int }](), false},
-		{reflect.TypeFor[struct{ P *int }](), false},
-		{reflect.TypeFor[struct{ V any }](), false},
-		{reflect.TypeFor[[2]*int](), false},
-		{reflect.TypeFor[Map](), false},
-		{reflect.TypeFor[struct{ S stamp }](), false},
-		{reflect.TypeFor[struct{ time.Time }](), false}, // MarshalJSON promoted
-		{reflect.TypeFor[struct{ C chan int }](), false},
-		{reflect.TypeFor[struct{ F func() }](), false},
-	}
-	for _, c := range cases {
-		if got := plainLayoutOf(c.t) != nil; got != c.plain {
-			t.Errorf("%v: plain %v, want %v", c.t, got, c.plain)
-		}
-	}
-	l := plainLayoutOf(reflect.TypeFor[struct {
-		A int8
-		B int64
-	}]())
-	if len(l) != 2 || l[0] != (byteRange{0, 1}) || l[1] != (byteRange{8, 8}) {
-		t.Errorf("padded struct: layout %v, want [{0 1} {8 8}]", l)
-	}
-}
 
 // lateChangeReported runs two requests through a store of T's middleware:
 // the first saves prepare's session, the second changes it with before,

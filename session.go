@@ -40,7 +40,7 @@ type Session[T any] struct {
 	w     *responseWriter
 
 	// Data as marshal last encoded it, and that encoding (nil: none); memo
-	// is nil unless the store's T is plain (plainvalue.go).
+	// is nil unless the store's T is plain (internal/plainvalue).
 	memo     *T
 	memoJSON []byte
 }
@@ -369,7 +369,7 @@ func (s *Session[T]) marshal() ([]byte, error) {
 		return s.store.c.zeroJSON, nil
 	}
 	plain := s.store.plain
-	if s.memo != nil && s.memoJSON != nil && plain.equal(unsafe.Pointer(&s.Data), unsafe.Pointer(s.memo)) {
+	if s.memo != nil && s.memoJSON != nil && plain.Equal(unsafe.Pointer(&s.Data), unsafe.Pointer(s.memo)) {
 		return s.memoJSON, nil
 	}
 	dataJSON, err := s.store.c.marshalData(&s.Data, s.held.data) // as Unmarshal: pointer methods apply
