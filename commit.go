@@ -171,10 +171,10 @@ func (c *core) changes(h *held, w *wanted, dataJSON []byte) change {
 	if w.browserSession != h.browserSession {
 		ch |= changedPersistence
 	}
-	if w.meta.maxAge != h.meta.maxAge {
+	if w.meta.MaxAge != h.meta.MaxAge {
 		ch |= changedLifetime
 	}
-	if w.meta.subject != h.meta.subject {
+	if w.meta.Subject != h.meta.Subject {
 		ch |= changedSubject
 	}
 	return ch
@@ -240,12 +240,12 @@ func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, create
 	if err != nil {
 		return plan{}, err
 	}
-	maxAge := int(c.expiry(w.meta.maxAge, created, now).Sub(now) / time.Second)
+	maxAge := int(c.expiry(w.meta.MaxAge, created, now).Sub(now) / time.Second)
 	a, err := c.attrs(req, !w.browserSession, maxAge, now)
 	if err != nil {
 		return plan{}, err
 	}
-	hdr := format.Header{Created: created, Sealed: now, BrowserSession: w.browserSession, Flashes: !w.flashes.empty(), Meta: !w.meta.empty(), Chunks: n}
+	hdr := format.Header{Created: created, Sealed: now, BrowserSession: w.browserSession, Flashes: !w.flashes.empty(), Meta: !w.meta.Empty(), Chunks: n}
 	raw, err := c.codec.SealRaw(c.name, hdr, pt)
 	if err != nil {
 		return plan{}, err
@@ -272,7 +272,7 @@ func (c *core) planLegacy(f *legacyFormat, h *held, w *wanted, dataJSON []byte, 
 	if !w.flashes.empty() {
 		return plan{}, fmt.Errorf("%w: flash messages (AddFlash, AddFlashTo) have no place in the %s cookie written during a transition: keep them in Data until the transition ends", ErrEncode, f.Format())
 	}
-	a, err := c.attrs(req, !w.browserSession, int(c.expiry(w.meta.maxAge, now, now).Sub(now)/time.Second), now)
+	a, err := c.attrs(req, !w.browserSession, int(c.expiry(w.meta.MaxAge, now, now).Sub(now)/time.Second), now)
 	if err != nil {
 		return plan{}, err
 	}

@@ -274,7 +274,7 @@ func (s *Store[T]) Open(req Request) *Session[T] {
 	}
 	sess.held = h
 	sess.want = wanted{flashes: h.flashes, meta: h.meta, browserSession: h.browserSession}
-	if s.c.revocations != nil && !h.meta.hasID && (h.legacy.idx == 0 || !s.c.legacy[h.legacy.idx-1].Transition()) {
+	if s.c.revocations != nil && !h.meta.HasID && (h.legacy.idx == 0 || !s.c.legacy[h.legacy.idx-1].Transition()) {
 		s.c.newID(&sess.want.meta) // sealed before revocation was on, legacy, or new
 	}
 	return sess
@@ -338,12 +338,12 @@ func (s *Store[T]) open(in incoming, d *T) (held, error) {
 		return h, in.lost(err, s.c.name, s.c.limits)
 	}
 	if hdr.Meta {
-		if h.meta, pt, err = parseMeta(pt); err != nil {
+		if h.meta, pt, err = format.ParseMeta(pt); err != nil {
 			return h, err
 		}
 	}
 	now := s.c.now()
-	if err := s.c.checkTimes(&hdr, s.c.lifetime(h.meta.maxAge), now); err != nil {
+	if err := s.c.checkTimes(&hdr, s.c.lifetime(h.meta.MaxAge), now); err != nil {
 		return h, err
 	}
 	if err := s.c.checkRevoked(&h.meta, hdr.Created); err != nil {
@@ -372,7 +372,7 @@ func (s *Store[T]) open(in incoming, d *T) (held, error) {
 	if s.c.refresh > 0 && now.Sub(hdr.Sealed) >= s.c.refresh {
 		h.stale |= staleRefresh
 	}
-	if s.c.revocations != nil && !h.meta.hasID {
+	if s.c.revocations != nil && !h.meta.HasID {
 		h.stale |= staleID
 	}
 	return h, nil
@@ -382,14 +382,14 @@ func (s *Store[T]) open(in incoming, d *T) (held, error) {
 // a store without one drops the identifier (it seals none).
 func (c *core) checkRevoked(m *meta, created time.Time) error {
 	if c.revocations == nil {
-		m.hasID = false
+		m.HasID = false
 		return nil
 	}
 	id := ""
-	if m.hasID {
-		id = m.id.String()
+	if m.HasID {
+		id = m.ID.String()
 	}
-	if c.revocations.Revoked(id, m.subject, created) {
+	if c.revocations.Revoked(id, m.Subject, created) {
 		return fmt.Errorf("%w: by identifier, subject or a global cut-off (Options.Revocations)", ErrRevoked)
 	}
 	return nil

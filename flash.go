@@ -17,6 +17,7 @@ import (
 	"slices"
 	"unicode/utf8"
 
+	"github.com/cookiesession/cookiesession/internal/format"
 	"github.com/cookiesession/cookiesession/internal/jsonx"
 )
 
@@ -98,19 +99,19 @@ func validCategory(cat string) bool {
 }
 
 // sealEnvelope returns the plaintext to seal: the metadata m, if any
-// (meta.go), then dataJSON, or the flash envelope with f's messages. A
+// (format.AppendMeta), then dataJSON, or the flash envelope with f's messages. A
 // plain session's plaintext is dataJSON itself, with no copy.
 func sealEnvelope(m *meta, dataJSON []byte, f *flashSet) ([]byte, error) {
-	if f.empty() && m.empty() {
+	if f.empty() && m.Empty() {
 		return dataJSON, nil
 	}
 	fl, err := marshalFlashes(f)
 	if err != nil {
 		return nil, err
 	}
-	pt := make([]byte, 0, m.size()+len(dataJSON)+len(fl)+3)
-	if !m.empty() {
-		if pt, err = appendMeta(pt, m); err != nil {
+	pt := make([]byte, 0, m.Size()+len(dataJSON)+len(fl)+3)
+	if !m.Empty() {
+		if pt, err = format.AppendMeta(pt, m); err != nil {
 			return nil, err
 		}
 	}

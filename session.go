@@ -158,7 +158,7 @@ func (s *Session[T]) ExpiresAt() time.Time {
 	if sealed.IsZero() { // loaded from a legacy cookie, not sealed yet
 		sealed = created
 	}
-	return s.store.c.expiry(s.want.meta.maxAge, created, sealed)
+	return s.store.c.expiry(s.want.meta.MaxAge, created, sealed)
 }
 
 // Deadline returns the absolute end of the session's life: its creation
@@ -178,7 +178,7 @@ func (s *Session[T]) Deadline() time.Time {
 	if created.IsZero() {
 		created = s.store.c.now()
 	}
-	return created.Add(s.store.c.lifetime(s.want.meta.maxAge))
+	return created.Add(s.store.c.lifetime(s.want.meta.MaxAge))
 }
 
 // ID returns the session's random identifier (128 bits, base64url), sealed
@@ -189,21 +189,21 @@ func (s *Session[T]) Deadline() time.Time {
 // while that save is skipped as too large (EventResealSkipped), its cookie
 // carries none, and ID names one it does not carry.
 func (s *Session[T]) ID() string {
-	if !s.want.meta.hasID {
+	if !s.want.meta.HasID {
 		return ""
 	}
-	return s.want.meta.id.String()
+	return s.want.meta.ID.String()
 }
 
 // Subject returns what SetSubject bound the session to, or "".
-func (s *Session[T]) Subject() string { return s.want.meta.subject }
+func (s *Session[T]) Subject() string { return s.want.meta.Subject }
 
 // SetSubject binds the session to a subject, such as a user id, sealed
 // encrypted in its value, so that Revocations can refuse every session of
 // that subject at once ("log out all my devices"). It is kept by Renew and
 // cleared by Destroy; "" unbinds. A subject longer than 255 bytes,
 // or not UTF-8, makes the save fail with ErrEncode.
-func (s *Session[T]) SetSubject(subject string) { s.want.meta.subject = subject }
+func (s *Session[T]) SetSubject(subject string) { s.want.meta.Subject = subject }
 
 // SetMaxAge gives this session its own absolute lifetime, d from its
 // creation (or its last Renew), enforced on the server and sealed in its
@@ -216,7 +216,7 @@ func (s *Session[T]) SetMaxAge(d time.Duration) error {
 	if d != 0 && (d < time.Second || d > c.ceiling) {
 		return optionsError("SetMaxAge(%v) out of range: use 1s..%v (Options.MaxAgeCeiling), or 0 for MaxAge", d, c.ceiling)
 	}
-	s.want.meta.maxAge = d.Truncate(time.Second)
+	s.want.meta.MaxAge = d.Truncate(time.Second)
 	return nil
 }
 
