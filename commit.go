@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/flash"
 	"github.com/cookiesession/cookiesession/internal/format"
 )
 
@@ -149,7 +150,7 @@ func (s *Session[T]) apply(p *plan) {
 // (h.stale) is not among them: a later request does it as well.
 func (c *core) changes(h *held, w *wanted, dataJSON []byte) change {
 	var ch change
-	empty := bytes.Equal(dataJSON, c.zeroJSON) && w.flashes.empty()
+	empty := bytes.Equal(dataJSON, c.zeroJSON) && w.flashes.Empty()
 	switch {
 	case w.destroy && empty:
 		return changedDestroy // whatever else changed goes with it
@@ -165,7 +166,7 @@ func (c *core) changes(h *held, w *wanted, dataJSON []byte) change {
 	if w.renew {
 		ch |= changedRenew
 	}
-	if !w.flashes.equal(&h.flashes) {
+	if !w.flashes.Equal(&h.flashes) {
 		ch |= changedFlashes
 	}
 	if w.browserSession != h.browserSession {
@@ -231,7 +232,7 @@ func (c *core) skipReseal(h *held, tl *TooLargeError) plan {
 // planSealed stores dataJSON (and the flashes and metadata) in the sealed
 // format, replacing and deleting every other cookie of the session.
 func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, created, now time.Time, req *Request) (plan, error) {
-	pt, err := sealEnvelope(&w.meta, dataJSON, &w.flashes)
+	pt, err := flash.Seal(&w.meta, dataJSON, &w.flashes)
 	if err != nil {
 		return plan{}, err
 	}
@@ -245,7 +246,7 @@ func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, create
 	if err != nil {
 		return plan{}, err
 	}
-	hdr := format.Header{Created: created, Sealed: now, BrowserSession: w.browserSession, Flashes: !w.flashes.empty(), Meta: !w.meta.Empty(), Chunks: n}
+	hdr := format.Header{Created: created, Sealed: now, BrowserSession: w.browserSession, Flashes: !w.flashes.Empty(), Meta: !w.meta.Empty(), Chunks: n}
 	raw, err := c.codec.SealRaw(c.name, hdr, pt)
 	if err != nil {
 		return plan{}, err
@@ -269,7 +270,7 @@ func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, create
 
 // planLegacy stores dataJSON in a legacy format during a transition.
 func (c *core) planLegacy(f *legacyFormat, h *held, w *wanted, dataJSON []byte, ch change, created, now time.Time, req *Request) (plan, error) {
-	if !w.flashes.empty() {
+	if !w.flashes.Empty() {
 		return plan{}, fmt.Errorf("%w: flash messages (AddFlash, AddFlashTo) have no place in the %s cookie written during a transition: keep them in Data until the transition ends", ErrEncode, f.Format())
 	}
 	a, err := c.attrs(req, !w.browserSession, int(c.expiry(w.meta.MaxAge, now, now).Sub(now)/time.Second), now)

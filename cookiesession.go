@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession/internal/bounds"
+	"github.com/cookiesession/cookiesession/internal/flash"
 	"github.com/cookiesession/cookiesession/internal/format"
 	"github.com/cookiesession/cookiesession/internal/jsonx"
 	"github.com/cookiesession/cookiesession/internal/plainvalue"
@@ -351,8 +352,8 @@ func (s *Store[T]) open(in incoming, d *T) (held, error) {
 	}
 	dataJSON := pt
 	if hdr.Flashes {
-		if dataJSON, h.flashes, err = openEnvelope(pt); err != nil {
-			return h, err
+		if dataJSON, h.flashes, err = flash.Open(pt); err != nil {
+			return h, fmt.Errorf("%w: %v", ErrDecode, err)
 		}
 	}
 	if err := s.decodeData(dataJSON, d); err != nil {

@@ -91,7 +91,7 @@ type wanted struct {
 // equal reports whether w and o ask for the same.
 func (w *wanted) equal(o *wanted) bool {
 	return w.meta == o.meta && w.browserSession == o.browserSession && w.destroy == o.destroy &&
-		w.renew == o.renew && w.flashes.equal(&o.flashes)
+		w.renew == o.renew && w.flashes.Equal(&o.flashes)
 }
 
 // told is a session's state when an explicit Save returned an error
@@ -255,7 +255,7 @@ func (s *Session[T]) Changed() bool {
 // new session's, or flash messages. Like cookie-session's isPopulated; it
 // encodes Data to compare.
 func (s *Session[T]) Populated() bool {
-	if !s.want.flashes.empty() {
+	if !s.want.flashes.Empty() {
 		return true
 	}
 	dataJSON, err := s.marshal()
@@ -276,11 +276,11 @@ func (s *Session[T]) SetBrowserSession(on bool) { s.want.browserSession = on }
 
 // AddFlash queues a message to be read once, by Flashes, on a later
 // request: AddFlashTo("", msg).
-func (s *Session[T]) AddFlash(msg string) { s.want.flashes.add("", msg) }
+func (s *Session[T]) AddFlash(msg string) { s.want.flashes.Add("", msg) }
 
 // Flashes returns the queued flash messages of the default category and
 // removes them from the session: FlashesOf("").
-func (s *Session[T]) Flashes() []string { return s.want.flashes.take("") }
+func (s *Session[T]) Flashes() []string { return s.want.flashes.Take("") }
 
 // AddFlashTo queues a message in a category ("error", "info"; "" is the
 // default category of AddFlash and Flashes), to be read once, by
@@ -288,12 +288,12 @@ func (s *Session[T]) Flashes() []string { return s.want.flashes.take("") }
 // 255 bytes; the session takes any other too, and Save
 // (or the middleware's commit) then refuses it with ErrEncode, so that it
 // is never dropped in silence.
-func (s *Session[T]) AddFlashTo(category, message string) { s.want.flashes.add(category, message) }
+func (s *Session[T]) AddFlashTo(category, message string) { s.want.flashes.Add(category, message) }
 
 // FlashesOf returns the queued flash messages of one category, in the
 // order they were added, or nil, and removes them from the session; the
 // other categories stay.
-func (s *Session[T]) FlashesOf(category string) []string { return s.want.flashes.take(category) }
+func (s *Session[T]) FlashesOf(category string) []string { return s.want.flashes.Take(category) }
 
 // Save writes the session's Set-Cookie headers to w now, and returns why it
 // cannot: ErrTooLarge, ErrInsecureRequest, ErrEncode (also for flash
