@@ -263,7 +263,7 @@ func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, create
 	lines = c.expireAll(lines, h, n+1, false, full, a)
 	next := held{data: dataJSON, flashes: w.flashes, created: created, sealed: now, meta: w.meta, browserSession: w.browserSession}
 	for i := 1; i <= n; i++ {
-		next.chunks.set(i)
+		next.chunks.Set(i)
 	}
 	return plan{lines: lines, next: next, user: ch, event: c.sizeWarningFor(valueLen, n)}, nil
 }
@@ -301,14 +301,14 @@ func (c *core) planDestroy(h *held, w *wanted, req *Request) (plan, error) {
 // malformed chunk names h has; and the cookies of every legacy format h
 // has. A save deletes only what the request carried: a stale chunk that a
 // racing response (two tabs) leaves beyond the new value's last part is
-// ignored by the reader (chunkScan.written) and deleted by the next save,
+// ignored by the reader (internal/chunks, scan.written) and deleted by the next save,
 // which carries it. Only when the new value's last part fills the budget
 // would the reader read on into a stale part: then the save also deletes
 // the next chunk name (full).
 func (c *core) expireAll(lines []string, h *held, from int, all, full bool, a CookieAttrs) []string {
 	last := c.limits.Chunks
-	for i, end := from, max(last, h.chunks.highest()); i <= end; i++ {
-		if h.chunks.has(i) || i <= last && (all || full && i == from) {
+	for i, end := from, max(last, h.chunks.Highest()); i <= end; i++ {
+		if h.chunks.Has(i) || i <= last && (all || full && i == from) {
 			lines = append(lines, a.ExpireLine(chunks.Name(c.name, i)))
 		}
 	}
@@ -324,9 +324,9 @@ func (c *core) expireAll(lines []string, h *held, from int, all, full bool, a Co
 // expiryCount is about how many lines expireAll appends, for a session
 // stored in n chunks, all or not.
 func (c *core) expiryCount(h *held, n int, all bool) int {
-	k := h.chunks.highest() - n
+	k := h.chunks.Highest() - n
 	if all {
-		k = max(c.limits.Chunks, h.chunks.highest()) - n
+		k = max(c.limits.Chunks, h.chunks.Highest()) - n
 	}
 	return max(k, 1) + len(h.foreign) + 2*len(c.legacy)
 }

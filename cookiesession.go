@@ -289,7 +289,7 @@ func (s *Store[T]) read(req *Request, d *T) (held, error) {
 	h := held{}
 	switch {
 	case err != nil:
-	case in.chunks > 0:
+	case in.Chunks > 0:
 		h, err = s.open(in, d)
 	default:
 		h, err = s.openLegacy(req.Cookie, d)
@@ -298,7 +298,7 @@ func (s *Store[T]) read(req *Request, d *T) (held, error) {
 		*d = s.newData()
 		h = held{browserSession: s.c.browserSession}
 	}
-	h.chunks, h.foreign = in.present, in.foreign
+	h.chunks, h.foreign = in.Present, in.Foreign
 	if len(s.c.legacy) > 0 {
 		h.cookie = req.Cookie
 	}
@@ -324,19 +324,19 @@ func (s *Store[T]) unseal(value string, n int) (format.Header, []byte, int, erro
 	return s.c.codec.OpenRaw(s.c.name, n, raw)
 }
 
-// open authenticates in.value, or else in.whole, and decodes its data
+// open authenticates in.Value, or else in.Whole, and decodes its data
 // into d.
 func (s *Store[T]) open(in incoming, d *T) (held, error) {
 	var h held
-	hdr, pt, keyIdx, err := s.unseal(in.value, in.chunks)
+	hdr, pt, keyIdx, err := s.unseal(in.Value, in.Chunks)
 	switch {
-	case err != nil && in.whole != "":
+	case err != nil && in.Whole != "":
 		// Neither opens: the whole's error is the one every part explains.
-		if hdr, pt, keyIdx, err = s.unseal(in.whole, in.wholeChunks); err != nil {
+		if hdr, pt, keyIdx, err = s.unseal(in.Whole, in.WholeChunks); err != nil {
 			return h, err
 		}
 	case err != nil:
-		return h, in.lost(err, s.c.name, s.c.limits)
+		return h, lost(&in, err, s.c.name, s.c.limits)
 	}
 	if hdr.Meta {
 		if h.meta, pt, err = format.ParseMeta(pt); err != nil {

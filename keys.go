@@ -41,4 +41,3 @@ func GenerateKey() []byte {
 		}
 	}
 }
-
