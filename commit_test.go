@@ -1,4 +1,4 @@
-package cookiesession_test
+package cookiesession
 
 import (
 	"bytes"
@@ -8,22 +8,20 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/cookiesession/cookiesession"
 )
 
 // adapterStore returns a store of o whose EventLostChange reports are
 // collected into the returned slice.
-func adapterStore(t *testing.T, o cookiesession.Options) (*cookiesession.Store[map[string]any], *[]error) {
+func adapterStore(t *testing.T, o Options) (*Store[map[string]any], *[]error) {
 	t.Helper()
 	var lost []error
-	o.Keys = [][]byte{cookiesession.GenerateKey()}
-	o.OnEvent = func(_ context.Context, e cookiesession.Event) {
-		if e.Kind == cookiesession.EventLostChange {
+	o.Keys = [][]byte{GenerateKey()}
+	o.OnEvent = func(_ context.Context, e Event) {
+		if e.Kind == EventLostChange {
 			lost = append(lost, e.Err)
 		}
 	}
-	s, err := cookiesession.New[map[string]any](o)
+	s, err := New[map[string]any](o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,8 +30,8 @@ func adapterStore(t *testing.T, o cookiesession.Options) (*cookiesession.Store[m
 
 // adapterRequest is what an adapter gives Open: a plain-HTTP request to
 // localhost without a cookie.
-func adapterRequest() cookiesession.Request {
-	return cookiesession.Request{Host: "localhost", Context: context.Background()}
+func adapterRequest() Request {
+	return Request{Host: "localhost", Context: context.Background()}
 }
 
 // TestReportLostChange drives the core as an adapter does (Open, Commit,
@@ -46,13 +44,13 @@ func TestReportLostChange(t *testing.T) {
 		what               string
 		hijacked, panicked bool
 	}{
-		{cause: cookiesession.ErrAlreadyWritten, what: "Data"},
-		{cause: cookiesession.ErrHijacked, what: "Data", hijacked: true},
-		{cause: cookiesession.ErrPanicked, what: "Data", panicked: true},
+		{cause: ErrAlreadyWritten, what: "Data"},
+		{cause: ErrHijacked, what: "Data", hijacked: true},
+		{cause: ErrPanicked, what: "Data", panicked: true},
 		// A panic loses the committed change too: its response may never go out.
-		{cause: cookiesession.ErrPanicked, committed: true, what: "Data", panicked: true},
+		{cause: ErrPanicked, committed: true, what: "Data", panicked: true},
 	} {
-		s, lost := adapterStore(t, cookiesession.Options{})
+		s, lost := adapterStore(t, Options{})
 		sess := s.Open(adapterRequest())
 		sess.Data["n"] = 1
 		if tc.committed {
@@ -61,7 +59,7 @@ func TestReportLostChange(t *testing.T) {
 			}
 		}
 		err := sess.ReportLostChange(context.Background(), tc.cause)
-		var lc *cookiesession.LostChangeError
+		var lc *LostChangeError
 		if !errors.As(err, &lc) || !errors.Is(err, tc.cause) || lc.What != tc.what || lc.Hijacked != tc.hijacked || lc.Panicked != tc.panicked {
 			t.Errorf("%v (committed %v): %#v, want What %q, Hijacked %v, Panicked %v", tc.cause, tc.committed, err, tc.what, tc.hijacked, tc.panicked)
 		}
@@ -78,20 +76,20 @@ func TestReportLostChange(t *testing.T) {
 // TestReportLostChangeNothingLost: nothing unsaved (untouched, committed,
 // or told to the handler by Save's error) reports nothing and returns nil.
 func TestReportLostChangeNothingLost(t *testing.T) {
-	s, lost := adapterStore(t, cookiesession.Options{Secure: cookiesession.SecureAlways})
+	s, lost := adapterStore(t, Options{Secure: SecureAlways})
 	untouched := s.Open(adapterRequest())
-	committed := s.Open(cookiesession.Request{Host: "example.com", HTTPS: true})
+	committed := s.Open(Request{Host: "example.com", HTTPS: true})
 	committed.Data["n"] = 1
 	if _, err := committed.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	told := s.Open(cookiesession.Request{Host: "example.com"}) // plain HTTP under SecureAlways
+	told := s.Open(Request{Host: "example.com"}) // plain HTTP under SecureAlways
 	told.Data["n"] = 1
-	if err := told.Save(httptest.NewRecorder()); !errors.Is(err, cookiesession.ErrInsecureRequest) {
+	if err := told.Save(httptest.NewRecorder()); !errors.Is(err, ErrInsecureRequest) {
 		t.Fatalf("Save = %v, want ErrInsecureRequest", err)
 	}
-	for name, sess := range map[string]*cookiesession.Session[map[string]any]{"untouched": untouched, "committed": committed, "told": told} {
-		for _, cause := range []error{cookiesession.ErrAlreadyWritten, cookiesession.ErrHijacked} {
+	for name, sess := range map[string]*Session[map[string]any]{"untouched": untouched, "committed": committed, "told": told} {
+		for _, cause := range []error{ErrAlreadyWritten, ErrHijacked} {
 			if err := sess.ReportLostChange(context.Background(), cause); err != nil {
 				t.Errorf("%s, %v: %v, want nil", name, cause, err)
 			}
@@ -109,14 +107,14 @@ func TestReportLostChangeLog(t *testing.T) {
 	old := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, nil)))
 	defer slog.SetDefault(old)
-	s, err := cookiesession.New[map[string]any](cookiesession.Options{Keys: [][]byte{cookiesession.GenerateKey()}})
+	s, err := New[map[string]any](Options{Keys: [][]byte{GenerateKey()}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sess := s.Open(adapterRequest())
 	sess.Data["user"] = "topsecret"
 	//lint:ignore SA1012 a nil ctx is documented to mean context.Background()
-	if err := sess.ReportLostChange(nil, cookiesession.ErrHijacked); err == nil {
+	if err := sess.ReportLostChange(nil, ErrHijacked); err == nil {
 		t.Fatal("nil, want the lost change")
 	}
 	out := buf.String()
