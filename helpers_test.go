@@ -1,5 +1,9 @@
 package cookiesession
 
+// Helpers shared by the package's tests: the session type cart, keys,
+// clocks, store builders, event hooks, the cookie jar, revocation lists and
+// a ResponseWriter.
+
 import (
 	"context"
 	"crypto/sha256"
