@@ -376,6 +376,9 @@ func (s *Session[T]) marshal() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrEncode, jsonx.Problem(err))
 	}
+	if err := checkUTF8(dataJSON, &s.Data); err != nil {
+		return nil, err
+	}
 	if s.memo != nil {
 		*s.memo, s.memoJSON = s.Data, dataJSON
 	}
