@@ -43,11 +43,37 @@ func checkUTF8(dataJSON []byte, v any) error {
 	case !found:
 		return nil // a genuine U+FFFD, or the output of a MarshalJSON or MarshalText method
 	}
-	what := w.path() + " is a string"
 	if w.badKey {
-		what = "a key of " + w.path() + " is a string"
+		return notUTF8Error("a key of " + w.path())
 	}
-	return fmt.Errorf("%w: %s that is not valid UTF-8, and JSON would give it back with U+FFFD in place of its invalid bytes: "+
+	return notUTF8Error(w.path())
+}
+
+// checkFlashUTF8 returns an ErrEncode error naming the first flash
+// message of f that is not valid UTF-8, when fl, f's JSON, holds U+FFFD;
+// nil otherwise.
+func checkFlashUTF8(fl []byte, f *flashSet) error {
+	if !bytes.Contains(fl, replacementChar) && !hasEscapedReplacement(fl) {
+		return nil
+	}
+	for i, m := range f.def {
+		if !utf8.ValidString(m) {
+			return notUTF8Error(fmt.Sprintf("flash message %d (AddFlash)", i))
+		}
+	}
+	for i, c := range f.cats {
+		for j, m := range c.msgs {
+			if !utf8.ValidString(m) {
+				return notUTF8Error(fmt.Sprintf("flash message %d of category %d, counted from 0 in the order the categories came (AddFlashTo)", j, i))
+			}
+		}
+	}
+	return nil
+}
+
+// notUTF8Error is the error for a string that is not valid UTF-8 at what.
+func notUTF8Error(what string) error {
+	return fmt.Errorf("%w: %s is a string that is not valid UTF-8, and JSON would give it back with U+FFFD in place of its invalid bytes: "+
 		"store bytes as []byte (encoding/json base64-encodes them), or encode the string yourself (encoding/base64)", ErrEncode, what)
 }
 

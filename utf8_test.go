@@ -159,6 +159,31 @@ func TestInvalidUTF8Middleware(t *testing.T) {
 	j.do(t, h)
 }
 
+// TestInvalidUTF8Flash: a flash message that is not UTF-8 fails the
+// commit with ErrEncode naming it; one holding U+FFFD is kept.
+func TestInvalidUTF8Flash(t *testing.T) {
+	s := newStore[Map](t, Options{})
+	for _, c := range []struct {
+		add  func(*Session[Map])
+		path string
+	}{
+		{func(sess *Session[Map]) { sess.AddFlash("ok"); sess.AddFlash(notUTF8) }, "flash message 1 (AddFlash)"},
+		{func(sess *Session[Map]) { sess.AddFlashTo("a", "ok"); sess.AddFlashTo("b", notUTF8) }, "flash message 0 of category 1,"},
+		{func(sess *Session[Map]) { sess.AddFlash("\uFFFD"); sess.AddFlashTo("a", "\uFFFD \\ufffd") }, ""},
+	} {
+		sess := s.Open(Request{})
+		c.add(sess)
+		u, err := sess.Commit()
+		if c.path == "" {
+			if err != nil || len(u.SetCookie) == 0 {
+				t.Fatalf("commit: %v", err)
+			}
+			continue
+		}
+		checkUTF8Error(t, err, c.path)
+	}
+}
+
 // utf8Codec is an Options.JSON codec: encoding/json through a Decoder
 // with UseNumber.
 type utf8Codec struct{}
