@@ -15,10 +15,11 @@ import (
 	"unicode/utf8"
 )
 
-// maxCheckDepth bounds the search for an invalid string, in steps from
-// Data (a field, an element, a pointer, an interface): encoding/json's
-// decoder refuses JSON nested deeper than 10000, so deeper data could not
-// be read back anyway.
+// maxCheckDepth bounds the search for an invalid string: in levels of
+// nesting of structs, maps, slices and arrays, and apart from those in
+// pointers and interfaces on the way. encoding/json's decoder refuses
+// JSON nested deeper than 10000, so deeper data could not be read back
+// anyway.
 const maxCheckDepth = 10000
 
 var (
@@ -107,6 +108,7 @@ func hasEscapedReplacement(b []byte) bool {
 type utf8Search struct {
 	steps  []pathStep
 	badKey bool // the find is the key of the map at the path
+	hops   int  // pointers and interfaces on the way to the current value
 }
 
 // pathStep is one step of a path: a field name, an index, or a map key.
@@ -116,12 +118,12 @@ type pathStep struct {
 	key   *reflect.Value
 }
 
-var errTooDeep = fmt.Errorf("%w: Data holds U+FFFD, and is nested more than %d levels deep for the check for strings that are not valid UTF-8 (which JSON would give back changed): "+
+var errTooDeep = fmt.Errorf("%w: Data's JSON holds U+FFFD, and Data is nested more than %d levels deep for the check for strings that are not valid UTF-8 (which JSON would give back changed): "+
 	"flatten the data", ErrEncode, maxCheckDepth)
 
 // value reports whether v holds a string that is not valid UTF-8.
 func (w *utf8Search) value(v reflect.Value, depth int) (bool, error) {
-	if depth > maxCheckDepth {
+	if depth > maxCheckDepth || w.hops > maxCheckDepth {
 		return false, errTooDeep
 	}
 	if !v.IsValid() || ownEncoding(v) {
@@ -134,18 +136,21 @@ func (w *utf8Search) value(v reflect.Value, depth int) (bool, error) {
 		if v.IsNil() {
 			return false, nil
 		}
-		return w.value(v.Elem(), depth+1)
+		w.hops++
+		found, err := w.value(v.Elem(), depth)
+		w.hops--
+		return found, err
 	case reflect.Slice:
 		if v.Type().Elem().Kind() == reflect.Uint8 {
 			return false, nil // base64
 		}
-		return w.elements(v, depth)
+		return w.elements(v, depth+1)
 	case reflect.Array:
-		return w.elements(v, depth)
+		return w.elements(v, depth+1)
 	case reflect.Map:
-		return w.mapEntries(v, depth)
+		return w.mapEntries(v, depth+1)
 	case reflect.Struct:
-		return w.fields(v, depth)
+		return w.fields(v, depth+1)
 	}
 	return false, nil
 }
@@ -165,7 +170,7 @@ func ownEncoding(v reflect.Value) bool {
 // elements searches the elements of the slice or array v.
 func (w *utf8Search) elements(v reflect.Value, depth int) (bool, error) {
 	for i := range v.Len() {
-		if found, err := w.value(v.Index(i), depth+1); found || err != nil {
+		if found, err := w.value(v.Index(i), depth); found || err != nil {
 			w.steps = append(w.steps, pathStep{index: i})
 			return found, err
 		}
@@ -181,7 +186,7 @@ func (w *utf8Search) mapEntries(v reflect.Value, depth int) (bool, error) {
 			w.badKey = true
 			return true, nil
 		}
-		if found, err := w.value(it.Value(), depth+1); found || err != nil {
+		if found, err := w.value(it.Value(), depth); found || err != nil {
 			w.steps = append(w.steps, pathStep{key: &k})
 			return found, err
 		}
@@ -197,7 +202,7 @@ func (w *utf8Search) fields(v reflect.Value, depth int) (bool, error) {
 		if f.Tag.Get("json") == "-" || !f.IsExported() && !(f.Anonymous && embedsStruct(f.Type)) {
 			continue
 		}
-		if found, err := w.value(v.Field(i), depth+1); found || err != nil {
+		if found, err := w.value(v.Field(i), depth); found || err != nil {
 			w.steps = append(w.steps, pathStep{field: f.Name})
 			return found, err
 		}

@@ -184,6 +184,29 @@ func TestInvalidUTF8Flash(t *testing.T) {
 	}
 }
 
+// TestInvalidUTF8Deep: a genuine U+FFFD nested 1,200 levels deep saves;
+// nested past the search's bound of 10000 levels, the save fails with
+// ErrEncode rather than go unchecked (Go 1.27's encoding/json refuses
+// such nesting itself).
+func TestInvalidUTF8Deep(t *testing.T) {
+	s := newStore[Map](t, Options{})
+	for _, c := range []struct {
+		levels int
+		fails  bool
+	}{{1200, false}, {10001, true}} {
+		var v any = "\uFFFD"
+		for range c.levels {
+			v = []any{v}
+		}
+		sess := s.Open(Request{})
+		sess.Data["d"] = v
+		_, err := sess.Commit()
+		if c.fails != (err != nil) || c.fails && !errors.Is(err, ErrEncode) { // Go 1.27's encoding/json refuses it first
+			t.Fatalf("%d levels: %v", c.levels, err)
+		}
+	}
+}
+
 // utf8Codec is an Options.JSON codec: encoding/json through a Decoder
 // with UseNumber.
 type utf8Codec struct{}
@@ -235,5 +258,28 @@ func benchCommit[T any](b *testing.B, s *Store[T], set func(*T)) {
 		if _, err := sess.Commit(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkCheckUTF8: the check alone on a Map session's JSON without
+// U+FFFD (two scans), and with a genuine U+FFFD (the search of the data).
+func BenchmarkCheckUTF8(b *testing.B) {
+	m := Map{"user": "alice@example.com", "role": "admin", "csrf": "k2Jx9fQ0cVZ8", "n": 42, "items": []any{"a", "b", "c"}}
+	for _, name := range []string{"clean", "U+FFFD"} {
+		if name == "U+FFFD" {
+			m["s"] = "\uFFFD"
+		}
+		j, err := json.Marshal(m)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := checkUTF8(j, &m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
