@@ -136,7 +136,7 @@ func marshalFlashes(f *flashSet) ([]byte, error) {
 		return nil, fmt.Errorf("%w: flash messages: %s", ErrEncode, jsonx.Problem(err))
 	}
 	if len(f.cats) == 0 {
-		return fl, nil
+		return fl, checkFlashUTF8(fl, f)
 	}
 	pairs := make([][2]any, len(f.cats))
 	for i, c := range f.cats {
@@ -149,7 +149,8 @@ func marshalFlashes(f *flashSet) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: flash messages: %s", ErrEncode, jsonx.Problem(err))
 	}
-	return append(append(fl, ','), cats...), nil
+	fl = append(append(fl, ','), cats...)
+	return fl, checkFlashUTF8(fl, f)
 }
 
 // openEnvelope splits an opened envelope into the data JSON and the flash
