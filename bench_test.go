@@ -4,12 +4,15 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cookiesession/cookiesession/memrevoke"
 	"golang.org/x/crypto/chacha20poly1305"
 )
 
@@ -198,9 +201,117 @@ func floorCookie(r *http.Request, name string) (string, bool) {
 	return "", false
 }
 
-// headerWriter is a ResponseWriter that only collects headers.
-type headerWriter http.Header
+// BenchmarkHostileCookieHeader measures Store.Get on each hostile header,
+// beside Request.Cookies on the store's header as the floor. Compare the
+// readers with benchstat, e.g. -col /reader.
+func BenchmarkHostileCookieHeader(b *testing.B) {
+	readers := hostileReaders(b)
+	for _, sh := range hostileShapes() {
+		b.Run("shape="+sh.name+"/reader=netHTTPCookies", func(b *testing.B) {
+			r := sh.request(readers[0])
+			b.ReportAllocs()
+			for b.Loop() {
+				r.Cookies()
+			}
+		})
+		for _, rd := range readers {
+			b.Run("shape="+sh.name+"/reader="+rd.name, func(b *testing.B) {
+				r := sh.request(rd)
+				b.ReportAllocs()
+				for b.Loop() {
+					rd.store.Get(r)
+				}
+			})
+		}
+	}
+}
 
-func (h headerWriter) Header() http.Header         { return http.Header(h) }
-func (h headerWriter) Write(p []byte) (int, error) { return len(p), nil }
-func (h headerWriter) WriteHeader(int)             {}
+// BenchmarkMiddleware is one request through the middleware whose handler
+// reads the session, changes it (change=true) or not, and then writes a
+// body: the session is committed before the handler returns and checked
+// again after it, for changes that would be lost.
+func BenchmarkMiddleware(b *testing.B) {
+	for _, change := range []string{"none", "before-body"} {
+		for _, size := range benchSizes {
+			b.Run(change+"/"+size, func(b *testing.B) {
+				s := newStore[benchSession](b, Options{})
+				cookie := sealedCookie(b, s, benchPayload(size), "")
+				handler := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					sess := s.Get(r)
+					if change == "before-body" {
+						sess.Data.UserID++
+					}
+					io.WriteString(w, "ok")
+				}))
+				r := httptest.NewRequest("GET", "/", nil)
+				r.Header.Set("Cookie", cookie)
+				w := headerWriter{}
+				b.ReportAllocs()
+				for b.Loop() {
+					clear(w)
+					handler.ServeHTTP(w, r)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkOpenRevocation is Store.Get of a sealed 300-byte session with
+// revocation off, and on with an in-memory list of 100,000 revoked
+// sessions and 1,000 subject cut-offs (the session is not among them).
+func BenchmarkOpenRevocation(b *testing.B) {
+	for _, on := range []bool{false, true} {
+		name := map[bool]string{false: "off", true: "on-100k"}[on]
+		b.Run(name, func(b *testing.B) {
+			o := Options{}
+			if on {
+				l := newRevocationList(b, memrevoke.Options{MaxAge: 24 * time.Hour})
+				until := time.Now().Add(time.Hour)
+				for i := range 100_000 {
+					l.RevokeSession(strconv.Itoa(i), until)
+				}
+				for i := range 1_000 {
+					l.RevokeSubject("user-"+strconv.Itoa(i), time.Now())
+				}
+				o.Revocations = l
+			}
+			s := newStore[benchSession](b, o)
+			r := &http.Request{Header: http.Header{"Cookie": {sealedCookie(b, s, benchPayload("300B"), "someone")}}}
+			b.ReportAllocs()
+			for b.Loop() {
+				if got := s.Get(r); got.IsNew() {
+					b.Fatal(got.Err())
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkMiddlewareCounter is the request of bench/cmd/server -mode
+// middleware: the handler reads a {"n":N} session, increments N and writes
+// N as the body, so every request opens, commits and checks the session
+// for late changes.
+func BenchmarkMiddlewareCounter(b *testing.B) {
+	type counter struct {
+		N int `json:"n"`
+	}
+	s := newStore[counter](b, Options{})
+	handler := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess := s.Get(r)
+		sess.Data.N++
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		var buf [20]byte
+		w.Write(strconv.AppendInt(buf[:0], int64(sess.Data.N), 10))
+	}))
+	first := headerWriter{}
+	handler.ServeHTTP(first, httptest.NewRequest("GET", "/", nil))
+	line := first["Set-Cookie"][0]
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Cookie", line[:strings.IndexByte(line, ';')])
+	w := headerWriter{}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w)
+		handler.ServeHTTP(w, r)
+	}
+}

@@ -232,7 +232,7 @@ func (c *core) skipReseal(h *held, tl *TooLargeError) plan {
 // planSealed stores dataJSON (and the flashes and metadata) in the sealed
 // format, replacing and deleting every other cookie of the session.
 func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, created, now time.Time, req *Request) (plan, error) {
-	pt, err := flash.Seal(&w.meta, dataJSON, &w.flashes)
+	pt, err := flash.Seal(&w.meta, dataJSON, &w.flashes, checkFlashUTF8)
 	if err != nil {
 		return plan{}, err
 	}

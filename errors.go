@@ -61,7 +61,8 @@ var (
 	// decode into the session's data type (for example after a type change).
 	ErrDecode = errors.New("cookiesession: session data does not decode")
 
-	// ErrEncode reports session data that json.Marshal cannot encode.
+	// ErrEncode reports session data that json.Marshal cannot encode, or
+	// would change: a string that is not valid UTF-8.
 	ErrEncode = format.ErrEncode
 
 	// ErrTooLarge reports a sealed session that exceeds the configured size

@@ -192,7 +192,11 @@ func TestFlashCategoriesBudget(t *testing.T) {
 		perByte = append(perByte, float64(allocs)/float64(len(pt)))
 	}
 	t.Logf("bytes allocated per input byte: %.1f (1,000 categories), %.1f (10,000)", perByte[0], perByte[1])
-	if perByte[1] > 1.5*perByte[0] || perByte[1] > 128 {
+	limit := 128.0 // Go 1.27 with -race allocates about 190 here (1.26: 44)
+	if raceEnabled {
+		limit = 512
+	}
+	if perByte[1] > 1.5*perByte[0] || perByte[1] > limit {
 		t.Fatalf("memory grows faster than the input: %.1f then %.1f bytes per input byte", perByte[0], perByte[1])
 	}
 }

@@ -1,29 +1,24 @@
 package cookiesession
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/cookiesession/cookiesession/internal/bounds"
 )
-
-// lostRecorder collects what a store reports as EventLostChange.
-type lostRecorder struct {
-	mu   sync.Mutex
-	errs []error
-}
-
-func (l *lostRecorder) report(err error) {
-	l.mu.Lock()
-	l.errs = append(l.errs, err)
-	l.mu.Unlock()
-}
 
 // TestLateChangesReported checks that a change made after the response
 // started is reported once, naming what was lost and never the data.
@@ -370,5 +365,390 @@ func TestFlushErrorOnlyCommitsFirst(t *testing.T) {
 	h.ServeHTTP(fw, httptest.NewRequest("GET", "/", nil))
 	if len(fw.flushedHeader["Set-Cookie"]) != 1 {
 		t.Fatalf("flushed header %v: the session was not committed before the flush", fw.flushedHeader)
+	}
+}
+
+// TestMiddlewareCommitPoints checks that every way a handler can start the
+// response carries the cookie.
+func TestMiddlewareCommitPoints(t *testing.T) {
+	s := newStore[cart](t, Options{})
+	handlers := map[string]func(w http.ResponseWriter, r *http.Request){
+		"write-only": func(w http.ResponseWriter, r *http.Request) {
+			s.Get(r).Data.N = 1
+			w.Write([]byte("hi"))
+		},
+		"redirect": func(w http.ResponseWriter, r *http.Request) {
+			s.Get(r).Data.N = 1
+			http.Redirect(w, r, "/next", http.StatusSeeOther)
+		},
+		"flush": func(w http.ResponseWriter, r *http.Request) {
+			s.Get(r).Data.N = 1
+			w.(http.Flusher).Flush()
+			s.Get(r).Data.N = 2 // too late: the header is gone
+		},
+		"response-controller-flush": func(w http.ResponseWriter, r *http.Request) {
+			s.Get(r).Data.N = 1
+			if err := http.NewResponseController(w).Flush(); err != nil {
+				t.Error(err)
+			}
+		},
+		"read-from": func(w http.ResponseWriter, r *http.Request) {
+			s.Get(r).Data.N = 1
+			io.Copy(w, strings.NewReader("body"))
+		},
+		"empty": func(w http.ResponseWriter, r *http.Request) {
+			s.Get(r).Data.N = 1
+		},
+		"early-hints": func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusEarlyHints)
+			s.Get(r).Data.N = 1
+			w.WriteHeader(http.StatusNoContent)
+		},
+	}
+	for name, fn := range handlers {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(s.Middleware(http.HandlerFunc(fn)))
+			defer srv.Close()
+			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			resp, err := client.Get(srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			cs := resp.Cookies()
+			if len(cs) != 1 || cs[0].Name != "session" {
+				t.Fatalf("cookies %v", cs)
+			}
+			r := httptest.NewRequest("GET", "/", nil)
+			r.AddCookie(cs[0])
+			if n := s.Get(r).Data.N; n != 1 {
+				t.Fatalf("cookie holds n=%d", n)
+			}
+		})
+	}
+}
+
+// TestFailedSave checks the error path: the error handler answers, the
+// handler's writes are dropped without a superfluous WriteHeader, and the
+// client's previous cookie is not touched.
+func TestFailedSave(t *testing.T) {
+	var logBuf bytes.Buffer
+	var handled error
+	s := newStore[cart](t, Options{ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+		handled = err
+		http.Error(w, "session too big", http.StatusInsufficientStorage)
+	}})
+	big := strings.Repeat("x", 5000)
+	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess := s.Get(r)
+		if r.URL.Query().Get("big") != "" {
+			sess.Data.Items = append(sess.Data.Items, big)
+		} else {
+			sess.Data.N++
+		}
+		w.Header().Set("Location", "/elsewhere")
+		w.WriteHeader(http.StatusFound)
+		if _, err := w.Write([]byte("handler body")); err == nil && r.URL.Query().Get("big") != "" {
+			t.Error("write after a failed save reported no error")
+		}
+	}))
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ErrorLog = log.New(&logBuf, "", 0)
+	srv.Start()
+	defer srv.Close()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+	resp, err := client.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	prev := resp.Cookies()
+	if len(prev) != 1 {
+		t.Fatalf("first response cookies: %v", prev)
+	}
+
+	req, _ := http.NewRequest("GET", srv.URL+"/?big=1", nil)
+	req.AddCookie(prev[0])
+	resp, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusInsufficientStorage || !strings.Contains(string(body), "session too big") || strings.Contains(string(body), "handler body") {
+		t.Fatalf("status %d body %q", resp.StatusCode, body)
+	}
+	if len(resp.Header["Set-Cookie"]) != 0 || resp.Header.Get("Location") != "" {
+		t.Fatalf("failed save leaked headers: %v", resp.Header)
+	}
+	var tl *TooLargeError
+	if !errors.Is(handled, ErrTooLarge) || !errors.As(handled, &tl) || tl.Size <= tl.Limit || tl.Limit != bounds.DefaultMaxCookieBytes {
+		t.Fatalf("error handler got %v", handled)
+	}
+	if strings.Contains(logBuf.String(), "superfluous") {
+		t.Fatalf("server logged: %s", logBuf.String())
+	}
+	// The previous cookie still opens with the previous data.
+	r := httptest.NewRequest("GET", "/", nil)
+	r.AddCookie(prev[0])
+	if n := s.Get(r).Data.N; n != 1 {
+		t.Fatalf("previous session n=%d", n)
+	}
+}
+
+// TestHandledSaveError checks that a handler that handled a failed Save
+// keeps its own response: the middleware does not report it again.
+func TestHandledSaveError(t *testing.T) {
+	called := false
+	s := newStore[cart](t, Options{ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) { called = true }})
+	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess := s.Get(r)
+		sess.Data.Items = []string{strings.Repeat("i", 5000)}
+		if err := sess.Save(w); errors.Is(err, ErrTooLarge) {
+			http.Error(w, "your cart is full", http.StatusUnprocessableEntity)
+		}
+	}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if called || rec.Code != http.StatusUnprocessableEntity || len(rec.Header()["Set-Cookie"]) != 0 {
+		t.Fatalf("error handler called=%v, status %d, cookies %v", called, rec.Code, rec.Header()["Set-Cookie"])
+	}
+	// A change after the failed Save is saved (or reported) as usual.
+	h = s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess := s.Get(r)
+		sess.Data.Items = []string{strings.Repeat("i", 5000)}
+		if sess.Save(w) != nil {
+			sess.Data.Items = []string{"small"}
+		}
+	}))
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if called || len(rec.Header()["Set-Cookie"]) != 1 {
+		t.Fatalf("reverted session not saved: called=%v %v", called, rec.Header())
+	}
+}
+
+// TestNestedMiddlewarePassesThrough: the same store's middleware applied
+// twice (a global one and a sub-route's) shares one session and one
+// writer, so the inner handler's change reaches the client whatever layer
+// opened the session first, and with IdleTimeout's refresh due.
+func TestNestedMiddlewarePassesThrough(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		idle     bool
+		outerGet bool // a layer between the two middlewares opens the session
+		write    bool // the inner handler writes a body
+		other    bool // another store's middleware sits between the two
+	}{
+		{name: "inner opens"},
+		{name: "inner opens, writes", write: true},
+		{name: "outer opens", outerGet: true},
+		{name: "outer opens, writes", outerGet: true, write: true},
+		{name: "outer opens, idle refresh", outerGet: true, idle: true},
+		{name: "outer opens, idle refresh, writes", outerGet: true, idle: true, write: true},
+		{name: "inner opens, idle refresh", idle: true},
+		{name: "other store between", outerGet: true, idle: true, other: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var lost lostRecorder
+			clk := newClock()
+			o := Options{OnEvent: onLost(lost.report), Now: clk.Now}
+			if tc.idle {
+				o.IdleTimeout = time.Hour
+			}
+			s := newStore[cart](t, o)
+			j := jar{}
+			j.do(t, counter(s)) // N = 1
+			clk.Add(30 * time.Minute)
+			var outerW, innerW http.ResponseWriter
+			inner := http.Handler(s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				innerW = w
+				s.Get(r).Data.N = 7
+				if tc.write {
+					w.Write([]byte("ok"))
+				}
+			})))
+			if tc.other {
+				inner = newStore[Map](t, Options{Name: "other"}).Middleware(inner)
+			}
+			h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				outerW = w
+				if tc.outerGet {
+					_ = s.Get(r).Data.N // an auth layer
+				}
+				inner.ServeHTTP(w, r)
+			}))
+			j.do(t, h)
+			var n int
+			j.do(t, s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n = s.Get(r).Data.N })))
+			if n != 7 || len(lost.errs) != 0 {
+				t.Fatalf("next request sees N = %d, want 7; lost reports %v", n, lost.errs)
+			}
+			if !tc.other && innerW != outerW {
+				t.Fatalf("the inner middleware did not pass the writer through")
+			}
+		})
+	}
+}
+
+// hjCount counts the WriteHeader calls that reach it after a hijack.
+type hjCount struct {
+	*httptest.ResponseRecorder
+	after int
+	hj    bool
+}
+
+func (h *hjCount) WriteHeader(c int) {
+	if h.hj {
+		h.after++
+	}
+	h.ResponseRecorder.WriteHeader(c)
+}
+func (h *hjCount) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h.hj = true
+	c1, _ := net.Pipe()
+	return c1, bufio.NewReadWriter(bufio.NewReader(c1), bufio.NewWriter(c1)), nil
+}
+
+// TestInformationalAfterHijackDropped: a 1xx status after a hijack is not
+// passed to the hijacked writer.
+func TestInformationalAfterHijackDropped(t *testing.T) {
+	s := newStore[cart](t, Options{})
+	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.(http.Hijacker).Hijack()
+		w.WriteHeader(http.StatusEarlyHints)
+	}))
+	rw := &hjCount{ResponseRecorder: httptest.NewRecorder()}
+	h.ServeHTTP(rw, httptest.NewRequest("GET", "/", nil))
+	if rw.after != 0 {
+		t.Errorf("WriteHeader(103) reached the hijacked writer %d times", rw.after)
+	}
+}
+
+// bump is code that has only a context, as a connect-go or huma handler or
+// a templ component has: it counts through Store.FromContext.
+func bump(ctx context.Context, s *Store[cart]) (*Session[cart], error) {
+	sess, ok := s.FromContext(ctx)
+	if !ok {
+		return nil, fmt.Errorf("no session in the context")
+	}
+	sess.Data.N++
+	return sess, nil
+}
+
+// TestFromContext checks that code holding only the request's context (or
+// one derived from it) gets the very session Get gives the handler, and
+// that the middleware saves what it changed.
+func TestFromContext(t *testing.T) {
+	s := newStore[cart](t, Options{})
+	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		sess, err := bump(ctx, s)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		if got := s.Get(r); got != sess {
+			t.Errorf("Get(r) = %p, FromContext = %p: two sessions for one request", got, sess)
+		}
+		fmt.Fprint(w, sess.Data.N)
+	}))
+	j := jar{}
+	for i := 1; i <= 3; i++ {
+		if got := j.do(t, h).Body.String(); got != fmt.Sprint(i) {
+			t.Fatalf("request %d: body %q", i, got)
+		}
+	}
+}
+
+// TestFromContextOutsideMiddleware checks that FromContext answers false,
+// with no session, where this store's middleware does not hold one.
+func TestFromContextOutsideMiddleware(t *testing.T) {
+	s := newStore[cart](t, Options{})
+	other := newStore[cart](t, Options{})
+	var ctxs = map[string]context.Context{
+		"background": context.Background(),
+		"nil":        nil,
+	}
+	other.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctxs["another store's middleware"] = r.Context()
+	})).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	for name, ctx := range ctxs {
+		if sess, ok := s.FromContext(ctx); ok || sess != nil {
+			t.Errorf("%s: FromContext = %p, %v; want nil, false", name, sess, ok)
+		}
+	}
+}
+
+// TestFromContextConcurrent checks that goroutines of one request all get
+// the same session (run with -race).
+func TestFromContextConcurrent(t *testing.T) {
+	s := newStore[cart](t, Options{})
+	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := make([]*Session[cart], 8)
+		var wg sync.WaitGroup
+		for i := range got {
+			wg.Go(func() { got[i], _ = s.FromContext(r.Context()) })
+		}
+		wg.Wait()
+		for i, sess := range got {
+			if sess == nil || sess != got[0] {
+				t.Errorf("goroutine %d: session %p, goroutine 0: %p", i, sess, got[0])
+			}
+		}
+	}))
+	jar{}.do(t, h)
+}
+
+// TestGetOtherRequestKeepsSession is the regression test of the
+// workaround store.Get((&http.Request{}).WithContext(ctx)): a request that
+// carries the middleware's context but not its cookies must get the
+// request's real session, never a new, empty one that the handler then
+// sees too and the save writes over the client's cookie.
+func TestGetOtherRequestKeepsSession(t *testing.T) {
+	s := newStore[cart](t, Options{})
+	stranger := jar{}
+	stranger.do(t, counter(s))
+	stranger.do(t, counter(s)) // another client's session, N = 2
+	requests := map[string]func(r *http.Request) *http.Request{
+		"empty request": func(r *http.Request) *http.Request {
+			return (&http.Request{}).WithContext(r.Context())
+		},
+		"another client's cookie": func(r *http.Request) *http.Request {
+			return stranger.request("GET", "/").WithContext(r.Context())
+		},
+		"clone without cookies": func(r *http.Request) *http.Request {
+			c := r.Clone(r.Context())
+			c.Header.Del("Cookie")
+			return c
+		},
+	}
+	for name, other := range requests {
+		t.Run(name, func(t *testing.T) {
+			j := jar{}
+			for range 5 {
+				j.do(t, counter(s)) // N = 5
+			}
+			h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				first := s.Get(other(r))
+				if first.Data.N != 5 || first.IsNew() {
+					t.Errorf("Get(other request): N = %d, new %v; want the client's session, N = 5", first.Data.N, first.IsNew())
+				}
+				sess := s.Get(r)
+				if sess != first {
+					t.Errorf("Get(r) = %p, Get(other request) = %p: two sessions for one request", sess, first)
+				}
+				sess.Data.N++
+				fmt.Fprint(w, sess.Data.N)
+			}))
+			if got := j.do(t, h).Body.String(); got != "6" {
+				t.Fatalf("body %q, want 6: the client's session was replaced", got)
+			}
+			if got := j.do(t, counter(s)).Body.String(); got != "7" {
+				t.Fatalf("next request: body %q, want 7", got)
+			}
+		})
 	}
 }

@@ -137,7 +137,9 @@ type Options struct {
 	// keys sorted as encoding/json sorts them (the store compares encodings
 	// to tell a change, so an unsorted encoder rewrites every untouched Map
 	// session); and Unmarshal must decode numbers into interface values
-	// exactly, as json.Number, for Map sessions to keep them exact.
+	// exactly, as json.Number, for Map sessions to keep them exact. Saving
+	// refuses a string that is not UTF-8 only when Marshal writes U+FFFD
+	// for it, as encoding/json does (sonic: ValidateString).
 	// bench/NOTES.md measures goccy/go-json (through a Decoder with
 	// UseNumber) and sonic (ConfigStd with UseNumber).
 	JSON JSONCodec

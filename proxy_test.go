@@ -271,3 +271,34 @@ func TestRequestAllocations(t *testing.T) {
 		}
 	}
 }
+
+// TestSecureErrorNamesTheReason checks that a save refused over plain HTTP
+// names the one reason the cookie must be Secure.
+func TestSecureErrorNamesTheReason(t *testing.T) {
+	for name, c := range map[string]struct {
+		o    Options
+		want string
+	}{
+		"host prefix":   {Options{Name: "__Host-s"}, "because of its __Host- prefix"},
+		"secure prefix": {Options{Name: "__secure-s"}, "because of its __Secure- prefix"},
+		"samesite none": {Options{SameSite: http.SameSiteNoneMode}, "because of SameSite=None"},
+		"partitioned":   {Options{Partitioned: true}, "because of Partitioned"},
+		"always":        {Options{Secure: SecureAlways}, "Options.Secure is SecureAlways"},
+	} {
+		c.o.Keys = [][]byte{testKey(1)}
+		s, err := New[Map](c.o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := httptest.NewRequest("GET", "http://example.com/", nil)
+		sess := s.Get(r)
+		sess.Data["x"] = 1
+		err = sess.Save(httptest.NewRecorder())
+		if !errors.Is(err, ErrInsecureRequest) || !strings.Contains(err.Error(), c.want) || strings.Count(err.Error(), " but ") > 1 {
+			t.Errorf("%s: %v, want one reason %q", name, err, c.want)
+		}
+	}
+	if _, err := New[Map](Options{Keys: [][]byte{testKey(1)}, Name: "a~b"}); err == nil || strings.Contains(err.Error(), "|~") {
+		t.Errorf("name with ~: %v", err)
+	}
+}

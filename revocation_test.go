@@ -11,43 +11,6 @@ import (
 	"github.com/cookiesession/cookiesession/memrevoke"
 )
 
-// nowClock returns a test clock at the current second: the in-memory list
-// reads time.Now, so the store's times must lie near it.
-func nowClock() *clock { return &clock{t: time.Now().Truncate(time.Second)} }
-
-// testRevocations returns an in-memory revocation list for sessions of at
-// most 24 hours.
-func testRevocations() *memrevoke.List {
-	return newRevocationList(nil, memrevoke.Options{MaxAge: 24 * time.Hour})
-}
-
-// newRevocationList returns memrevoke.New(o), failing tb (or panicking
-// without one) on an error.
-func newRevocationList(tb testing.TB, o memrevoke.Options) *memrevoke.List {
-	l, err := memrevoke.New(o)
-	if err != nil {
-		if tb == nil {
-			panic(err)
-		}
-		tb.Fatal(err)
-	}
-	return l
-}
-
-// login returns a jar holding a session of subject, and its ID.
-func login(t *testing.T, s *Store[cart], subject string) (jar, string) {
-	t.Helper()
-	j := jar{}
-	var id string
-	j.do(t, s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sess := s.Get(r)
-		sess.Data.User = subject
-		sess.SetSubject(subject)
-		id = sess.ID()
-	})))
-	return j, id
-}
-
 func TestRevokeSession(t *testing.T) {
 	clk := nowClock()
 	l := testRevocations()

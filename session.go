@@ -26,7 +26,12 @@ import (
 // it before the handler starts the response (the middleware reads it then
 // to save it, and again when the handler returns to report late changes).
 type Session[T any] struct {
-	// Data is the session's data, encoded as JSON in the cookie.
+	// Data is the session's data, encoded as JSON in the cookie. Its strings
+	// (values, fields, map keys, at any depth) must be valid UTF-8: JSON
+	// would give invalid bytes back as U+FFFD, so saving fails with
+	// ErrEncode naming where such a string is (Data.Items[2].Name); keep
+	// bytes as []byte. What MarshalJSON and MarshalText methods write is
+	// theirs, and not checked.
 	Data T
 
 	store *Store[T]
@@ -375,6 +380,9 @@ func (s *Session[T]) marshal() ([]byte, error) {
 	dataJSON, err := s.store.c.marshalData(&s.Data, s.held.data) // as Unmarshal: pointer methods apply
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrEncode, jsonx.Problem(err))
+	}
+	if err := checkUTF8(dataJSON, &s.Data); err != nil {
+		return nil, err
 	}
 	if s.memo != nil {
 		*s.memo, s.memoJSON = s.Data, dataJSON

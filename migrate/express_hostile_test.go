@@ -2,7 +2,7 @@ package migrate
 
 // The Express reader on Cookie headers no browser sends: what a store
 // that reads Express sessions makes of 1 MB headers (the store's own
-// reader: the root's hostile_test.go), names after bytes that are not
+// reader: the root's cookiesession_test.go), names after bytes that are not
 // blanks, and nodeCookie against a plain reference reader.
 
 import (

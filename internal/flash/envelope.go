@@ -20,14 +20,23 @@ import (
 	"github.com/cookiesession/cookiesession/internal/jsonx"
 )
 
+// Check inspects fl, the JSON of f's messages as Seal writes them into
+// the envelope; Seal fails with its error. The store refuses messages
+// that are not valid UTF-8 with it.
+type Check func(fl []byte, f *Set) error
+
 // Seal returns the plaintext to seal: the metadata m, if any
-// (format.AppendMeta), then dataJSON, or the flash envelope with f's messages. A
-// plain session's plaintext is dataJSON itself, with no copy.
-func Seal(m *format.Meta, dataJSON []byte, f *Set) ([]byte, error) {
+// (format.AppendMeta), then dataJSON, or the flash envelope with f's
+// messages, which check, if not nil, accepts. A plain session's plaintext
+// is dataJSON itself, with no copy.
+func Seal(m *format.Meta, dataJSON []byte, f *Set, check Check) ([]byte, error) {
 	if f.Empty() && m.Empty() {
 		return dataJSON, nil
 	}
 	fl, err := marshalFlashes(f)
+	if err == nil && fl != nil && check != nil {
+		err = check(fl, f)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -26,7 +26,7 @@ func TestSealOpen(t *testing.T) {
 		{Set{Cats: []Category{{"error", []string{"x"}}}}, `[{"n":1},[],[["error",["x"]]]]`},
 		{Set{Default: []string{"<&>"}, Cats: []Category{{"b", []string{"1", "2"}}, {"a", []string{"3"}}}}, `[{"n":1},["<&>"],[["b",["1","2"]],["a",["3"]]]]`},
 	} {
-		pt, err := Seal(&format.Meta{}, []byte(`{"n":1}`), &c.f)
+		pt, err := Seal(&format.Meta{}, []byte(`{"n":1}`), &c.f, nil)
 		if err != nil || string(pt) != c.want {
 			t.Errorf("sealed %s (%v), want %s", pt, err, c.want)
 		}
@@ -63,7 +63,7 @@ func TestEnvelopeVectors(t *testing.T) {
 			t.Fatalf("%s: %v", v.Comment, err)
 		}
 		cats += len(f.Cats)
-		if pt, err := Seal(&format.Meta{}, dataJSON, &f); err != nil || string(pt) != v.Plaintext {
+		if pt, err := Seal(&format.Meta{}, dataJSON, &f, nil); err != nil || string(pt) != v.Plaintext {
 			t.Errorf("%s: seals back as %s (%v)", v.Comment, pt, err)
 		}
 	}
@@ -113,7 +113,7 @@ func FuzzOpenEnvelope(f *testing.F) {
 		if err != nil {
 			return
 		}
-		again, err := Seal(&format.Meta{}, data, &fl)
+		again, err := Seal(&format.Meta{}, data, &fl, nil)
 		if err != nil {
 			t.Fatalf("%q opens but does not seal: %v", pt, err)
 		}

@@ -89,11 +89,18 @@ function envelope(s: Settings, session: Session<unknown>): { pt: Uint8Array; fla
     throw new EncodeError(`JSON.stringify failed (${e instanceof TypeError ? 'a cycle or a BigInt' : 'a toJSON method threw'})`);
   }
   if (json === undefined) throw new EncodeError('the data is not a JSON value (undefined, a function or a symbol)');
+  refuseLoneSurrogates(json, session.data, 'data');
   const flashes = session.flashes ?? [];
   if (!isStrings(flashes)) throw new EncodeError('flashes must be an array of strings');
   const cats = categoryPairs(session.flashesByCategory);
   const hasFlashes = flashes.length > 0 || cats.length > 0;
-  const body = utf8.encode(!hasFlashes ? json : cats.length === 0 ? `[${json},${JSON.stringify(flashes)}]` : `[${json},${JSON.stringify(flashes)},${JSON.stringify(cats)}]`);
+  let text = json;
+  if (hasFlashes) {
+    const flashesJSON = JSON.stringify(flashes), catsJSON = cats.length === 0 ? '' : `,${JSON.stringify(cats)}`;
+    refuseLoneSurrogates(flashesJSON + catsJSON, { flashes, flashesByCategory: Object.fromEntries(cats) }, '');
+    text = `[${json},${flashesJSON}${catsJSON}]`;
+  }
+  const body = utf8.encode(text);
   const m: Meta = {};
   if (session.maxAge) {
     if (!Number.isFinite(session.maxAge) || session.maxAge < 1000 || session.maxAge > s.ceiling * 1000) {
@@ -113,6 +120,49 @@ function envelope(s: Settings, session: Session<unknown>): { pt: Uint8Array; fla
   pt.set(mb, 0);
   pt.set(body, mb.length);
   return { pt, flashes: hasFlashes, meta: true };
+}
+
+/**
+ * An escape of a UTF-16 surrogate, not preceded by an escaped backslash:
+ * JSON.stringify writes a lone surrogate so (ES2019, well-formed
+ * JSON.stringify), and Go's encoding/json reads it as U+FFFD.
+ */
+const SURROGATE_ESCAPE = /(?<!\\)(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/i;
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * Throws EncodeError naming where value, whose JSON.stringify text is
+ * json, holds a string with a lone surrogate, which the Go library would
+ * read back with U+FFFD in its place. Only JSON with a surrogate escape is
+ * searched (calling toJSON methods a second time); the path is built from
+ * root ("data"; "" for the flash messages).
+ */
+function refuseLoneSurrogates(json: string, value: unknown, root: string): void {
+  if (!SURROGATE_ESCAPE.test(json)) return;
+  const paths = new WeakMap<object, string>();
+  let where = '';
+  const found = {};
+  try {
+    JSON.stringify(value, function (this: object, key: string, v: unknown) {
+      const holder = paths.get(this);
+      const path = holder === undefined ? root : holder === '' ? key : holder + pathStep(key, Array.isArray(this));
+      if (holder !== undefined && !Array.isArray(this) && LONE_SURROGATE.test(key)) where = `a key of ${holder || 'the value'}`;
+      else if (typeof v === 'string' && LONE_SURROGATE.test(v)) where = path;
+      if (where !== '') throw found;
+      if (typeof v === 'object' && v !== null) paths.set(v, path);
+      return v;
+    });
+  } catch (e) {
+    if (e !== found) throw e;
+    throw new EncodeError(`${where} is a string with a lone surrogate (half of a UTF-16 pair), which JSON.stringify escapes and the Go library reads back as U+FFFD: ` +
+      'store binary data encoded (base64), or well-formed text');
+  }
+}
+
+/** One step of a path: [2] in an array, .name for a key that reads as an identifier, else ["key"]. */
+function pathStep(key: string, inArray: boolean): string {
+  if (inArray) return `[${key}]`;
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
 
 /** The longest flash category, in UTF-8 bytes (the Go library's MaxFlashCategoryBytes). */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import {
-  AuthenticationError, ChunksError, Codec, ExpiredError, FromFutureError, IdleTimeoutError, InvalidOptionsError, MalformedError,
+  AuthenticationError, ChunksError, Codec, EncodeError, ExpiredError, FromFutureError, IdleTimeoutError, InvalidOptionsError, MalformedError,
   TooLargeError, UnknownKeyError, newSessionId, open, parseHeader, parseKeys, readSession, seal, sessionHeaders,
 } from 'cookiesession';
 import { Jar, testKey } from './helpers.mjs';
@@ -308,4 +308,29 @@ test('options are checked', () => {
 test('a session lifetime past maxAgeCeiling is refused when sealing', () => {
   assert.throws(() => sessionHeaders({ data: {}, maxAge: 2 * 3600_000 }, { keys: K1, maxAge: 3600_000 }), (e) => e.code === 'encode' && /maxAgeCeiling/.test(e.message));
   sessionHeaders({ data: {}, maxAge: 1800_000 }, { keys: K1, maxAge: 3600_000 });
+});
+
+test('a lone surrogate, which the Go library would read back as U+FFFD, is refused naming its path', () => {
+  const o = { keys: K1 };
+  const mark = 'SECRETMARK';
+  for (const [session, where] of [
+    [{ data: { a: { b: ['ok', mark + '\uD800x'] } } }, 'data.a.b[1] '],
+    [{ data: { ['k' + mark + '\uDC00']: 1 } }, 'a key of data '],
+    [{ data: { 'two words': mark + '\uDFFF' } }, 'data["two words"] '],
+    [{ data: { t: { toJSON: () => mark + '\uD83D' } } }, 'data.t '],
+    [{ data: mark + '\uD800' }, 'data '],
+    [{ data: { t: '\\ud800' + mark + '\uD800' } }, 'data.t '],
+    [{ data: {}, flashes: ['ok', mark + '\uD800'] }, 'flashes[1] '],
+    [{ data: {}, flashesByCategory: { info: [mark + '\uDBFF'] } }, 'flashesByCategory.info[0] '],
+  ]) {
+    assert.throws(() => seal(session, o), (e) => {
+      assert.ok(e instanceof EncodeError, String(e));
+      assert.ok(e.message.includes(where) && e.message.includes('base64'), e.message);
+      assert.ok(!e.message.includes(mark), e.message);
+      return true;
+    }, where);
+  }
+  // A surrogate pair, U+FFFD itself and the text \ud800 are no lone surrogates.
+  const data = { emoji: '😀', fffd: '\uFFFD', text: '\\ud800', escaped: '\\\\ud800' };
+  assert.deepEqual(open(seal({ data, flashes: ['😀'] }, o), o).data, data);
 });

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"net/http"
@@ -15,6 +16,335 @@ import (
 
 	"github.com/cookiesession/cookiesession/memrevoke"
 )
+
+func TestExplicitSave(t *testing.T) {
+	s := newStore[cart](t, Options{})
+	rec := httptest.NewRecorder()
+	sess := s.Get(httptest.NewRequest("GET", "/", nil))
+	sess.Data.Items = []string{strings.Repeat("y", 4000)}
+	if err := sess.Save(rec); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "too large") {
+		t.Fatalf("Save = %v", err)
+	}
+	if len(rec.Header()) != 0 {
+		t.Fatalf("failed Save wrote headers: %v", rec.Header())
+	}
+	sess.Data.Items = []string{"ok"}
+	if err := sess.Save(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Save(rec); err != nil { // nothing changed: no second line
+		t.Fatal(err)
+	}
+	sess.Data.N = 7
+	if err := sess.Save(rec); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rec.Header()["Set-Cookie"]); n != 1 {
+		t.Fatalf("%d Set-Cookie lines after three saves", n)
+	}
+	j := jar{}
+	j.update(t, rec.Header())
+	if got := s.Get(j.request("GET", "/")); got.Data.N != 7 || got.Data.Items[0] != "ok" {
+		t.Fatalf("saved data %+v", got.Data)
+	}
+	// Under the middleware, Save after the header went out is refused.
+	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess := s.Get(r)
+		w.WriteHeader(http.StatusOK)
+		sess.Data.N = 9
+		if err := sess.Save(w); !errors.Is(err, ErrAlreadyWritten) {
+			t.Errorf("late Save = %v", err)
+		}
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+}
+
+func TestDestroyRenewFlashPersistence(t *testing.T) {
+	clk := newClock()
+	s := newStore[cart](t, Options{Now: clk.Now, MaxAge: time.Hour})
+	j := jar{}
+	var act func(*Session[cart]) string
+	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, act(s.Get(r)))
+	}))
+	act = func(sess *Session[cart]) string { sess.Data.User = "ada"; sess.AddFlash("welcome"); return "" }
+	rec := j.do(t, h)
+	if !strings.Contains(rec.Header().Get("Set-Cookie"), "Max-Age=3600") {
+		t.Fatalf("persistent cookie: %q", rec.Header().Get("Set-Cookie"))
+	}
+	act = func(sess *Session[cart]) string { return strings.Join(sess.Flashes(), ",") }
+	if rec := j.do(t, h); rec.Body.String() != "welcome" {
+		t.Fatalf("flash: %q", rec.Body.String())
+	}
+	if rec := j.do(t, h); rec.Body.String() != "" {
+		t.Fatalf("flash read twice: %q", rec.Body.String())
+	}
+
+	// Renew: fresh creation time, same data.
+	clk.Add(50 * time.Minute)
+	before := s.Get(j.request("GET", "/")).Created()
+	act = func(sess *Session[cart]) string { sess.Renew(); return "" }
+	j.do(t, h)
+	after := s.Get(j.request("GET", "/"))
+	if !after.Created().After(before) || after.Data.User != "ada" {
+		t.Fatalf("renew: created %v -> %v, user %q", before, after.Created(), after.Data.User)
+	}
+	clk.Add(30 * time.Minute) // 80 minutes after the first creation
+	if sess := s.Get(j.request("GET", "/")); sess.IsNew() {
+		t.Fatalf("renewed session expired early: %v", sess.Err())
+	}
+
+	// Browser-session cookie ("remember me" off) survives later saves.
+	act = func(sess *Session[cart]) string { sess.SetBrowserSession(true); return "" }
+	rec = j.do(t, h)
+	if strings.Contains(rec.Header().Get("Set-Cookie"), "Max-Age") {
+		t.Fatalf("browser-session cookie has Max-Age: %q", rec.Header().Get("Set-Cookie"))
+	}
+	act = func(sess *Session[cart]) string { sess.Data.N++; return "" }
+	rec = j.do(t, h)
+	if sc := rec.Header().Get("Set-Cookie"); sc == "" || strings.Contains(sc, "Max-Age") {
+		t.Fatalf("browser-session choice lost: %q", sc)
+	}
+
+	// Destroy expires the cookie.
+	act = func(sess *Session[cart]) string { sess.Destroy(); return "" }
+	rec = j.do(t, h)
+	if sc := rec.Header().Get("Set-Cookie"); !strings.HasPrefix(sc, "session=; Max-Age=0") {
+		t.Fatalf("destroy: %q", sc)
+	}
+	if len(j) != 0 {
+		t.Fatalf("jar after destroy: %v", j)
+	}
+}
+
+// TestUseAfterDestroy checks that a session used again after Destroy (a
+// "logged out" flash, say) is saved as a new session.
+func TestUseAfterDestroy(t *testing.T) {
+	s := newStore[cart](t, Options{MaxChunks: 3, MaxTotalBytes: 12000})
+	j := jar{}
+	var act func(*Session[cart])
+	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { act(s.Get(r)) }))
+	act = func(sess *Session[cart]) {
+		sess.Data.Items = []string{strings.Repeat("i", 5000)}
+		sess.Data.User = "ada"
+	}
+	j.do(t, h)
+	if len(j) != 2 {
+		t.Fatalf("jar %v", keys(j))
+	}
+	act = func(sess *Session[cart]) { sess.Destroy(); sess.AddFlash("bye") }
+	j.do(t, h)
+	sess := s.Get(j.request("GET", "/"))
+	if len(j) != 1 || sess.IsNew() || sess.Data.User != "" || len(sess.Data.Items) != 0 {
+		t.Fatalf("after destroy+flash: jar %v, new=%v data=%+v", keys(j), sess.IsNew(), sess.Data)
+	}
+	if f := sess.Flashes(); len(f) != 1 || f[0] != "bye" {
+		t.Fatalf("flashes %v", f)
+	}
+}
+
+func TestRollingRefresh(t *testing.T) {
+	clk := newClock()
+	s := newStore[cart](t, Options{Now: clk.Now, MaxAge: time.Hour, IdleTimeout: 8 * time.Minute})
+	j := jar{}
+	j.do(t, counter(s))
+	read := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _ = s.Get(r) }))
+	clk.Add(time.Minute) // refresh is due after IdleTimeout/4 = 2m
+	if rec := j.do(t, read); len(rec.Header()["Set-Cookie"]) != 0 {
+		t.Fatal("refreshed before it was due")
+	}
+	for i := 0; i < 10; i++ { // 30 minutes of activity every 3 minutes
+		clk.Add(3 * time.Minute)
+		rec := j.do(t, read)
+		if len(rec.Header()["Set-Cookie"]) != 1 {
+			t.Fatalf("step %d: no refresh", i)
+		}
+	}
+	sess := s.Get(j.request("GET", "/"))
+	if sess.IsNew() || sess.Data.N != 1 {
+		t.Fatalf("active session lost: err=%v", sess.Err())
+	}
+	clk.Add(8 * time.Minute)
+	if sess := s.Get(j.request("GET", "/")); !errors.Is(sess.Err(), ErrIdleTimeout) {
+		t.Fatalf("idle session: err=%v", sess.Err())
+	}
+}
+
+// TestSetMaxAge checks a per-session lifetime: sealed in the value, sent as
+// Max-Age, enforced on the server past the store's MaxAge, bounded by the
+// ceiling, and kept by Renew.
+func TestSetMaxAge(t *testing.T) {
+	clk := newClock()
+	const month = 30 * 24 * time.Hour
+	s := newStore[cart](t, Options{Now: clk.Now, MaxAgeCeiling: month})
+	j := jar{}
+	var setErr error
+	remember := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess := s.Get(r)
+		sess.Data.User = "ada"
+		setErr = sess.SetMaxAge(month)
+	}))
+	rec := j.do(t, remember)
+	if setErr != nil {
+		t.Fatal(setErr)
+	}
+	if got := maxAgeOf(setCookie(t, rec.Header(), "session")); got != int(month/time.Second) {
+		t.Fatalf("Max-Age %d, want %d", got, int(month/time.Second))
+	}
+	clk.Add(25 * time.Hour) // past the store's 24 h MaxAge
+	if sess := s.Get(j.request("GET", "/")); sess.IsNew() || sess.Data.User != "ada" {
+		t.Fatalf("remembered session refused after 25 h: %v", sess.Err())
+	}
+	renew := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.Get(r).Renew() }))
+	rec = j.do(t, renew)
+	if got := maxAgeOf(setCookie(t, rec.Header(), "session")); got != int(month/time.Second) {
+		t.Fatalf("after Renew Max-Age %d, want the session's own %d", got, int(month/time.Second))
+	}
+	clk.Add(month)
+	if sess := s.Get(j.request("GET", "/")); !errors.Is(sess.Err(), ErrExpired) {
+		t.Fatalf("past its own lifetime: Err() = %v, want ErrExpired", sess.Err())
+	}
+
+	sess := s.Get(j.request("GET", "/"))
+	for _, d := range []time.Duration{month + time.Second, -time.Second, time.Millisecond} {
+		if err := sess.SetMaxAge(d); !errors.Is(err, ErrInvalidOptions) {
+			t.Errorf("SetMaxAge(%v) = %v, want ErrInvalidOptions", d, err)
+		}
+	}
+	if err := newStore[cart](t, Options{}).Get(j.request("GET", "/")).SetMaxAge(25 * time.Hour); !errors.Is(err, ErrInvalidOptions) {
+		t.Errorf("without a ceiling SetMaxAge past MaxAge = %v", err)
+	}
+	if _, err := New[cart](Options{Keys: [][]byte{testKey(1)}, MaxAge: time.Hour, MaxAgeCeiling: time.Minute}); !errors.Is(err, ErrInvalidOptions) {
+		t.Errorf("ceiling below MaxAge accepted: %v", err)
+	}
+}
+
+// TestChangedPopulated checks cookie-session's isChanged and isPopulated.
+func TestChangedPopulated(t *testing.T) {
+	s := newStore[cart](t, Options{})
+	sess := s.Get(j0())
+	if sess.Changed() || sess.Populated() {
+		t.Fatal("new session changed or populated")
+	}
+	sess.Data.N = 1
+	if !sess.Changed() || !sess.Populated() {
+		t.Fatal("changed data not seen")
+	}
+	j := jar{}
+	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		x := s.Get(r)
+		x.Data.N++
+		w.Write([]byte("x")) // saved now
+		if !x.Changed() {
+			t.Error("Changed() false after the save of a change")
+		}
+	}))
+	j.do(t, h)
+	read := s.Get(j.request("GET", "/"))
+	if read.Changed() || !read.Populated() {
+		t.Fatalf("opened session: changed %v populated %v", read.Changed(), read.Populated())
+	}
+	read.AddFlash("hi")
+	if !read.Changed() {
+		t.Fatal("flash not a change")
+	}
+}
+
+// TestDeadline checks Session.Deadline against what the server enforces: a
+// session opens until one second before its deadline and is refused as
+// expired from it on, whatever the idle timeout; a new, destroyed or
+// renewed session's deadline is the one a save now seals.
+func TestDeadline(t *testing.T) {
+	const maxAge, own = 24 * time.Hour, 3 * time.Hour
+	cases := map[string]struct {
+		change func(*Session[cart])
+		life   time.Duration
+	}{
+		"MaxAge":    {func(*Session[cart]) {}, maxAge},
+		"SetMaxAge": {func(s *Session[cart]) { s.SetMaxAge(own) }, own},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			clk := newClock()
+			start := clk.Now()
+			s := newStore[cart](t, Options{Now: clk.Now, MaxAge: maxAge, MaxAgeCeiling: 2 * maxAge})
+			j := jar{}
+			j.do(t, s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				sess := s.Get(r)
+				if got, want := sess.Deadline(), start.Add(maxAge); !got.Equal(want) {
+					t.Errorf("new session: Deadline %v, want now + MaxAge %v", got, want)
+				}
+				c.change(sess)
+				if got, want := sess.Deadline(), start.Add(c.life); !got.Equal(want) {
+					t.Errorf("new session: Deadline %v, want now + lifetime %v", got, want)
+				}
+				sess.Data.N = 1
+			})))
+			clk.Add(time.Hour)
+			sess := s.Get(j.request("GET", "/"))
+			deadline := start.Add(c.life)
+			if got := sess.Deadline(); !got.Equal(deadline) {
+				t.Fatalf("opened an hour later: Deadline %v, want created + lifetime %v", got, deadline)
+			}
+			clk.Add(deadline.Sub(clk.Now()) - time.Second)
+			if sess := s.Get(j.request("GET", "/")); sess.Err() != nil || !sess.Deadline().Equal(deadline) {
+				t.Fatalf("a second before Deadline: %v, Deadline %v", sess.Err(), sess.Deadline())
+			}
+			clk.Add(time.Second)
+			if sess := s.Get(j.request("GET", "/")); !errors.Is(sess.Err(), ErrExpired) {
+				t.Fatalf("at Deadline: %v, want ErrExpired", sess.Err())
+			}
+		})
+	}
+}
+
+// TestDeadlineRenewDestroy checks the deadline of a session renewed or
+// destroyed in the request: that of the session a save now seals.
+func TestDeadlineRenewDestroy(t *testing.T) {
+	clk := newClock()
+	s := newStore[cart](t, Options{Now: clk.Now, MaxAge: 24 * time.Hour})
+	j := jar{}
+	j.do(t, counter(s))
+	clk.Add(10 * time.Hour)
+	sess := s.Get(j.request("GET", "/"))
+	sess.SetMaxAge(2 * time.Hour)
+	sess.Renew()
+	if got, want := sess.Deadline(), clk.Now().Add(2*time.Hour); !got.Equal(want) {
+		t.Fatalf("renewed: Deadline %v, want now + its own lifetime %v", got, want)
+	}
+	sess.Destroy()
+	if got, want := sess.Deadline(), clk.Now().Add(24*time.Hour); !got.Equal(want) {
+		t.Fatalf("destroyed: Deadline %v, want now + MaxAge %v", got, want)
+	}
+}
+
+// TestDeadlineRevokesEveryCopy checks what Deadline is for: revoked until
+// it, a copy of the cookie that was refreshed elsewhere stays refused for
+// its whole life, where ExpiresAt (shortened by the idle timeout) would
+// let that copy back in.
+func TestDeadlineRevokesEveryCopy(t *testing.T) {
+	clk := nowClock()
+	l := testRevocations()
+	s := newStore[cart](t, Options{Now: clk.Now, Revocations: l, MaxAge: 24 * time.Hour, IdleTimeout: time.Hour})
+	here, _ := login(t, s, "ada")
+	there := jar{}
+	for k, v := range here {
+		there[k] = v
+	}
+	clk.Add(30 * time.Minute)
+	there.do(t, counter(s)) // a refresh: this copy idles out at 1h30
+	sess := s.Get(here.request("GET", "/"))
+	if !sess.ExpiresAt().Before(sess.Deadline()) {
+		t.Fatalf("ExpiresAt %v not before Deadline %v: the test needs the idle timeout to cut", sess.ExpiresAt(), sess.Deadline())
+	}
+	if err := l.RevokeSession(sess.ID(), sess.Deadline()); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(time.Hour - time.Minute) // past ExpiresAt, before the copy idles out
+	if sess := s.Get(there.request("GET", "/")); !errors.Is(sess.Err(), ErrRevoked) {
+		t.Fatalf("the refreshed copy: %v, want ErrRevoked", sess.Err())
+	}
+}
 
 // hjRec is a recorder whose connection can be hijacked.
 type hjRec struct{ *httptest.ResponseRecorder }
@@ -44,16 +374,6 @@ type stateCase struct {
 	panic    any                                 // what the handler panics with, and the middleware lets go on
 	answered error                               // the ErrorHandler answered with it; nil: it did not answer
 	verify   func(t *testing.T, res stateResult) // more checks, if any
-}
-
-// stateResult is what a row's requests produced.
-type stateResult struct {
-	notes, events []string
-	lines         []string
-	lost          []error
-	status        int
-	errorHandler  error
-	panicked      any
 }
 
 // run serves the row's requests.
@@ -100,32 +420,6 @@ func (tc *stateCase) run(t *testing.T) stateResult {
 	return res
 }
 
-// step is one thing a handler does in a row built by steps; it returns
-// the error of a Save.
-type step = func(w http.ResponseWriter, s *Session[Map]) error
-
-// steps returns a handler that takes the steps in order and notes the
-// last error one returned, by name: "nil", "ErrAlreadyWritten", ...
-func steps(st ...step) func(*Session[Map], http.ResponseWriter, *clock) string {
-	return func(s *Session[Map], w http.ResponseWriter, _ *clock) string {
-		var last error
-		for _, f := range st {
-			if err := f(w, s); err != nil {
-				last = err
-			}
-		}
-		for _, e := range []struct {
-			err  error
-			name string
-		}{{nil, "nil"}, {ErrAlreadyWritten, "ErrAlreadyWritten"}, {ErrEncode, "ErrEncode"}, {ErrTooLarge, "ErrTooLarge"}} {
-			if errors.Is(last, e.err) {
-				return e.name
-			}
-		}
-		return last.Error()
-	}
-}
-
 // check compares res with the row's expectations.
 func (tc *stateCase) check(t *testing.T, res stateResult) {
 	t.Helper()
@@ -157,6 +451,42 @@ func (tc *stateCase) check(t *testing.T, res stateResult) {
 	}
 	if tc.status != 0 && res.status != tc.status {
 		t.Errorf("status %d, want %d (error handler: %v)", res.status, tc.status, res.errorHandler)
+	}
+}
+
+// stateResult is what a row's requests produced.
+type stateResult struct {
+	notes, events []string
+	lines         []string
+	lost          []error
+	status        int
+	errorHandler  error
+	panicked      any
+}
+
+// step is one thing a handler does in a row built by steps; it returns
+// the error of a Save.
+type step = func(w http.ResponseWriter, s *Session[Map]) error
+
+// steps returns a handler that takes the steps in order and notes the
+// last error one returned, by name: "nil", "ErrAlreadyWritten", ...
+func steps(st ...step) func(*Session[Map], http.ResponseWriter, *clock) string {
+	return func(s *Session[Map], w http.ResponseWriter, _ *clock) string {
+		var last error
+		for _, f := range st {
+			if err := f(w, s); err != nil {
+				last = err
+			}
+		}
+		for _, e := range []struct {
+			err  error
+			name string
+		}{{nil, "nil"}, {ErrAlreadyWritten, "ErrAlreadyWritten"}, {ErrEncode, "ErrEncode"}, {ErrTooLarge, "ErrTooLarge"}} {
+			if errors.Is(last, e.err) {
+				return e.name
+			}
+		}
+		return last.Error()
 	}
 }
 
@@ -336,40 +666,6 @@ func TestSessionStates(t *testing.T) {
 			}
 			t.Run(tc.name, func(t *testing.T) { tc.check(t, tc.run(t)) })
 		}
-	}
-}
-
-// hjCount counts the WriteHeader calls that reach it after a hijack.
-type hjCount struct {
-	*httptest.ResponseRecorder
-	after int
-	hj    bool
-}
-
-func (h *hjCount) WriteHeader(c int) {
-	if h.hj {
-		h.after++
-	}
-	h.ResponseRecorder.WriteHeader(c)
-}
-func (h *hjCount) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	h.hj = true
-	c1, _ := net.Pipe()
-	return c1, bufio.NewReadWriter(bufio.NewReader(c1), bufio.NewWriter(c1)), nil
-}
-
-// TestInformationalAfterHijackDropped: a 1xx status after a hijack is not
-// passed to the hijacked writer.
-func TestInformationalAfterHijackDropped(t *testing.T) {
-	s := newStore[cart](t, Options{})
-	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.(http.Hijacker).Hijack()
-		w.WriteHeader(http.StatusEarlyHints)
-	}))
-	rw := &hjCount{ResponseRecorder: httptest.NewRecorder()}
-	h.ServeHTTP(rw, httptest.NewRequest("GET", "/", nil))
-	if rw.after != 0 {
-		t.Errorf("WriteHeader(103) reached the hijacked writer %d times", rw.after)
 	}
 }
 
