@@ -307,19 +307,6 @@ func TestChunkCapacity(t *testing.T) {
 	t.Logf("largest JSON: one cookie %d bytes; MaxChunks 4 with the default total budget %d bytes", one, chunked)
 }
 
-func TestPresenceHighest(t *testing.T) {
-	var p presence
-	if p.highest() != 0 {
-		t.Fatal("empty presence")
-	}
-	for _, i := range []int{1, 2, 63, 64, 65, 127, 128, 200, 255} {
-		p.set(i)
-		if got := p.highest(); got != i {
-			t.Fatalf("after set(%d): highest %d", i, got)
-		}
-	}
-}
-
 // truncateName shortens a hostile cookie name for an error message.
 func truncateName(s string) string {
 	if len(s) > 64 {

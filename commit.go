@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession/internal/chunks"
+	"github.com/cookiesession/cookiesession/internal/flash"
 	"github.com/cookiesession/cookiesession/internal/format"
 )
 
@@ -149,7 +150,7 @@ func (s *Session[T]) apply(p *plan) {
 // (h.stale) is not among them: a later request does it as well.
 func (c *core) changes(h *held, w *wanted, dataJSON []byte) change {
 	var ch change
-	empty := bytes.Equal(dataJSON, c.zeroJSON) && w.flashes.empty()
+	empty := bytes.Equal(dataJSON, c.zeroJSON) && w.flashes.Empty()
 	switch {
 	case w.destroy && empty:
 		return changedDestroy // whatever else changed goes with it
@@ -165,16 +166,16 @@ func (c *core) changes(h *held, w *wanted, dataJSON []byte) change {
 	if w.renew {
 		ch |= changedRenew
 	}
-	if !w.flashes.equal(&h.flashes) {
+	if !w.flashes.Equal(&h.flashes) {
 		ch |= changedFlashes
 	}
 	if w.browserSession != h.browserSession {
 		ch |= changedPersistence
 	}
-	if w.meta.maxAge != h.meta.maxAge {
+	if w.meta.MaxAge != h.meta.MaxAge {
 		ch |= changedLifetime
 	}
-	if w.meta.subject != h.meta.subject {
+	if w.meta.Subject != h.meta.Subject {
 		ch |= changedSubject
 	}
 	return ch
@@ -231,7 +232,7 @@ func (c *core) skipReseal(h *held, tl *TooLargeError) plan {
 // planSealed stores dataJSON (and the flashes and metadata) in the sealed
 // format, replacing and deleting every other cookie of the session.
 func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, created, now time.Time, req *Request) (plan, error) {
-	pt, err := sealEnvelope(&w.meta, dataJSON, &w.flashes)
+	pt, err := flash.Seal(&w.meta, dataJSON, &w.flashes, checkFlashUTF8)
 	if err != nil {
 		return plan{}, err
 	}
@@ -240,12 +241,12 @@ func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, create
 	if err != nil {
 		return plan{}, err
 	}
-	maxAge := int(c.expiry(w.meta.maxAge, created, now).Sub(now) / time.Second)
+	maxAge := int(c.expiry(w.meta.MaxAge, created, now).Sub(now) / time.Second)
 	a, err := c.attrs(req, !w.browserSession, maxAge, now)
 	if err != nil {
 		return plan{}, err
 	}
-	hdr := format.Header{Created: created, Sealed: now, BrowserSession: w.browserSession, Flashes: !w.flashes.empty(), Meta: !w.meta.empty(), Chunks: n}
+	hdr := format.Header{Created: created, Sealed: now, BrowserSession: w.browserSession, Flashes: !w.flashes.Empty(), Meta: !w.meta.Empty(), Chunks: n}
 	raw, err := c.codec.SealRaw(c.name, hdr, pt)
 	if err != nil {
 		return plan{}, err
@@ -262,17 +263,17 @@ func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, create
 	lines = c.expireAll(lines, h, n+1, false, full, a)
 	next := held{data: dataJSON, flashes: w.flashes, created: created, sealed: now, meta: w.meta, browserSession: w.browserSession}
 	for i := 1; i <= n; i++ {
-		next.chunks.set(i)
+		next.chunks.Set(i)
 	}
 	return plan{lines: lines, next: next, user: ch, event: c.sizeWarningFor(valueLen, n)}, nil
 }
 
 // planLegacy stores dataJSON in a legacy format during a transition.
 func (c *core) planLegacy(f *legacyFormat, h *held, w *wanted, dataJSON []byte, ch change, created, now time.Time, req *Request) (plan, error) {
-	if !w.flashes.empty() {
+	if !w.flashes.Empty() {
 		return plan{}, fmt.Errorf("%w: flash messages (AddFlash, AddFlashTo) have no place in the %s cookie written during a transition: keep them in Data until the transition ends", ErrEncode, f.Format())
 	}
-	a, err := c.attrs(req, !w.browserSession, int(c.expiry(w.meta.maxAge, now, now).Sub(now)/time.Second), now)
+	a, err := c.attrs(req, !w.browserSession, int(c.expiry(w.meta.MaxAge, now, now).Sub(now)/time.Second), now)
 	if err != nil {
 		return plan{}, err
 	}
@@ -300,14 +301,14 @@ func (c *core) planDestroy(h *held, w *wanted, req *Request) (plan, error) {
 // malformed chunk names h has; and the cookies of every legacy format h
 // has. A save deletes only what the request carried: a stale chunk that a
 // racing response (two tabs) leaves beyond the new value's last part is
-// ignored by the reader (chunkScan.written) and deleted by the next save,
+// ignored by the reader (internal/chunks, scan.written) and deleted by the next save,
 // which carries it. Only when the new value's last part fills the budget
 // would the reader read on into a stale part: then the save also deletes
 // the next chunk name (full).
 func (c *core) expireAll(lines []string, h *held, from int, all, full bool, a CookieAttrs) []string {
 	last := c.limits.Chunks
-	for i, end := from, max(last, h.chunks.highest()); i <= end; i++ {
-		if h.chunks.has(i) || i <= last && (all || full && i == from) {
+	for i, end := from, max(last, h.chunks.Highest()); i <= end; i++ {
+		if h.chunks.Has(i) || i <= last && (all || full && i == from) {
 			lines = append(lines, a.ExpireLine(chunks.Name(c.name, i)))
 		}
 	}
@@ -323,9 +324,9 @@ func (c *core) expireAll(lines []string, h *held, from int, all, full bool, a Co
 // expiryCount is about how many lines expireAll appends, for a session
 // stored in n chunks, all or not.
 func (c *core) expiryCount(h *held, n int, all bool) int {
-	k := h.chunks.highest() - n
+	k := h.chunks.Highest() - n
 	if all {
-		k = max(c.limits.Chunks, h.chunks.highest()) - n
+		k = max(c.limits.Chunks, h.chunks.Highest()) - n
 	}
 	return max(k, 1) + len(h.foreign) + 2*len(c.legacy)
 }

@@ -31,8 +31,10 @@ import (
 	"time"
 
 	"github.com/cookiesession/cookiesession/internal/bounds"
+	"github.com/cookiesession/cookiesession/internal/flash"
 	"github.com/cookiesession/cookiesession/internal/format"
 	"github.com/cookiesession/cookiesession/internal/jsonx"
+	"github.com/cookiesession/cookiesession/internal/plainvalue"
 	"github.com/cookiesession/cookiesession/internal/proxy"
 )
 
@@ -41,8 +43,8 @@ import (
 type Store[T any] struct {
 	c         core
 	isMap     bool
-	useNumber bool        // T holds interface values: decode numbers as json.Number
-	plain     plainLayout // non-nil: T's bytes are all its content (plainvalue.go)
+	useNumber bool              // T holds interface values: decode numbers as json.Number
+	plain     plainvalue.Layout // non-nil: T's bytes are all its content
 }
 
 // Map is the data of an untyped session, as in Express cookie-session's
@@ -82,7 +84,7 @@ func New[T any](o Options) (*Store[T], error) {
 	}
 	s.isMap = reflect.TypeFor[T]().Kind() == reflect.Map
 	s.useNumber = holdsInterface(reflect.TypeFor[T](), map[reflect.Type]bool{})
-	s.plain = plainLayoutOf(reflect.TypeFor[T]())
+	s.plain = plainvalue.LayoutOf(reflect.TypeFor[T]())
 	zeroData := s.newData()
 	zero, err := s.c.marshal(&zeroData)
 	if err != nil {
@@ -273,7 +275,7 @@ func (s *Store[T]) Open(req Request) *Session[T] {
 	}
 	sess.held = h
 	sess.want = wanted{flashes: h.flashes, meta: h.meta, browserSession: h.browserSession}
-	if s.c.revocations != nil && !h.meta.hasID && (h.legacy.idx == 0 || !s.c.legacy[h.legacy.idx-1].Transition()) {
+	if s.c.revocations != nil && !h.meta.HasID && (h.legacy.idx == 0 || !s.c.legacy[h.legacy.idx-1].Transition()) {
 		s.c.newID(&sess.want.meta) // sealed before revocation was on, legacy, or new
 	}
 	return sess
@@ -287,7 +289,7 @@ func (s *Store[T]) read(req *Request, d *T) (held, error) {
 	h := held{}
 	switch {
 	case err != nil:
-	case in.chunks > 0:
+	case in.Chunks > 0:
 		h, err = s.open(in, d)
 	default:
 		h, err = s.openLegacy(req.Cookie, d)
@@ -296,7 +298,7 @@ func (s *Store[T]) read(req *Request, d *T) (held, error) {
 		*d = s.newData()
 		h = held{browserSession: s.c.browserSession}
 	}
-	h.chunks, h.foreign = in.present, in.foreign
+	h.chunks, h.foreign = in.Present, in.Foreign
 	if len(s.c.legacy) > 0 {
 		h.cookie = req.Cookie
 	}
@@ -322,27 +324,27 @@ func (s *Store[T]) unseal(value string, n int) (format.Header, []byte, int, erro
 	return s.c.codec.OpenRaw(s.c.name, n, raw)
 }
 
-// open authenticates in.value, or else in.whole, and decodes its data
+// open authenticates in.Value, or else in.Whole, and decodes its data
 // into d.
 func (s *Store[T]) open(in incoming, d *T) (held, error) {
 	var h held
-	hdr, pt, keyIdx, err := s.unseal(in.value, in.chunks)
+	hdr, pt, keyIdx, err := s.unseal(in.Value, in.Chunks)
 	switch {
-	case err != nil && in.whole != "":
+	case err != nil && in.Whole != "":
 		// Neither opens: the whole's error is the one every part explains.
-		if hdr, pt, keyIdx, err = s.unseal(in.whole, in.wholeChunks); err != nil {
+		if hdr, pt, keyIdx, err = s.unseal(in.Whole, in.WholeChunks); err != nil {
 			return h, err
 		}
 	case err != nil:
-		return h, in.lost(err, s.c.name, s.c.limits)
+		return h, lost(&in, err, s.c.name, s.c.limits)
 	}
 	if hdr.Meta {
-		if h.meta, pt, err = parseMeta(pt); err != nil {
+		if h.meta, pt, err = format.ParseMeta(pt); err != nil {
 			return h, err
 		}
 	}
 	now := s.c.now()
-	if err := s.c.checkTimes(&hdr, s.c.lifetime(h.meta.maxAge), now); err != nil {
+	if err := s.c.checkTimes(&hdr, s.c.lifetime(h.meta.MaxAge), now); err != nil {
 		return h, err
 	}
 	if err := s.c.checkRevoked(&h.meta, hdr.Created); err != nil {
@@ -350,8 +352,8 @@ func (s *Store[T]) open(in incoming, d *T) (held, error) {
 	}
 	dataJSON := pt
 	if hdr.Flashes {
-		if dataJSON, h.flashes, err = openEnvelope(pt); err != nil {
-			return h, err
+		if dataJSON, h.flashes, err = flash.Open(pt); err != nil {
+			return h, fmt.Errorf("%w: %v", ErrDecode, err)
 		}
 	}
 	if err := s.decodeData(dataJSON, d); err != nil {
@@ -371,7 +373,7 @@ func (s *Store[T]) open(in incoming, d *T) (held, error) {
 	if s.c.refresh > 0 && now.Sub(hdr.Sealed) >= s.c.refresh {
 		h.stale |= staleRefresh
 	}
-	if s.c.revocations != nil && !h.meta.hasID {
+	if s.c.revocations != nil && !h.meta.HasID {
 		h.stale |= staleID
 	}
 	return h, nil
@@ -381,14 +383,14 @@ func (s *Store[T]) open(in incoming, d *T) (held, error) {
 // a store without one drops the identifier (it seals none).
 func (c *core) checkRevoked(m *meta, created time.Time) error {
 	if c.revocations == nil {
-		m.hasID = false
+		m.HasID = false
 		return nil
 	}
 	id := ""
-	if m.hasID {
-		id = m.id.String()
+	if m.HasID {
+		id = m.ID.String()
 	}
-	if c.revocations.Revoked(id, m.subject, created) {
+	if c.revocations.Revoked(id, m.Subject, created) {
 		return fmt.Errorf("%w: by identifier, subject or a global cut-off (Options.Revocations)", ErrRevoked)
 	}
 	return nil

@@ -51,11 +51,11 @@ func FuzzCookieHeader(f *testing.F) {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Header["Cookie"] = []string{header}
 		in, err := readChunks(r.Header["Cookie"], "session", s.c.limits)
-		if err == nil && in.chunks > s.c.limits.Chunks {
-			t.Fatalf("%d chunks accepted, limit %d", in.chunks, s.c.limits.Chunks)
+		if err == nil && in.Chunks > s.c.limits.Chunks {
+			t.Fatalf("%d chunks accepted, limit %d", in.Chunks, s.c.limits.Chunks)
 		}
-		if err == nil && len(in.value) > s.c.limits.Total {
-			t.Fatalf("value of %d bytes accepted, total limit %d", len(in.value), s.c.limits.Total)
+		if err == nil && len(in.Value) > s.c.limits.Total {
+			t.Fatalf("value of %d bytes accepted, total limit %d", len(in.Value), s.c.limits.Total)
 		}
 		sess := s.Get(r)
 		if sess.IsNew() && len(sess.Data) != 0 {

@@ -30,11 +30,11 @@ func readChunksReference(lines []string, name string, l chunks.Limits) (in incom
 	}
 	all := chunks.LayoutOf(ps, name)
 	for _, c := range all.Chunks {
-		in.present.set(c.Index)
+		in.Present.Set(c.Index)
 	}
 	for _, k := range all.Ignored {
-		if len(in.foreign) < maxForeign && cookie.ValidName(k) && len(k) <= maxForeignName {
-			in.foreign = append(in.foreign, k)
+		if len(in.Foreign) < chunks.MaxForeign && cookie.ValidName(k) && len(k) <= chunks.MaxForeignName {
+			in.Foreign = append(in.Foreign, k)
 		}
 	}
 	for _, p := range ps {
@@ -69,7 +69,7 @@ func readChunksReference(lines []string, name string, l chunks.Limits) (in incom
 	n := lay.Highest()
 	if w > 0 && w < n {
 		if lay.Problem == "" && lay.HeaderBytes() <= l.Total {
-			in.whole, in.wholeChunks = lay.Value(), n
+			in.Whole, in.WholeChunks = lay.Value(), n
 		}
 		lay.Chunks, n = lay.Chunks[:w], w
 	}
@@ -81,10 +81,10 @@ func readChunksReference(lines []string, name string, l chunks.Limits) (in incom
 	case w == 0:
 		return in, fmt.Errorf("%w: chunk %d of %d is missing", ErrChunks, missingChunk(lay), n)
 	default:
-		in.value, in.chunks = lay.Value(), n
-		in.full = true
+		in.Value, in.Chunks = lay.Value(), n
+		in.Full = true
 		for _, c := range lay.Chunks {
-			in.full = in.full && chunks.Fills(name, c.Index, len(c.Value), l.Cookie)
+			in.Full = in.Full && chunks.Fills(name, c.Index, len(c.Value), l.Cookie)
 		}
 		return in, nil
 	}
@@ -116,7 +116,7 @@ func compareReaders(t *testing.T, lines []string) {
 			if fmt.Sprint(got, gotErr) != fmt.Sprint(want, wantErr) {
 				t.Fatalf("readChunks(%q, %q):\n got %v %v\nwant %v %v", lines, name, got, gotErr, want, wantErr)
 			}
-			compareNetHTTP(t, lines, name, got.present)
+			compareNetHTTP(t, lines, name, got.Present)
 		}
 	}
 }
@@ -140,15 +140,15 @@ func compareNetHTTP(t *testing.T, lines []string, name string, present presence)
 	var withValue, any presence
 	for _, c := range r.Cookies() {
 		if i := chunks.Index(c.Name, name); i > 0 {
-			any.set(i)
+			any.Set(i)
 			if c.Value != "" || c.Quoted {
-				withValue.set(i)
+				withValue.Set(i)
 			}
 		}
 	}
 	for i := 1; i <= chunks.Max; i++ {
-		if withValue.has(i) && !present.has(i) || present.has(i) && !any.has(i) {
-			t.Fatalf("lines %q: chunk %d of %q: net/http sees it: %v, readChunks: %v", lines, i, name, any.has(i), present.has(i))
+		if withValue.Has(i) && !present.Has(i) || present.Has(i) && !any.Has(i) {
+			t.Fatalf("lines %q: chunk %d of %q: net/http sees it: %v, readChunks: %v", lines, i, name, any.Has(i), present.Has(i))
 		}
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"net"
 	"net/http"
 	"sync"
+
+	"github.com/cookiesession/cookiesession/internal/httpwrap"
 )
 
 // errDiscarded is returned by the wrapped writer's Write and ReadFrom after
@@ -58,7 +60,7 @@ func (s *Store[T]) Middleware(next http.Handler) http.Handler {
 				sw.reportUnsaved(true)
 			}
 		}()
-		next.ServeHTTP(wrap(sw), r)
+		next.ServeHTTP(httpwrap.Wrap(sw), r)
 		returned = true
 		sw.finish()
 	})
@@ -230,27 +232,30 @@ func (w *responseWriter) discarded() error {
 // Unwrap returns the wrapped writer, for http.ResponseController.
 func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// readFrom commits the session, then copies from src, keeping the
-// underlying writer's sendfile path.
-func (w *responseWriter) readFrom(src io.Reader) (int64, error) {
+// ReadFrom commits the session, then copies from src, keeping the
+// underlying writer's sendfile path. httpwrap.Wrap offers it only when
+// the wrapped writer has it.
+func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
 	if !w.saveBeforeResponse() {
 		return 0, w.discarded()
 	}
 	return w.ResponseWriter.(io.ReaderFrom).ReadFrom(src)
 }
 
-// flushError commits the session, then flushes.
-func (w *responseWriter) flushError() error {
+// FlushError commits the session, then flushes. httpwrap.Wrap offers it
+// (and Flush) only when the wrapped writer can flush.
+func (w *responseWriter) FlushError() error {
 	if !w.saveBeforeResponse() {
 		return w.discarded()
 	}
 	return http.NewResponseController(w.ResponseWriter).Flush()
 }
 
-// hijack hands the connection to the handler. A pending change cannot be
+// Hijack hands the connection to the handler (offered by httpwrap.Wrap
+// only when the wrapped writer can hijack). A pending change cannot be
 // sent any more (an upgrader such as gorilla/websocket writes its own
 // response): it is reported, and nothing is ever written afterwards.
-func (w *responseWriter) hijack() (net.Conn, *bufio.ReadWriter, error) {
+func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	switch w.state {
 	case stateFailed:
 		return nil, nil, errDiscarded
@@ -264,83 +269,4 @@ func (w *responseWriter) hijack() (net.Conn, *bufio.ReadWriter, error) {
 	w.state = stateHijacked
 	w.reportUnsaved(false)
 	return conn, rw, nil
-}
-
-// The optional interfaces, one small type each, combined by wrap
-// (wrap_gen.go).
-//
-//go:generate go run gen_wrap.go
-type (
-	flusher       struct{ w *responseWriter }
-	hijacker      struct{ w *responseWriter }
-	pusher        struct{ w *responseWriter }
-	readerFrom    struct{ w *responseWriter }
-	closeNotifier struct{ w *responseWriter }
-)
-
-// Flush commits the session, then flushes.
-func (f flusher) Flush() { _ = f.w.flushError() }
-
-// FlushError is Flush for http.ResponseController, reporting the error.
-func (f flusher) FlushError() error { return f.w.flushError() }
-
-// Hijack implements http.Hijacker.
-func (h hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) { return h.w.hijack() }
-
-// Push implements http.Pusher; a push promise does not start the response.
-func (p pusher) Push(target string, opts *http.PushOptions) error {
-	return p.w.ResponseWriter.(http.Pusher).Push(target, opts)
-}
-
-// ReadFrom implements io.ReaderFrom.
-func (rf readerFrom) ReadFrom(src io.Reader) (int64, error) { return rf.w.readFrom(src) }
-
-// CloseNotify implements the deprecated http.CloseNotifier, which some
-// frameworks' writers still call.
-func (c closeNotifier) CloseNotify() <-chan bool {
-	//lint:ignore SA1019 deliberate: passed through because the wrapped writer has it
-	return c.w.ResponseWriter.(http.CloseNotifier).CloseNotify()
-}
-
-// Optional interfaces of the wrapped writer, as bits.
-const (
-	hasFlush = 1 << iota
-	hasHijack
-	hasPush
-	hasReadFrom
-	hasCloseNotify
-)
-
-// optional returns the optional interfaces rw offers: Flush and Hijack
-// wherever http.ResponseController reaches them (rw, or what it unwraps
-// to), the others only when rw has them itself.
-func optional(rw http.ResponseWriter) int {
-	bits := 0
-	for u := rw; u != nil; {
-		if _, ok := u.(http.Flusher); ok {
-			bits |= hasFlush
-		}
-		if _, ok := u.(interface{ FlushError() error }); ok {
-			bits |= hasFlush // http.ResponseController flushes through it
-		}
-		if _, ok := u.(http.Hijacker); ok {
-			bits |= hasHijack
-		}
-		uw, ok := u.(interface{ Unwrap() http.ResponseWriter })
-		if !ok {
-			break
-		}
-		u = uw.Unwrap()
-	}
-	if _, ok := rw.(http.Pusher); ok {
-		bits |= hasPush
-	}
-	if _, ok := rw.(io.ReaderFrom); ok {
-		bits |= hasReadFrom
-	}
-	//lint:ignore SA1019 deliberate: detected to be passed through
-	if _, ok := rw.(http.CloseNotifier); ok {
-		bits |= hasCloseNotify
-	}
-	return bits
 }

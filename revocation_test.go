@@ -141,11 +141,11 @@ func TestNoIdentifierWithoutRevocation(t *testing.T) {
 	}
 }
 
-// TestParseMetaRejects feeds parseMeta every malformed block.
+// TestParseMetaRejects feeds format.ParseMeta every malformed block.
 func TestParseMetaRejects(t *testing.T) {
 	good := "\x03\x01\x04\x00\x00\x0e\x10\x02\x10" + strings.Repeat("i", 16) + "\x03\x03ada{}"
-	m, rest, err := parseMeta([]byte(good))
-	if err != nil || m.maxAge != time.Hour || !m.hasID || m.subject != "ada" || string(rest) != "{}" {
+	m, rest, err := format.ParseMeta([]byte(good))
+	if err != nil || m.MaxAge != time.Hour || !m.HasID || m.Subject != "ada" || string(rest) != "{}" {
 		t.Fatalf("good block: %+v %q %v", m, rest, err)
 	}
 	for name, b := range map[string]string{
@@ -160,7 +160,7 @@ func TestParseMetaRejects(t *testing.T) {
 		"empty subject":    "\x01\x03\x00",
 		"subject not utf8": "\x01\x03\x02\xff\xfe",
 	} {
-		if _, _, err := parseMeta([]byte(b)); !errors.Is(err, ErrMalformed) {
+		if _, _, err := format.ParseMeta([]byte(b)); !errors.Is(err, ErrMalformed) {
 			t.Errorf("%s: %v, want ErrMalformed", name, err)
 		}
 	}

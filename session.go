@@ -45,7 +45,7 @@ type Session[T any] struct {
 	w     *responseWriter
 
 	// Data as marshal last encoded it, and that encoding (nil: none); memo
-	// is nil unless the store's T is plain (plainvalue.go).
+	// is nil unless the store's T is plain (internal/plainvalue).
 	memo     *T
 	memoJSON []byte
 }
@@ -96,7 +96,7 @@ type wanted struct {
 // equal reports whether w and o ask for the same.
 func (w *wanted) equal(o *wanted) bool {
 	return w.meta == o.meta && w.browserSession == o.browserSession && w.destroy == o.destroy &&
-		w.renew == o.renew && w.flashes.equal(&o.flashes)
+		w.renew == o.renew && w.flashes.Equal(&o.flashes)
 }
 
 // told is a session's state when an explicit Save returned an error
@@ -163,7 +163,7 @@ func (s *Session[T]) ExpiresAt() time.Time {
 	if sealed.IsZero() { // loaded from a legacy cookie, not sealed yet
 		sealed = created
 	}
-	return s.store.c.expiry(s.want.meta.maxAge, created, sealed)
+	return s.store.c.expiry(s.want.meta.MaxAge, created, sealed)
 }
 
 // Deadline returns the absolute end of the session's life: its creation
@@ -183,7 +183,7 @@ func (s *Session[T]) Deadline() time.Time {
 	if created.IsZero() {
 		created = s.store.c.now()
 	}
-	return created.Add(s.store.c.lifetime(s.want.meta.maxAge))
+	return created.Add(s.store.c.lifetime(s.want.meta.MaxAge))
 }
 
 // ID returns the session's random identifier (128 bits, base64url), sealed
@@ -194,21 +194,21 @@ func (s *Session[T]) Deadline() time.Time {
 // while that save is skipped as too large (EventResealSkipped), its cookie
 // carries none, and ID names one it does not carry.
 func (s *Session[T]) ID() string {
-	if !s.want.meta.hasID {
+	if !s.want.meta.HasID {
 		return ""
 	}
-	return s.want.meta.id.String()
+	return s.want.meta.ID.String()
 }
 
 // Subject returns what SetSubject bound the session to, or "".
-func (s *Session[T]) Subject() string { return s.want.meta.subject }
+func (s *Session[T]) Subject() string { return s.want.meta.Subject }
 
 // SetSubject binds the session to a subject, such as a user id, sealed
 // encrypted in its value, so that Revocations can refuse every session of
 // that subject at once ("log out all my devices"). It is kept by Renew and
 // cleared by Destroy; "" unbinds. A subject longer than 255 bytes,
 // or not UTF-8, makes the save fail with ErrEncode.
-func (s *Session[T]) SetSubject(subject string) { s.want.meta.subject = subject }
+func (s *Session[T]) SetSubject(subject string) { s.want.meta.Subject = subject }
 
 // SetMaxAge gives this session its own absolute lifetime, d from its
 // creation (or its last Renew), enforced on the server and sealed in its
@@ -221,7 +221,7 @@ func (s *Session[T]) SetMaxAge(d time.Duration) error {
 	if d != 0 && (d < time.Second || d > c.ceiling) {
 		return optionsError("SetMaxAge(%v) out of range: use 1s..%v (Options.MaxAgeCeiling), or 0 for MaxAge", d, c.ceiling)
 	}
-	s.want.meta.maxAge = d.Truncate(time.Second)
+	s.want.meta.MaxAge = d.Truncate(time.Second)
 	return nil
 }
 
@@ -260,7 +260,7 @@ func (s *Session[T]) Changed() bool {
 // new session's, or flash messages. Like cookie-session's isPopulated; it
 // encodes Data to compare.
 func (s *Session[T]) Populated() bool {
-	if !s.want.flashes.empty() {
+	if !s.want.flashes.Empty() {
 		return true
 	}
 	dataJSON, err := s.marshal()
@@ -281,11 +281,11 @@ func (s *Session[T]) SetBrowserSession(on bool) { s.want.browserSession = on }
 
 // AddFlash queues a message to be read once, by Flashes, on a later
 // request: AddFlashTo("", msg).
-func (s *Session[T]) AddFlash(msg string) { s.want.flashes.add("", msg) }
+func (s *Session[T]) AddFlash(msg string) { s.want.flashes.Add("", msg) }
 
 // Flashes returns the queued flash messages of the default category and
 // removes them from the session: FlashesOf("").
-func (s *Session[T]) Flashes() []string { return s.want.flashes.take("") }
+func (s *Session[T]) Flashes() []string { return s.want.flashes.Take("") }
 
 // AddFlashTo queues a message in a category ("error", "info"; "" is the
 // default category of AddFlash and Flashes), to be read once, by
@@ -293,12 +293,12 @@ func (s *Session[T]) Flashes() []string { return s.want.flashes.take("") }
 // 255 bytes; the session takes any other too, and Save
 // (or the middleware's commit) then refuses it with ErrEncode, so that it
 // is never dropped in silence.
-func (s *Session[T]) AddFlashTo(category, message string) { s.want.flashes.add(category, message) }
+func (s *Session[T]) AddFlashTo(category, message string) { s.want.flashes.Add(category, message) }
 
 // FlashesOf returns the queued flash messages of one category, in the
 // order they were added, or nil, and removes them from the session; the
 // other categories stay.
-func (s *Session[T]) FlashesOf(category string) []string { return s.want.flashes.take(category) }
+func (s *Session[T]) FlashesOf(category string) []string { return s.want.flashes.Take(category) }
 
 // Save writes the session's Set-Cookie headers to w now, and returns why it
 // cannot: ErrTooLarge, ErrInsecureRequest, ErrEncode (also for flash
@@ -374,7 +374,7 @@ func (s *Session[T]) marshal() ([]byte, error) {
 		return s.store.c.zeroJSON, nil
 	}
 	plain := s.store.plain
-	if s.memo != nil && s.memoJSON != nil && plain.equal(unsafe.Pointer(&s.Data), unsafe.Pointer(s.memo)) {
+	if s.memo != nil && s.memoJSON != nil && plain.Equal(unsafe.Pointer(&s.Data), unsafe.Pointer(s.memo)) {
 		return s.memoJSON, nil
 	}
 	dataJSON, err := s.store.c.marshalData(&s.Data, s.held.data) // as Unmarshal: pointer methods apply

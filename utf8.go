@@ -8,6 +8,8 @@ package cookiesession
 
 import (
 	"bytes"
+	"encoding"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -25,6 +27,8 @@ const maxCheckDepth = 10000
 var (
 	replacementChar    = []byte("\uFFFD")
 	replacementEscaped = []byte(`\ufffd`)
+	jsonMarshalerType  = reflect.TypeFor[json.Marshaler]()
+	textMarshalerType  = reflect.TypeFor[encoding.TextMarshaler]()
 )
 
 // checkUTF8 returns an ErrEncode error naming where the data *v (as
@@ -57,13 +61,13 @@ func checkFlashUTF8(fl []byte, f *flashSet) error {
 	if !bytes.Contains(fl, replacementChar) && !hasEscapedReplacement(fl) {
 		return nil
 	}
-	for i, m := range f.def {
+	for i, m := range f.Default {
 		if !utf8.ValidString(m) {
 			return notUTF8Error(fmt.Sprintf("flash message %d (AddFlash)", i))
 		}
 	}
-	for i, c := range f.cats {
-		for j, m := range c.msgs {
+	for i, c := range f.Cats {
+		for j, m := range c.Msgs {
 			if !utf8.ValidString(m) {
 				return notUTF8Error(fmt.Sprintf("flash message %d of category %d, counted from 0 in the order the categories came (AddFlashTo)", j, i))
 			}

@@ -1,6 +1,7 @@
 // Package jsonx holds the library's encoding/json conventions, shared by
 // the store and the legacy formats of package migrate: JSON without HTML
-// escapes, and error descriptions that never quote session data.
+// escapes, error descriptions that never quote session data, and the exact
+// reading of JSON number text (number.go).
 package jsonx
 
 import (

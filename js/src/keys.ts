@@ -1,6 +1,6 @@
 // Master keys: parsing them from configuration text, and refusing keys
 // that are obviously not random (docs/FORMAT.md, "Master keys and
-// subkeys"; the Go library's keys.go).
+// subkeys"; the Go library's internal/format/keys.go).
 
 import { decodeBase64url } from './base64.js';
 import { InvalidOptionsError } from './errors.js';

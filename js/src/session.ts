@@ -1,7 +1,8 @@
 // Sessions over the format: JSON data, flash messages, metadata and times
 // sealed into a cookie value (seal, open), and into or out of HTTP header
 // strings, chunks included (readSession, sessionHeaders). The semantics
-// are the Go library's (session.go, cookiesession.go, flash.go, meta.go).
+// are the Go library's (session.go, cookiesession.go, internal/flash,
+// internal/format/meta.go).
 
 import { decodeBase64url, encodeBase64url } from './base64.js';
 import { type Header, sealedLength } from './codec.js';

@@ -1,4 +1,4 @@
-package cookiesession
+package format
 
 import (
 	"bytes"
@@ -11,11 +11,11 @@ import (
 )
 
 // TestVectorsMeta checks the metadata blocks of the format's test vectors
-// (internal/format/testdata/vectors.json, which format's TestVectors
-// checks against the codec): each parses to the vector's lifetime,
-// identifier and subject, and appendMeta writes it back byte for byte.
+// (testdata/vectors.json, which TestVectors checks against the codec):
+// each parses to the vector's lifetime, identifier and subject, and
+// AppendMeta writes it back byte for byte.
 func TestVectorsMeta(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("internal", "format", "testdata", "vectors.json"))
+	data, err := os.ReadFile(filepath.Join("testdata", "vectors.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,13 +37,13 @@ func TestVectorsMeta(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, rest, err := parseMeta(append(bytes.Clone(block), v.Plaintext...))
-		if err != nil || string(rest) != v.Plaintext || int64(m.maxAge/time.Second) != v.MaxAge ||
-			(m.hasID && hex.EncodeToString(m.id[:]) != v.ID) || m.hasID != (v.ID != "") || m.subject != v.Subject {
+		m, rest, err := ParseMeta(append(bytes.Clone(block), v.Plaintext...))
+		if err != nil || string(rest) != v.Plaintext || int64(m.MaxAge/time.Second) != v.MaxAge ||
+			(m.HasID && hex.EncodeToString(m.ID[:]) != v.ID) || m.HasID != (v.ID != "") || m.Subject != v.Subject {
 			t.Fatalf("%s: metadata %+v, rest %q, %v", v.Comment, m, rest, err)
 		}
-		if again, err := appendMeta(nil, &m); err != nil || !bytes.Equal(again, block) {
-			t.Errorf("%s: appendMeta writes %x (%v), want %s", v.Comment, again, err, v.Meta)
+		if again, err := AppendMeta(nil, &m); err != nil || !bytes.Equal(again, block) {
+			t.Errorf("%s: AppendMeta writes %x (%v), want %s", v.Comment, again, err, v.Meta)
 		}
 	}
 	if n < 2 {

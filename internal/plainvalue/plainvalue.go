@@ -1,10 +1,9 @@
-package cookiesession
-
-// A value copy and compare for session data types whose value is all their
-// content: Session.marshal keeps Data as it last encoded it, with its JSON,
-// and hands back that JSON while Data's bytes stay the same, so that the
-// middleware's check for changes made after the response started does not
-// encode Data a second time.
+// Package plainvalue compares values of types whose value is all their
+// content, byte for byte: the store's Session.marshal keeps Data as it
+// last encoded it, with its JSON, and hands back that JSON while Data's
+// bytes stay the same, so that the middleware's check for changes made
+// after the response started does not encode Data a second time.
+package plainvalue
 
 import (
 	"bytes"
@@ -15,22 +14,22 @@ import (
 	"unsafe"
 )
 
-// plainLayout lists the byte ranges of a value that hold all of its
+// Layout lists the byte ranges of a value that hold all of its
 // content, adjacent ranges merged; padding is left out.
-type plainLayout []byteRange
+type Layout []byteRange
 
-// byteRange is one range of a plainLayout: n bytes from offset off.
+// byteRange is one range of a Layout: n bytes from offset off.
 type byteRange struct{ off, n uintptr }
 
-// plainLayoutOf returns t's plainLayout, or nil when a value of t can
+// LayoutOf returns t's Layout, or nil when a value of t can
 // change while its own bytes stay the same, or may encode differently with
 // the same bytes: t holds (at any depth) a pointer, slice, map, interface,
 // channel, function or unsafe.Pointer, or a type with its own MarshalJSON
 // or MarshalText method. time.Time is plain: its location pointer is never
 // written through once the Time exists. A string is plain too: strings are
 // immutable, so the same pointer and length mean the same bytes.
-func plainLayoutOf(t reflect.Type) plainLayout {
-	l, ok := appendPlain(plainLayout{}, t, 0)
+func LayoutOf(t reflect.Type) Layout {
+	l, ok := appendPlain(Layout{}, t, 0)
 	if !ok {
 		return nil
 	}
@@ -45,7 +44,7 @@ var (
 
 // appendPlain appends the ranges of a t at offset off to l; false when t is
 // not plain.
-func appendPlain(l plainLayout, t reflect.Type, off uintptr) (plainLayout, bool) {
+func appendPlain(l Layout, t reflect.Type, off uintptr) (Layout, bool) {
 	if t == timeType {
 		return l.add(off, t.Size()), true
 	}
@@ -62,7 +61,7 @@ func appendPlain(l plainLayout, t reflect.Type, off uintptr) (plainLayout, bool)
 		if t.Len() == 0 {
 			return l, true
 		}
-		elem, ok := appendPlain(plainLayout{}, t.Elem(), 0)
+		elem, ok := appendPlain(Layout{}, t.Elem(), 0)
 		if !ok {
 			return nil, false
 		}
@@ -90,7 +89,7 @@ func appendPlain(l plainLayout, t reflect.Type, off uintptr) (plainLayout, bool)
 
 // add appends the range of n bytes at off, merged with the last one when
 // they touch.
-func (l plainLayout) add(off, n uintptr) plainLayout {
+func (l Layout) add(off, n uintptr) Layout {
 	if n == 0 {
 		return l
 	}
@@ -101,9 +100,9 @@ func (l plainLayout) add(off, n uintptr) plainLayout {
 	return append(l, byteRange{off, n})
 }
 
-// equal reports whether the values at a and b, of the type l was made
+// Equal reports whether the values at a and b, of the type l was made
 // for, have the same bytes in l's ranges.
-func (l plainLayout) equal(a, b unsafe.Pointer) bool {
+func (l Layout) Equal(a, b unsafe.Pointer) bool {
 	for _, r := range l {
 		if !bytes.Equal(unsafe.Slice((*byte)(unsafe.Add(a, r.off)), r.n), unsafe.Slice((*byte)(unsafe.Add(b, r.off)), r.n)) {
 			return false
