@@ -112,13 +112,27 @@ func (j jar) updateLines(lines []string) { testjar.Apply(j, lines) }
 // request returns a request carrying the jar's cookies.
 func (j jar) request(method, target string) *http.Request { return testjar.Request(j, method, target) }
 
-// do serves one request through h with the jar's cookies and updates it.
-func (j jar) do(t testing.TB, h http.Handler) *httptest.ResponseRecorder {
+// get serves a GET of target through h with the jar's cookies and
+// updates the jar from the response.
+func (j jar) get(t testing.TB, h http.Handler, target string) *httptest.ResponseRecorder {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, j.request("GET", "/"))
+	h.ServeHTTP(rec, j.request("GET", target))
 	j.update(t, rec.Header())
 	return rec
+}
+
+// setCookies serves target with the jar's cookies, updates the jar, and
+// returns the response's Set-Cookie lines.
+func (j jar) setCookies(t testing.TB, h http.Handler, target string) []string {
+	t.Helper()
+	return j.get(t, h, target).Header()["Set-Cookie"]
+}
+
+// do is get of "/".
+func (j jar) do(t testing.TB, h http.Handler) *httptest.ResponseRecorder {
+	t.Helper()
+	return j.get(t, h, "/")
 }
 
 // serve is do for tests that look at the Set-Cookie lines only.

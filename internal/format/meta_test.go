@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -48,5 +50,30 @@ func TestVectorsMeta(t *testing.T) {
 	}
 	if n < 2 {
 		t.Fatalf("only %d vectors with metadata", n)
+	}
+}
+
+// TestParseMetaRejects feeds ParseMeta every malformed block.
+func TestParseMetaRejects(t *testing.T) {
+	good := "\x03\x01\x04\x00\x00\x0e\x10\x02\x10" + strings.Repeat("i", 16) + "\x03\x03ada{}"
+	m, rest, err := ParseMeta([]byte(good))
+	if err != nil || m.MaxAge != time.Hour || !m.HasID || m.Subject != "ada" || string(rest) != "{}" {
+		t.Fatalf("good block: %+v %q %v", m, rest, err)
+	}
+	for name, b := range map[string]string{
+		"empty":            "",
+		"truncated field":  "\x01\x01\x04\x00\x00",
+		"truncated count":  "\x02\x01\x04\x00\x00\x0e\x10",
+		"repeated tag":     "\x02\x01\x04\x00\x00\x0e\x10\x01\x04\x00\x00\x0e\x10",
+		"out of order":     "\x02\x03\x01a\x01\x04\x00\x00\x0e\x10",
+		"unknown tag":      "\x01\x09\x01a",
+		"zero max-age":     "\x01\x01\x04\x00\x00\x00\x00",
+		"short id":         "\x01\x02\x03abc",
+		"empty subject":    "\x01\x03\x00",
+		"subject not utf8": "\x01\x03\x02\xff\xfe",
+	} {
+		if _, _, err := ParseMeta([]byte(b)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("%s: %v, want ErrMalformed", name, err)
+		}
 	}
 }
