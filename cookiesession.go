@@ -16,6 +16,29 @@
 //	s := store.Get(r)
 //	s.Data.Items = append(s.Data.Items, item)
 //
+// # A request, in order
+//
+//   - New compiles Options (keys, cookie attributes, budgets, Revocations,
+//     Legacy formats, OnEvent) into a Store, once.
+//   - Store.Middleware gives each request a slot; Store.Get (or
+//     Store.FromContext, for code that has only the context) opens the
+//     session on first use: Store.Request reads the Cookie lines and
+//     decides HTTPS (Options.Secure, Options.TrustedProxies), and
+//     Store.Open reassembles the chunks, opens the value (ErrAuthentication,
+//     ErrExpired, ErrRevoked, ... through Session.Err and EventRejected),
+//     or a Legacy format's cookie.
+//   - The handler changes Session.Data, flashes (Session.AddFlashTo),
+//     lifetime (Session.SetMaxAge), subject, or calls Renew or Destroy.
+//   - Just before the response starts, Session.Commit plans the Set-Cookie
+//     lines from what the client holds and what the handler wants (none
+//     when nothing changed), and Update.Apply adds them with Vary and
+//     Cache-Control. A change made too late is reported once
+//     (Session.ReportLostChange, EventLostChange).
+//
+// Adapters for other servers use the same core without the middleware:
+// Store.Open, Session.Commit, Update.Apply, Session.ReportLostChange
+// (modules fasthttpsession and gorillastore).
+//
 // docs/FORMAT.md specifies the sealed format; docs/THREAT-MODEL.md the threat
 // model.
 package cookiesession
