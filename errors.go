@@ -122,7 +122,7 @@ type LostChangeError struct {
 
 func (e *LostChangeError) Error() string {
 	if e.Panicked {
-		return fmt.Sprintf("cookiesession: session change lost (%s): the handler panicked, so net/http sent no response or cut it short, and the Set-Cookie may never have reached the client; fix the panic, or recover it inside the middleware and answer there", e.What)
+		return fmt.Sprintf("cookiesession: session change lost (%s): the handler panicked, so the server sent no response or cut it short, and the Set-Cookie may never have reached the client; fix the panic, or recover it inside the middleware and answer there", e.What)
 	}
 	if e.Hijacked {
 		return fmt.Sprintf("cookiesession: session change lost (%s): pending when the connection was hijacked, or made after it, so no Set-Cookie could be sent; call Session.Save(w) before the upgrade and have the upgrader send w.Header() (gorilla/websocket: pass it as responseHeader)", e.What)
