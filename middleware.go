@@ -42,9 +42,10 @@ func (s *Store[T]) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		one := &struct { // one allocation for both
-			sl slot[T]
-			sw responseWriter
+		one := &struct { // one allocation for the three
+			sl  slot[T]
+			sw  responseWriter
+			ctx slotContext[T]
 		}{}
 		sl, sw := &one.sl, &one.sw
 		*sw = responseWriter{ResponseWriter: w, sess: sl, c: &s.c}
@@ -52,7 +53,8 @@ func (s *Store[T]) Middleware(next http.Handler) http.Handler {
 			sw.outer = w.Header().Clone()
 		}
 		sl.w = sw
-		r = r.WithContext(context.WithValue(r.Context(), ctxKey{&s.c}, sl))
+		one.ctx = slotContext[T]{Context: r.Context(), key: ctxKey{&s.c}, sl: sl}
+		r = r.WithContext(&one.ctx)
 		sw.r, sl.r = r, r
 		returned := false
 		defer func() {
@@ -68,6 +70,22 @@ func (s *Store[T]) Middleware(next http.Handler) http.Handler {
 
 // ctxKey keys a request's session slot in its context; one per store.
 type ctxKey struct{ c *core }
+
+// slotContext is context.WithValue(parent, key, sl), without an
+// allocation of its own: the middleware's request context.
+type slotContext[T any] struct {
+	context.Context
+	key ctxKey
+	sl  *slot[T]
+}
+
+// Value returns the slot for its key, and asks the parent for any other.
+func (c *slotContext[T]) Value(key any) any {
+	if k, ok := key.(ctxKey); ok && k == c.key {
+		return c.sl
+	}
+	return c.Context.Value(key)
+}
 
 // slot holds one request's session for the middleware. Its mutex makes
 // Store.Get and Store.FromContext safe from several goroutines of one
