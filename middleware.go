@@ -42,17 +42,18 @@ func (s *Store[T]) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		one := &struct { // one allocation for the three
-			sl  slot[T]
-			sw  responseWriter
-			ctx slotContext[T]
+		one := &struct { // one allocation for the four
+			sl   slot[T]
+			sw   responseWriter
+			ctx  slotContext[T]
+			room sessionRoom[T]
 		}{}
 		sl, sw := &one.sl, &one.sw
 		*sw = responseWriter{ResponseWriter: w, sess: sl, c: &s.c}
 		if len(w.Header()) > 0 {
 			sw.outer = w.Header().Clone()
 		}
-		sl.w = sw
+		sl.w, sl.room = sw, &one.room
 		one.ctx = slotContext[T]{Context: r.Context(), key: ctxKey{&s.c}, sl: sl}
 		r = r.WithContext(&one.ctx)
 		sw.r, sl.r = r, r
@@ -95,6 +96,7 @@ type slot[T any] struct {
 	session *Session[T]
 	r       *http.Request // the request the middleware received: the session's
 	w       *responseWriter
+	room    *sessionRoom[T] // where the session is opened
 }
 
 // get returns the request's session, loading it on first use from the
@@ -103,7 +105,8 @@ func (sl *slot[T]) get(s *Store[T]) *Session[T] {
 	sl.mu.Lock()
 	defer sl.mu.Unlock()
 	if sl.session == nil {
-		sl.session = s.Open(s.Request(sl.r))
+		s.openInto(&sl.room.s, &sl.room.memo, s.Request(sl.r))
+		sl.session = &sl.room.s
 		sl.session.w = sl.w
 	}
 	return sl.session
