@@ -295,13 +295,13 @@ type sessionRoom[T any] struct {
 	memo T
 }
 
-// openInto is Open, into sess, with memo as the room for Data's copy
-// when T is plain.
+// openInto is Open, into sess, a zero Session (freshly allocated), with
+// memo as the room for Data's copy when T is plain.
 func (s *Store[T]) openInto(sess *Session[T], memo *T, req Request) {
 	if req.Context == nil {
 		req.Context = context.Background()
 	}
-	*sess = Session[T]{store: s, req: req}
+	sess.store, sess.req = s, req // the rest stays zero: no copy of a whole Session
 	if s.plain != nil {
 		sess.memo = memo
 	}
