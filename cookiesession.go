@@ -278,18 +278,32 @@ func (s *Store[T]) FromContext(ctx context.Context) (*Session[T], bool) {
 // to send. This is the request-independent core that Store.Get and the
 // middleware use, for adapters to other server frameworks.
 func (s *Store[T]) Open(req Request) *Session[T] {
+	if s.plain == nil {
+		sess := new(Session[T])
+		s.openInto(sess, nil, req)
+		return sess
+	}
+	both := new(sessionRoom[T]) // room for Data's copy, in the same allocation
+	s.openInto(&both.s, &both.memo, req)
+	return &both.s
+}
+
+// sessionRoom is a Session and the room for its memo (Data's copy, when
+// T is plain), to be allocated as one.
+type sessionRoom[T any] struct {
+	s    Session[T]
+	memo T
+}
+
+// openInto is Open, into sess, a zero Session (freshly allocated), with
+// memo as the room for Data's copy when T is plain.
+func (s *Store[T]) openInto(sess *Session[T], memo *T, req Request) {
 	if req.Context == nil {
 		req.Context = context.Background()
 	}
-	var sess *Session[T]
-	if s.plain != nil { // room for Data's copy, in the same allocation
-		both := &struct {
-			s    Session[T]
-			memo T
-		}{s: Session[T]{store: s, req: req}}
-		sess, both.s.memo = &both.s, &both.memo
-	} else {
-		sess = &Session[T]{store: s, req: req}
+	sess.store, sess.req = s, req // the rest stays zero: no copy of a whole Session
+	if s.plain != nil {
+		sess.memo = memo
 	}
 	h, err := s.read(&req, &sess.Data)
 	if err != nil {
@@ -301,7 +315,6 @@ func (s *Store[T]) Open(req Request) *Session[T] {
 	if s.c.revocations != nil && !h.meta.HasID && (h.legacy.idx == 0 || !s.c.legacy[h.legacy.idx-1].Transition()) {
 		s.c.newID(&sess.want.meta) // sealed before revocation was on, legacy, or new
 	}
-	return sess
 }
 
 // read returns what req's cookies hold, decoding the data into d; on error

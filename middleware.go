@@ -42,17 +42,20 @@ func (s *Store[T]) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		one := &struct { // one allocation for both
-			sl slot[T]
-			sw responseWriter
+		one := &struct { // one allocation for the four
+			sl   slot[T]
+			sw   responseWriter
+			ctx  slotContext[T]
+			room sessionRoom[T]
 		}{}
 		sl, sw := &one.sl, &one.sw
 		*sw = responseWriter{ResponseWriter: w, sess: sl, c: &s.c}
 		if len(w.Header()) > 0 {
 			sw.outer = w.Header().Clone()
 		}
-		sl.w = sw
-		r = r.WithContext(context.WithValue(r.Context(), ctxKey{&s.c}, sl))
+		sl.w, sl.room = sw, &one.room
+		one.ctx = slotContext[T]{Context: r.Context(), key: ctxKey{&s.c}, sl: sl}
+		r = r.WithContext(&one.ctx)
 		sw.r, sl.r = r, r
 		returned := false
 		defer func() {
@@ -69,6 +72,22 @@ func (s *Store[T]) Middleware(next http.Handler) http.Handler {
 // ctxKey keys a request's session slot in its context; one per store.
 type ctxKey struct{ c *core }
 
+// slotContext is context.WithValue(parent, key, sl), without an
+// allocation of its own: the middleware's request context.
+type slotContext[T any] struct {
+	context.Context
+	key ctxKey
+	sl  *slot[T]
+}
+
+// Value returns the slot for its key, and asks the parent for any other.
+func (c *slotContext[T]) Value(key any) any {
+	if k, ok := key.(ctxKey); ok && k == c.key {
+		return c.sl
+	}
+	return c.Context.Value(key)
+}
+
 // slot holds one request's session for the middleware. Its mutex makes
 // Store.Get and Store.FromContext safe from several goroutines of one
 // handler.
@@ -77,6 +96,7 @@ type slot[T any] struct {
 	session *Session[T]
 	r       *http.Request // the request the middleware received: the session's
 	w       *responseWriter
+	room    *sessionRoom[T] // where the session is opened
 }
 
 // get returns the request's session, loading it on first use from the
@@ -85,7 +105,8 @@ func (sl *slot[T]) get(s *Store[T]) *Session[T] {
 	sl.mu.Lock()
 	defer sl.mu.Unlock()
 	if sl.session == nil {
-		sl.session = s.Open(s.Request(sl.r))
+		s.openInto(&sl.room.s, &sl.room.memo, s.Request(sl.r))
+		sl.session = &sl.room.s
 		sl.session.w = sl.w
 	}
 	return sl.session

@@ -752,3 +752,45 @@ func TestGetOtherRequestKeepsSession(t *testing.T) {
 		})
 	}
 }
+
+// TestMiddlewareContextKeepsParent checks that the context the middleware
+// gives the handler is the incoming request's with the session added: the
+// parent's values, deadline and cancellation (with its cause) show
+// through it, and two stores' middlewares, one inside the other, each find
+// their own session.
+func TestMiddlewareContextKeepsParent(t *testing.T) {
+	type parentKey struct{}
+	outer, inner := newStore[cart](t, Options{}), newStore[cart](t, Options{Name: "inner"})
+	deadline := time.Now().Add(time.Hour)
+	withDeadline, stopDeadline := context.WithDeadline(context.WithValue(context.Background(), parentKey{}, "v"), deadline)
+	defer stopDeadline()
+	parent, cancel := context.WithCancelCause(withDeadline)
+	cause := errors.New("client went away")
+	ran := false
+	h := outer.Middleware(inner.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ran = true
+		ctx := r.Context()
+		if got := ctx.Value(parentKey{}); got != "v" {
+			t.Errorf("parent's value = %v, want v", got)
+		}
+		if d, ok := ctx.Deadline(); !ok || !d.Equal(deadline) {
+			t.Errorf("Deadline = %v, %v; want %v, true", d, ok, deadline)
+		}
+		o, ok1 := outer.FromContext(ctx)
+		i, ok2 := inner.FromContext(ctx)
+		if !ok1 || !ok2 || o == nil || i == nil || any(o) == any(i) || o != outer.Get(r) || i != inner.Get(r) {
+			t.Errorf("FromContext: outer %p %v, inner %p %v: want each store its own session", o, ok1, i, ok2)
+		}
+		child, stop := context.WithCancel(ctx)
+		defer stop()
+		cancel(cause)
+		<-child.Done()
+		if ctx.Err() != context.Canceled || !errors.Is(context.Cause(child), cause) {
+			t.Errorf("after the parent's cancel: Err %v, child's cause %v", ctx.Err(), context.Cause(child))
+		}
+	})))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil).WithContext(parent))
+	if !ran {
+		t.Fatal("the handler did not run")
+	}
+}

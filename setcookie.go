@@ -35,7 +35,10 @@ func dropLines(h http.Header, drop func(line string) bool) {
 // cookie: Vary: Cookie, and Cache-Control "private" in place of "public" or
 // s-maxage (RFC 9111 §5.2.2.7).
 func keepFromSharedCaches(h http.Header) {
-	cc := h.Get("Cache-Control")
+	cc := "" // h.Get without canonicalising a canonical key on every response
+	if v := h["Cache-Control"]; len(v) > 0 {
+		cc = v[0]
+	}
 	if cc == "" && len(h["Vary"]) == 0 {
 		// The common case, in one allocation for both headers.
 		v := [2]string{"Cookie", `private, no-cache="Set-Cookie"`}

@@ -87,7 +87,7 @@ func (l Line) End(b *strings.Builder) {
 		b.WriteString("; Max-Age=")
 		b.Write(strconv.AppendInt(buf[:0], int64(l.MaxAge), 10))
 		b.WriteString("; Expires=")
-		b.Write(l.Expires.UTC().AppendFormat(buf[:0], TimeFormat))
+		b.Write(AppendDate(buf[:0], l.Expires))
 	}
 	b.WriteString(l.Suffix)
 }
