@@ -4,7 +4,8 @@
 // line leaves with the response header, before the first event, while the
 // stream goes on for as long as the browser listens. A change made after
 // that flush can no longer reach the browser: the middleware reports it
-// (Options.OnLostChange; by default an Error line on slog's logger).
+// (EventLostChange through Options.OnEvent; by default an Error line on
+// slog's logger).
 //
 //	COOKIESESSION_KEYS=$(cd ../cmd/cookiesession && go run . keygen) go run ./sse
 //
