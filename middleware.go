@@ -42,11 +42,12 @@ func (s *Store[T]) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		one := &struct { // one allocation for the four
+		one := &struct { // one allocation for the five
 			sl   slot[T]
 			sw   responseWriter
 			ctx  slotContext[T]
 			room sessionRoom[T]
+			wrap httpwrap.Room[*responseWriter]
 		}{}
 		sl, sw := &one.sl, &one.sw
 		*sw = responseWriter{ResponseWriter: w, sess: sl, c: &s.c}
@@ -63,7 +64,7 @@ func (s *Store[T]) Middleware(next http.Handler) http.Handler {
 				sw.reportUnsaved(true)
 			}
 		}()
-		next.ServeHTTP(httpwrap.Wrap(sw), r)
+		next.ServeHTTP(httpwrap.WrapIn(sw, &one.wrap), r)
 		returned = true
 		sw.finish()
 	})

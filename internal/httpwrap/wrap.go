@@ -28,6 +28,36 @@ type Writer interface {
 // answer as they would without w.
 func Wrap[W Writer](w W) http.ResponseWriter { return wrap(w, optional(w.Unwrap())) }
 
+// http1 is the optional interfaces of net/http's HTTP/1.x writer:
+// http.Flusher, http.Hijacker, io.ReaderFrom and http.CloseNotifier.
+const http1 = hasFlush | hasHijack | hasReadFrom | hasCloseNotify
+
+// Room holds the wrapper of the most common writer, net/http's HTTP/1.x
+// one, so that WrapIn can return it without an allocation of its own: a
+// caller keeps a Room in memory it allocates anyway.
+type Room[W Writer] struct {
+	http1 struct {
+		base[W]
+		flusher[W]
+		hijacker[W]
+		readerFrom[W]
+		closeNotifier[W]
+	}
+}
+
+// WrapIn is Wrap, keeping the wrapper in room when the wrapped writer has
+// exactly the optional interfaces of net/http's HTTP/1.x writer; room must
+// live as long as the wrapper.
+func WrapIn[W Writer](w W, room *Room[W]) http.ResponseWriter {
+	bits := optional(w.Unwrap())
+	if bits != http1 {
+		return wrap(w, bits)
+	}
+	r := &room.http1
+	r.base, r.flusher, r.hijacker, r.readerFrom, r.closeNotifier = base[W]{w}, flusher[W]{w}, hijacker[W]{w}, readerFrom[W]{w}, closeNotifier[W]{w}
+	return r
+}
+
 // base exposes only w's http.ResponseWriter methods and Unwrap (for
 // http.ResponseController); wrap (wrap_gen.go) adds the optional ones.
 type base[W Writer] struct{ w W }

@@ -181,3 +181,41 @@ func TestWrapAllCombinations(t *testing.T) {
 func wrapBits(bits int) http.ResponseWriter {
 	return wrap(&outer{ResponseWriter: &full{bare: bare{h: http.Header{}}}}, bits)
 }
+
+// http1Like has the optional interfaces of net/http's HTTP/1.x writer:
+// all but Pusher.
+type http1Like struct{ full }
+
+// Push hides full's: http1Like is not an http.Pusher.
+func (*http1Like) Push() {}
+
+// TestWrapIn checks that WrapIn gives the interfaces Wrap gives, and keeps
+// the wrapper of a writer with the HTTP/1.x interfaces, net/http's own
+// among them, in the room without allocating.
+func TestWrapIn(t *testing.T) {
+	for _, w := range []http.ResponseWriter{&bare{h: http.Header{}}, httptest.NewRecorder(), &full{bare: bare{h: http.Header{}}}, &http1Like{full{bare: bare{h: http.Header{}}}}} {
+		o := &outer{ResponseWriter: w}
+		var room Room[*outer]
+		if got, want := interfaces(WrapIn(o, &room)), interfaces(Wrap(o)); !slices.Equal(got, want) {
+			t.Fatalf("%T: WrapIn %v, Wrap %v", w, got, want)
+		}
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		o := &outer{ResponseWriter: w}
+		var room Room[*outer]
+		got := strings.Join(interfaces(WrapIn(o, &room)), ",")
+		allocs := testing.AllocsPerRun(100, func() { _ = WrapIn(o, &room) })
+		if want := strings.Join(interfaces(w), ","); got != want || want != "Flusher,Hijacker,ReaderFrom,CloseNotifier" {
+			t.Errorf("WrapIn of net/http's writer: %q, the writer %q", got, want)
+		}
+		if allocs != 0 {
+			t.Errorf("WrapIn of net/http's writer: %v allocations, want 0", allocs)
+		}
+	}))
+	defer srv.Close()
+	res, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+}
