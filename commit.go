@@ -247,7 +247,7 @@ func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, create
 		return plan{}, err
 	}
 	hdr := format.Header{Created: created, Sealed: now, BrowserSession: w.browserSession, Flashes: !w.flashes.Empty(), Meta: !w.meta.Empty(), Chunks: n}
-	raw, err := c.codec.SealRaw(c.name, hdr, pt)
+	sb, raw, err := c.codec.SealPooled(c.name, hdr, pt)
 	if err != nil {
 		return plan{}, err
 	}
@@ -260,6 +260,7 @@ func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, create
 			lines = append(lines, a.Line(chunks.Name(c.name, i+1), part))
 		}
 	}
+	c.codec.Release(sb) // the lines hold copies (base64) of raw
 	lines = c.expireAll(lines, h, n+1, false, full, a)
 	next := held{data: dataJSON, flashes: w.flashes, created: created, sealed: now, meta: w.meta, browserSession: w.browserSession}
 	for i := 1; i <= n; i++ {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -293,4 +294,39 @@ func TestHTMLEscapedCookieNotAChange(t *testing.T) {
 	if q != "<b> &" || changed || len(rec.Header()["Set-Cookie"]) != 0 {
 		t.Fatalf("q %q, Changed %v, Set-Cookie %q", q, changed, rec.Header()["Set-Cookie"])
 	}
+}
+
+// TestConcurrentSavesOwnBytes saves sessions from several goroutines at
+// once, in one cookie and in chunks: each save's lines open to its own
+// data (the sealed bytes are pooled: run with -race).
+func TestConcurrentSavesOwnBytes(t *testing.T) {
+	type data struct {
+		G, I int
+		Pad  string
+	}
+	s := newStore[data](t, Options{MaxChunks: 3})
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 50 {
+				want := data{G: g, I: i + 1, Pad: strings.Repeat("x", (g%2)*3500+i)}
+				sess := s.Open(Request{})
+				sess.Data = want
+				u, err := sess.Commit()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				var pairs []string
+				for _, line := range u.SetCookie {
+					pairs = append(pairs, line[:strings.IndexByte(line, ';')])
+				}
+				if got := s.Open(Request{Cookie: []string{strings.Join(pairs, "; ")}}); got.IsNew() || got.Data != want {
+					t.Errorf("goroutine %d, save %d: opened %d/%d (%v), want its own data", g, i, got.Data.G, got.Data.I, got.Err())
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -42,11 +42,12 @@ func (s *Store[T]) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		one := &struct { // one allocation for the four
+		one := &struct { // one allocation for the five
 			sl   slot[T]
 			sw   responseWriter
 			ctx  slotContext[T]
 			room sessionRoom[T]
+			wrap httpwrap.Room[*responseWriter]
 		}{}
 		sl, sw := &one.sl, &one.sw
 		*sw = responseWriter{ResponseWriter: w, sess: sl, c: &s.c}
@@ -63,7 +64,7 @@ func (s *Store[T]) Middleware(next http.Handler) http.Handler {
 				sw.reportUnsaved(true)
 			}
 		}()
-		next.ServeHTTP(httpwrap.Wrap(sw), r)
+		next.ServeHTTP(httpwrap.WrapIn(sw, &one.wrap), r)
 		returned = true
 		sw.finish()
 	})
@@ -254,7 +255,7 @@ func (w *responseWriter) discarded() error {
 func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // ReadFrom commits the session, then copies from src, keeping the
-// underlying writer's sendfile path. httpwrap.Wrap offers it only when
+// underlying writer's sendfile path. httpwrap.WrapIn offers it only when
 // the wrapped writer has it.
 func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
 	if !w.saveBeforeResponse() {
@@ -263,7 +264,7 @@ func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
 	return w.ResponseWriter.(io.ReaderFrom).ReadFrom(src)
 }
 
-// FlushError commits the session, then flushes. httpwrap.Wrap offers it
+// FlushError commits the session, then flushes. httpwrap.WrapIn offers it
 // (and Flush) only when the wrapped writer can flush.
 func (w *responseWriter) FlushError() error {
 	if !w.saveBeforeResponse() {
@@ -272,7 +273,7 @@ func (w *responseWriter) FlushError() error {
 	return http.NewResponseController(w.ResponseWriter).Flush()
 }
 
-// Hijack hands the connection to the handler (offered by httpwrap.Wrap
+// Hijack hands the connection to the handler (offered by httpwrap.WrapIn
 // only when the wrapped writer can hijack). A pending change cannot be
 // sent any more (an upgrader such as gorilla/websocket writes its own
 // response): it is reported, and nothing is ever written afterwards.

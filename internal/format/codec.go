@@ -24,6 +24,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cookiesession/cookiesession/internal/chunks"
@@ -246,6 +247,7 @@ type Codec struct {
 	cipher Suite
 	only   bool // refuse values of the other cipher (Options.RefuseOtherCipher)
 	keys   []codecKey
+	bufs   sync.Pool // *SealBuf, for SealPooled
 }
 
 // NewCodec derives the subkeys of every master key, for both ciphers. The
@@ -355,14 +357,49 @@ func AppendBase64(b *strings.Builder, raw []byte) {
 }
 
 // SealRaw is Seal without the base64: it returns the sealed value's bytes,
-// in one allocation (the associated data is built in the buffer's spare
-// capacity, past the end of the ciphertext, where sealing never writes).
+// in one allocation.
 func (c *Codec) SealRaw(name string, h Header, plaintext []byte) ([]byte, error) {
+	return c.sealInto(make([]byte, 0, c.sealCap(name, plaintext)), name, h, plaintext)
+}
+
+// SealBuf holds the bytes of a value sealed by SealPooled until Release.
+type SealBuf struct{ b []byte }
+
+// SealPooled is SealRaw into a buffer from c's pool: the bytes it returns
+// are sb's, valid until c.Release(sb); copy them out (base64) before.
+func (c *Codec) SealPooled(name string, h Header, plaintext []byte) (sb *SealBuf, raw []byte, err error) {
+	sb, _ = c.bufs.Get().(*SealBuf)
+	if sb == nil {
+		sb = new(SealBuf)
+	}
+	if n := c.sealCap(name, plaintext); cap(sb.b) < n {
+		sb.b = make([]byte, 0, n)
+	}
+	raw, err = c.sealInto(sb.b[:0], name, h, plaintext)
+	if err != nil {
+		c.Release(sb)
+		return nil, nil, err
+	}
+	return sb, raw, nil
+}
+
+// Release returns sb to c's pool; nothing may use its bytes afterwards.
+func (c *Codec) Release(sb *SealBuf) { c.bufs.Put(sb) }
+
+// sealCap is the capacity sealInto needs: the sealed value, then the
+// associated data.
+func (c *Codec) sealCap(name string, plaintext []byte) int {
+	return c.cipher.Overhead() + len(plaintext) + HeaderSize + 1 + len(name)
+}
+
+// sealInto seals into buf, of capacity sealCap at least (the associated
+// data is built in its spare capacity, past the end of the ciphertext,
+// where sealing never writes).
+func (c *Codec) sealInto(buf []byte, name string, h Header, plaintext []byte) ([]byte, error) {
 	k := &c.keys[0]
 	h.Suite, h.KeyID = c.cipher, k.id
 	nonceSize := c.cipher.nonceSize()
 	n := c.cipher.Overhead() + len(plaintext)
-	buf := make([]byte, 0, n+HeaderSize+1+len(name))
 	raw, err := h.marshal(buf)
 	if err != nil {
 		return nil, err

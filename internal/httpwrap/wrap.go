@@ -28,6 +28,61 @@ type Writer interface {
 // answer as they would without w.
 func Wrap[W Writer](w W) http.ResponseWriter { return wrap(w, optional(w.Unwrap())) }
 
+// The optional interfaces of the most common writers: net/http's
+// HTTP/1.x and HTTP/2 ones, and httptest.ResponseRecorder's.
+const (
+	http1    = hasFlush | hasHijack | hasReadFrom | hasCloseNotify
+	http2    = hasFlush | hasPush | hasCloseNotify
+	recorder = hasFlush
+)
+
+// Room holds the wrapper of the most common writers (net/http's HTTP/1.x
+// and HTTP/2 ones, httptest.ResponseRecorder), so that WrapIn can return
+// it without an allocation of its own: a caller keeps a Room in memory it
+// allocates anyway.
+type Room[W Writer] struct {
+	http1 struct {
+		base[W]
+		flusher[W]
+		hijacker[W]
+		readerFrom[W]
+		closeNotifier[W]
+	}
+	http2 struct {
+		base[W]
+		flusher[W]
+		pusher[W]
+		closeNotifier[W]
+	}
+	recorder struct {
+		base[W]
+		flusher[W]
+	}
+}
+
+// WrapIn is Wrap, keeping the wrapper in room when the wrapped writer has
+// exactly the optional interfaces of one of the writers Room names; room
+// must live as long as the wrapper.
+func WrapIn[W Writer](w W, room *Room[W]) http.ResponseWriter {
+	b, f, cn := base[W]{w}, flusher[W]{w}, closeNotifier[W]{w}
+	switch bits := optional(w.Unwrap()); bits {
+	case http1:
+		r := &room.http1
+		r.base, r.flusher, r.hijacker, r.readerFrom, r.closeNotifier = b, f, hijacker[W]{w}, readerFrom[W]{w}, cn
+		return r
+	case http2:
+		r := &room.http2
+		r.base, r.flusher, r.pusher, r.closeNotifier = b, f, pusher[W]{w}, cn
+		return r
+	case recorder:
+		r := &room.recorder
+		r.base, r.flusher = b, f
+		return r
+	default:
+		return wrap(w, bits)
+	}
+}
+
 // base exposes only w's http.ResponseWriter methods and Unwrap (for
 // http.ResponseController); wrap (wrap_gen.go) adds the optional ones.
 type base[W Writer] struct{ w W }

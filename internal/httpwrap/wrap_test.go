@@ -181,3 +181,62 @@ func TestWrapAllCombinations(t *testing.T) {
 func wrapBits(bits int) http.ResponseWriter {
 	return wrap(&outer{ResponseWriter: &full{bare: bare{h: http.Header{}}}}, bits)
 }
+
+// http1Like has the optional interfaces of net/http's HTTP/1.x writer:
+// all but Pusher.
+type http1Like struct{ full }
+
+// Push hides full's: http1Like is not an http.Pusher.
+func (*http1Like) Push() {}
+
+// http2Like has the optional interfaces of net/http's HTTP/2 writer:
+// Flusher, Pusher and CloseNotifier.
+type http2Like struct{ full }
+
+// Hijack and ReadFrom hide full's.
+func (*http2Like) Hijack()   {}
+func (*http2Like) ReadFrom() {}
+
+// TestWrapIn checks that WrapIn gives the interfaces Wrap gives, and keeps
+// the wrapper of a writer with the interfaces of net/http's HTTP/1.x or
+// HTTP/2 writer or httptest.ResponseRecorder in the room without
+// allocating (net/http's own HTTP/1.x writer among them).
+func TestWrapIn(t *testing.T) {
+	for _, c := range []struct {
+		w    http.ResponseWriter
+		free bool // no allocation: kept in the room, or no interface to add
+	}{
+		{&bare{h: http.Header{}}, true},
+		{&full{bare: bare{h: http.Header{}}}, false},
+		{httptest.NewRecorder(), true},
+		{&http1Like{full{bare: bare{h: http.Header{}}}}, true},
+		{&http2Like{full{bare: bare{h: http.Header{}}}}, true},
+	} {
+		o := &outer{ResponseWriter: c.w}
+		var room Room[*outer]
+		if got, want := interfaces(WrapIn(o, &room)), interfaces(Wrap(o)); !slices.Equal(got, want) {
+			t.Fatalf("%T: WrapIn %v, Wrap %v", c.w, got, want)
+		}
+		if allocs := testing.AllocsPerRun(100, func() { _ = WrapIn(o, &room) }); (allocs == 0) != c.free {
+			t.Errorf("%T: WrapIn allocates %v times, want none: %v", c.w, allocs, c.free)
+		}
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		o := &outer{ResponseWriter: w}
+		var room Room[*outer]
+		got := strings.Join(interfaces(WrapIn(o, &room)), ",")
+		allocs := testing.AllocsPerRun(100, func() { _ = WrapIn(o, &room) })
+		if want := strings.Join(interfaces(w), ","); got != want || want != "Flusher,Hijacker,ReaderFrom,CloseNotifier" {
+			t.Errorf("WrapIn of net/http's writer: %q, the writer %q", got, want)
+		}
+		if allocs != 0 {
+			t.Errorf("WrapIn of net/http's writer: %v allocations, want 0", allocs)
+		}
+	}))
+	defer srv.Close()
+	res, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+}
