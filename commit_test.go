@@ -14,6 +14,7 @@ import (
 
 	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/format"
+	"github.com/cookiesession/cookiesession/internal/testjar"
 	"github.com/cookiesession/cookiesession/memrevoke"
 )
 
@@ -250,7 +251,7 @@ func TestStoreResealOverBudget(t *testing.T) {
 					t.Fatalf("request %d: status %d, session held %d keys", req, rec.Code, held)
 				}
 				if tc.skipped == "" {
-					if req == 1 && (!hasLine(lines, name+"=") || len(events) == 0 || events[0].Kind != EventUpgraded || hasKind(events, EventResealSkipped)) {
+					if req == 1 && (!testjar.HasLine(lines, name+"=") || len(events) == 0 || events[0].Kind != EventUpgraded || hasKind(events, EventResealSkipped)) {
 						t.Fatalf("upgrade not written: %d lines, events %v", len(lines), events)
 					}
 					continue

@@ -135,24 +135,8 @@ func (j jar) do(t testing.TB, h http.Handler) *httptest.ResponseRecorder {
 	return j.get(t, h, "/")
 }
 
-// serve is do for tests that look at the Set-Cookie lines only.
-func (j jar) serve(h http.Handler) []string {
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, j.request("GET", "/"))
-	lines := rec.Result().Header["Set-Cookie"]
-	j.updateLines(lines)
-	return lines
-}
-
-// hasLine reports whether one of lines starts with prefix.
-func hasLine(lines []string, prefix string) bool {
-	for _, l := range lines {
-		if strings.HasPrefix(l, prefix) {
-			return true
-		}
-	}
-	return false
-}
+// serve is testjar.Serve: the Set-Cookie lines as sent, applied to the jar.
+func (j jar) serve(h http.Handler) []string { return testjar.Serve(j, h) }
 
 func counter(s *Store[cart]) http.Handler {
 	return s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

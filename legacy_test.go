@@ -21,6 +21,7 @@ import (
 	"github.com/cookiesession/cookiesession/internal/bounds"
 	"github.com/cookiesession/cookiesession/internal/cookie"
 	"github.com/cookiesession/cookiesession/internal/legacy"
+	"github.com/cookiesession/cookiesession/internal/testjar"
 )
 
 // testLegacy is a Legacy for the store's tests, shaped like the formats
@@ -147,7 +148,7 @@ func TestStoreUpgradesLegacy(t *testing.T) {
 	if fmt.Sprint(seen) != "map[big:123456789012345678 cart:[1 2 map[sku:a]] user:zoë]" {
 		t.Fatalf("read %v", seen)
 	}
-	if !hasLine(lines, "sid=") || !hasLine(lines, "old:sess=; Max-Age=0") || !hasLine(lines, "old:sess.sig=; Max-Age=0") {
+	if !testjar.HasLine(lines, "sid=") || !testjar.HasLine(lines, "old:sess=; Max-Age=0") || !testjar.HasLine(lines, "old:sess.sig=; Max-Age=0") {
 		t.Fatalf("upgrade response: %q", lines)
 	}
 	if len(events) != 1 || events[0].Kind != EventUpgraded || events[0].From != "test" {
@@ -205,23 +206,23 @@ func TestStoreLegacyTransition(t *testing.T) {
 		t.Fatalf("unchanged transition session rewritten: %q", lines)
 	}
 	mutate = true
-	if lines := cj.serve(h); len(lines) != 2 || !hasLine(lines, "session=") || !hasLine(lines, "session.sig=") {
+	if lines := cj.serve(h); len(lines) != 2 || !testjar.HasLine(lines, "session=") || !testjar.HasLine(lines, "session.sig=") {
 		t.Fatalf("transition write: %q", lines)
 	}
 	if raw, _ := base64.StdEncoding.DecodeString(cj["session"]); string(raw) != `{"a":"x","n":3,"z":1}` {
 		t.Fatalf("legacy cookie holds %s", raw)
 	}
-	if lines := (jar{}).serve(h); len(lines) != 2 || !hasLine(lines, "session=") {
+	if lines := (jar{}).serve(h); len(lines) != 2 || !testjar.HasLine(lines, "session=") {
 		t.Fatalf("new session in transition: %q", lines)
 	}
 	sealedStore := newStore[Map](t, Options{Name: "sid"})
 	cj = jar{}
 	cj.serve(sealedStore.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { sealedStore.Get(r).Data["x"] = 1 })))
-	if lines := cj.serve(h); !hasLine(lines, "sid=") || hasLine(lines, "session=") {
+	if lines := cj.serve(h); !testjar.HasLine(lines, "sid=") || testjar.HasLine(lines, "session=") {
 		t.Fatalf("sealed session in transition: %q", lines)
 	}
 	cj, destroy = legacyJar(t, l, `{"user":"a"}`), true
-	if lines := cj.serve(h); !hasLine(lines, "session=; Max-Age=0") || !hasLine(lines, "session.sig=; Max-Age=0") || len(cj) != 0 {
+	if lines := cj.serve(h); !testjar.HasLine(lines, "session=; Max-Age=0") || !testjar.HasLine(lines, "session.sig=; Max-Age=0") || len(cj) != 0 {
 		t.Fatalf("destroy: %q, jar %v", lines, cj)
 	}
 }
@@ -237,7 +238,7 @@ func TestStoreLegacyTransitionResigns(t *testing.T) {
 			t.Errorf("session %v, %v", sess.Data, sess.Err())
 		}
 	}))
-	if lines := cj.serve(read); !hasLine(lines, "session.sig=") || hasLine(lines, "sid=") {
+	if lines := cj.serve(read); !testjar.HasLine(lines, "session.sig=") || testjar.HasLine(lines, "sid=") {
 		t.Fatalf("old-key cookie not re-signed: %q", lines)
 	}
 	if cj["session.sig"] != legacyJar(t, testLegacy{Keys: []string{"new"}}, `{"user":"ada"}`)["session.sig"] {
@@ -321,7 +322,7 @@ func TestStoreLegacyPrecedence(t *testing.T) {
 	for k, v := range legacyJar(t, b, `{"from":"b"}`) {
 		j[k] = v
 	}
-	if lines := j.serve(h); seen["from"] != "a" || !hasLine(lines, "a=; Max-Age=0") || !hasLine(lines, "b=; Max-Age=0") || len(j) != 1 {
+	if lines := j.serve(h); seen["from"] != "a" || !testjar.HasLine(lines, "a=; Max-Age=0") || !testjar.HasLine(lines, "b=; Max-Age=0") || len(j) != 1 {
 		t.Fatalf("two formats: read %v, lines %q; want the first's, both deleted", seen, lines)
 	}
 	for k, v := range legacyJar(t, b, `{"from":"b"}`) {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cookiesession/cookiesession/internal/testjar"
 	"github.com/cookiesession/cookiesession/memrevoke"
 )
 
@@ -429,7 +430,7 @@ func (tc *stateCase) check(t *testing.T, res stateResult) {
 	switch {
 	case tc.lines == "-" && len(res.lines) > 0:
 		t.Errorf("Set-Cookie %q, want none", res.lines)
-	case tc.lines != "" && tc.lines != "-" && !hasLine(res.lines, tc.lines):
+	case tc.lines != "" && tc.lines != "-" && !testjar.HasLine(res.lines, tc.lines):
 		t.Errorf("Set-Cookie %q, want a line starting %q", res.lines, tc.lines)
 	}
 	switch {

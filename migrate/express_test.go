@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/cookiesession/cookiesession"
+	"github.com/cookiesession/cookiesession/internal/testjar"
 )
 
 // Vectors computed with Node.js 20, keygrip 1.1.0 and cookie-session 2.1.1:
@@ -391,7 +392,7 @@ func TestStoreUpgradesExpress(t *testing.T) {
 	if isNew || len(rejects) > 0 {
 		t.Fatalf("isNew %v, rejects %v", isNew, rejects)
 	}
-	if !hasLine(lines, "sid=") || !hasLine(lines, "express:sess=; Max-Age=0") || !hasLine(lines, "express:sess.sig=; Max-Age=0") {
+	if !testjar.HasLine(lines, "sid=") || !testjar.HasLine(lines, "express:sess=; Max-Age=0") || !testjar.HasLine(lines, "express:sess.sig=; Max-Age=0") {
 		t.Fatalf("upgrade response: %q", lines)
 	}
 	if _, ok := cj["express:sess"]; ok || len(cj) != 1 {
@@ -472,7 +473,7 @@ func TestStoreExpressTransition(t *testing.T) {
 	// Changed: written in cookie-session's format, not sealed.
 	mutate = true
 	lines := cj.serve(h)
-	if len(lines) != 2 || !hasLine(lines, "session=") || !hasLine(lines, "session.sig=") {
+	if len(lines) != 2 || !testjar.HasLine(lines, "session=") || !testjar.HasLine(lines, "session.sig=") {
 		t.Fatalf("transition write: %q", lines)
 	}
 	obj, _, _, err := decodeHeader(f, cj.header())
@@ -485,7 +486,7 @@ func TestStoreExpressTransition(t *testing.T) {
 	// A new session is written in the old format too.
 	cj = jar{}
 	lines = cj.serve(h)
-	if len(lines) != 2 || !hasLine(lines, "session=") {
+	if len(lines) != 2 || !testjar.HasLine(lines, "session=") {
 		t.Fatalf("new session in transition: %q", lines)
 	}
 	// A session already sealed stays sealed.
@@ -495,14 +496,14 @@ func TestStoreExpressTransition(t *testing.T) {
 		sealedStore.Get(r).Data["x"] = 1
 	})))
 	lines = cj.serve(h)
-	if !hasLine(lines, "sid=") || hasLine(lines, "session=") {
+	if !testjar.HasLine(lines, "sid=") || testjar.HasLine(lines, "session=") {
 		t.Fatalf("sealed session in transition: %q", lines)
 	}
 	// Destroy deletes the old cookies too, so logout reaches Express.
 	cj = expressJar(t, e, `{"user":"a"}`)
 	destroy = true
 	lines = cj.serve(h)
-	if !hasLine(lines, "session=; Max-Age=0") || !hasLine(lines, "session.sig=; Max-Age=0") || len(cj) != 0 {
+	if !testjar.HasLine(lines, "session=; Max-Age=0") || !testjar.HasLine(lines, "session.sig=; Max-Age=0") || len(cj) != 0 {
 		t.Fatalf("destroy: %q, jar %v", lines, cj)
 	}
 }
@@ -542,7 +543,7 @@ func TestExpressTransitionResignsOldKey(t *testing.T) {
 		}
 	}))
 	lines := cj.serve(read)
-	if !hasLine(lines, "session.sig=") {
+	if !testjar.HasLine(lines, "session.sig=") {
 		t.Fatalf("old-key cookie not re-signed: %q", lines)
 	}
 	// Only the new key is needed from now on.

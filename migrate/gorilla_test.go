@@ -20,6 +20,7 @@ import (
 
 	"github.com/cookiesession/cookiesession"
 	"github.com/cookiesession/cookiesession/internal/cookie"
+	"github.com/cookiesession/cookiesession/internal/testjar"
 	"github.com/gorilla/securecookie"
 )
 
@@ -382,7 +383,7 @@ func TestStoreUpgradesGorillaSession(t *testing.T) {
 	if rejected != nil || seen["user"] != "zoë" || seen["7"] != true || !reflect.DeepEqual(seen["_flash"], []any{"hi"}) {
 		t.Fatalf("seen %v, rejected %v", seen, rejected)
 	}
-	if !hasLine(lines, "sid=") || !hasLine(lines, "gsess=; Max-Age=0") || len(cj) != 1 {
+	if !testjar.HasLine(lines, "sid=") || !testjar.HasLine(lines, "gsess=; Max-Age=0") || len(cj) != 1 {
 		t.Fatalf("upgrade: %q", lines)
 	}
 
@@ -411,7 +412,7 @@ func TestStoreGorillaTransition(t *testing.T) {
 	}))
 	cj := jar{"gsess": gorillaCookie(t, "gsess", map[interface{}]interface{}{"user": "zoë", "visits": 1}, false, gHash1, gBlock1)}
 	lines := cj.serve(h)
-	if len(lines) != 1 || !hasLine(lines, "gsess=") {
+	if len(lines) != 1 || !testjar.HasLine(lines, "gsess=") {
 		t.Fatalf("transition write: %q", lines)
 	}
 	got := gorillaRead(t, "gsess", cj["gsess"], gHash1, gBlock1)
@@ -422,7 +423,7 @@ func TestStoreGorillaTransition(t *testing.T) {
 	r.Header.Set("Cookie", cj.header())
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, r)
-	if lines := rec.Result().Header["Set-Cookie"]; !hasLine(lines, "gsess=; Max-Age=0") {
+	if lines := rec.Result().Header["Set-Cookie"]; !testjar.HasLine(lines, "gsess=; Max-Age=0") {
 		t.Fatalf("logout: %q", lines)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"strconv"
 	"strings"
@@ -52,34 +51,11 @@ func onRejected(f func(err error)) func(context.Context, cookiesession.Event) {
 // "express:sess" that legacy formats use.
 type jar map[string]string
 
-// updateLines applies Set-Cookie lines.
-func (j jar) updateLines(lines []string) { testjar.Apply(j, lines) }
-
 // header is the jar as a Cookie header, in name order.
 func (j jar) header() string { return testjar.Header(j) }
 
-// request returns a request carrying the jar's cookies.
-func (j jar) request(method, target string) *http.Request { return testjar.Request(j, method, target) }
-
-// serve serves one request through h with the jar's cookies, updates
-// the jar and returns the Set-Cookie lines.
-func (j jar) serve(h http.Handler) []string {
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, j.request("GET", "/"))
-	lines := rec.Result().Header["Set-Cookie"]
-	j.updateLines(lines)
-	return lines
-}
-
-// hasLine reports whether one of lines starts with prefix.
-func hasLine(lines []string, prefix string) bool {
-	for _, l := range lines {
-		if strings.HasPrefix(l, prefix) {
-			return true
-		}
-	}
-	return false
-}
+// serve is testjar.Serve: the Set-Cookie lines as sent, applied to the jar.
+func (j jar) serve(h http.Handler) []string { return testjar.Serve(j, h) }
 
 // hostileHeaders returns Cookie headers of about 1 MB (Go's
 // http.DefaultMaxHeaderBytes), the most a net/http server accepts, by

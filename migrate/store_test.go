@@ -109,7 +109,7 @@ func TestGorillaTransitionResignsOldKey(t *testing.T) {
 	cj := jar{"gsess": gorillaCookie(t, "gsess", map[interface{}]interface{}{"user": "ada"}, false, gHash1)}
 	s := newStore[cookiesession.Map](t, cookiesession.Options{Name: "sid", Legacy: []cookiesession.Legacy{&g}})
 	read := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _ = s.Get(r).Data["user"] }))
-	if lines := cj.serve(read); !hasLine(lines, "gsess=") {
+	if lines := cj.serve(read); !testjar.HasLine(lines, "gsess=") {
 		t.Fatalf("old-pair cookie not re-encoded: %q", lines)
 	}
 	if got := gorillaRead(t, "gsess", cj["gsess"], gHash2); got["user"] != "ada" {
@@ -172,7 +172,7 @@ func TestGorillaUpgradeHTMLFlash(t *testing.T) {
 	j := jar{"gs": gorillaCookie(t, "gs", map[interface{}]interface{}{"_flash": []interface{}{strings.Repeat("<b>&", 250)}}, false, gHash1, gBlock1)}
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _ = s.Get(r).Data }))
 	lines := j.serve(h)
-	if !hasLine(lines, "sid=") || !hasLine(lines, "gs=; Max-Age=0") || j["gs"] != "" {
+	if !testjar.HasLine(lines, "sid=") || !testjar.HasLine(lines, "gs=; Max-Age=0") || j["gs"] != "" {
 		t.Fatalf("upgrade lines %q, jar %v", lines, j)
 	}
 	if fmt.Sprint(events) != fmt.Sprint([]cookiesession.EventKind{cookiesession.EventUpgraded}) {
@@ -205,7 +205,7 @@ func TestGorillaTransitionNewSession(t *testing.T) {
 			}
 			w.Write([]byte("hi"))
 		})))
-		if len(lines) != 1 || !hasLine(lines, "gs=") {
+		if len(lines) != 1 || !testjar.HasLine(lines, "gs=") {
 			t.Fatalf("Save %v: lines %q", save, lines)
 		}
 		if got := gorillaRead(t, "gs", j["gs"], testKey(9)); got["user"] != "b" {

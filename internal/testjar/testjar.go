@@ -59,6 +59,27 @@ func Request(jar map[string]string, method, target string) *http.Request {
 	return r
 }
 
+// Serve serves a GET of "/" through h with jar's cookies, applies the
+// response's Set-Cookie lines as sent (rec.Result(): a header changed after
+// the response started does not count) to jar, and returns them.
+func Serve(jar map[string]string, h http.Handler) []string {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, Request(jar, "GET", "/"))
+	lines := rec.Result().Header["Set-Cookie"]
+	Apply(jar, lines)
+	return lines
+}
+
+// HasLine reports whether one of lines starts with prefix.
+func HasLine(lines []string, prefix string) bool {
+	for _, l := range lines {
+		if strings.HasPrefix(l, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
 // NameBlanks returns the bytes and runes tried before a cookie name: every
 // ASCII control, SP and DEL, and every rune unicode.IsSpace accepts beyond
 // ASCII, plus U+FEFF. BlankOK says which of them may stand before a name.
