@@ -65,8 +65,8 @@ func (s *Session[T]) Commit() (Update, error) {
 	if err != nil {
 		return Update{}, err
 	}
-	p, err := s.store.c.plan(&s.held, &s.want, dataJSON, s.store.c.now(), &s.req)
-	if err != nil {
+	var p plan
+	if err := s.store.c.plan(&p, &s.held, &s.want, dataJSON, s.store.c.now(), &s.req); err != nil {
 		return Update{}, err
 	}
 	s.apply(&p)
@@ -181,15 +181,18 @@ func (c *core) changes(h *held, w *wanted, dataJSON []byte) change {
 	return ch
 }
 
-// plan returns the lines that take the client from h to w with Data
-// encoded as dataJSON, at now, in answer to req. It changes nothing.
-func (c *core) plan(h *held, w *wanted, dataJSON []byte, now time.Time, req *Request) (plan, error) {
+// plan sets p, zero, to the lines that take the client from h to w with
+// Data encoded as dataJSON, at now, in answer to req. It changes nothing
+// else. The plan functions fill p through a pointer rather than return
+// one: a plan holds a held, and copies of it would deepen the stack.
+func (c *core) plan(p *plan, h *held, w *wanted, dataJSON []byte, now time.Time, req *Request) error {
 	ch := c.changes(h, w, dataJSON)
 	switch {
 	case ch == changedDestroy:
-		return c.planDestroy(h, w, req)
+		return c.planDestroy(p, h, w, req)
 	case ch == 0 && h.stale == 0:
-		return plan{next: *h}, nil
+		p.next = *h
+		return nil
 	}
 	now = now.Truncate(time.Second)
 	created := h.created
@@ -199,57 +202,56 @@ func (c *core) plan(h *held, w *wanted, dataJSON []byte, now time.Time, req *Req
 	if now.Before(created) { // a clock behind the one that sealed
 		now = created
 	}
-	var p plan
 	var err error
 	if f := c.transitionFormat(h); f != nil {
-		p, err = c.planLegacy(f, h, w, dataJSON, ch, created, now, req)
+		err = c.planLegacy(p, f, h, w, dataJSON, ch, created, now, req)
 	} else {
-		p, err = c.planSealed(h, w, dataJSON, ch, created, now, req)
+		err = c.planSealed(p, h, w, dataJSON, ch, created, now, req)
 	}
 	if err != nil && ch == 0 {
 		var tl *TooLargeError // on the heap, so only on this path
 		if errors.As(err, &tl) {
-			return c.skipReseal(h, tl), nil
+			c.skipReseal(p, h, tl)
+			return nil
 		}
 	}
-	return p, err
+	return err
 }
 
-// skipReseal is the plan when a write the store chose on its own, with no
-// change of the handler's (h.stale), does not fit: the client keeps its
-// cookies, EventResealSkipped reports it, and the next request tries
-// again.
-func (c *core) skipReseal(h *held, tl *TooLargeError) plan {
-	next := *h
-	next.stale = 0 // once per request
+// skipReseal sets p to the plan when a write the store chose on its own,
+// with no change of the handler's (h.stale), does not fit: the client
+// keeps its cookies, EventResealSkipped reports it, and the next request
+// tries again.
+func (c *core) skipReseal(p *plan, h *held, tl *TooLargeError) {
 	e := Event{Kind: EventResealSkipped, Err: tl, Size: tl.Size, Budget: tl.Limit}
 	if h.legacy.idx > 0 {
 		e.From = c.legacy[h.legacy.idx-1].Format()
 	}
-	return plan{next: next, event: &e}
+	*p = plan{next: *h, event: &e}
+	p.next.stale = 0 // once per request
 }
 
 // planSealed stores dataJSON (and the flashes and metadata) in the sealed
 // format, replacing and deleting every other cookie of the session.
-func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, created, now time.Time, req *Request) (plan, error) {
+func (c *core) planSealed(p *plan, h *held, w *wanted, dataJSON []byte, ch change, created, now time.Time, req *Request) error {
 	pt, err := flash.Seal(&w.meta, dataJSON, &w.flashes, checkFlashUTF8)
 	if err != nil {
-		return plan{}, err
+		return err
 	}
 	valueLen := c.codec.Suite().SealedLen(len(pt))
 	n, err := planChunks(c.name, valueLen, c.limits)
 	if err != nil {
-		return plan{}, err
+		return err
 	}
 	maxAge := int(c.expiry(w.meta.MaxAge, created, now).Sub(now) / time.Second)
 	a, err := c.attrs(req, !w.browserSession, maxAge, now)
 	if err != nil {
-		return plan{}, err
+		return err
 	}
 	hdr := format.Header{Created: created, Sealed: now, BrowserSession: w.browserSession, Flashes: !w.flashes.Empty(), Meta: !w.meta.Empty(), Chunks: n}
 	sb, raw, err := c.codec.SealPooled(c.name, hdr, pt)
 	if err != nil {
-		return plan{}, err
+		return err
 	}
 	lines := make([]string, 0, n+c.expiryCount(h, n, false))
 	full := chunks.LastFills(c.name, valueLen, n, c.limits)
@@ -262,39 +264,43 @@ func (c *core) planSealed(h *held, w *wanted, dataJSON []byte, ch change, create
 	}
 	c.codec.Release(sb) // the lines hold copies (base64) of raw
 	lines = c.expireAll(lines, h, n+1, false, full, a)
-	next := held{data: dataJSON, flashes: w.flashes, created: created, sealed: now, meta: w.meta, browserSession: w.browserSession}
+	p.lines, p.user, p.event = lines, ch, c.sizeWarningFor(valueLen, n)
+	next := &p.next
+	next.data, next.flashes, next.created, next.sealed, next.meta, next.browserSession = dataJSON, w.flashes, created, now, w.meta, w.browserSession
 	for i := 1; i <= n; i++ {
 		next.chunks.Set(i)
 	}
-	return plan{lines: lines, next: next, user: ch, event: c.sizeWarningFor(valueLen, n)}, nil
+	return nil
 }
 
 // planLegacy stores dataJSON in a legacy format during a transition.
-func (c *core) planLegacy(f *legacyFormat, h *held, w *wanted, dataJSON []byte, ch change, created, now time.Time, req *Request) (plan, error) {
+func (c *core) planLegacy(p *plan, f *legacyFormat, h *held, w *wanted, dataJSON []byte, ch change, created, now time.Time, req *Request) error {
 	if !w.flashes.Empty() {
-		return plan{}, fmt.Errorf("%w: flash messages (AddFlash, AddFlashTo) have no place in the %s cookie written during a transition: keep them in Data until the transition ends", ErrEncode, f.Format())
+		return fmt.Errorf("%w: flash messages (AddFlash, AddFlashTo) have no place in the %s cookie written during a transition: keep them in Data until the transition ends", ErrEncode, f.Format())
 	}
 	a, err := c.attrs(req, !w.browserSession, int(c.expiry(w.meta.MaxAge, now, now).Sub(now)/time.Second), now)
 	if err != nil {
-		return plan{}, err
+		return err
 	}
 	lines, err := f.write(dataJSON, h.legacy.orig, a)
 	if err != nil {
-		return plan{}, err
+		return err
 	}
-	next := *h
+	p.lines, p.user, p.next = lines, ch, *h
+	next := &p.next
 	next.data, next.flashes, next.created, next.meta, next.browserSession, next.stale = dataJSON, w.flashes, created, w.meta, w.browserSession, 0
-	return plan{lines: lines, next: next, user: ch}, nil
+	return nil
 }
 
 // planDestroy deletes every cookie of a destroyed session.
-func (c *core) planDestroy(h *held, w *wanted, req *Request) (plan, error) {
+func (c *core) planDestroy(p *plan, h *held, w *wanted, req *Request) error {
 	a, err := c.attrs(req, false, 0, time.Time{})
 	if err != nil {
-		return plan{}, err
+		return err
 	}
-	lines := c.expireAll(make([]string, 0, c.expiryCount(h, 0, true)), h, 1, true, false, a)
-	return plan{lines: lines, next: held{browserSession: w.browserSession}, user: changedDestroy}, nil
+	p.lines = c.expireAll(make([]string, 0, c.expiryCount(h, 0, true)), h, 1, true, false, a)
+	p.next.browserSession, p.user = w.browserSession, changedDestroy
+	return nil
 }
 
 // expireAll appends the lines that delete the chunk cookies from index

@@ -305,40 +305,40 @@ func (s *Store[T]) openInto(sess *Session[T], memo *T, req Request) {
 	if s.plain != nil {
 		sess.memo = memo
 	}
-	h, err := s.read(&req, &sess.Data)
-	if err != nil {
+	h := &sess.held
+	if err := s.read(&req, &sess.Data, h); err != nil {
 		sess.err = err
 		s.c.reportRejected(req.Context, err)
 	}
-	sess.held = h
-	sess.want = wanted{flashes: h.flashes, meta: h.meta, browserSession: h.browserSession}
+	sess.want.flashes, sess.want.meta, sess.want.browserSession = h.flashes, h.meta, h.browserSession
 	if s.c.revocations != nil && !h.meta.HasID && (h.legacy.idx == 0 || !s.c.legacy[h.legacy.idx-1].Transition()) {
 		s.c.newID(&sess.want.meta) // sealed before revocation was on, legacy, or new
 	}
 }
 
-// read returns what req's cookies hold, decoding the data into d; on error
-// it returns why, and d and the held state of a new session (with the
-// cookies present, for a save to expire them).
-func (s *Store[T]) read(req *Request, d *T) (held, error) {
+// read sets h, zero, to what req's cookies hold, decoding the data into d;
+// on error it returns why, and d and h are those of a new session (with
+// the cookies present, for a save to expire them). Results go through
+// pointers: held is large, and copies of it on the way from the cookie to
+// the JSON decoder would deepen the request's stack past its size.
+func (s *Store[T]) read(req *Request, d *T, h *held) error {
 	in, err := readChunks(req.Cookie, s.c.name, s.c.limits)
-	h := held{}
 	switch {
 	case err != nil:
 	case in.Chunks > 0:
-		h, err = s.open(in, d)
+		err = s.open(&in, d, h)
 	default:
-		h, err = s.openLegacy(req.Cookie, d)
+		err = s.openLegacy(req.Cookie, d, h)
 	}
 	if err != nil || h.data == nil {
 		*d = s.newData()
-		h = held{browserSession: s.c.browserSession}
+		*h = held{browserSession: s.c.browserSession}
 	}
 	h.chunks, h.foreign = in.Present, in.Foreign
 	if len(s.c.legacy) > 0 {
 		h.cookie = req.Cookie
 	}
-	return h, err
+	return err
 }
 
 // reportRejected reports why a request's cookie was refused: one event,
@@ -360,40 +360,39 @@ func (s *Store[T]) unseal(value string, n int) (format.Header, []byte, int, erro
 	return s.c.codec.OpenRaw(s.c.name, n, raw)
 }
 
-// open authenticates in.Value, or else in.Whole, and decodes its data
-// into d.
-func (s *Store[T]) open(in incoming, d *T) (held, error) {
-	var h held
+// open authenticates in.Value, or else in.Whole, into h and decodes its
+// data into d.
+func (s *Store[T]) open(in *incoming, d *T, h *held) error {
 	hdr, pt, keyIdx, err := s.unseal(in.Value, in.Chunks)
 	switch {
 	case err != nil && in.Whole != "":
 		// Neither opens: the whole's error is the one every part explains.
 		if hdr, pt, keyIdx, err = s.unseal(in.Whole, in.WholeChunks); err != nil {
-			return h, err
+			return err
 		}
 	case err != nil:
-		return h, lost(&in, err, s.c.name, s.c.limits)
+		return lost(in, err, s.c.name, s.c.limits)
 	}
 	if hdr.Meta {
 		if h.meta, pt, err = format.ParseMeta(pt); err != nil {
-			return h, err
+			return err
 		}
 	}
 	now := s.c.now()
 	if err := s.c.checkTimes(&hdr, s.c.lifetime(h.meta.MaxAge), now); err != nil {
-		return h, err
+		return err
 	}
 	if err := s.c.checkRevoked(&h.meta, hdr.Created); err != nil {
-		return h, err
+		return err
 	}
 	dataJSON := pt
 	if hdr.Flashes {
 		if dataJSON, h.flashes, err = flash.Open(pt); err != nil {
-			return h, fmt.Errorf("%w: %v", ErrDecode, err)
+			return fmt.Errorf("%w: %v", ErrDecode, err)
 		}
 	}
 	if err := s.decodeData(dataJSON, d); err != nil {
-		return h, err
+		return err
 	}
 	if s.c.unmarshal == nil && jsonx.MayHaveHTMLEscapes(dataJSON) {
 		// Perhaps sealed with HTML escapes: what a save would write now is
@@ -412,7 +411,7 @@ func (s *Store[T]) open(in incoming, d *T) (held, error) {
 	if s.c.revocations != nil && !h.meta.HasID {
 		h.stale |= staleID
 	}
-	return h, nil
+	return nil
 }
 
 // checkRevoked asks the revocation list, if any, about an opened session;
@@ -448,29 +447,29 @@ func (c *core) checkTimes(h *format.Header, maxAge time.Duration, now time.Time)
 }
 
 // openLegacy tries the configured legacy formats, in order, on the Cookie
-// lines, and decodes the first session found into d.
-func (s *Store[T]) openLegacy(cookie []string, d *T) (held, error) {
+// lines, and decodes the first session found into d and h.
+func (s *Store[T]) openLegacy(cookie []string, d *T, h *held) error {
 	for i, f := range s.c.legacy {
 		l, err := f.Load(cookie, s.c.now())
 		if !l.Found {
 			continue
 		}
 		if err != nil {
-			return held{}, err
+			return err
 		}
 		// A legacy cookie's creation is unknown: only a global cut-off
 		// can refuse it (Revocations).
 		if s.c.revocations != nil && s.c.revocations.Revoked("", "", time.Time{}) {
-			return held{}, fmt.Errorf("%w: a legacy session presented after a global cut-off (Options.Revocations)", ErrRevoked)
+			return fmt.Errorf("%w: a legacy session presented after a global cut-off (Options.Revocations)", ErrRevoked)
 		}
 		if err := s.decodeData(l.Data, d); err != nil {
-			return held{}, err
+			return err
 		}
 		data, err := s.c.marshal(d)
 		if err != nil {
-			return held{}, fmt.Errorf("%w: %s", ErrEncode, jsonx.Problem(err))
+			return fmt.Errorf("%w: %s", ErrEncode, jsonx.Problem(err))
 		}
-		h := held{data: data, created: s.c.now(), browserSession: s.c.browserSession, legacy: legacyRef{idx: i + 1, orig: l.Orig}}
+		*h = held{data: data, created: s.c.now(), browserSession: s.c.browserSession, legacy: legacyRef{idx: i + 1, orig: l.Orig}}
 		// Upgrade to the sealed format now; in a transition, re-sign
 		// under the first key, as Express does, so that the old key can
 		// be dropped without logging out users who only reach this
@@ -478,7 +477,7 @@ func (s *Store[T]) openLegacy(cookie []string, d *T) (held, error) {
 		if !f.Transition() || l.Stale {
 			h.stale |= staleLegacy
 		}
-		return h, nil
+		return nil
 	}
-	return held{}, nil
+	return nil
 }
