@@ -59,6 +59,7 @@ import (
 	"github.com/cookiesession/cookiesession/internal/jsonx"
 	"github.com/cookiesession/cookiesession/internal/plainvalue"
 	"github.com/cookiesession/cookiesession/internal/proxy"
+	"github.com/cookiesession/cookiesession/internal/structjson"
 )
 
 // Store seals and opens sessions whose data is a T, encoded with
@@ -108,6 +109,9 @@ func New[T any](o Options) (*Store[T], error) {
 	s.isMap = reflect.TypeFor[T]().Kind() == reflect.Map
 	s.useNumber = holdsInterface(reflect.TypeFor[T](), map[reflect.Type]bool{})
 	s.plain = plainvalue.LayoutOf(reflect.TypeFor[T]())
+	if o.JSON == nil {
+		s.c.structJSON = structjson.For(reflect.TypeFor[T]())
+	}
 	zeroData := s.newData()
 	zero, err := s.c.marshal(&zeroData)
 	if err != nil {
@@ -164,6 +168,13 @@ func holdsInterface(t reflect.Type, seen map[reflect.Type]bool) bool {
 func (s *Store[T]) decodeData(data []byte, d *T) error {
 	if s.c.unmarshal == nil && decodeMap(data, d) {
 		return nil
+	}
+	if sj := s.c.structJSON; sj != nil {
+		var zero T
+		*d = zero
+		if sj.Decode(data, reflect.ValueOf(d).Elem()) {
+			return nil
+		}
 	}
 	*d = s.newData()
 	var err error

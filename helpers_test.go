@@ -222,3 +222,16 @@ func (h headerWriter) Header() http.Header         { return http.Header(h) }
 func (h headerWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (h headerWriter) WriteHeader(int)             {}
 func (h headerWriter) Flush()                      {}
+
+// cookieOf commits a new session of s holding data, in one cookie, and
+// returns the Cookie lines of a request that carries it.
+func cookieOf[T any](t testing.TB, s *Store[T], data T) []string {
+	t.Helper()
+	sess := s.Open(Request{})
+	sess.Data = data
+	u, err := sess.Commit()
+	if err != nil || len(u.SetCookie) != 1 {
+		t.Fatalf("Commit: %v, %d lines", err, len(u.SetCookie))
+	}
+	return []string{strings.SplitN(u.SetCookie[0], ";", 2)[0]}
+}

@@ -128,21 +128,6 @@ func uintInt(u uint64) (int64, bool) {
 	return int64(u), true
 }
 
-// marshalData encodes a session's data, *v, as c.marshal does. Without
-// Options.JSON, the data of a Map or map[string]any session goes through
-// mapjson, which writes the same bytes as jsonx.Marshal without reflection
-// (taking the order of the keys from prev, the data JSON the client holds,
-// when they are the same keys), and whatever mapjson refuses through
-// c.marshal, for encoding/json's own result or error.
-func (c *core) marshalData(v any, prev []byte) ([]byte, error) {
-	if p := mapPointer(v); p != nil && c.unmarshal == nil {
-		if b, err := mapjson.MarshalAfter(*p, prev); err == nil {
-			return b, nil
-		}
-	}
-	return c.marshal(v)
-}
-
 // decodeMap decodes data into d with mapjson when d is a *Map or a
 // *map[string]any, as encoding/json with UseNumber would, and reports
 // whether it did; on false, d is unchanged and encoding/json decides.

@@ -7,7 +7,6 @@ import (
 	"math"
 	"net/http"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 
@@ -275,13 +274,7 @@ func TestMapJSONAsEncodingJSON(t *testing.T) {
 		"f": 1e-7, "b": true, "z": nil, "m": map[string]any{"k": []any{json.Number("0.10"), "x"}},
 		"t": time.Unix(0, 0).UTC(), "r": json.RawMessage(`{ "b" : "\u003c" }`), "named": Map{"a": 1},
 	}
-	s := store.Open(Request{})
-	s.Data = data
-	u, err := s.Commit()
-	if err != nil || len(u.SetCookie) != 1 {
-		t.Fatalf("Commit: %v, %d lines", err, len(u.SetCookie))
-	}
-	cookie := []string{strings.SplitN(u.SetCookie[0], ";", 2)[0]}
+	cookie := cookieOf(t, store, data)
 	sealed := raw.Open(Request{Cookie: cookie})
 	want, err := jsonx.Marshal(data)
 	if err != nil || string(sealed.Data) != string(want) {

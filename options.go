@@ -17,6 +17,7 @@ import (
 	"github.com/cookiesession/cookiesession/internal/format"
 	"github.com/cookiesession/cookiesession/internal/jsonx"
 	"github.com/cookiesession/cookiesession/internal/proxy"
+	"github.com/cookiesession/cookiesession/internal/structjson"
 )
 
 // Options configures a Store. The zero value of every field but Keys is a
@@ -190,6 +191,8 @@ type core struct {
 	marshal   func(any) ([]byte, error)
 	unmarshal func([]byte, any) error // nil: encoding/json, numbers exact
 	zeroJSON  []byte                  // a new session's data, encoded
+
+	structJSON *structjson.Codec // without Options.JSON, for a flat struct data type
 
 	errorHandler func(http.ResponseWriter, *http.Request, error)
 	now          func() time.Time

@@ -14,6 +14,7 @@ import (
 	"unsafe"
 
 	"github.com/cookiesession/cookiesession/internal/jsonx"
+	"github.com/cookiesession/cookiesession/internal/mapjson"
 )
 
 // Session is one request's session. Data is yours to read and change; the
@@ -388,4 +389,26 @@ func (s *Session[T]) marshal() ([]byte, error) {
 		*s.memo, s.memoJSON = s.Data, dataJSON
 	}
 	return dataJSON, nil
+}
+
+// marshalData encodes a session's data, *v, as c.marshal does. Without
+// Options.JSON, the data of a Map or map[string]any session goes through
+// mapjson, which writes the same bytes as jsonx.Marshal without reflection
+// (taking the order of the keys from prev, the data JSON the client holds,
+// when they are the same keys), that of a flat struct through structjson,
+// likewise, and whatever those refuse through c.marshal, for
+// encoding/json's own result or error.
+func (c *core) marshalData(v any, prev []byte) ([]byte, error) {
+	if p := mapPointer(v); p != nil && c.unmarshal == nil {
+		if b, err := mapjson.MarshalAfter(*p, prev); err == nil {
+			return b, nil
+		}
+	}
+	if sj := c.structJSON; sj != nil {
+		d := reflect.ValueOf(v).Elem()
+		if b, ok := sj.Append(make([]byte, 0, sj.Size(d)), d); ok {
+			return b, nil
+		}
+	}
+	return c.marshal(v)
 }

@@ -3,6 +3,7 @@ package cookiesession
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cookiesession/cookiesession/internal/jsonx"
 	"github.com/cookiesession/cookiesession/internal/testjar"
 	"github.com/cookiesession/cookiesession/memrevoke"
 )
@@ -779,4 +781,60 @@ func TestLateChangeValueCompare(t *testing.T) {
 	t.Run("Map", func(t *testing.T) {
 		lateChangeReported(t, func(d *Map) { (*d)["k"] = 1 }, func(d *Map) { (*d)["k"] = 2 }, func(d *Map) { (*d)["k"] = 3 })
 	})
+}
+
+// TestStructJSONAsEncodingJSON: the data of a flat struct, encoded and
+// decoded without encoding/json's reflection walk (internal/structjson),
+// seals the bytes jsonx.Marshal writes; a cookie that path cannot read
+// exactly (a key in another case, an unknown key, white space, a value of
+// the wrong kind) opens as encoding/json opens it; an untouched request
+// sends nothing.
+func TestStructJSONAsEncodingJSON(t *testing.T) {
+	type flat struct {
+		N     int     `json:"n"`
+		Name  string  `json:"name,omitempty"`
+		Ratio float64 `json:"ratio"`
+		OK    bool
+	}
+	o := Options{Keys: [][]byte{testKey(1)}, Secure: SecureNever}
+	store, err := New[flat](o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if store.c.structJSON == nil {
+		t.Fatal("flat: no structjson codec")
+	}
+	raw, err := New[json.RawMessage](o) // the data JSON as sealed
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := flat{N: -3, Name: "<&> \"q\" \\ \x01 é", Ratio: 1e-7, OK: true}
+	cookie := cookieOf(t, store, data)
+	want, _ := jsonx.Marshal(&data)
+	if sealed := raw.Open(Request{Cookie: cookie}); string(sealed.Data) != string(want) {
+		t.Fatalf("sealed %s, jsonx.Marshal %s", sealed.Data, want)
+	}
+	again := store.Open(Request{Cookie: cookie})
+	if again.Data != data {
+		t.Fatalf("opened %#v, want %#v", again.Data, data)
+	}
+	if u, err := again.Commit(); err != nil || len(u.SetCookie) != 0 {
+		t.Fatalf("untouched: %v, %q", err, u.SetCookie)
+	}
+	for _, c := range []struct {
+		json string
+		want flat
+		err  error
+	}{
+		{`{"N":5,"Name":"x","extra":[1]}`, flat{N: 5, Name: "x"}, nil}, // encoding/json matches keys in any case
+		{`{ "n" : 7 }`, flat{N: 7}, nil},
+		{`{"n":1,"ratio":null}`, flat{N: 1}, nil},
+		{`{"n":"1"}`, flat{}, ErrDecode},
+		{`{"n":1.5}`, flat{}, ErrDecode},
+	} {
+		got := store.Open(Request{Cookie: cookieOf(t, raw, json.RawMessage(c.json))})
+		if got.Data != c.want || !errors.Is(got.Err(), c.err) {
+			t.Errorf("%s: opened %#v, %v; want %#v, %v", c.json, got.Data, got.Err(), c.want, c.err)
+		}
+	}
 }

@@ -1,0 +1,143 @@
+package structjson
+
+import (
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Append appends the JSON of v, a value of the Codec's type, to b, as
+// jsonx.Marshal writes it, and reports whether it could; on false, b's
+// contents are unspecified and the caller asks encoding/json.
+func (c *Codec) Append(b []byte, v reflect.Value) ([]byte, bool) {
+	b = append(b, '{')
+	first := true
+	for i := range c.fields {
+		f := &c.fields[i]
+		fv := v.Field(f.index)
+		if f.omitEmpty && empty(f.kind, fv) {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, f.key...)
+		var ok bool
+		if b, ok = appendValue(b, f, fv); !ok {
+			return b, false
+		}
+	}
+	return append(b, '}'), true
+}
+
+// Size is about how many bytes Append writes for v, to size its buffer.
+func (c *Codec) Size(v reflect.Value) int {
+	n := 2
+	for i := range c.fields {
+		f := &c.fields[i]
+		n += len(f.key) + 1
+		if f.kind == reflect.String {
+			n += v.Field(f.index).Len() + 2
+		} else {
+			n += 20
+		}
+	}
+	return n
+}
+
+// empty reports whether encoding/json's omitempty leaves fv out.
+func empty(k reflect.Kind, fv reflect.Value) bool {
+	switch k {
+	case reflect.Bool:
+		return !fv.Bool()
+	case reflect.String:
+		return fv.Len() == 0
+	case reflect.Float32, reflect.Float64:
+		return fv.Float() == 0 // -0 too, as encoding/json
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return fv.Uint() == 0
+	}
+	return fv.Int() == 0
+}
+
+// appendValue appends the JSON of fv, the value of field f.
+func appendValue(b []byte, f *field, fv reflect.Value) ([]byte, bool) {
+	switch f.kind {
+	case reflect.Bool:
+		return strconv.AppendBool(b, fv.Bool()), true
+	case reflect.String:
+		return appendString(b, fv.String())
+	case reflect.Float32, reflect.Float64:
+		return appendFloat(b, fv.Float(), f.bits)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return strconv.AppendUint(b, fv.Uint(), 10), true
+	}
+	return strconv.AppendInt(b, fv.Int(), 10), true
+}
+
+// appendFloat appends f as encoding/json does (ES6 number to string: %f,
+// or %e outside [1e-6, 1e21) with the exponent unpadded); false for NaN
+// and infinities, which encoding/json refuses.
+func appendFloat(b []byte, f float64, bits int) ([]byte, bool) {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return b, false
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 {
+		if bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21) {
+			format = 'e'
+		}
+	}
+	b = strconv.AppendFloat(b, f, format, -1, bits)
+	if n := len(b); format == 'e' && n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+		b[n-2] = b[n-1] // e-07 becomes e-7
+		b = b[:n-1]
+	}
+	return b, true
+}
+
+// appendString appends s quoted, when encoding/json writes it unchanged
+// but for escapes of '"', '\' and control characters; false when s is not
+// valid UTF-8 or holds U+2028 or U+2029.
+func appendString(b []byte, s string) ([]byte, bool) {
+	if !utf8.ValidString(s) || strings.Contains(s, "\u2028") || strings.Contains(s, "\u2029") {
+		return b, false
+	}
+	b = append(b, '"')
+	start := 0
+	for i := range len(s) {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		b = appendEscape(b, c)
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"'), true
+}
+
+// appendEscape appends encoding/json's escape of c: '"', '\' or a control
+// character.
+func appendEscape(b []byte, c byte) []byte {
+	const hex = "0123456789abcdef"
+	switch c {
+	case '"', '\\':
+		return append(b, '\\', c)
+	case '\b':
+		return append(b, '\\', 'b')
+	case '\f':
+		return append(b, '\\', 'f')
+	case '\n':
+		return append(b, '\\', 'n')
+	case '\r':
+		return append(b, '\\', 'r')
+	case '\t':
+		return append(b, '\\', 't')
+	}
+	return append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+}
