@@ -63,7 +63,8 @@ type List struct {
 	done   chan struct{}
 	closed sync.Once
 
-	confirmed atomic.Int64 // Unix ns when the replica was last known current
+	origin    time.Time    // New's time.Now: the origin of confirmed, on the monotonic clock
+	confirmed atomic.Int64 // ns from origin when the replica was last known current
 
 	sem      chan struct{}      // holds one token while a refresh runs
 	versions [kinds]float64     // each kind's version at its last read; 0: no key
@@ -103,7 +104,7 @@ func New(ctx context.Context, client redis.UniversalClient, o Options) (*List, e
 		return nil, fmt.Errorf("%w: the client must be a *redis.Client, failover or cluster client", ErrInvalid)
 	}
 	l := &List{client: client, cfg: cfg, rep: newReplica(cfg.maxAge), channel: revokewire.Channel(cfg.prefix),
-		done: make(chan struct{}), sem: make(chan struct{}, 1)}
+		origin: time.Now(), done: make(chan struct{}), sem: make(chan struct{}, 1)}
 	l.ctx, l.cancel = context.WithCancel(context.Background())
 	l.ps = client.Subscribe(ctx) // no channel yet: it connects in start
 	if err := l.start(ctx); err != nil {
@@ -202,26 +203,42 @@ func (l *List) Close() error {
 }
 
 // Revoked implements cookiesession.Revocations from the replica, in
-// memory. Only with MaxStaleness, and only when the replica is older than
-// it, does it first refresh the replica from Redis.
+// memory. A revoked session, or a subject's cut-off, refuses while the
+// replica holds it, without reading the clock: a store asks only about a
+// session it found unexpired, which lies before its entry's until (the
+// contract of RevokeSession) and before its subject's cut-off plus MaxAge
+// (no lifetime is longer), so an entry's end changes no answer the store
+// can see; a sweep drops the entry after its end. The global cut-off
+// reads the clock: a legacy session is asked with the zero creation time,
+// so it ends MaxAge past itself. Only with MaxStaleness, and only when the
+// replica is older than it, does Revoked first refresh the replica from
+// Redis; with MaxStaleness or FailClosedAfter, it reads the monotonic
+// clock.
 func (l *List) Revoked(id, subject string, created time.Time) bool {
-	now := time.Now()
-	if l.cfg.maxStale > 0 && now.UnixNano()-l.confirmed.Load() > int64(l.cfg.maxStale) {
-		l.catchUp()
+	if l.cfg.maxStale > 0 || l.cfg.failClosed > 0 {
+		at := l.since()
+		if l.cfg.maxStale > 0 && at-l.confirmed.Load() > int64(l.cfg.maxStale) {
+			l.catchUp()
+		}
+		if l.cfg.failClosed > 0 && at-l.confirmed.Load() > int64(l.cfg.failClosed) {
+			return true
+		}
 	}
-	if l.cfg.failClosed > 0 && now.UnixNano()-l.confirmed.Load() > int64(l.cfg.failClosed) {
-		return true
-	}
-	return l.rep.revoked(id, subject, created.UnixMilli(), now.UnixMilli())
+	return l.rep.revoked(id, subject, created.UnixMilli())
 }
 
 // Stale returns how long ago the replica was last confirmed current: by a
 // read of Redis, or by an answer on the subscription that followed one.
 // Under about PingEvery while Redis is reachable, it grows while it is
-// not; a health check can report it.
+// not; a health check can report it. It is measured on the monotonic
+// clock: a step of the wall clock does not move it.
 func (l *List) Stale() time.Duration {
-	return time.Duration(time.Now().UnixNano() - l.confirmed.Load())
+	return time.Duration(l.since() - l.confirmed.Load())
 }
+
+// since returns the nanoseconds from l.origin to now, on the monotonic
+// clock (one clock read; time.Now reads two).
+func (l *List) since() int64 { return int64(time.Since(l.origin)) }
 
 // Len returns the number of entries the replica holds (sessions and
 // subjects; expired ones not yet swept included).
@@ -238,9 +255,10 @@ func (l *List) Refresh(ctx context.Context) error {
 	return l.bounded(ctx, l.refresh)
 }
 
-// confirm records that the replica was current at t.
+// confirm records that the replica was current at t, a reading of
+// time.Now (so that its monotonic clock reading measures from l.origin).
 func (l *List) confirm(t time.Time) {
-	ns := t.UnixNano()
+	ns := int64(t.Sub(l.origin))
 	for {
 		old := l.confirmed.Load()
 		if old >= ns || l.confirmed.CompareAndSwap(old, ns) {
