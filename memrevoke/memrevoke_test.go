@@ -276,11 +276,8 @@ func BenchmarkListMemory(b *testing.B) {
 				runtime.GC()
 				runtime.ReadMemStats(&before)
 				l := newList(b, Options{MaxEntries: n})
-				var raw [16]byte
 				for i := range n { // each identifier a string of its own, as a request's
-					binary.BigEndian.PutUint64(raw[:], uint64(i)*0x9E3779B97F4A7C15)
-					binary.BigEndian.PutUint64(raw[8:], uint64(i))
-					if err := l.RevokeSession(base64.RawURLEncoding.EncodeToString(raw[:]), until); err != nil {
+					if err := l.RevokeSession(benchID(i), until); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -292,4 +289,51 @@ func BenchmarkListMemory(b *testing.B) {
 			b.ReportMetric(perEntry, "B/entry")
 		})
 	}
+}
+
+// benchID is the i-th of distinct identifiers of Session.ID's form (16
+// bytes that look random, base64url), none of them all zeros.
+func benchID(i int) string {
+	i++
+	var raw [16]byte
+	binary.BigEndian.PutUint64(raw[:], uint64(i)*0x9E3779B97F4A7C15)
+	binary.BigEndian.PutUint64(raw[8:], uint64(i))
+	return base64.RawURLEncoding.EncodeToString(raw[:])
+}
+
+// BenchmarkRevoked100k is the per-request check against a List of
+// 100,000 revoked sessions and 1,000 subject cut-offs: revoked (a
+// different entry each call) and not revoked.
+func BenchmarkRevoked100k(b *testing.B) {
+	l := newList(b, Options{})
+	now := time.Now()
+	ids := make([]string, 100_000)
+	for i := range ids {
+		ids[i] = benchID(i)
+		if err := l.RevokeSession(ids[i], now.Add(time.Hour)); err != nil {
+			b.Fatal(err)
+		}
+		if i%100 == 0 {
+			if err := l.RevokeSubject("user-"+strconv.Itoa(i), now); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	created := now.Add(-time.Minute)
+	b.Run("revoked", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			if !l.Revoked(ids[i%len(ids)], "", created) {
+				b.Fatal("not revoked")
+			}
+			i++
+		}
+	})
+	b.Run("not-revoked", func(b *testing.B) {
+		for b.Loop() {
+			if l.Revoked("AAAAAAAAAAAAAAAAAAAAAA", "someone", created) {
+				b.Fatal("revoked")
+			}
+		}
+	})
 }
