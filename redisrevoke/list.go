@@ -63,8 +63,10 @@ type List struct {
 	done   chan struct{}
 	closed sync.Once
 
-	origin    time.Time    // New's time.Now: the origin of confirmed, on the monotonic clock
-	confirmed atomic.Int64 // ns from origin when the replica was last known current
+	// When the replica was last known current, on both clocks (age).
+	origin        time.Time    // New's time.Now: the origin of confirmed
+	confirmed     atomic.Int64 // monotonic ns from origin
+	confirmedWall atomic.Int64 // Unix ns
 
 	sem      chan struct{}      // holds one token while a refresh runs
 	versions [kinds]float64     // each kind's version at its last read; 0: no key
@@ -212,15 +214,16 @@ func (l *List) Close() error {
 // reads the clock: a legacy session is asked with the zero creation time,
 // so it ends MaxAge past itself. Only with MaxStaleness, and only when the
 // replica is older than it, does Revoked first refresh the replica from
-// Redis; with MaxStaleness or FailClosedAfter, it reads the monotonic
-// clock.
+// Redis; with MaxStaleness or FailClosedAfter, it reads the clock (Stale).
 func (l *List) Revoked(id, subject string, created time.Time) bool {
 	if l.cfg.maxStale > 0 || l.cfg.failClosed > 0 {
-		at := l.since()
-		if l.cfg.maxStale > 0 && at-l.confirmed.Load() > int64(l.cfg.maxStale) {
+		now := time.Now()
+		age := l.age(now)
+		if l.cfg.maxStale > 0 && age > l.cfg.maxStale {
 			l.catchUp()
+			age = l.age(now)
 		}
-		if l.cfg.failClosed > 0 && at-l.confirmed.Load() > int64(l.cfg.failClosed) {
+		if l.cfg.failClosed > 0 && age > l.cfg.failClosed {
 			return true
 		}
 	}
@@ -230,15 +233,18 @@ func (l *List) Revoked(id, subject string, created time.Time) bool {
 // Stale returns how long ago the replica was last confirmed current: by a
 // read of Redis, or by an answer on the subscription that followed one.
 // Under about PingEvery while Redis is reachable, it grows while it is
-// not; a health check can report it. It is measured on the monotonic
-// clock: a step of the wall clock does not move it.
-func (l *List) Stale() time.Duration {
-	return time.Duration(l.since() - l.confirmed.Load())
-}
+// not; a health check can report it. It is the longer of the ages on the
+// monotonic clock, which a step back of the wall clock does not shorten,
+// and on the wall clock, which counts the time a frozen virtual machine
+// was paused or snapshotted (its monotonic clock may not).
+func (l *List) Stale() time.Duration { return l.age(time.Now()) }
 
-// since returns the nanoseconds from l.origin to now, on the monotonic
-// clock (one clock read; time.Now reads two).
-func (l *List) since() int64 { return int64(time.Since(l.origin)) }
+// age is Stale at now, a reading of time.Now.
+func (l *List) age(now time.Time) time.Duration {
+	mono := now.Sub(l.origin) - time.Duration(l.confirmed.Load())
+	wall := time.Duration(now.UnixNano() - l.confirmedWall.Load())
+	return max(mono, wall)
+}
 
 // Len returns the number of entries the replica holds (sessions and
 // subjects; expired ones not yet swept included).
@@ -256,12 +262,17 @@ func (l *List) Refresh(ctx context.Context) error {
 }
 
 // confirm records that the replica was current at t, a reading of
-// time.Now (so that its monotonic clock reading measures from l.origin).
+// time.Now (its monotonic reading measures from l.origin), on each clock.
 func (l *List) confirm(t time.Time) {
-	ns := int64(t.Sub(l.origin))
+	atomicMax(&l.confirmed, int64(t.Sub(l.origin)))
+	atomicMax(&l.confirmedWall, t.UnixNano())
+}
+
+// atomicMax sets v to n if n is greater.
+func atomicMax(v *atomic.Int64, n int64) {
 	for {
-		old := l.confirmed.Load()
-		if old >= ns || l.confirmed.CompareAndSwap(old, ns) {
+		old := v.Load()
+		if old >= n || v.CompareAndSwap(old, n) {
 			return
 		}
 	}

@@ -403,3 +403,39 @@ func must(t testing.TB, err error) {
 		t.Fatal(err)
 	}
 }
+
+// Stale is the longer of the replica's ages on the monotonic and the wall
+// clock: a step back of the wall clock does not hide an outage (before, a
+// step back of an hour gave a negative age, and FailClosedAfter and
+// MaxStaleness did nothing for that hour), and a virtual machine paused or
+// restored from a snapshot, whose monotonic clock may not count the pause,
+// does not pass a stale replica as current. A test cannot step the
+// clocks: the confirmation's two readings are set as they stand after
+// each event, and Revoked with FailClosedAfter answers from them.
+func TestStaleTakesTheLongerClock(t *testing.T) {
+	now := time.Now()
+	for _, c := range []struct {
+		name       string
+		mono, wall time.Duration // how long ago the confirmation was, by each clock
+	}{
+		{"Redis away 2m, the wall clock stepped back an hour", 2 * time.Minute, 2*time.Minute - time.Hour},
+		{"paused an hour, the monotonic clock stopped", 10 * time.Second, time.Hour},
+	} {
+		l := &List{cfg: config{failClosed: time.Minute}, rep: newReplica(time.Hour), origin: now.Add(-2 * time.Hour)}
+		l.confirm(now.Add(-c.mono))
+		l.confirmedWall.Store(now.Add(-c.wall).UnixNano())
+		want := max(c.mono, c.wall)
+		if got := l.age(now); got != want {
+			t.Errorf("%s: age %v, want %v", c.name, got, want)
+		}
+		if refused := l.Revoked("", "", now); refused != (want > time.Minute) {
+			t.Errorf("%s: FailClosedAfter 1m refused %v, want %v", c.name, refused, want > time.Minute)
+		}
+	}
+	l := &List{origin: now.Add(-time.Minute)}
+	l.confirm(now)
+	l.confirm(now.Add(-time.Second)) // an older confirmation, arriving late
+	if got := l.age(now); got != 0 {
+		t.Errorf("an older confirmation moved the age back to %v", got)
+	}
+}
