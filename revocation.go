@@ -17,8 +17,11 @@ import "time"
 type Revocations interface {
 	// Revoked reports whether a session must be refused: its identifier
 	// id was revoked, or a cut-off for its subject, or for every session,
-	// lies after created. id or subject may be empty. A legacy session
-	// (Express, gorilla), whose creation is unknown, is asked with empty
-	// id and subject and the zero time, so a global cut-off refuses it.
+	// lies after created. id or subject may be empty. The store asks only
+	// about a session within its lifetime (it checks expiry first): a list
+	// may go on refusing an entry past the end of every session it names.
+	// A legacy session (Express, gorilla), whose creation is unknown, is
+	// asked with empty id and subject and the zero time, so a global
+	// cut-off refuses it.
 	Revoked(id, subject string, created time.Time) bool
 }

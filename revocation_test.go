@@ -33,8 +33,71 @@ func TestRevokeSession(t *testing.T) {
 	if sess := s.Get(other.request("GET", "/")); sess.Err() != nil {
 		t.Fatalf("another session of the subject refused: %v", sess.Err())
 	}
-	// That the entry expires when the session would have is
+	// That the session is refused as expired from its deadline on is
+	// TestRevokedUntilDeadline; that a sweep then drops the entry,
 	// memrevoke's TestEntriesExpire.
+}
+
+// TestRevokedUntilDeadline: a session revoked until its Deadline, or by a
+// subject cut-off, is refused with ErrRevoked up to its end and with
+// ErrExpired from it, while the list still holds the entry. The store
+// checks the lifetime before it asks the list: that is why memrevoke and
+// redisrevoke need not read the clock for these entries. The lifetimes:
+// Options.MaxAge, a longer SetMaxAge, and the ceiling, which the list's
+// MaxAge equals, against a subject cut-off.
+func TestRevokedUntilDeadline(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		setMax  time.Duration // SetMaxAge; 0: Options.MaxAge
+		life    time.Duration // the lifetime that gives
+		subject bool          // a subject cut-off instead of RevokeSession
+	}{
+		{"identifier, Options.MaxAge", 0, time.Hour, false},
+		{"identifier, SetMaxAge", 30 * time.Hour, 30 * time.Hour, false},
+		{"subject cut-off, SetMaxAge at the ceiling", 48 * time.Hour, 48 * time.Hour, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			clk := nowClock()
+			l := newRevocationList(t, memrevoke.Options{MaxAge: 48 * time.Hour})
+			s := newStore[cart](t, Options{Now: clk.Now, MaxAge: time.Hour, MaxAgeCeiling: 48 * time.Hour, Revocations: l})
+			j := jar{}
+			var id string
+			var deadline time.Time
+			j.do(t, s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				sess := s.Get(r)
+				sess.SetSubject("ada")
+				if err := sess.SetMaxAge(c.setMax); err != nil {
+					t.Error(err)
+				}
+				id, deadline = sess.ID(), sess.Deadline()
+			})))
+			created := clk.Now()
+			if got := deadline.Sub(created); got != c.life {
+				t.Fatalf("Deadline %v after creation, want %v", got, c.life)
+			}
+			clk.Add(time.Second)
+			var err error
+			if c.subject {
+				err = l.RevokeSubject("ada", clk.Now())
+			} else {
+				err = l.RevokeSession(id, deadline)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			clk.Add(deadline.Sub(clk.Now()) - time.Second)
+			if err := s.Get(j.request("GET", "/")).Err(); !errors.Is(err, ErrRevoked) {
+				t.Fatalf("a second before its deadline: %v, want ErrRevoked", err)
+			}
+			clk.Add(time.Second)
+			if err := s.Get(j.request("GET", "/")).Err(); !errors.Is(err, ErrExpired) {
+				t.Fatalf("at its deadline: %v, want ErrExpired", err)
+			}
+			if !l.Revoked(id, "ada", created) {
+				t.Fatal("the list no longer holds the entry: the test shows nothing")
+			}
+		})
+	}
 }
 
 func TestRevokeSubjectAndAll(t *testing.T) {

@@ -50,9 +50,10 @@ type Options struct {
 	ClockSkew time.Duration
 }
 
-// List is a cookiesession.Revocations held in memory. Entries expire on
-// their own once no session they name can still be valid. It reads the
-// time from time.Now. It is safe for concurrent use.
+// List is a cookiesession.Revocations held in memory. An entry is dropped
+// by a sweep once no session it names can still be valid: a sweep runs
+// when the list has doubled since the last one, and when it is full. It
+// reads the time from time.Now. It is safe for concurrent use.
 type List struct {
 	maxAge, skew time.Duration
 	limit        int
@@ -97,7 +98,8 @@ func New(o Options) (*List, error) {
 // lifetime: Session.Deadline, its creation plus its lifetime
 // (cookiesession.Options.MaxAge, or its own SetMaxAge). Not ExpiresAt with an
 // idle timeout: a copy used elsewhere since moves its own idle deadline
-// later.
+// later. Past until, the entry refuses until a sweep drops it: by then the
+// store refuses the session as expired anyway (Revoked).
 //
 // It returns an error matching ErrFuture, recording nothing, if
 // until lies more than MaxAge (plus the clock skew) ahead; one matching
@@ -207,29 +209,31 @@ func (l *List) room(now time.Time) error {
 // count is the number of entries held. l.mu is held.
 func (l *List) count() int { return l.ids.Len() + len(l.sessions) + len(l.subjects) }
 
-// Revoked implements cookiesession.Revocations.
+// Revoked implements cookiesession.Revocations. A revoked session, or a
+// subject's cut-off, refuses while the list holds it, without reading the
+// clock: a store asks only about a session it found unexpired, which lies
+// before its entry's until (the contract of RevokeSession) and before its
+// subject's cut-off plus MaxAge (no lifetime is longer), so an entry's end
+// changes no answer the store can see; a sweep drops the entry after its
+// end. The global cut-off reads the clock: a legacy session is asked with
+// the zero creation time, so it ends MaxAge past itself.
 func (l *List) Revoked(id, subject string, created time.Time) bool {
-	return l.revokedAt(id, subject, created, time.Now())
-}
-
-// revokedAt reports whether the session is refused at now.
-func (l *List) revokedAt(id, subject string, created, now time.Time) bool {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	if created.Before(l.all) && now.Before(l.all.Add(l.maxAge)) {
+	if created.Before(l.all) && time.Now().Before(l.all.Add(l.maxAge)) {
 		return true
 	}
 	if k, ok := idset.Parse(id); ok {
-		if until, ok := l.ids.Get(k); ok && idset.Live(until, idset.Now(now)) {
+		if _, ok := l.ids.Get(k); ok {
 			return true
 		}
 	} else if id != "" {
-		if until, ok := l.sessions[id]; ok && now.Before(until) {
+		if _, ok := l.sessions[id]; ok {
 			return true
 		}
 	}
 	if subject != "" {
-		if cut, ok := l.subjects[subject]; ok && created.Before(cut) && now.Before(cut.Add(l.maxAge)) {
+		if cut, ok := l.subjects[subject]; ok && created.Before(cut) {
 			return true
 		}
 	}

@@ -28,8 +28,11 @@ func newList(tb testing.TB, o Options) *List {
 // sessionID is an identifier of Session.ID's form: 16 bytes in base64url.
 var sessionID = base64.RawURLEncoding.EncodeToString([]byte{1, 2, 3, 15: 0})
 
-// TestEntriesExpire: a revoked session is refused until its until, a
-// subject or global cut-off for MaxAge past itself, then nothing.
+// TestEntriesExpire: a revoked session, or a subject's cut-off, refuses
+// while the list holds it, and a sweep drops it once no session it names
+// can be valid (at until; a cut-off MaxAge past itself), not before. A
+// store never asks about a session past those times: it refuses it as
+// expired first (the root package's TestRevokedUntilDeadline).
 func TestEntriesExpire(t *testing.T) {
 	l := newList(t, Options{MaxAge: 24 * time.Hour})
 	now := time.Now()
@@ -38,36 +41,61 @@ func TestEntriesExpire(t *testing.T) {
 		l.RevokeSession(sessionID, now.Add(24*time.Hour)),
 		l.RevokeSession("other", now.Add(24*time.Hour)),
 		l.RevokeSubject("ada", now),
-		l.RevokeAll(now.Add(-time.Hour)),
 	} {
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, c := range []struct {
-		id, subject string
-		created     time.Time
-		at          time.Duration // after now
-		want        bool
-	}{
-		{sessionID, "", created, 0, true},
-		{sessionID, "", created, 23 * time.Hour, true},
-		{sessionID, "", created, 25 * time.Hour, false},
-		{"other", "", created, 23 * time.Hour, true},
-		{"other", "", created, 25 * time.Hour, false},
-		{"", "ada", created, 23 * time.Hour, true},
-		{"", "ada", created, 25 * time.Hour, false},
-		{"", "ada", now.Add(time.Second), 0, false}, // created after the cut-off
-		{"", "", time.Time{}, 22 * time.Hour, true}, // a legacy session, global cut-off
-		{"", "", time.Time{}, 24 * time.Hour, false},
-		{"", "bob", created, 0, false},
-	} {
-		if got := l.revokedAt(c.id, c.subject, c.created, now.Add(c.at)); got != c.want {
-			t.Errorf("id %q subject %q at now+%v: revoked %v, want %v", c.id, c.subject, c.at, got, c.want)
+	check := func(when string, want bool) {
+		t.Helper()
+		for _, c := range []struct{ id, subject string }{{sessionID, ""}, {"other", ""}, {"", "ada"}} {
+			if got := l.Revoked(c.id, c.subject, created); got != want {
+				t.Errorf("%s: id %q subject %q: revoked %v, want %v", when, c.id, c.subject, got, want)
+			}
 		}
 	}
-	if !l.Revoked(sessionID, "", created) {
-		t.Fatal("Revoked (at time.Now) refused nothing")
+	check("held", true)
+	if l.Revoked("", "ada", now.Add(time.Second)) || l.Revoked("", "bob", created) || l.Revoked("", "", time.Time{}) {
+		t.Error("refused a session created after the cut-off, another subject, or a legacy session without a global cut-off")
+	}
+	l.mu.Lock()
+	l.sweepAt(now.Add(23 * time.Hour))
+	l.mu.Unlock()
+	if l.Len() != 3 {
+		t.Fatalf("a sweep before the entries' end dropped some: %d left of 3", l.Len())
+	}
+	check("after a sweep before their end", true)
+	l.mu.Lock()
+	l.sweepAt(now.Add(24*time.Hour + time.Second))
+	l.mu.Unlock()
+	if l.Len() != 0 {
+		t.Fatalf("a sweep after the entries' end kept %d", l.Len())
+	}
+	check("after a sweep past their end", false)
+}
+
+// TestGlobalCutOffEnds: the global cut-off reads the clock, because a
+// legacy session is asked with empty id and subject and the zero time (its
+// age is unknown): it refuses one, and a session created before it, until
+// MaxAge past itself, and neither after.
+func TestGlobalCutOffEnds(t *testing.T) {
+	const maxAge = 24 * time.Hour
+	now := time.Now()
+	for _, c := range []struct {
+		cut  time.Time
+		want bool
+	}{
+		{now.Add(-maxAge + time.Minute), true},
+		{now.Add(-maxAge - time.Second), false},
+	} {
+		l := newList(t, Options{MaxAge: maxAge})
+		if err := l.RevokeAll(c.cut); err != nil {
+			t.Fatal(err)
+		}
+		legacy, before := l.Revoked("", "", time.Time{}), l.Revoked(sessionID, "ada", c.cut.Add(-time.Hour))
+		if legacy != c.want || before != c.want {
+			t.Errorf("cut-off %v ago: legacy refused %v, earlier session refused %v; want %v", now.Sub(c.cut), legacy, before, c.want)
+		}
 	}
 }
 
@@ -199,12 +227,13 @@ func TestFull(t *testing.T) {
 
 // TestCompactID: an identifier of Session.ID's form is held compactly
 // (seconds, rounded up: never shorter than asked, at most a second
-// longer); any other string is held as given; both are refused until
-// their until and dropped by a sweep after it.
+// longer); any other string is held as given; both refuse while held, and
+// a sweep drops each after its own until.
 func TestCompactID(t *testing.T) {
 	l := newList(t, Options{MaxAge: 24 * time.Hour})
 	now := time.Now().Truncate(time.Second)
-	for _, key := range []string{sessionID, "not-an-id", sessionID[:21] + "B"} { // the last: not canonical base64url
+	keys := []string{sessionID, "not-an-id", sessionID[:21] + "B"} // the last: not canonical base64url
+	for _, key := range keys {
 		if err := l.RevokeSession(key, now.Add(10*time.Second+time.Millisecond)); err != nil {
 			t.Fatal(err)
 		}
@@ -212,21 +241,25 @@ func TestCompactID(t *testing.T) {
 	if l.ids.Len() != 1 || len(l.sessions) != 2 {
 		t.Fatalf("compact %d, strings %d; want 1 and 2", l.ids.Len(), len(l.sessions))
 	}
-	for _, step := range []struct {
-		at      time.Duration
-		refused bool
-	}{{0, true}, {10 * time.Second, true}, {11 * time.Second, false}} {
-		for _, key := range []string{sessionID, "not-an-id"} {
-			if l.revokedAt(key, "", now, now.Add(step.at)) != step.refused {
-				t.Errorf("%q at %v: refused %v, want %v", key, step.at, !step.refused, step.refused)
-			}
+	for _, key := range keys {
+		if !l.Revoked(key, "", now) {
+			t.Errorf("%q: not refused", key)
 		}
 	}
-	l.mu.Lock()
-	l.sweepAt(now.Add(11 * time.Second))
-	l.mu.Unlock()
-	if l.Len() != 0 {
-		t.Fatalf("%d entries after their until", l.Len())
+	for _, step := range []struct {
+		at            time.Duration
+		compact, text int // entries left after a sweep at now+at
+	}{{10 * time.Second, 1, 2}, {10*time.Second + 500*time.Millisecond, 1, 0}, {11 * time.Second, 0, 0}} {
+		l.mu.Lock()
+		l.sweepAt(now.Add(step.at))
+		compact, text := l.ids.Len(), len(l.sessions)
+		l.mu.Unlock()
+		if compact != step.compact || text != step.text {
+			t.Errorf("sweep at +%v: compact %d, strings %d; want %d and %d", step.at, compact, text, step.compact, step.text)
+		}
+	}
+	if l.Revoked(sessionID, "", now) || l.Revoked("not-an-id", "", now) {
+		t.Fatal("refused after the sweep dropped the entries")
 	}
 }
 
@@ -243,11 +276,8 @@ func BenchmarkListMemory(b *testing.B) {
 				runtime.GC()
 				runtime.ReadMemStats(&before)
 				l := newList(b, Options{MaxEntries: n})
-				var raw [16]byte
 				for i := range n { // each identifier a string of its own, as a request's
-					binary.BigEndian.PutUint64(raw[:], uint64(i)*0x9E3779B97F4A7C15)
-					binary.BigEndian.PutUint64(raw[8:], uint64(i))
-					if err := l.RevokeSession(base64.RawURLEncoding.EncodeToString(raw[:]), until); err != nil {
+					if err := l.RevokeSession(benchID(i), until); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -259,4 +289,51 @@ func BenchmarkListMemory(b *testing.B) {
 			b.ReportMetric(perEntry, "B/entry")
 		})
 	}
+}
+
+// benchID is the i-th of distinct identifiers of Session.ID's form (16
+// bytes that look random, base64url), none of them all zeros.
+func benchID(i int) string {
+	i++
+	var raw [16]byte
+	binary.BigEndian.PutUint64(raw[:], uint64(i)*0x9E3779B97F4A7C15)
+	binary.BigEndian.PutUint64(raw[8:], uint64(i))
+	return base64.RawURLEncoding.EncodeToString(raw[:])
+}
+
+// BenchmarkRevoked100k is the per-request check against a List of
+// 100,000 revoked sessions and 1,000 subject cut-offs: revoked (a
+// different entry each call) and not revoked.
+func BenchmarkRevoked100k(b *testing.B) {
+	l := newList(b, Options{})
+	now := time.Now()
+	ids := make([]string, 100_000)
+	for i := range ids {
+		ids[i] = benchID(i)
+		if err := l.RevokeSession(ids[i], now.Add(time.Hour)); err != nil {
+			b.Fatal(err)
+		}
+		if i%100 == 0 {
+			if err := l.RevokeSubject("user-"+strconv.Itoa(i), now); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	created := now.Add(-time.Minute)
+	b.Run("revoked", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			if !l.Revoked(ids[i%len(ids)], "", created) {
+				b.Fatal("not revoked")
+			}
+			i++
+		}
+	})
+	b.Run("not-revoked", func(b *testing.B) {
+		for b.Loop() {
+			if l.Revoked("AAAAAAAAAAAAAAAAAAAAAA", "someone", created) {
+				b.Fatal("revoked")
+			}
+		}
+	})
 }

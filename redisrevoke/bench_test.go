@@ -66,13 +66,7 @@ func BenchmarkRevoked100k(b *testing.B) {
 	}
 	created := time.Now().Add(-time.Minute)
 	b.Run("revoked", func(b *testing.B) {
-		i := 0
-		for b.Loop() {
-			if !l.Revoked(ids[i%len(ids)], "", created) {
-				b.Fatal("not revoked")
-			}
-			i++
-		}
+		benchRevoked(b, l, ids, created)
 		b.ReportMetric(float64(mem)/1e6, "replica-MB")
 		b.ReportMetric(float64(mem)/101_000, "replica-B/entry")
 	})
@@ -83,6 +77,13 @@ func BenchmarkRevoked100k(b *testing.B) {
 			}
 		}
 	})
+	// With FailClosedAfter, Revoked also measures the replica's age. The
+	// replica loads only when this case is selected (b.Loop times only
+	// the loop).
+	b.Run("revoked-failclosed", func(b *testing.B) {
+		closing := newList(b, s, Options{PingEvery: time.Hour, ResyncEvery: time.Hour, FailClosedAfter: 2 * time.Hour})
+		benchRevoked(b, closing, ids, created)
+	})
 	b.Run("not-revoked-parallel", func(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
@@ -90,6 +91,18 @@ func BenchmarkRevoked100k(b *testing.B) {
 			}
 		})
 	})
+}
+
+// benchRevoked asks l about a different revoked identifier of ids each
+// call.
+func benchRevoked(b *testing.B, l *List, ids []string, created time.Time) {
+	i := 0
+	for b.Loop() {
+		if !l.Revoked(ids[i%len(ids)], "", created) {
+			b.Fatal("not revoked")
+		}
+		i++
+	}
 }
 
 // Refresh against loopback Redis: unchanged (the versions only), and after

@@ -10,7 +10,7 @@
 // network), compared with Redis every Options.ResyncEvery and after every
 // reconnection (reading only the changes since its last read, from a
 // change log in Redis), checked for a FLUSHALL with each ping, and its
-// entries expire with their times. Revoked, which the store calls on every request,
+// entries swept once they end. Revoked, which the store calls on every request,
 // reads only the replica: no Redis command per request.
 //
 //	list, err := redisrevoke.New(ctx, rdb, redisrevoke.Options{MaxAge: 30 * 24 * time.Hour})

@@ -63,7 +63,10 @@ type List struct {
 	done   chan struct{}
 	closed sync.Once
 
-	confirmed atomic.Int64 // Unix ns when the replica was last known current
+	// When the replica was last known current, on both clocks (age).
+	origin        time.Time    // New's time.Now: the origin of confirmed
+	confirmed     atomic.Int64 // monotonic ns from origin
+	confirmedWall atomic.Int64 // Unix ns
 
 	sem      chan struct{}      // holds one token while a refresh runs
 	versions [kinds]float64     // each kind's version at its last read; 0: no key
@@ -103,7 +106,7 @@ func New(ctx context.Context, client redis.UniversalClient, o Options) (*List, e
 		return nil, fmt.Errorf("%w: the client must be a *redis.Client, failover or cluster client", ErrInvalid)
 	}
 	l := &List{client: client, cfg: cfg, rep: newReplica(cfg.maxAge), channel: revokewire.Channel(cfg.prefix),
-		done: make(chan struct{}), sem: make(chan struct{}, 1)}
+		origin: time.Now(), done: make(chan struct{}), sem: make(chan struct{}, 1)}
 	l.ctx, l.cancel = context.WithCancel(context.Background())
 	l.ps = client.Subscribe(ctx) // no channel yet: it connects in start
 	if err := l.start(ctx); err != nil {
@@ -202,25 +205,45 @@ func (l *List) Close() error {
 }
 
 // Revoked implements cookiesession.Revocations from the replica, in
-// memory. Only with MaxStaleness, and only when the replica is older than
-// it, does it first refresh the replica from Redis.
+// memory. A revoked session, or a subject's cut-off, refuses while the
+// replica holds it, without reading the clock: a store asks only about a
+// session it found unexpired, which lies before its entry's until (the
+// contract of RevokeSession) and before its subject's cut-off plus MaxAge
+// (no lifetime is longer), so an entry's end changes no answer the store
+// can see; a sweep drops the entry after its end. The global cut-off
+// reads the clock: a legacy session is asked with the zero creation time,
+// so it ends MaxAge past itself. Only with MaxStaleness, and only when the
+// replica is older than it, does Revoked first refresh the replica from
+// Redis; with MaxStaleness or FailClosedAfter, it reads the clock (Stale).
 func (l *List) Revoked(id, subject string, created time.Time) bool {
-	now := time.Now()
-	if l.cfg.maxStale > 0 && now.UnixNano()-l.confirmed.Load() > int64(l.cfg.maxStale) {
-		l.catchUp()
+	if l.cfg.maxStale > 0 || l.cfg.failClosed > 0 {
+		now := time.Now()
+		age := l.age(now)
+		if l.cfg.maxStale > 0 && age > l.cfg.maxStale {
+			l.catchUp()
+			age = l.age(now)
+		}
+		if l.cfg.failClosed > 0 && age > l.cfg.failClosed {
+			return true
+		}
 	}
-	if l.cfg.failClosed > 0 && now.UnixNano()-l.confirmed.Load() > int64(l.cfg.failClosed) {
-		return true
-	}
-	return l.rep.revoked(id, subject, created.UnixMilli(), now.UnixMilli())
+	return l.rep.revoked(id, subject, created.UnixMilli())
 }
 
 // Stale returns how long ago the replica was last confirmed current: by a
 // read of Redis, or by an answer on the subscription that followed one.
 // Under about PingEvery while Redis is reachable, it grows while it is
-// not; a health check can report it.
-func (l *List) Stale() time.Duration {
-	return time.Duration(time.Now().UnixNano() - l.confirmed.Load())
+// not; a health check can report it. It is the longer of the ages on the
+// monotonic clock, which a step back of the wall clock does not shorten,
+// and on the wall clock, which counts the time a frozen virtual machine
+// was paused or snapshotted (its monotonic clock may not).
+func (l *List) Stale() time.Duration { return l.age(time.Now()) }
+
+// age is Stale at now, a reading of time.Now.
+func (l *List) age(now time.Time) time.Duration {
+	mono := now.Sub(l.origin) - time.Duration(l.confirmed.Load())
+	wall := time.Duration(now.UnixNano() - l.confirmedWall.Load())
+	return max(mono, wall)
 }
 
 // Len returns the number of entries the replica holds (sessions and
@@ -238,12 +261,18 @@ func (l *List) Refresh(ctx context.Context) error {
 	return l.bounded(ctx, l.refresh)
 }
 
-// confirm records that the replica was current at t.
+// confirm records that the replica was current at t, a reading of
+// time.Now (its monotonic reading measures from l.origin), on each clock.
 func (l *List) confirm(t time.Time) {
-	ns := t.UnixNano()
+	atomicMax(&l.confirmed, int64(t.Sub(l.origin)))
+	atomicMax(&l.confirmedWall, t.UnixNano())
+}
+
+// atomicMax sets v to n if n is greater.
+func atomicMax(v *atomic.Int64, n int64) {
 	for {
-		old := l.confirmed.Load()
-		if old >= ns || l.confirmed.CompareAndSwap(old, ns) {
+		old := v.Load()
+		if old >= n || v.CompareAndSwap(old, n) {
 			return
 		}
 	}

@@ -91,8 +91,11 @@ func nextSecond() {
 	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second + 10*time.Millisecond)))
 }
 
-// Entries expire with their time: a session entry at until, a cut-off
-// MaxAge past itself; Redis drops them too.
+// Entries expire with their time: Redis drops a session entry at until, a
+// cut-off MaxAge past itself, and so does the replica's sweep; until then
+// the replica refuses (a store has refused such a session as expired
+// first: TestRevokedUntilDeadline). The global cut-off reads the clock: it
+// stops refusing a legacy session (zero creation time) MaxAge past itself.
 func TestExpiry(t *testing.T) {
 	s := startRedis(t)
 	c := s.client()
@@ -100,17 +103,50 @@ func TestExpiry(t *testing.T) {
 	now := time.Now()
 	must(t, l.RevokeSession(bg, "short", now.Add(300*time.Millisecond)))
 	must(t, l.RevokeSubject(bg, "u", now))
-	if !l.Revoked("short", "", now) || !l.Revoked("", "u", now.Add(-time.Second)) {
+	must(t, l.RevokeAll(bg, now))
+	if !l.Revoked("short", "", now) || !l.Revoked("", "u", now.Add(-time.Second)) || !l.Revoked("", "", time.Time{}) {
 		t.Fatal("not revoked at once")
 	}
-	within(t, 2*time.Second, "entries expired", func() bool {
-		return !l.Revoked("short", "", now) && !l.Revoked("", "u", now.Add(-time.Second))
-	})
+	within(t, 2*time.Second, "the global cut-off ended for a legacy session", func() bool { return !l.Revoked("", "", time.Time{}) })
+	if ended := time.Since(now); ended < time.Second {
+		t.Fatalf("the global cut-off ended %v after itself, before MaxAge", ended)
+	}
 	within(t, 2*time.Second, "Redis keys expired", func() bool {
 		n, err := c.Exists(bg, DefaultPrefix+"sessions", DefaultPrefix+"subjects",
 			revokewire.LogKey(DefaultPrefix, kindSession), revokewire.LogKey(DefaultPrefix, kindSubject)).Result()
 		return err == nil && n == 0
 	})
+	l.rep.mu.Lock()
+	l.rep.sweepAll(time.Now().UnixMilli())
+	l.rep.mu.Unlock()
+	if l.Len() != 0 || l.Revoked("short", "", now) || l.Revoked("", "u", now.Add(-time.Second)) {
+		t.Fatalf("the sweep kept %d expired entries", l.Len())
+	}
+}
+
+// A session revoked until its Deadline is refused with ErrRevoked up to
+// it, and with ErrExpired from it while the replica still holds the entry:
+// the store checks the lifetime before it asks the list.
+func TestRevokedUntilDeadline(t *testing.T) {
+	s := startRedis(t)
+	var mu sync.Mutex
+	at := time.Now().Truncate(time.Second)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return at }
+	advance := func(d time.Duration) { mu.Lock(); at = at.Add(d); mu.Unlock() }
+	in := newInstanceAt(t, newList(t, s, Options{}), clock)
+	cookies, id := in.login(t, "alice")
+	must(t, in.list.RevokeSession(bg, id, clock().Add(time.Hour))) // the store's MaxAge: the Deadline
+	advance(time.Hour - time.Second)
+	if _, refusal := in.request(cookies); !strings.Contains(refusal, cookiesession.ErrRevoked.Error()) {
+		t.Fatalf("a second before its deadline: refused with %q, want ErrRevoked", refusal)
+	}
+	advance(time.Second)
+	if _, refusal := in.request(cookies); !strings.Contains(refusal, cookiesession.ErrExpired.Error()) {
+		t.Fatalf("at its deadline: refused with %q, want ErrExpired", refusal)
+	}
+	if !in.list.Revoked(id, "alice", at) {
+		t.Fatal("the replica no longer holds the entry: the test shows nothing")
+	}
 }
 
 // A later revocation of the same entry extends it; an earlier one does not
@@ -365,5 +401,41 @@ func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Stale is the longer of the replica's ages on the monotonic and the wall
+// clock: a step back of the wall clock does not hide an outage (before, a
+// step back of an hour gave a negative age, and FailClosedAfter and
+// MaxStaleness did nothing for that hour), and a virtual machine paused or
+// restored from a snapshot, whose monotonic clock may not count the pause,
+// does not pass a stale replica as current. A test cannot step the
+// clocks: the confirmation's two readings are set as they stand after
+// each event, and Revoked with FailClosedAfter answers from them.
+func TestStaleTakesTheLongerClock(t *testing.T) {
+	now := time.Now()
+	for _, c := range []struct {
+		name       string
+		mono, wall time.Duration // how long ago the confirmation was, by each clock
+	}{
+		{"Redis away 2m, the wall clock stepped back an hour", 2 * time.Minute, 2*time.Minute - time.Hour},
+		{"paused an hour, the monotonic clock stopped", 10 * time.Second, time.Hour},
+	} {
+		l := &List{cfg: config{failClosed: time.Minute}, rep: newReplica(time.Hour), origin: now.Add(-2 * time.Hour)}
+		l.confirm(now.Add(-c.mono))
+		l.confirmedWall.Store(now.Add(-c.wall).UnixNano())
+		want := max(c.mono, c.wall)
+		if got := l.age(now); got != want {
+			t.Errorf("%s: age %v, want %v", c.name, got, want)
+		}
+		if refused := l.Revoked("", "", now); refused != (want > time.Minute) {
+			t.Errorf("%s: FailClosedAfter 1m refused %v, want %v", c.name, refused, want > time.Minute)
+		}
+	}
+	l := &List{origin: now.Add(-time.Minute)}
+	l.confirm(now)
+	l.confirm(now.Add(-time.Second)) // an older confirmation, arriving late
+	if got := l.age(now); got != 0 {
+		t.Errorf("an older confirmation moved the age back to %v", got)
 	}
 }

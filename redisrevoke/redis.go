@@ -16,8 +16,9 @@ import (
 )
 
 // RevokeSession refuses the session with identifier id (Session.ID) until
-// until (the end of its absolute lifetime, Session.Deadline), on every
-// instance. The entry expires at until.
+// until (no earlier than the end of its absolute lifetime,
+// Session.Deadline), on every instance. The entry expires at until: Redis
+// drops it then, a replica at its next sweep (Revoked).
 //
 // Each Revoke method refuses the session on this instance at once. An
 // error matching ErrUnavailable means Redis did not record it: the other

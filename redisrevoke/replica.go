@@ -121,24 +121,27 @@ func (r *replica) holds(k kind, member string, ms int64) bool {
 	return ok && old >= ms
 }
 
-// revoked is the check of cookiesession.Revocations on the replica.
-func (r *replica) revoked(id, subject string, created, now int64) bool {
+// revoked is the check of cookiesession.Revocations on the replica. It
+// reads the clock only for a global cut-off later than created: a session
+// or subject entry refuses while held, until a sweep drops it (List.Revoked
+// explains why that changes no answer a store can see).
+func (r *replica) revoked(id, subject string, created int64) bool {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	if r.all > 0 && created < r.all && now < r.all+r.maxAge {
+	if r.all > 0 && created < r.all && time.Now().UnixMilli() < r.all+r.maxAge {
 		return true
 	}
 	if k, ok := idset.Parse(id); ok {
-		if until, ok := r.ids.Get(k); ok && idset.Live(until, idset.NowMilli(now)) {
+		if _, ok := r.ids.Get(k); ok {
 			return true
 		}
 	} else if id != "" {
-		if until, ok := r.sets[kindSession][id]; ok && now < until {
+		if _, ok := r.sets[kindSession][id]; ok {
 			return true
 		}
 	}
 	if subject != "" {
-		if cut, ok := r.sets[kindSubject][subject]; ok && created < cut && now < cut+r.maxAge {
+		if cut, ok := r.sets[kindSubject][subject]; ok && created < cut {
 			return true
 		}
 	}

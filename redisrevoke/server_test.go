@@ -140,7 +140,14 @@ func testKey() []byte { k := sha256.Sum256([]byte("redisrevoke test")); return k
 
 func newInstance(t testing.TB, l *List) *instance {
 	t.Helper()
-	st, err := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: [][]byte{testKey()}, MaxAge: time.Hour, Secure: cookiesession.SecureNever, Revocations: l})
+	return newInstanceAt(t, l, nil)
+}
+
+// newInstanceAt is newInstance with a store reading the time from now
+// (Options.Now; nil: time.Now).
+func newInstanceAt(t testing.TB, l *List, now func() time.Time) *instance {
+	t.Helper()
+	st, err := cookiesession.New[cookiesession.Map](cookiesession.Options{Keys: [][]byte{testKey()}, MaxAge: time.Hour, Secure: cookiesession.SecureNever, Revocations: l, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
