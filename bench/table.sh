@@ -15,13 +15,16 @@
 #
 #   ./table.sh            # ROUNDS=3, wrk 10 s per server and round
 #   ./table.sh -quick     # ROUNDS=1, wrk 3 s, short benchmarks, replica at 100k only
+#   BASE=444810a ./table.sh   # also the session server of commit 444810a,
+#                             # in turn with the others: the HTTP rows before
+#                             # and after, in one run
 #
 # The HTTP row also gives the ratio of the servers' CPU time per request
 # (from /proc): on a machine shared with other work, req/s measures the
 # share of the CPUs the server got as much as its cost.
 # A row whose benchmark or tool is missing says so ("missing benchmark",
 # "skipped: no wrk") instead of a figure. Everything listens on 127.0.0.1.
-# Settings: ROUNDS, BENCHTIME, DURATION (wrk seconds), CONNS, THREADS.
+# Settings: ROUNDS, BENCHTIME, DURATION (wrk seconds), CONNS, THREADS, BASE.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -43,6 +46,7 @@ cleanup() {
     wait "$server_pid" 2>/dev/null || true
   fi
   rm -rf "$tmp"
+  git worktree prune 2>/dev/null || true
 }
 trap cleanup EXIT
 
@@ -60,6 +64,13 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a !~ /^[0-9.e+]+$/ || b !~ /^[0-9.
 echo "building" >&2
 go test -c -o "$tmp/bench.test" .
 go build -o "$tmp/server" ./cmd/server
+modes="middleware cookie"
+if [ -n "${BASE:-}" ]; then
+  git worktree add -q --detach "$tmp/base" "$BASE"
+  (cd "$tmp/base/bench" && go build -o "$tmp/server-base" ./cmd/server)
+  git worktree remove --force "$tmp/base"
+  modes="base middleware cookie"
+fi
 
 rows=()
 row() { rows+=("| $1 | $2 | $3 |"); }
@@ -84,8 +95,12 @@ else
 fi
 
 # HTTP: the counter handler with the session, and with a plain cookie.
-start_server() { # start_server MODE: sets URL
-  "$tmp/server" -mode "$1" >"$tmp/server.log" 2>&1 &
+start_server() { # start_server MODE: sets URL; MODE base is BASE's middleware
+  if [ "$1" = base ]; then
+    "$tmp/server-base" -mode middleware >"$tmp/server.log" 2>&1 &
+  else
+    "$tmp/server" -mode "$1" >"$tmp/server.log" 2>&1 &
+  fi
   server_pid=$!
   URL=
   for _ in $(seq 100); do
@@ -99,7 +114,7 @@ start_server() { # start_server MODE: sets URL
 stop_server() { kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=; }
 if command -v wrk >/dev/null && command -v curl >/dev/null; then
   for i in $(seq "$ROUNDS"); do
-    for mode in middleware cookie; do
+    for mode in $modes; do
       echo "HTTP $mode, round $i/$ROUNDS, load $(load)" >&2
       start_server "$mode"
       # The first response's cookie holds n=1: every measured response must say 2 and set a cookie.
@@ -117,12 +132,19 @@ if command -v wrk >/dev/null && command -v curl >/dev/null; then
       echo "$line" | sed -n 's/.* rps=\([0-9]*\) .*/\1/p' >>"$tmp/http-$mode.txt"
       requests=$(echo "$line" | sed -n 's/.*requests=\([0-9]*\) .*/\1/p')
       awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN {printf "%.2f\n", t / hz * 1e6 / n}' >>"$tmp/cpu-$mode.txt"
+      echo "  $(tail -n1 "$tmp/http-$mode.txt") req/s, $(tail -n1 "$tmp/cpu-$mode.txt") µs CPU per request" >&2
     done
   done
   mw=$(median <"$tmp/http-middleware.txt") pc=$(median <"$tmp/http-cookie.txt")
   row "HTTP req/s, counter session read + written, vs a plain cookie (wrk -t $THREADS -c $CONNS, ${DURATION} s)" "$(ratio "$mw" "$pc") ($mw vs $pc req/s)" "≥ 0.85x"
   mw=$(median <"$tmp/cpu-middleware.txt") pc=$(median <"$tmp/cpu-cookie.txt")
   row "the same, as the server's CPU time per request (plain / session: the req/s ratio on a CPU of its own)" "$(ratio "$pc" "$mw") ($mw vs $pc µs)" "≥ 0.85x"
+  if [ -n "${BASE:-}" ]; then
+    bs=$(median <"$tmp/http-base.txt") pc=$(median <"$tmp/http-cookie.txt")
+    row "HTTP req/s as above, the session server of $BASE" "$(ratio "$bs" "$pc") ($bs vs $pc req/s)" "≥ 0.85x"
+    bs=$(median <"$tmp/cpu-base.txt") pc=$(median <"$tmp/cpu-cookie.txt")
+    row "CPU time per request as above, the session server of $BASE" "$(ratio "$pc" "$bs") ($bs vs $pc µs)" "≥ 0.85x"
+  fi
 else
   row "HTTP req/s vs a plain cookie" "skipped: no wrk or curl" "≥ 0.85x"
 fi
