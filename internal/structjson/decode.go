@@ -65,6 +65,8 @@ func decodeValue(data []byte, i int, f *field, fv reflect.Value) (int, bool) {
 		}
 		fv.SetString(string(s))
 		return end, true
+	case reflect.Slice:
+		return decodeStrings(data, i, fv)
 	case reflect.Float32, reflect.Float64:
 		end, _ := number(data, i)
 		if end == i {
@@ -98,6 +100,48 @@ func decodeValue(data []byte, i int, f *field, fv reflect.Value) (int, bool) {
 	}
 	fv.SetInt(x)
 	return end, true
+}
+
+// decodeStrings decodes an array of strings, or null, at data[i:] into fv,
+// a slice of strings: a new slice (empty, not nil, for []), or nil.
+func decodeStrings(data []byte, i int, fv reflect.Value) (int, bool) {
+	if len(data)-i >= 4 && string(data[i:i+4]) == "null" {
+		fv.SetZero()
+		return i + 4, true
+	}
+	if i+1 >= len(data) || data[i] != '[' {
+		return 0, false
+	}
+	list := []string{}
+	if data[i+1] == ']' {
+		setStrings(fv, list)
+		return i + 2, true
+	}
+	for i++; ; {
+		s, end, ok := plainString(data, i)
+		if !ok || !utf8.Valid(s) || end >= len(data) {
+			return 0, false
+		}
+		list = append(list, string(s))
+		switch data[end] {
+		case ',':
+			i = end + 1
+		case ']':
+			setStrings(fv, list)
+			return end + 1, true
+		default:
+			return 0, false
+		}
+	}
+}
+
+// setStrings sets fv, a slice of strings of any named type, to list.
+func setStrings(fv reflect.Value, list []string) {
+	v := reflect.ValueOf(list)
+	if fv.Type() != v.Type() {
+		v = v.Convert(fv.Type())
+	}
+	fv.Set(v)
 }
 
 // decodeBool decodes true or false at data[i:] into fv.

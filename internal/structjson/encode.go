@@ -39,9 +39,15 @@ func (c *Codec) Size(v reflect.Value) int {
 	for i := range c.fields {
 		f := &c.fields[i]
 		n += len(f.key) + 1
-		if f.kind == reflect.String {
-			n += v.Field(f.index).Len() + 2
-		} else {
+		switch fv := v.Field(f.index); f.kind {
+		case reflect.String:
+			n += fv.Len() + 2
+		case reflect.Slice:
+			for i := range fv.Len() {
+				n += fv.Index(i).Len() + 3
+			}
+			n += 4
+		default:
 			n += 20
 		}
 	}
@@ -53,7 +59,7 @@ func empty(k reflect.Kind, fv reflect.Value) bool {
 	switch k {
 	case reflect.Bool:
 		return !fv.Bool()
-	case reflect.String:
+	case reflect.String, reflect.Slice:
 		return fv.Len() == 0
 	case reflect.Float32, reflect.Float64:
 		return fv.Float() == 0 // -0 too, as encoding/json
@@ -70,12 +76,32 @@ func appendValue(b []byte, f *field, fv reflect.Value) ([]byte, bool) {
 		return strconv.AppendBool(b, fv.Bool()), true
 	case reflect.String:
 		return appendString(b, fv.String())
+	case reflect.Slice:
+		return appendStrings(b, fv)
 	case reflect.Float32, reflect.Float64:
 		return appendFloat(b, fv.Float(), f.bits)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		return strconv.AppendUint(b, fv.Uint(), 10), true
 	}
 	return strconv.AppendInt(b, fv.Int(), 10), true
+}
+
+// appendStrings appends fv, a slice of strings: null when nil.
+func appendStrings(b []byte, fv reflect.Value) ([]byte, bool) {
+	if fv.IsNil() {
+		return append(b, "null"...), true
+	}
+	b = append(b, '[')
+	for i := range fv.Len() {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var ok bool
+		if b, ok = appendString(b, fv.Index(i).String()); !ok {
+			return b, false
+		}
+	}
+	return append(b, ']'), true
 }
 
 // appendFloat appends f as encoding/json does (ES6 number to string: %f,

@@ -14,7 +14,8 @@
 //
 //   - Types: a struct (not through a pointer) whose exported fields are
 //     not embedded, have a kind of bool, int, int8…int64, uint,
-//     uint8…uint64, float32, float64 or string, and a JSON name of ASCII
+//     uint8…uint64, float32, float64 or string, or are slices of strings,
+//     and a JSON name of ASCII
 //     letters, digits, '_' or '-', each name once; tags with no option but
 //     omitempty; no field type, nor the struct, with a MarshalJSON,
 //     UnmarshalJSON, MarshalText or UnmarshalText method. Unexported
@@ -26,8 +27,9 @@
 //     field names (no escapes), and whose values are of the field's kind:
 //     true or false, an integer that fits (no fraction or exponent), a
 //     number, a string with no escape and no control character that is
-//     valid UTF-8. A repeated key is set again, as encoding/json does.
-//     null, white space, an unknown or differently cased key, anything
+//     valid UTF-8, an array of such strings or null for a slice. A
+//     repeated key is set again, as encoding/json does. null for any other
+//     kind, white space, an unknown or differently cased key, anything
 //     else: false.
 package structjson
 
@@ -115,6 +117,10 @@ func fieldOf(sf reflect.StructField) (f field, ok, skip bool) {
 	f.name, f.key, f.kind = name, `"`+name+`":`, sf.Type.Kind()
 	switch f.kind {
 	case reflect.Bool, reflect.String:
+	case reflect.Slice:
+		if e := sf.Type.Elem(); e.Kind() != reflect.String || hasMethods(e) {
+			return f, false, false
+		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
 		reflect.Float32, reflect.Float64:
