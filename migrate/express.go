@@ -315,7 +315,7 @@ func jsStringify(data []byte) ([]byte, error) {
 			if err := json.Unmarshal(data[i:end], &s); err != nil {
 				return nil, fmt.Errorf("%w: %s", cookiesession.ErrEncode, jsonx.Problem(err))
 			}
-			out = appendJSString(out, s)
+			out = jsonx.AppendQuoted(out, s) // as JSON.stringify writes it
 			i = end
 		default:
 			out = append(out, c)
@@ -323,39 +323,6 @@ func jsStringify(data []byte) ([]byte, error) {
 		}
 	}
 	return out, nil
-}
-
-// appendJSString appends s as a JSON string literal the way JSON.stringify
-// writes it.
-func appendJSString(out []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	out = append(out, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch c {
-		case '"':
-			out = append(out, '\\', '"')
-		case '\\':
-			out = append(out, '\\', '\\')
-		case '\b':
-			out = append(out, '\\', 'b')
-		case '\f':
-			out = append(out, '\\', 'f')
-		case '\n':
-			out = append(out, '\\', 'n')
-		case '\r':
-			out = append(out, '\\', 'r')
-		case '\t':
-			out = append(out, '\\', 't')
-		default:
-			if c < 0x20 {
-				out = append(out, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			} else {
-				out = append(out, c)
-			}
-		}
-	}
-	return append(out, '"')
 }
 
 // Compile implements cookiesession.Legacy.

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cookiesession/cookiesession/internal/jsonx"
 )
 
 // Append appends the JSON of v, a value of the Codec's type, to b, as
@@ -125,45 +127,12 @@ func appendFloat(b []byte, f float64, bits int) ([]byte, bool) {
 	return b, true
 }
 
-// appendString appends s quoted, when encoding/json writes it unchanged
-// but for escapes of '"', '\' and control characters; false when s is not
-// valid UTF-8 or holds U+2028 or U+2029.
+// appendString appends s quoted, when encoding/json writes it as
+// jsonx.AppendQuoted does: false when s is not valid UTF-8 or holds U+2028
+// or U+2029, which encoding/json replaces or escapes.
 func appendString(b []byte, s string) ([]byte, bool) {
 	if !utf8.ValidString(s) || strings.Contains(s, "\u2028") || strings.Contains(s, "\u2029") {
 		return b, false
 	}
-	b = append(b, '"')
-	start := 0
-	for i := range len(s) {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		b = appendEscape(b, c)
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"'), true
-}
-
-// appendEscape appends encoding/json's escape of c: '"', '\' or a control
-// character.
-func appendEscape(b []byte, c byte) []byte {
-	const hex = "0123456789abcdef"
-	switch c {
-	case '"', '\\':
-		return append(b, '\\', c)
-	case '\b':
-		return append(b, '\\', 'b')
-	case '\f':
-		return append(b, '\\', 'f')
-	case '\n':
-		return append(b, '\\', 'n')
-	case '\r':
-		return append(b, '\\', 'r')
-	case '\t':
-		return append(b, '\\', 't')
-	}
-	return append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+	return jsonx.AppendQuoted(b, s), true
 }
