@@ -51,53 +51,12 @@ RESULTS=$OUT/results.md
 say() { printf '%s\n' "$*" | tee -a "$RESULTS"; }
 load1() { cut -d' ' -f1 /proc/loadavg; }
 
-server_pid=
-stop_server() {
-  if [ -n "$server_pid" ]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=
-  fi
-}
+. ./lib.sh
 trap stop_server EXIT
 
-pin_server=() pin_wrk=()
 if [ "$PIN" = 1 ]; then
   pin_server=(taskset -c 1) pin_wrk=(taskset -c 0)
 fi
-
-# start_server LOG CMD...: starts CMD in the background and sets URL from
-# its "listening on http://..." line (waits at most 10 s).
-start_server() {
-  local log=$1
-  shift
-  "${pin_server[@]}" "$@" >"$log" 2>&1 &
-  server_pid=$!
-  URL=
-  for _ in $(seq 100); do
-    URL=$(sed -n 's#^listening on \(http://127\.0\.0\.1:[0-9]*\)$#\1#p' "$log")
-    [ -n "$URL" ] && return 0
-    sleep 0.1
-  done
-  echo "server did not start: $*" >&2
-  cat "$log" >&2
-  return 1
-}
-
-# session_cookie URL: the Cookie header value a browser would send after
-# one request to URL (all its Set-Cookie name=value pairs).
-session_cookie() {
-  curl -s -m 5 -D - -o /dev/null "$1/" |
-    sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | paste -sd';' - | sed 's/;/; /g'
-}
-
-# run_wrk SECONDS COOKIE EXPECT SETCOOKIE: wrk against $URL with the
-# checking script; prints its RESULT line.
-run_wrk() {
-  WRK_COOKIE=$2 WRK_EXPECT=$3 WRK_SETCOOKIE=$4 \
-    "${pin_wrk[@]}" wrk -t "$THREADS" -c "$CONNS" -d "$1s" --timeout 5s -s wrk/session.lua "$URL/" |
-    grep '^RESULT '
-}
 
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "-"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }

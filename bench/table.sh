@@ -27,6 +27,7 @@
 # Settings: ROUNDS, BENCHTIME, DURATION (wrk seconds), CONNS, THREADS, BASE.
 set -euo pipefail
 cd "$(dirname "$0")"
+. ./lib.sh
 
 quick=0
 [ "${1:-}" = -quick ] && quick=1
@@ -39,12 +40,8 @@ CONNS=${CONNS:-64}
 THREADS=${THREADS:-1}
 
 tmp=$(mktemp -d)
-server_pid=
 cleanup() {
-  if [ -n "$server_pid" ]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  stop_server
   rm -rf "$tmp"
   git worktree prune 2>/dev/null || true
 }
@@ -95,34 +92,18 @@ else
 fi
 
 # HTTP: the counter handler with the session, and with a plain cookie.
-start_server() { # start_server MODE: sets URL; MODE base is BASE's middleware
-  if [ "$1" = base ]; then
-    "$tmp/server-base" -mode middleware >"$tmp/server.log" 2>&1 &
-  else
-    "$tmp/server" -mode "$1" >"$tmp/server.log" 2>&1 &
-  fi
-  server_pid=$!
-  URL=
-  for _ in $(seq 100); do
-    URL=$(sed -n 's#^listening on \(http://127\.0\.0\.1:[0-9]*\)$#\1#p' "$tmp/server.log")
-    [ -n "$URL" ] && return 0
-    sleep 0.1
-  done
-  echo "server -mode $1 did not start" >&2
-  return 1
-}
-stop_server() { kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=; }
 if command -v wrk >/dev/null && command -v curl >/dev/null; then
   for i in $(seq "$ROUNDS"); do
     for mode in $modes; do
       echo "HTTP $mode, round $i/$ROUNDS, load $(load)" >&2
-      start_server "$mode"
+      cmd=("$tmp/server" -mode "$mode")
+      [ "$mode" = base ] && cmd=("$tmp/server-base" -mode middleware)
+      start_server "$tmp/server.log" "${cmd[@]}"
       # The first response's cookie holds n=1: every measured response must say 2 and set a cookie.
-      cookie=$(curl -s -m 5 -D - -o /dev/null "$URL/" | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | paste -sd';' -)
-      export WRK_COOKIE=$cookie WRK_EXPECT=2 WRK_SETCOOKIE=1
-      wrk -t "$THREADS" -c "$CONNS" -d 1s -s wrk/session.lua "$URL/" >/dev/null
+      cookie=$(session_cookie "$URL")
+      run_wrk 1 "$cookie" 2 1 >/dev/null
       t0=$(cpu_ticks "$server_pid")
-      line=$(wrk -t "$THREADS" -c "$CONNS" -d "${DURATION}s" -s wrk/session.lua "$URL/" | grep '^RESULT')
+      line=$(run_wrk "$DURATION" "$cookie" 2 1)
       t1=$(cpu_ticks "$server_pid")
       stop_server
       case $line in
